@@ -1,0 +1,5 @@
+"""``python -m ecomrules`` runs the command line."""
+
+from ecomrules.cli.app import main
+
+main()

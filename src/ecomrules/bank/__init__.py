@@ -1,0 +1,11 @@
+"""Bank statement parsers (CAMT, MT940, CFONB 120, OFX, BAI2, CSV).
+
+``PARSERS`` is the table of built-in bank parsers, name -> ``"module:Class"``,
+imported lazily by :mod:`ecomrules.parsing.registry`.
+"""
+
+from collections.abc import Mapping
+
+__all__ = ["PARSERS"]
+
+PARSERS: Mapping[str, str] = {}

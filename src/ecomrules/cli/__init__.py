@@ -1,0 +1,1 @@
+"""The ``ecomrules`` command: typer and rich, thin over the engines."""

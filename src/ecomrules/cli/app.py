@@ -1,0 +1,74 @@
+"""The root ``ecomrules`` command and its error handling.
+
+Exit codes: 0 ok, 1 the run found what the user asked it to fail on, 2 bad
+input (message on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ecomrules import __version__
+from ecomrules.cli.demo import demo
+from ecomrules.cli.output import ExitCode, console, err_console
+from ecomrules.errors import EcomrulesError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ecomrules",
+    help="Back-office rules of an online shop: pre-orders, credit, dunning, reconciliation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"ecomrules {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Back-office rules of an online shop, exact to the cent."""
+
+
+@app.command()
+def formats() -> None:
+    """List the registered statement and settlement parsers."""
+    from rich.table import Table
+
+    from ecomrules.parsing.registry import all_parsers
+
+    parsers = all_parsers()
+    if not parsers:
+        console.print("no parsers are registered")
+        return
+    table = Table("name", "provider", "specification")
+    for parser in parsers:
+        table.add_row(parser.name, parser.provider, parser.spec_url)
+    console.print(table)
+
+
+app.command()(demo)
+
+
+def main() -> None:
+    """Entry point of the ``ecomrules`` script: errors become exit code 2 without traceback."""
+    try:
+        app()  # standalone: usage errors exit 2 with click's message, Exit exits
+    except EcomrulesError as exc:
+        err_console.print(f"error: {exc}", markup=False, style="red")
+        raise SystemExit(ExitCode.BAD_INPUT) from None
+    except OSError as exc:
+        err_console.print(f"error: {exc.filename or ''}: {exc.strerror}", markup=False, style="red")
+        raise SystemExit(ExitCode.BAD_INPUT) from None

@@ -1,0 +1,45 @@
+"""Output helpers of the CLI: consoles, canonical JSON, exit codes, progress."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
+
+from rich.console import Console
+from rich.progress import Progress
+
+__all__ = ["ExitCode", "console", "err_console", "print_json", "progress"]
+
+T = TypeVar("T")
+
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+class ExitCode(enum.IntEnum):
+    """The CLI's exit codes."""
+
+    OK = 0
+    FOUND = 1
+    """The run found what the user asked it to fail on (blocked, unmatched, ...)."""
+    BAD_INPUT = 2
+
+
+def print_json(document: Any) -> None:
+    """Print ``document`` as canonical JSON (sorted keys, 2-space indent, UTF-8) on stdout."""
+    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def progress(items: Iterable[T], *, total: int | None, label: str) -> Iterator[T]:
+    """Iterate with a progress bar on a terminal (stderr); silent when piped."""
+    if not err_console.is_terminal:
+        yield from items
+        return
+    with Progress(console=err_console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)

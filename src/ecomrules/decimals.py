@@ -1,0 +1,99 @@
+"""The one strict decimal parser that every reader of text uses.
+
+Amounts in files come as ``1234.56``, ``1,234.56``, ``1.234,56``, ``-12``,
+``12-`` or ``(12.00)``. :func:`parse_decimal` turns such text into a
+:class:`~decimal.Decimal` without ever going through float. The separators are
+explicit: without them a text with both a comma and a point, or a lone group of
+three digits after a comma or a point (``1,234``), is refused as ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+__all__ = ["DecimalFormat", "parse_decimal"]
+
+_LITERAL: Final = re.compile(r"^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+class DecimalFormat:
+    """The separators of a number format: ``DecimalFormat(decimal=",", group=".")``."""
+
+    __slots__ = ("decimal", "group")
+
+    def __init__(self, decimal: str = ".", group: str | None = None) -> None:
+        if decimal not in {".", ","}:
+            raise ValueError(f"decimal separator must be '.' or ',', not {decimal!r}")
+        if group is not None and (group == decimal or group not in {".", ",", " ", "'", "\u00a0"}):
+            raise ValueError(f"group separator {group!r} does not fit decimal {decimal!r}")
+        self.decimal = decimal
+        self.group = group
+
+    def __repr__(self) -> str:
+        return f"DecimalFormat(decimal={self.decimal!r}, group={self.group!r})"
+
+
+def parse_decimal(text: str, fmt: DecimalFormat | None = None) -> Decimal:
+    """Parse ``text`` into a Decimal, or raise ``ValueError`` saying why.
+
+    With ``fmt`` the separators are fixed and anything else is refused. Without
+    it, a plain literal (``-1234.56``, ``.11``, ``1E+3``) is accepted, and a
+    text with a comma is accepted only when it cannot be read two ways
+    (``1,5`` is one and a half; ``1,234`` is refused).
+
+    A leading or trailing sign and accounting parentheses are understood.
+    """
+    raw = text
+    s = text.strip().replace("\u00a0", " ")
+    if not s:
+        raise ValueError("empty text is not a decimal")
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1].strip()
+    if s[:1] in "+-":
+        negative, s = negative ^ (s[0] == "-"), s[1:].strip()
+    elif s[-1:] in "+-":
+        negative, s = negative ^ (s[-1] == "-"), s[:-1].strip()
+    s = _resolve_unknown_format(s, raw) if fmt is None else _apply_format(s, fmt, raw)
+    if not _LITERAL.match(s):
+        raise ValueError(f"{raw!r} is not a decimal")
+    try:
+        value = Decimal(s)
+    except InvalidOperation:
+        raise ValueError(f"{raw!r} is not a decimal") from None
+    if not value.is_finite():
+        raise ValueError(f"{raw!r} is not a finite decimal")
+    return -value if negative else value
+
+
+def _apply_format(s: str, fmt: DecimalFormat, raw: str) -> str:
+    if fmt.group is not None:
+        parts = s.split(fmt.decimal)
+        if len(parts) > 2:
+            raise ValueError(f"{raw!r} has more than one decimal separator {fmt.decimal!r}")
+        groups = parts[0].split(fmt.group)
+        if len(groups) > 1 and (
+            not 1 <= len(groups[0]) <= 3 or any(len(g) != 3 for g in groups[1:])
+        ):
+            raise ValueError(f"{raw!r} has misplaced group separators {fmt.group!r}")
+        parts[0] = "".join(groups)
+        s = ".".join(parts)
+    elif fmt.decimal == ",":
+        if "." in s:
+            raise ValueError(f"{raw!r} has a '.' where the decimal separator is ','")
+        s = s.replace(",", ".")
+    return s
+
+
+def _resolve_unknown_format(s: str, raw: str) -> str:
+    has_comma, has_point = "," in s, "." in s
+    if has_comma and has_point:
+        raise ValueError(f"{raw!r} mixes ',' and '.': give the separators")
+    if has_comma:
+        head, _, tail = s.partition(",")
+        if "," in tail or len(tail) == 3:
+            raise ValueError(f"{raw!r} is ambiguous: ',' may group thousands or mark decimals")
+        s = f"{head}.{tail}"
+    return s

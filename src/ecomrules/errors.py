@@ -1,0 +1,158 @@
+"""The whole exception hierarchy of ecomrules.
+
+Exceptions are for bad input and broken invariants only; decisions (blocked,
+held, unmatched) are return values with reason codes. Every error derives from
+:class:`EcomrulesError`, and from ``ValueError`` or ``TypeError`` where the
+meaning fits, so callers may catch either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ecomrules.outcome import SourceLocation
+
+__all__ = [
+    "AmbiguousFormatError",
+    "ConfigError",
+    "ConfigProblem",
+    "ControlTotalError",
+    "CurrencyMismatchError",
+    "EcomrulesError",
+    "InexactAmountError",
+    "InputError",
+    "InvariantError",
+    "MalformedRecordError",
+    "MoneyError",
+    "ParseError",
+    "ReconcileError",
+    "UnknownCurrencyError",
+    "UnrecognizedFormatError",
+    "WorkspaceError",
+]
+
+
+class EcomrulesError(Exception):
+    """Base of every error raised by ecomrules."""
+
+
+class MoneyError(EcomrulesError, ValueError):
+    """An amount or currency is invalid for the operation asked."""
+
+
+class CurrencyMismatchError(MoneyError):
+    """Two amounts in different currencies were combined."""
+
+    def __init__(self, left: str, right: str, operation: str) -> None:
+        super().__init__(f"cannot {operation} {left} and {right} amounts")
+        self.left = left
+        self.right = right
+        self.operation = operation
+
+
+class UnknownCurrencyError(MoneyError):
+    """A currency code is not in the ISO 4217 table."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"unknown currency code {code!r}")
+        self.code = code
+
+
+class InexactAmountError(MoneyError):
+    """An amount cannot be represented exactly in the asked unit."""
+
+
+class InvariantError(EcomrulesError):
+    """An internal or domain invariant does not hold: a bug or inconsistent data."""
+
+
+class ConfigProblem:
+    """One problem found in a configuration document, at a JSON-path like ``$.levels[2].days``."""
+
+    __slots__ = ("message", "path")
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"ConfigProblem({self.path!r}, {self.message!r})"
+
+
+class ConfigError(EcomrulesError, ValueError):
+    """A configuration or policy document is invalid; every problem is listed at once."""
+
+    def __init__(self, source: str, problems: Sequence[ConfigProblem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        lines = [f"{source}: {len(self.problems)} problem(s)"]
+        lines.extend(f"  {problem}" for problem in self.problems)
+        super().__init__("\n".join(lines))
+
+
+class InputError(EcomrulesError, ValueError):
+    """A tabular input file has bad rows; every bad row is listed at once.
+
+    ``problems`` holds one message per bad field, each starting with its place
+    (``open-items.csv:14: column 'due_date': ...``).
+    """
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems) or f"{source}: invalid input")
+
+
+class ParseError(EcomrulesError, ValueError):
+    """A statement or settlement file cannot be parsed.
+
+    The message starts with the place (``file:line: ...``); the place and the
+    offending data stay available as attributes.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        location: SourceLocation | None = None,
+        field: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.reason = message
+        self.location = location
+        self.field = field
+        self.value = value
+        super().__init__(f"{location}: {message}" if location is not None else message)
+
+
+class UnrecognizedFormatError(ParseError):
+    """No registered parser recognises the file."""
+
+
+class AmbiguousFormatError(ParseError):
+    """More than one registered parser claims the file."""
+
+    def __init__(self, message: str, *, candidates: Sequence[str], **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.candidates = tuple(candidates)
+
+
+class MalformedRecordError(ParseError):
+    """One record (row, line, XML element) of a file is malformed."""
+
+
+class ControlTotalError(ParseError):
+    """A control total of the file does not add up (balances, trailers, payout sums)."""
+
+
+class ReconcileError(EcomrulesError, ValueError):
+    """The reconciliation inputs or configuration are inconsistent."""
+
+
+class WorkspaceError(EcomrulesError):
+    """The workspace store cannot be opened or written."""

@@ -1,0 +1,110 @@
+"""Read a CSV or JSON-lines file into pydantic row models, reporting every bad row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ecomrules.errors import InputError
+
+__all__ = ["read_rows", "row_errors"]
+
+RowT = TypeVar("RowT", bound=BaseModel)
+
+
+def _records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, record)``; CSV by header name, ``.jsonl`` one object a line."""
+    if path.suffix.lower() in {".jsonl", ".ndjson"}:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line, parse_float=_refuse_float)
+            except ValueError as exc:
+                raise InputError(str(path), [f"{path.name}:{number}: {exc}"]) from None
+            if not isinstance(record, dict):
+                raise InputError(str(path), [f"{path.name}:{number}: not a JSON object"])
+            yield number, record
+        return
+    reader = csv.DictReader(io.StringIO(text, newline=""), restval=None)
+    for record in reader:
+        extra = record.pop(None, None)
+        if extra:
+            raise InputError(
+                str(path),
+                [f"{path.name}:{reader.line_num}: {len(extra)} value(s) beyond the header"],
+            )
+        yield reader.line_num, {k.strip(): v for k, v in record.items() if v not in ("", None)}
+
+
+def _refuse_float(text: str) -> Any:
+    raise ValueError(f"number {text} has a fraction: write amounts as strings")
+
+
+def row_errors(name: str, line: int, error: ValidationError) -> list[str]:
+    """Render a pydantic error as ``file:line: column 'x': message`` lines."""
+    out = []
+    for detail in error.errors():
+        column = ".".join(str(part) for part in detail["loc"]) or "row"
+        message = detail["msg"].removeprefix("Value error, ")
+        given = detail.get("input")
+        if detail["type"] == "missing":
+            out.append(f"{name}:{line}: column {column!r}: missing")
+        elif isinstance(given, str):
+            out.append(f"{name}:{line}: column {column!r}: {given!r} {message}")
+        else:
+            out.append(f"{name}:{line}: column {column!r}: {message}")
+    return out
+
+
+def read_rows(
+    path: str | Path,
+    model: type[RowT],
+    *,
+    check: Callable[[list[tuple[int, RowT]]], list[str]] | None = None,
+) -> list[tuple[int, RowT]]:
+    """Read every row of ``path`` into ``model``; raise one ``InputError`` listing all bad rows.
+
+    Returns ``(line number, row)`` pairs in file order. ``check`` may add
+    whole-file problems (duplicate ids, say) as more messages.
+    """
+    file = Path(path)
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(str(file), [f"{file}: cannot read: {exc.strerror}"]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(file), [f"{file}: not UTF-8 at byte {exc.start}"]) from None
+    rows: list[tuple[int, RowT]] = []
+    problems: list[str] = []
+    for line, record in _records(file, text):
+        try:
+            rows.append((line, model.model_validate(record)))
+        except ValidationError as exc:
+            problems.extend(row_errors(file.name, line, exc))
+    if check is not None and not problems:
+        problems.extend(check(rows))
+    if problems:
+        raise InputError(str(file), problems)
+    return rows
+
+
+def unique_ids(name: str, rows: list[tuple[int, Any]], attribute: str = "id") -> list[str]:
+    """Return a problem per id that appears on more than one line."""
+    seen: dict[str, int] = {}
+    problems = []
+    for line, row in rows:
+        key = getattr(row, attribute)
+        if key in seen:
+            problems.append(
+                f"{name}:{line}: column {attribute!r}: {key!r} repeats line {seen[key]}"
+            )
+        else:
+            seen[key] = line
+    return problems

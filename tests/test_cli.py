@@ -1,0 +1,44 @@
+"""The command line: version, demo, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import ecomrules
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ecomrules", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_version() -> None:
+    out = run("--version")
+    assert out.returncode == 0
+    assert out.stdout.strip() == f"ecomrules {ecomrules.__version__}"
+
+
+def test_demo_json_reports_receivables() -> None:
+    out = run("demo", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["as_of"] == "2026-11-20"
+    martin = report["receivables"]["customers"][0]
+    assert martin == {
+        "currency": "EUR",
+        "customer_id": "C001",
+        "items": 3,
+        "name": "Librairie Martin SARL",
+        "open": "1650.00",
+        "overdue": "1650.00",
+    }
+
+
+def test_bad_argument_exits_2_without_traceback() -> None:
+    out = run("demo", "--as-of", "2026-02-30")
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert "2026-02-30" in out.stderr
