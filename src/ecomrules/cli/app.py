@@ -13,6 +13,7 @@ import typer
 from ecomrules import __version__
 from ecomrules.cli.demo import demo
 from ecomrules.cli.output import ExitCode, console, err_console
+from ecomrules.cli.parse import parse
 from ecomrules.errors import EcomrulesError
 
 __all__ = ["app", "main"]
@@ -60,6 +61,7 @@ def formats() -> None:
 
 
 app.command()(demo)
+app.command()(parse)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ __all__ = ["ExitCode", "console", "err_console", "print_json", "progress"]
 T = TypeVar("T")
 
 console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class ExitCode(enum.IntEnum):

@@ -1,0 +1,63 @@
+"""``ecomrules parse``: read a statement or settlement file with the registered parsers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ecomrules.cli.output import ExitCode, console, err_console, print_json
+from ecomrules.parsing.model import ParseResult
+from ecomrules.parsing.registry import parse_file
+
+__all__ = ["parse"]
+
+
+def parse(
+    file: Annotated[Path, typer.Argument(help="The file to read (gzip and zip are opened).")],
+    format: Annotated[
+        str | None, typer.Option("--format", help="Parser name (see `ecomrules formats`).")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print canonical JSON.")] = False,
+    lenient: Annotated[
+        bool,
+        typer.Option("--lenient", help="Report bad records as issues and go on (exit 1 if any)."),
+    ] = False,
+) -> None:
+    """Parse a bank statement or PSP report and show every line, payout and issue."""
+    results = parse_file(file, parser=format, on_error="collect" if lenient else "raise")
+    if json:
+        documents = [result.to_json() for result in results]
+        print_json(documents[0] if len(documents) == 1 else {"files": documents})
+    else:
+        for result in results:
+            _render(result)
+    if any(result.errors for result in results):
+        raise typer.Exit(ExitCode.FOUND)
+
+
+def _render(result: ParseResult) -> None:
+    console.print(f"[bold]{result.source}[/bold] read by {result.parser}")
+    for statement in result.statements:
+        title = f"account {statement.account or '?'}"
+        if statement.opening_balance is not None:
+            title += f", opening {statement.opening_balance}"
+        if statement.closing_balance is not None:
+            title += f", closing {statement.closing_balance}"
+        table = Table("id", "kind", "booked", "amount", "label", "references", title=title)
+        for line in statement.lines:
+            table.add_row(
+                line.id,
+                line.kind.value,
+                line.booked_on.isoformat(),
+                str(line.amount),
+                line.label[:60],
+                ", ".join(line.references),
+            )
+        console.print(table)
+    for payout in result.payouts:
+        console.print(f"payout {payout.id}: {payout.amount}, {len(payout.line_ids)} line(s)")
+    for issue in result.issues:
+        err_console.print(str(issue), markup=False)
