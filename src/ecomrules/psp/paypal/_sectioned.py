@@ -15,9 +15,10 @@ record counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
-from typing import ClassVar
+from operator import itemgetter
+from typing import Any, ClassVar
 
 from attrs import evolve
 
@@ -34,7 +35,7 @@ from ecomrules.parsing.model import (
     Statement,
     StatementLine,
 )
-from ecomrules.psp._csvrows import AmountReader, Header, bad_field, read_rows, text_of
+from ecomrules.psp._csvrows import AmountReader, Header, bad_field, bulk_load, read_rows, text_of
 from ecomrules.psp.paypal.tcodes import kind_of
 
 __all__ = ["SectionedReport"]
@@ -64,6 +65,8 @@ _COLUMNS = {
     "bank_reference": ("Bank Reference ID",),
 }
 _REQUIRED = ("id", "event", "direction", "gross", "currency")
+_KINDS: dict[tuple[str, bool], LineKind] = {}
+"""Event code and direction to kind, filled as codes are met (the table is small)."""
 _RECORDS = frozenset({"RH", "FH", "SH", "CH", "SB", "SF", "SC", "RF", "RC", "FF"})
 
 
@@ -107,7 +110,8 @@ class SectionedReport:
         """Parse the whole report: lines per section and currency, withdrawals as payouts."""
         policy = ErrorPolicy(on_error)
         reader = _Reader(self.name, source, policy)
-        lines = sorted(reader.run(data), key=_line_number)
+        with bulk_load():
+            lines = sorted(reader.run(data), key=_line_number)
         buckets: dict[tuple[int, Currency], list[StatementLine]] = {}
         for line in lines:
             buckets.setdefault((reader.section_of[line.id], line.currency), []).append(line)
@@ -166,7 +170,7 @@ class _Reader:
         self.amounts = AmountReader(minor_exponent=2)
         self.currencies: dict[str, Currency] = {}
         self.fingerprint = Fingerprinter(f"paypal:{parser}")
-        self.id_counts: dict[str, int] = {}
+        self.used: set[str] = set()
         self.account: str | None = None
         self.section = 0
         self.section_of: dict[str, int] = {}
@@ -181,13 +185,19 @@ class _Reader:
         self.file_rows = 0
         self.pending: dict[str, StatementLine] = {}
         self.zones: dict[str, timezone] = {}
+        self.times: dict[str, datetime] = {}
+        self.parties: dict[tuple[str, str], Counterparty] = {}
+        self.zero: dict[str, Money] = {}
+        self.repeats: dict[str, int] = {}
+        self.nets: dict[tuple[str, str, str, bool, bool], Money] = {}
 
     def location(self, line: int, column: str | None = None) -> SourceLocation:
         return SourceLocation(self.source, line, column)
 
     def run(self, data: bytes) -> Iterator[StatementLine]:
         header: Header | None = None
-        pos: dict[str, int] = {}
+        take: Callable[[list[str]], Any] = itemgetter(0)
+        width = 0
         for line_no, fields, raw in read_rows(text_of(data, self.source)):
             record = fields[0].strip().lstrip("\ufeff")
             if record == "SB":
@@ -200,7 +210,7 @@ class _Reader:
                         "paypal.record_order",
                     )
                     continue
-                line = self.body(line_no, fields, raw, header, pos)
+                line = self.body(line_no, fields, raw, take, width)
                 if line is not None:
                     yield from self.link(line)
             elif record == "CH":
@@ -213,6 +223,9 @@ class _Reader:
                         + ", ".join(repr(_COLUMNS[name][0]) for name in missing),
                         location=self.location(line_no),
                     )
+                width = len(header.names)
+                # Positions in the SB record (after its type); absent ones read the sentinel.
+                take = itemgetter(*(pos.get(name, width) + 1 for name in _COLUMNS))
             elif record in _RECORDS:
                 self.control(record, line_no, fields)
             else:
@@ -244,57 +257,90 @@ class _Reader:
     # -- section bodies ----------------------------------------------------
 
     def body(
-        self, line_no: int, fields: list[str], raw: str, header: Header, pos: dict[str, int]
+        self,
+        line_no: int,
+        fields: list[str],
+        raw: str,
+        take: Callable[[list[str]], Any],
+        width: int,
     ) -> StatementLine | None:
-        values = fields[1:]
-        width = len(header.names)
-        if len(values) < width:
-            values.extend([""] * (width - len(values)))
-        elif len(values) > width and any(v.strip() for v in values[width:]):
+        """Turn one ``SB`` record into a line, or record why not and return ``None``.
+
+        The hot path of a million-row report: the fields come out of one
+        ``itemgetter`` call; amounts and times from per-file caches.
+        """
+        extra = len(fields) - 1 - width
+        if extra > 0 and any(v.strip() for v in fields[width + 1 :]):
             self.policy.fail(
                 MalformedRecordError(
-                    f"{len(values)} fields where the column header has {width}",
+                    f"{len(fields) - 1} fields where the column header has {width}",
                     location=self.location(line_no),
                     value=raw,
                 ),
                 "paypal.row_width",
             )
             return None
+        if extra < 0:
+            fields.extend([""] * -extra)
+        fields.append("")
         self.section_rows += 1
         self.report_rows += 1
         self.file_rows += 1
-
-        def get(name: str) -> str:
-            position = pos.get(name)
-            return "" if position is None else values[position].strip()
-
-        code = get("currency")
-        currency = self.currency(code, line_no, "Gross Transaction Currency")
+        (
+            txn,
+            invoice,
+            reference,
+            reference_type,
+            event,
+            initiated,
+            completed,
+            direction,
+            gross_text,
+            code,
+            fee_direction,
+            fee_text,
+            fee_code,
+            custom,
+            status,
+            subject,
+            item,
+            payer,
+            first_name,
+            last_name,
+            business,
+            bank_reference,
+        ) = take(fields)
+        currency = self.currencies.get(code) or self.currency(
+            code, line_no, "Gross Transaction Currency"
+        )
         if currency is None:
             return None
-        direction = get("direction").upper()
-        if direction not in ("CR", "DR"):
+        flag = direction if direction in ("CR", "DR") else direction.strip().upper()
+        if flag == "CR":
+            credit = True
+        elif flag == "DR":
+            credit = False
+        else:
             self.fail(
                 "is not CR or DR", line_no, "Transaction Debit or Credit", direction, "paypal.flag"
             )
             return None
-        gross_text = get("gross")
-        try:
-            gross = self.amounts.signed(gross_text, currency, direction == "DR")
-        except ValueError as exc:
-            self.fail(str(exc), line_no, "Gross Transaction Amount", gross_text, "paypal.amount")
+        cache = self.amounts.cache
+        gross = cache.get((gross_text, code, not credit)) or self.amount(
+            gross_text, currency, not credit, "Gross Transaction Amount", line_no
+        )
+        if gross is None:
             return None
-        fee_text = get("fee")
         fee: Money | None = None
-        fee_direction = get("fee_direction").upper()
+        fee_credit = False
         if fee_text:
+            fee_direction = fee_direction.strip().upper()
             if fee_direction not in ("CR", "DR"):
                 self.fail(
                     "is not CR or DR", line_no, "Fee Debit or Credit", fee_direction, "paypal.flag"
                 )
                 return None
-            fee_code = get("fee_currency") or code
-            if fee_code.upper() != currency.code:
+            if fee_code and fee_code != code and fee_code.upper() != currency.code:
                 self.fail(
                     f"fee currency {fee_code!r} differs from the gross currency {code!r}",
                     line_no,
@@ -303,79 +349,86 @@ class _Reader:
                     "paypal.fee_currency",
                 )
                 return None
-            try:
-                # A fee debited is a cost (positive fee); a fee credited comes back.
-                fee = self.amounts.signed(fee_text, currency, fee_direction == "CR")
-            except ValueError as exc:
-                self.fail(str(exc), line_no, "Fee Amount", fee_text, "paypal.amount")
-                return None
-        completed, initiated = get("completed"), get("initiated")
-        try:
-            booked_at = self.instant(completed or initiated)
-        except ValueError as exc:
-            column = "Transaction Completion Date" if completed else "Transaction Initiation Date"
-            self.fail(str(exc), line_no, column, completed or initiated, "paypal.date")
-            return None
-        event = get("event").upper()
-        kind = kind_of(event, direction == "CR")
-        if kind is None:
-            self.fail("is not a T-code", line_no, "Transaction Event Code", event, "paypal.tcode")
-            return None
-        for name in ("gross", "fee"):
-            totals = _totals(self.section_totals, currency.code)
-            report = _totals(self.report_totals, currency.code)
-            units = _units(gross_text if name == "gross" else fee_text)
-            credit = (direction if name == "gross" else fee_direction) == "CR"
-            for bucket in (totals, report):
-                if name == "gross":
-                    if credit:
-                        bucket.gross_cr += units
-                    else:
-                        bucket.gross_dr += units
-                elif credit:
-                    bucket.fee_cr += units
-                else:
-                    bucket.fee_dr += units
-        txn = get("id")
-        line_id = self.identify(txn, fields)
-        self.section_of[line_id] = self.section
-        invoice, custom = get("invoice"), get("custom")
-        references = tuple(dict.fromkeys(r for r in (invoice, custom) if r))
-        reference, reference_type = get("reference"), get("reference_type").upper()
-        status = get("status").upper()
-        metadata = {"event_code": event}
-        for key, value in (
-            ("paypal_reference_id", reference),
-            ("paypal_reference_type", reference_type),
-            ("status", status),
-            ("bank_reference_id", get("bank_reference")),
-            ("initiated_at", initiated if initiated != completed else ""),
-        ):
-            if value:
-                metadata[key] = value
-        if status and status != "S":
-            self.policy.info(
-                "paypal.status_not_settled",
-                f"transaction {txn} has status {status!r} (not S, completed)",
-                self.location(line_no, "Transactional Status"),
+            # A fee debited is a cost (a positive fee); a fee credited comes back.
+            fee_credit = fee_direction == "CR"
+            fee = cache.get((fee_text, code, fee_credit)) or self.amount(
+                fee_text, currency, fee_credit, "Fee Amount", line_no
             )
-        name = " ".join(p for p in (get("first_name"), get("last_name")) if p) or get("business")
-        payer = get("payer")
+            if fee is None:
+                return None
+        stamp = completed or initiated
+        booked_at = self.times.get(stamp) or self.time(stamp, line_no, bool(completed))
+        if booked_at is None:
+            return None
+        kind = _KINDS.get((event, credit)) or self.kind(event, credit, line_no)
+        if kind is None:
+            return None
+        totals = self.section_totals.get(code) or _totals(self.section_totals, code)
+        report = self.report_totals.get(code) or _totals(self.report_totals, code)
+        units = int(gross_text)
+        if credit:
+            totals.gross_cr += units
+            report.gross_cr += units
+        else:
+            totals.gross_dr += units
+            report.gross_dr += units
+        if fee_text:
+            units = int(fee_text)
+            if fee_credit:
+                totals.fee_cr += units
+                report.fee_cr += units
+            else:
+                totals.fee_dr += units
+                report.fee_dr += units
+        line_id = txn if txn and txn not in self.used else self.identify(txn, fields)
+        self.used.add(line_id)
+        self.section_of[line_id] = self.section
+        references: tuple[str, ...] = (
+            (invoice, custom) if invoice and custom and invoice != custom else (invoice or custom,)
+        )
+        if not references[0]:
+            references = ()
+        metadata = {"event_code": event}
+        if reference:
+            metadata["paypal_reference_id"] = reference
+            if reference_type:
+                metadata["paypal_reference_type"] = reference_type
+        if status:
+            metadata["status"] = status
+            if status != "S":
+                self.policy.info(
+                    "paypal.status_not_settled",
+                    f"transaction {txn} has status {status!r} (not S, completed)",
+                    self.location(line_no, "Transactional Status"),
+                )
+        if bank_reference:
+            metadata["bank_reference_id"] = bank_reference
+        if initiated and initiated != completed:
+            metadata["initiated_at"] = initiated
+        name = f"{first_name} {last_name}".strip() if first_name or last_name else business
         email = payer if "@" in payer else ""
-        net = gross if fee is None else Money(gross.amount - fee.amount, currency)
+        counterparty = None
+        if name or email:
+            key = (name, email)
+            counterparty = self.parties.get(key) or self.party(key)
+        if fee is None:
+            net, fee = gross, self.zero.get(code) or self.zero_of(currency)
+        else:
+            net_key = (gross_text, fee_text, code, credit, fee_credit)
+            net = self.nets.get(net_key) or self.net(gross, fee, net_key)
         return StatementLine(
             line_id,
             kind,
             booked_at.date(),
             net,
-            get("subject") or get("item"),
+            subject or item,
             references,
-            Counterparty(name=name or None, email=email or None) if name or email else None,
+            counterparty,
             booked_at,
             None,
             None,
             gross,
-            fee if fee is not None else Money.zero(currency),
+            fee,
             line_id if kind is LineKind.PAYOUT else None,
             txn or None,
             reference if reference and reference_type in ("TXN", "") else None,
@@ -385,13 +438,67 @@ class _Reader:
             self.location(line_no),
         )
 
+    def amount(
+        self, text: str, currency: Currency, negative: bool, column: str, line_no: int
+    ) -> Money | None:
+        """An amount not in the cache yet: parsed, or reported."""
+        try:
+            return self.amounts.signed(text, currency, negative)
+        except ValueError as exc:
+            self.fail(str(exc), line_no, column, text, "paypal.amount")
+            return None
+
+    def net(self, gross: Money, fee: Money, key: tuple[str, str, str, bool, bool]) -> Money:
+        """Gross less fee, computed once per distinct pair of texts and flags."""
+        net = Money(gross.amount - fee.amount, gross.currency)
+        if len(self.nets) > 100_000:
+            self.nets.clear()
+        self.nets[key] = net
+        return net
+
+    def zero_of(self, currency: Currency) -> Money:
+        zero = self.zero[currency.code] = Money.zero(currency)
+        return zero
+
+    def time(self, text: str, line_no: int, completed: bool) -> datetime | None:
+        """A time not in the cache yet: parsed, or reported."""
+        try:
+            value = self.instant(text)
+        except ValueError as exc:
+            column = "Transaction Completion Date" if completed else "Transaction Initiation Date"
+            self.fail(str(exc), line_no, column, text, "paypal.date")
+            return None
+        if len(self.times) > 100_000:
+            self.times.clear()
+        self.times[text] = value
+        return value
+
+    def kind(self, event: str, credit: bool, line_no: int) -> LineKind | None:
+        """The kind of an event code not seen yet in this file, or ``None`` (reported)."""
+        kind = kind_of(event.strip().upper(), credit)
+        if kind is None:
+            self.fail("is not a T-code", line_no, "Transaction Event Code", event, "paypal.tcode")
+            return None
+        _KINDS[(event, credit)] = kind
+        return kind
+
+    def party(self, key: tuple[str, str]) -> Counterparty:
+        party = Counterparty(name=key[0] or None, email=key[1] or None)
+        if len(self.parties) > 100_000:
+            self.parties.clear()
+        self.parties[key] = party
+        return party
+
     def identify(self, txn: str, fields: list[str]) -> str:
-        """The transaction id; a repeated one (a hold and its release) gets ``-2``, ``-3``."""
+        """The id of a row whose transaction id is empty or already used.
+
+        A repeated id (a hold and its release share one) gets ``-2``, ``-3``.
+        """
         if not txn:
             return self.fingerprint(*fields)
-        count = self.id_counts.get(txn, 0) + 1
-        self.id_counts[txn] = count
-        return txn if count == 1 else f"{txn}-{count}"
+        count = self.repeats.get(txn, 1) + 1
+        self.repeats[txn] = count
+        return f"{txn}-{count}"
 
     def link(self, line: StatementLine) -> Iterator[StatementLine]:
         """Hold a conversion row until its other half comes; then yield both linked."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, tzinfo
+from operator import itemgetter
 from typing import ClassVar
 
 from ecomrules.errors import MalformedRecordError, UnknownCurrencyError
@@ -18,9 +19,17 @@ from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Statement, StatementLine
-from ecomrules.psp._csvrows import AmountReader, Header, bad_field, normalise, read_rows, text_of
+from ecomrules.psp._csvrows import (
+    AmountReader,
+    Header,
+    bad_field,
+    bulk_load,
+    normalise,
+    read_rows,
+    text_of,
+)
 from ecomrules.psp.controls import build_payouts, check_net
-from ecomrules.psp.stripe.categories import kind_of
+from ecomrules.psp.stripe.categories import CATEGORIES, kind_of
 from ecomrules.time import zone as zone_named
 
 __all__ = ["StripeReport"]
@@ -61,6 +70,10 @@ _METADATA_FIELDS = (
     "customer_facing_amount",
     "customer_facing_currency",
 )
+
+
+_KINDS = dict(CATEGORIES)
+"""Categories as they appear (lower case); others go through :func:`kind_of`."""
 
 
 def is_metadata_column(name: str) -> bool:
@@ -106,7 +119,8 @@ class StripeReport:
         """Parse the whole report, then check every payout's total."""
         policy = ErrorPolicy(on_error)
         arrivals: dict[str, date] = {}
-        lines = list(self._iter(data, source, policy, arrivals))
+        with bulk_load():
+            lines = list(self._iter(data, source, policy, arrivals))
         payouts = build_payouts(lines, policy, arrival=arrivals, source=source)
         by_currency: dict[Currency, list[StatementLine]] = {}
         for line in lines:
@@ -195,19 +209,39 @@ class _RowReader:
                 f"times have no offset and no _utc twin: read as {report._zone_name}",
                 SourceLocation(source, 1),
             )
+        # An absent column reads the empty sentinel appended to every row.
+        at = {name: pos.get(name, self.width) for name in _FIELDS}
+        self.take = itemgetter(*(at[name] for name in _FIELDS))
+        self.extra_references = [at[name] for name in _REFERENCE_FIELDS if name in pos]
+        self.extra_metadata = [(name, at[name]) for name in _METADATA_FIELDS if name in pos]
         self.amounts = AmountReader()
         self.currencies: dict[str, Currency] = {}
+        self.utc_times: dict[str, datetime] = {}
+        self.local_times: dict[str, datetime] = {}
+        self.days: dict[str, date] = {}
         self.fingerprint = Fingerprinter(f"stripe:{report.name}")
         self.seen: set[str] = set()
+        self.parties: dict[tuple[str, str], Counterparty] = {}
         self.unknown_categories: set[str] = set()
 
-    def fail(self, message: str, line: int, column: str, value: str, code: str) -> None:
+    def column(self, name: str) -> str:
+        """The header's own name for field ``name``."""
+        position = self.pos.get(name)
+        return name if position is None else self.names[position]
+
+    def fail(self, message: str, line: int, name: str, value: str, code: str) -> None:
         self.policy.fail(
-            bad_field(message, path=self.source, line=line, column=column, value=value), code
+            bad_field(message, path=self.source, line=line, column=self.column(name), value=value),
+            code,
         )
 
     def read(self, line_no: int, fields: list[str], raw: str) -> StatementLine | None:
-        """Turn one row into a line, or record why not and return ``None``."""
+        """Turn one row into a line, or record why not and return ``None``.
+
+        This is the hot path of a million-row report: every field is taken
+        in one ``itemgetter`` call and amounts, times and counterparties come
+        from per-file caches keyed by their text.
+        """
         if len(fields) != self.width:
             self.policy.fail(
                 MalformedRecordError(
@@ -218,117 +252,130 @@ class _RowReader:
                 "stripe.row_width",
             )
             return None
-        pos = self.pos
-        get = _getter(fields, pos)
-        code = fields[pos["currency"]].strip()
-        currency = self.currencies.get(code)
+        fields.append("")
+        (
+            line_id,
+            created_utc,
+            created,
+            available_utc,
+            available,
+            code,
+            gross_text,
+            fee_text,
+            net_text,
+            category,
+            type_text,
+            source_id,
+            description,
+            payout_id,
+            payout_at_utc,
+            payout_at,
+            charge_id,
+            _payment_intent,
+            _facing_amount,
+            _facing_currency,
+            customer_name,
+            customer_email,
+            _invoice_id,
+            _invoice_number,
+            _order_id,
+        ) = self.take(fields)
+        currency = self.currencies.get(code) or self.currency(code, line_no)
         if currency is None:
-            try:
-                currency = Currency.of(code)
-            except UnknownCurrencyError:
-                self.fail(
-                    f"{code!r} is not a currency", line_no, "currency", code, "stripe.currency"
-                )
-                return None
-            self.currencies[code] = currency
-        net_text = get("net")
-        try:
-            net = self.amounts.money(net_text, currency)
-        except ValueError as exc:
-            self.fail(str(exc), line_no, self.names[pos["net"]], net_text, "stripe.amount")
             return None
-        extra: list[Money | None] = []
-        for name in ("gross", "fee"):
-            text = get(name)
-            if not text:
-                extra.append(None)
-                continue
-            try:
-                extra.append(self.amounts.money(text, currency))
-            except ValueError as exc:
-                self.fail(str(exc), line_no, self.names[pos[name]], text, "stripe.amount")
-                return None
-        gross, fee = extra
-        try:
-            booked_at, booked_on = self._when(get("created_utc"), get("created"))
-            available = get("available_on_utc") or get("available_on")
-            available_on = _parse_instant(available, UTC).date() if available else None
-        except ValueError as exc:
-            self.fail(
-                str(exc), line_no, "created", get("created") or get("created_utc"), "stripe.date"
+        cache = self.amounts.cache
+        net = cache.get((net_text, code, False)) or self.amount(net_text, currency, "net", line_no)
+        if net is None:
+            return None
+        gross = fee = None
+        if gross_text:
+            gross = cache.get((gross_text, code, False)) or self.amount(
+                gross_text, currency, "gross", line_no
             )
-            return None
-        category = (get("category") or get("type")).lower()
-        kind = kind_of(category)
-        if kind is None:
-            kind = LineKind.OTHER
-            if category not in self.unknown_categories:
-                self.unknown_categories.add(category)
-                self.policy.info(
-                    "stripe.category_unknown",
-                    f"reporting category {category!r} is not known: read as 'other'",
-                    SourceLocation(self.source, line_no),
+            if gross is None:
+                return None
+        if fee_text:
+            fee = cache.get((fee_text, code, False)) or self.amount(
+                fee_text, currency, "fee", line_no
+            )
+            if fee is None:
+                return None
+        try:
+            name, text = "created_utc", created_utc
+            booked_at = (
+                (self.utc_times.get(text) or self.instant(text, UTC, self.utc_times))
+                if text
+                else None
+            )
+            name, text = "created", created
+            if text:
+                local = self.local_times.get(text) or self.instant(
+                    text, self.zone, self.local_times
                 )
-        source_id = get("source_id") or None
-        payout_id = get("payout_id") or None
-        if payout_id is None and kind is LineKind.PAYOUT and source_id:
-            payout_id = source_id
+                booked_on = local.date()
+                if booked_at is None:
+                    booked_at = local
+            elif booked_at is not None:
+                booked_on = booked_at.astimezone(self.zone).date()
+            else:
+                raise ValueError("is empty: the row has no creation time")
+            name, text = "available_on", available_utc or available
+            available_on = (self.days.get(text) or self.day(text)) if text else None
+        except ValueError as exc:
+            self.fail(str(exc), line_no, name, text, "stripe.date")
+            return None
+        category = category or type_text
+        kind = _KINDS.get(category) or self.kind(category.strip().lower(), line_no)
+        if not payout_id:
+            payout_id = source_id if kind is LineKind.PAYOUT and source_id else None
         if payout_id is not None and payout_id not in self.arrivals:
-            arrival = get("payout_at_utc") or get("payout_at")
+            arrival = payout_at_utc or payout_at
             if arrival:
                 try:
-                    self.arrivals[payout_id] = _parse_instant(arrival, UTC).date()
+                    self.arrivals[payout_id] = self.day(arrival)
                 except ValueError as exc:
-                    self.fail(
-                        str(exc), line_no, "automatic_payout_effective_at", arrival, "stripe.date"
-                    )
+                    self.fail(str(exc), line_no, "payout_at", arrival, "stripe.date")
                     return None
-        line_id = get("id") or self.fingerprint(*fields)
-        if line_id in self.seen:
-            self.policy.warn(
-                "stripe.duplicate_id",
-                f"balance transaction {line_id} appears twice in the file",
-                SourceLocation(self.source, line_no),
-            )
-            line_id = self.fingerprint(*fields)
+        if not line_id or line_id in self.seen:
+            line_id = self.identify(line_id, fields, line_no)
         self.seen.add(line_id)
-        charge_id = get("charge_id")
-        references: list[str] = []
+        references: tuple[str, ...] = ()
         metadata: dict[str, str] = {}
         for position, name in self.metadata_columns:
-            value = fields[position].strip()
+            value = fields[position]
             if value:
                 metadata[name] = value
                 if value not in references:
-                    references.append(value)
-        for name in _REFERENCE_FIELDS:
-            value = get(name)
+                    references += (value,)
+        for position in self.extra_references:
+            value = fields[position]
             if value and value not in references:
-                references.append(value)
-        for name in _METADATA_FIELDS:
-            value = get(name)
+                references += (value,)
+        for name, position in self.extra_metadata:
+            value = fields[position]
             if value:
                 metadata[name] = value
-        if category and kind is LineKind.OTHER:
+        if kind is LineKind.OTHER and category:
             metadata["reporting_category"] = category
-        name_text, email = get("customer_name"), get("customer_email")
+        counterparty = None
+        if customer_name or customer_email:
+            key = (customer_name, customer_email)
+            counterparty = self.parties.get(key) or self.party(key)
         line = StatementLine(
             line_id,
             kind,
             booked_on,
             net,
-            get("description"),
-            tuple(references),
-            Counterparty(name=name_text or None, email=email or None)
-            if name_text or email
-            else None,
+            description,
+            references,
+            counterparty,
             booked_at,
             None,
             available_on,
             gross,
             fee,
             payout_id,
-            source_id,
+            source_id or None,
             charge_id if charge_id and charge_id != source_id else None,
             None,
             metadata,
@@ -339,31 +386,73 @@ class _RowReader:
             check_net(line, self.policy)
         return line
 
-    def _when(self, utc_text: str, local_text: str) -> tuple[datetime, date]:
-        if local_text:
-            local = _parse_instant(local_text, self.zone)
-            booked_at = _parse_instant(utc_text, UTC) if utc_text else local
-            return booked_at, local.date()
-        instant = _parse_instant(utc_text, UTC)
-        return instant, instant.astimezone(self.zone).date()
+    def amount(self, text: str, currency: Currency, name: str, line_no: int) -> Money | None:
+        """An amount not in the cache yet: parsed, or reported."""
+        try:
+            return self.amounts.money(text, currency)
+        except ValueError as exc:
+            self.fail(str(exc), line_no, name, text, "stripe.amount")
+            return None
 
+    def identify(self, line_id: str, fields: list[str], line_no: int) -> str:
+        """A row without a balance transaction id, or with one already seen: a fingerprint."""
+        if line_id:
+            self.policy.warn(
+                "stripe.duplicate_id",
+                f"balance transaction {line_id} appears twice in the file",
+                SourceLocation(self.source, line_no),
+            )
+        return self.fingerprint(*fields)
 
-def _getter(fields: list[str], pos: dict[str, int]) -> _Get:
-    return _Get(fields, pos)
+    def party(self, key: tuple[str, str]) -> Counterparty:
+        """The counterparty of a name and e-mail, built once per distinct pair."""
+        party = Counterparty(name=key[0] or None, email=key[1] or None)
+        if len(self.parties) > 100_000:
+            self.parties.clear()
+        self.parties[key] = party
+        return party
 
+    def currency(self, code: str, line_no: int) -> Currency | None:
+        try:
+            currency = Currency.of(code)
+        except UnknownCurrencyError:
+            self.fail(f"{code!r} is not a currency", line_no, "currency", code, "stripe.currency")
+            return None
+        self.currencies[code] = currency
+        return currency
 
-class _Get:
-    """``get(field)``: the stripped text of a field, or ``""`` when the column is absent."""
+    def kind(self, category: str, line_no: int) -> LineKind:
+        kind = kind_of(category)
+        if kind is not None:
+            return kind
+        if category not in self.unknown_categories:
+            self.unknown_categories.add(category)
+            self.policy.info(
+                "stripe.category_unknown",
+                f"reporting category {category!r} is not known: read as 'other'",
+                SourceLocation(self.source, line_no),
+            )
+        return LineKind.OTHER
 
-    __slots__ = ("fields", "pos")
+    def instant(self, text: str, zone: tzinfo, cache: dict[str, datetime]) -> datetime:
+        """A time read once per distinct text (a bounded cache per zone)."""
+        cached = cache.get(text)
+        if cached is None:
+            cached = _parse_instant(text.strip(), zone)
+            if len(cache) > 100_000:
+                cache.clear()
+            cache[text] = cached
+        return cached
 
-    def __init__(self, fields: list[str], pos: dict[str, int]) -> None:
-        self.fields = fields
-        self.pos = pos
-
-    def __call__(self, name: str) -> str:
-        position = self.pos.get(name)
-        return "" if position is None else self.fields[position].strip()
+    def day(self, text: str) -> date:
+        """A date (or the date of a time) read once per distinct text."""
+        cached = self.days.get(text)
+        if cached is None:
+            cached = _parse_instant(text.strip(), UTC).date()
+            if len(self.days) > 100_000:
+                self.days.clear()
+            self.days[text] = cached
+        return cached
 
 
 def _parse_instant(text: str, zone: tzinfo) -> datetime:
