@@ -162,7 +162,7 @@ class AmountReader:
         if self._minor_exponent is None:
             if self._fmt is None and _is_plain(text):
                 return Decimal(text)
-            return parse_decimal(text, self._fmt)
+            return parse_decimal(text.replace("\u202f", "\u00a0"), self._fmt)
         digits = text.strip()
         if not digits.isdigit() or not digits.isascii():
             raise ValueError(f"{text!r} is not an unsigned count of minor units")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any, ClassVar
 
@@ -322,7 +323,11 @@ class _Reader:
             credit = False
         else:
             self.fail(
-                "is not CR or DR", line_no, "Transaction Debit or Credit", direction, "paypal.flag"
+                f"{direction!r} is not CR or DR",
+                line_no,
+                "Transaction Debit or Credit",
+                direction,
+                "paypal.flag",
             )
             return None
         cache = self.amounts.cache
@@ -337,7 +342,11 @@ class _Reader:
             fee_direction = fee_direction.strip().upper()
             if fee_direction not in ("CR", "DR"):
                 self.fail(
-                    "is not CR or DR", line_no, "Fee Debit or Credit", fee_direction, "paypal.flag"
+                    f"{fee_direction!r} is not CR or DR",
+                    line_no,
+                    "Fee Debit or Credit",
+                    fee_direction,
+                    "paypal.flag",
                 )
                 return None
             if fee_code and fee_code != code and fee_code.upper() != currency.code:
@@ -457,7 +466,7 @@ class _Reader:
         return net
 
     def zero_of(self, currency: Currency) -> Money:
-        zero = self.zero[currency.code] = Money.zero(currency)
+        zero = self.zero[currency.code] = Money(Decimal(0).scaleb(-2), currency)
         return zero
 
     def time(self, text: str, line_no: int, completed: bool) -> datetime | None:
@@ -477,7 +486,13 @@ class _Reader:
         """The kind of an event code not seen yet in this file, or ``None`` (reported)."""
         kind = kind_of(event.strip().upper(), credit)
         if kind is None:
-            self.fail("is not a T-code", line_no, "Transaction Event Code", event, "paypal.tcode")
+            self.fail(
+                f"{event!r} is not a T-code",
+                line_no,
+                "Transaction Event Code",
+                event,
+                "paypal.tcode",
+            )
             return None
         _KINDS[(event, credit)] = kind
         return kind

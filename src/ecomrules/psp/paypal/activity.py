@@ -82,7 +82,7 @@ class ActivityParser:
         language = LANGUAGE_OF_GROSS.get(normalise(header.names[pos["gross"]]), "en")
         body = list(rows)
         reader = _Rows(source, policy, header, pos, language)
-        day_first = reader.date_order([fields for _, fields, _ in body])
+        day_first = reader.date_order([fields for _, fields, _ in body], language)
         lines = [
             line
             for line_no, fields, raw in body
@@ -136,8 +136,12 @@ class _Rows:
             return ""
         return fields[position].strip()
 
-    def date_order(self, rows: list[list[str]]) -> bool:
-        """Day first (``29/12/2015``) or month first (``12/29/2015``), read from the data."""
+    def date_order(self, rows: list[list[str]], language: str) -> bool:
+        """Day first (``29/12/2015``) or month first (``12/29/2015``), read from the data.
+
+        When no day is past the 12th the language decides (English month
+        first, the others day first) and a warning says so.
+        """
         day_first = month_first = False
         for fields in rows:
             parts = self.get(fields, "date").replace(".", "/").split("/")
@@ -149,7 +153,16 @@ class _Rows:
                 "dates are day-first on some rows and month-first on others",
                 location=SourceLocation(self.source),
             )
-        return day_first or not month_first
+        if day_first or month_first:
+            return day_first
+        if any("/" in self.get(fields, "date") for fields in rows):
+            self.policy.warn(
+                "paypal.date_order_assumed",
+                "no day past the 12th: dates read "
+                + ("month first (English)" if language == "en" else "day first"),
+                SourceLocation(self.source),
+            )
+        return language != "en"
 
     def column(self, name: str) -> str:
         position = self.pos.get(name)
