@@ -1,0 +1,223 @@
+"""The exposure book: every customer's and group's exposure, built once, kept up to date.
+
+The book reads the open items and open orders once and keeps a running tally
+per customer and per group. Each amount is converted into the party's
+currency on its own (rounded with the policy's rates), so adding an accepted
+order later gives exactly what a full recomputation would, and no total
+depends on the order the items came in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from ecomrules.credit.exposure import Exposure, GroupExposure
+from ecomrules.credit.order import OpenOrder, OpenOrderStatus, Order
+from ecomrules.credit.policy import CreditPolicy
+from ecomrules.errors import InvariantError
+from ecomrules.ledger import Customer, ItemStatus, OpenItem
+from ecomrules.money import Currency, Money
+
+__all__ = ["ExposureBook"]
+
+_NOT_DUE, _O1, _O2, _O3, _O4, _DRAFT, _ORDERS, _RESERVED, _CREDITS, _DEPOSITS, _LATER = range(11)
+_ZERO = Decimal(0)
+
+
+class _Tally:
+    """Running sums of one party, in its currency."""
+
+    __slots__ = ("currency", "entries", "max_days", "parts")
+
+    def __init__(self, currency: Currency) -> None:
+        self.currency = currency
+        self.parts = [_ZERO.quantize(currency.quantum)] * 11
+        self.max_days = 0
+        self.entries = 0
+
+    def to_exposure(self) -> Exposure:
+        cur = self.currency
+        p = [Money(part, cur) for part in self.parts]
+        return Exposure(
+            cur,
+            not_due=p[_NOT_DUE],
+            overdue_1_30=p[_O1],
+            overdue_31_60=p[_O2],
+            overdue_61_90=p[_O3],
+            overdue_over_90=p[_O4],
+            draft_invoices=p[_DRAFT],
+            open_orders=p[_ORDERS],
+            reserved=p[_RESERVED],
+            credits=p[_CREDITS],
+            deposits=p[_DEPOSITS],
+            scheduled=p[_LATER],
+            max_days_overdue=self.max_days,
+            entries=self.entries,
+        )
+
+
+class ExposureBook:
+    """Exposure of every customer and group at ``as_of``, updated as orders are accepted.
+
+    Build it with :meth:`build` (or add items and orders one by one), read it
+    with :meth:`exposure` and :meth:`group`, and record each accepted order
+    with :meth:`add_order`.
+    """
+
+    def __init__(self, customers: Iterable[Customer], policy: CreditPolicy, as_of: date) -> None:
+        self.policy = policy
+        self.as_of = as_of
+        self.customers = {customer.id: customer for customer in customers}
+        self._order_ids: set[str] = set()
+        self._tallies: dict[str, _Tally] = {}
+        self._groups: dict[str, _Tally] = {}
+        self._cache: dict[tuple[bool, str], Exposure] = {}
+        for customer in sorted(self.customers.values(), key=lambda c: c.id):
+            self._tallies[customer.id] = _Tally(customer.currency)
+            if customer.group_id is not None and customer.group_id not in self._groups:
+                self._groups[customer.group_id] = _Tally(self._group_currency(customer.group_id))
+
+    @classmethod
+    def build(
+        cls,
+        customers: Iterable[Customer],
+        policy: CreditPolicy,
+        as_of: date,
+        *,
+        open_items: Iterable[OpenItem] = (),
+        open_orders: Iterable[OpenOrder] = (),
+    ) -> ExposureBook:
+        """Return a book holding ``open_items`` and ``open_orders``."""
+        book = cls(customers, policy, as_of)
+        for item in open_items:
+            book.add_item(item)
+        for order in open_orders:
+            book.add_open_order(order)
+        return book
+
+    def _group_currency(self, group_id: str) -> Currency:
+        limit = self.group_limit(group_id)
+        if limit is not None:
+            return limit.currency
+        members = sorted(c.id for c in self.customers.values() if c.group_id == group_id)
+        return self.customers[members[0]].currency
+
+    def group_limit(self, group_id: str) -> Money | None:
+        """The group's limit: the policy's, else that of the customer with the group's id."""
+        if group_id in self.policy.group_limits:
+            return self.policy.group_limits[group_id]
+        parent = self.customers.get(group_id)
+        return None if parent is None else parent.credit_limit
+
+    def _parties(self, customer_id: str, what: str) -> list[_Tally]:
+        customer = self.customers.get(customer_id)
+        if customer is None:
+            raise InvariantError(f"{what}: customer {customer_id!r} is not known")
+        self._cache.pop((False, customer_id), None)
+        tallies = [self._tallies[customer_id]]
+        group = customer.group_id
+        if group is not None:
+            self._cache.pop((True, group), None)
+            tallies.append(self._groups[group])
+        if customer.id in self._groups and customer.id != group:
+            self._cache.pop((True, customer.id), None)
+            tallies.append(self._groups[customer.id])
+        return tallies
+
+    def _add(self, tally: _Tally, part: int, amount: Money) -> None:
+        if amount.currency is not tally.currency and amount.currency != tally.currency:
+            amount = self.policy.rates.convert(amount, tally.currency)
+        tally.parts[part] += amount.amount
+
+    def add_item(self, item: OpenItem) -> None:
+        """Count an open item: a bucket by age when positive, a credit when negative."""
+        residual = item.residual
+        if not residual.amount:
+            return
+        days = (self.as_of - item.due_date).days
+        if residual.amount < 0:
+            part, residual = _CREDITS, -residual
+        elif days <= 0:
+            part = _NOT_DUE
+        elif days <= 30:
+            part = _O1
+        elif days <= 60:
+            part = _O2
+        elif days <= 90:
+            part = _O3
+        else:
+            part = _O4
+        counts_overdue = days > 0 and part != _CREDITS and _collectable(item, self.as_of)
+        for tally in self._parties(item.partner_id, f"open item {item.id}"):
+            self._add(tally, part, residual)
+            tally.entries += 1
+            if counts_overdue and days > tally.max_days:
+                tally.max_days = days
+
+    def add_open_order(self, order: OpenOrder) -> None:
+        """Count a confirmed order not yet invoiced, or a draft invoice, less its deposit."""
+        self._order_ids.add(order.id)
+        if order.payment_method.secured:
+            return
+        deposit = order.deposit or Money.zero(order.amount.currency)
+        counted = order.counts_on(self.as_of, self.policy.preorder_horizon_days)
+        part = _DRAFT if order.status is OpenOrderStatus.DRAFT_INVOICE else _ORDERS
+        for tally in self._parties(order.customer_id, f"open order {order.id}"):
+            if counted:
+                self._add(tally, part, order.amount)
+                self._add(tally, _DEPOSITS, deposit)
+            else:
+                self._add(tally, _LATER, order.amount - deposit)
+            tally.entries += 1
+
+    def add_order(self, order: Order, *, reserved: bool = False) -> None:
+        """Count an order just accepted (as an open order, or as ``reserved`` elsewhere)."""
+        self._order_ids.add(order.id)
+        now, later = order.exposure_split(self.as_of, self.policy.preorder_horizon_days)
+        if not now and not later:
+            return
+        part = _RESERVED if reserved else _ORDERS
+        for tally in self._parties(order.customer_id, f"order {order.id}"):
+            self._add(tally, part, now)
+            self._add(tally, _LATER, later)
+            tally.entries += 1
+
+    def counts_order(self, order_id: str) -> bool:
+        """True when the order is already in the book (so a reservation must not count again)."""
+        return order_id in self._order_ids
+
+    def exposure(self, customer_id: str) -> Exposure:
+        """The customer's own exposure."""
+        key = (False, customer_id)
+        cached = self._cache.get(key)
+        if cached is None:
+            try:
+                tally = self._tallies[customer_id]
+            except KeyError:
+                raise InvariantError(f"customer {customer_id!r} is not known") from None
+            cached = self._cache[key] = tally.to_exposure()
+        return cached
+
+    def group(self, customer: Customer) -> GroupExposure | None:
+        """The exposure of the customer's group (or of the group it heads), with its limit."""
+        group_id = customer.group_id
+        if group_id is None and customer.id in self._groups:
+            group_id = customer.id
+        if group_id is None:
+            return None
+        key = (True, group_id)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._groups[group_id].to_exposure()
+        return GroupExposure(group_id, cached, self.group_limit(group_id))
+
+
+def _collectable(item: OpenItem, as_of: date) -> bool:
+    """True when an overdue item counts for the overdue check."""
+    if item.status is ItemStatus.DISPUTED:
+        return False
+    if item.status is ItemStatus.PROMISED:
+        return item.promise_until is None or item.promise_until < as_of
+    return True
