@@ -101,7 +101,8 @@ def check_buckets(
         if rule.max_amount is not None:
             caps.append(policy.amount_in(rule.max_amount, exposure.currency))
         if rule.max_ratio is not None and limit is not None:
-            caps.append(Money(limit.amount * rule.max_ratio, limit.currency))
+            cap = Money(limit.amount * rule.max_ratio, limit.currency)
+            caps.append(cap.rounded(rounding=policy.rates.rounding))
         if not caps:
             continue
         cap = min(caps, key=lambda money: money.amount)
