@@ -27,19 +27,29 @@ _ZERO = Decimal(0)
 
 
 class _Tally:
-    """Running sums of one party, in its currency."""
+    """Running sums of one party, in its currency, with the Money of each part cached."""
 
-    __slots__ = ("currency", "entries", "max_days", "parts")
+    __slots__ = ("currency", "entries", "max_days", "money", "parts")
 
     def __init__(self, currency: Currency) -> None:
+        zero = _ZERO.quantize(currency.quantum)
         self.currency = currency
-        self.parts = [_ZERO.quantize(currency.quantum)] * 11
+        self.parts = [zero] * 11
+        self.money: list[Money | None] = [Money(zero, currency)] * 11
         self.max_days = 0
         self.entries = 0
 
+    def add(self, part: int, amount: Decimal) -> None:
+        self.parts[part] += amount
+        self.money[part] = None
+
     def to_exposure(self) -> Exposure:
         cur = self.currency
-        p = [Money(part, cur) for part in self.parts]
+        p: list[Money] = []
+        for index, money in enumerate(self.money):
+            if money is None:
+                money = self.money[index] = Money(self.parts[index], cur)
+            p.append(money)
         return Exposure(
             cur,
             not_due=p[_NOT_DUE],
@@ -74,10 +84,17 @@ class ExposureBook:
         self._tallies: dict[str, _Tally] = {}
         self._groups: dict[str, _Tally] = {}
         self._cache: dict[tuple[bool, str], Exposure] = {}
-        for customer in sorted(self.customers.values(), key=lambda c: c.id):
+        ordered = sorted(self.customers.values(), key=lambda c: c.id)
+        for customer in ordered:
             self._tallies[customer.id] = _Tally(customer.currency)
             if customer.group_id is not None and customer.group_id not in self._groups:
                 self._groups[customer.group_id] = _Tally(self._group_currency(customer.group_id))
+        self._targets: dict[str, tuple[tuple[_Tally, ...], tuple[tuple[bool, str], ...]]] = {}
+        for customer in ordered:
+            groups = {g for g in (customer.group_id, customer.id) if g in self._groups}
+            tallies = [self._tallies[customer.id], *(self._groups[g] for g in sorted(groups))]
+            keys = [(False, customer.id), *((True, g) for g in sorted(groups))]
+            self._targets[customer.id] = (tuple(tallies), tuple(keys))
 
     @classmethod
     def build(
@@ -111,25 +128,22 @@ class ExposureBook:
         parent = self.customers.get(group_id)
         return None if parent is None else parent.credit_limit
 
-    def _parties(self, customer_id: str, what: str) -> list[_Tally]:
-        customer = self.customers.get(customer_id)
-        if customer is None:
+    def _parties(self, customer_id: str, what: str) -> tuple[_Tally, ...]:
+        """The tallies an entry of the customer adds to; their cached exposures are dropped."""
+        target = self._targets.get(customer_id)
+        if target is None:
             raise InvariantError(f"{what}: customer {customer_id!r} is not known")
-        self._cache.pop((False, customer_id), None)
-        tallies = [self._tallies[customer_id]]
-        group = customer.group_id
-        if group is not None:
-            self._cache.pop((True, group), None)
-            tallies.append(self._groups[group])
-        if customer.id in self._groups and customer.id != group:
-            self._cache.pop((True, customer.id), None)
-            tallies.append(self._groups[customer.id])
+        tallies, keys = target
+        cache = self._cache
+        if cache:
+            for key in keys:
+                cache.pop(key, None)
         return tallies
 
     def _add(self, tally: _Tally, part: int, amount: Money) -> None:
         if amount.currency is not tally.currency and amount.currency != tally.currency:
             amount = self.policy.rates.convert(amount, tally.currency)
-        tally.parts[part] += amount.amount
+        tally.add(part, amount.amount)
 
     def add_item(self, item: OpenItem) -> None:
         """Count an open item: a bucket by age when positive, a credit when negative."""
@@ -150,7 +164,11 @@ class ExposureBook:
         else:
             part = _O4
         counts_overdue = days > 0 and part != _CREDITS and _collectable(item, self.as_of)
-        for tally in self._parties(item.partner_id, f"open item {item.id}"):
+        target = self._targets.get(item.partner_id)
+        tallies = target[0] if target is not None and not self._cache else None
+        if tallies is None:
+            tallies = self._parties(item.partner_id, f"open item {item.id}")
+        for tally in tallies:
             self._add(tally, part, residual)
             tally.entries += 1
             if counts_overdue and days > tally.max_days:

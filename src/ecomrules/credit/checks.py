@@ -126,8 +126,9 @@ def check_overdue(exposure: Exposure, policy: CreditPolicy) -> Verdict:
     if days <= 0:
         return _ALLOW
     overdue = exposure.overdue
-    floor = policy.amount_in(rule.min_amount, exposure.currency)
-    if overdue <= floor:
+    if rule.min_amount and overdue <= policy.amount_in(rule.min_amount, exposure.currency):
+        return _ALLOW
+    if overdue.amount <= 0:
         return _ALLOW
     data = {"days": days, "grace_days": rule.grace_days, "overdue": overdue}
     if days > rule.grace_days:

@@ -54,20 +54,29 @@ class Exposure:
     @property
     def overdue(self) -> Money:
         """Everything past its due date, all buckets."""
-        return self.overdue_1_30 + self.overdue_31_60 + self.overdue_61_90 + self.overdue_over_90
+        return Money(self._overdue(), self.currency)
+
+    def _overdue(self) -> Decimal:
+        return (
+            self.overdue_1_30.amount
+            + self.overdue_31_60.amount
+            + self.overdue_61_90.amount
+            + self.overdue_over_90.amount
+        )
 
     @property
     def total(self) -> Money:
         """The exposure that counts against the limit."""
-        return (
-            self.not_due
-            + self.overdue
-            + self.draft_invoices
-            + self.open_orders
-            + self.reserved
-            - self.credits
-            - self.deposits
+        amount = (
+            self.not_due.amount
+            + self._overdue()
+            + self.draft_invoices.amount
+            + self.open_orders.amount
+            + self.reserved.amount
+            - self.credits.amount
+            - self.deposits.amount
         )
+        return Money(amount, self.currency)
 
     def bucket(self, bucket: Bucket) -> Money:
         """Return the amount of one bucket."""

@@ -50,7 +50,7 @@ class FxRates:
 
     def convert(self, money: Money, target: Currency) -> Money:
         """Return ``money`` in ``target``, rounded to its minor units with ``rounding``."""
-        if money.currency == target:
+        if money.currency is target or money.currency == target:
             return money
         converted = Money(money.amount * self.rate(money.currency, target), target)
         return converted.rounded(rounding=self.rounding)
