@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from ecomrules.credit.exposure import Exposure
 from ecomrules.credit.outcome import Outcome, Verdict
 from ecomrules.credit.policy import Boundary, CreditPolicy, DunningRule, LimitRule
+from ecomrules.errors import InvariantError
 from ecomrules.ledger import Customer
 from ecomrules.money import Money
 from ecomrules.outcome import Reason
@@ -47,7 +48,10 @@ def check_limit(
             rule.when_missing,
             (Reason("credit.no_limit", "the customer has no credit limit set"),),
         )
-    inside = after <= limit if rule.boundary is Boundary.INCLUSIVE else after < limit
+    if after.currency is not limit.currency and after.currency != limit.currency:
+        raise InvariantError(f"exposure in {after.currency} against a limit in {limit.currency}")
+    a, cap = after.amount, limit.amount
+    inside = a <= cap if rule.boundary is Boundary.INCLUSIVE else a < cap
     data = {"exposure_after": after, "limit": limit, "boundary": rule.boundary.value}
     boundary = _BOUNDARY[rule.boundary]
     if not inside:
@@ -62,7 +66,7 @@ def check_limit(
                 ),
             ),
         )
-    if rule.warn_ratio is not None and after.amount >= limit.amount * rule.warn_ratio:
+    if rule.warn_ratio is not None and a >= cap * rule.warn_ratio:
         return Verdict(
             Outcome.WARN,
             (

@@ -55,7 +55,7 @@ def decide(
     """
     if order.customer_id != customer.id:
         raise InvariantError(f"order {order.id} is for {order.customer_id}, not {customer.id}")
-    if exposure.currency != customer.currency:
+    if exposure.currency is not customer.currency and exposure.currency != customer.currency:
         raise InvariantError(f"exposure of {customer.id} is not in {customer.currency}")
     rates = policy.rates
     now, later = order.exposure_split(as_of, policy.preorder_horizon_days)
@@ -103,8 +103,9 @@ def decide(
     outcome = Outcome.ALLOW
     reasons: list[Reason] = []
     for verdict in verdicts:
-        if verdict.outcome.severity > outcome.severity:
-            outcome = verdict.outcome
+        found = verdict.outcome
+        if found is not Outcome.ALLOW and found.severity > outcome.severity:
+            outcome = found
         reasons.extend(verdict.reasons)
     applied = None
     for override in _ordered(overrides, order, customer):
