@@ -6,7 +6,7 @@ Reading workbooks needs the optional ``openpyxl`` package (``pip install
 column names (Customer Area exports put a blank band and a blank first column
 before it). Numbers come out of openpyxl as floats: each is turned into the
 shortest decimal text that reads back as the same float (``repr``), which is
-the text Excel wrote for amounts of up to 15 significant digits (ADR 0004).
+the text Excel wrote for amounts of up to 15 significant digits (ADR 0005).
 Old binary ``.xls`` workbooks are refused.
 """
 
