@@ -20,10 +20,12 @@ EXPECTED_PARSER = {
     "adyen_sdr_batch_42.csv": "adyen.settlement_details",
     "adyen_sdr_malformed.csv": "adyen.settlement_details",
     "adyen_par_lifecycle.csv": "adyen.payment_accounting",
+    "braintree_fee_report.csv": "braintree.fee_report",
     "braintree_graphql.json": "braintree.graphql",
     "checkout_com_financial_actions.csv": "checkout_com.financial_actions",
     "checkout_com_payouts.csv": "checkout_com.payouts",
     "dlocal_legacy.csv": "dlocal.legacy_report",
+    "gocardless_payout_transactions.csv": "gocardless.payout_transactions",
     "trustly_funding.csv": "trustly.funding",
     "worldline_wx1.xml": "worldline.globalcollect_wx",
 }
