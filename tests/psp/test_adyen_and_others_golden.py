@@ -26,6 +26,7 @@ EXPECTED_PARSER = {
     "checkout_com_payouts.csv": "checkout_com.payouts",
     "dlocal_legacy.csv": "dlocal.legacy_report",
     "gocardless_payout_transactions.csv": "gocardless.payout_transactions",
+    "mollie_settlement.json": "mollie.settlement_json",
     "trustly_funding.csv": "trustly.funding",
     "worldline_wx1.xml": "worldline.globalcollect_wx",
 }

@@ -21,6 +21,7 @@ PARSERS: Mapping[str, str] = {
         "ecomrules.psp.gocardless.payout_transactions:PayoutTransactionsParser"
     ),
     "dlocal.legacy_report": "ecomrules.psp.dlocal.legacy_report:LegacyReportParser",
+    "mollie.settlement_json": "ecomrules.psp.mollie.settlement_json:SettlementJsonParser",
     "trustly.funding": "ecomrules.psp.trustly.funding:FundingFileParser",
     "trustly.reconciliation": "ecomrules.psp.trustly.reconciliation:ReconciliationFileParser",
     "worldline.globalcollect_wx": "ecomrules.psp.worldline.wx:WxParser",
