@@ -4,12 +4,18 @@ Every PSP parser ends the same way: check ``gross - fee == net`` on each line,
 group the lines into payouts and check them against what the report states,
 and group the lines into one statement per account and currency (in the order
 the file first names them). :func:`assemble` does that once for all of them.
+It also writes every amount with at least its currency's minor units (``25``
+becomes ``25.00``, ``-0`` becomes ``0.00``); digits are never dropped, so
+Mollie's four decimals stay four.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
+
+import attrs
 
 from ecomrules.money import Currency, Money
 from ecomrules.parsing.base import ErrorPolicy
@@ -32,6 +38,7 @@ def assemble(
     arrival: Mapping[str, date] | None = None,
 ) -> ParseResult:
     """Check every line and payout, and return the result with the policy's issues."""
+    entries = [(account, _padded(line)) for account, line in entries]
     for _, line in entries:
         check_net(line, policy)
     payouts = build_payouts(
@@ -51,3 +58,25 @@ def assemble(
         payouts=payouts,
         issues=tuple(policy.issues),
     )
+
+
+def _pad(money: Money) -> Money:
+    exponent = money.currency.minor_units
+    amount = money.amount
+    if exponent is None:
+        return money
+    digits = amount.as_tuple().exponent
+    if isinstance(digits, int) and digits > -exponent:
+        amount = amount.quantize(Decimal(1).scaleb(-exponent))
+    if amount.is_zero() and amount.is_signed():
+        amount = -amount
+    return money if amount is money.amount else Money(amount, money.currency)
+
+
+def _padded(line: StatementLine) -> StatementLine:
+    amount = _pad(line.amount)
+    gross = None if line.gross is None else _pad(line.gross)
+    fee = None if line.fee is None else _pad(line.fee)
+    if amount is line.amount and gross is line.gross and fee is line.fee:
+        return line
+    return attrs.evolve(line, amount=amount, gross=gross, fee=fee)
