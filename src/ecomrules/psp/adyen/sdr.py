@@ -144,7 +144,7 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
     if debit is None and credit is None:
         raise row.error("Net Credit (NC)", "neither Net Debit (NC) nor Net Credit (NC) is filled")
     amount = Money((credit or Decimal(0)) - (debit or Decimal(0)), currency)
-    metadata = {key: value for column, key in _METADATA.items() if (value := row.get(column))}
+    metadata = {key: text for column, key in _METADATA.items() if (text := row.get(column))}
     metadata["record_type"] = record_type
     fees: dict[str, Decimal] = {}
     for column in FEE_COLUMNS_NC:
