@@ -93,7 +93,7 @@ def test_unknown_category_is_kept_as_other_and_noted() -> None:
     climate = next(line for line in result.lines if line.id == "txn_2004")
     assert climate.kind is LineKind.OTHER
     assert climate.metadata["reporting_category"] == "climate_order_purchase"
-    assert "stripe.category_unknown" in [i.code for i in result.issues]
+    assert "psp.stripe.category_unknown" in [i.code for i in result.issues]
 
 
 def test_strict_mode_stops_at_the_first_bad_field_naming_file_line_and_column() -> None:
@@ -111,11 +111,11 @@ def test_lenient_mode_accounts_for_every_row() -> None:
     assert [line.id for line in result.lines] == ["txn_1", "txn_5"]
     errors = [(i.code, str(i.location)) for i in result.errors]
     assert errors == [
-        ("stripe.amount", "stripe_bad_rows.csv:3:gross"),
-        ("stripe.currency", "stripe_bad_rows.csv:4:currency"),
-        ("stripe.row_width", "stripe_bad_rows.csv:5"),
+        ("psp.stripe.amount", "stripe_bad_rows.csv:3:gross"),
+        ("psp.stripe.currency", "stripe_bad_rows.csv:4:currency"),
+        ("psp.stripe.row_width", "stripe_bad_rows.csv:5"),
         ("psp.control.net_mismatch", "stripe_bad_rows.csv:6"),
-        ("stripe.date", "stripe_bad_rows.csv:7:created"),
+        ("psp.stripe.date", "stripe_bad_rows.csv:7:created"),
     ]
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ecomrules import __version__
+from ecomrules.cli.credit import app as credit_app
 from ecomrules.cli.demo import demo
 from ecomrules.cli.output import ExitCode, console, err_console
 from ecomrules.cli.parse import parse
@@ -62,6 +63,7 @@ def formats() -> None:
 
 app.command()(demo)
 app.command()(parse)
+app.add_typer(credit_app, name="credit")
 
 
 def main() -> None:

@@ -62,8 +62,16 @@ def receivables(ctx: DemoContext) -> dict[str, Any]:
     return {"customers": rows}
 
 
+def credit(ctx: DemoContext) -> dict[str, Any]:
+    """Credit decisions on the bundled orders (see :mod:`ecomrules.cli.credit`)."""
+    from ecomrules.cli.credit import demo_section
+
+    return demo_section(ctx)
+
+
 SECTIONS: dict[str, Callable[[DemoContext], dict[str, Any]]] = {
     "receivables": receivables,
+    "credit": credit,
 }
 """The demo's sections, in the order they run."""
 

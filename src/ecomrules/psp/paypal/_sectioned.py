@@ -208,7 +208,7 @@ class _Reader:
                             "section body (SB) before any column header (CH)",
                             location=self.location(line_no),
                         ),
-                        "paypal.record_order",
+                        "psp.paypal.record_order",
                     )
                     continue
                 line = self.body(line_no, fields, raw, take, width)
@@ -234,7 +234,7 @@ class _Reader:
                     MalformedRecordError(
                         f"unknown record type {record[:20]!r}", location=self.location(line_no)
                     ),
-                    "paypal.record_unknown",
+                    "psp.paypal.record_unknown",
                 )
         if header is None:
             raise MalformedRecordError(
@@ -243,13 +243,13 @@ class _Reader:
         self.close_section(None)
         if not self.footers_seen:
             self.policy.info(
-                "paypal.footer_absent",
+                "psp.paypal.footer_absent",
                 "no footer records: totals not checked",
                 SourceLocation(self.source),
             )
         for line in self.pending.values():
             self.policy.warn(
-                "paypal.conversion_unpaired",
+                "psp.paypal.conversion_unpaired",
                 f"currency conversion {line.id} has no other half in the file",
                 line.location,
             )
@@ -278,7 +278,7 @@ class _Reader:
                     location=self.location(line_no),
                     value=raw,
                 ),
-                "paypal.row_width",
+                "psp.paypal.row_width",
             )
             return None
         if extra < 0:
@@ -327,7 +327,7 @@ class _Reader:
                 line_no,
                 "Transaction Debit or Credit",
                 direction,
-                "paypal.flag",
+                "psp.paypal.flag",
             )
             return None
         cache = self.amounts.cache
@@ -346,7 +346,7 @@ class _Reader:
                     line_no,
                     "Fee Debit or Credit",
                     fee_direction,
-                    "paypal.flag",
+                    "psp.paypal.flag",
                 )
                 return None
             if fee_code and fee_code != code and fee_code.upper() != currency.code:
@@ -355,7 +355,7 @@ class _Reader:
                     line_no,
                     "Fee Currency",
                     fee_code,
-                    "paypal.fee_currency",
+                    "psp.paypal.fee_currency",
                 )
                 return None
             # A fee debited is a cost (a positive fee); a fee credited comes back.
@@ -406,7 +406,7 @@ class _Reader:
             metadata["status"] = status
             if status != "S":
                 self.policy.info(
-                    "paypal.status_not_settled",
+                    "psp.paypal.status_not_settled",
                     f"transaction {txn} has status {status!r} (not S, completed)",
                     self.location(line_no, "Transactional Status"),
                 )
@@ -454,7 +454,7 @@ class _Reader:
         try:
             return self.amounts.signed(text, currency, negative)
         except ValueError as exc:
-            self.fail(str(exc), line_no, column, text, "paypal.amount")
+            self.fail(str(exc), line_no, column, text, "psp.paypal.amount")
             return None
 
     def net(self, gross: Money, fee: Money, key: tuple[str, str, str, bool, bool]) -> Money:
@@ -475,7 +475,7 @@ class _Reader:
             value = self.instant(text)
         except ValueError as exc:
             column = "Transaction Completion Date" if completed else "Transaction Initiation Date"
-            self.fail(str(exc), line_no, column, text, "paypal.date")
+            self.fail(str(exc), line_no, column, text, "psp.paypal.date")
             return None
         if len(self.times) > 100_000:
             self.times.clear()
@@ -491,7 +491,7 @@ class _Reader:
                 line_no,
                 "Transaction Event Code",
                 event,
-                "paypal.tcode",
+                "psp.paypal.tcode",
             )
             return None
         _KINDS[(event, credit)] = kind
@@ -533,7 +533,7 @@ class _Reader:
             return
         if other is not None:
             self.policy.warn(
-                "paypal.conversion_unpaired",
+                "psp.paypal.conversion_unpaired",
                 f"currency conversion {other.id} has no other half in the file",
                 other.location,
             )
@@ -553,7 +553,9 @@ class _Reader:
             try:
                 currency = Currency.of(code)
             except UnknownCurrencyError:
-                self.fail(f"{code!r} is not a currency", line_no, column, code, "paypal.currency")
+                self.fail(
+                    f"{code!r} is not a currency", line_no, column, code, "psp.paypal.currency"
+                )
                 return None
             self.currencies[code] = currency
         return currency
@@ -610,7 +612,7 @@ class _Reader:
                         f"{record} states {stated!r} body records, the file has {counted[record]}",
                         location=self.location(line_no),
                     ),
-                    "paypal.control.count_mismatch",
+                    "psp.paypal.count_mismatch",
                 )
             if record == "SC":
                 self.close_section(line_no)
@@ -621,7 +623,7 @@ class _Reader:
             missing = sorted(set(self.section_totals) - self.section_footers)
             for code in missing:
                 self.policy.warn(
-                    "paypal.footer_missing",
+                    "psp.paypal.footer_missing",
                     f"section {self.section} has {code} rows but no {code} footer (SF)",
                     self.location(line_no) if line_no else SourceLocation(self.source),
                 )
@@ -646,7 +648,7 @@ class _Reader:
         except ValueError as exc:
             self.policy.fail(
                 MalformedRecordError(f"{record} {code}: {exc}", location=self.location(line_no)),
-                "paypal.footer",
+                "psp.paypal.footer",
             )
             return
         totals = scope.get(code) or _Totals()
@@ -660,7 +662,7 @@ class _Reader:
                         f"rows add up to {_major(have)}",
                         location=self.location(line_no),
                     ),
-                    "paypal.control.totals_mismatch",
+                    "psp.paypal.totals_mismatch",
                 )
         if len(balances) == 2 and len(stated) == 4:
             begin, end = balances
@@ -672,7 +674,7 @@ class _Reader:
                         f"= {_major(expected)}, ending balance stated {_major(end)}",
                         location=self.location(line_no),
                     ),
-                    "paypal.control.balance_mismatch",
+                    "psp.paypal.balance_mismatch",
                 )
             if record == "SF":
                 self.balances[(self.section, currency)] = (

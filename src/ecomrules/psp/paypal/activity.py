@@ -157,7 +157,7 @@ class _Rows:
             return day_first
         if any("/" in self.get(fields, "date") for fields in rows):
             self.policy.warn(
-                "paypal.date_order_assumed",
+                "psp.paypal.date_order_assumed",
                 "no day past the 12th: dates read "
                 + ("month first (English)" if language == "en" else "day first"),
                 SourceLocation(self.source),
@@ -184,7 +184,7 @@ class _Rows:
                     location=SourceLocation(self.source, line_no),
                     value=raw,
                 ),
-                "paypal.row_width",
+                "psp.paypal.row_width",
             )
             return None
         get = self.get
@@ -192,7 +192,9 @@ class _Rows:
         try:
             currency = Currency.of(code)
         except UnknownCurrencyError:
-            self.fail(f"{code!r} is not a currency", line_no, "currency", code, "paypal.currency")
+            self.fail(
+                f"{code!r} is not a currency", line_no, "currency", code, "psp.paypal.currency"
+            )
             return None
         money: dict[str, Money | None] = {}
         for name in ("gross", "fee", "net", "balance"):
@@ -203,11 +205,11 @@ class _Rows:
             try:
                 money[name] = self.amounts.money(text, currency)
             except ValueError as exc:
-                self.fail(str(exc), line_no, name, text, "paypal.amount")
+                self.fail(str(exc), line_no, name, text, "psp.paypal.amount")
                 return None
         gross, fee_signed, net = money["gross"], money["fee"], money["net"]
         if gross is None and net is None:
-            self.fail("no gross and no net amount", line_no, "gross", "", "paypal.amount")
+            self.fail("no gross and no net amount", line_no, "gross", "", "psp.paypal.amount")
             return None
         # The activity prints the fee negative (taken from the gross); the model's fee is a cost.
         fee = None if fee_signed is None else -fee_signed
@@ -218,7 +220,7 @@ class _Rows:
                 get(fields, "date"), get(fields, "time"), get(fields, "zone"), day_first
             )
         except ValueError as exc:
-            self.fail(str(exc), line_no, "date", get(fields, "date"), "paypal.date")
+            self.fail(str(exc), line_no, "date", get(fields, "date"), "psp.paypal.date")
             return None
         type_text = get(fields, "type")
         kind = kind_of_type(type_text, net.amount >= 0)
@@ -289,7 +291,7 @@ class _Rows:
                         f"{expected.amount}, the row states {stated.amount}",
                         location=line.location,
                     ),
-                    "paypal.control.balance_mismatch",
+                    "psp.paypal.balance_mismatch",
                 )
             self.balances[currency] = (self.balances[currency][0], stated)
         self.running[currency] = stated
@@ -371,7 +373,7 @@ def _link_conversions(
         line = lines[i]
         if i not in partner:
             policy.warn(
-                "paypal.conversion_unpaired",
+                "psp.paypal.conversion_unpaired",
                 f"currency conversion {line.id} has no other half in the file",
                 line.location,
             )

@@ -199,13 +199,13 @@ class _RowReader:
         unread = [name for i, name in enumerate(header.names) if i not in used and name]
         if unread:
             policy.info(
-                "stripe.columns_unread",
+                "psp.stripe.columns_unread",
                 f"columns not read: {', '.join(unread)}",
                 SourceLocation(source, 1),
             )
         if "created_utc" not in pos:
             policy.info(
-                "stripe.zone_assumed",
+                "psp.stripe.zone_assumed",
                 f"times have no offset and no _utc twin: read as {report._zone_name}",
                 SourceLocation(source, 1),
             )
@@ -249,7 +249,7 @@ class _RowReader:
                     location=SourceLocation(self.source, line_no),
                     value=raw,
                 ),
-                "stripe.row_width",
+                "psp.stripe.row_width",
             )
             return None
         fields.append("")
@@ -322,7 +322,7 @@ class _RowReader:
             name, text = "available_on", available_utc or available
             available_on = (self.days.get(text) or self.day(text)) if text else None
         except ValueError as exc:
-            self.fail(str(exc), line_no, name, text, "stripe.date")
+            self.fail(str(exc), line_no, name, text, "psp.stripe.date")
             return None
         category = category or type_text
         kind = _KINDS.get(category) or self.kind(category.strip().lower(), line_no)
@@ -334,7 +334,7 @@ class _RowReader:
                 try:
                     self.arrivals[payout_id] = self.day(arrival)
                 except ValueError as exc:
-                    self.fail(str(exc), line_no, "payout_at", arrival, "stripe.date")
+                    self.fail(str(exc), line_no, "payout_at", arrival, "psp.stripe.date")
                     return None
         if not line_id or line_id in self.seen:
             line_id = self.identify(line_id, fields, line_no)
@@ -391,14 +391,14 @@ class _RowReader:
         try:
             return self.amounts.money(text, currency)
         except ValueError as exc:
-            self.fail(str(exc), line_no, name, text, "stripe.amount")
+            self.fail(str(exc), line_no, name, text, "psp.stripe.amount")
             return None
 
     def identify(self, line_id: str, fields: list[str], line_no: int) -> str:
         """A row without a balance transaction id, or with one already seen: a fingerprint."""
         if line_id:
             self.policy.warn(
-                "stripe.duplicate_id",
+                "psp.stripe.duplicate_id",
                 f"balance transaction {line_id} appears twice in the file",
                 SourceLocation(self.source, line_no),
             )
@@ -416,7 +416,9 @@ class _RowReader:
         try:
             currency = Currency.of(code)
         except UnknownCurrencyError:
-            self.fail(f"{code!r} is not a currency", line_no, "currency", code, "stripe.currency")
+            self.fail(
+                f"{code!r} is not a currency", line_no, "currency", code, "psp.stripe.currency"
+            )
             return None
         self.currencies[code] = currency
         return currency
@@ -428,7 +430,7 @@ class _RowReader:
         if category not in self.unknown_categories:
             self.unknown_categories.add(category)
             self.policy.info(
-                "stripe.category_unknown",
+                "psp.stripe.category_unknown",
                 f"reporting category {category!r} is not known: read as 'other'",
                 SourceLocation(self.source, line_no),
             )
