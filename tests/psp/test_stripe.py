@@ -169,3 +169,23 @@ def test_each_header_is_claimed_by_exactly_one_parser(header: bytes, expected: s
         )
     }
     assert [n for n, v in votes.items() if v is Confidence.YES] == [expected]
+
+
+def test_demo_payout_ties_out() -> None:
+    from ecomrules import demo
+
+    result = get_parser("stripe.payout_reconciliation").parse(
+        demo.path("stripe-payout.csv").read_bytes(), source="stripe-payout.csv"
+    )
+    assert not result.errors
+    (payout,) = result.payouts
+    assert (payout.id, str(payout.amount), str(payout.arrival_date)) == (
+        "po_1QdemoNov18",
+        "489.74 EUR",
+        "2026-11-18",
+    )
+    assert len(payout.line_ids) == 6
+    kinds = [line.kind for line in result.lines]
+    assert kinds.count(LineKind.CHARGE) == 4
+    assert kinds.count(LineKind.REFUND) == kinds.count(LineKind.FEE) == 1
+    assert result.lines[0].references == ("SO-5030",)

@@ -28,6 +28,7 @@ from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Stateme
 from ecomrules.psp._csvrows import AmountReader, Header, bad_field, normalise, read_rows, text_of
 from ecomrules.psp.controls import check_net
 from ecomrules.psp.paypal.activity_terms import COLUMNS, LANGUAGE_OF_GROSS, is_memo, kind_of_type
+from ecomrules.psp.report_rows import header_cells
 from ecomrules.time import zone as zone_named
 
 __all__ = ["ActivityParser"]
@@ -56,12 +57,7 @@ class ActivityParser:
 
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """YES for a header with a transaction id, a currency and gross/fee/net in one language."""
-        try:
-            first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-            header = Header([n.strip().strip('"') for n in first.split(",")])
-        except Exception:  # sniff never raises
-            return Confidence.NO
-        found = header.lookup(COLUMNS)
+        found = Header(header_cells(head)).lookup(COLUMNS)
         needed = {"id", "currency", "gross", "net", "date"}
         return Confidence.YES if needed <= found.keys() else Confidence.NO
 

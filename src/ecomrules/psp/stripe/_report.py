@@ -29,6 +29,7 @@ from ecomrules.psp._csvrows import (
     text_of,
 )
 from ecomrules.psp.controls import build_payouts, check_net
+from ecomrules.psp.report_rows import header_cells
 from ecomrules.psp.stripe.categories import CATEGORIES, kind_of
 from ecomrules.time import zone as zone_named
 
@@ -102,11 +103,7 @@ class StripeReport:
 
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """Say YES when the first line is this report's header."""
-        try:
-            first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-            names = {normalise(n.strip().strip('"')) for n in first.split(",")}
-        except Exception:  # sniff never raises
-            return Confidence.NO
+        names = {normalise(cell) for cell in header_cells(head)}
         return Confidence.YES if self.claims(names) else Confidence.NO
 
     def claims(self, names: set[str]) -> bool:
