@@ -331,11 +331,15 @@ class _Reader:
             )
             return None
         cache = self.amounts.cache
-        gross = cache.get((gross_text, code, not credit)) or self.amount(
-            gross_text, currency, not credit, "Gross Transaction Amount", line_no
-        )
+        key = currency.code
+        # Money of zero is falsy: the caches are tested against None, not truth.
+        gross = cache.get((gross_text, key, not credit))
         if gross is None:
-            return None
+            gross = self.amount(
+                gross_text, currency, not credit, "Gross Transaction Amount", line_no
+            )
+            if gross is None:
+                return None
         fee: Money | None = None
         fee_credit = False
         if fee_text:
@@ -360,11 +364,11 @@ class _Reader:
                 return None
             # A fee debited is a cost (a positive fee); a fee credited comes back.
             fee_credit = fee_direction == "CR"
-            fee = cache.get((fee_text, code, fee_credit)) or self.amount(
-                fee_text, currency, fee_credit, "Fee Amount", line_no
-            )
+            fee = cache.get((fee_text, key, fee_credit))
             if fee is None:
-                return None
+                fee = self.amount(fee_text, currency, fee_credit, "Fee Amount", line_no)
+                if fee is None:
+                    return None
         stamp = completed or initiated
         booked_at = self.times.get(stamp) or self.time(stamp, line_no, bool(completed))
         if booked_at is None:
@@ -418,13 +422,16 @@ class _Reader:
         email = payer if "@" in payer else ""
         counterparty = None
         if name or email:
-            key = (name, email)
-            counterparty = self.parties.get(key) or self.party(key)
+            party_key = (name, email)
+            counterparty = self.parties.get(party_key) or self.party(party_key)
         if fee is None:
-            net, fee = gross, self.zero.get(code) or self.zero_of(currency)
+            net = gross
+            zero = self.zero.get(key)
+            fee = self.zero_of(currency) if zero is None else zero
         else:
-            net_key = (gross_text, fee_text, code, credit, fee_credit)
-            net = self.nets.get(net_key) or self.net(gross, fee, net_key)
+            net_key = (gross_text, fee_text, key, credit, fee_credit)
+            known = self.nets.get(net_key)
+            net = self.net(gross, fee, net_key) if known is None else known
         return StatementLine(
             line_id,
             kind,

@@ -119,12 +119,16 @@ class StripeReport:
         with bulk_load():
             lines = list(self._iter(data, source, policy, arrivals))
         payouts = build_payouts(lines, policy, arrival=arrivals, source=source)
-        by_currency: dict[Currency, list[StatementLine]] = {}
+        by_currency: dict[str, list[StatementLine]] = {}
         for line in lines:
-            by_currency.setdefault(line.currency, []).append(line)
+            code = line.amount.currency.code
+            members = by_currency.get(code)
+            if members is None:
+                members = by_currency[code] = []
+            members.append(line)
         statements = tuple(
-            Statement(account=None, currency=currency, lines=tuple(members))
-            for currency, members in sorted(by_currency.items(), key=lambda kv: kv[0].code)
+            Statement(account=None, currency=members[0].currency, lines=tuple(members))
+            for _, members in sorted(by_currency.items())
         )
         return ParseResult(self.name, source, statements, payouts, tuple(policy.issues))
 
@@ -281,22 +285,26 @@ class _RowReader:
         if currency is None:
             return None
         cache = self.amounts.cache
-        net = cache.get((net_text, code, False)) or self.amount(net_text, currency, "net", line_no)
+        key = currency.code
+        # Money of zero is falsy: the cache is tested against None, not truth.
+        net = cache.get((net_text, key, False))
         if net is None:
-            return None
+            net = self.amount(net_text, currency, "net", line_no)
+            if net is None:
+                return None
         gross = fee = None
         if gross_text:
-            gross = cache.get((gross_text, code, False)) or self.amount(
-                gross_text, currency, "gross", line_no
-            )
+            gross = cache.get((gross_text, key, False))
             if gross is None:
-                return None
+                gross = self.amount(gross_text, currency, "gross", line_no)
+                if gross is None:
+                    return None
         if fee_text:
-            fee = cache.get((fee_text, code, False)) or self.amount(
-                fee_text, currency, "fee", line_no
-            )
+            fee = cache.get((fee_text, key, False))
             if fee is None:
-                return None
+                fee = self.amount(fee_text, currency, "fee", line_no)
+                if fee is None:
+                    return None
         try:
             name, text = "created_utc", created_utc
             booked_at = (
@@ -356,8 +364,8 @@ class _RowReader:
             metadata["reporting_category"] = category
         counterparty = None
         if customer_name or customer_email:
-            key = (customer_name, customer_email)
-            counterparty = self.parties.get(key) or self.party(key)
+            party_key = (customer_name, customer_email)
+            counterparty = self.parties.get(party_key) or self.party(party_key)
         line = StatementLine(
             line_id,
             kind,
