@@ -16,14 +16,14 @@ record counts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, ClassVar
 
 from attrs import evolve
 
-from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
+from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -36,48 +36,15 @@ from ecomrules.parsing.model import (
     Statement,
     StatementLine,
 )
-from ecomrules.psp._csvrows import AmountReader, Header, bad_field, bulk_load, read_rows, text_of
+from ecomrules.psp._csvrows import AmountReader, Header, bulk_load, read_rows, text_of
+from ecomrules.psp.paypal._envelope import Envelope, totals_of
+from ecomrules.psp.paypal.body_columns import COLUMNS, RECORDS, REQUIRED
 from ecomrules.psp.paypal.tcodes import kind_of
 
 __all__ = ["SectionedReport"]
 
-_COLUMNS = {
-    "id": ("Transaction ID",),
-    "invoice": ("Invoice ID",),
-    "reference": ("PayPal Reference ID",),
-    "reference_type": ("PayPal Reference ID Type",),
-    "event": ("Transaction Event Code",),
-    "initiated": ("Transaction Initiation Date",),
-    "completed": ("Transaction Completion Date",),
-    "direction": ("Transaction Debit or Credit",),
-    "gross": ("Gross Transaction Amount",),
-    "currency": ("Gross Transaction Currency",),
-    "fee_direction": ("Fee Debit or Credit",),
-    "fee": ("Fee Amount",),
-    "fee_currency": ("Fee Currency",),
-    "custom": ("Custom Field",),
-    "status": ("Transactional Status",),
-    "subject": ("Transaction Subject",),
-    "item": ("Item Name",),
-    "payer": ("Payer's Account ID",),
-    "first_name": ("First Name",),
-    "last_name": ("Last Name",),
-    "business": ("Consumer Business Name",),
-    "bank_reference": ("Bank Reference ID",),
-}
-_REQUIRED = ("id", "event", "direction", "gross", "currency")
 _KINDS: dict[tuple[str, bool], LineKind] = {}
 """Event code and direction to kind, filled as codes are met (the table is small)."""
-_RECORDS = frozenset({"RH", "FH", "SH", "CH", "SB", "SF", "SC", "RF", "RC", "FF"})
-
-
-class _Totals:
-    """Credits and debits of gross and fee, in minor units, for one currency."""
-
-    __slots__ = ("fee_cr", "fee_dr", "gross_cr", "gross_dr")
-
-    def __init__(self) -> None:
-        self.gross_cr = self.gross_dr = self.fee_cr = self.fee_dr = 0
 
 
 class SectionedReport:
@@ -161,39 +128,22 @@ def _line_number(line: StatementLine) -> int:
     return 0 if line.location is None or line.location.line is None else line.location.line
 
 
-class _Reader:
-    """One pass over one file."""
+class _Reader(Envelope):
+    """One pass over one file: the section bodies (the envelope is :class:`Envelope`)."""
 
     def __init__(self, parser: str, source: str, policy: ErrorPolicy) -> None:
+        super().__init__(source, policy)
         self.parser = parser
-        self.source = source
-        self.policy = policy
         self.amounts = AmountReader(minor_exponent=2)
-        self.currencies: dict[str, Currency] = {}
         self.fingerprint = Fingerprinter(f"paypal:{parser}")
         self.used: set[str] = set()
-        self.account: str | None = None
-        self.section = 0
         self.section_of: dict[str, int] = {}
-        self.section_dates: dict[int, tuple[date | None, date | None]] = {}
-        self.balances: dict[tuple[int, Currency], tuple[Money, Money]] = {}
-        self.section_totals: dict[str, _Totals] = {}
-        self.report_totals: dict[str, _Totals] = {}
-        self.section_footers: set[str] = set()
-        self.footers_seen = False
-        self.section_rows = 0
-        self.report_rows = 0
-        self.file_rows = 0
         self.pending: dict[str, StatementLine] = {}
-        self.zones: dict[str, timezone] = {}
         self.times: dict[str, datetime] = {}
         self.parties: dict[tuple[str, str], Counterparty] = {}
         self.zero: dict[str, Money] = {}
         self.repeats: dict[str, int] = {}
         self.nets: dict[tuple[str, str, str, bool, bool], Money] = {}
-
-    def location(self, line: int, column: str | None = None) -> SourceLocation:
-        return SourceLocation(self.source, line, column)
 
     def run(self, data: bytes) -> Iterator[StatementLine]:
         header: Header | None = None
@@ -216,18 +166,18 @@ class _Reader:
                     yield from self.link(line)
             elif record == "CH":
                 header = Header(fields[1:])
-                pos = header.lookup(_COLUMNS)
-                missing = [name for name in _REQUIRED if name not in pos]
+                pos = header.lookup(COLUMNS)
+                missing = [name for name in REQUIRED if name not in pos]
                 if missing:
                     raise MalformedRecordError(
                         "the column header lacks "
-                        + ", ".join(repr(_COLUMNS[name][0]) for name in missing),
+                        + ", ".join(repr(COLUMNS[name][0]) for name in missing),
                         location=self.location(line_no),
                     )
                 width = len(header.names)
                 # Positions in the SB record (after its type); absent ones read the sentinel.
-                take = itemgetter(*(pos.get(name, width) + 1 for name in _COLUMNS))
-            elif record in _RECORDS:
+                take = itemgetter(*(pos.get(name, width) + 1 for name in COLUMNS))
+            elif record in RECORDS:
                 self.control(record, line_no, fields)
             else:
                 self.policy.fail(
@@ -376,8 +326,8 @@ class _Reader:
         kind = _KINDS.get((event, credit)) or self.kind(event, credit, line_no)
         if kind is None:
             return None
-        totals = self.section_totals.get(code) or _totals(self.section_totals, code)
-        report = self.report_totals.get(code) or _totals(self.report_totals, code)
+        totals = self.section_totals.get(code) or totals_of(self.section_totals, code)
+        report = self.report_totals.get(code) or totals_of(self.report_totals, code)
         units = int(gross_text)
         if credit:
             totals.gross_cr += units
@@ -548,182 +498,3 @@ class _Reader:
         self.pending[key] = line
 
     # -- helpers -----------------------------------------------------------
-
-    def fail(self, message: str, line: int, column: str, value: str, code: str) -> None:
-        self.policy.fail(
-            bad_field(message, path=self.source, line=line, column=column, value=value), code
-        )
-
-    def currency(self, code: str, line_no: int, column: str) -> Currency | None:
-        currency = self.currencies.get(code)
-        if currency is None:
-            try:
-                currency = Currency.of(code)
-            except UnknownCurrencyError:
-                self.fail(
-                    f"{code!r} is not a currency", line_no, column, code, "psp.paypal.currency"
-                )
-                return None
-            self.currencies[code] = currency
-        return currency
-
-    def instant(self, text: str) -> datetime:
-        """``2026/01/06 03:57:02 -0800`` as an aware datetime."""
-        if len(text) == 25 and text[4] == "/" and text[7] == "/" and text[19] == " ":
-            offset = text[20:]
-            tz = self.zones.get(offset)
-            if tz is None:
-                tz = _zone(offset)
-                self.zones[offset] = tz
-            try:
-                return datetime(
-                    int(text[0:4]),
-                    int(text[5:7]),
-                    int(text[8:10]),
-                    int(text[11:13]),
-                    int(text[14:16]),
-                    int(text[17:19]),
-                    tzinfo=tz,
-                )
-            except ValueError:
-                pass
-        raise ValueError(f"{text!r} is not a date and time (YYYY/MM/DD HH:MM:SS +HHMM)")
-
-    # -- headers and footers -----------------------------------------------
-
-    def control(self, record: str, line_no: int, fields: list[str]) -> None:
-        values = [v.strip() for v in fields[1:]]
-        if record == "SH":
-            self.close_section(line_no)
-            self.section += 1
-            self.account = (values[2] if len(values) > 2 else "") or self.account
-            try:
-                start = self.instant(values[0]).date() if values else None
-                end = self.instant(values[1]).date() if len(values) > 1 else None
-            except ValueError:
-                start = end = None
-            self.section_dates[self.section] = (start, end)
-        elif record == "RH":
-            self.account = (values[2] if len(values) > 2 else "") or self.account
-        elif record in ("SF", "RF"):
-            self.footers_seen = True
-            scope = self.section_totals if record == "SF" else self.report_totals
-            self.footer(record, line_no, values, scope)
-        elif record in ("SC", "RC", "FF"):
-            self.footers_seen = True
-            counted = {"SC": self.section_rows, "RC": self.report_rows, "FF": self.file_rows}
-            stated = values[0] if values else ""
-            if not stated.isdigit() or int(stated) != counted[record]:
-                self.policy.fail(
-                    ControlTotalError(
-                        f"{record} states {stated!r} body records, the file has {counted[record]}",
-                        location=self.location(line_no),
-                    ),
-                    "psp.paypal.count_mismatch",
-                )
-            if record == "SC":
-                self.close_section(line_no)
-
-    def close_section(self, line_no: int | None) -> None:
-        """At a section's end: every currency with rows should have had its footer."""
-        if self.section_footers:
-            missing = sorted(set(self.section_totals) - self.section_footers)
-            for code in missing:
-                self.policy.warn(
-                    "psp.paypal.footer_missing",
-                    f"section {self.section} has {code} rows but no {code} footer (SF)",
-                    self.location(line_no) if line_no else SourceLocation(self.source),
-                )
-        self.section_totals = {}
-        self.section_footers = set()
-        self.section_rows = 0
-
-    def footer(
-        self, record: str, line_no: int, values: list[str], scope: dict[str, _Totals]
-    ) -> None:
-        code = values[0].upper() if values else ""
-        currency = self.currency(code, line_no, "currency")
-        if currency is None:
-            return
-        if record == "SF":
-            self.section_footers.add(code)
-        try:
-            stated = [_footer_units(v) for v in values[1:5]]
-            balances = [
-                _footer_signed(values[i], values[i + 1]) for i in (5, 7) if len(values) > i + 1
-            ]
-        except ValueError as exc:
-            self.policy.fail(
-                MalformedRecordError(f"{record} {code}: {exc}", location=self.location(line_no)),
-                "psp.paypal.footer",
-            )
-            return
-        totals = scope.get(code) or _Totals()
-        counted = [totals.gross_cr, totals.gross_dr, totals.fee_cr, totals.fee_dr]
-        labels = ("gross credits", "gross debits", "fee credits", "fee debits")
-        for label, want, have in zip(labels, stated, counted, strict=False):
-            if want != have:
-                self.policy.fail(
-                    ControlTotalError(
-                        f"{record} {code} {label}: stated {_major(want)}, "
-                        f"rows add up to {_major(have)}",
-                        location=self.location(line_no),
-                    ),
-                    "psp.paypal.totals_mismatch",
-                )
-        if len(balances) == 2 and len(stated) == 4:
-            begin, end = balances
-            expected = begin + stated[0] - stated[1] + stated[2] - stated[3]
-            if expected != end:
-                self.policy.fail(
-                    ControlTotalError(
-                        f"{record} {code}: beginning balance {_major(begin)} + credits - debits "
-                        f"= {_major(expected)}, ending balance stated {_major(end)}",
-                        location=self.location(line_no),
-                    ),
-                    "psp.paypal.balance_mismatch",
-                )
-            if record == "SF":
-                self.balances[(self.section, currency)] = (
-                    Money.from_minor_units(begin, currency, exponent=2),
-                    Money.from_minor_units(end, currency, exponent=2),
-                )
-
-
-def _totals(table: dict[str, _Totals], code: str) -> _Totals:
-    totals = table.get(code)
-    if totals is None:
-        totals = table[code] = _Totals()
-    return totals
-
-
-def _units(text: str) -> int:
-    return int(text) if text else 0
-
-
-def _footer_units(text: str) -> int:
-    if not text:
-        return 0
-    if not text.isdigit():
-        raise ValueError(f"{text!r} is not a count of minor units")
-    return int(text)
-
-
-def _footer_signed(flag: str, text: str) -> int:
-    units = _footer_units(text)
-    if flag.upper() not in ("CR", "DR"):
-        raise ValueError(f"balance flag {flag!r} is not CR or DR")
-    return units if flag.upper() == "CR" else -units
-
-
-def _major(units: int) -> str:
-    sign = "-" if units < 0 else ""
-    units = abs(units)
-    return f"{sign}{units // 100}.{units % 100:02d}"
-
-
-def _zone(offset: str) -> timezone:
-    if len(offset) != 5 or offset[0] not in "+-" or not offset[1:].isdigit():
-        raise ValueError(f"{offset!r} is not a UTC offset (+HHMM)")
-    minutes = int(offset[1:3]) * 60 + int(offset[3:5])
-    return timezone(timedelta(minutes=-minutes if offset[0] == "-" else minutes))
