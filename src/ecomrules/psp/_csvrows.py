@@ -73,6 +73,7 @@ def read_rows(text: str) -> Iterator[tuple[int, list[str], str]]:
     spans several lines and its raw text keeps them. Blank lines are skipped.
     """
     lines = text.split("\n")
+    del text  # the lines hold it all now; a streaming reader keeps one copy only
     if lines and not lines[-1]:
         lines.pop()
     reader = csv.reader(lines)
