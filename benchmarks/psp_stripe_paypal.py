@@ -84,7 +84,8 @@ def generate_stripe(path: Path, rows: int, seed: int) -> None:
         for n in range(rows):
             payout = f"po_{n // 2000:08d}"
             day = 1 + (n // 40000) % 28
-            stamp = f"2026-10-{day:02d} {rng.randrange(24):02d}:{rng.randrange(60):02d}:00"
+            clock = rng.randrange(86400)
+            stamp = f"2026-10-{day:02d} {clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}"
             roll = rng.random()
             gross = rng.randrange(500, 40000)
             if roll < 0.85:
@@ -139,7 +140,10 @@ def generate_trr(path: Path, rows: int, seed: int) -> None:
                 gross = rng.randrange(500, 40000)
                 refund = rng.random() < 0.1
                 fee = gross * 34 // 1000 + 35
-                stamp = f"2026/11/01 {rng.randrange(24):02d}:{rng.randrange(60):02d}:00 -0800"
+                clock = rng.randrange(86400)
+                stamp = (
+                    f"2026/11/01 {clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d} -0800"
+                )
                 row[index["Transaction ID"]] = f"{n:017X}"
                 row[index["Invoice ID"]] = f"SO-{200000 + n}"
                 row[index["Transaction Event Code"]] = "T1107" if refund else "T0006"

@@ -10,7 +10,7 @@ not checked). Every stated figure is checked against the body records read.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
@@ -48,7 +48,6 @@ class Envelope:
         self.section_rows = 0
         self.report_rows = 0
         self.file_rows = 0
-        self.zones: dict[str, timezone] = {}
 
     def location(self, line: int, column: str | None = None) -> SourceLocation:
         """``source:line[:column]``."""
@@ -74,21 +73,19 @@ class Envelope:
 
     def instant(self, text: str) -> datetime:
         """``2026/01/06 03:57:02 -0800`` as an aware datetime."""
-        if len(text) == 25 and text[4] == "/" and text[7] == "/" and text[19] == " ":
-            offset = text[20:]
-            tz = self.zones.get(offset)
-            if tz is None:
-                tz = _zone(offset)
-                self.zones[offset] = tz
+        if (
+            len(text) == 25
+            and text[4] == "/"
+            and text[7] == "/"
+            and text[10] == " "
+            and text[19] == " "
+            and text[20] in "+-"
+            and text[21:].isdigit()
+            and text[:4].isdigit()
+        ):
             try:
-                return datetime(
-                    int(text[0:4]),
-                    int(text[5:7]),
-                    int(text[8:10]),
-                    int(text[11:13]),
-                    int(text[14:16]),
-                    int(text[17:19]),
-                    tzinfo=tz,
+                return datetime.fromisoformat(
+                    f"{text[:4]}-{text[5:7]}-{text[8:10]}T{text[11:19]}{text[20:]}"
                 )
             except ValueError:
                 pass
@@ -221,10 +218,3 @@ def _major(units: int) -> str:
     sign = "-" if units < 0 else ""
     units = abs(units)
     return f"{sign}{units // 100}.{units % 100:02d}"
-
-
-def _zone(offset: str) -> timezone:
-    if len(offset) != 5 or offset[0] not in "+-" or not offset[1:].isdigit():
-        raise ValueError(f"{offset!r} is not a UTC offset (+HHMM)")
-    minutes = int(offset[1:3]) * 60 + int(offset[3:5])
-    return timezone(timedelta(minutes=-minutes if offset[0] == "-" else minutes))

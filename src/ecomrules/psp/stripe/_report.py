@@ -179,6 +179,7 @@ class _RowReader:
         self.policy = policy
         self.arrivals = arrivals
         self.zone = report._zone
+        self.utc_zone = report._zone is UTC
         self.width = len(header.names)
         self.names = header.names
         pos = header.lookup(_FIELDS)
@@ -306,21 +307,19 @@ class _RowReader:
                 if fee is None:
                     return None
         try:
-            name, text = "created_utc", created_utc
-            booked_at = (
-                (self.utc_times.get(text) or self.instant(text, UTC, self.utc_times))
-                if text
-                else None
-            )
             name, text = "created", created
             if text:
                 local = self.local_times.get(text) or self.instant(
                     text, self.zone, self.local_times
                 )
                 booked_on = local.date()
-                if booked_at is None:
-                    booked_at = local
-            elif booked_at is not None:
+                booked_at = local
+                if created_utc and (created_utc != text or not self.utc_zone):
+                    name, text = "created_utc", created_utc
+                    booked_at = self.utc_times.get(text) or self.instant(text, UTC, self.utc_times)
+            elif created_utc:
+                name, text = "created_utc", created_utc
+                booked_at = self.utc_times.get(text) or self.instant(text, UTC, self.utc_times)
                 booked_on = booked_at.astimezone(self.zone).date()
             else:
                 raise ValueError("is empty: the row has no creation time")
