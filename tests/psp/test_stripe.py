@@ -189,3 +189,14 @@ def test_demo_payout_ties_out() -> None:
     assert kinds.count(LineKind.CHARGE) == 4
     assert kinds.count(LineKind.REFUND) == kinds.count(LineKind.FEE) == 1
     assert result.lines[0].references == ("SO-5030",)
+
+
+def test_a_report_without_a_net_column_takes_gross_less_fee() -> None:
+    data = (
+        b"automatic_payout_id,balance_transaction_id,created_utc,currency,gross,fee\n"
+        b"po_1,txn_1,2026-11-02 10:00:00,eur,10.00,0.55\n"
+        b"po_1,txn_2,2026-11-02 11:00:00,eur,-2.00,\n"
+    )
+    result = detect(data, "no-net.csv").parse(data, source="no-net.csv")
+    assert [str(line.amount) for line in result.lines] == ["9.45 EUR", "-2.00 EUR"]
+    assert str(result.payouts[0].amount) == "7.45 EUR"

@@ -183,11 +183,12 @@ class _RowReader:
         self.width = len(header.names)
         self.names = header.names
         pos = header.lookup(_FIELDS)
-        if "currency" not in pos or "net" not in pos:
+        if "currency" not in pos or not {"net", "gross"} & pos.keys():
             raise MalformedRecordError(
-                "the header needs the columns 'currency' and 'net'",
+                "the header needs a 'currency' column and a 'net' or 'gross' column",
                 location=SourceLocation(source, 1),
             )
+        self.has_net = "net" in pos
         if not {"created", "created_utc"} & pos.keys():
             raise MalformedRecordError(
                 "the header needs a 'created' or 'created_utc' column",
@@ -288,11 +289,6 @@ class _RowReader:
         cache = self.amounts.cache
         key = currency.code
         # Money of zero is falsy: the cache is tested against None, not truth.
-        net = cache.get((net_text, key, False))
-        if net is None:
-            net = self.amount(net_text, currency, "net", line_no)
-            if net is None:
-                return None
         gross = fee = None
         if gross_text:
             gross = cache.get((gross_text, key, False))
@@ -306,6 +302,17 @@ class _RowReader:
                 fee = self.amount(fee_text, currency, "fee", line_no)
                 if fee is None:
                     return None
+        if self.has_net:
+            net = cache.get((net_text, key, False))
+            if net is None:
+                net = self.amount(net_text, currency, "net", line_no)
+                if net is None:
+                    return None
+        elif gross is not None:
+            net = gross if fee is None else gross - fee
+        else:
+            self.fail("is empty: the row has no amount", line_no, "gross", "", "psp.stripe.amount")
+            return None
         try:
             name, text = "created", created
             if text:
