@@ -39,6 +39,7 @@ class Envelope:
         self.currencies: dict[str, Currency] = {}
         self.account: str | None = None
         self.section = 0
+        self.section_starts: list[int] = []
         self.section_dates: dict[int, tuple[date | None, date | None]] = {}
         self.balances: dict[tuple[int, Currency], tuple[Money, Money]] = {}
         self.section_totals: dict[str, Totals] = {}
@@ -98,6 +99,7 @@ class Envelope:
         if record == "SH":
             self.close_section(line_no)
             self.section += 1
+            self.section_starts.append(line_no)
             self.account = (values[2] if len(values) > 2 else "") or self.account
             try:
                 start = self.instant(values[0]).date() if values else None

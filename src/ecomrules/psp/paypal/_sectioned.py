@@ -15,6 +15,7 @@ record counts.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -79,10 +80,13 @@ class SectionedReport:
         policy = ErrorPolicy(on_error)
         reader = _Reader(self.name, source, policy)
         with bulk_load():
-            lines = sorted(reader.run(data), key=_line_number)
+            lines = list(reader.run(data))
+            if reader.held:  # conversions came out after their other half: file order again
+                lines.sort(key=_line_number)
         buckets: dict[tuple[int, Currency], list[StatementLine]] = {}
         for line in lines:
-            buckets.setdefault((reader.section_of[line.id], line.currency), []).append(line)
+            section = bisect_right(reader.section_starts, _line_number(line))
+            buckets.setdefault((section, line.currency), []).append(line)
         statements = []
         for (section, currency), members in sorted(
             buckets.items(), key=lambda kv: (kv[0][0], kv[0][1].code)
@@ -137,8 +141,8 @@ class _Reader(Envelope):
         self.amounts = AmountReader(minor_exponent=2)
         self.fingerprint = Fingerprinter(f"paypal:{parser}")
         self.used: set[str] = set()
-        self.section_of: dict[str, int] = {}
         self.pending: dict[str, StatementLine] = {}
+        self.held = False
         self.times: dict[str, datetime] = {}
         self.parties: dict[tuple[str, str], Counterparty] = {}
         self.zero: dict[str, Money] = {}
@@ -345,7 +349,6 @@ class _Reader(Envelope):
                 report.fee_dr += units
         line_id = txn if txn and txn not in self.used else self.identify(txn, fields)
         self.used.add(line_id)
-        self.section_of[line_id] = self.section
         references: tuple[str, ...] = (
             (invoice, custom) if invoice and custom and invoice != custom else (invoice or custom,)
         )
@@ -496,5 +499,6 @@ class _Reader(Envelope):
             )
             yield other
         self.pending[key] = line
+        self.held = True
 
     # -- helpers -----------------------------------------------------------
