@@ -44,9 +44,6 @@ from ecomrules.psp.paypal.tcodes import kind_of
 
 __all__ = ["SectionedReport"]
 
-_KINDS: dict[tuple[str, bool], LineKind] = {}
-"""Event code and direction to kind, filled as codes are met (the table is small)."""
-
 
 class SectionedReport:
     """Base of the STL and TRR parsers; subclasses say which ``CH`` header is theirs."""
@@ -141,13 +138,18 @@ class _Reader(Envelope):
         self.amounts = AmountReader(minor_exponent=2)
         self.fingerprint = Fingerprinter(f"paypal:{parser}")
         self.used: set[str] = set()
+        self.kinds: tuple[dict[str, LineKind], dict[str, LineKind]] = ({}, {})
+        """Event code to kind, for debits (0) and credits (1), filled as codes are met."""
         self.pending: dict[str, StatementLine] = {}
         self.held = False
         self.times: dict[str, datetime] = {}
         self.parties: dict[tuple[str, str], Counterparty] = {}
         self.zero: dict[str, Money] = {}
         self.repeats: dict[str, int] = {}
-        self.nets: dict[tuple[str, str, str, bool, bool], Money] = {}
+        self.tables: dict[str, tuple[dict[str, Money], dict[str, Money]]] = {}
+        self.nets: dict[tuple[bool, bool], dict[str, Money]] = {
+            (credit, fee_credit): {} for credit in (True, False) for fee_credit in (True, False)
+        }
 
     def run(self, data: bytes) -> Iterator[StatementLine]:
         header: Header | None = None
@@ -284,10 +286,16 @@ class _Reader(Envelope):
                 "psp.paypal.flag",
             )
             return None
-        cache = self.amounts.cache
         key = currency.code
+        tables = self.tables.get(key)
+        if tables is None:
+            tables = self.tables[key] = (
+                self.amounts.table(currency, False),
+                self.amounts.table(currency, True),
+            )
+        # tables = (amounts as printed, amounts negated); a debit is negated.
         # Money of zero is falsy: the caches are tested against None, not truth.
-        gross = cache.get((gross_text, key, not credit))
+        gross = tables[not credit].get(gross_text)
         if gross is None:
             gross = self.amount(
                 gross_text, currency, not credit, "Gross Transaction Amount", line_no
@@ -318,7 +326,7 @@ class _Reader(Envelope):
                 return None
             # A fee debited is a cost (a positive fee); a fee credited comes back.
             fee_credit = fee_direction == "CR"
-            fee = cache.get((fee_text, key, fee_credit))
+            fee = tables[fee_credit].get(fee_text)
             if fee is None:
                 fee = self.amount(fee_text, currency, fee_credit, "Fee Amount", line_no)
                 if fee is None:
@@ -327,7 +335,7 @@ class _Reader(Envelope):
         booked_at = self.times.get(stamp) or self.time(stamp, line_no, bool(completed))
         if booked_at is None:
             return None
-        kind = _KINDS.get((event, credit)) or self.kind(event, credit, line_no)
+        kind = self.kinds[credit].get(event) or self.kind(event, credit, line_no)
         if kind is None:
             return None
         totals = self.section_totals.get(code) or totals_of(self.section_totals, code)
@@ -347,8 +355,13 @@ class _Reader(Envelope):
             else:
                 totals.fee_dr += units
                 report.fee_dr += units
-        line_id = txn if txn and txn not in self.used else self.identify(txn, fields)
-        self.used.add(line_id)
+        used = self.used
+        count = len(used)
+        used.add(txn)
+        line_id = txn
+        if not txn or len(used) == count:  # empty, or already used: one set operation
+            line_id = self.identify(txn, fields)
+            used.add(line_id)
         references: tuple[str, ...] = (
             (invoice, custom) if invoice and custom and invoice != custom else (invoice or custom,)
         )
@@ -382,9 +395,10 @@ class _Reader(Envelope):
             zero = self.zero.get(key)
             fee = self.zero_of(currency) if zero is None else zero
         else:
-            net_key = (gross_text, fee_text, key, credit, fee_credit)
-            known = self.nets.get(net_key)
-            net = self.net(gross, fee, net_key) if known is None else known
+            nets = self.nets[(credit, fee_credit)]
+            net_key = f"{key}{gross_text}/{fee_text}"
+            known = nets.get(net_key)
+            net = self.net(gross, fee, nets, net_key) if known is None else known
         return StatementLine(
             line_id,
             kind,
@@ -417,12 +431,12 @@ class _Reader(Envelope):
             self.fail(str(exc), line_no, column, text, "psp.paypal.amount")
             return None
 
-    def net(self, gross: Money, fee: Money, key: tuple[str, str, str, bool, bool]) -> Money:
-        """Gross less fee, computed once per distinct pair of texts and flags."""
+    def net(self, gross: Money, fee: Money, nets: dict[str, Money], key: str) -> Money:
+        """Gross less fee, computed once per distinct pair of texts, currency and flags."""
         net = Money(gross.amount - fee.amount, gross.currency)
-        if len(self.nets) > 100_000:
-            self.nets.clear()
-        self.nets[key] = net
+        if len(nets) > 100_000:
+            nets.clear()
+        nets[key] = net
         return net
 
     def zero_of(self, currency: Currency) -> Money:
@@ -454,7 +468,7 @@ class _Reader(Envelope):
                 "psp.paypal.tcode",
             )
             return None
-        _KINDS[(event, credit)] = kind
+        self.kinds[credit][event] = kind
         return kind
 
     def party(self, key: tuple[str, str]) -> Counterparty:

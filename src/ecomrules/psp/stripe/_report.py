@@ -219,8 +219,7 @@ class _RowReader:
         self.extra_metadata = [(name, at[name]) for name in _METADATA_FIELDS if name in pos]
         self.amounts = AmountReader()
         self.currencies: dict[str, Currency] = {}
-        self.utc_times: dict[str, datetime] = {}
-        self.local_times: dict[str, datetime] = {}
+        self.tables: dict[str, dict[str, Money]] = {}
         self.days: dict[str, date] = {}
         self.fingerprint = Fingerprinter(f"stripe:{report.name}")
         self.seen: set[str] = set()
@@ -286,24 +285,25 @@ class _RowReader:
         currency = self.currencies.get(code) or self.currency(code, line_no)
         if currency is None:
             return None
-        cache = self.amounts.cache
-        key = currency.code
+        table = self.tables.get(code)
+        if table is None:
+            table = self.tables[code] = self.amounts.table(currency)
         # Money of zero is falsy: the cache is tested against None, not truth.
         gross = fee = None
         if gross_text:
-            gross = cache.get((gross_text, key, False))
+            gross = table.get(gross_text)
             if gross is None:
                 gross = self.amount(gross_text, currency, "gross", line_no)
                 if gross is None:
                     return None
         if fee_text:
-            fee = cache.get((fee_text, key, False))
+            fee = table.get(fee_text)
             if fee is None:
                 fee = self.amount(fee_text, currency, "fee", line_no)
                 if fee is None:
                     return None
         if self.has_net:
-            net = cache.get((net_text, key, False))
+            net = table.get(net_text)
             if net is None:
                 net = self.amount(net_text, currency, "net", line_no)
                 if net is None:
@@ -316,17 +316,15 @@ class _RowReader:
         try:
             name, text = "created", created
             if text:
-                local = self.local_times.get(text) or self.instant(
-                    text, self.zone, self.local_times
-                )
+                local = self.local_time(text)
                 booked_on = local.date()
                 booked_at = local
                 if created_utc and (created_utc != text or not self.utc_zone):
                     name, text = "created_utc", created_utc
-                    booked_at = self.utc_times.get(text) or self.instant(text, UTC, self.utc_times)
+                    booked_at = _utc_time(text)
             elif created_utc:
                 name, text = "created_utc", created_utc
-                booked_at = self.utc_times.get(text) or self.instant(text, UTC, self.utc_times)
+                booked_at = _utc_time(text)
                 booked_on = booked_at.astimezone(self.zone).date()
             else:
                 raise ValueError("is empty: the row has no creation time")
@@ -347,9 +345,12 @@ class _RowReader:
                 except ValueError as exc:
                     self.fail(str(exc), line_no, "payout_at", arrival, "psp.stripe.date")
                     return None
-        if not line_id or line_id in self.seen:
+        seen = self.seen
+        count = len(seen)
+        seen.add(line_id)
+        if not line_id or len(seen) == count:  # empty, or already seen: one set operation
             line_id = self.identify(line_id, fields, line_no)
-        self.seen.add(line_id)
+            seen.add(line_id)
         references: tuple[str, ...] = ()
         metadata: dict[str, str] = {}
         for position, name in self.metadata_columns:
@@ -447,15 +448,11 @@ class _RowReader:
             )
         return LineKind.OTHER
 
-    def instant(self, text: str, zone: tzinfo, cache: dict[str, datetime]) -> datetime:
-        """A time read once per distinct text (a bounded cache per zone)."""
-        cached = cache.get(text)
-        if cached is None:
-            cached = _parse_instant(text.strip(), zone)
-            if len(cache) > 100_000:
-                cache.clear()
-            cache[text] = cached
-        return cached
+    def local_time(self, text: str) -> datetime:
+        """A time of the report's zone (no offset printed)."""
+        if self.utc_zone:
+            return _utc_time(text)
+        return _parse_instant(text.strip(), self.zone)
 
     def day(self, text: str) -> date:
         """A date (or the date of a time) read once per distinct text."""
@@ -466,6 +463,14 @@ class _RowReader:
                 self.days.clear()
             self.days[text] = cached
         return cached
+
+
+def _utc_time(text: str) -> datetime:
+    """A UTC time: the common ``2026-01-30 10:11:12`` read in one C call, else in general."""
+    try:
+        return datetime.fromisoformat(text + "+00:00")
+    except ValueError:
+        return _parse_instant(text.strip(), UTC)
 
 
 def _parse_instant(text: str, zone: tzinfo) -> datetime:
