@@ -157,3 +157,13 @@ def test_streaming_holds_a_conversion_until_its_other_half() -> None:
     assert sorted(streamed, key=lambda line: line.id) == sorted(
         parser.parse(data, source="s.csv").lines, key=lambda line: line.id
     )
+
+
+def test_activity_newest_first_is_checked_backwards() -> None:
+    data = (CASES / "paypal_activity_de.csv").read_bytes().decode("utf-8").splitlines()
+    flipped = "\n".join([data[0], *reversed(data[1:])]).encode()
+    result = get_parser("paypal.activity").parse(flipped, source="de-newest-first.csv")
+    assert not result.errors
+    eur = next(s for s in result.statements if s.currency and s.currency.code == "EUR")
+    assert (str(eur.opening_balance), str(eur.closing_balance)) == ("500.00 EUR", "60.86 EUR")
+    assert (str(eur.opening_date), str(eur.closing_date)) == ("2026-11-02", "2026-11-03")

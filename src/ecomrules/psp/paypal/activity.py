@@ -84,6 +84,7 @@ class ActivityParser:
             for line_no, fields, raw in body
             if (line := reader.line(line_no, fields, raw, day_first)) is not None
         ]
+        reader.check_balances()
         lines = _link_conversions(lines, reader.references, policy)
         statements = []
         for currency in sorted({line.currency for line in lines}, key=lambda c: c.code):
@@ -96,8 +97,8 @@ class ActivityParser:
                     lines=members,
                     opening_balance=opening,
                     closing_balance=closing,
-                    opening_date=members[0].booked_on,
-                    closing_date=members[-1].booked_on,
+                    opening_date=min(line.booked_on for line in members),
+                    closing_date=max(line.booked_on for line in members),
                 )
             )
         return ParseResult(self.name, source, tuple(statements), (), tuple(policy.issues))
@@ -123,7 +124,7 @@ class _Rows:
         self.fingerprint = Fingerprinter("paypal:activity")
         self.id_counts: dict[str, int] = {}
         self.references: dict[str, str] = {}
-        self.running: dict[Currency, Money] = {}
+        self.stated: dict[Currency, list[tuple[StatementLine, Money]]] = {}
         self.balances: dict[Currency, tuple[Money, Money]] = {}
 
     def get(self, fields: list[str], name: str) -> str:
@@ -261,7 +262,7 @@ class _Rows:
             SourceLocation(self.source, line_no),
         )
         check_net(line, self.policy)
-        self.check_balance(line, money["balance"], is_memo(get(fields, "impact")))
+        self.note_balance(line, money["balance"], is_memo(get(fields, "impact")))
         return line
 
     def identify(self, txn: str, fields: list[str]) -> str:
@@ -271,26 +272,35 @@ class _Rows:
         self.id_counts[txn] = count
         return txn if count == 1 else f"{txn}-{count}"
 
-    def check_balance(self, line: StatementLine, stated: Money | None, memo: bool) -> None:
-        if stated is None or memo:
-            return
-        currency = line.currency
-        previous = self.running.get(currency)
-        if previous is None:
-            self.balances[currency] = (stated - line.amount, stated)
-        else:
-            expected = previous + line.amount
-            if expected != stated:
-                self.policy.fail(
-                    ControlTotalError(
-                        f"balance {currency.code}: {previous.amount} + {line.amount.amount} = "
-                        f"{expected.amount}, the row states {stated.amount}",
-                        location=line.location,
-                    ),
-                    "psp.paypal.balance_mismatch",
-                )
-            self.balances[currency] = (self.balances[currency][0], stated)
-        self.running[currency] = stated
+    def note_balance(self, line: StatementLine, stated: Money | None, memo: bool) -> None:
+        """Keep a row's stated running balance for :meth:`check_balances`."""
+        if stated is not None and not memo:
+            self.stated.setdefault(line.currency, []).append((line, stated))
+
+    def check_balances(self) -> None:
+        """Previous balance + net = balance, row by row per currency, in the file's order.
+
+        Downloads come oldest first or newest first: when the first two rows of
+        a currency only agree read backwards, the currency is checked backwards.
+        """
+        for currency, rows in self.stated.items():
+            if len(rows) > 1 and _agrees(rows[1], rows[0]) and not _agrees(rows[0], rows[1]):
+                rows.reverse()
+            first_line, first_balance = rows[0]
+            previous = first_balance
+            for line, stated in rows[1:]:
+                expected = previous + line.amount
+                if expected != stated:
+                    self.policy.fail(
+                        ControlTotalError(
+                            f"balance {currency.code}: {previous.amount} + {line.amount.amount} "
+                            f"= {expected.amount}, the row states {stated.amount}",
+                            location=line.location,
+                        ),
+                        "psp.paypal.balance_mismatch",
+                    )
+                previous = stated
+            self.balances[currency] = (first_balance - first_line.amount, rows[-1][1])
 
     def instant(self, day: str, clock: str, zone_text: str, day_first: bool) -> datetime:
         day_value = _date(day, day_first)
@@ -299,6 +309,11 @@ class _Rows:
         except ValueError:
             raise ValueError(f"time {clock!r} is not HH:MM:SS") from None
         return datetime.combine(day_value, clock_value, tzinfo=_zone(zone_text))
+
+
+def _agrees(before: tuple[StatementLine, Money], after: tuple[StatementLine, Money]) -> bool:
+    """Whether ``after``'s balance is ``before``'s plus ``after``'s net."""
+    return before[1] + after[0].amount == after[1]
 
 
 def _net_of(gross: Money | None, fee: Money | None, currency: Currency) -> Money:
