@@ -20,7 +20,7 @@ from ecomrules.outcome import SourceLocation
 __all__ = ["Record", "logical_records"]
 
 _SPLIT = re.compile(r"/\s*(?=(?:01|02|03|16|49|88|98|99),)")
-_START = re.compile(r"^\d\d,")
+_START = re.compile(r"^[0-9][0-9],")
 
 
 @define

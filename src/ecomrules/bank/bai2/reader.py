@@ -29,6 +29,7 @@ from ecomrules.parsing.model import LineKind, StatementLine
 __all__ = ["direction", "read_bai2"]
 
 _OPENING, _CLOSING = "010", "015"
+_MAX_DISTRIBUTIONS = 99
 
 
 def direction(type_code: int) -> int:
@@ -74,7 +75,9 @@ def _funds(take: Iterator[str] | _Cursor) -> tuple[str, str | None]:
         read()
     elif kind == "D":
         count = read()
-        for _ in range(2 * int(count or "0")):
+        if not (count.isascii() and count.isdigit()) or int(count) > _MAX_DISTRIBUTIONS:
+            raise ValueError(f"distribution count {count!r}")
+        for _ in range(2 * int(count)):
             read()
     return kind, value_date
 
@@ -101,6 +104,9 @@ class _Reader:
         self.number = 0
         self.opening: Money | None = None
         self.closing: Money | None = None
+        self.continuations = 0
+        self.account_start = 0
+        self.group_start = 0
 
     def fail(self, record: Record, message: str, code: str = "bank.bai2.record") -> None:
         self.policy.fail(
@@ -112,17 +118,30 @@ class _Reader:
             code,
         )
 
-    def control(self, record: Record, what: str, expected: int, found: int, unit: str) -> None:
+    def control(self, record: Record, what: str, expected: int, found: int, unit: str = "") -> None:
         if expected != found:
+            unit = f" {unit}" if unit else ""
             self.policy.fail(
                 ControlTotalError(
-                    f"{what} says {expected} {unit}, the file holds {found}",
+                    f"{what} says {expected}{unit}, the file holds {found}",
                     location=record.location,
                     field=what,
                     value=str(expected),
                 ),
                 "bank.bai2.control_total",
             )
+
+    def count(self, record: Record, what: str, expected: int, found: int, start: int) -> None:
+        """Check a trailer's record count; some banks leave the 88 continuations out."""
+        without = found - (self.continuations - start)
+        if expected == without and expected != found:
+            self.policy.info(
+                "bank.bai2.count_without_continuations",
+                f"{what} record count {expected} leaves out the 88 continuation records",
+                record.location,
+            )
+            return
+        self.control(record, f"{what} record count", expected, found, "records")
 
     def integer(self, record: Record, text: str, what: str) -> int | None:
         body = text.strip()
@@ -136,7 +155,7 @@ class _Reader:
 
     def day(self, record: Record, text: str, what: str) -> date | None:
         try:
-            if len(text) != 6 or not text.isdigit():
+            if len(text) != 6 or not text.isdigit() or not text.isascii():
                 raise ValueError
             return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:6]))
         except ValueError:
@@ -175,6 +194,7 @@ class _Reader:
             self.file_records += record.count
             self.group_records += record.count
             self.account_records += record.count
+            self.continuations += record.count - 1
             if code == "01":
                 if seen_header:
                     self.fail(record, "second file header")
@@ -220,6 +240,7 @@ class _Reader:
         self.group = record
         self.group_total = self.group_accounts = 0
         self.group_records = record.count
+        self.group_start = self.continuations - (record.count - 1)
         self.as_of = self.day(record, fields[3].strip(), "as_of_date")
         self.group_currency = self.currency_of(record, fields[5], Currency.of("USD"))
 
@@ -236,6 +257,7 @@ class _Reader:
         )
         self.account_total = 0
         self.account_records = record.count
+        self.account_start = self.continuations - (record.count - 1)
         self.lines_total = Decimal(0)
         self.number = 0
         self.opening = self.closing = None
@@ -322,7 +344,7 @@ class _Reader:
         if total is not None and fields[0].strip():
             self.control(record, "account control total", total, self.account_total, "")
         if count is not None and fields[1].strip():
-            self.control(record, "account record count", count, self.account_records, "records")
+            self.count(record, "account", count, self.account_records, self.account_start)
         if self.opening is not None and self.closing is not None:
             expected = self.opening.amount + self.lines_total
             if expected != self.closing.amount:
@@ -333,7 +355,7 @@ class _Reader:
                     f" is {self.closing.amount}",
                     record.location,
                 )
-        self.group_total += total or 0
+        self.group_total += self.account_total
         self.group_accounts += 1
         self.account = None
         return StatementEnd(
@@ -360,8 +382,8 @@ class _Reader:
             self.control(record, "group number of accounts", accounts, self.group_accounts, "")
         count = self.integer(record, fields[2], "record count")
         if count is not None and fields[2].strip():
-            self.control(record, "group record count", count, self.group_records, "records")
-        self.file_total += total or 0
+            self.count(record, "group", count, self.group_records, self.group_start)
+        self.file_total += self.group_total
         self.file_groups += 1
         self.group = None
 
@@ -375,7 +397,7 @@ class _Reader:
             self.control(record, "file number of groups", groups, self.file_groups, "")
         count = self.integer(record, fields[2], "record count")
         if count is not None and fields[2].strip():
-            self.control(record, "file record count", count, self.file_records, "records")
+            self.count(record, "file", count, self.file_records, 0)
 
 
 def read_bai2(

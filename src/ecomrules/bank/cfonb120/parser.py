@@ -24,7 +24,7 @@ class Cfonb120Parser:
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """YES when the first record is a 01 old balance of a 120-character layout."""
         first = head.lstrip(b"\r\n").split(b"\n", 1)[0].rstrip(b"\r")
-        if len(first) < 40 or first[:2] != b"01":
+        if len(first) < 40 or first[:2] != b"01" or not first[2:7].isdigit():
             return Confidence.NO
         if not (first[34:40].isdigit() or first[34:40].strip() == b""):
             return Confidence.NO

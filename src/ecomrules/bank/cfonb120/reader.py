@@ -377,7 +377,12 @@ def _complements(
         elif qualifier in ("CBE", "CPY") and account is None:
             account = text or None
         elif qualifier in ("RCN", "REF"):
-            for part in (info[:35].strip(), info[35:70].strip()):
+            parts = [info[:35].strip()]
+            if qualifier == "REF":
+                parts.append(info[35:70].strip())
+            elif info[35:70].strip():
+                metadata["purpose"] = info[35:70].strip()
+            for part in parts:
                 if part and part != "NOTPROVIDED" and part not in references:
                     references.append(part)
         elif qualifier == "MMO":

@@ -30,12 +30,27 @@ def _head(
     return f"{code}{bank}{op:<4.4}{guichet}{currency}{decimals} {account}"
 
 
+def _wrap(text: str, first: int, rest: int) -> list[str]:
+    """Split ``text`` at spaces into a piece of ``first`` characters, then of ``rest``."""
+    pieces: list[str] = []
+    width = first
+    while len(text) > width:
+        cut = text.rfind(" ", 0, width + 1)
+        if cut <= 0:
+            raise InvariantError(f"label word longer than {width} characters: {text[:width]!r}...")
+        pieces.append(text[:cut])
+        text = text[cut + 1 :]
+        width = rest
+    pieces.append(text)
+    return pieces
+
+
 def _movement(
     line: StatementLine, bank: str, guichet: str, account: str, decimals: int
 ) -> Iterator[str]:
     currency = line.amount.currency.code
     op = line.metadata.get("operation_code", "05")
-    label = line.label
+    label, *more = _wrap(line.label, _LABEL, _LIB)
     reference = line.references[0] if line.references else ""
     if len(reference) > 16:
         raise InvariantError(
@@ -43,17 +58,12 @@ def _movement(
         )
     value = "      " if line.value_date is None else encode_date(line.value_date)
     head = _head("04", bank, "", guichet, currency, decimals, account)
-    record = (
-        f"{head}{op:<2.2}{encode_date(line.booked_on)}  {value}{label[:_LABEL]:<31}"
+    yield (
+        f"{head}{op:<2.2}{encode_date(line.booked_on)}  {value}{label:<31}"
         f"{'':2}{line.metadata.get('entry_number', ''):<7.7}  "
         f"{encode_amount(line.amount.amount, decimals)}{reference:<16}"
     )
-    yield record
-    rest = label[_LABEL:].lstrip(" ")
-    if len(rest) != len(label[_LABEL:]):
-        raise InvariantError(f"line {line.id}: label would lose spaces at column {_LABEL}")
-    while rest:
-        piece, rest = rest[:_LIB], rest[_LIB:]
+    for piece in more:
         yield f"05{head[2:]}{op:<2.2}{encode_date(line.booked_on)}     LIB{piece:<70}  "
 
 
@@ -62,7 +72,7 @@ def iter_records(statements: Iterable[Statement]) -> Iterator[str]:
 
     Each statement needs an account ``bank/guichet/account``, a currency, an
     opening and a closing balance and their dates; a label longer than 31
-    characters continues in 05 ``LIB`` records (split where no space is lost).
+    characters continues in 05 ``LIB`` records, split at spaces.
     """
     for statement in statements:
         bank, guichet, account = _account(statement)

@@ -22,7 +22,7 @@ KNOWN_TAGS = frozenset(
 )
 """Tags that start a field; any other ``:NN:`` line continues the field before it."""
 
-_TAG = re.compile(r"^:(\d\d[A-Z]?|NS):")
+_TAG = re.compile(r"^:([0-9][0-9][A-Z]?|NS):")
 _END = re.compile(r"^-(\}|XXX)?\s*$")
 _CONTROL = "\x00\x01\x02\x03\x04"
 _CLOSING = frozenset({"62F", "62M", "64", "65"})

@@ -45,7 +45,7 @@ def _party(
     if not any(values):
         return None
     name_, iban_, bic_, account_ = values
-    if iban_ is not None and not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{8,30}", iban_):
+    if iban_ is not None and not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{8,30}", iban_):
         account_, iban_ = account_ or iban_, None
     return Counterparty(name=name_, iban=iban_, bic=bic_, account=account_)
 
@@ -61,8 +61,8 @@ def _refs(*values: str | None) -> tuple[str, ...]:
 
 # -- German GVC / DFÜ -------------------------------------------------------------
 
-_GVC = re.compile(r"^(\d{3})?\?\d\d")
-_TRIODOS = re.compile(r"^\d{3}>\d\d")
+_GVC = re.compile(r"^([0-9]{3})?\?[0-9][0-9]")
+_TRIODOS = re.compile(r"^[0-9]{3}>[0-9][0-9]")
 _SEPA_KEYWORD = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|OAMT|COAM|BREF|RREF)\+")
 
 
@@ -113,7 +113,7 @@ def gvc_details(lines: Sequence[str]) -> Details | None:
 
 def _subfields(text: str, mark: str) -> dict[str, str]:
     parts: dict[str, str] = {}
-    for match in re.finditer(re.escape(mark) + r"(\d\d)([^" + re.escape(mark) + r"]*)", text):
+    for match in re.finditer(re.escape(mark) + r"([0-9][0-9])([^" + re.escape(mark) + r"]*)", text):
         parts[match.group(1)] = parts.get(match.group(1), "") + match.group(2)
     return parts
 

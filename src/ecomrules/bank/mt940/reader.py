@@ -31,15 +31,15 @@ __all__ = ["read_mt940"]
 
 Variant = Literal["940", "942"]
 
-_BALANCE = re.compile(r"^([CD])(\d{6})([A-Z]{3})(\d+,\d*)$")
+_BALANCE = re.compile(r"^([CD])([0-9]{6})([A-Z]{3})([0-9]+,[0-9]*)$")
 _LINE = re.compile(
-    r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
-    r"(?P<amount>\d+,\d*) ?(?P<type>[A-Z][A-Z0-9 ]{3})?(?P<rest>.*)$"
+    r"^(?P<value>[0-9]{6})(?P<entry>[0-9]{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
+    r"(?P<amount>[0-9]+,[0-9]*) ?(?P<type>[A-Z][A-Z0-9 ]{3})?(?P<rest>.*)$"
 )
-_SUM = re.compile(r"^(\d+)([A-Z]{3})(\d+,\d*)$")
-_FLOOR = re.compile(r"^([A-Z]{3})([CD]?)(\d+,\d*)$")
-_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
-_SUPPLEMENT = re.compile(r"/(OCMT|CHGS)/([A-Z]{3}\d+,\d*)/")
+_SUM = re.compile(r"^([0-9]+)([A-Z]{3})([0-9]+,[0-9]*)$")
+_FLOOR = re.compile(r"^([A-Z]{3})([CD]?)([0-9]+,[0-9]*)$")
+_IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
+_SUPPLEMENT = re.compile(r"/(OCMT|CHGS)/([A-Z]{3}[0-9]+,[0-9]*)/")
 _FEE_TYPES = frozenset({"NCHG", "FCHG", "NCOM", "FCOM", "NINT", "FINT"})
 _NO_OWNER_REF = frozenset({"", "NONREF", "EREF", "PREF", "KREF", "NOTPROVIDED"})
 _SIGN = {"C": 1, "D": -1, "RC": -1, "RD": 1, "EC": 1, "ED": -1}

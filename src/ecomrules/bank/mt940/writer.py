@@ -23,9 +23,12 @@ def _balance(tag: str, value: Decimal, day: object, currency: str) -> str:
 
 
 def _wrap(tag: str, text: str) -> Iterator[str]:
+    """Cut at 65 characters, never after a space (readers strip trailing spaces)."""
     first = True
     while first or text:
-        width = _WIDTH - (len(tag) + 2 if first else 0)
+        width = _WIDTH
+        while width > 1 and len(text) > width and text[width - 1] == " ":
+            width -= 1
         piece, text = text[:width], text[width:]
         yield f":{tag}:{piece}" if first else piece
         first = False
