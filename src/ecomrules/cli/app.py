@@ -12,6 +12,7 @@ import typer
 
 from ecomrules import __version__
 from ecomrules.cli.demo import demo
+from ecomrules.cli.dunning import app as dunning_app
 from ecomrules.cli.output import ExitCode, console, err_console
 from ecomrules.cli.parse import parse
 from ecomrules.errors import EcomrulesError
@@ -62,6 +63,7 @@ def formats() -> None:
 
 app.command()(demo)
 app.command()(parse)
+app.add_typer(dunning_app, name="dunning")
 
 
 def main() -> None:
