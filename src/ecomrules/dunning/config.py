@@ -210,10 +210,11 @@ def _path(loc: tuple[int | str, ...]) -> str:
 def _invariants(doc: PolicyDocument, templates: frozenset[str] | None) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
     seen: dict[str, str] = {}
-    everything = [("$.preventive", doc.preventive)] if doc.preventive else []
+    everything: list[tuple[str, LevelDoc]] = []
+    if doc.preventive is not None:
+        everything.append(("$.preventive", doc.preventive))
     everything += [(f"$.levels[{i}]", level) for i, level in enumerate(doc.levels)]
     for where, level in everything:
-        assert level is not None
         if level.key in seen:
             problems.append(
                 ConfigProblem(f"{where}.key", f"{level.key!r} is also {seen[level.key]}")
@@ -301,10 +302,10 @@ def policy_from_document(
 ) -> DunningPolicy:
     """Validate a parsed policy document and return the :class:`DunningPolicy`.
 
-    ``rates`` replaces rate tables by name (``{"ecb-mro": my_table}``);
-    ``templates`` is the set of template names the letters can use (the
-    shipped ones when None; pass ``frozenset()`` to skip the check... or your
-    loader's ``list_templates()``).
+    ``rates`` replaces rate tables by name (``{"ecb-mro": my_table}``).
+    ``templates`` is the set of template names the letters can use, as a
+    jinja2 loader lists them (``"en/reminder_1.j2"``): the shipped ones when
+    None; an empty set skips the check.
     """
     try:
         doc = PolicyDocument.model_validate(data)

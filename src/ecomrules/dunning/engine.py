@@ -28,7 +28,7 @@ from ecomrules.dunning.policy import (
     Level,
     PercentageFee,
 )
-from ecomrules.dunning.rates import interest_factor
+from ecomrules.dunning.rates import RateReference, interest_factor
 from ecomrules.dunning.state import HistoryState
 from ecomrules.dunning.transit import PaymentsInTransit
 from ecomrules.errors import InputError
@@ -506,7 +506,8 @@ class _NoticeBuilder:
                 start = max(start, charged + _ONE_DAY)
             end = self.as_of
             if start <= end:
-                if not rule.table.covers(end):
+                checked = end if rule.reference is RateReference.DAILY else _semester_of(end)
+                if not rule.table.covers(checked):
                     code = "dunning.rate_table_outdated"
                     self.issues.setdefault(
                         f"{code}:{rule.table.name}",
@@ -545,6 +546,10 @@ class _NoticeBuilder:
                         )
                     )
         return out
+
+
+def _semester_of(day: date) -> date:
+    return date(day.year, 1 if day.month < 7 else 7, 1)
 
 
 def _channel(customer: Customer, level: Level) -> tuple[Channel | None, bool]:
