@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -31,7 +31,10 @@ from ecomrules.preorder import (
     snapshot_from_json,
 )
 
-__all__ = ["app", "render_alerts", "render_board"]
+if TYPE_CHECKING:
+    from ecomrules.cli.demo import DemoContext
+
+__all__ = ["app", "demo_section", "render_alerts", "render_board"]
 
 app = typer.Typer(help="Pre-orders: release plans, allocation, alerts and the board.")
 
@@ -180,6 +183,33 @@ def board_command(
     _exit(result, fail_on_alerts)
 
 
+def demo_section(ctx: DemoContext) -> dict[str, Any]:
+    """The demo's pre-order section: the bundled catalogue planned at the demo's date."""
+    from ecomrules import demo as dataset
+
+    inputs = read_preorder_inputs(
+        products=dataset.path("products.csv"),
+        orders=dataset.path("preorders.csv"),
+        supply=dataset.path("supply.csv"),
+        carriers=dataset.path("carriers.csv"),
+    )
+    result = _plan(inputs, ctx.as_of.isoformat(), PlanPolicy())
+    rows = board(result)
+    if not ctx.quiet:
+        render_board(rows)
+        render_alerts(result)
+    statuses: dict[str, int] = {}
+    for line in result.lines:
+        statuses[line.status.value] = statuses.get(line.status.value, 0) + 1
+    return {
+        "board": [row.to_json() for row in rows],
+        "alerts": [alert.to_json() for alert in result.alerts],
+        "lines": [line.to_json() for line in result.lines],
+        "statuses": dict(sorted(statuses.items())),
+        "extra_shipments": sum(1 for shipment in result.shipments if shipment.extra),
+    }
+
+
 def render_board(rows: tuple[BoardRow, ...]) -> None:
     """Print the board as a table."""
     table = Table(
@@ -201,21 +231,22 @@ def render_alerts(result: ReleasePlan) -> None:
     """Print the plan's alerts as a table (nothing when there are none)."""
     if not result.alerts:
         return
-    table = Table("severity", "code", "sku", "message", title="Alerts")
+    table = Table("alert", "sku", "message", title="Alerts")
     for alert in result.alerts:
-        table.add_row(alert.severity.value, alert.code, alert.sku, alert.message)
+        code = alert.code.removeprefix("preorder.alert.")
+        table.add_row(f"{code}\n({alert.severity.value})", alert.sku, alert.message)
     console.print(table)
 
 
 def _render_plan(result: ReleasePlan, changes: PlanDiff | None) -> None:
-    table = Table(
-        "order", "sku", "customer", "qty", "alloc", "status", "ship on", "delivery", "why",
-        title=f"Release plan as of {result.as_of.isoformat()}",
-    )  # fmt: skip
+    table = Table(title=f"Release plan as of {result.as_of.isoformat()}")
+    for name in ("order", "sku", "qty", "alloc", "status", "ship on", "delivery"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("why")
     for line in result.lines:
         table.add_row(
-            line.order_id, line.sku, line.customer_id, str(line.quantity), str(line.allocated),
-            line.status.value, str(line.ship_on or "-"), str(line.expected_delivery or "-"),
+            line.order_id, line.sku, str(line.quantity), str(line.allocated), line.status.value,
+            str(line.ship_on or "-"), str(line.expected_delivery or "-"),
             "; ".join(message for _, message in line.notes),
         )  # fmt: skip
     console.print(table)

@@ -406,8 +406,8 @@ class _Run:
                         "preorder.alert.authorization_expiring",
                         line.sku,
                         f"order {line.order_id}: the card authorisation of "
-                        f"{line.authorized_at.isoformat()} expires {expires.isoformat()}, "
-                        f"before it ships on {planned_line.ship_on}: capture or authorise again",
+                        f"{line.authorized_at.date()} expires {expires.date()}, before it "
+                        f"ships on {planned_line.ship_on}: capture or authorise again",
                         order_id=line.order_id,
                         data={"expires_at": expires.isoformat(), "ship_on": planned_line.ship_on},
                     )
