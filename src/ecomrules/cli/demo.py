@@ -17,6 +17,7 @@ from rich.table import Table
 
 from ecomrules import demo as dataset
 from ecomrules.cli.output import console, print_json
+from ecomrules.cli.preorder import demo_section as preorder_section
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.ledger import Customer, OpenItem
 from ecomrules.money import Money, sum_money
@@ -119,6 +120,7 @@ SECTIONS: dict[str, Callable[[DemoContext], dict[str, Any]]] = {
     "receivables": receivables,
     "credit": credit,
     "dunning": dunning,
+    "preorders": preorder_section,
 }
 """The demo's sections, in the order they run."""
 
