@@ -8,4 +8,8 @@ from collections.abc import Mapping
 
 __all__ = ["PARSERS"]
 
-PARSERS: Mapping[str, str] = {}
+PARSERS: Mapping[str, str] = {
+    "bank.camt052": "ecomrules.bank.camt:Camt052Parser",
+    "bank.camt053": "ecomrules.bank.camt:Camt053Parser",
+    "bank.camt054": "ecomrules.bank.camt:Camt054Parser",
+}
