@@ -101,7 +101,8 @@ class _Reader:
                 scan = not (data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[1:2] == b"\x00")
             if scan:
                 cleaned = data.translate(None, _CONTROL)
-                removed += len(data) - len(cleaned)
+                # 0x1A is the old end-of-file mark: dropped without a word
+                removed += len(data) - len(cleaned) - data.count(b"\x1a")
                 data = cleaned
             for piece, opens in _split_documents(data, self.doc is not None):
                 if opens:
