@@ -158,8 +158,7 @@ def read_entry(
     common = (booked_on, booked_at, value_date, reversal, meta, raw)
     if len(details) <= 1:
         tx = details[0] if details else None
-        where = at if tx is None or not tx_lines else SourceLocation(at.path, tx_lines[0])
-        return [_line(ctx, entry_id, None, signed, tx, credit, where, common)]
+        return [_line(ctx, entry_id, None, signed, tx, credit, at, common)]
     return _split(ctx, entry_id, signed, details, credit, at, tx_lines, common)
 
 

@@ -11,6 +11,7 @@ returns the :class:`CsvLayout` the parser runs on.
 from __future__ import annotations
 
 import codecs
+import copy
 import json
 import tomllib
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from attrs import frozen
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ecomrules.decimals import DecimalFormat
 from ecomrules.errors import ConfigError, ConfigProblem, UnknownCurrencyError
@@ -50,7 +51,7 @@ AmountMode = Literal["signed", "debit_credit", "flag"]
 
 
 class CsvColumns(BaseModel):
-    """Which header names hold which field; ``None`` where the file has no such column."""
+    """Which header names hold which field; ``None`` (or ``""``) where the file has none."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -67,6 +68,12 @@ class CsvColumns(BaseModel):
     bic: str | None = None
     label: list[str] = Field(default_factory=lambda: ["label"])
     reference: list[str] = Field(default_factory=lambda: ["reference"])
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        """TOML has no null: an empty name means the file has no such column."""
+        return None if value == "" else value
 
 
 class CsvConfig(BaseModel):
@@ -201,11 +208,33 @@ def load_csv_config(document: str | Path | Mapping[str, Any]) -> CsvLayout:
     try:
         config = CsvConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(source, [_problem(error) for error in exc.errors()]) from None
+        raise ConfigError(source, _all_problems(raw, exc)) from None
     problems = config.problems()
     if problems:
         raise ConfigError(source, problems)
     return config.to_domain()
+
+
+def _all_problems(raw: Any, exc: ValidationError) -> list[ConfigProblem]:
+    """The field problems, then the cross-field ones of what remains without the bad fields."""
+    problems = [_problem(error) for error in exc.errors()]
+    if not isinstance(raw, dict):
+        return problems
+    pruned = copy.deepcopy(raw)
+    for error in exc.errors():
+        holder: Any = pruned
+        loc = error["loc"]
+        for part in loc[:-1]:
+            holder = holder.get(part) if isinstance(holder, dict) else None
+        if isinstance(holder, dict) and loc:
+            holder.pop(loc[-1], None)
+    try:
+        partial = CsvConfig.model_validate(pruned)
+    except ValidationError:
+        return problems
+    seen = {problem.path for problem in problems}
+    problems.extend(problem for problem in partial.problems() if problem.path not in seen)
+    return problems
 
 
 def _problem(error: Any) -> ConfigProblem:

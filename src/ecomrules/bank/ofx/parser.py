@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
 from typing import ClassVar, Final
 
 from ecomrules.bank.ofx.tree import Node, read_tree
@@ -55,7 +54,8 @@ def read_ofx_datetime(text: str, where: SourceLocation, field: str) -> tuple[dat
     """Read an OFX date ``YYYYMMDD[HHMM[SS[.XXX]]][[+-h[.mm]:TZ]]``: ``(date, instant)``.
 
     The date is the one written (the file's local day); the instant is set when
-    a time is given, with the bracketed offset, else UTC as the spec says.
+    a time is given, with the bracketed offset (``-3.30`` is three hours thirty
+    minutes), else UTC as the spec says.
     """
     match = _DATE.match(text.strip())
     if match is None:
@@ -67,8 +67,10 @@ def read_ofx_datetime(text: str, where: SourceLocation, field: str) -> tuple[dat
         day_value = date(int(year), int(month), int(day))
         if hour is None:
             return day_value, None
-        shift = Decimal(offset) if offset else Decimal(0)
-        zone = timezone(timedelta(minutes=int(shift * 60)))
+        hours, _, minutes = (offset or "0").partition(".")
+        sign = -1 if hours.startswith("-") else 1
+        shift = sign * (abs(int(hours)) * 60 + int(minutes or 0))
+        zone = timezone(timedelta(minutes=shift))
         micro = int((fraction or "0").ljust(6, "0"))
         instant = datetime(
             day_value.year,
