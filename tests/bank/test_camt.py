@@ -45,7 +45,8 @@ def test_batch_lines_sum_to_the_entry_and_keep_their_parent() -> None:
 
 def test_each_line_keeps_its_raw_entry_and_line() -> None:
     first = Camt053Parser().parse(BATCH, source="s.xml").lines[0]
-    assert first.raw.startswith("<Ntry>") and first.raw.endswith("</Ntry>")
+    assert first.raw.startswith("<Ntry>")
+    assert first.raw.endswith("</Ntry>")
     assert "RF18539007547034" in first.raw
     assert str(first.location) == "s.xml:34"
 
@@ -104,7 +105,7 @@ def test_truncated_document_names_the_file() -> None:
 
 def test_other_camt_messages_are_refused_by_name() -> None:
     data = (CASES / "camt054_v04_qrr.xml").read_bytes()
-    with pytest.raises(ParseError, match="read it with bank.camt054"):
+    with pytest.raises(ParseError, match=r"read it with bank\.camt054"):
         Camt053Parser().parse(data, source="n.xml")
 
 

@@ -117,11 +117,16 @@ class CsvConfig(BaseModel):
             found.append(ConfigProblem("$.encoding", f"unknown encoding {self.encoding!r}"))
         if self.group is not None and self.group == self.decimal:
             found.append(ConfigProblem("$.group", "the group separator equals the decimal one"))
+        probe = date(2026, 12, 31)
         try:
-            datetime.strptime(date(2026, 12, 31).strftime(self.date_format), self.date_format)
+            readable = datetime.strptime(probe.strftime(self.date_format), self.date_format)
         except ValueError:
+            readable = None
+        if readable is None or readable.date() != probe:
             found.append(
-                ConfigProblem("$.date_format", f"{self.date_format!r} cannot read back a date")
+                ConfigProblem(
+                    "$.date_format", f"{self.date_format!r} does not read back a whole date"
+                )
             )
         if self.currency is not None:
             try:
