@@ -8,4 +8,10 @@ from collections.abc import Mapping
 
 __all__ = ["PARSERS"]
 
-PARSERS: Mapping[str, str] = {}
+PARSERS: Mapping[str, str] = {
+    "bank.camt052": "ecomrules.bank.camt:Camt052Parser",
+    "bank.camt053": "ecomrules.bank.camt:Camt053Parser",
+    "bank.camt054": "ecomrules.bank.camt:Camt054Parser",
+    "bank.csv": "ecomrules.bank.csv:CsvParser",
+    "bank.ofx": "ecomrules.bank.ofx:OfxParser",
+}
