@@ -9,6 +9,7 @@ import pytest
 
 from ecomrules.bank import bai2, cfonb120, mt940
 from ecomrules.bank._records import stream_lines, text_lines
+from ecomrules.outcome import Issue
 from ecomrules.parsing.registry import get_parser
 
 MIXED = b"\xef\xbb\xbfone\r\ntwo\rthree\nfour caf\xe9\r\nfive caf\xc3\xa9\n\x1a"
@@ -77,3 +78,17 @@ def test_bai2_several_records_on_one_line_keep_their_line() -> None:
     )
     assert result.statements[0].closing_balance is not None
     _same("bank.bai2", bai2.iter_lines, data)
+
+
+def test_iter_lines_reports_lenient_issues_to_a_list() -> None:
+    data = (
+        b":20:X\n:25:ACC\n:28C:1\n:60F:C250227EUR10,00\n"
+        b":61:2502300301D1,00NCHGNONREF\n:86:fee\n:62F:C250301EUR9,50\n-\n"
+    )
+    issues: list[Issue] = []
+    lines = list(mt940.iter_lines(io.BytesIO(data), on_error="collect", issues=issues))
+    assert [line.booked_on.isoformat() for line in lines] == ["2025-03-01"]
+    assert [(i.code, i.location.line if i.location else None) for i in issues] == [
+        ("bank.invalid_date", 5),
+        ("bank.balance_mismatch", 7),
+    ]

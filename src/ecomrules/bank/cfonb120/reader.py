@@ -41,6 +41,7 @@ class _Statement:
     """The open statement between a 01 and its 07."""
 
     __slots__ = (
+        "account_field",
         "account_number",
         "currency",
         "decimals",
@@ -69,6 +70,7 @@ class _Statement:
         self.location = location
         self.number = 0
         self.account_number = key.rsplit("/", 1)[1]
+        self.account_field = self.account_number.rjust(11)
         self.id_prefix = f"{key}:{opening_date.isoformat()}:"
 
 
@@ -118,18 +120,33 @@ class _Reader:
     def run(self, lines: Iterable[tuple[int, str]]) -> Iterator[StatementLine | StatementEnd]:
         """Yield each movement as a line and each statement's end."""
         first = True
+        source = self.source
         for number, line in lines:
-            if len(line) <= RECORD_LENGTH and first is False:
-                if not line or line.isspace():
-                    continue
-                records: list[tuple[str, str | None]] = [(line, None)]
-            else:
+            if first or len(line) > RECORD_LENGTH:
                 records = self._split(number, line, first)
                 first = first and not records
-            for record, column in records:
-                done = self._record(record, number, column)
-                if done:
-                    yield from done
+                for record, column in records:
+                    done = self._record(record, number, column)
+                    if done:
+                        yield from done
+                continue
+            # the common records first, without the general dispatch
+            code = line[:2]
+            if code == "05" and self.movement is not None:
+                self.complements.append(line)
+                continue
+            if code == "04" and self.statement is not None:
+                if self.movement is not None:
+                    movement = self._flush()
+                    if movement is not None:
+                        yield movement
+                self.movement = (line, SourceLocation(source, number))
+                continue
+            if not line or line.isspace():
+                continue
+            done = self._record(line, number, None)
+            if done:
+                yield from done
         if self.movement is not None:
             last = self._flush()
             if last is not None:
@@ -322,6 +339,7 @@ class _Reader:
     def _line(
         self, statement: _Statement, record: str, where: SourceLocation, complements: list[str]
     ) -> StatementLine | None:
+        original = record
         if len(record) < 104:
             record = record.ljust(RECORD_LENGTH)
         currency = statement.currency
@@ -333,7 +351,9 @@ class _Reader:
                 "currency",
             )
             return None
-        if record[21:32].strip() != statement.account_number:
+        if record[21:32] != statement.account_field and (
+            record[21:32].strip() != statement.account_number
+        ):
             self._fail(
                 where,
                 f"movement is for account {record[21:32].strip()!r}, inside the statement of"
@@ -372,9 +392,9 @@ class _Reader:
         if reject:
             metadata["reject_code"] = reject
         counterparty = None
-        raw = record
+        raw = original
         if complements:
-            raw = "\n".join([record, *complements])
+            raw = "\n".join([original, *complements])
             label, counterparty = _complements(complements, label, references, metadata)
         return StatementLine(
             id=f"{statement.id_prefix}{statement.number + 1}",
