@@ -10,7 +10,8 @@ takes what none claims. Add a dialect by adding a function to the list.
   (``?20``-``?29``, ``?60``-``?63``); Triodos writes ``>`` for ``?``.
 - Dutch SEPA tags (``/TRTP/.../IBAN/.../NAME/.../REMI/.../EREF/...``, ING's
   ``/CNTP/iban/bic/name/city/`` and ``/REMI/USTD//text/``, Mollie's ``tr_`` ids in EREF).
-- Free text (ABN AMRO classic, mBank, Raiffeisen HU, ...).
+- mBank (Poland): ``;``-separated ``ID IPH:``, ``Z RACH.:``, ``OD:``, ``TYT.:``, ``TNR:``.
+- Free text (ABN AMRO classic, Raiffeisen HU, ...).
 """
 
 from __future__ import annotations
@@ -187,6 +188,44 @@ def sepa_tag_details(lines: Sequence[str]) -> Details | None:
     )
 
 
+# -- Polish mBank ---------------------------------------------------------------------
+
+_MBANK = re.compile(r"^[0-9]{3} [^;]*;")
+_MBANK_KEYS = {
+    "ID IPH": "reference",
+    "TNR": "reference",
+    "Z RACH.": "account",
+    "NA RACH.": "account",
+    "OD": "name",
+    "DO": "name",
+    "TYT.": "label",
+}
+
+
+def mbank_details(lines: Sequence[str]) -> Details | None:
+    """mBank (Poland): ``NNN DESCRIPTION; ID IPH: ..; Z RACH.: ..; OD: ..; TYT.: ..; TNR: ..``."""
+    text = free_details(lines).label
+    if _MBANK.match(text) is None:
+        return None
+    parts = [part.strip() for part in text.split(";")]
+    found: dict[str, list[str]] = {}
+    metadata = [("transaction_code", text[:3]), ("posting_text", parts[0][4:].strip())]
+    for part in parts[1:]:
+        key, colon, value = part.partition(":")
+        role = _MBANK_KEYS.get(key.strip()) if colon else None
+        if role is None:
+            metadata.append(("details", part))
+        elif value.strip():
+            found.setdefault(role, []).append(value.strip())
+    name, account = found.get("name", [None])[0], found.get("account", [None])[0]
+    return Details(
+        label=" ".join(found.get("label", [])) or parts[0][4:].strip(),
+        references=_refs(*found.get("reference", [])),
+        counterparty=_party(name, account),
+        metadata=tuple(m for m in metadata if m[1]),
+    )
+
+
 # -- free text -----------------------------------------------------------------------
 
 
@@ -204,6 +243,7 @@ PROCESSORS: list[Callable[[Sequence[str]], Details | None]] = [
     gvc_details,
     triodos_details,
     sepa_tag_details,
+    mbank_details,
 ]
 """The structured dialects, tried in order before free text."""
 
