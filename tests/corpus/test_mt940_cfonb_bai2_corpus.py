@@ -205,3 +205,16 @@ def test_german_gvc_and_triodos_details(corpus: Path) -> None:
         "NL12RABO0888888888",
         "RABONL2U",
     )
+
+
+def test_abn_amro_sepa_text(corpus: Path) -> None:
+    path = corpus / "mt940" / "zilverline_abn_abnamro_structured.sta"
+    lines = get_parser("bank.mt940").parse(path.read_bytes(), source="a", on_error="collect").lines
+    giro = lines[5]
+    assert giro.references == ("1234567890098876",)
+    assert giro.counterparty is not None
+    assert (giro.counterparty.name, giro.counterparty.iban) == (
+        "BELASTINGDIENST",
+        "NL86INGB0002445588",
+    )
+    assert giro.metadata["debtor_id"] == "777777777"
