@@ -155,7 +155,7 @@ EXPECTED: dict[str, tuple[str, int, list[tuple[str, str]]]] = {
         [
             (
                 "psp.worldline.total_mismatch",
-                ":TotalAmount",
+                ":51:TotalAmount",
             )
         ],
     ),
