@@ -13,7 +13,7 @@ must equal the sum of the other rows' nets of that batch and currency.
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import ClassVar
 
 from ecomrules.errors import ParseError
@@ -209,8 +209,12 @@ def _gross(row: ReportRow, net_currency: str, metadata: dict[str, str]) -> Money
     metadata["gross_currency"] = currency.code
     metadata["gross_amount"] = str(value)
     metadata["exchange_rate"] = str(rate)
-    converted = Money(value * rate, net_currency)
-    return converted.rounded(rounding=ROUND_HALF_UP)
+    try:
+        return Money(value * rate, net_currency).rounded(rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        raise row.error(
+            "Exchange Rate", f"{value} x {rate} cannot be rounded to {net_currency}", str(rate)
+        ) from None
 
 
 def _check_metadata_json(row: ReportRow, policy: ErrorPolicy) -> None:
