@@ -22,6 +22,7 @@ EXPECTED_PARSER = {
     "adyen_par_lifecycle.csv": "adyen.payment_accounting",
     "braintree_fee_report.csv": "braintree.fee_report",
     "braintree_graphql.json": "braintree.graphql",
+    "braintree_transaction_search.csv": "braintree.transaction_search",
     "checkout_com_financial_actions.csv": "checkout_com.financial_actions",
     "checkout_com_payouts.csv": "checkout_com.payouts",
     "dlocal_legacy.csv": "dlocal.legacy_report",

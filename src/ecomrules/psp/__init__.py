@@ -13,6 +13,9 @@ PARSERS: Mapping[str, str] = {
     "adyen.settlement_details": "ecomrules.psp.adyen.sdr:SettlementDetailsParser",
     "braintree.fee_report": "ecomrules.psp.braintree.fee_report:FeeReportParser",
     "braintree.graphql": "ecomrules.psp.braintree.graphql_export:GraphqlExportParser",
+    "braintree.transaction_search": (
+        "ecomrules.psp.braintree.transaction_search:TransactionSearchParser"
+    ),
     "checkout_com.financial_actions": (
         "ecomrules.psp.checkout_com.financial_actions:FinancialActionsParser"
     ),
