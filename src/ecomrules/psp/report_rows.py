@@ -175,6 +175,10 @@ class ReportTable:
         """Read delimited ``text``; a row's line is the line where it starts."""
         return cls(_csv_rows(text, source, delimiter), source, delimiter=delimiter)
 
+    def present(self, columns: Sequence[str]) -> tuple[str, ...]:
+        """Those of ``columns`` the header has, in the given order."""
+        return tuple(c for c in columns if c in self.index)
+
     def require_columns(self, columns: Sequence[str]) -> None:
         """Raise naming every one of ``columns`` the header lacks."""
         missing = [c for c in columns if c not in self.index]
