@@ -28,4 +28,17 @@ PARSERS: Mapping[str, str] = {
     "trustly.funding": "ecomrules.psp.trustly.funding:FundingFileParser",
     "trustly.reconciliation": "ecomrules.psp.trustly.reconciliation:ReconciliationFileParser",
     "worldline.globalcollect_wx": "ecomrules.psp.worldline.wx:WxParser",
+    # Stripe and PayPal
+    "stripe.payout_reconciliation": (
+        "ecomrules.psp.stripe.payout_reconciliation:PayoutReconciliationParser"
+    ),
+    "stripe.balance_change": "ecomrules.psp.stripe.balance_change:BalanceChangeParser",
+    "stripe.balance_transactions": (
+        "ecomrules.psp.stripe.balance_transactions:BalanceTransactionsParser"
+    ),
+    "paypal.settlement": "ecomrules.psp.paypal.settlement:SettlementReportParser",
+    "paypal.transaction_detail": (
+        "ecomrules.psp.paypal.transaction_detail:TransactionDetailParser"
+    ),
+    "paypal.activity": "ecomrules.psp.paypal.activity:ActivityParser",
 }

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import ClassVar, Final
 from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
+import defusedxml.ElementTree as SafeET
 
 from ecomrules.errors import ControlTotalError, MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
