@@ -8,6 +8,7 @@ overrides.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 
@@ -31,6 +32,23 @@ from ecomrules.outcome import Reason
 __all__ = ["decide"]
 
 _REFUSALS = (Outcome.BLOCK, Outcome.REQUIRE_PREPAYMENT)
+
+
+_ORDER = (
+    Check.MANUAL,
+    Check.NEW_CUSTOMER,
+    Check.LIMIT,
+    Check.GROUP_LIMIT,
+    Check.BUCKET_LIMITS,
+    Check.OVERDUE,
+    Check.DUNNING,
+)
+
+
+@functools.cache
+def _runs(exempt: frozenset[Check]) -> tuple[bool, ...]:
+    """Which checks run, in ``_ORDER``, for a set of exemptions (cached per set)."""
+    return tuple(check not in exempt for check in _ORDER)
 
 
 def decide(
@@ -82,21 +100,22 @@ def decide(
                 ),
             )
         )
-    if Check.MANUAL not in exempt:
+    manual, new, limited, grouped, buckets, overdue, dunning = _runs(exempt)
+    if manual:
         verdicts.append(check_manual(customer, secured=secured))
     if not secured:
-        if Check.NEW_CUSTOMER not in exempt:
+        if new:
             verdicts.append(check_new_customer(customer, added, policy, as_of))
-        if Check.LIMIT not in exempt:
+        if limited:
             verdicts.append(check_limit(after, limit, policy.limit))
-        if group is not None and Check.GROUP_LIMIT not in exempt:
+        if group is not None and grouped:
             group_after = group.exposure.total + rates.convert(now, group.exposure.currency)
             verdicts.append(check_limit(group_after, group.limit, policy.limit, party="group"))
-        if policy.bucket_limits and Check.BUCKET_LIMITS not in exempt:
+        if buckets and policy.bucket_limits:
             verdicts.append(check_buckets(exposure, added, limit, policy))
-        if Check.OVERDUE not in exempt:
+        if overdue:
             verdicts.append(check_overdue(exposure, policy))
-        if Check.DUNNING not in exempt:
+        if dunning:
             verdicts.append(check_dunning(dunning_level, policy.dunning))
         if later:
             verdicts.append(_scheduled(later.amount, order))
@@ -108,7 +127,7 @@ def decide(
             outcome = found
         reasons.extend(verdict.reasons)
     applied = None
-    for override in _ordered(overrides, order, customer):
+    for override in _ordered(overrides, order, customer) if overrides else ():
         if override.until < as_of:
             reasons.append(
                 Reason(
