@@ -155,6 +155,8 @@ class ExposureBook:
         targets = self._targets
         convert = self.policy.rates.convert
         touched = bool(self._cache)
+        as_of_date = self.as_of
+        changed: set[_Tally] = set()
         for item in items:
             residual = item.residual
             amount = residual.amount
@@ -173,7 +175,7 @@ class ExposureBook:
                 part = _O3
             else:
                 part = _O4
-            aged = days > 0 and part != _CREDITS and _collectable(item, self.as_of)
+            aged = days > 0 and part != _CREDITS and _collectable(item, as_of_date)
             target = targets.get(item.partner_id)
             if target is None:
                 raise InvariantError(
@@ -186,10 +188,12 @@ class ExposureBook:
                 else:
                     value = convert(residual, tally.currency).amount
                 tally.parts[part] += -value if part == _CREDITS else value
-                tally.money[part] = None
                 tally.entries += 1
                 if aged and days > tally.max_days:
                     tally.max_days = days
+                changed.add(tally)
+        for tally in changed:
+            tally.money = [None] * 11
         if touched:
             self._cache.clear()
 
@@ -216,9 +220,17 @@ class ExposureBook:
         if not now and not later:
             return
         part = _RESERVED if reserved else _ORDERS
-        for tally in self._parties(order.customer_id, f"order {order.id}"):
-            self._add(tally, part, now)
-            self._add(tally, _LATER, later)
+        target = self._targets.get(order.customer_id)
+        tallies = self._parties(order.customer_id, f"order {order.id}") if target is None else ()
+        if target is not None:
+            tallies = target[0]
+            for key in target[1]:
+                self._cache.pop(key, None)
+        for tally in tallies:
+            if now:
+                self._add(tally, part, now)
+            if later:
+                self._add(tally, _LATER, later)
             tally.entries += 1
 
     def counts_order(self, order_id: str) -> bool:
