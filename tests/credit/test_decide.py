@@ -309,3 +309,10 @@ def test_decision_json_has_the_documented_shape() -> None:
     assert doc["reasons"][0]["code"] == "credit.limit_ok"
     assert (doc["exposure_before"], doc["exposure_after"]) == ("0.00", "250.00")
     assert (doc["limit"], doc["headroom"]) == ("1000.00", "750.00")
+
+
+def test_a_level_the_dunning_policy_flags_as_blocking_credit_blocks() -> None:
+    d = run(dunning_level=1, dunning_blocks_credit=True)
+    assert d.outcome is Outcome.BLOCK
+    assert d.codes()[-1] == "credit.dunning_level"
+    assert d.reasons[-1].data["blocks_credit"] is True

@@ -162,15 +162,32 @@ def check_overdue(exposure: Exposure, policy: CreditPolicy) -> Verdict:
     )
 
 
-def check_dunning(level: int | None, rule: DunningRule) -> Verdict:
-    """The highest dunning level reached gives the outcome of that level (or the one below)."""
-    if not level:
+def check_dunning(level: int | None, rule: DunningRule, *, blocks_credit: bool = False) -> Verdict:
+    """The highest dunning level reached gives the outcome the policy flags for it.
+
+    ``blocks_credit`` is the dunning side's own flag (a level whose action
+    blocks credit was reached): it blocks whatever the credit policy says.
+    """
+    if not level and not blocks_credit:
         return _ALLOW
     outcome = None
     flagged = 0
     for threshold, level_outcome in rule.levels.items():
-        if level >= threshold and (outcome is None or level_outcome.severity >= outcome.severity):
+        if (level or 0) >= threshold and (
+            outcome is None or level_outcome.severity >= outcome.severity
+        ):
             outcome, flagged = level_outcome, threshold
+    if blocks_credit:
+        return Verdict(
+            Outcome.BLOCK,
+            (
+                Reason(
+                    "credit.dunning_level",
+                    f"dunning level {level} reached, and the dunning policy blocks credit there",
+                    {"level": level, "blocks_credit": True},
+                ),
+            ),
+        )
     if outcome is None or outcome is Outcome.ALLOW:
         return _ALLOW
     return Verdict(

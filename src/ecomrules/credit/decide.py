@@ -60,13 +60,17 @@ def decide(
     *,
     group: GroupExposure | None = None,
     dunning_level: int | None = None,
+    dunning_blocks_credit: bool = False,
     overrides: Iterable[Override] = (),
 ) -> CreditDecision:
     """Decide whether ``order`` may be taken on account.
 
     ``exposure`` is the customer's exposure before the order (in the
     customer's currency), ``group`` that of its group with the group's limit,
-    ``dunning_level`` the highest dunning level the customer has reached.
+    ``dunning_level`` the highest dunning level the customer has reached
+    (:func:`ecomrules.dunning.customer_levels` gives it as ``rank``) and
+    ``dunning_blocks_credit`` whether a level reached blocks credit in the
+    dunning policy.
     An override covering the order or the customer, valid on ``as_of``, turns
     a refusal (block or require prepayment) into an allow; an expired one is
     ignored with a reason.
@@ -116,7 +120,9 @@ def decide(
         if overdue:
             verdicts.append(check_overdue(exposure, policy))
         if dunning:
-            verdicts.append(check_dunning(dunning_level, policy.dunning))
+            verdicts.append(
+                check_dunning(dunning_level, policy.dunning, blocks_credit=dunning_blocks_credit)
+            )
         if later:
             verdicts.append(_scheduled(later.amount, order))
     outcome = Outcome.ALLOW

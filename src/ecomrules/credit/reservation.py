@@ -64,6 +64,7 @@ def decide_and_reserve(
     order: Order,
     *,
     dunning_level: int | None = None,
+    dunning_blocks_credit: bool = False,
     overrides: Iterable[Override] = (),
 ) -> CreditDecision:
     """Decide on ``order`` counting the orders reserved elsewhere, and reserve it if accepted.
@@ -98,6 +99,7 @@ def decide_and_reserve(
             as_of,
             group=group,
             dunning_level=dunning_level,
+            dunning_blocks_credit=dunning_blocks_credit,
             overrides=overrides,
         )
         now, _ = order.exposure_split(as_of, policy.preorder_horizon_days)
