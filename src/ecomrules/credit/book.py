@@ -216,9 +216,9 @@ class ExposureBook:
     def add_order(self, order: Order, *, reserved: bool = False) -> None:
         """Count an order just accepted (as an open order, or as ``reserved`` elsewhere)."""
         self._order_ids.add(order.id)
-        now, later = order.exposure_split(self.as_of, self.policy.preorder_horizon_days)
-        if not now and not later:
+        if order.payment_method.secured:
             return
+        now, later = order.exposure_split(self.as_of, self.policy.preorder_horizon_days)
         part = _RESERVED if reserved else _ORDERS
         target = self._targets.get(order.customer_id)
         tallies = self._parties(order.customer_id, f"order {order.id}") if target is None else ()
