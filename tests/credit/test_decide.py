@@ -316,3 +316,20 @@ def test_a_level_the_dunning_policy_flags_as_blocking_credit_blocks() -> None:
     assert d.outcome is Outcome.BLOCK
     assert d.codes()[-1] == "credit.dunning_level"
     assert d.reasons[-1].data["blocks_credit"] is True
+
+
+def test_the_new_customer_rule_weighs_the_whole_order_pre_orders_included() -> None:
+    new = make_customer(created_on=AS_OF - timedelta(days=10))
+    o = Order(
+        "SO-1",
+        "C1",
+        eur("900.00"),
+        lines=[
+            OrderLine(eur("100.00")),
+            OrderLine(eur("800.00"), "PRE", True, AS_OF + timedelta(days=60)),
+        ],
+    )
+    d = run(customer=new, the_order=o)
+    assert d.outcome is Outcome.REQUIRE_PREPAYMENT
+    assert d.exposure_after == eur("100.00")
+    assert "900.00 EUR" in d.reasons[0].message

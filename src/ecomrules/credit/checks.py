@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from ecomrules.credit.exposure import Exposure
 from ecomrules.credit.outcome import Outcome, Verdict
-from ecomrules.credit.policy import Boundary, CreditPolicy, DunningRule, LimitRule
+from ecomrules.credit.policy import Boundary, Bucket, CreditPolicy, DunningRule, LimitRule
 from ecomrules.errors import InvariantError
 from ecomrules.ledger import Customer
 from ecomrules.money import Money
@@ -99,7 +99,7 @@ def check_buckets(
     reasons: list[Reason] = []
     for rule in policy.bucket_limits:
         amount = exposure.bucket(rule.bucket)
-        if rule.bucket.value == "open_orders":
+        if rule.bucket is Bucket.OPEN_ORDERS:
             amount = amount + added
         caps: list[Money] = []
         if rule.max_amount is not None:

@@ -109,7 +109,8 @@ def decide(
         verdicts.append(check_manual(customer, secured=secured))
     if not secured:
         if new:
-            verdicts.append(check_new_customer(customer, added, policy, as_of))
+            whole = rates.convert(order.amount, customer.currency)
+            verdicts.append(check_new_customer(customer, whole, policy, as_of))
         if limited:
             verdicts.append(check_limit(after, limit, policy.limit))
         if group is not None and grouped:

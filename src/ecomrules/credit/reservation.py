@@ -22,6 +22,7 @@ from ecomrules.credit.decide import decide
 from ecomrules.credit.decision import CreditDecision, Override
 from ecomrules.credit.exposure import Exposure, GroupExposure
 from ecomrules.credit.order import Order
+from ecomrules.errors import InvariantError
 from ecomrules.money import Money
 
 __all__ = ["Reservation", "ReservationStore", "decide_and_reserve"]
@@ -73,7 +74,9 @@ def decide_and_reserve(
     the order's own earlier reservation are not counted again. An accepted
     order that adds exposure is reserved; a refused one leaves nothing behind.
     """
-    customer = book.customers[order.customer_id]
+    customer = book.customers.get(order.customer_id)
+    if customer is None:
+        raise InvariantError(f"order {order.id}: customer {order.customer_id!r} is not known")
     policy, as_of = book.policy, book.as_of
     with store.locked():
         group = book.group(customer)
