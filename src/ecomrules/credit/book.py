@@ -156,7 +156,7 @@ class ExposureBook:
         convert = self.policy.rates.convert
         touched = bool(self._cache)
         as_of_date = self.as_of
-        changed: set[_Tally] = set()
+        open_status = ItemStatus.OPEN
         for item in items:
             residual = item.residual
             amount = residual.amount
@@ -175,7 +175,11 @@ class ExposureBook:
                 part = _O3
             else:
                 part = _O4
-            aged = days > 0 and part != _CREDITS and _collectable(item, as_of_date)
+            aged = (
+                days > 0
+                and part != _CREDITS
+                and (item.status is open_status or _collectable(item, as_of_date))
+            )
             target = targets.get(item.partner_id)
             if target is None:
                 raise InvariantError(
@@ -191,8 +195,7 @@ class ExposureBook:
                 tally.entries += 1
                 if aged and days > tally.max_days:
                     tally.max_days = days
-                changed.add(tally)
-        for tally in changed:
+        for tally in (*self._tallies.values(), *self._groups.values()):
             tally.money = [None] * 11
         if touched:
             self._cache.clear()
