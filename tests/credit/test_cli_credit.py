@@ -167,3 +167,23 @@ def test_dunning_levels_come_from_the_workspace_history(tmp_path: Path) -> None:
     paid = order_file(tmp_path, customer_id="C003", amount="10.00")
     out = run("credit", "check", *data, "--order", paid, "--workspace", str(ws), "--json")
     assert json.loads(out.stdout)["outcome"] == "allow"
+
+
+def test_two_processes_reserving_at_once_cannot_share_the_headroom(tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws.db")
+    files = []
+    for n in (1, 2):
+        (tmp_path / str(n)).mkdir()
+        files.append(order_file(tmp_path / str(n), id=f"P-{n}", amount="3000.00"))
+    command = [sys.executable, "-m", "ecomrules", "credit", "check", *DATA, "--json"]
+    runs = [
+        subprocess.Popen(
+            [*command, "--order", file, "--reserve", "--workspace", ws],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for file in files
+    ]
+    outcomes = sorted(json.loads(p.communicate()[0])["outcome"] for p in runs)
+    assert outcomes == ["require_prepayment", "warn"]
