@@ -155,7 +155,7 @@ EXPECTED: dict[str, tuple[str, int, list[tuple[str, str]]]] = {
         [
             (
                 "psp.worldline.total_mismatch",
-                ":TotalAmount",
+                ":51:TotalAmount",
             )
         ],
     ),
@@ -212,8 +212,9 @@ def _files(corpus: Path) -> list[str]:
     return found
 
 
-def test_every_corpus_file_is_listed(corpus: Path) -> None:
-    assert sorted(_files(corpus)) == sorted([*EXPECTED, *NEGATIVE])
+def test_every_listed_corpus_file_is_present(corpus: Path) -> None:
+    """Files added later are covered by test_every_file.py; the listed ones must stay."""
+    assert set(EXPECTED) | set(NEGATIVE) <= set(_files(corpus))
 
 
 def _data_rows(corpus: Path, name: str) -> set[int] | None:

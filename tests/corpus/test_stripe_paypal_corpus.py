@@ -104,13 +104,14 @@ ERRORS: dict[str, list[tuple[str, int]]] = {
 """The exact error issues (code, line) reported for fixtures that do not add up."""
 
 
-def test_every_stripe_and_paypal_file_is_listed(corpus: Path) -> None:
+def test_every_listed_stripe_and_paypal_file_is_present(corpus: Path) -> None:
+    """Files added later are covered by test_every_file.py; the listed ones must stay."""
     present = {
         f"{folder}/{path.name}"
         for folder in ("stripe", "paypal")
         for path in (corpus / folder).iterdir()
     }
-    assert present == set(PARSER_OF) | UNSUPPORTED
+    assert set(PARSER_OF) | UNSUPPORTED <= present
 
 
 def _data_rows(path: Path, parser: str) -> list[int]:

@@ -22,6 +22,7 @@ EXPECTED_PARSER = {
     "adyen_par_lifecycle.csv": "adyen.payment_accounting",
     "braintree_fee_report.csv": "braintree.fee_report",
     "braintree_graphql.json": "braintree.graphql",
+    "braintree_transaction_search.csv": "braintree.transaction_search",
     "checkout_com_financial_actions.csv": "checkout_com.financial_actions",
     "checkout_com_payouts.csv": "checkout_com.payouts",
     "dlocal_legacy.csv": "dlocal.legacy_report",
@@ -114,3 +115,24 @@ def test_old_binary_xls_is_refused() -> None:
     parser = get_parser("adyen.settlement_details")
     with pytest.raises(ParseError, match=r"old binary \.xls workbooks are not read"):
         parser.parse(OLE_MAGIC + b"\x00" * 64, source="settlement_detail_report_batch_1.xls")
+
+
+def test_worldline_totals_are_checked_per_currency() -> None:
+    data = (CASES / "worldline_wx1.xml").read_bytes()
+    broken = data.replace(b"<tns:TotalAmountDue>-1500<", b"<tns:TotalAmountDue>-1501<")
+    broken = broken.replace(b"<tns:NumberOfRecords>2<", b"<tns:NumberOfRecords>3<")
+    result = get_parser("worldline.globalcollect_wx").parse(
+        broken, source="wx.xml", on_error="collect"
+    )
+    assert [(i.code, str(i.location), i.message) for i in result.issues] == [
+        (
+            "psp.worldline.count_mismatch",
+            "wx.xml:59:NumberOfRecords",
+            "NumberOfRecords states 3, the file has 2 DataRecord(s)",
+        ),
+        (
+            "psp.worldline.total_mismatch",
+            "wx.xml:55:TotalAmount",
+            "TotalAmountDue JPY -1501 != sum of the records -1500",
+        ),
+    ]

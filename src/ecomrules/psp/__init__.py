@@ -13,14 +13,17 @@ PARSERS: Mapping[str, str] = {
     "adyen.settlement_details": "ecomrules.psp.adyen.sdr:SettlementDetailsParser",
     "braintree.fee_report": "ecomrules.psp.braintree.fee_report:FeeReportParser",
     "braintree.graphql": "ecomrules.psp.braintree.graphql_export:GraphqlExportParser",
+    "braintree.transaction_search": (
+        "ecomrules.psp.braintree.transaction_search:TransactionSearchParser"
+    ),
     "checkout_com.financial_actions": (
         "ecomrules.psp.checkout_com.financial_actions:FinancialActionsParser"
     ),
     "checkout_com.payouts": "ecomrules.psp.checkout_com.payouts:PayoutsReportParser",
+    "dlocal.legacy_report": "ecomrules.psp.dlocal.legacy_report:LegacyReportParser",
     "gocardless.payout_transactions": (
         "ecomrules.psp.gocardless.payout_transactions:PayoutTransactionsParser"
     ),
-    "dlocal.legacy_report": "ecomrules.psp.dlocal.legacy_report:LegacyReportParser",
     "mollie.settlement_json": "ecomrules.psp.mollie.settlement_json:SettlementJsonParser",
     "trustly.funding": "ecomrules.psp.trustly.funding:FundingFileParser",
     "trustly.reconciliation": "ecomrules.psp.trustly.reconciliation:ReconciliationFileParser",

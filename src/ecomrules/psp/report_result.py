@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import attrs
 
@@ -67,7 +67,10 @@ def _pad(money: Money) -> Money:
         return money
     digits = amount.as_tuple().exponent
     if isinstance(digits, int) and digits > -exponent:
-        amount = amount.quantize(Decimal(1).scaleb(-exponent))
+        try:
+            amount = amount.quantize(Decimal(1).scaleb(-exponent))
+        except InvalidOperation:  # too many digits to pad: keep the amount as written
+            return money
     if amount.is_zero() and amount.is_signed():
         amount = -amount
     return money if amount is money.amount else Money(amount, money.currency)

@@ -21,9 +21,19 @@ from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Currency
 from ecomrules.outcome import SourceLocation
 
-__all__ = ["ReportRow", "ReportTable", "header_cells"]
+__all__ = ["MAX_MAGNITUDE", "ReportRow", "ReportTable", "amount_in_range", "header_cells"]
 
 _POINT = DecimalFormat(decimal=".")
+
+MAX_MAGNITUDE = 15
+"""Amounts of 10**15 and more (or with more than 15 integer digits) are refused as out of range."""
+
+
+def amount_in_range(value: Decimal) -> bool:
+    """Whether ``value`` is plausible: below 10**15 in magnitude, at most 20 decimals (rates)."""
+    return value.is_zero() or (
+        value.adjusted() < MAX_MAGNITUDE and value.as_tuple().exponent >= -20  # type: ignore[operator]
+    )
 
 
 def header_cells(head: bytes, delimiter: str = ",") -> list[str]:
@@ -77,9 +87,12 @@ class ReportRow:
         if not text:
             return None
         try:
-            return parse_decimal(text, fmt)
+            value = parse_decimal(text, fmt)
         except ValueError as exc:
             raise self.error(column, f"{text!r} is not a decimal ({exc})", text) from None
+        if not amount_in_range(value):
+            raise self.error(column, f"{text!r} is out of range for an amount", text)
+        return value
 
     def required(self, column: str) -> str:
         """The non-empty cell of ``column``; raise when it is empty."""
@@ -161,6 +174,10 @@ class ReportTable:
     def from_text(cls, text: str, source: str, *, delimiter: str = ",") -> ReportTable:
         """Read delimited ``text``; a row's line is the line where it starts."""
         return cls(_csv_rows(text, source, delimiter), source, delimiter=delimiter)
+
+    def present(self, columns: Sequence[str]) -> tuple[str, ...]:
+        """Those of ``columns`` the header has, in the given order."""
+        return tuple(c for c in columns if c in self.index)
 
     def require_columns(self, columns: Sequence[str]) -> None:
         """Raise naming every one of ``columns`` the header lacks."""

@@ -13,7 +13,7 @@ must equal the sum of the other rows' nets of that batch and currency.
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import ClassVar
 
 from ecomrules.errors import ParseError
@@ -120,16 +120,31 @@ class SettlementDetailsParser:
             table = ReportTable.from_text(clean_text(decode(data, source)), source)
         table.require_columns(_REQUIRED)
         fingerprint = Fingerprinter(self.name)
+        columns = _Columns(table)
         entries: list[AccountLine] = []
         for row in table.rows():
             try:
-                entries.append(_line(row, fingerprint, policy))
+                entries.append(_line(row, columns, fingerprint, policy))
             except ParseError as exc:
                 policy.fail(exc, "psp.adyen.malformed_row")
         return assemble(self.name, source, entries, policy)
 
 
-def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> AccountLine:
+class _Columns:
+    """The optional columns this file has, looked up once per file."""
+
+    def __init__(self, table: ReportTable) -> None:
+        self.metadata = tuple((c, _METADATA[c]) for c in table.present(tuple(_METADATA)))
+        self.fees = table.present(FEE_COLUMNS_NC)
+        self.references = table.present(
+            ("Merchant Reference", "Merchant Order Reference", "Modification Merchant Reference")
+        )
+        self.has_metadata_json = "Metadata" in table.index
+
+
+def _line(
+    row: ReportRow, columns: _Columns, fingerprint: Fingerprinter, policy: ErrorPolicy
+) -> AccountLine:
     record_type = row.required("Type")
     kind = kind_of(record_type)
     if kind is None:
@@ -144,10 +159,10 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
     if debit is None and credit is None:
         raise row.error("Net Credit (NC)", "neither Net Debit (NC) nor Net Credit (NC) is filled")
     amount = Money((credit or Decimal(0)) - (debit or Decimal(0)), currency)
-    metadata = {key: text for column, key in _METADATA.items() if (text := row.get(column))}
+    metadata = {key: text for column, key in columns.metadata if (text := row.get(column))}
     metadata["record_type"] = record_type
     fees: dict[str, Decimal] = {}
-    for column in FEE_COLUMNS_NC:
+    for column in columns.fees:
         value = row.decimal(column)
         if value is not None:
             fees[column] = value
@@ -164,17 +179,12 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
     psp_reference = row.get("Psp Reference")
     references = tuple(
         dict.fromkeys(
-            ref
-            for ref in (
-                row.get("Merchant Reference"),
-                row.get("Merchant Order Reference"),
-                row.get("Modification Merchant Reference"),
-            )
-            if ref and ref != "<auto>"
+            ref for column in columns.references if (ref := row.get(column)) and ref != "<auto>"
         )
     )
     booked_at = local_time(row, "Creation Date", "TimeZone")
-    _check_metadata_json(row, policy)
+    if columns.has_metadata_json:
+        _check_metadata_json(row, policy)
     line = StatementLine(
         id=fingerprint(*(row.get(c) for c in _FINGERPRINT)),
         kind=kind,
@@ -209,8 +219,12 @@ def _gross(row: ReportRow, net_currency: str, metadata: dict[str, str]) -> Money
     metadata["gross_currency"] = currency.code
     metadata["gross_amount"] = str(value)
     metadata["exchange_rate"] = str(rate)
-    converted = Money(value * rate, net_currency)
-    return converted.rounded(rounding=ROUND_HALF_UP)
+    try:
+        return Money(value * rate, net_currency).rounded(rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        raise row.error(
+            "Exchange Rate", f"{value} x {rate} cannot be rounded to {net_currency}", str(rate)
+        ) from None
 
 
 def _check_metadata_json(row: ReportRow, policy: ErrorPolicy) -> None:

@@ -38,6 +38,7 @@ from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, StatementLine
 from ecomrules.parsing.source import clean_text, decode
 from ecomrules.psp.report_result import AccountLine, assemble
+from ecomrules.psp.report_rows import amount_in_range
 
 __all__ = ["GraphqlExportParser"]
 
@@ -156,6 +157,8 @@ def _money(value: Any, location: SourceLocation, field: str) -> Money:
     try:
         currency = Currency.of(str(code))
         amount = parse_decimal(str(raw), _POINT)
+        if not amount_in_range(amount):
+            raise ValueError("out of range")
     except (ValueError, TypeError):
         raise MalformedRecordError(
             f"{field}: {raw!r} {code!r} is not an amount and currency",

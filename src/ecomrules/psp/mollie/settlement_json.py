@@ -27,6 +27,7 @@ from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
 from ecomrules.parsing.source import clean_text, decode
 from ecomrules.psp.report_result import AccountLine, assemble
+from ecomrules.psp.report_rows import amount_in_range
 
 __all__ = ["SettlementJsonParser"]
 
@@ -100,9 +101,10 @@ def _money(value: Any, location: SourceLocation, field: str) -> Money:
     if not isinstance(value, dict):
         raise MalformedRecordError(f"{field} is not an amount object", location=location)
     try:
-        return Money(
-            parse_decimal(str(value.get("value")), _POINT), Currency.of(str(value.get("currency")))
-        )
+        amount = parse_decimal(str(value.get("value")), _POINT)
+        if not amount_in_range(amount):
+            raise ValueError("out of range")
+        return Money(amount, Currency.of(str(value.get("currency"))))
     except (ValueError, TypeError):
         raise MalformedRecordError(
             f"{field}: {value!r} is not an amount and currency",

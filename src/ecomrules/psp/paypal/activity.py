@@ -332,7 +332,7 @@ def _date(text: str, day_first: bool) -> date:
             if year < 100:
                 year += 2000
             return date(year, second, first) if day_first else date(year, first, second)
-    except ValueError:
+    except (ValueError, OverflowError):  # a part too large for a date field overflows
         pass
     raise ValueError(f"{text!r} is not a date (D/M/YYYY, M/D/YYYY, DD.MM.YYYY or YYYY-MM-DD)")
 

@@ -18,6 +18,7 @@ from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Currency
 from ecomrules.outcome import SourceLocation
+from ecomrules.psp.report_rows import amount_in_range
 
 __all__ = ["Record", "read_records", "sniff_kind"]
 
@@ -78,9 +79,12 @@ class Record:
                 raise self.error(position, "is empty")
             return None
         try:
-            return parse_decimal(text, _POINT)
+            value = parse_decimal(text, _POINT)
         except ValueError:
             raise self.error(position, f"{text!r} is not a decimal") from None
+        if not amount_in_range(value):
+            raise self.error(position, f"{text!r} is out of range for an amount")
+        return value
 
     def currency(self, position: int) -> Currency:
         """Field ``position`` as an ISO 4217 currency."""

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import ClassVar, Final
 from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
+import defusedxml.ElementTree as SafeET
 
 from ecomrules.errors import ControlTotalError, MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
@@ -47,7 +47,9 @@ _KINDS: Final = {
     "RB": LineKind.CHARGEBACK_REVERSAL,
 }
 _RECORD_TAG: Final = re.compile(r"<(?:[\w.-]+:)?DataRecord[\s>]")
-_INTEGER: Final = re.compile(r"^[+-]?\d+$")
+_TOTAL_TAG: Final = re.compile(r"<(?:[\w.-]+:)?TotalAmount[\s>]")
+_COUNT_TAG: Final = re.compile(r"<(?:[\w.-]+:)?NumberOfRecords[\s>]")
+_INTEGER: Final = re.compile(r"^[+-]?\d{1,17}$")
 _AMOUNTS: Final = (
     ("CurrencyDue", "AmountDue"),
     ("CurrencyDelivered", "AmountDelivered"),
@@ -102,8 +104,22 @@ class WxParser:
                 )
             except ParseError as exc:
                 policy.fail(exc, "psp.worldline.malformed_record")
-        _check_totals(reader, root, entries, len(records), source, policy)
+        _check_totals(reader, root, entries, len(records), _Places(text, source), policy)
         return assemble(self.name, source, entries, policy)
+
+
+class _Places:
+    """File lines of the trailer elements, for messages."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.source = source
+        self.totals = [text.count("\n", 0, m.start()) + 1 for m in _TOTAL_TAG.finditer(text)]
+        counts = [text.count("\n", 0, m.start()) + 1 for m in _COUNT_TAG.finditer(text)]
+        self.count = counts[-1] if counts else None
+
+    def total(self, index: int) -> SourceLocation:
+        line = self.totals[index] if index < len(self.totals) else None
+        return SourceLocation(self.source, line, "TotalAmount")
 
 
 class _Reader:
@@ -237,7 +253,7 @@ def _check_totals(
     root: Element,
     entries: list[AccountLine],
     count: int,
-    source: str,
+    places: _Places,
     policy: ErrorPolicy,
 ) -> None:
     stated_count = reader.text(root, "NumberOfRecords")
@@ -245,17 +261,17 @@ def _check_totals(
         policy.fail(
             ControlTotalError(
                 f"NumberOfRecords states {stated_count}, the file has {count} DataRecord(s)",
-                location=SourceLocation(source),
+                location=SourceLocation(places.source, places.count, "NumberOfRecords"),
             ),
             "psp.worldline.count_mismatch",
         )
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for _, line in entries:
         sums[line.currency.code] += line.amount.amount
-    for block in root.findall(f"{reader.ns}TotalAmount"):
+    for index, block in enumerate(root.findall(f"{reader.ns}TotalAmount")):
         code = reader.text(block, "CurrencyDue")
         due = reader.text(block, "TotalAmountDue")
-        where = SourceLocation(source, None, "TotalAmount")
+        where = places.total(index)
         try:
             stated = _minor(due, _currency(code, where, "CurrencyDue"), where, "TotalAmountDue")
         except ParseError as exc:
