@@ -33,7 +33,8 @@ def test_plan_json_lists_lines_and_alerts() -> None:
     out = run("preorder", "plan", *FILES, "--json")
     assert out.returncode == 0, out.stderr
     document = json.loads(out.stdout)
-    first = document["lines"][0]
+    lines = {(line["order_id"], line["sku"]): line for line in document["lines"]}
+    first = lines[("O-1001", "BG-ARK")]
     assert {k: first[k] for k in ("order_id", "sku", "allocated", "ship_on", "status")} == {
         "order_id": "O-1001",
         "sku": "BG-ARK",
