@@ -9,10 +9,11 @@ depends on input order.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from operator import attrgetter
+from typing import Any
 
 from attrs import field, frozen
 
@@ -65,13 +66,10 @@ def plan(
         catalogue[product.sku] = product
     by_sku: dict[str, list[PreorderLine]] = defaultdict(list)
     others: dict[str, list[PreorderLine]] = defaultdict(list)
-    orders: set[str] = set()
-    multi: set[str] = set()
+    lines = list(lines)
+    counts = Counter(map(_ID, lines))
+    multi = {order_id for order_id, count in counts.items() if count > 1}
     for line in lines:
-        if line.order_id in orders:
-            multi.add(line.order_id)
-        else:
-            orders.add(line.order_id)
         if line.in_stock or line.sku not in catalogue:
             others[line.sku].append(line)
         else:
@@ -113,6 +111,30 @@ _ID = attrgetter("order_id")
 _Decision = tuple[LineStatus, date | None, date | None, date, str, tuple[Note, ...]]
 """``(status, ship_on, expected_delivery, release_day, route name, notes)`` of a line."""
 _WAITING: Note = ("preorder.schedule.waiting_supply", "no ship day until supply is allocated")
+_MISSING: Any = object()
+
+
+def _on_time(strict: bool, route: Route, target: Target) -> _Decision:
+    if not strict:
+        note = (
+            "preorder.schedule.ships_on_release",
+            f"ships {target.ship_on} after the release, expected {target.delivery}",
+        )
+    elif target.delivery == target.release_day:
+        note = (
+            "preorder.schedule.on_release",
+            f"ships {target.ship_on}, expected on release day {target.delivery}",
+        )
+    else:
+        note = (
+            "preorder.schedule.after_release",
+            f"ships {target.ship_on}, expected {target.delivery}: release day "
+            f"{target.release_day} is not a delivery day of {route.name}",
+        )
+    return (
+        LineStatus.SCHEDULED, target.ship_on, target.delivery, target.release_day, route.name,
+        (note,),
+    )  # fmt: skip
 
 
 class _Run:
@@ -126,6 +148,7 @@ class _Run:
         self.today = as_of.astimezone(warehouse.zone).date()
         self._first: dict[int, date] = {}
         self._decisions: dict[tuple[int, int, date | None], _Decision] = {}
+        self._on_time: dict[tuple[int, int], _Decision] = {}
 
     def first_pickup(self, route: Route) -> date:
         """The first ship day at or after ``as_of`` on ``route``."""
@@ -140,27 +163,20 @@ class _Run:
 
         A decision depends only on the route, the product's release schedule
         (shared by products released the same day) and the day its stock
-        arrives, so each is computed once per run.
+        arrives, so each is computed once per run (and looked up once per
+        product).
         """
         out: list[PlanLine] = []
-        route_of = self.scheduler.route
-        targets: dict[int, Target] = {}
-        decisions = self._decisions
+        local: dict[tuple[str, str, date | None], _Decision | None] = {}
         partial = LineStatus.PARTIAL
         for line, accepted, allocated, available_on, ahead, notes in rows:
-            route = route_of(line.carrier_service, line.country)
-            if route is None:
+            key = (line.carrier_service, line.country, available_on)
+            decision = local.get(key, _MISSING)
+            if decision is _MISSING:
+                decision = local[key] = self._lookup(product, key)
+            if decision is None:
                 out.append(_unrouted(line, accepted, allocated, available_on, ahead, notes))
                 continue
-            target = targets.get(id(route))
-            if target is None:
-                target = targets[id(route)] = self.scheduler.target(product, route)
-            key = (id(target), id(route), available_on)
-            decision = decisions.get(key)
-            if decision is None:
-                decision = decisions[key] = self._decide(
-                    product.strict, route, target, available_on
-                )
             status, ship, delivery, release_day, route_name, extra = decision
             if 0 < allocated < line.quantity:
                 status = partial
@@ -172,6 +188,21 @@ class _Run:
             )  # fmt: skip
         return out
 
+    def _lookup(
+        self, product: PreorderProduct, key: tuple[str, str, date | None]
+    ) -> _Decision | None:
+        service, country, available_on = key
+        route = self.scheduler.route(service, country)
+        if route is None:
+            return None
+        target = self.scheduler.target(product, route)
+        shared = (id(target), id(route), available_on)
+        decision = self._decisions.get(shared)
+        if decision is None:
+            decision = self._decide(product.strict, route, target, available_on)
+            self._decisions[shared] = decision
+        return decision
+
     def _decide(
         self, strict: bool, route: Route, target: Target, available_on: date | None
     ) -> _Decision:
@@ -180,26 +211,11 @@ class _Run:
         first = self.first_pickup(route)
         stocked = self.scheduler.next_ship_day(route, available_on)
         if first <= target.ship_on and stocked <= target.ship_on:
-            if not strict:
-                note = (
-                    "preorder.schedule.ships_on_release",
-                    f"ships {target.ship_on} after the release, expected {target.delivery}",
-                )
-            elif target.delivery == target.release_day:
-                note = (
-                    "preorder.schedule.on_release",
-                    f"ships {target.ship_on}, expected on release day {target.delivery}",
-                )
-            else:
-                note = (
-                    "preorder.schedule.after_release",
-                    f"ships {target.ship_on}, expected {target.delivery}: release day "
-                    f"{target.release_day} is not a delivery day of {route.name}",
-                )
-            return (
-                LineStatus.SCHEDULED, target.ship_on, target.delivery, target.release_day,
-                route.name, (note,),
-            )  # fmt: skip
+            on_time = self._on_time.get((id(target), id(route)))
+            if on_time is None:
+                on_time = _on_time(strict, route, target)
+                self._on_time[(id(target), id(route))] = on_time
+            return on_time
         if stocked > first:
             ship, cause = stocked, f"its stock arrives {available_on}"
         else:
