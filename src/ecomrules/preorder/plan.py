@@ -128,8 +128,8 @@ def _on_time(strict: bool, route: Route, target: Target) -> _Decision:
     else:
         note = (
             "preorder.schedule.after_release",
-            f"ships {target.ship_on}, expected {target.delivery}: release day "
-            f"{target.release_day} is not a delivery day of {route.name}",
+            f"ships {target.ship_on}, expected {target.delivery}: no ship day of the "
+            f"warehouse and {route.name} delivers on release day {target.release_day}",
         )
     return (
         LineStatus.SCHEDULED, target.ship_on, target.delivery, target.release_day, route.name,
