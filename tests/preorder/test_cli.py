@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from ecomrules import demo
+from ecomrules.inputs.preorders import read_preorder_inputs
+from ecomrules.preorder import plan
+from ecomrules.testing.golden import assert_golden
+from ecomrules.time import zone
 
 FILES = [
     "--products",
@@ -105,3 +110,21 @@ def test_demo_has_a_preorder_section() -> None:
             "sku": "BG-ARK",
         }
     ]
+
+
+def test_demo_plan_matches_its_golden_file() -> None:
+    inputs = read_preorder_inputs(
+        products=demo.path("products.csv"),
+        orders=demo.path("preorders.csv"),
+        supply=demo.path("supply.csv"),
+        carriers=demo.path("carriers.csv"),
+    )
+    result = plan(
+        products=inputs.products,
+        lines=inputs.lines,
+        supply=inputs.supply,
+        warehouse=inputs.warehouse,
+        carriers=inputs.carriers,
+        as_of=datetime(2026, 11, 20, tzinfo=zone("Europe/Paris")),
+    )
+    assert_golden(result.to_json(), Path(__file__).parent / "golden" / "demo-plan.json")
