@@ -128,3 +128,16 @@ def test_demo_plan_matches_its_golden_file() -> None:
         as_of=datetime(2026, 11, 20, tzinfo=zone("Europe/Paris")),
     )
     assert_golden(result.to_json(), Path(__file__).parent / "golden" / "demo-plan.json")
+
+
+def test_a_calendar_file_closes_the_warehouse(tmp_path: Path) -> None:
+    calendar = tmp_path / "closed.csv"
+    calendar.write_text("date,name\n2026-12-02,inventory\n")
+    out = run("preorder", "plan", *FILES, "--json", "--calendar", str(calendar))
+    assert out.returncode == 0, out.stderr
+    lines = {(line["order_id"], line["sku"]): line for line in json.loads(out.stdout)["lines"]}
+    # Closed on Wednesday 2nd: leaving on Tuesday would arrive before the Friday release,
+    # so the strict street date waits for Thursday and a Monday delivery.
+    martin = lines[("O-1001", "BG-ARK")]
+    assert (martin["ship_on"], martin["expected_delivery"]) == ("2026-12-03", "2026-12-07")
+    assert martin["reasons"][-1]["code"] == "preorder.schedule.after_release"
