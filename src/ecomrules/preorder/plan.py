@@ -2,9 +2,9 @@
 
 :func:`plan` is pure: it takes the products, lines, supply, warehouse, carrier
 services and an aware ``as_of`` instant, and returns a :class:`ReleasePlan`.
-Lines come back product by product (skus sorted), each product's lines in
-its allocation queue order, the lines of other products by order id: nothing
-depends on input order.
+Lines come back sku by sku (sorted): a pre-order product's lines in its
+allocation queue order, other lines (in stock, unknown products) by order id.
+Nothing depends on input order.
 """
 
 from __future__ import annotations

@@ -137,8 +137,9 @@ class Shipment:
 class ReleasePlan:
     """The plan at ``as_of``: lines, shipments of multi-line orders, products and alerts.
 
-    ``lines`` come product by product (skus sorted), each product's lines in
-    its allocation queue, then the lines of other products by order id.
+    ``lines`` come sku by sku (sorted): a pre-order product's lines in its
+    allocation queue order, other lines (in stock, unknown products) by order
+    id.
     """
 
     as_of: datetime
