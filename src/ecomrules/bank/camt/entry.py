@@ -34,12 +34,17 @@ class Names:
 
     def __init__(self, namespace: str) -> None:
         self._namespace = namespace
-        self._cache: dict[str, str] = {}
+        self._cache: dict[str, tuple[str, ...]] = {}
 
     def __call__(self, path: str) -> str:
+        """The qualified ElementPath of ``path``."""
+        return "/".join(self.steps(path))
+
+    def steps(self, path: str) -> tuple[str, ...]:
+        """The qualified tags of each step of ``path``, for :func:`find_steps` (cached)."""
         found = self._cache.get(path)
         if found is None:
-            found = "/".join(self._namespace + part for part in path.split("/"))
+            found = tuple(self._namespace + part for part in path.split("/"))
             self._cache[path] = found
         return found
 
@@ -90,13 +95,13 @@ def read_date(
     """Read a ``Dt`` or ``DtTm`` child of ``holder``: ``(date, datetime or None)``."""
     if holder is None:
         return None, None
-    text = holder.findtext(n("Dt"))
+    text = _findtext(holder, n.steps("Dt"))
     try:
         if text is not None:
             text = text.strip()
             # some banks put a date-time inside Dt
             return date.fromisoformat(text[:10] if len(text) > 10 else text), None
-        text = holder.findtext(n("DtTm"))
+        text = _findtext(holder, n.steps("DtTm"))
         if text is not None:
             moment = datetime.fromisoformat(text.strip())
             return moment.date(), moment
@@ -108,20 +113,25 @@ def read_date(
 
 
 def read_entry(
-    ntry: Element, ctx: EntryContext, index: int, at: SourceLocation, raw: str, tx_lines: list[int]
+    ntry: Element,
+    ctx: EntryContext,
+    index: int,
+    at: SourceLocation,
+    raw: str,
+    tx_lines: tuple[int, ...],
 ) -> list[StatementLine]:
     """Turn one booked ``Ntry`` into its lines (see the module docstring)."""
     n = ctx.n
-    amount = read_amount(ntry.find(n("Amt")), at, "Ntry/Amt")
-    indicator = (ntry.findtext(n("CdtDbtInd")) or "").strip()
+    amount = read_amount(_find(ntry, n.steps("Amt")), at, "Ntry/Amt")
+    indicator = (_findtext(ntry, n.steps("CdtDbtInd")) or "").strip()
     if indicator not in ("CRDT", "DBIT"):
         raise RecordError(
             MISSING_FIELD, f"Ntry/CdtDbtInd {indicator!r} is not CRDT or DBIT", location=at
         )
     credit = indicator == "CRDT"
-    reversal = (ntry.findtext(n("RvslInd")) or "").strip().lower() in ("true", "1")
-    booked_on, booked_at = read_date(ntry.find(n("BookgDt")), n, at, "Ntry/BookgDt")
-    value_date, _ = read_date(ntry.find(n("ValDt")), n, at, "Ntry/ValDt")
+    reversal = (_findtext(ntry, n.steps("RvslInd")) or "").strip().lower() in ("true", "1")
+    booked_on, booked_at = read_date(_find(ntry, n.steps("BookgDt")), n, at, "Ntry/BookgDt")
+    value_date, _ = read_date(_find(ntry, n.steps("ValDt")), n, at, "Ntry/ValDt")
     if booked_on is None:
         booked_on = value_date
     if booked_on is None:
@@ -134,26 +144,28 @@ def read_entry(
             at,
         )
     entry_id = (
-        _text(ntry, n("AcctSvcrRef")) or _text(ntry, n("NtryRef")) or f"{ctx.statement_key}/{index}"
+        _text(ntry, n.steps("AcctSvcrRef"))
+        or _text(ntry, n.steps("NtryRef"))
+        or f"{ctx.statement_key}/{index}"
     )
     meta: dict[str, str] = {}
-    _put(meta, "entry_reference", _text(ntry, n("NtryRef")))
+    _put(meta, "entry_reference", _text(ntry, n.steps("NtryRef")))
     _put(meta, "bank_transaction_code", _bank_code(ntry, n))
-    _put(meta, "proprietary_code", _text(ntry, n("BkTxCd/Prtry/Cd")))
-    _put(meta, "additional_entry_info", _text(ntry, n("AddtlNtryInf")))
-    charges = ntry.find(n("Chrgs/TtlChrgsAndTaxAmt"))
+    _put(meta, "proprietary_code", _text(ntry, n.steps("BkTxCd/Prtry/Cd")))
+    _put(meta, "additional_entry_info", _text(ntry, n.steps("AddtlNtryInf")))
+    charges = _find(ntry, n.steps("Chrgs/TtlChrgsAndTaxAmt"))
     if charges is None:
-        charges = ntry.find(n("Chrgs/Rcrd/Amt"))
+        charges = _find(ntry, n.steps("Chrgs/Rcrd/Amt"))
     if charges is not None and charges.text:
         meta["charges"] = charges.text.strip()
     if reversal:
         meta["reversal"] = "true"
-    _fx(ntry.find(n("AmtDtls")), n, meta)
-    batch = ntry.find(n("NtryDtls/Btch"))
+    _fx(_find(ntry, n.steps("AmtDtls")), n, meta)
+    batch = _find(ntry, n.steps("NtryDtls/Btch"))
     if batch is not None:
-        _put(meta, "batch_size", _text(batch, n("NbOfTxs")))
-        _put(meta, "payment_information_id", _text(batch, n("PmtInfId")))
-    details = ntry.findall(n("NtryDtls/TxDtls"))
+        _put(meta, "batch_size", _text(batch, n.steps("NbOfTxs")))
+        _put(meta, "payment_information_id", _text(batch, n.steps("PmtInfId")))
+    details = _all(ntry, n.steps("NtryDtls/TxDtls"))
     signed = amount if credit else -amount
     common = (booked_on, booked_at, value_date, reversal, meta, raw)
     if len(details) <= 1:
@@ -172,7 +184,7 @@ def _split(
     details: list[Element],
     credit: bool,
     at: SourceLocation,
-    tx_lines: list[int],
+    tx_lines: tuple[int, ...],
     common: _Common,
 ) -> list[StatementLine]:
     n = ctx.n
@@ -188,7 +200,7 @@ def _split(
                 at,
             )
             return [_line(ctx, entry_id, None, signed, None, credit, at, common, details)]
-        tx_credit = (_text(tx, n("CdtDbtInd")) or ("CRDT" if credit else "DBIT")) == "CRDT"
+        tx_credit = (_text(tx, n.steps("CdtDbtInd")) or ("CRDT" if credit else "DBIT")) == "CRDT"
         amounts.append(own if tx_credit else -own)
     lines = [
         _line(
@@ -250,13 +262,15 @@ def _line(
     transaction_id = None
     for detail in merged or ([tx] if tx is not None else []):
         party = party or _party(detail, n, credit != reversal)
-        transaction_id = transaction_id or _text(detail, n("Refs/AcctSvcrRef"))
+        transaction_id = transaction_id or _text(detail, n.steps("Refs/AcctSvcrRef"))
         _remittance(detail, n, references, labels, meta)
-        _fx(detail.find(n("AmtDtls")), n, meta)
-        reason = _text(detail, n("RtrInf/Rsn/Cd")) or _text(detail, n("RtrInf/Rsn/Prtry"))
+        _fx(_find(detail, n.steps("AmtDtls")), n, meta)
+        reason = _text(detail, n.steps("RtrInf/Rsn/Cd")) or _text(
+            detail, n.steps("RtrInf/Rsn/Prtry")
+        )
         _put(meta, "return_reason", reason)
-        _put(meta, "return_info", _text(detail, n("RtrInf/AddtlInf")))
-        _put(meta, "additional_transaction_info", _text(detail, n("AddtlTxInf")))
+        _put(meta, "return_info", _text(detail, n.steps("RtrInf/AddtlInf")))
+        _put(meta, "additional_transaction_info", _text(detail, n.steps("AddtlTxInf")))
     label = " ".join(labels) or meta.get("additional_transaction_info") or ""
     if not label:
         label = meta.get("additional_entry_info", "")
@@ -282,31 +296,31 @@ def _line(
 def _remittance(
     tx: Element, n: Names, references: list[str], labels: list[str], meta: dict[str, str]
 ) -> None:
-    for ustrd in tx.iterfind(n("RmtInf/Ustrd")):
+    for ustrd in _all(tx, n.steps("RmtInf/Ustrd")):
         if ustrd.text and ustrd.text.strip():
             labels.append(ustrd.text.strip())
     additional: list[str] = []
-    for strd in tx.iterfind(n("RmtInf/Strd")):
-        ref = _text(strd, n("CdtrRefInf/Ref"))
+    for strd in _all(tx, n.steps("RmtInf/Strd")):
+        ref = _text(strd, n.steps("CdtrRefInf/Ref"))
         if ref:
             references.append(ref)
             kind = (
-                _text(strd, n("CdtrRefInf/Tp/CdOrPrtry/Cd"))
-                or _text(strd, n("CdtrRefInf/Tp/CdOrPrtry/Prtry"))
+                _text(strd, n.steps("CdtrRefInf/Tp/CdOrPrtry/Cd"))
+                or _text(strd, n.steps("CdtrRefInf/Tp/CdOrPrtry/Prtry"))
                 or ("SCOR" if ref.upper().startswith("RF") else None)
             )
             _put(meta, "creditor_reference_type", kind)
-        for document in strd.iterfind(n("RfrdDocInf")):
-            number = _text(document, n("Nb"))
+        for document in _all(strd, n.steps("RfrdDocInf")):
+            number = _text(document, n.steps("Nb"))
             if number:
                 references.append(number)
-        for extra in strd.iterfind(n("AddtlRmtInf")):
+        for extra in _all(strd, n.steps("AddtlRmtInf")):
             if extra.text and extra.text.strip():
                 additional.append(extra.text.strip())
     labels.extend(additional)
-    refs = tx.find(n("Refs"))
+    refs = _find(tx, n.steps("Refs"))
     if refs is not None:
-        end_to_end = _text(refs, n("EndToEndId"))
+        end_to_end = _text(refs, n.steps("EndToEndId"))
         if end_to_end and end_to_end.upper() not in _PLACEHOLDERS:
             references.append(end_to_end)
             meta.setdefault("end_to_end_id", end_to_end)
@@ -319,21 +333,21 @@ def _remittance(
             ("cheque_number", "ChqNb"),
             ("uetr", "UETR"),
         ):
-            _put(meta, key, _text(refs, n(tag)))
+            _put(meta, key, _text(refs, n.steps(tag)))
 
 
 def _party(tx: Element, n: Names, original_credit: bool) -> Counterparty | None:
     sides = ("Dbtr", "Cdtr") if original_credit else ("Cdtr", "Dbtr")
     for side in sides:
         name = (
-            _text(tx, n(f"RltdPties/{side}/Nm"))
-            or _text(tx, n(f"RltdPties/{side}/Pty/Nm"))
-            or _text(tx, n(f"RltdPties/{side}/Agt/FinInstnId/Nm"))
+            _text(tx, n.steps(f"RltdPties/{side}/Nm"))
+            or _text(tx, n.steps(f"RltdPties/{side}/Pty/Nm"))
+            or _text(tx, n.steps(f"RltdPties/{side}/Agt/FinInstnId/Nm"))
         )
-        iban = _text(tx, n(f"RltdPties/{side}Acct/Id/IBAN"))
-        account = None if iban else _text(tx, n(f"RltdPties/{side}Acct/Id/Othr/Id"))
-        bic = _text(tx, n(f"RltdAgts/{side}Agt/FinInstnId/BIC")) or _text(
-            tx, n(f"RltdAgts/{side}Agt/FinInstnId/BICFI")
+        iban = _text(tx, n.steps(f"RltdPties/{side}Acct/Id/IBAN"))
+        account = None if iban else _text(tx, n.steps(f"RltdPties/{side}Acct/Id/Othr/Id"))
+        bic = _text(tx, n.steps(f"RltdAgts/{side}Agt/FinInstnId/BIC")) or _text(
+            tx, n.steps(f"RltdAgts/{side}Agt/FinInstnId/BICFI")
         )
         if name or iban or account:
             return Counterparty(
@@ -346,7 +360,7 @@ def _detail_amount(
     tx: Element, n: Names, currency: Currency, where: SourceLocation
 ) -> Money | None:
     for path in ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/CntrValAmt/Amt"):
-        elem = tx.find(n(path))
+        elem = _find(tx, n.steps(path))
         if elem is not None and elem.get("Ccy", "").upper() == currency.code:
             return read_amount(elem, where, f"TxDtls/{path}")
     return None
@@ -355,7 +369,7 @@ def _detail_amount(
 def _fx(details: Element | None, n: Names, meta: dict[str, str]) -> None:
     if details is None:
         return
-    instructed = details.find(n("InstdAmt/Amt"))
+    instructed = _find(details, n.steps("InstdAmt/Amt"))
     if instructed is not None and instructed.text:
         meta["instructed_amount"] = instructed.text.strip()
         meta["instructed_currency"] = instructed.get("Ccy", "")
@@ -368,25 +382,43 @@ def _fx(details: Element | None, n: Names, meta: dict[str, str]) -> None:
             ("fx_contract", "CtrctId"),
             ("fx_quotation_date", "QtnDt"),
         ):
-            _put(meta, key, _text(exchange, n(tag)))
+            _put(meta, key, _text(exchange, n.steps(tag)))
         break
 
 
 def _bank_code(ntry: Element, n: Names) -> str | None:
-    domain = _text(ntry, n("BkTxCd/Domn/Cd"))
+    domain = _text(ntry, n.steps("BkTxCd/Domn/Cd"))
     if not domain:
         return None
-    family = _text(ntry, n("BkTxCd/Domn/Fmly/Cd")) or ""
-    sub = _text(ntry, n("BkTxCd/Domn/Fmly/SubFmlyCd")) or ""
+    family = _text(ntry, n.steps("BkTxCd/Domn/Fmly/Cd")) or ""
+    sub = _text(ntry, n.steps("BkTxCd/Domn/Fmly/SubFmlyCd")) or ""
     return "/".join(part for part in (domain, family, sub) if part)
 
 
-def _text(elem: Element, path: str) -> str | None:
-    value = elem.findtext(path)
-    if value is None:
+def _find(elem: Element | None, steps: tuple[str, ...]) -> Element | None:
+    """Walk ``steps`` child by child (ElementTree's C fast path, no ElementPath)."""
+    for tag in steps:
+        if elem is None:
+            return None
+        elem = elem.find(tag)
+    return elem
+
+
+def _findtext(elem: Element, steps: tuple[str, ...]) -> str | None:
+    found = _find(elem, steps)
+    return None if found is None else (found.text or "")
+
+
+def _all(elem: Element, steps: tuple[str, ...]) -> list[Element]:
+    parent = _find(elem, steps[:-1])
+    return [] if parent is None else parent.findall(steps[-1])
+
+
+def _text(elem: Element, steps: tuple[str, ...]) -> str | None:
+    found = _find(elem, steps)
+    if found is None or not found.text:
         return None
-    value = value.strip()
-    return value or None
+    return found.text.strip() or None
 
 
 def _put(meta: dict[str, str], key: str, value: str | None) -> None:

@@ -16,11 +16,11 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 from xml.etree.ElementTree import Element
 
 from ecomrules.bank.camt.entry import EntryContext, Names, read_amount, read_date, read_entry
-from ecomrules.bank.camt.stream import iter_events
+from ecomrules.bank.camt.stream import ContainerEnd, DocumentStart, iter_entries
 from ecomrules.bank.controls import Input, check_balance, open_input
 from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, RecordError
 from ecomrules.errors import ParseError, UnknownCurrencyError
@@ -35,7 +35,6 @@ _MESSAGE = re.compile(r"camt\.(05[234])\.\d{3}\.\d{2}")
 _SNIFF = re.compile(rb"camt\.(05[234])\.\d{3}\.\d{2}|<(?:\w+:)?(BkToCstmr\w+)")
 _ROOTS = {"BkToCstmrStmt": "053", "BkToCstmrDbtCdtNtfctn": "054", "BkToCstmrAcctRpt": "052"}
 _CONTAINERS = {"Stmt": "053", "Ntfctn": "054", "Rpt": "052"}
-_TRACKED = ("Stmt", "Ntfctn", "Rpt", "Ntry", "TxDtls")
 _NOT_BOOKED = frozenset({"PDNG", "INFO", "FUTR"})
 
 
@@ -100,13 +99,11 @@ class CamtParser:
         self, data: Input, source: str, policy: ErrorPolicy
     ) -> Iterator[StatementLine | Statement]:
         with open_input(data, source) as stream:
-            yield from _Reading(self, source, policy).run(
-                iter_events(stream, source, _TRACKED, "Ntry")
-            )
+            yield from _Reading(self, source, policy).run(stream)
 
 
 class _Reading:
-    """One pass over a CAMT file: statements are opened, filled and closed as events come."""
+    """One pass over a CAMT file: statements are opened, filled and closed as entries come."""
 
     def __init__(self, parser: CamtParser, source: str, policy: ErrorPolicy) -> None:
         self.parser = parser
@@ -115,55 +112,43 @@ class _Reading:
         self.n = Names("")
         self.statements = 0
 
-    def run(
-        self, events: Iterator[tuple[str, Element, int | None, str | None]]
-    ) -> Iterator[StatementLine | Statement]:
+    def run(self, stream: BinaryIO) -> Iterator[StatementLine | Statement]:
         container: Element | None = None
         ctx: EntryContext | None = None
-        container_line: int | None = None
         total = Decimal(0)
         index = 0
-        tx_lines: list[int] = []
+        removed: list[int] = []
         try:
-            for event, elem, line, raw in events:
-                if event == "document":
-                    self._open_document(elem, line)
-                elif event == "removed":
-                    self.policy.warn(
-                        CONTROL_BYTES,
-                        f"{elem.text} control byte(s) removed before reading",
-                        SourceLocation(self.source),
-                    )
-                elif elem.tag == self.n("Ntry"):
-                    if event == "start":
-                        tx_lines = []
-                        if ctx is None and container is not None:
-                            ctx = self._context(container)
-                        continue
-                    index += 1
-                    at = SourceLocation(self.source, line)
-                    if ctx is not None:
-                        for result in self._entry(elem, ctx, index, at, raw or "", tx_lines):
-                            total += result.amount.amount
-                            yield result
-                    if container is not None:
-                        container.remove(elem)
-                elif elem.tag == self.n("TxDtls"):
-                    if event == "end" and line is not None:
-                        tx_lines.append(line)
-                elif event == "start":
-                    self._check_container(elem, line)
-                    container, container_line, ctx, total, index = elem, line, None, Decimal(0), 0
-                elif container is not None:
-                    if ctx is None:
-                        ctx = self._context(container)
-                    yield self._close(container, ctx, total, container_line)
-                    container.clear()
+            for item in iter_entries(stream, self.source, removed):
+                if isinstance(item, DocumentStart):
+                    self._open_document(item.root, item.line)
+                    continue
+                if item.container is not container:
+                    self._check_container(item.container, item.container_line)
+                    container, ctx, total, index = item.container, None, Decimal(0), 0
+                if ctx is None:
+                    ctx = self._context(item.container)
+                if isinstance(item, ContainerEnd):
+                    yield self._close(item.container, ctx, total, item.container_line)
                     container, ctx = None, None
+                    continue
+                index += 1
+                at = SourceLocation(self.source, item.line)
+                for result in self._entry(
+                    item.element, ctx, index, at, item.raw, item.detail_lines
+                ):
+                    total += result.amount.amount
+                    yield result
         except RecordError as exc:
             self.policy.fail(exc, exc.code)
         except ParseError as exc:
             self.policy.fail(exc, MALFORMED)
+        if removed and removed[0]:
+            self.policy.warn(
+                CONTROL_BYTES,
+                f"{removed[0]} control byte(s) removed before reading",
+                SourceLocation(self.source),
+            )
 
     def _open_document(self, root: Element, line: int | None) -> None:
         tag = root.tag
@@ -215,7 +200,7 @@ class _Reading:
         index: int,
         at: SourceLocation,
         raw: str,
-        tx_lines: list[int],
+        tx_lines: tuple[int, ...],
     ) -> list[StatementLine]:
         n = self.n
         status = (ntry.findtext(n("Sts/Cd")) or ntry.findtext(n("Sts")) or "BOOK").strip()
