@@ -94,8 +94,17 @@ def test_entities_and_dtds_are_refused() -> None:
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
         b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&a;</Document>'
     )
-    with pytest.raises(ParseError, match="not well-formed XML"):
+    with pytest.raises(ParseError, match=r"^b\.xml:1: refused XML: a DTD"):
         Camt053Parser().parse(bomb, source="b.xml")
+
+
+def test_a_dtd_after_a_tag_like_comment_is_refused() -> None:
+    sneaky = (
+        b'<?xml version="1.0"?><!-- <Document> --><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+        b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&a;</Document>'
+    )
+    with pytest.raises(ParseError, match="DTD"):
+        Camt053Parser().parse(sneaky, source="b.xml")
 
 
 def test_truncated_document_names_the_file() -> None:

@@ -176,12 +176,22 @@ class _Reader:
             yield from self._harvest(doc)
 
     def _guard(self, doc: _Document, piece: bytes) -> None:
-        """Let defusedxml read the prolog up to the root's start tag (DTDs are refused there)."""
-        assert doc.guard is not None
-        root_tag = _ROOT_TAG.search(piece)
-        doc.guard.feed(piece if root_tag is None else piece[: root_tag.end()])
-        if root_tag is not None:
-            list(doc.guard.read_events())
+        """Let defusedxml read the prolog up to the root's start tag (DTDs are refused there).
+
+        The piece is fed tag by tag until defusedxml reports the root element,
+        so a tag-like text inside a comment cannot end the check early.
+        """
+        guard = doc.guard
+        assert guard is not None
+        position = 0
+        for tag in _ROOT_TAG.finditer(piece):
+            guard.feed(piece[position : tag.end()])
+            position = tag.end()
+            if _first_start(guard) is not None:
+                doc.guard = None
+                return
+        guard.feed(piece[position:])
+        if _first_start(guard) is not None:
             doc.guard = None
 
     def _scan(self, doc: _Document, piece: bytes) -> None:
@@ -297,12 +307,15 @@ class _Reader:
     def _malformed(self, exc: Exception, doc: _Document) -> MalformedRecordError:
         position = getattr(exc, "position", None)
         line = doc.first_line + position[0] - 1 if position else doc.first_line
+        where = SourceLocation(self.source, line)
+        if isinstance(exc, DefusedXmlException):
+            return MalformedRecordError(
+                f"refused XML: a DTD or entity declaration is not allowed ({exc})", location=where
+            )
         message = str(exc).split(":", 1)[0] if position else str(exc)
         if message.startswith("no element found"):
             message = "the document is truncated"
-        return MalformedRecordError(
-            f"not well-formed XML: {message}", location=SourceLocation(self.source, line)
-        )
+        return MalformedRecordError(f"not well-formed XML: {message}", location=where)
 
 
 def iter_entries(
