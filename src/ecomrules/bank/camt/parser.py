@@ -21,7 +21,7 @@ from xml.etree.ElementTree import Element
 
 from ecomrules.bank.camt.entry import EntryContext, Names, read_amount, read_date, read_entry
 from ecomrules.bank.camt.stream import ContainerEnd, DocumentStart, iter_entries
-from ecomrules.bank.controls import Input, check_balance, open_input
+from ecomrules.bank.controls import Input, check_balance, open_input, paused_gc
 from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, RecordError
 from ecomrules.errors import ParseError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
@@ -66,12 +66,13 @@ class CamtParser:
         policy = ErrorPolicy(on_error)
         statements: list[Statement] = []
         lines: list[StatementLine] = []
-        for item in self._read(data, source, policy):
-            if isinstance(item, Statement):
-                statements.append(_with_lines(item, tuple(lines)))
-                lines = []
-            else:
-                lines.append(item)
+        with paused_gc():
+            for item in self._read(data, source, policy):
+                if isinstance(item, Statement):
+                    statements.append(_with_lines(item, tuple(lines)))
+                    lines = []
+                else:
+                    lines.append(item)
         return ParseResult(self.name, source, tuple(statements), issues=tuple(policy.issues))
 
     def iter_lines(
@@ -203,7 +204,11 @@ class _Reading:
         tx_lines: tuple[int, ...],
     ) -> list[StatementLine]:
         n = self.n
-        status = (ntry.findtext(n("Sts/Cd")) or ntry.findtext(n("Sts")) or "BOOK").strip()
+        sts = ntry.find(n.paths["Sts"][0])
+        status = "BOOK"
+        if sts is not None:
+            code = sts.find(n.paths["Cd"][0])
+            status = ((sts.text if code is None else code.text) or "").strip() or "BOOK"
         if status in _NOT_BOOKED:
             self.policy.info(
                 "bank.camt.entry_not_booked",

@@ -269,8 +269,9 @@ class _Reader:
                 entry = container[doc.first_entry]
                 doc.entries_done += 1
                 line_queue = doc.lines[_ENTRY]
-                holder = entry.find(doc.holder_tag)
-                details = 0 if holder is None else len(holder.findall(doc.detail_tag))
+                details = sum(
+                    len(holder.findall(doc.detail_tag)) for holder in entry.findall(doc.holder_tag)
+                )
                 detail_queue = doc.lines[_DETAIL]
                 yield Entry(
                     entry,
