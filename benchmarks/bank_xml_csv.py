@@ -5,7 +5,8 @@ CAMT.053 statement, then measures in fresh child processes, one measurement
 each: ``parse`` (the whole file into a ParseResult) and ``iter_lines`` (the
 streaming reader over the file path). Each child reports lines, wall and CPU
 seconds, and its peak resident memory (``ru_maxrss``); ``iter_lines`` runs at
-two sizes so you can see its peak memory does not grow with the file.
+two sizes so you can see its peak memory does not grow with the file, once
+plainly and once under tracemalloc (Python allocations only).
 
     python benchmarks/bank_xml_csv.py                      # 1,000,000 CSV lines, 200,000 entries
     python benchmarks/bank_xml_csv.py --csv 100000 --camt 20000
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -131,6 +133,12 @@ def _balance(code: str, amount: Decimal) -> str:
 def measure(kind: str, mode: str, path: Path) -> dict[str, object]:
     """Run one measurement in this process and return its figures."""
     parser = CsvParser() if kind == "csv" else Camt053Parser()
+    if mode == "iter_lines_traced":
+        tracemalloc.start()
+        lines = sum(1 for _ in parser.iter_lines(path, source=path.name))
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return {"kind": kind, "mode": mode, "lines": lines, "traced_peak_kib": peak // 1024}
     wall, cpu = time.perf_counter(), time.process_time()
     if mode == "parse":
         result = parser.parse(path.read_bytes(), source=path.name)
@@ -176,7 +184,8 @@ def main() -> None:
         kind, mode, path = options.measure
         print(json.dumps(measure(kind, mode, Path(path))))
         return
-    rows = []
+    rows: list[dict[str, object]] = []
+    traced: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         for kind, count, generate in (
@@ -189,12 +198,18 @@ def main() -> None:
             rows.append(_child(kind, "parse", big))
             rows.append(_child(kind, "iter_lines", big))
             rows.append(_child(kind, "iter_lines", small))
+            traced.append(_child(kind, "iter_lines_traced", big))
+            traced.append(_child(kind, "iter_lines_traced", small))
             print(f"{kind}: {big.stat().st_size / 2**20:.0f} MiB file", file=sys.stderr)
     header = ["kind", "mode", "lines", "wall_s", "cpu_s", "lines_per_s_wall", "lines_per_s_cpu"]
     header.append("peak_rss_mib")
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(str(row[key]) for key in header))
+    print()
+    print("iter_lines under tracemalloc (Python allocations, peak):")
+    for row in traced:
+        print(f"{row['kind']} | {row['lines']} lines | peak {row['traced_peak_kib']} KiB")
 
 
 if __name__ == "__main__":
