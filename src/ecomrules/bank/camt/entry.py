@@ -450,12 +450,17 @@ def _fx(details: Element | None, n: Names, meta: dict[str, str]) -> None:
 
 
 def _bank_code(codes: Element, n: Names) -> str | None:
-    domain = _text(codes, n.paths["Domn/Cd"])
-    if not domain:
+    domain = codes.find(n.paths["Domn"][0])
+    if domain is None:
         return None
-    family = _text(codes, n.paths["Domn/Fmly/Cd"]) or ""
-    sub = _text(codes, n.paths["Domn/Fmly/SubFmlyCd"]) or ""
-    return "/".join(part for part in (domain, family, sub) if part)
+    parts = [_own(domain.find(n.paths["Cd"][0]))]
+    family = domain.find(n.paths["Fmly"][0])
+    if family is not None:
+        parts.append(_own(family.find(n.paths["Cd"][0])))
+        parts.append(_own(family.find(n.paths["SubFmlyCd"][0])))
+    if not parts[0]:
+        return None
+    return "/".join(part for part in parts if part)
 
 
 def _find(elem: Element | None, steps: tuple[str, ...]) -> Element | None:

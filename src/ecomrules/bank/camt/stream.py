@@ -13,7 +13,10 @@ ElementTree's C tree builder, with no per-element Python callback. It
 - scans the bytes for the tags that matter, so each entry keeps its line and
   its raw text (expat's tree builder does not say where an element was),
 - hands over each entry (``Ntry``) as soon as its end tag has been read and
-  removes it from the tree, so memory stays flat whatever the file's size.
+  removes it from the tree, so memory stays flat whatever the file's size,
+- drops the indentation between tags (keeping the line breaks) before the tree
+  builder sees it: whitespace-only text is no CAMT data, and it was two thirds
+  of the building work.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ _DECLARATION: Final = b"<?xml"
 _BOM: Final = b"\xef\xbb\xbf"
 _ENCODING: Final = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _ROOT_TAG: Final = re.compile(rb"<[A-Za-z_][^>]*>")
+_INDENT: Final = re.compile(rb">[ \t]*\r?\n[ \t]*<")
 _ENTRY: Final = "Ntry"
 _DETAIL: Final = "TxDtls"
 _CONTAINERS: Final = ("Stmt", "Ntfctn", "Rpt")
@@ -162,7 +166,9 @@ class _Reader:
         try:
             if doc.guard is not None:
                 self._guard(doc, piece)
-            doc.pull.feed(piece)
+            # indentation between tags is no data; left in, it triples the tree
+            # builder's work. The newline stays, so expat's line numbers hold.
+            doc.pull.feed(_INDENT.sub(b">\n<", piece) if scan else piece)
             if doc.root is None:
                 doc.root = _first_start(doc.pull)
                 if doc.root is not None:
