@@ -1,0 +1,220 @@
+"""``ecomrules dunning``: plan today's reminders, record them as sent, block and pause."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ecomrules.cli.output import console, print_json
+from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
+from ecomrules.dunning.plan import Notice
+from ecomrules.inputs import read_customers, read_open_items
+from ecomrules.parsing.model import StatementLine
+from ecomrules.parsing.registry import parse_file
+from ecomrules.workspace import Workspace, resolve_path
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Dunning: reminders of unpaid invoices.", no_args_is_help=True)
+
+OpenItemsOption = Annotated[
+    Path, typer.Option("--open-items", help="open-items.csv (or .jsonl).", exists=False)
+]
+CustomersOption = Annotated[Path, typer.Option("--customers", help="customers.csv (or .jsonl).")]
+PolicyOption = Annotated[
+    str, typer.Option("--policy", help="fr-b2b, fr-b2c, default, or a TOML/JSON policy file.")
+]
+StatementOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--statement", help="A bank or PSP file; its incoming lines count as payments in transit."
+    ),
+]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: today.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print canonical JSON.")]
+WorkspaceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace", help="Workspace file (default $ECOMRULES_WORKSPACE, ./ecomrules.db)."
+    ),
+]
+
+
+def _as_of(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+        ) from None
+
+
+def _statements(paths: list[Path] | None) -> tuple[list[StatementLine], date | None]:
+    lines: list[StatementLine] = []
+    newest: date | None = None
+    for path in paths or ():
+        for result in parse_file(path):
+            for statement in result.statements:
+                days = [line.booked_on for line in statement.lines]
+                if statement.closing_date is not None:
+                    days.append(statement.closing_date)
+                if days and (newest is None or max(days) > newest):
+                    newest = max(days)
+                lines.extend(statement.lines)
+    return lines, newest
+
+
+def _run(
+    open_items: Path,
+    customers: Path,
+    policy: str,
+    statement: list[Path] | None,
+    as_of: str | None,
+    history: DunningHistory,
+) -> DunningPlan:
+    run_date = _as_of(as_of)
+    lines, newest = _statements(statement)
+    return plan(
+        read_open_items(open_items),
+        read_customers(customers),
+        history,
+        load_policy(policy),
+        run_date,
+        in_transit=lines,
+        bank_data_as_of=newest,
+    )
+
+
+def _history(workspace: Path | None) -> DunningHistory:
+    from ecomrules.workspace.dunning import SqliteDunningStore
+
+    path = resolve_path(workspace)
+    if not path.exists():
+        return DunningHistory()
+    with Workspace(path) as ws:
+        return SqliteDunningStore(ws).load()
+
+
+@app.command("plan")
+def plan_command(
+    open_items: OpenItemsOption,
+    customers: CustomersOption,
+    policy: PolicyOption,
+    statement: StatementOption = None,
+    as_of: AsOfOption = None,
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Plan today's notices and holds; nothing is sent or recorded."""
+    result = _run(open_items, customers, policy, statement, as_of, _history(workspace))
+    if json:
+        print_json(result.to_json())
+    else:
+        render_plan(result)
+
+
+@app.command("commit")
+def commit_command(
+    open_items: OpenItemsOption,
+    customers: CustomersOption,
+    policy: PolicyOption,
+    statement: StatementOption = None,
+    as_of: AsOfOption = None,
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Plan, then record in the workspace that the planned notices were sent."""
+    from ecomrules.workspace.dunning import SqliteDunningStore
+
+    path = resolve_path(workspace)
+    with Workspace(path) as ws:
+        store = SqliteDunningStore(ws)
+        result = _run(open_items, customers, policy, statement, as_of, store.load())
+        added = store.record(result, result.as_of)
+    if json:
+        print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
+    else:
+        render_plan(result)
+        console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {path}")
+
+
+@app.command("block")
+def block_command(
+    item_id: Annotated[str, typer.Argument(help="The open item to hold.")],
+    until: Annotated[
+        str | None, typer.Option("--until", help="Last day of the block (default: for ever).")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="Why.")] = "",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Hold one item by hand (reason dunning.held.blocked)."""
+    from ecomrules.workspace.dunning import SqliteDunningStore
+
+    with Workspace(resolve_path(workspace)) as ws:
+        SqliteDunningStore(ws).block_item(item_id, None if until is None else _as_of(until), note)
+    console.print(f"blocked {item_id}" + (f" until {until}" if until else ""))
+
+
+@app.command("pause")
+def pause_command(
+    customer_id: Annotated[str, typer.Argument(help="The customer to pause.")],
+    until: Annotated[
+        str | None, typer.Option("--until", help="Last day of the pause (default: for ever).")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="Why.")] = "",
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Pause dunning for a whole customer (reason dunning.held.customer_paused)."""
+    from ecomrules.workspace.dunning import SqliteDunningStore
+
+    with Workspace(resolve_path(workspace)) as ws:
+        SqliteDunningStore(ws).pause_customer(
+            customer_id, None if until is None else _as_of(until), note
+        )
+    console.print(f"paused {customer_id}" + (f" until {until}" if until else ""))
+
+
+def _money_list(notice: Notice) -> str:
+    return ", ".join(str(total) for total in notice.totals)
+
+
+def render_plan(result: DunningPlan) -> None:
+    """Print the plan's notices and holds as tables."""
+    table = Table(
+        "customer",
+        "level",
+        "channel",
+        "items",
+        "fees",
+        "interest",
+        "total",
+        title=f"Dunning notices on {result.as_of} ({result.policy})",
+    )
+    for notice in result.notices:
+        fees = [c for c in notice.charges if c.kind.value != "interest"]
+        interest = [c for c in notice.charges if c.kind.value == "interest"]
+        table.add_row(
+            f"{notice.customer_id} {notice.customer_name}",
+            notice.level,
+            "-" if notice.channel is None else notice.channel.value,
+            ", ".join(f"{i.number} ({i.level})" for i in notice.items),
+            ", ".join(str(c.amount) for c in fees) or "-",
+            ", ".join(str(c.amount) for c in interest) or "-",
+            _money_list(notice),
+        )
+    console.print(table)
+    if result.holds:
+        held = Table("item", "customer", "level", "reason", title="Held")
+        for hold in result.holds:
+            held.add_row(hold.item_id, hold.customer_id, hold.level, hold.reason.code)
+        console.print(held)
+    for issue in result.issues:
+        console.print(str(issue), markup=False)

@@ -1,0 +1,86 @@
+"""The history folded into what one run needs: per item, per customer, per charge."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from ecomrules.dunning.history import ChargeKind, DunningCharge, DunningHistory
+from ecomrules.dunning.policy import DunningPolicy
+
+__all__ = ["HistoryState"]
+
+
+class HistoryState:
+    """Indexes over a :class:`DunningHistory` for one plan.
+
+    ``items`` maps an item id to ``(ladder rank, day it reached that rank,
+    preventive reminder sent)``; ``last_notice`` maps a customer to the day of
+    its last notice; ``level_sent`` keeps the day an item was first sent a level
+    that an interest rule counts from.
+    """
+
+    def __init__(self, history: DunningHistory, policy: DunningPolicy, as_of: date) -> None:
+        watched = {
+            level.interest.since_level
+            for level in policy.levels
+            if level.interest is not None and level.interest.since_level is not None
+        }
+        items: dict[str, tuple[int, date | None, bool]] = {}
+        last_notice: dict[str, date] = {}
+        level_sent: dict[tuple[str, str], date] = {}
+        for event in history.events:
+            rank, reached, preventive = items.get(event.item_id, (0, None, False))
+            if event.rank == 0:
+                preventive = True
+            elif event.rank > rank or (
+                event.rank == rank and reached is not None and event.sent_on > reached
+            ):
+                rank, reached = event.rank, event.sent_on
+            items[event.item_id] = (rank, reached, preventive)
+            known = last_notice.get(event.customer_id)
+            if known is None or event.sent_on > known:
+                last_notice[event.customer_id] = event.sent_on
+            if event.level in watched:
+                slot = (event.item_id, event.level)
+                first = level_sent.get(slot)
+                if first is None or event.sent_on < first:
+                    level_sent[slot] = event.sent_on
+        self.items = items
+        self.last_notice = last_notice
+        self.level_sent = level_sent
+        self.charge_keys = {charge.key for charge in history.charges}
+        interest_until: dict[str, date] = {}
+        indemnified: set[str] = set()
+        open_charges: dict[str, list[DunningCharge]] = defaultdict(list)
+        for charge in history.charges:
+            if charge.item_id is not None:
+                if charge.kind is ChargeKind.INTEREST and charge.period_end is not None:
+                    known_end = interest_until.get(charge.item_id)
+                    if known_end is None or charge.period_end > known_end:
+                        interest_until[charge.item_id] = charge.period_end
+                elif charge.kind is ChargeKind.INDEMNITY:
+                    indemnified.add(charge.item_id)
+            if charge.open_amount.amount > 0:
+                open_charges[charge.customer_id].append(charge)
+        self.interest_until = interest_until
+        self.indemnified = indemnified
+        self.open_charges = {
+            customer: tuple(sorted(charges, key=lambda c: c.key))
+            for customer, charges in open_charges.items()
+        }
+        self.blocked = {
+            block.item_id: block
+            for block in sorted(history.blocks, key=_until)
+            if block.active(as_of)
+        }
+        self.paused = {
+            pause.customer_id: pause
+            for pause in sorted(history.pauses, key=_until)
+            if pause.active(as_of)
+        }
+
+
+def _until(record: object) -> date:
+    until = getattr(record, "until", None)
+    return date.max if until is None else until
