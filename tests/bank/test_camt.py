@@ -139,3 +139,10 @@ def test_pending_entries_are_reported_not_booked() -> None:
     assert [(i.code, str(i.location)) for i in result.issues] == [
         ("bank.camt.entry_not_booked", "r.xml:14")
     ]
+
+
+def test_utf16_documents_are_read_without_line_numbers() -> None:
+    text = (CASES / "camt054_v04_qrr.xml").read_text(encoding="utf-8")
+    data = text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    result = Camt054Parser().parse(data, source="u.xml")
+    assert [line.id for line in result.lines] == ["QR-BATCH-1/1", "QR-BATCH-1/2"]

@@ -22,6 +22,7 @@ ElementTree's C tree builder, with no per-element Python callback. It
 from __future__ import annotations
 
 import re
+import sys
 from collections import deque
 from collections.abc import Iterator
 from typing import BinaryIO, Final, cast
@@ -309,6 +310,8 @@ class _Reader:
             if doc.root is not None:
                 yield DocumentStart(doc.root, doc.first_line)
         if doc.root is not None:
+            # the document is complete: whatever the scan saw (nothing, for UTF-16)
+            doc.entries_fed = doc.containers_fed = sys.maxsize
             yield from self._harvest(doc)
 
     def _malformed(self, exc: Exception, doc: _Document) -> MalformedRecordError:
