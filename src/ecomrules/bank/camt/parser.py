@@ -23,7 +23,7 @@ from ecomrules.bank.camt.entry import EntryContext, Names, read_amount, read_dat
 from ecomrules.bank.camt.stream import ContainerEnd, DocumentStart, iter_entries
 from ecomrules.bank.controls import Input, check_balance, open_input, paused_gc
 from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, RecordError
-from ecomrules.errors import ParseError, UnknownCurrencyError
+from ecomrules.errors import ControlTotalError, ParseError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -36,6 +36,8 @@ _SNIFF = re.compile(rb"camt\.(05[234])\.\d{3}\.\d{2}|<(?:\w+:)?(BkToCstmr\w+)")
 _ROOTS = {"BkToCstmrStmt": "053", "BkToCstmrDbtCdtNtfctn": "054", "BkToCstmrAcctRpt": "052"}
 _CONTAINERS = {"Stmt": "053", "Ntfctn": "054", "Rpt": "052"}
 _NOT_BOOKED = frozenset({"PDNG", "INFO", "FUTR"})
+SUMMARY_MISMATCH = "bank.camt.summary_mismatch"
+"""The transactions summary (``TxsSummry/TtlNtries``) disagrees with the entries."""
 
 
 class CamtParser:
@@ -112,6 +114,7 @@ class _Reading:
         self.policy = policy
         self.n = Names("")
         self.statements = 0
+        self.left_out = 0
 
     def run(self, stream: BinaryIO) -> Iterator[StatementLine | Statement]:
         container: Element | None = None
@@ -127,9 +130,11 @@ class _Reading:
                 if item.container is not container:
                     self._check_container(item.container, item.container_line)
                     container, ctx, total, index = item.container, None, Decimal(0), 0
+                    self.left_out = 0
                 if ctx is None:
                     ctx = self._context(item.container)
                 if isinstance(item, ContainerEnd):
+                    self._check_summary(item.container, ctx, total, index, item.container_line)
                     yield self._close(item.container, ctx, total, item.container_line)
                     container, ctx = None, None
                     continue
@@ -215,12 +220,54 @@ class _Reading:
                 f"entry with status {status} is not booked and is left out",
                 at,
             )
+            self.left_out += 1
             return []
         try:
             return read_entry(ntry, ctx, index, at, raw, tx_lines)
         except RecordError as exc:
             self.policy.fail(exc, exc.code)
+            self.left_out += 1
             return []
+
+    def _check_summary(
+        self, container: Element, ctx: EntryContext, total: Decimal, entries: int, line: int | None
+    ) -> None:
+        """Check ``TxsSummry/TtlNtries``: the entries' count and, when all were booked, net."""
+        n = self.n
+        totals = _find_path(container, n.paths["TxsSummry/TtlNtries"])
+        if totals is None:
+            return
+        where = SourceLocation(self.source, line)
+        label = f"statement {ctx.statement_key}"
+        count = (_find_text(totals, n.paths["NbOfNtries"]) or "").strip()
+        if count.isdigit() and int(count) != entries:
+            self.policy.fail(
+                ControlTotalError(
+                    f"{label}: the transactions summary counts {count} entries, "
+                    f"the statement has {entries}",
+                    location=where,
+                ),
+                SUMMARY_MISMATCH,
+            )
+            return
+        net = _find_path(totals, n.paths["TtlNetNtry"])
+        if net is None or self.left_out:
+            return
+        text = (_find_text(net, n.paths["Amt"]) or "").strip()
+        try:
+            stated = Decimal(text)
+        except ArithmeticError:
+            return
+        if (_find_text(net, n.paths["CdtDbtInd"]) or "").strip() == "DBIT":
+            stated = -stated
+        if stated != total:
+            self.policy.fail(
+                ControlTotalError(
+                    f"{label}: the transactions summary nets {stated}, the entries {total}",
+                    location=where,
+                ),
+                SUMMARY_MISMATCH,
+            )
 
     def _close(
         self, container: Element, ctx: EntryContext, total: Decimal, line: int | None
@@ -284,6 +331,19 @@ class _Reading:
         except RecordError as exc:
             self.policy.fail(exc, exc.code)
             return None
+
+
+def _find_path(elem: Element | None, steps: tuple[str, ...]) -> Element | None:
+    for tag in steps:
+        if elem is None:
+            return None
+        elem = elem.find(tag)
+    return elem
+
+
+def _find_text(elem: Element, steps: tuple[str, ...]) -> str | None:
+    found = _find_path(elem, steps)
+    return None if found is None else found.text
 
 
 def _with_lines(statement: Statement, lines: tuple[StatementLine, ...]) -> Statement:
