@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Final
 from xml.etree.ElementTree import Element
 
-from ecomrules.bank.lines import make_line
+from ecomrules.bank.lines import make_line, make_money
 from ecomrules.bank.problems import INVALID_AMOUNT, INVALID_DATE, MISSING_FIELD, RecordError
 from ecomrules.errors import UnknownCurrencyError
 from ecomrules.money import Currency, Money
@@ -55,12 +55,15 @@ class Names:
     """Qualified tags for one namespace: ``names.paths["Refs/TxId"]`` (step by step),
     ``names.local[tag]`` (a tag's local name)."""
 
-    __slots__ = ("_namespace", "local", "paths")
+    __slots__ = ("_namespace", "dates", "local", "parties", "paths")
 
     def __init__(self, namespace: str) -> None:
         self._namespace = namespace
         self.paths = _Paths(namespace)
         self.local = _Local()
+        # values met again and again in one file, built once
+        self.dates: dict[str, date] = {}
+        self.parties: dict[tuple[str | None, ...], Counterparty] = {}
 
     def __call__(self, path: str) -> str:
         """The qualified ElementPath of ``path``."""
@@ -100,7 +103,7 @@ def read_amount(elem: Element | None, where: SourceLocation, field: str) -> Mone
         )
     code = elem.get("Ccy", "")
     try:
-        return Money(Decimal(text), Currency.of(code))
+        return make_money(Decimal(text), Currency.of(code))
     except UnknownCurrencyError:
         raise RecordError(
             INVALID_AMOUNT, f"{field} has an unknown currency {code!r}", location=where, field=field
@@ -115,11 +118,18 @@ def read_date(
         return None, None
     found = holder.find(n.paths["Dt"][0])
     text = None if found is None else (found.text or "")
+    known = n.dates.get(text) if text is not None else None
+    if known is not None:
+        return known, None
     try:
         if text is not None:
+            raw_text = text
             text = text.strip()
             # some banks put a date-time inside Dt
-            return date.fromisoformat(text[:10] if len(text) > 10 else text), None
+            day = date.fromisoformat(text[:10] if len(text) > 10 else text)
+            if len(n.dates) < 4096:
+                n.dates[raw_text] = day
+            return day, None
         found = holder.find(n.paths["DtTm"][0])
         text = None if found is None else (found.text or "")
         if text is not None:
@@ -190,7 +200,7 @@ def read_entry(
             _put(meta, "batch_size", _text(batch, n.paths["NbOfTxs"]))
             _put(meta, "payment_information_id", _text(batch, n.paths["PmtInfId"]))
         details.extend(holder.findall(n.paths["TxDtls"][0]))
-    signed = amount if credit else -amount
+    signed = amount if credit else make_money(-amount.amount, amount.currency)
     common = (booked_on, booked_at, value_date, reversal, meta, raw)
     if len(details) <= 1:
         tx = details[0] if details else None
@@ -413,9 +423,15 @@ def _party(
             bic = _text(agent, n.paths["FinInstnId/BIC"]) or _text(
                 agent, n.paths["FinInstnId/BICFI"]
             )
-        return Counterparty(
-            name=name, iban=iban.replace(" ", "") if iban else None, bic=bic, account=account
-        )
+        key = (name, iban, bic, account)
+        party = n.parties.get(key)
+        if party is None:
+            party = Counterparty(
+                name=name, iban=iban.replace(" ", "") if iban else None, bic=bic, account=account
+            )
+            if len(n.parties) < 50_000:
+                n.parties[key] = party
+        return party
     return None
 
 
