@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, ClassVar, Final
+from typing import Any, BinaryIO, ClassVar, Final
 
 from ecomrules.bank.controls import Input, open_input, paused_gc
 from ecomrules.bank.csv.config import DEFAULT_COLUMNS, CsvLayout
@@ -123,14 +123,8 @@ class CsvParser:
             )
 
 
-class _NoParty:
-    """Cached answer for rows that name no counterparty (falsy)."""
-
-    def __bool__(self) -> bool:
-        return False
-
-
-_NO_PARTY: Final = _NoParty()
+_UNSEEN: Final[Any] = object()
+"""Marks a counterparty key not looked at yet (``None`` is a cached answer)."""
 
 
 class _Reading:
@@ -146,7 +140,7 @@ class _Reading:
         self.dates: dict[str, date] = {}
         self.currencies: dict[str, Currency] = {}
         self.fingerprint = Fingerprinter("bank.csv")
-        self.parties: dict[tuple[str, str, str], Counterparty | _NoParty] = {}
+        self.parties: dict[tuple[str, str, str], Counterparty | None] = {}
 
     def _physical(self, stream: BinaryIO) -> Iterator[str]:
         """Yield the physical lines (ends kept), decoded, control bytes removed, BOM dropped."""
@@ -208,8 +202,8 @@ class _Reading:
                 consumed = self.consumed
                 raw = (consumed[0] if len(consumed) == 1 else "".join(consumed)).rstrip("\r\n")
                 consumed.clear()
-                if not "".join(row).strip():
-                    continue
+                if not row or (not row[0].strip() and not "".join(row).strip()):
+                    continue  # a blank line, or one of empty fields
                 try:
                     yield self._line(row, raw, len(header))
                 except RecordError as exc:
@@ -292,8 +286,8 @@ class _Reading:
             row[self.i_iban] if self.i_iban >= 0 else "",
             row[self.i_bic] if self.i_bic >= 0 else "",
         )
-        party = self.parties.get(key)
-        if party is None:
+        party = self.parties.get(key, _UNSEEN)
+        if party is _UNSEEN:
             party = self._party(key)
         line_id = row[self.i_id].strip() if self.i_id >= 0 else ""
         if not line_id:
@@ -314,16 +308,16 @@ class _Reading:
             make_money(amount, currency),
             label,
             references,
-            party if isinstance(party, Counterparty) else None,
+            party,
             None,
             value_date,
             raw,
             where,
         )
 
-    def _party(self, key: tuple[str, str, str]) -> Counterparty | _NoParty:
+    def _party(self, key: tuple[str, str, str]) -> Counterparty | None:
         name, iban, bic = key[0].strip(), key[1].replace(" ", ""), key[2].strip()
-        party: Counterparty | _NoParty = _NO_PARTY
+        party = None
         if name or iban or bic:
             party = Counterparty(name=name or None, iban=iban or None, bic=bic or None)
         if len(self.parties) < 50_000:
