@@ -117,3 +117,18 @@ def test_mt940_round_trip(statements: list[Statement]) -> None:
     assert [_essentials(s, cfonb=False) for s in parsed.statements] == [
         _essentials(s, cfonb=False) for s in statements
     ]
+
+
+@settings(max_examples=20)
+@given(st.lists(_statement(cfonb=False), min_size=1, max_size=2))
+def test_mt940_writer_output_reads_the_same_in_the_mt940_library(
+    statements: list[Statement],
+) -> None:
+    """The reference library reads what the writer writes: same amounts and value dates."""
+    import mt940
+
+    text = write_mt940(statements)
+    theirs = list(mt940.models.Transactions().parse(text))
+    ours = [line for statement in statements for line in statement.lines]
+    assert [t.data["amount"].amount for t in theirs] == [line.amount.amount for line in ours]
+    assert [t.data["date"] for t in theirs] == [line.value_date for line in ours]

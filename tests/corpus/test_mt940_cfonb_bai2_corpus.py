@@ -175,3 +175,46 @@ def test_library_agrees_on_amounts_and_dates(corpus: Path) -> None:
             for line, t in zip(ours, theirs, strict=True)
         ]
         assert [line.value_date for line in ours] == [t.data["date"] for t in theirs]
+
+
+def test_mbank_details_processor(corpus: Path) -> None:
+    path = corpus / "mt940" / "wolph_mBank_mt940.sta"
+    line = get_parser("bank.mt940").parse(path.read_bytes(), source=path.name).lines[0]
+    assert line.label == "PRZELEW SRODKOW"
+    assert line.references == ("XX000000000001", "179171073864111.010001")
+    assert line.counterparty is not None
+    assert line.counterparty.account == "56114010810000267002001001"
+    assert line.counterparty.name == "JAN NOWAK UL. NIJAKA 1 M 2 31-234 KRAKOW"
+
+
+def test_german_gvc_and_triodos_details(corpus: Path) -> None:
+    path = corpus / "mt940" / "jejik_deutschebank.sta"
+    line = get_parser("bank.mt940").parse(path.read_bytes(), source=path.name, on_error="collect")
+    first = line.lines[0]
+    assert first.references[:2] == (
+        "A1.200080779.400143254.4961336",
+        "SEPA-DA20200601221740-34972000-P1",
+    )
+    assert first.metadata["original_amount"] == "EUR11,85"
+    assert first.counterparty is not None
+    assert first.counterparty.iban == "DE50712345600200691329"
+    path = corpus / "mt940" / "zilverline_triodos_iban.sta"
+    triodos = get_parser("bank.mt940").parse(path.read_bytes(), source=path.name).lines[0]
+    assert triodos.counterparty is not None
+    assert (triodos.counterparty.iban, triodos.counterparty.bic) == (
+        "NL12RABO0888888888",
+        "RABONL2U",
+    )
+
+
+def test_abn_amro_sepa_text(corpus: Path) -> None:
+    path = corpus / "mt940" / "zilverline_abn_abnamro_structured.sta"
+    lines = get_parser("bank.mt940").parse(path.read_bytes(), source="a", on_error="collect").lines
+    giro = lines[5]
+    assert giro.references == ("1234567890098876",)
+    assert giro.counterparty is not None
+    assert (giro.counterparty.name, giro.counterparty.iban) == (
+        "BELASTINGDIENST",
+        "NL86INGB0002445588",
+    )
+    assert giro.metadata["debtor_id"] == "777777777"

@@ -10,6 +10,7 @@ its memory does not grow with the file.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -67,7 +68,24 @@ def check_balance(
 def gather(
     events: Iterable[StatementLine | StatementEnd], parser: str, source: str, policy: ErrorPolicy
 ) -> ParseResult:
-    """Build the :class:`ParseResult` from a reader's events."""
+    """Build the :class:`ParseResult` from a reader's events.
+
+    The cyclic garbage collector is paused meanwhile (and restored after):
+    the objects built hold no cycles, and collections over millions of live
+    lines doubled the time of a 1,000,000-movement file.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _gather(events, parser, source, policy)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _gather(
+    events: Iterable[StatementLine | StatementEnd], parser: str, source: str, policy: ErrorPolicy
+) -> ParseResult:
     statements: list[Statement] = []
     lines: list[StatementLine] = []
     for event in events:

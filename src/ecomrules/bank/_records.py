@@ -9,6 +9,7 @@ reads a binary file in chunks so memory does not grow with the file.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,28 +17,21 @@ from typing import BinaryIO
 
 from ecomrules.errors import ParseError
 from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.source import clean_text, decode
+from ecomrules.parsing.source import clean_text
 
 __all__ = ["ENCODINGS", "StreamSource", "open_stream", "stream_lines", "text_lines"]
 
 ENCODINGS = ("utf-8", "cp1252", "latin-1")
 """The encodings tried, in order; ``latin-1`` accepts any byte, so decoding never fails."""
 
-_CHUNK = 1 << 20
+
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 
 StreamSource = str | Path | BinaryIO
 """What the streaming readers take: a path or a binary file opened for reading."""
 
 
-def text_lines(data: bytes, source: str) -> Iterator[tuple[int, str]]:
-    """Yield ``(line_number, text)`` for each physical line of ``data`` (1-based)."""
-    text = clean_text(decode(data, source, ENCODINGS))
-    for number, line in enumerate(text.split("\n"), start=1):
-        yield number, line.replace("\x1a", "")
-
-
-def _decode_line(raw: bytes) -> str:
+def _decode_bytes(raw: bytes) -> str:
     for encoding in ENCODINGS:
         try:
             return raw.decode(encoding)
@@ -46,35 +40,50 @@ def _decode_line(raw: bytes) -> str:
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
 
-def stream_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
-    """Yield ``(line_number, text)`` reading ``stream`` in 1 MiB chunks.
+def text_lines(data: bytes, source: str) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, text)`` for each physical line of ``data`` (1-based).
 
-    A line longer than a chunk is gathered whole (a CFONB file without line
-    breaks is one line); memory then grows with that line only.
+    ``source`` names the data in messages. The whole text is decoded as UTF-8
+    when it is; else each line on its own, as :func:`stream_lines` does.
     """
-    pending = b""
-    number = 0
-    first = True
-    while True:
-        chunk = stream.read(_CHUNK)
-        if first:
-            chunk = chunk.removeprefix(b"\xef\xbb\xbf")
-            first = False
-        if not chunk:
-            break
-        pending += chunk
-        # A CR at the end of the buffer may be the first half of a CRLF.
-        cut = len(pending) - 1 if pending.endswith(b"\r") else len(pending)
-        start = 0
-        for match in _LINE_END.finditer(pending, 0, cut):
-            number += 1
-            yield number, _decode_line(pending[start : match.start()]).replace("\x1a", "")
-            start = match.end()
-        pending = pending[start:]
-    if pending:
-        for piece in _LINE_END.split(pending.rstrip(b"\x1a")):
-            number += 1
-            yield number, _decode_line(piece).replace("\x1a", "")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "\n".join(_decode_bytes(raw) for raw in _LINE_END.split(data))
+    text = clean_text(text)
+    for number, line in enumerate(text.split("\n"), start=1):
+        yield number, line.replace("\x1a", "")
+
+
+def _redecode(line: str) -> str:
+    """Decode again a line that is not UTF-8 (read with surrogate escapes)."""
+    return _decode_bytes(line.encode("utf-8", "surrogateescape"))
+
+
+def stream_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, text)`` reading ``stream`` with buffered universal newlines.
+
+    Each line is decoded as UTF-8, else (that line only) Windows-1252, else
+    ISO-8859-1. A file without line breaks is one line (a CFONB export); memory
+    then grows with that line only.
+    """
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline=None)
+    try:
+        for number, line in enumerate(text, start=1):
+            line = line.removesuffix("\n")
+            if not line.isascii():
+                if number == 1:
+                    line = line.removeprefix("\ufeff")
+                try:
+                    line.encode("utf-8")
+                except UnicodeEncodeError:
+                    line = _redecode(line)
+            if "\x1a" in line:
+                line = line.replace("\x1a", "")
+            yield number, line
+    finally:
+        text.detach()
 
 
 def open_stream(source: StreamSource) -> tuple[BinaryIO, str, bool]:

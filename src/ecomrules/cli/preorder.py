@@ -243,7 +243,7 @@ def _render_plan(result: ReleasePlan, changes: PlanDiff | None) -> None:
     for name in ("order", "sku", "qty", "alloc", "status", "ship on", "delivery"):
         table.add_column(name, no_wrap=True)
     table.add_column("why")
-    for line in result.lines:
+    for line in sorted(result.lines, key=lambda planned: (planned.order_id, planned.sku)):
         table.add_row(
             line.order_id, line.sku, str(line.quantity), str(line.allocated), line.status.value,
             str(line.ship_on or "-"), str(line.expected_delivery or "-"),

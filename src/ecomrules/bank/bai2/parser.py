@@ -9,6 +9,7 @@ from typing import ClassVar
 from ecomrules.bank._events import gather, only_lines
 from ecomrules.bank._records import StreamSource, open_stream, stream_lines, text_lines
 from ecomrules.bank.bai2.reader import read_bai2
+from ecomrules.outcome import Issue
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import ParseResult, StatementLine
 
@@ -38,11 +39,19 @@ class Bai2Parser:
         return gather(events, self.name, source, policy)
 
 
-def iter_lines(source: StreamSource, *, on_error: OnError = "raise") -> Iterator[StatementLine]:
-    """Stream the detail lines of a BAI2 file; memory stays flat whatever its size."""
+def iter_lines(
+    source: StreamSource, *, on_error: OnError = "raise", issues: list[Issue] | None = None
+) -> Iterator[StatementLine]:
+    """Stream the detail lines of a BAI2 file; memory stays flat whatever its size.
+
+    Trailers are checked as they come (``ControlTotalError`` in strict mode);
+    the issues are appended to ``issues`` when you pass a list.
+    """
     stream, label, owned = open_stream(source)
     try:
         policy = ErrorPolicy(on_error)
+        if issues is not None:
+            policy.issues = issues
         yield from only_lines(read_bai2(stream_lines(stream), label, policy))
     finally:
         if owned:

@@ -20,14 +20,17 @@ _PUNCH = {(sign, digit): char for char, (sign, digit) in OVERPUNCH.items()}
 
 
 def decode_amount(field: str, decimals: int) -> Decimal | None:
-    """Return the signed amount of a 14-character field, or ``None`` when malformed."""
-    body, last = field[:-1], field[-1:]
-    punched = OVERPUNCH.get(last)
-    if punched is None or not body.isdigit() or not body.isascii():
+    """Return the signed amount of a 14-character field, or ``None`` when malformed.
+
+    A negative zero (``}`` after zeros) is zero.
+    """
+    punched = OVERPUNCH.get(field[-1:])
+    body = field[:-1]
+    if punched is None or not (body.isdigit() and body.isascii()):
         return None
     sign, digit = punched
     value = Decimal(body + digit).scaleb(-decimals)
-    return -value if sign < 0 else value
+    return -value if sign < 0 and value else value
 
 
 def encode_amount(amount: Decimal, decimals: int) -> str:

@@ -8,6 +8,7 @@ from typing import ClassVar
 from ecomrules.bank._events import gather, only_lines
 from ecomrules.bank._records import StreamSource, open_stream, stream_lines, text_lines
 from ecomrules.bank.cfonb120.reader import RECORD_LENGTH, read_cfonb120
+from ecomrules.outcome import Issue
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import ParseResult, StatementLine
 
@@ -40,16 +41,20 @@ class Cfonb120Parser:
         return gather(events, self.name, source, policy)
 
 
-def iter_lines(source: StreamSource, *, on_error: OnError = "raise") -> Iterator[StatementLine]:
+def iter_lines(
+    source: StreamSource, *, on_error: OnError = "raise", issues: list[Issue] | None = None
+) -> Iterator[StatementLine]:
     """Stream the lines of a CFONB 120 file; memory stays flat whatever the file size.
 
     Control totals are checked as each statement closes (``ControlTotalError``
-    in strict mode); in lenient mode the issues are not returned, so use
-    :meth:`Cfonb120Parser.parse` when you need them.
+    in strict mode); the issues (lenient errors, warnings, notes) are appended
+    to ``issues`` when you pass a list.
     """
     stream, label, owned = open_stream(source)
     try:
         policy = ErrorPolicy(on_error)
+        if issues is not None:
+            policy.issues = issues
         yield from only_lines(read_cfonb120(stream_lines(stream), label, policy))
     finally:
         if owned:

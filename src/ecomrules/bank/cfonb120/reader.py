@@ -40,7 +40,18 @@ _LABEL_QUALIFIERS = frozenset({"LIB", "LCC", "LC2", "LCS"})
 class _Statement:
     """The open statement between a 01 and its 07."""
 
-    __slots__ = ("currency", "decimals", "key", "location", "number", "opening", "opening_date")
+    __slots__ = (
+        "account_field",
+        "account_number",
+        "currency",
+        "decimals",
+        "id_prefix",
+        "key",
+        "location",
+        "number",
+        "opening",
+        "opening_date",
+    )
 
     def __init__(
         self,
@@ -58,6 +69,9 @@ class _Statement:
         self.opening_date = opening_date
         self.location = location
         self.number = 0
+        self.account_number = key.rsplit("/", 1)[1]
+        self.account_field = self.account_number.rjust(11)
+        self.id_prefix = f"{key}:{opening_date.isoformat()}:"
 
 
 class _Reader:
@@ -70,38 +84,23 @@ class _Reader:
         self.total = Decimal(0)
         self.movement: tuple[str, SourceLocation] | None = None
         self.complements: list[str] = []
-        self.seen_record = False
 
     # -- records -------------------------------------------------------------
 
-    def records(self, lines: Iterable[tuple[int, str]]) -> Iterator[tuple[str, SourceLocation]]:
-        """Split physical lines into 120-character records with their location."""
-        source = self.source
-        for number, line in lines:
-            if not line.strip():
-                continue
-            if len(line) <= RECORD_LENGTH:
-                self._check_family(line, number)
-                yield line, SourceLocation(source, number)
-                continue
-            stripped = line.rstrip()
-            if len(stripped) <= RECORD_LENGTH:
-                self._check_family(line, number)
-                yield stripped, SourceLocation(source, number)
-                continue
-            self._check_family(line, number, long_line=True)
-            for start in range(0, len(stripped), RECORD_LENGTH):
-                yield (
-                    stripped[start : start + RECORD_LENGTH],
-                    SourceLocation(source, number, str(start + 1)),
-                )
+    def _split(self, number: int, line: str, first: bool) -> list[tuple[str, str | None]]:
+        """The records of a physical line longer than 120 characters, or shorter ones."""
+        stripped = line.rstrip()
+        if first and stripped:
+            self._check_family(line, number, long_line=len(stripped) > RECORD_LENGTH)
+        if len(stripped) <= RECORD_LENGTH:
+            return [(stripped, None)] if stripped else []
+        return [
+            (stripped[start : start + RECORD_LENGTH], str(start + 1))
+            for start in range(0, len(stripped), RECORD_LENGTH)
+        ]
 
-    def _check_family(self, line: str, number: int, *, long_line: bool = False) -> None:
+    def _check_family(self, line: str, number: int, *, long_line: bool) -> None:
         """Refuse CFONB 160/240 files at their first record with a clear error."""
-        if self.seen_record:
-            return
-        self.seen_record = True
-        where = SourceLocation(self.source, number)
         family = _OTHER_CFONB.get(line[:2])
         length = len(line)
         if family is None and long_line and line[RECORD_LENGTH : RECORD_LENGTH + 2] not in _CODES:
@@ -111,7 +110,7 @@ class _Reader:
                 f"this is {family}, not a CFONB 120 account statement"
                 f" (first record is {length} characters long, code {line[:2]!r});"
                 " only CFONB 120 statements are read",
-                location=where,
+                location=SourceLocation(self.source, number),
                 field="record_code",
                 value=line[:2],
             )
@@ -120,41 +119,82 @@ class _Reader:
 
     def run(self, lines: Iterable[tuple[int, str]]) -> Iterator[StatementLine | StatementEnd]:
         """Yield each movement as a line and each statement's end."""
-        for record, where in self.records(lines):
-            code = record[:2]
-            if code == "05":
-                if self.movement is None:
-                    self._fail(where, "complement record 05 without a movement 04 before it")
-                else:
-                    self.complements.append(record)
+        first = True
+        source = self.source
+        for number, line in lines:
+            if first or len(line) > RECORD_LENGTH:
+                records = self._split(number, line, first)
+                first = first and not records
+                for record, column in records:
+                    done = self._record(record, number, column)
+                    if done:
+                        yield from done
                 continue
-            if self.movement is not None:
-                yield from self._flush()
-            if code == "04":
-                if self.statement is None:
-                    self._fail(where, "movement record 04 outside a statement (no 01 before it)")
-                else:
-                    self.movement = (record, where)
-            elif code == "01":
-                if self.statement is not None:
-                    self._fail(
-                        where,
-                        "new statement (01) before the previous one ended with a 07 record",
-                    )
-                    yield self._end(None, None)
-                self._open(record, where)
-            elif code == "07":
-                yield from self._close(record, where)
-            else:
-                self._fail(where, f"unknown record code {code!r} (expected 01, 04, 05 or 07)")
+            # the common records first, without the general dispatch
+            code = line[:2]
+            if code == "05" and self.movement is not None:
+                self.complements.append(line)
+                continue
+            if code == "04" and self.statement is not None:
+                if self.movement is not None:
+                    movement = self._flush()
+                    if movement is not None:
+                        yield movement
+                self.movement = (line, SourceLocation(source, number))
+                continue
+            if not line or line.isspace():
+                continue
+            done = self._record(line, number, None)
+            if done:
+                yield from done
         if self.movement is not None:
-            yield from self._flush()
+            last = self._flush()
+            if last is not None:
+                yield last
         if self.statement is not None:
             self._fail(
                 self.statement.location,
                 "statement has no closing 07 record before the end of the file",
             )
             yield self._end(None, None)
+
+    def _record(
+        self, record: str, number: int, column: str | None
+    ) -> tuple[StatementLine | StatementEnd, ...]:
+        """Take one record; return the movement it completes and the statement it ends."""
+        code = record[:2]
+        if code == "05":
+            if self.movement is None:
+                self._fail(
+                    SourceLocation(self.source, number, column),
+                    "complement record 05 without a movement 04 before it",
+                )
+            else:
+                self.complements.append(record)
+            return ()
+        done: tuple[StatementLine | StatementEnd, ...] = ()
+        if self.movement is not None:
+            line = self._flush()
+            if line is not None:
+                done = (line,)
+        where = SourceLocation(self.source, number, column)
+        if code == "04":
+            if self.statement is None:
+                self._fail(where, "movement record 04 outside a statement (no 01 before it)")
+            else:
+                self.movement = (record, where)
+        elif code == "01":
+            if self.statement is not None:
+                self._fail(
+                    where, "new statement (01) before the previous one ended with a 07 record"
+                )
+                done = (*done, self._end(None, None))
+            self._open(record, where)
+        elif code == "07":
+            done = (*done, *self._close(record, where))
+        else:
+            self._fail(where, f"unknown record code {code!r} (expected 01, 04, 05 or 07)")
+        return done
 
     def _fail(self, where: SourceLocation, message: str, field: str | None = None) -> None:
         self.policy.fail(
@@ -283,22 +323,23 @@ class _Reader:
             location=statement.location,
         )
 
-    def _flush(self) -> Iterator[StatementLine]:
+    def _flush(self) -> StatementLine | None:
         movement, self.movement = self.movement, None
         complements, self.complements = self.complements, []
         statement = self.statement
         if movement is None or statement is None:  # pragma: no cover - callers check
-            return
+            return None
         record, where = movement
         line = self._line(statement, record, where, complements)
         if line is not None:
             statement.number += 1
             self.total += line.amount.amount
-            yield line
+        return line
 
     def _line(
         self, statement: _Statement, record: str, where: SourceLocation, complements: list[str]
     ) -> StatementLine | None:
+        original = record
         if len(record) < 104:
             record = record.ljust(RECORD_LENGTH)
         currency = statement.currency
@@ -310,7 +351,9 @@ class _Reader:
                 "currency",
             )
             return None
-        if record[21:32].strip() != statement.key.rsplit("/", 1)[1]:
+        if record[21:32] != statement.account_field and (
+            record[21:32].strip() != statement.account_number
+        ):
             self._fail(
                 where,
                 f"movement is for account {record[21:32].strip()!r}, inside the statement of"
@@ -318,10 +361,20 @@ class _Reader:
                 "account",
             )
             return None
-        amount = self._amount(record[90:104], self._decimals(record, currency), where)
-        booked = self._date(record[34:40], where, "booking_date")
+        digit = record[19]
+        decimals = int(digit) if "0" <= digit <= "9" else statement.decimals
+        amount = decode_amount(record[90:104], decimals)
+        if amount is None:
+            self._amount(record[90:104], decimals, where)
+        booked = decode_date(record[34:40])
+        if booked is None:
+            self._date(record[34:40], where, "booking_date")
         value_text = record[42:48]
-        value_date = self._date(value_text, where, "value_date") if value_text.strip() else None
+        value_date = None
+        if value_text != "      ":
+            value_date = decode_date(value_text)
+            if value_date is None:
+                self._date(value_text, where, "value_date")
         if booked is None:
             booked = value_date
         if amount is None or booked is None:
@@ -339,12 +392,12 @@ class _Reader:
         if reject:
             metadata["reject_code"] = reject
         counterparty = None
-        raw = record
+        raw = original
         if complements:
-            raw = "\n".join([record, *complements])
+            raw = "\n".join([original, *complements])
             label, counterparty = _complements(complements, label, references, metadata)
         return StatementLine(
-            id=f"{statement.key}:{statement.opening_date.isoformat()}:{statement.number + 1}",
+            id=f"{statement.id_prefix}{statement.number + 1}",
             kind=LineKind.TRANSFER,
             booked_on=booked,
             amount=Money(amount, currency),

@@ -10,7 +10,9 @@ takes what none claims. Add a dialect by adding a function to the list.
   (``?20``-``?29``, ``?60``-``?63``); Triodos writes ``>`` for ``?``.
 - Dutch SEPA tags (``/TRTP/.../IBAN/.../NAME/.../REMI/.../EREF/...``, ING's
   ``/CNTP/iban/bic/name/city/`` and ``/REMI/USTD//text/``, Mollie's ``tr_`` ids in EREF).
-- Free text (ABN AMRO classic, mBank, Raiffeisen HU, ...).
+- ABN AMRO SEPA text (``SEPA IDEAL  IBAN: .. BIC: .. NAAM: .. OMSCHRIJVING: ..``).
+- mBank (Poland): ``;``-separated ``ID IPH:``, ``Z RACH.:``, ``OD:``, ``TYT.:``, ``TNR:``.
+- Free text (ABN AMRO classic, Raiffeisen HU, ...).
 """
 
 from __future__ import annotations
@@ -187,6 +189,79 @@ def sepa_tag_details(lines: Sequence[str]) -> Details | None:
     )
 
 
+# -- ABN AMRO SEPA text ------------------------------------------------------------------
+
+_ABN_KEY = re.compile(
+    r"(?:^|(?<=\s))(IBAN|BIC|NAAM|OMSCHRIJVING|KENMERK|BETALINGSKENM\.|MACHTIGING|INCASSANT"
+    r"|ID DEBITEUR|ID BEGUNSTIGDE):\s?"
+)
+
+
+def abn_sepa_details(lines: Sequence[str]) -> Details | None:
+    """ABN AMRO ``SEPA ...  IBAN: .. BIC: .. NAAM: .. OMSCHRIJVING: .. KENMERK: ..`` text."""
+    text = free_details(lines).label
+    if not text.startswith("SEPA ") or _ABN_KEY.search(text) is None:
+        return None
+    matches = list(_ABN_KEY.finditer(text))
+    values: dict[str, str] = {}
+    for match, following in zip(matches, [*matches[1:], None], strict=True):
+        end = len(text) if following is None else following.start()
+        values.setdefault(match.group(1), text[match.end() : end].strip())
+    metadata = [("posting_text", text[: matches[0].start()].strip())]
+    for key, name in (
+        ("MACHTIGING", "mandate"),
+        ("INCASSANT", "creditor_id"),
+        ("ID DEBITEUR", "debtor_id"),
+        ("ID BEGUNSTIGDE", "creditor_party_id"),
+    ):
+        if values.get(key):
+            metadata.append((name, values[key]))
+    return Details(
+        label=values.get("OMSCHRIJVING", "") or metadata[0][1],
+        references=_refs(values.get("BETALINGSKENM."), values.get("KENMERK")),
+        counterparty=_party(values.get("NAAM"), values.get("IBAN"), values.get("BIC")),
+        metadata=tuple(m for m in metadata if m[1]),
+    )
+
+
+# -- Polish mBank ---------------------------------------------------------------------
+
+_MBANK = re.compile(r"^[0-9]{3} [^;]*;")
+_MBANK_KEYS = {
+    "ID IPH": "reference",
+    "TNR": "reference",
+    "Z RACH.": "account",
+    "NA RACH.": "account",
+    "OD": "name",
+    "DO": "name",
+    "TYT.": "label",
+}
+
+
+def mbank_details(lines: Sequence[str]) -> Details | None:
+    """mBank (Poland): ``NNN DESCRIPTION; ID IPH: ..; Z RACH.: ..; OD: ..; TYT.: ..; TNR: ..``."""
+    text = free_details(lines).label
+    if _MBANK.match(text) is None:
+        return None
+    parts = [part.strip() for part in text.split(";")]
+    found: dict[str, list[str]] = {}
+    metadata = [("transaction_code", text[:3]), ("posting_text", parts[0][4:].strip())]
+    for part in parts[1:]:
+        key, colon, value = part.partition(":")
+        role = _MBANK_KEYS.get(key.strip()) if colon else None
+        if role is None:
+            metadata.append(("details", part))
+        elif value.strip():
+            found.setdefault(role, []).append(value.strip())
+    name, account = found.get("name", [None])[0], found.get("account", [None])[0]
+    return Details(
+        label=" ".join(found.get("label", [])) or parts[0][4:].strip(),
+        references=_refs(*found.get("reference", [])),
+        counterparty=_party(name, account),
+        metadata=tuple(m for m in metadata if m[1]),
+    )
+
+
 # -- free text -----------------------------------------------------------------------
 
 
@@ -204,6 +279,8 @@ PROCESSORS: list[Callable[[Sequence[str]], Details | None]] = [
     gvc_details,
     triodos_details,
     sepa_tag_details,
+    abn_sepa_details,
+    mbank_details,
 ]
 """The structured dialects, tried in order before free text."""
 

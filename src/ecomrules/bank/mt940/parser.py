@@ -9,6 +9,7 @@ from typing import ClassVar
 from ecomrules.bank._events import gather, only_lines
 from ecomrules.bank._records import StreamSource, open_stream, stream_lines, text_lines
 from ecomrules.bank.mt940.reader import Variant, read_mt940
+from ecomrules.outcome import Issue
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import ParseResult, StatementLine
 
@@ -61,16 +62,22 @@ class Mt942Parser(_MtParser):
 
 
 def iter_lines(
-    source: StreamSource, *, on_error: OnError = "raise", variant: Variant = "940"
+    source: StreamSource,
+    *,
+    on_error: OnError = "raise",
+    issues: list[Issue] | None = None,
+    variant: Variant = "940",
 ) -> Iterator[StatementLine]:
     """Stream the lines of an MT940 (or MT942) file; memory stays flat whatever its size.
 
     Balances are checked as each message ends (``ControlTotalError`` in strict
-    mode); use :meth:`Mt940Parser.parse` to see lenient-mode issues.
+    mode); the issues are appended to ``issues`` when you pass a list.
     """
     stream, label, owned = open_stream(source)
     try:
         policy = ErrorPolicy(on_error)
+        if issues is not None:
+            policy.issues = issues
         yield from only_lines(read_mt940(stream_lines(stream), label, policy, variant))
     finally:
         if owned:

@@ -97,6 +97,16 @@ class _Statement:
         self.debits = (0, Decimal(0))
         self.credits = (0, Decimal(0))
 
+    def account_id(self) -> str | None:
+        """``:25:`` less a trailing currency code (``...EUR``, ``... EUR``, ``.../HUF``)."""
+        account = self.account
+        if account is None or self.currency is None:
+            return account
+        code = self.currency.code
+        if account.endswith(code) and len(account) > len(code):
+            return account[: -len(code)].rstrip(" /") or account
+        return account
+
     def where(self, field: Field) -> SourceLocation:
         return SourceLocation(self.source, field.line)
 
@@ -257,7 +267,7 @@ class _Statement:
             self.credits = (self.credits[0] + 1, self.credits[1] + amount)
         self.total += amount
         return StatementLine(
-            id=f"{self.account}:{self.opening_date or booked}:{self.number}:{self.count}",
+            id=f"{self.account_id()}:{self.opening_date or booked}:{self.number}:{self.count}",
             kind=kind,
             booked_on=booked,
             amount=Money(amount, self.currency),
@@ -304,7 +314,7 @@ class _Statement:
         else:
             self.check_sums()
         return StatementEnd(
-            account=self.account,
+            account=self.account_id(),
             currency=self.currency,
             id=f"{self.reference}/{self.number}" if self.number else self.reference or None,
             opening_balance=self.opening,
