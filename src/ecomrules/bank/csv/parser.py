@@ -20,7 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar, Final
 
-from ecomrules.bank.controls import Input, open_input, paused_gc
+from ecomrules.bank.controls import Input, check_balance, open_input, paused_gc
+from ecomrules.bank.csv.balance import RunningBalance
 from ecomrules.bank.csv.config import DEFAULT_COLUMNS, CsvLayout
 from ecomrules.bank.lines import make_line, make_money
 from ecomrules.bank.problems import (
@@ -81,13 +82,24 @@ class CsvParser:
     def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
         """Parse the whole file into one statement."""
         policy = ErrorPolicy(on_error)
+        reading = _Reading(self.layout, source, policy)
         with paused_gc():
-            lines = tuple(self._read(io.BytesIO(data), source, policy))
+            lines = tuple(self._read(reading, io.BytesIO(data)))
         currency = self.layout.currency or (lines[0].currency if lines else None)
+        opening = closing = None
+        running = reading.running
+        before, after = running.opening(), running.closing()
+        if currency is not None and before is not None and after is not None:
+            opening, closing = make_money(before, currency), make_money(after, currency)
+            if not running.mismatches:
+                total = sum((line.amount.amount for line in lines), Decimal(0))
+                check_balance(opening, total, closing, policy, SourceLocation(source), "statement")
         statement = Statement(
             account=self.layout.account,
             currency=currency,
             lines=lines,
+            opening_balance=opening,
+            closing_balance=closing,
             location=SourceLocation(source),
         )
         return ParseResult(self.name, source, (statement,), issues=tuple(policy.issues))
@@ -105,10 +117,10 @@ class CsvParser:
         if issues is not None:
             policy.issues = issues
         with open_input(data, source) as stream:
-            yield from self._read(stream, source, policy)
+            yield from self._read(_Reading(self.layout, source, policy), stream)
 
-    def _read(self, stream: BinaryIO, source: str, policy: ErrorPolicy) -> Iterator[StatementLine]:
-        reading = _Reading(self.layout, source, policy)
+    def _read(self, reading: _Reading, stream: BinaryIO) -> Iterator[StatementLine]:
+        policy, source = reading.policy, reading.source
         try:
             yield from reading.run(stream)
         except RecordError as exc:
@@ -141,6 +153,7 @@ class _Reading:
         self.currencies: dict[str, Currency] = {}
         self.fingerprint = Fingerprinter("bank.csv")
         self.parties: dict[tuple[str, str, str], Counterparty | None] = {}
+        self.running = RunningBalance(policy, newest_first=layout.newest_first)
 
     def _physical(self, stream: BinaryIO) -> Iterator[str]:
         """Yield the physical lines (ends kept), decoded, control bytes removed, BOM dropped."""
@@ -254,6 +267,7 @@ class _Reading:
         self.i_bic = at(c.bic)
         self.i_labels = [positions[name] for name in c.label]
         self.i_references = [positions[name] for name in c.reference]
+        self.i_balance = at(c.balance)
         number = self.layout.number
         self.signed_plain = (
             self.layout.amount_mode == "signed" and number.decimal == "." and number.group is None
@@ -281,6 +295,12 @@ class _Reading:
             amount = Decimal(text)
         else:
             amount = self._amount(row, where)
+        if self.i_balance >= 0:
+            text = row[self.i_balance]
+            if text.strip():
+                self.running.step(self._decimal(text, where, "balance"), amount, where)
+            else:
+                self.running.gap()
         key = (
             row[self.i_party] if self.i_party >= 0 else "",
             row[self.i_iban] if self.i_iban >= 0 else "",
