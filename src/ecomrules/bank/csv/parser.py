@@ -181,7 +181,7 @@ class _Reading:
                         self.source, self.line + 1 + exc.object.count(b"\n", 0, exc.start)
                     ),
                 ) from None
-            if first:
+            if first and text:
                 text, first = text.removeprefix("\ufeff"), False
             text = carry + text
             if final:
