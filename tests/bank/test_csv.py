@@ -265,3 +265,11 @@ def test_a_broken_running_balance_names_its_row() -> None:
         ("bank.balance_mismatch", "b.csv:3")
     ]
     assert len(lenient.lines) == 3
+
+
+def test_a_quoted_field_over_two_lines_keeps_both_and_its_first_line() -> None:
+    data = HEADER + b'A,2026-11-19,,1.00,EUR,,,"first\r\nsecond",\nB,2026-11-19,,2.00,EUR,,,,\n'
+    lines = CsvParser().parse(data, source="q.csv").lines
+    assert lines[0].label == "first\r\nsecond"
+    assert lines[0].raw == 'A,2026-11-19,,1.00,EUR,,,"first\r\nsecond",'
+    assert [str(line.location) for line in lines] == ["q.csv:2", "q.csv:4"]

@@ -213,12 +213,13 @@ class _Reading:
                     self.consumed.clear()
                     continue
                 consumed = self.consumed
+                first_line = self.line - len(consumed) + 1  # a quoted field may span lines
                 raw = (consumed[0] if len(consumed) == 1 else "".join(consumed)).rstrip("\r\n")
                 consumed.clear()
                 if not row or (not row[0].strip() and not "".join(row).strip()):
                     continue  # a blank line, or one of empty fields
                 try:
-                    yield self._line(row, raw, len(header))
+                    yield self._line(row, raw, len(header), first_line)
                 except RecordError as exc:
                     self.policy.fail(exc, exc.code)
         except csv.Error as exc:
@@ -273,8 +274,8 @@ class _Reading:
             self.layout.amount_mode == "signed" and number.decimal == "." and number.group is None
         )
 
-    def _line(self, row: list[str], raw: str, width: int) -> StatementLine:
-        where = SourceLocation(self.source, self.line)
+    def _line(self, row: list[str], raw: str, width: int, line: int) -> StatementLine:
+        where = SourceLocation(self.source, line)
         if len(row) != width:
             raise RecordError(
                 MALFORMED, f"row has {len(row)} fields, the header {width}", location=where
