@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -171,3 +172,11 @@ def test_transactions_summary_is_checked() -> None:
     ]
     with pytest.raises(ControlTotalError, match="counts 4 entries, the statement has 3"):
         Camt053Parser().parse(_with_summary("4", "2717.50", "CRDT"), source="s.xml")
+
+
+def test_prefixed_elements_read_as_the_default_namespace() -> None:
+    prefixed = re.sub(rb"<(/?)([A-Za-z]\w*)", rb"<\1c:\2", BATCH).replace(b"xmlns=", b"xmlns:c=")
+    plain = Camt053Parser().parse(BATCH, source="s.xml")
+    other = Camt053Parser().parse(prefixed, source="s.xml")
+    assert other.to_json() == plain.to_json()
+    assert other.lines[0].raw.startswith("<c:Ntry>")

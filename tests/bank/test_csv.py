@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ecomrules.bank.csv import CsvConfig, CsvParser, load_csv_config, write_csv
 from ecomrules.bank.csv.config import CsvLayout
-from ecomrules.errors import ConfigError, MalformedRecordError
+from ecomrules.errors import ConfigError, ControlTotalError, MalformedRecordError
 from ecomrules.money import Money
 from ecomrules.parsing.base import Confidence
 from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
@@ -223,3 +223,53 @@ def test_writer_formats_groups() -> None:
     )
     layout = CsvConfig(decimal=",", group=".", delimiter=";").to_domain()
     assert ";-1.234.567,50;" in write_csv([line], layout)
+
+
+_BALANCED = {"columns": {"balance": "balance"}, "currency": "EUR"}
+
+
+def _with_balances(rows: list[tuple[str, str]]) -> bytes:
+    text = "id,booking_date,value_date,amount,currency,counterparty,iban,label,reference,balance\n"
+    for number, (amount, balance) in enumerate(rows, 1):
+        text += f"R{number},2026-11-{number:02d},,{amount},EUR,,,,,{balance}\n"
+    return text.encode()
+
+
+def test_a_running_balance_gives_opening_and_closing() -> None:
+    parser = CsvParser(load_csv_config(_BALANCED))
+    data = _with_balances([("100.00", "1100.00"), ("-30.00", "1070.00"), ("5.50", "1075.50")])
+    statement = parser.parse(data, source="b.csv").statements[0]
+    assert statement.opening_balance == Money(Decimal("1000.00"), "EUR")
+    assert statement.closing_balance == Money(Decimal("1075.50"), "EUR")
+
+
+def test_a_newest_first_running_balance() -> None:
+    parser = CsvParser(load_csv_config({**_BALANCED, "newest_first": True}))
+    data = _with_balances([("5.50", "1075.50"), ("-30.00", "1070.00"), ("100.00", "1100.00")])
+    statement = parser.parse(data, source="b.csv").statements[0]
+    assert statement.opening_balance == Money(Decimal("1000.00"), "EUR")
+    assert statement.closing_balance == Money(Decimal("1075.50"), "EUR")
+
+
+def test_a_broken_running_balance_names_its_row() -> None:
+    parser = CsvParser(load_csv_config(_BALANCED))
+    data = _with_balances([("100.00", "1100.00"), ("-30.00", "1071.00"), ("5.50", "1076.50")])
+    with pytest.raises(ControlTotalError) as caught:
+        parser.parse(data, source="b.csv")
+    assert str(caught.value) == (
+        "b.csv:3: column 'balance': 1071.00 differs from the previous row's 1100.00 "
+        "+ this amount -30.00 = 1070.00 (difference 1.00)"
+    )
+    lenient = parser.parse(data, source="b.csv", on_error="collect")
+    assert [(i.code, str(i.location)) for i in lenient.errors] == [
+        ("bank.balance_mismatch", "b.csv:3")
+    ]
+    assert len(lenient.lines) == 3
+
+
+def test_a_quoted_field_over_two_lines_keeps_both_and_its_first_line() -> None:
+    data = HEADER + b'A,2026-11-19,,1.00,EUR,,,"first\r\nsecond",\nB,2026-11-19,,2.00,EUR,,,,\n'
+    lines = CsvParser().parse(data, source="q.csv").lines
+    assert lines[0].label == "first\r\nsecond"
+    assert lines[0].raw == 'A,2026-11-19,,1.00,EUR,,,"first\r\nsecond",'
+    assert [str(line.location) for line in lines] == ["q.csv:2", "q.csv:4"]

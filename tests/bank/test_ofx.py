@@ -89,3 +89,14 @@ def test_sniff() -> None:
     assert parser.sniff(b"\n\n<OFX>\n<SIGNONMSGSRSV1>", None) is Confidence.YES
     assert parser.sniff(b"id,amount\n", "x.csv") is Confidence.NO
     assert parser.sniff(b"", "export.qfx") is Confidence.MAYBE
+
+
+def test_control_bytes_are_removed_and_counted() -> None:
+    data = (
+        (CASES / "ofx2_creditcard.ofx").read_bytes().replace(b"PAYMENT THANK", b"PAYMENT\x00 THANK")
+    )
+    result = OfxParser().parse(data + b"\x1a", source="c.ofx")
+    assert result.lines[1].label == "PAYMENT THANK YOU"
+    assert [(i.code, i.message) for i in result.issues] == [
+        ("bank.control_bytes_removed", "1 control character(s) removed before reading")
+    ]

@@ -8,63 +8,30 @@ keeps the total exact. An entry with one or no detail is one line.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
 from xml.etree.ElementTree import Element
 
-from ecomrules.bank.lines import make_line
-from ecomrules.bank.problems import INVALID_AMOUNT, INVALID_DATE, MISSING_FIELD, RecordError
-from ecomrules.errors import UnknownCurrencyError
+from ecomrules.bank.camt.elements import (
+    Names,
+    find_path,
+    own_text,
+    path_text,
+    read_amount,
+    read_date,
+)
+from ecomrules.bank.lines import make_line, make_money
+from ecomrules.bank.problems import MISSING_FIELD, RecordError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
 
-__all__ = ["EntryContext", "Names", "read_amount", "read_date", "read_entry"]
+__all__ = ["EntryContext", "read_entry"]
 
-_AMOUNT: Final = re.compile(r"^\d{1,18}(\.\d{1,17})?$")
 _PLACEHOLDERS: Final = frozenset({"", "NOTPROVIDED", "NONREF", "NOT PROVIDED"})
-
-
-class _Paths(dict[str, tuple[str, ...]]):
-    """Local paths to tuples of qualified tags, computed on first use."""
-
-    def __init__(self, namespace: str) -> None:
-        super().__init__()
-        self.namespace = namespace
-
-    def __missing__(self, path: str) -> tuple[str, ...]:
-        found = tuple(self.namespace + part for part in path.split("/"))
-        self[path] = found
-        return found
-
-
-class _Local(dict[str, str]):
-    """Qualified tags to local names, computed on first use."""
-
-    def __missing__(self, tag: str) -> str:
-        name = tag.rpartition("}")[2]
-        self[tag] = name
-        return name
-
-
-class Names:
-    """Qualified tags for one namespace: ``names.paths["Refs/TxId"]`` (step by step),
-    ``names.local[tag]`` (a tag's local name)."""
-
-    __slots__ = ("_namespace", "local", "paths")
-
-    def __init__(self, namespace: str) -> None:
-        self._namespace = namespace
-        self.paths = _Paths(namespace)
-        self.local = _Local()
-
-    def __call__(self, path: str) -> str:
-        """The qualified ElementPath of ``path``."""
-        return "/".join(self.paths[path])
 
 
 class EntryContext:
@@ -89,49 +56,6 @@ class EntryContext:
         self.created_on = created_on
 
 
-def read_amount(elem: Element | None, where: SourceLocation, field: str) -> Money:
-    """Read an ``Amt``-like element (text and ``Ccy`` attribute) as Money."""
-    if elem is None or not (elem.text or "").strip():
-        raise RecordError(MISSING_FIELD, f"{field} is missing", location=where, field=field)
-    text = elem.text.strip() if elem.text else ""
-    if not _AMOUNT.match(text):
-        raise RecordError(
-            INVALID_AMOUNT, f"{field} {text!r} is not a decimal", location=where, field=field
-        )
-    code = elem.get("Ccy", "")
-    try:
-        return Money(Decimal(text), Currency.of(code))
-    except UnknownCurrencyError:
-        raise RecordError(
-            INVALID_AMOUNT, f"{field} has an unknown currency {code!r}", location=where, field=field
-        ) from None
-
-
-def read_date(
-    holder: Element | None, n: Names, where: SourceLocation, field: str
-) -> tuple[date | None, datetime | None]:
-    """Read a ``Dt`` or ``DtTm`` child of ``holder``: ``(date, datetime or None)``."""
-    if holder is None:
-        return None, None
-    found = holder.find(n.paths["Dt"][0])
-    text = None if found is None else (found.text or "")
-    try:
-        if text is not None:
-            text = text.strip()
-            # some banks put a date-time inside Dt
-            return date.fromisoformat(text[:10] if len(text) > 10 else text), None
-        found = holder.find(n.paths["DtTm"][0])
-        text = None if found is None else (found.text or "")
-        if text is not None:
-            moment = datetime.fromisoformat(text.strip())
-            return moment.date(), moment
-    except ValueError:
-        raise RecordError(
-            INVALID_DATE, f"{field} {text!r} is not a valid date", location=where, field=field
-        ) from None
-    return None, None
-
-
 def read_entry(
     ntry: Element,
     ctx: EntryContext,
@@ -145,13 +69,13 @@ def read_entry(
     local = n.local
     kids = {local[child.tag]: child for child in reversed(ntry)}
     amount = read_amount(kids.get("Amt"), at, "Ntry/Amt")
-    indicator = _own(kids.get("CdtDbtInd")) or ""
+    indicator = own_text(kids.get("CdtDbtInd")) or ""
     if indicator not in ("CRDT", "DBIT"):
         raise RecordError(
             MISSING_FIELD, f"Ntry/CdtDbtInd {indicator!r} is not CRDT or DBIT", location=at
         )
     credit = indicator == "CRDT"
-    reversal = (_own(kids.get("RvslInd")) or "").lower() in ("true", "1")
+    reversal = (own_text(kids.get("RvslInd")) or "").lower() in ("true", "1")
     booked_on, booked_at = read_date(kids.get("BookgDt"), n, at, "Ntry/BookgDt")
     value_date, _ = read_date(kids.get("ValDt"), n, at, "Ntry/ValDt")
     if booked_on is None:
@@ -165,21 +89,23 @@ def read_entry(
             "entry has neither BookgDt nor ValDt; its message's creation date is used",
             at,
         )
-    entry_reference = _own(kids.get("NtryRef"))
-    entry_id = _own(kids.get("AcctSvcrRef")) or entry_reference or f"{ctx.statement_key}/{index}"
+    entry_reference = own_text(kids.get("NtryRef"))
+    entry_id = (
+        own_text(kids.get("AcctSvcrRef")) or entry_reference or f"{ctx.statement_key}/{index}"
+    )
     meta: dict[str, str] = {}
     _put(meta, "entry_reference", entry_reference)
     codes = kids.get("BkTxCd")
     if codes is not None:
         _put(meta, "bank_transaction_code", _bank_code(codes, n))
-        _put(meta, "proprietary_code", _text(codes, n.paths["Prtry/Cd"]))
-    _put(meta, "additional_entry_info", _own(kids.get("AddtlNtryInf")))
+        _put(meta, "proprietary_code", path_text(codes, n.paths["Prtry/Cd"]))
+    _put(meta, "additional_entry_info", own_text(kids.get("AddtlNtryInf")))
     charges = kids.get("Chrgs")
     if charges is not None:
-        total = _find(charges, n.paths["TtlChrgsAndTaxAmt"])
+        total = find_path(charges, n.paths["TtlChrgsAndTaxAmt"])
         if total is None:
-            total = _find(charges, n.paths["Rcrd/Amt"])
-        _put(meta, "charges", _own(total))
+            total = find_path(charges, n.paths["Rcrd/Amt"])
+        _put(meta, "charges", own_text(total))
     if reversal:
         meta["reversal"] = "true"
     _fx(kids.get("AmtDtls"), n, meta)
@@ -187,10 +113,10 @@ def read_entry(
     for holder in ntry.findall(n.paths["NtryDtls"][0]):
         batch = holder.find(n.paths["Btch"][0])
         if batch is not None:
-            _put(meta, "batch_size", _text(batch, n.paths["NbOfTxs"]))
-            _put(meta, "payment_information_id", _text(batch, n.paths["PmtInfId"]))
+            _put(meta, "batch_size", path_text(batch, n.paths["NbOfTxs"]))
+            _put(meta, "payment_information_id", path_text(batch, n.paths["PmtInfId"]))
         details.extend(holder.findall(n.paths["TxDtls"][0]))
-    signed = amount if credit else -amount
+    signed = amount if credit else make_money(-amount.amount, amount.currency)
     common = (booked_on, booked_at, value_date, reversal, meta, raw)
     if len(details) <= 1:
         tx = details[0] if details else None
@@ -224,7 +150,9 @@ def _split(
                 at,
             )
             return [_line(ctx, entry_id, None, signed, None, credit, at, common, details)]
-        tx_credit = (_text(tx, n.paths["CdtDbtInd"]) or ("CRDT" if credit else "DBIT")) == "CRDT"
+        tx_credit = (
+            path_text(tx, n.paths["CdtDbtInd"]) or ("CRDT" if credit else "DBIT")
+        ) == "CRDT"
         amounts.append(own if tx_credit else -own)
     lines = [
         _line(
@@ -306,11 +234,11 @@ def _line(
             for ref in refs:
                 name = local[ref.tag]
                 if name == "AcctSvcrRef":
-                    transaction_id = transaction_id or _own(ref)
+                    transaction_id = transaction_id or own_text(ref)
                 elif name == "EndToEndId":
-                    end_to_end = _own(ref)
+                    end_to_end = own_text(ref)
                 elif name in _REFERENCE_KEYS:
-                    _put(meta, _REFERENCE_KEYS[name], _own(ref))
+                    _put(meta, _REFERENCE_KEYS[name], own_text(ref))
         remittance = kids.get("RmtInf")
         if remittance is not None:
             _remittance(remittance, n, references, labels, meta)
@@ -320,10 +248,12 @@ def _line(
         _fx(kids.get("AmtDtls"), n, meta)
         returned = kids.get("RtrInf")
         if returned is not None:
-            reason = _text(returned, n.paths["Rsn/Cd"]) or _text(returned, n.paths["Rsn/Prtry"])
+            reason = path_text(returned, n.paths["Rsn/Cd"]) or path_text(
+                returned, n.paths["Rsn/Prtry"]
+            )
             _put(meta, "return_reason", reason)
-            _put(meta, "return_info", _text(returned, n.paths["AddtlInf"]))
-        _put(meta, "additional_transaction_info", _own(kids.get("AddtlTxInf")))
+            _put(meta, "return_info", path_text(returned, n.paths["AddtlInf"]))
+        _put(meta, "additional_transaction_info", own_text(kids.get("AddtlTxInf")))
     label = " ".join(labels) or meta.get("additional_transaction_info") or ""
     if not label:
         label = meta.get("additional_entry_info", "")
@@ -355,29 +285,29 @@ def _remittance(
     for part in remittance:
         name = local[part.tag]
         if name == "Ustrd":
-            text = _own(part)
+            text = own_text(part)
             if text:
                 labels.append(text)
             continue
         if name != "Strd":
             continue
-        ref = _text(part, n.paths["CdtrRefInf/Ref"])
+        ref = path_text(part, n.paths["CdtrRefInf/Ref"])
         if ref:
             references.append(ref)
             kind = (
-                _text(part, n.paths["CdtrRefInf/Tp/CdOrPrtry/Cd"])
-                or _text(part, n.paths["CdtrRefInf/Tp/CdOrPrtry/Prtry"])
+                path_text(part, n.paths["CdtrRefInf/Tp/CdOrPrtry/Cd"])
+                or path_text(part, n.paths["CdtrRefInf/Tp/CdOrPrtry/Prtry"])
                 or ("SCOR" if ref.upper().startswith("RF") else None)
             )
             _put(meta, "creditor_reference_type", kind)
         for child in part:
             child_name = local[child.tag]
             if child_name == "RfrdDocInf":
-                number = _text(child, n.paths["Nb"])
+                number = path_text(child, n.paths["Nb"])
                 if number:
                     references.append(number)
             elif child_name == "AddtlRmtInf":
-                text = _own(child)
+                text = own_text(child)
                 if text:
                     additional.append(text)
     labels.extend(additional)
@@ -396,26 +326,32 @@ def _party(
         name = None
         if holder is not None:
             name = (
-                _text(holder, n.paths["Nm"])
-                or _text(holder, n.paths["Pty/Nm"])
-                or _text(holder, n.paths["Agt/FinInstnId/Nm"])
+                path_text(holder, n.paths["Nm"])
+                or path_text(holder, n.paths["Pty/Nm"])
+                or path_text(holder, n.paths["Agt/FinInstnId/Nm"])
             )
         account_holder = kids.get(side + "Acct")
         iban = account = None
         if account_holder is not None:
-            iban = _text(account_holder, n.paths["Id/IBAN"])
-            account = None if iban else _text(account_holder, n.paths["Id/Othr/Id"])
+            iban = path_text(account_holder, n.paths["Id/IBAN"])
+            account = None if iban else path_text(account_holder, n.paths["Id/Othr/Id"])
         if not (name or iban or account):
             continue
         agent = agent_kids.get(side + "Agt")
         bic = None
         if agent is not None:
-            bic = _text(agent, n.paths["FinInstnId/BIC"]) or _text(
+            bic = path_text(agent, n.paths["FinInstnId/BIC"]) or path_text(
                 agent, n.paths["FinInstnId/BICFI"]
             )
-        return Counterparty(
-            name=name, iban=iban.replace(" ", "") if iban else None, bic=bic, account=account
-        )
+        key = (name, iban, bic, account)
+        party = n.parties.get(key)
+        if party is None:
+            party = Counterparty(
+                name=name, iban=iban.replace(" ", "") if iban else None, bic=bic, account=account
+            )
+            if len(n.parties) < 50_000:
+                n.parties[key] = party
+        return party
     return None
 
 
@@ -423,7 +359,7 @@ def _detail_amount(
     tx: Element, n: Names, currency: Currency, where: SourceLocation
 ) -> Money | None:
     for path in ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/CntrValAmt/Amt"):
-        elem = _find(tx, n.paths[path])
+        elem = find_path(tx, n.paths[path])
         if elem is not None and elem.get("Ccy", "").upper() == currency.code:
             return read_amount(elem, where, f"TxDtls/{path}")
     return None
@@ -432,7 +368,7 @@ def _detail_amount(
 def _fx(details: Element | None, n: Names, meta: dict[str, str]) -> None:
     if details is None:
         return
-    instructed = _find(details, n.paths["InstdAmt/Amt"])
+    instructed = find_path(details, n.paths["InstdAmt/Amt"])
     if instructed is not None and instructed.text:
         meta["instructed_amount"] = instructed.text.strip()
         meta["instructed_currency"] = instructed.get("Ccy", "")
@@ -445,7 +381,7 @@ def _fx(details: Element | None, n: Names, meta: dict[str, str]) -> None:
             ("fx_contract", "CtrctId"),
             ("fx_quotation_date", "QtnDt"),
         ):
-            _put(meta, key, _text(exchange, n.paths[tag]))
+            _put(meta, key, path_text(exchange, n.paths[tag]))
         break
 
 
@@ -453,34 +389,14 @@ def _bank_code(codes: Element, n: Names) -> str | None:
     domain = codes.find(n.paths["Domn"][0])
     if domain is None:
         return None
-    parts = [_own(domain.find(n.paths["Cd"][0]))]
+    parts = [own_text(domain.find(n.paths["Cd"][0]))]
     family = domain.find(n.paths["Fmly"][0])
     if family is not None:
-        parts.append(_own(family.find(n.paths["Cd"][0])))
-        parts.append(_own(family.find(n.paths["SubFmlyCd"][0])))
+        parts.append(own_text(family.find(n.paths["Cd"][0])))
+        parts.append(own_text(family.find(n.paths["SubFmlyCd"][0])))
     if not parts[0]:
         return None
     return "/".join(part for part in parts if part)
-
-
-def _find(elem: Element | None, steps: tuple[str, ...]) -> Element | None:
-    """Walk ``steps`` child by child (ElementTree's C fast path, no ElementPath)."""
-    for tag in steps:
-        if elem is None:
-            return None
-        elem = elem.find(tag)
-    return elem
-
-
-def _own(elem: Element | None) -> str | None:
-    """The stripped text of ``elem``; None when absent or blank."""
-    if elem is None or not elem.text:
-        return None
-    return elem.text.strip() or None
-
-
-def _text(elem: Element, steps: tuple[str, ...]) -> str | None:
-    return _own(_find(elem, steps))
 
 
 def _put(meta: dict[str, str], key: str, value: str | None) -> None:

@@ -19,7 +19,8 @@ from decimal import Decimal
 from typing import BinaryIO, ClassVar
 from xml.etree.ElementTree import Element
 
-from ecomrules.bank.camt.entry import EntryContext, Names, read_amount, read_date, read_entry
+from ecomrules.bank.camt.elements import Names, find_path, read_amount, read_date
+from ecomrules.bank.camt.entry import EntryContext, read_entry
 from ecomrules.bank.camt.stream import ContainerEnd, DocumentStart, iter_entries
 from ecomrules.bank.controls import Input, check_balance, open_input, paused_gc
 from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, RecordError
@@ -234,7 +235,7 @@ class _Reading:
     ) -> None:
         """Check ``TxsSummry/TtlNtries``: the entries' count and, when all were booked, net."""
         n = self.n
-        totals = _find_path(container, n.paths["TxsSummry/TtlNtries"])
+        totals = find_path(container, n.paths["TxsSummry/TtlNtries"])
         if totals is None:
             return
         where = SourceLocation(self.source, line)
@@ -250,7 +251,7 @@ class _Reading:
                 SUMMARY_MISMATCH,
             )
             return
-        net = _find_path(totals, n.paths["TtlNetNtry"])
+        net = find_path(totals, n.paths["TtlNetNtry"])
         if net is None or self.left_out:
             return
         text = (_find_text(net, n.paths["Amt"]) or "").strip()
@@ -333,16 +334,8 @@ class _Reading:
             return None
 
 
-def _find_path(elem: Element | None, steps: tuple[str, ...]) -> Element | None:
-    for tag in steps:
-        if elem is None:
-            return None
-        elem = elem.find(tag)
-    return elem
-
-
 def _find_text(elem: Element, steps: tuple[str, ...]) -> str | None:
-    found = _find_path(elem, steps)
+    found = find_path(elem, steps)
     return None if found is None else found.text
 
 

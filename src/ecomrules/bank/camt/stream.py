@@ -47,6 +47,7 @@ _INDENT: Final = re.compile(rb">[ \t]*\r?\n[ \t]*<")
 _ENTRY: Final = "Ntry"
 _DETAIL: Final = "TxDtls"
 _CONTAINERS: Final = ("Stmt", "Ntfctn", "Rpt")
+_NAMES: Final = {name.encode(): name for name in (*_CONTAINERS, _ENTRY, _DETAIL)}
 _TAGS: Final = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(Stmt|Ntfctn|Rpt|Ntry|TxDtls)[\s/>]")
 
 
@@ -209,9 +210,11 @@ class _Reader:
         line = self.line
         last = 0
         raw_start = 0 if self.raw_parts is not None else -1
+        names = _NAMES
         for match in _TAGS.finditer(piece):
-            name = match.group(2).decode()
-            if match.group(1):
+            closing, tag = match.groups()
+            name = names[tag]
+            if closing:
                 if name == _ENTRY:
                     doc.entries_fed += 1
                     if raw_start >= 0:

@@ -68,6 +68,7 @@ class CsvColumns(BaseModel):
     bic: str | None = None
     label: list[str] = Field(default_factory=lambda: ["label"])
     reference: list[str] = Field(default_factory=lambda: ["reference"])
+    balance: str | None = None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -93,6 +94,7 @@ class CsvConfig(BaseModel):
     credit_flags: list[str] = Field(default_factory=lambda: ["C", "CRDT", "CR", "CREDIT", "+"])
     currency: str | None = None
     account: str | None = None
+    newest_first: bool = False
     columns: CsvColumns = Field(default_factory=CsvColumns)
 
     def problems(self) -> list[ConfigProblem]:
@@ -157,6 +159,7 @@ class CsvConfig(BaseModel):
             currency=Currency.of(self.currency) if self.currency else None,
             account=self.account,
             columns=self.columns,
+            newest_first=self.newest_first,
         )
 
 
@@ -176,6 +179,7 @@ class CsvLayout:
     currency: Currency | None
     account: str | None
     columns: CsvColumns
+    newest_first: bool = False
 
     def mapped(self) -> tuple[str, ...]:
         """The header names the mapping uses, in a stable order."""

@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, ClassVar, Final
+from typing import Any, BinaryIO, ClassVar, Final
 
-from ecomrules.bank.controls import Input, open_input, paused_gc
+from ecomrules.bank.controls import Input, check_balance, open_input, paused_gc
+from ecomrules.bank.csv.balance import RunningBalance
 from ecomrules.bank.csv.config import DEFAULT_COLUMNS, CsvLayout
 from ecomrules.bank.lines import make_line, make_money
 from ecomrules.bank.problems import (
@@ -81,13 +82,24 @@ class CsvParser:
     def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
         """Parse the whole file into one statement."""
         policy = ErrorPolicy(on_error)
+        reading = _Reading(self.layout, source, policy)
         with paused_gc():
-            lines = tuple(self._read(io.BytesIO(data), source, policy))
+            lines = tuple(self._read(reading, io.BytesIO(data)))
         currency = self.layout.currency or (lines[0].currency if lines else None)
+        opening = closing = None
+        running = reading.running
+        before, after = running.opening(), running.closing()
+        if currency is not None and before is not None and after is not None:
+            opening, closing = make_money(before, currency), make_money(after, currency)
+            if not running.mismatches:
+                total = sum((line.amount.amount for line in lines), Decimal(0))
+                check_balance(opening, total, closing, policy, SourceLocation(source), "statement")
         statement = Statement(
             account=self.layout.account,
             currency=currency,
             lines=lines,
+            opening_balance=opening,
+            closing_balance=closing,
             location=SourceLocation(source),
         )
         return ParseResult(self.name, source, (statement,), issues=tuple(policy.issues))
@@ -105,10 +117,10 @@ class CsvParser:
         if issues is not None:
             policy.issues = issues
         with open_input(data, source) as stream:
-            yield from self._read(stream, source, policy)
+            yield from self._read(_Reading(self.layout, source, policy), stream)
 
-    def _read(self, stream: BinaryIO, source: str, policy: ErrorPolicy) -> Iterator[StatementLine]:
-        reading = _Reading(self.layout, source, policy)
+    def _read(self, reading: _Reading, stream: BinaryIO) -> Iterator[StatementLine]:
+        policy, source = reading.policy, reading.source
         try:
             yield from reading.run(stream)
         except RecordError as exc:
@@ -123,14 +135,8 @@ class CsvParser:
             )
 
 
-class _NoParty:
-    """Cached answer for rows that name no counterparty (falsy)."""
-
-    def __bool__(self) -> bool:
-        return False
-
-
-_NO_PARTY: Final = _NoParty()
+_UNSEEN: Final[Any] = object()
+"""Marks a counterparty key not looked at yet (``None`` is a cached answer)."""
 
 
 class _Reading:
@@ -146,7 +152,8 @@ class _Reading:
         self.dates: dict[str, date] = {}
         self.currencies: dict[str, Currency] = {}
         self.fingerprint = Fingerprinter("bank.csv")
-        self.parties: dict[tuple[str, str, str], Counterparty | _NoParty] = {}
+        self.parties: dict[tuple[str, str, str], Counterparty | None] = {}
+        self.running = RunningBalance(policy, newest_first=layout.newest_first)
 
     def _physical(self, stream: BinaryIO) -> Iterator[str]:
         """Yield the physical lines (ends kept), decoded, control bytes removed, BOM dropped."""
@@ -174,7 +181,7 @@ class _Reading:
                         self.source, self.line + 1 + exc.object.count(b"\n", 0, exc.start)
                     ),
                 ) from None
-            if first:
+            if first and text:
                 text, first = text.removeprefix("\ufeff"), False
             text = carry + text
             if final:
@@ -206,12 +213,13 @@ class _Reading:
                     self.consumed.clear()
                     continue
                 consumed = self.consumed
+                first_line = self.line - len(consumed) + 1  # a quoted field may span lines
                 raw = (consumed[0] if len(consumed) == 1 else "".join(consumed)).rstrip("\r\n")
                 consumed.clear()
-                if not "".join(row).strip():
-                    continue
+                if not row or (not row[0].strip() and not "".join(row).strip()):
+                    continue  # a blank line, or one of empty fields
                 try:
-                    yield self._line(row, raw, len(header))
+                    yield self._line(row, raw, len(header), first_line)
                 except RecordError as exc:
                     self.policy.fail(exc, exc.code)
         except csv.Error as exc:
@@ -260,13 +268,14 @@ class _Reading:
         self.i_bic = at(c.bic)
         self.i_labels = [positions[name] for name in c.label]
         self.i_references = [positions[name] for name in c.reference]
+        self.i_balance = at(c.balance)
         number = self.layout.number
         self.signed_plain = (
             self.layout.amount_mode == "signed" and number.decimal == "." and number.group is None
         )
 
-    def _line(self, row: list[str], raw: str, width: int) -> StatementLine:
-        where = SourceLocation(self.source, self.line)
+    def _line(self, row: list[str], raw: str, width: int, line: int) -> StatementLine:
+        where = SourceLocation(self.source, line)
         if len(row) != width:
             raise RecordError(
                 MALFORMED, f"row has {len(row)} fields, the header {width}", location=where
@@ -287,13 +296,19 @@ class _Reading:
             amount = Decimal(text)
         else:
             amount = self._amount(row, where)
+        if self.i_balance >= 0:
+            text = row[self.i_balance]
+            if text.strip():
+                self.running.step(self._decimal(text, where, "balance"), amount, where)
+            else:
+                self.running.gap()
         key = (
             row[self.i_party] if self.i_party >= 0 else "",
             row[self.i_iban] if self.i_iban >= 0 else "",
             row[self.i_bic] if self.i_bic >= 0 else "",
         )
-        party = self.parties.get(key)
-        if party is None:
+        party = self.parties.get(key, _UNSEEN)
+        if party is _UNSEEN:
             party = self._party(key)
         line_id = row[self.i_id].strip() if self.i_id >= 0 else ""
         if not line_id:
@@ -314,16 +329,16 @@ class _Reading:
             make_money(amount, currency),
             label,
             references,
-            party if isinstance(party, Counterparty) else None,
+            party,
             None,
             value_date,
             raw,
             where,
         )
 
-    def _party(self, key: tuple[str, str, str]) -> Counterparty | _NoParty:
+    def _party(self, key: tuple[str, str, str]) -> Counterparty | None:
         name, iban, bic = key[0].strip(), key[1].replace(" ", ""), key[2].strip()
-        party: Counterparty | _NoParty = _NO_PARTY
+        party = None
         if name or iban or bic:
             party = Counterparty(name=name or None, iban=iban or None, bic=bic or None)
         if len(self.parties) < 50_000:

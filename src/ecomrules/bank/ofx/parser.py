@@ -18,6 +18,7 @@ from typing import ClassVar, Final
 
 from ecomrules.bank.ofx.tree import Node, read_tree
 from ecomrules.bank.problems import (
+    CONTROL_BYTES,
     INVALID_AMOUNT,
     INVALID_DATE,
     MALFORMED,
@@ -46,6 +47,7 @@ _KINDS: Final = {
     "INT": LineKind.OTHER,
     "DIV": LineKind.OTHER,
 }
+_CONTROL: Final = {code: None for code in range(32) if code not in (9, 10, 13)}
 _COMMA = DecimalFormat(decimal=",")
 _POINT = DecimalFormat(decimal=".")
 
@@ -114,6 +116,14 @@ class OfxParser:
         statements: list[Statement] = []
         try:
             text = clean_text(decode(data, source, _encodings(data)))
+            cleaned = text.translate(_CONTROL)
+            if len(cleaned) != len(text):
+                policy.warn(
+                    CONTROL_BYTES,
+                    f"{len(text) - len(cleaned)} control character(s) removed before reading",
+                    SourceLocation(source),
+                )
+                text = cleaned
             if "<OFX" not in text.upper():
                 raise RecordError(MALFORMED, "no <OFX> element", location=SourceLocation(source, 1))
             root = read_tree(text, source)
