@@ -170,3 +170,21 @@ def test_block_and_pause_commands(tmp_path: Path) -> None:
     reasons = {h["item_id"]: h["reason"] for h in out["holds"]}
     assert reasons["INV-1001"] == "dunning.held.blocked"
     assert reasons["INV-1003"] == "dunning.held.customer_paused"
+
+
+def test_demo_has_a_dunning_section() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "ecomrules", "demo", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    section = json.loads(out.stdout)["dunning"]
+    games = next(n for n in section["notices"] if n["customer_id"] == "C002")
+    assert games["level"] == "formal_notice"
+    assert [(c["kind"], c["amount"]) for c in games["charges"]] == [
+        ("indemnity", "40.00 EUR"),
+        ("interest", "76.69 EUR"),
+    ]
+    assert section["issues"] == ["dunning.rate_table_outdated"]

@@ -11,7 +11,6 @@ from rich.table import Table
 
 from ecomrules.cli.output import console, print_json
 from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
-from ecomrules.dunning.plan import Notice
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import parse_file
@@ -182,10 +181,6 @@ def pause_command(
     console.print(f"paused {customer_id}" + (f" until {until}" if until else ""))
 
 
-def _money_list(notice: Notice) -> str:
-    return ", ".join(str(total) for total in notice.totals)
-
-
 def render_plan(result: DunningPlan) -> None:
     """Print the plan's notices and holds as tables."""
     table = Table(
@@ -193,22 +188,18 @@ def render_plan(result: DunningPlan) -> None:
         "level",
         "channel",
         "items",
-        "fees",
-        "interest",
+        "charges",
         "total",
         title=f"Dunning notices on {result.as_of} ({result.policy})",
     )
     for notice in result.notices:
-        fees = [c for c in notice.charges if c.kind.value != "interest"]
-        interest = [c for c in notice.charges if c.kind.value == "interest"]
         table.add_row(
-            f"{notice.customer_id} {notice.customer_name}",
+            notice.customer_id,
             notice.level,
             "-" if notice.channel is None else notice.channel.value,
-            ", ".join(f"{i.number} ({i.level})" for i in notice.items),
-            ", ".join(str(c.amount) for c in fees) or "-",
-            ", ".join(str(c.amount) for c in interest) or "-",
-            _money_list(notice),
+            "\n".join(f"{i.item_id} {i.level}" for i in notice.items),
+            "\n".join(f"{c.kind.value} {c.amount}" for c in notice.charges) or "-",
+            "\n".join(str(total) for total in notice.totals),
         )
     console.print(table)
     if result.holds:
