@@ -478,3 +478,38 @@ def test_customer_levels_reports_the_highest_level_and_credit_block() -> None:
     only_open = customer_levels(events, open_item_ids={"A", "D"})
     assert only_open["C1"].level == "reminder_2"
     assert not only_open["C1"].block_credit
+
+
+def test_a_period_before_the_rate_table_is_an_error_issue_not_a_crash() -> None:
+    item = open_item("A", date(2008, 1, 10))
+    history = DunningHistory(
+        [
+            sent("A", "reminder_1", 1, date(2008, 1, 17)),
+            sent("A", "reminder_2", 2, date(2008, 1, 31)),
+        ]
+    )
+    result = run([item], history, as_of=date(2008, 2, 24))
+    assert [c.kind for c in result.notices[0].charges] == [ChargeKind.INDEMNITY]
+    assert [(i.code, i.severity.value) for i in result.issues] == [
+        ("dunning.rate_missing", "error")
+    ]
+
+
+def test_a_fixed_fee_per_notice_only_in_its_currency() -> None:
+    from ecomrules.dunning import policy_from_document
+
+    doc = {
+        "name": "fees",
+        "levels": [
+            {
+                "key": "reminder_1",
+                "name": "R1",
+                "trigger": {"kind": "days_after_due", "days": 1},
+                "notify": {"channel": "letter", "template": "reminder_1"},
+                "fees": [{"kind": "fixed", "amount": "3.50", "currency": "EUR"}],
+            }
+        ],
+    }
+    policy = policy_from_document(doc)
+    (notice,) = run([open_item("A", DUE, currency="USD")], policy=policy, as_of=day(1)).notices
+    assert notice.charges == ()

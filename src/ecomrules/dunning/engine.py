@@ -481,8 +481,14 @@ class _NoticeBuilder:
                 "|".join(item.idempotency_key for item in notice_items).encode()
             ).hexdigest()[:24]
         )
+        currencies = {item.amount_due.currency for item in notice_items}
         for index, fee in enumerate(top_level.fees):
-            if isinstance(fee, FixedFee) and not fee.per_item and top_rank > 0:
+            if (
+                isinstance(fee, FixedFee)
+                and not fee.per_item
+                and top_rank > 0
+                and fee.amount.currency in currencies
+            ):
                 charges.append(
                     NewCharge(
                         key=f"{notice_key}:fee:{index}",
@@ -614,14 +620,25 @@ class _NoticeBuilder:
                 slot = (id(rule), start, end)
                 factor = self._factors.get(slot)
                 if factor is None:
-                    factor = interest_factor(
-                        rule.table,
-                        start,
-                        end,
-                        margin=rule.margin,
-                        reference=rule.reference,
-                        day_count=rule.day_count,
-                    )
+                    try:
+                        factor = interest_factor(
+                            rule.table,
+                            start,
+                            end,
+                            margin=rule.margin,
+                            reference=rule.reference,
+                            day_count=rule.day_count,
+                        )
+                    except ValueError as exc:  # the period starts before the table
+                        self.issues.setdefault(
+                            f"dunning.rate_missing:{item.id}",
+                            Issue(
+                                Severity.ERROR,
+                                "dunning.rate_missing",
+                                f"no interest charged on {item.id}: {exc}",
+                            ),
+                        )
+                        return out
                     self._factors[slot] = factor
                 value = (residual.amount * factor).quantize(currency.quantum, rounding=rounding)
                 if value > 0:
