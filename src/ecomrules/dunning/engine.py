@@ -35,7 +35,7 @@ from ecomrules.dunning.state import HistoryState
 from ecomrules.dunning.transit import PaymentsInTransit
 from ecomrules.errors import InputError
 from ecomrules.ledger import Customer, ItemStatus, OpenItem
-from ecomrules.money import Money
+from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, Reason, Severity
 from ecomrules.parsing.model import StatementLine
 
@@ -43,6 +43,7 @@ __all__ = ["plan"]
 
 _ONE_DAY = timedelta(days=1)
 _HUNDRED = Decimal(100)
+_ZERO = Decimal(0)
 
 # A candidate: the item, the rank it would reach (0 = preventive) and that level.
 _Candidate = tuple[OpenItem, int, Level]
@@ -500,14 +501,14 @@ class _NoticeBuilder:
                     )
                 )
         open_charges = self.state.open_charges.get(customer.id, ())
-        totals: dict[str, Money] = {}
+        sums: dict[Currency, Decimal] = {}
         for money in (
             *(item.amount_due for item in notice_items),
             *(charge.amount for charge in charges),
             *(charge.open_amount for charge in open_charges),
         ):
-            code = money.currency.code
-            totals[code] = totals[code] + money if code in totals else money
+            sums[money.currency] = sums.get(money.currency, _ZERO) + money.amount
+        totals = [Money(sums[cur], cur) for cur in sorted(sums, key=lambda cur: cur.code)]
         reasons: tuple[Reason, ...] = ()
         if fell_back:
             reasons = (
@@ -529,7 +530,7 @@ class _NoticeBuilder:
             items=tuple(notice_items),
             charges=tuple(charges),
             open_charges=open_charges,
-            totals=tuple(totals[code] for code in sorted(totals)),
+            totals=tuple(totals),
             block_credit=any(item.block_credit for item in notice_items),
             handover=handover,
             idempotency_key=notice_key,
