@@ -104,6 +104,8 @@ def test_replaying_a_recorded_plan_adds_nothing(scenario, as_of: date) -> None:
     recorded = DunningHistory(
         [*history.events, *first.events(as_of)],
         [*history.charges, *first.new_charges(as_of)],
+        history.blocks,
+        history.pauses,
     )
     assert run(items, recorded, as_of).notices == ()
     assert run(items, history, as_of) == first
