@@ -175,7 +175,7 @@ class Money:
     def _check(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):
             raise TypeError(f"cannot {operation} Money and {type(other).__name__}")
-        if other.currency != self.currency:
+        if other.currency is not self.currency and other.currency != self.currency:
             raise CurrencyMismatchError(self.currency.code, other.currency.code, operation)
         return other
 

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from ecomrules import demo as dataset
 from ecomrules.cli.output import console, print_json
+from ecomrules.cli.preorder import demo_section as preorder_section
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.ledger import Customer, OpenItem
 from ecomrules.money import Money, sum_money
@@ -60,6 +61,13 @@ def receivables(ctx: DemoContext) -> dict[str, Any]:
     if not ctx.quiet:
         console.print(table)
     return {"customers": rows}
+
+
+def credit(ctx: DemoContext) -> dict[str, Any]:
+    """Credit decisions on the bundled orders (see :mod:`ecomrules.cli.credit`)."""
+    from ecomrules.cli.credit import demo_section
+
+    return demo_section(ctx)
 
 
 def dunning(ctx: DemoContext) -> dict[str, Any]:
@@ -110,7 +118,9 @@ def dunning(ctx: DemoContext) -> dict[str, Any]:
 
 SECTIONS: dict[str, Callable[[DemoContext], dict[str, Any]]] = {
     "receivables": receivables,
+    "credit": credit,
     "dunning": dunning,
+    "preorders": preorder_section,
 }
 """The demo's sections, in the order they run."""
 
