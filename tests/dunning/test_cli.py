@@ -188,3 +188,18 @@ def test_demo_has_a_dunning_section() -> None:
         ("interest", "76.69 EUR"),
     ]
     assert section["issues"] == ["dunning.rate_table_outdated"]
+
+
+def test_levels_feed_the_credit_check(tmp_path: Path) -> None:
+    from ecomrules.inputs.dunning_levels import read_dunning_levels
+
+    ws = str(tmp_path / "ws.db")
+    invoke("commit", *BASE, "--policy", "fr-b2b", "--json", "--workspace", ws)
+    result = CliRunner().invoke(app, ["dunning", "levels", "--workspace", ws])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "dunning-levels.csv").write_text(result.output, encoding="utf-8")
+    assert read_dunning_levels(tmp_path / "dunning-levels.csv") == {
+        "C001": 1,
+        "C002": 1,
+        "C005": 1,
+    }

@@ -513,3 +513,11 @@ def test_a_fixed_fee_per_notice_only_in_its_currency() -> None:
     policy = policy_from_document(doc)
     (notice,) = run([open_item("A", DUE, currency="USD")], policy=policy, as_of=day(1)).notices
     assert notice.charges == ()
+
+
+def test_highest_levels_are_the_credit_engines_dunning_level() -> None:
+    from ecomrules.dunning import highest_levels
+
+    events = [sent("A", "reminder_1", 1, day(7)), sent("A", "reminder_2", 2, day(21))]
+    assert highest_levels(DunningHistory(events)) == {"C1": 2}
+    assert highest_levels(events, open_item_ids=set()) == {}

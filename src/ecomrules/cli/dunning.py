@@ -181,6 +181,39 @@ def pause_command(
     console.print(f"paused {customer_id}" + (f" until {until}" if until else ""))
 
 
+@app.command("levels")
+def levels_command(
+    open_items: Annotated[
+        Path | None,
+        typer.Option("--open-items", help="Count only the items still open in this file."),
+    ] = None,
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Print each customer's highest dunning level as dunning-levels.csv (customer_id,level)."""
+    from ecomrules.dunning import customer_levels
+
+    open_ids = None if open_items is None else {i.id for i in read_open_items(open_items)}
+    levels = customer_levels(_history(workspace), open_item_ids=open_ids)
+    if json:
+        print_json(
+            [
+                {
+                    "customer_id": level.customer_id,
+                    "level": level.rank,
+                    "key": level.level,
+                    "reached_on": level.reached_on.isoformat(),
+                    "block_credit": level.block_credit,
+                    "handover": level.handover,
+                }
+                for level in levels.values()
+            ]
+        )
+        return
+    lines = ["customer_id,level", *(f"{c},{level.rank}" for c, level in levels.items())]
+    typer.echo("\n".join(lines))
+
+
 def render_plan(result: DunningPlan) -> None:
     """Print the plan's notices and holds as tables."""
     table = Table(
