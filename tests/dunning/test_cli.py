@@ -118,6 +118,38 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_a_real_mt940_statement_holds_the_invoice_it_pays(tmp_path: Path) -> None:
+    out = invoke(
+        "plan",
+        *BASE,
+        "--policy",
+        "fr-b2b",
+        "--json",
+        "--statement",
+        str(demo.path("dunning-bank.sta")),
+        "--workspace",
+        str(tmp_path / "w"),
+    )
+    held = {h["item_id"]: h for h in out["holds"]}
+    assert held["INV-1008"]["reason"] == "dunning.held.payment_in_transit"
+    assert held["INV-1008"]["data"]["amount"] == "890.00"
+    stale = run(
+        "plan",
+        "--open-items",
+        ITEMS,
+        "--customers",
+        CUSTOMERS,
+        "--as-of",
+        "2026-11-30",
+        "--policy",
+        "fr-b2b",
+        "--statement",
+        str(demo.path("dunning-bank.sta")),
+    )
+    assert stale.returncode == 2
+    assert "dunning.bank_data_stale" in stale.stderr
+
+
 def test_a_bad_policy_file_exits_2_with_every_problem(tmp_path: Path) -> None:
     policy = tmp_path / "bad.toml"
     policy.write_text(
@@ -188,6 +220,7 @@ def test_demo_has_a_dunning_section() -> None:
         ("interest", "76.69 EUR"),
     ]
     assert section["issues"] == ["dunning.rate_table_outdated"]
+    assert {"item_id": "INV-1008", "reason": "dunning.held.payment_in_transit"} in section["holds"]
 
 
 def test_levels_feed_the_credit_check(tmp_path: Path) -> None:
