@@ -145,6 +145,8 @@ def test_a_real_mt940_statement_holds_the_invoice_it_pays(tmp_path: Path) -> Non
         "fr-b2b",
         "--statement",
         str(demo.path("dunning-bank.sta")),
+        "--workspace",
+        str(tmp_path / "w"),
     )
     assert stale.returncode == 2
     assert "dunning.bank_data_stale" in stale.stderr
