@@ -521,3 +521,8 @@ def test_highest_levels_are_the_credit_engines_dunning_level() -> None:
     events = [sent("A", "reminder_1", 1, day(7)), sent("A", "reminder_2", 2, day(21))]
     assert highest_levels(DunningHistory(events)) == {"C1": 2}
     assert highest_levels(events, open_item_ids=set()) == {}
+
+
+def test_bank_data_age_defaults_to_the_newest_line() -> None:
+    with pytest.raises(BankDataStaleError):
+        run([open_item("A", DUE)], as_of=day(7), in_transit=[_line("5.00", booked_on=day(1))])

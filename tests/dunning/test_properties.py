@@ -116,7 +116,16 @@ def test_replaying_a_recorded_plan_adds_nothing(scenario, as_of: date) -> None:
 def test_the_result_does_not_depend_on_input_order(scenario, as_of: date, rng, data) -> None:
     items, history = scenario
     lines = data.draw(incoming(items))
-    expected = plan(items, CUSTOMERS, history, POLICY, as_of, in_transit=lines, render=False)
+    expected = plan(
+        items,
+        CUSTOMERS,
+        history,
+        POLICY,
+        as_of,
+        in_transit=lines,
+        bank_data_as_of=as_of,
+        render=False,
+    )
     shuffled = [list(items), list(history.events), list(CUSTOMERS), list(lines)]
     for group in shuffled:
         rng.shuffle(group)
@@ -127,6 +136,7 @@ def test_the_result_does_not_depend_on_input_order(scenario, as_of: date, rng, d
         POLICY,
         as_of,
         in_transit=shuffled[3],
+        bank_data_as_of=as_of,
         render=False,
     )
     assert result == expected

@@ -65,7 +65,8 @@ def plan(
 
     ``in_transit`` holds incoming bank or PSP lines not matched yet; an item
     one of them plausibly pays is held. ``bank_data_as_of`` is the date of the
-    newest bank data; the run raises :class:`BankDataStaleError`
+    newest bank data (by default the newest ``in_transit`` line's booking
+    date); the run raises :class:`BankDataStaleError`
     (``dunning.bank_data_stale``) when it is older than the policy allows.
     ``render=False`` skips the letters (``Notice.letter`` stays None).
     """
@@ -104,7 +105,9 @@ def _plan(
     renderer: LetterRenderer | None,
 ) -> DunningPlan:
     lines = tuple(in_transit)
-    _check_bank_data(policy, as_of, bank_data_as_of, bool(lines))
+    if bank_data_as_of is None and lines:
+        bank_data_as_of = max(line.booked_on for line in lines)
+    _check_bank_data(policy, as_of, bank_data_as_of)
     by_id: dict[str, Customer] = {}
     for customer in customers:
         if customer.id in by_id:
@@ -149,9 +152,7 @@ def _plan(
     )
 
 
-def _check_bank_data(
-    policy: DunningPolicy, as_of: date, bank_data_as_of: date | None, has_lines: bool
-) -> None:
+def _check_bank_data(policy: DunningPolicy, as_of: date, bank_data_as_of: date | None) -> None:
     limit = policy.bank_data_max_age_days
     if bank_data_as_of is None:
         if policy.require_bank_data:
