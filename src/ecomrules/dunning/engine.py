@@ -483,13 +483,13 @@ class _NoticeBuilder:
                 "|".join(item.idempotency_key for item in notice_items).encode()
             ).hexdigest()[:24]
         )
-        currencies = {item.amount_due.currency for item in notice_items}
+        currencies = {item.amount_due.currency.code for item in notice_items}
         for index, fee in enumerate(top_level.fees):
             if (
                 isinstance(fee, FixedFee)
                 and not fee.per_item
                 and top_rank > 0
-                and fee.amount.currency in currencies
+                and fee.amount.currency.code in currencies
             ):
                 charges.append(
                     NewCharge(
@@ -502,14 +502,17 @@ class _NoticeBuilder:
                     )
                 )
         open_charges = self.state.open_charges.get(customer.id, ())
-        sums: dict[Currency, Decimal] = {}
+        sums: dict[str, Decimal] = {}
+        kinds: dict[str, Currency] = {}
         for money in (
             *(item.amount_due for item in notice_items),
             *(charge.amount for charge in charges),
             *(charge.open_amount for charge in open_charges),
         ):
-            sums[money.currency] = sums.get(money.currency, _ZERO) + money.amount
-        totals = [Money(sums[cur], cur) for cur in sorted(sums, key=lambda cur: cur.code)]
+            code = money.currency.code
+            sums[code] = sums.get(code, _ZERO) + money.amount
+            kinds[code] = money.currency
+        totals = [Money(sums[code], kinds[code]) for code in sorted(sums)]
         reasons: tuple[Reason, ...] = ()
         if fell_back:
             reasons = (

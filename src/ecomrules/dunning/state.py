@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from ecomrules.dunning.history import ChargeKind, DunningCharge, DunningHistory
 from ecomrules.dunning.policy import DunningPolicy
@@ -16,7 +16,9 @@ class HistoryState:
 
     ``items`` maps an item id to ``(ladder rank, day it reached that rank)``;
     ``preventive`` holds the items sent the preventive reminder;
-    ``last_notice`` maps a customer to the day of its last notice;
+    ``last_notice`` maps a customer to the day of its last notice when that is
+    within the policy's minimum interval before ``as_of`` (older ones hold
+    nothing);
     ``level_sent`` keeps the day an item was first sent a level that an
     interest rule counts from.
     """
@@ -34,6 +36,8 @@ class HistoryState:
         get_item = items.get
         get_last = last_notice.get
         add_preventive = preventive.add
+        # Only a notice within the minimum interval before as_of can hold a customer.
+        recent = as_of - timedelta(days=policy.min_interval_days)
         for event in history.events:
             rank = event.rank
             day = event.sent_on
@@ -44,10 +48,11 @@ class HistoryState:
                     items[item_id] = (rank, day)
             else:
                 add_preventive(event.item_id)
-            customer_id = event.customer_id
-            last = get_last(customer_id)
-            if last is None or day > last:
-                last_notice[customer_id] = day
+            if day > recent:
+                customer_id = event.customer_id
+                last = get_last(customer_id)
+                if last is None or day > last:
+                    last_notice[customer_id] = day
         level_sent: dict[tuple[str, str], date] = {}
         if watched:
             for event in history.events:
