@@ -526,3 +526,25 @@ def test_highest_levels_are_the_credit_engines_dunning_level() -> None:
 def test_bank_data_age_defaults_to_the_newest_line() -> None:
     with pytest.raises(BankDataStaleError):
         run([open_item("A", DUE)], as_of=day(7), in_transit=[_line("5.00", booked_on=day(1))])
+
+
+def test_trigger_dates() -> None:
+    from ecomrules.dunning import DaysAfterPrevious, EndOfMonthAfterDue
+
+    assert EndOfMonthAfterDue().on(date(2026, 1, 31), None) == date(2026, 1, 31)
+    assert EndOfMonthAfterDue(1, 3).on(date(2026, 1, 31), None) == date(2026, 3, 3)
+    assert EndOfMonthAfterDue(12).on(date(2026, 12, 5), None) == date(2027, 12, 31)
+    assert DaysAfterPrevious(10).on(date(2026, 1, 1), None) == date(2026, 1, 11)
+    assert DaysAfterPrevious(10).on(date(2026, 1, 1), date(2026, 2, 1)) == date(2026, 2, 11)
+
+
+def test_level_history_per_item() -> None:
+    history = DunningHistory(
+        [
+            sent("A", "reminder_2", 2, day(21)),
+            sent("B", "reminder_1", 1, day(8)),
+            sent("A", "preventive", 0, day(-5)),
+            sent("A", "reminder_1", 1, day(7)),
+        ]
+    )
+    assert [e.level for e in history.item_levels("A")] == ["preventive", "reminder_1", "reminder_2"]
