@@ -142,6 +142,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--render-sample", type=int, default=2_000)
+    parser.add_argument(
+        "--render-all", action="store_true", help="Also time plan(render=True) on everything."
+    )
     args = parser.parse_args()
     policy = load_policy("fr-b2b")
 
@@ -201,6 +204,24 @@ def main() -> None:
             f"letters: {len(sample):,} notices rendered (text + HTML) in {rendered:.2f} s, "
             f"{per * 1000:.2f} ms each; all {len(result.notices):,} would take "
             f"{per * len(result.notices):.1f} s"
+        )
+
+    if args.render_all:
+        start = time.perf_counter()
+        cpu = time.process_time()
+        rendered_plan = plan(
+            items,
+            customers,
+            history,
+            policy,
+            AS_OF,
+            in_transit=lines,
+            bank_data_as_of=AS_OF,
+            render=True,
+        )
+        print(
+            f"plan(render=True): {time.perf_counter() - start:.2f} s wall, "
+            f"{time.process_time() - cpu:.2f} s CPU, {len(rendered_plan.notices):,} letters"
         )
 
 
