@@ -94,8 +94,17 @@ def test_entities_and_dtds_are_refused() -> None:
         b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
         b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&a;</Document>'
     )
-    with pytest.raises(ParseError, match="not well-formed XML"):
+    with pytest.raises(ParseError, match=r"^b\.xml:1: refused XML: a DTD"):
         Camt053Parser().parse(bomb, source="b.xml")
+
+
+def test_a_dtd_after_a_tag_like_comment_is_refused() -> None:
+    sneaky = (
+        b'<?xml version="1.0"?><!-- <Document> --><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+        b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">&a;</Document>'
+    )
+    with pytest.raises(ParseError, match="DTD"):
+        Camt053Parser().parse(sneaky, source="b.xml")
 
 
 def test_truncated_document_names_the_file() -> None:
@@ -130,3 +139,35 @@ def test_pending_entries_are_reported_not_booked() -> None:
     assert [(i.code, str(i.location)) for i in result.issues] == [
         ("bank.camt.entry_not_booked", "r.xml:14")
     ]
+
+
+def test_utf16_documents_are_read_without_line_numbers() -> None:
+    text = (CASES / "camt054_v04_qrr.xml").read_text(encoding="utf-8")
+    data = text.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    result = Camt054Parser().parse(data, source="u.xml")
+    assert [line.id for line in result.lines] == ["QR-BATCH-1/1", "QR-BATCH-1/2"]
+
+
+def _with_summary(count: str, net: str, indicator: str) -> bytes:
+    summary = (
+        f"<TxsSummry><TtlNtries><NbOfNtries>{count}</NbOfNtries><TtlNetNtry>"
+        f"<Amt>{net}</Amt><CdtDbtInd>{indicator}</CdtDbtInd></TtlNetNtry></TtlNtries></TxsSummry>"
+    )
+    return BATCH.replace(b"<Ntry>", summary.encode() + b"<Ntry>", 1)
+
+
+def test_transactions_summary_is_checked() -> None:
+    result = Camt053Parser().parse(_with_summary("3", "2717.50", "CRDT"), source="s.xml")
+    assert [i.code for i in result.issues] == ["bank.camt.batch_remainder"]
+    wrong_net = Camt053Parser().parse(
+        _with_summary("3", "2717.50", "DBIT"), source="s.xml", on_error="collect"
+    )
+    assert [(i.code, i.message) for i in wrong_net.errors] == [
+        (
+            "bank.camt.summary_mismatch",
+            "statement STMT-2026-11-19: the transactions summary nets -2717.50, "
+            "the entries 2717.50",
+        )
+    ]
+    with pytest.raises(ControlTotalError, match="counts 4 entries, the statement has 3"):
+        Camt053Parser().parse(_with_summary("4", "2717.50", "CRDT"), source="s.xml")

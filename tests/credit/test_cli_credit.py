@@ -136,3 +136,54 @@ def test_the_demo_shows_every_outcome(demo: dict[str, object]) -> None:
         "SO-6005": "allow",
         "SO-6006": "warn",
     }
+
+
+def test_dunning_levels_come_from_the_workspace_history(tmp_path: Path) -> None:
+    from ecomrules.workspace import Workspace
+    from ecomrules.workspace.dunning import SqliteDunningStore
+
+    ws = tmp_path / "ws.db"
+    with Workspace(ws) as space:
+        SqliteDunningStore(space)
+        space.connection.executemany(
+            "INSERT INTO dunning_events (key, item_id, customer_id, level, rank, sent_on, "
+            "notice_key, block_credit, handover) VALUES (?, ?, ?, ?, ?, ?, '', ?, NULL)",
+            [
+                ("k1", "INV-1001", "C001", "reminder", 1, "2026-10-20", 0),
+                ("k2", "INV-1001", "C001", "formal_notice", 3, "2026-11-10", 1),
+                ("k3", "PAID-1", "C003", "formal_notice", 3, "2026-11-10", 1),
+            ],
+        )
+    data = [
+        arg for arg in DATA if arg not in ("--dunning-levels", str(demo_path("dunning-levels.csv")))
+    ]
+    out = run(
+        "credit", "check", *data, "--order", order_file(tmp_path), "--workspace", str(ws), "--json"
+    )
+    assert out.returncode == 1, out.stderr
+    reasons = json.loads(out.stdout)["reasons"]
+    assert reasons[-1]["code"] == "credit.dunning_level"
+    assert "blocks credit" in reasons[-1]["message"]
+    paid = order_file(tmp_path, customer_id="C003", amount="10.00")
+    out = run("credit", "check", *data, "--order", paid, "--workspace", str(ws), "--json")
+    assert json.loads(out.stdout)["outcome"] == "allow"
+
+
+def test_two_processes_reserving_at_once_cannot_share_the_headroom(tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws.db")
+    files = []
+    for n in (1, 2):
+        (tmp_path / str(n)).mkdir()
+        files.append(order_file(tmp_path / str(n), id=f"P-{n}", amount="3000.00"))
+    command = [sys.executable, "-m", "ecomrules", "credit", "check", *DATA, "--json"]
+    runs = [
+        subprocess.Popen(
+            [*command, "--order", file, "--reserve", "--workspace", ws],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for file in files
+    ]
+    outcomes = sorted(json.loads(p.communicate()[0])["outcome"] for p in runs)
+    assert outcomes == ["require_prepayment", "warn"]

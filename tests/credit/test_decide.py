@@ -309,3 +309,27 @@ def test_decision_json_has_the_documented_shape() -> None:
     assert doc["reasons"][0]["code"] == "credit.limit_ok"
     assert (doc["exposure_before"], doc["exposure_after"]) == ("0.00", "250.00")
     assert (doc["limit"], doc["headroom"]) == ("1000.00", "750.00")
+
+
+def test_a_level_the_dunning_policy_flags_as_blocking_credit_blocks() -> None:
+    d = run(dunning_level=1, dunning_blocks_credit=True)
+    assert d.outcome is Outcome.BLOCK
+    assert d.codes()[-1] == "credit.dunning_level"
+    assert d.reasons[-1].data["blocks_credit"] is True
+
+
+def test_the_new_customer_rule_weighs_the_whole_order_pre_orders_included() -> None:
+    new = make_customer(created_on=AS_OF - timedelta(days=10))
+    o = Order(
+        "SO-1",
+        "C1",
+        eur("900.00"),
+        lines=[
+            OrderLine(eur("100.00")),
+            OrderLine(eur("800.00"), "PRE", True, AS_OF + timedelta(days=60)),
+        ],
+    )
+    d = run(customer=new, the_order=o)
+    assert d.outcome is Outcome.REQUIRE_PREPAYMENT
+    assert d.exposure_after == eur("100.00")
+    assert "900.00 EUR" in d.reasons[0].message

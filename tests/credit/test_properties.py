@@ -15,12 +15,15 @@ from ecomrules.credit import (
     CreditDecision,
     CreditPolicy,
     ExposureBook,
+    FxRates,
+    OpenOrder,
     Order,
     Outcome,
     PaymentMethod,
     decide,
 )
 from ecomrules.ledger import Customer, OpenItem
+from ecomrules.money import Currency, Money
 from ecomrules.testing.credit import (
     make_customer,
     make_item,
@@ -121,3 +124,71 @@ def test_the_decision_does_not_depend_on_the_order_of_the_items(
     shuffled = list(items)
     random.shuffle(shuffled)
     assert decide_on(items, customer, order, policy) == decide_on(shuffled, customer, order, policy)
+
+
+RATES = FxRates({("USD", "EUR"): Decimal("0.9235"), ("JPY", "EUR"): Decimal("0.00615")})
+FOREIGN = st.lists(
+    st.tuples(
+        st.sampled_from(["EUR", "USD", "JPY"]),
+        st.integers(min_value=-5_000, max_value=500_000),
+        st.integers(min_value=-30, max_value=120),
+        st.sampled_from(["C1", "C2", "C3"]),
+    ),
+    max_size=12,
+)
+ACCEPTED = st.lists(
+    st.tuples(st.sampled_from(["EUR", "USD"]), st.integers(min_value=0, max_value=90_000)),
+    max_size=6,
+)
+
+
+def _items(rows: list[tuple[str, int, int, str]]) -> list[OpenItem]:
+    return [
+        make_item(
+            f"I{n}",
+            str(Decimal(units).scaleb(-Currency.of(cur).exponent)),
+            as_of=AS_OF,
+            days_overdue=days,
+            partner=who,
+            currency=cur,
+        )
+        for n, (cur, units, days, who) in enumerate(rows)
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(FOREIGN, ACCEPTED, st.randoms(use_true_random=False))
+def test_the_book_kept_up_to_date_equals_a_full_recomputation(
+    rows: list[tuple[str, int, int, str]],
+    accepted: list[tuple[str, int]],
+    random: Random,
+) -> None:
+    people = [
+        make_customer("C1", group_id="G"),
+        make_customer("C2", group_id="G"),
+        make_customer("C3"),
+    ]
+    policy = CreditPolicy(rates=RATES)
+    items = _items(rows)
+    orders = [
+        Order(f"O{n}", "C1" if n % 2 else "C2", Money(Decimal(cents).scaleb(-2), cur))
+        for n, (cur, cents) in enumerate(accepted)
+    ]
+    book = ExposureBook.build(people, policy, AS_OF, open_items=items)
+    for order in random.sample(orders, len(orders)):
+        book.exposure(order.customer_id)  # a read between updates must not go stale
+        book.add_order(order)
+    shuffled = random.sample(items, len(items))
+    full = ExposureBook.build(
+        people,
+        policy,
+        AS_OF,
+        open_items=shuffled,
+        open_orders=[OpenOrder(o.id, o.customer_id, o.amount) for o in orders],
+    )
+    for who in people:
+        assert book.exposure(who.id) == full.exposure(who.id)
+    group, members = book.group(people[0]), [book.exposure("C1"), book.exposure("C2")]
+    assert group is not None
+    assert group.exposure.total == members[0].total + members[1].total
+    assert group == full.group(people[0])

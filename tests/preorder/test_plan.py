@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date, datetime
 
+import pytest
+
+from ecomrules.errors import InputError
 from ecomrules.preorder import (
     LineStatus,
     MixedPolicy,
@@ -11,6 +15,7 @@ from ecomrules.preorder import (
     PreorderProduct,
     ReleasePlan,
     SupplyEvent,
+    Warehouse,
     board,
     diff_plans,
     plan,
@@ -18,6 +23,7 @@ from ecomrules.preorder import (
     snapshot_from_json,
 )
 from ecomrules.testing.preorder import PARIS, carrier, line, warehouse
+from ecomrules.time import BusinessCalendar
 
 AS_OF = datetime(2026, 11, 20, 9, 0, tzinfo=PARIS)
 GAME = PreorderProduct(
@@ -120,3 +126,75 @@ def test_plan_json_has_the_documented_shape() -> None:
         "code": "preorder.allocation.full",
         "message": "got 1 of 1",
     }
+
+
+def test_a_closed_warehouse_day_moves_the_ship_day() -> None:
+    monday = PreorderProduct("GAME", "Game", datetime(2026, 12, 28, tzinfo=PARIS))
+    closed = Warehouse(BusinessCalendar(country="FR", closed=[date(2026, 12, 24)]), PARIS)
+    result = plan(
+        products=[monday],
+        lines=[line("O1")],
+        supply=STOCK,
+        warehouse=closed,
+        carriers=[carrier(transit_days=1)],
+        as_of=AS_OF,
+    )
+    planned = result.line("O1", "GAME")
+    # Thursday 24th is closed and Friday 25th is Christmas: nothing reaches Monday 28th.
+    assert (planned.ship_on, planned.expected_delivery) == (date(2026, 12, 28), date(2026, 12, 29))
+    assert planned.notes[-1][0] == "preorder.schedule.after_release"
+
+
+def test_wait_marks_a_pre_order_moved_past_its_release_late() -> None:
+    later = PreorderProduct("LATER", "Later", datetime(2026, 12, 18, tzinfo=PARIS))
+    lines = [line("O1", quantity=1), line("O1", sku="LATER", quantity=1)]
+    supply = [*STOCK, SupplyEvent("LATER", 1, date(2026, 12, 1))]
+    result = plan(
+        products=[GAME, later],
+        lines=lines,
+        supply=supply,
+        warehouse=warehouse(),
+        carriers=[carrier(transit_days=1)],
+        as_of=AS_OF,
+        policy=PlanPolicy(mixed=MixedPolicy.WAIT),
+    )
+    game = result.line("O1", "GAME")
+    assert (game.status, game.ship_on) == (LineStatus.LATE, date(2026, 12, 17))
+    assert game.notes[-1] == (
+        "preorder.mixed.wait",
+        "waits for the rest of order O1: ships 2026-12-17",
+    )
+
+
+def test_unknown_products_missing_routes_and_repeated_lines() -> None:
+    lines = [line("O1", sku="NOPE"), line("O2", country="JP"), line("O3", minutes=1)]
+    result = run(lines, STOCK)
+    assert result.line("O1", "NOPE").status is LineStatus.UNKNOWN_PRODUCT
+    assert result.line("O2", "GAME").status is LineStatus.NO_ROUTE
+    assert result.line("O3", "GAME").status is LineStatus.SCHEDULED
+    with pytest.raises(InputError, match="'O1' has sku 'GAME' on more than one line"):
+        run([line("O1"), line("O1", minutes=5)], STOCK)
+
+
+def test_orders_outside_the_window_are_noted_but_planned() -> None:
+    windowed = PreorderProduct(
+        "GAME", "Game", datetime(2026, 12, 4, tzinfo=PARIS), preorder_start=date(2026, 10, 2)
+    )
+    planned = run([line("O1")], STOCK, product=windowed).line("O1", "GAME")
+    assert [code for code, _ in planned.notes] == [
+        "preorder.line.outside_window",
+        "preorder.allocation.full",
+        "preorder.schedule.on_release",
+    ]
+
+
+def test_plan_restores_the_garbage_collector_state() -> None:
+    assert gc.isenabled()
+    run([line("O1")], STOCK)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run([line("O1")], STOCK)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -112,3 +112,19 @@ def test_the_plan_does_not_depend_on_input_order(
     expected = run(s, policy).to_json()
     shuffled = run(s, policy, lines=lines, supply=supply, products=products, carriers=carriers)
     assert shuffled.to_json() == expected
+
+
+@settings(max_examples=60)
+@given(scenarios(), st.sampled_from([Priority.FIFO, Priority.PRO_RATA, Priority.PAID_FIRST]))
+def test_partial_allocation_hands_out_every_unit_it_can(s: Scenario, priority: Priority) -> None:
+    supply: dict[str, int] = defaultdict(int)
+    for event in s.supply:
+        supply[event.sku] += event.quantity
+    accepted: dict[str, int] = defaultdict(int)
+    allocated: dict[str, int] = defaultdict(int)
+    for planned in run(s, AllocationPolicy(priority=priority)).lines:
+        if planned.status.value not in ("in_stock", "unknown_product"):
+            accepted[planned.sku] += planned.accepted
+            allocated[planned.sku] += planned.allocated
+    for sku, demand in accepted.items():
+        assert allocated[sku] == min(demand, supply[sku])

@@ -106,8 +106,8 @@ def test_a_wrong_footer_is_a_control_total_error_naming_its_line() -> None:
     )
     lenient = SettlementReportParser().parse(data, source="stl.csv", on_error="collect")
     assert [i.code for i in lenient.errors] == [
-        "paypal.control.totals_mismatch",
-        "paypal.control.balance_mismatch",
+        "psp.paypal.totals_mismatch",
+        "psp.paypal.balance_mismatch",
     ]
     assert len(lenient.lines) == 8
 
@@ -124,7 +124,7 @@ def test_trr_keeps_denied_rows_with_their_status_and_notes_them() -> None:
     result = parse("paypal_trr_day.csv")
     denied = next(line for line in result.lines if line.id == "1TR002")
     assert denied.metadata["status"] == "D"
-    assert [i.code for i in result.issues] == ["paypal.status_not_settled"]
+    assert [i.code for i in result.issues] == ["psp.paypal.status_not_settled"]
     charge = result.lines[0]
     assert charge.references == ("SO-5060", "cart-77")
     assert charge.counterparty is not None
@@ -157,3 +157,13 @@ def test_streaming_holds_a_conversion_until_its_other_half() -> None:
     assert sorted(streamed, key=lambda line: line.id) == sorted(
         parser.parse(data, source="s.csv").lines, key=lambda line: line.id
     )
+
+
+def test_activity_newest_first_is_checked_backwards() -> None:
+    data = (CASES / "paypal_activity_de.csv").read_bytes().decode("utf-8").splitlines()
+    flipped = "\n".join([data[0], *reversed(data[1:])]).encode()
+    result = get_parser("paypal.activity").parse(flipped, source="de-newest-first.csv")
+    assert not result.errors
+    eur = next(s for s in result.statements if s.currency and s.currency.code == "EUR")
+    assert (str(eur.opening_balance), str(eur.closing_balance)) == ("500.00 EUR", "60.86 EUR")
+    assert (str(eur.opening_date), str(eur.closing_date)) == ("2026-11-02", "2026-11-03")

@@ -93,7 +93,7 @@ def test_unknown_category_is_kept_as_other_and_noted() -> None:
     climate = next(line for line in result.lines if line.id == "txn_2004")
     assert climate.kind is LineKind.OTHER
     assert climate.metadata["reporting_category"] == "climate_order_purchase"
-    assert "stripe.category_unknown" in [i.code for i in result.issues]
+    assert "psp.stripe.category_unknown" in [i.code for i in result.issues]
 
 
 def test_strict_mode_stops_at_the_first_bad_field_naming_file_line_and_column() -> None:
@@ -111,11 +111,11 @@ def test_lenient_mode_accounts_for_every_row() -> None:
     assert [line.id for line in result.lines] == ["txn_1", "txn_5"]
     errors = [(i.code, str(i.location)) for i in result.errors]
     assert errors == [
-        ("stripe.amount", "stripe_bad_rows.csv:3:gross"),
-        ("stripe.currency", "stripe_bad_rows.csv:4:currency"),
-        ("stripe.row_width", "stripe_bad_rows.csv:5"),
+        ("psp.stripe.amount", "stripe_bad_rows.csv:3:gross"),
+        ("psp.stripe.currency", "stripe_bad_rows.csv:4:currency"),
+        ("psp.stripe.row_width", "stripe_bad_rows.csv:5"),
         ("psp.control.net_mismatch", "stripe_bad_rows.csv:6"),
-        ("stripe.date", "stripe_bad_rows.csv:7:created"),
+        ("psp.stripe.date", "stripe_bad_rows.csv:7:created"),
     ]
 
 
@@ -169,3 +169,34 @@ def test_each_header_is_claimed_by_exactly_one_parser(header: bytes, expected: s
         )
     }
     assert [n for n, v in votes.items() if v is Confidence.YES] == [expected]
+
+
+def test_demo_payout_ties_out() -> None:
+    from ecomrules import demo
+
+    result = get_parser("stripe.payout_reconciliation").parse(
+        demo.path("stripe-payout.csv").read_bytes(), source="stripe-payout.csv"
+    )
+    assert not result.errors
+    (payout,) = result.payouts
+    assert (payout.id, str(payout.amount), str(payout.arrival_date)) == (
+        "po_1QdemoNov18",
+        "489.74 EUR",
+        "2026-11-18",
+    )
+    assert len(payout.line_ids) == 6
+    kinds = [line.kind for line in result.lines]
+    assert kinds.count(LineKind.CHARGE) == 4
+    assert kinds.count(LineKind.REFUND) == kinds.count(LineKind.FEE) == 1
+    assert result.lines[0].references == ("SO-5030",)
+
+
+def test_a_report_without_a_net_column_takes_gross_less_fee() -> None:
+    data = (
+        b"automatic_payout_id,balance_transaction_id,created_utc,currency,gross,fee\n"
+        b"po_1,txn_1,2026-11-02 10:00:00,eur,10.00,0.55\n"
+        b"po_1,txn_2,2026-11-02 11:00:00,eur,-2.00,\n"
+    )
+    result = detect(data, "no-net.csv").parse(data, source="no-net.csv")
+    assert [str(line.amount) for line in result.lines] == ["9.45 EUR", "-2.00 EUR"]
+    assert str(result.payouts[0].amount) == "7.45 EUR"

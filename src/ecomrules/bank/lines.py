@@ -77,8 +77,15 @@ def make_line(
     value_date: date | None,
     raw: str,
     location: SourceLocation | None,
+    *,
+    transaction_id: str | None = None,
+    parent_id: str | None = None,
+    metadata: Mapping[str, str] = _EMPTY,
 ) -> StatementLine:
-    """A :class:`StatementLine` with the given fields and the others at their defaults."""
+    """A :class:`StatementLine` with the given fields and the others at their defaults.
+
+    ``metadata`` is stored as given: pass a read-only mapping (``MappingProxyType``).
+    """
     if not _FAST_LINE:
         return StatementLine(
             id=line_id,
@@ -92,6 +99,9 @@ def make_line(
             value_date=value_date,
             raw=raw,
             location=location,
+            transaction_id=transaction_id,
+            parent_id=parent_id,
+            metadata=metadata,
         )
     line = _new(StatementLine)
     (
@@ -128,10 +138,10 @@ def make_line(
     set_gross(line, None)
     set_fee(line, None)
     set_payout_id(line, None)
-    set_transaction_id(line, None)
-    set_parent_id(line, None)
+    set_transaction_id(line, transaction_id)
+    set_parent_id(line, parent_id)
     set_related_id(line, None)
-    set_metadata(line, _EMPTY)
+    set_metadata(line, metadata)
     set_raw(line, raw)
     set_location(line, location)
     return line

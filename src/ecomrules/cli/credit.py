@@ -31,8 +31,9 @@ from ecomrules.errors import InputError
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.inputs.dunning_levels import read_dunning_levels
 from ecomrules.inputs.orders import read_order, read_order_documents, read_orders
-from ecomrules.ledger import Customer
+from ecomrules.ledger import Customer, OpenItem
 from ecomrules.money import Money, to_decimal
+from ecomrules.workspace import Workspace, resolve_path
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
@@ -55,26 +56,57 @@ LevelsOpt = Annotated[
     typer.Option("--dunning-levels", help="dunning-levels.csv: customer_id,level reached"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        help="Workspace file: reservations, and dunning levels when no --dunning-levels "
+        "(default $ECOMRULES_WORKSPACE, ./ecomrules.db).",
+    ),
+]
 
 
 def build_book(
     customers: list[Customer],
     policy: CreditPolicy,
     as_of: date,
-    open_items: Path,
+    open_items: list[OpenItem],
     orders: Path | None,
     *,
     skip_order: str | None = None,
 ) -> ExposureBook:
-    """Read the open items and orders into a book (the order being checked left out)."""
+    """Put the open items and orders into a book (the order being checked left out)."""
     open_orders = [] if orders is None else read_orders(orders)
     return ExposureBook.build(
         customers,
         policy,
         as_of,
-        open_items=read_open_items(open_items),
+        open_items=open_items,
         open_orders=[o for o in open_orders if o.id != skip_order],
     )
+
+
+def dunning_standing(
+    levels_file: Path | None, workspace: Path | None, open_items: list[OpenItem]
+) -> dict[str, tuple[int, bool]]:
+    """Each customer's highest dunning level and whether it blocks credit.
+
+    From ``levels_file`` when given (no credit block flag there); otherwise
+    from the dunning history in the workspace, if the workspace file exists,
+    counting only items still open.
+    """
+    if levels_file is not None:
+        return {c: (level, False) for c, level in read_dunning_levels(levels_file).items()}
+    path = resolve_path(workspace)
+    if not path.exists():
+        return {}
+    from ecomrules.dunning import customer_levels
+    from ecomrules.workspace.dunning import SqliteDunningStore
+
+    with Workspace(path) as space:
+        history = SqliteDunningStore(space).load()
+    levels = customer_levels(history, open_item_ids={item.id for item in open_items})
+    return {c: (level.rank, level.block_credit) for c, level in levels.items()}
 
 
 @app.command()
@@ -96,9 +128,7 @@ def check(
     reserve: Annotated[
         bool, typer.Option("--reserve", help="Reserve the order's amount in the workspace.")
     ] = False,
-    workspace: Annotated[
-        Path | None, typer.Option("--workspace", help="Workspace file (with --reserve).")
-    ] = None,
+    workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Decide whether an order may be taken on account: allow, warn, require_prepayment, block.
@@ -110,11 +140,11 @@ def check(
     the_order = read_order(order)
     people = read_customers(customers)
     customer = _customer(people, the_order.customer_id, order)
-    book = build_book(people, rules, run_date, open_items, orders, skip_order=the_order.id)
-    levels = {} if dunning_levels is None else read_dunning_levels(dunning_levels)
+    items = read_open_items(open_items)
+    book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
+    level, blocks = dunning_standing(dunning_levels, workspace, items).get(customer.id, (0, False))
     overrides = _overrides(the_order, override_by, override_why, override_until)
     if reserve:
-        from ecomrules.workspace import Workspace, resolve_path
         from ecomrules.workspace.credit import SqliteReservationStore
 
         with Workspace(resolve_path(workspace)) as space:
@@ -122,7 +152,8 @@ def check(
                 SqliteReservationStore(space),
                 book,
                 the_order,
-                dunning_level=levels.get(customer.id),
+                dunning_level=level,
+                dunning_blocks_credit=blocks,
                 overrides=overrides,
             )
     else:
@@ -133,7 +164,8 @@ def check(
             rules,
             run_date,
             group=book.group(customer),
-            dunning_level=levels.get(customer.id),
+            dunning_level=level,
+            dunning_blocks_credit=blocks,
             overrides=overrides,
         )
     if json:
@@ -152,6 +184,7 @@ def report(
     policy: PolicyOpt = None,
     as_of: AsOfOpt = None,
     dunning_levels: LevelsOpt = None,
+    workspace: WorkspaceOpt = None,
     amount: Annotated[
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
@@ -161,8 +194,9 @@ def report(
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     people = read_customers(customers)
-    book = build_book(people, rules, run_date, open_items, orders)
-    levels = {} if dunning_levels is None else read_dunning_levels(dunning_levels)
+    items = read_open_items(open_items)
+    book = build_book(people, rules, run_date, items, orders)
+    levels = dunning_standing(dunning_levels, workspace, items)
     try:
         standard = to_decimal(amount)
     except ValueError:
@@ -187,10 +221,9 @@ def report(
 @app.command()
 def release(
     order_id: Annotated[str, typer.Argument(help="The order whose reservation ends.")],
-    workspace: Annotated[Path | None, typer.Option("--workspace", help="Workspace file.")] = None,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Drop an order's credit reservation (invoiced or cancelled)."""
-    from ecomrules.workspace import Workspace, resolve_path
     from ecomrules.workspace.credit import SqliteReservationStore
 
     with Workspace(resolve_path(workspace)) as space:
@@ -199,7 +232,7 @@ def release(
 
 
 def standard_decisions(
-    book: ExposureBook, levels: dict[str, int], amount: Decimal
+    book: ExposureBook, levels: dict[str, tuple[int, bool]], amount: Decimal
 ) -> list[CreditDecision]:
     """Decide on a standard order (``amount`` on account) for every customer, by id."""
     out = []
@@ -210,6 +243,7 @@ def standard_decisions(
             Money(amount, customer.currency),
             PaymentMethod.INVOICE,
         )
+        level, blocks = levels.get(customer.id, (0, False))
         out.append(
             decide(
                 order,
@@ -218,7 +252,8 @@ def standard_decisions(
                 book.policy,
                 book.as_of,
                 group=book.group(customer),
-                dunning_level=levels.get(customer.id),
+                dunning_level=level,
+                dunning_blocks_credit=blocks,
             )
         )
     return out
@@ -284,7 +319,7 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
     from ecomrules import demo as dataset
 
     rules = load_policy(dataset.path("credit-policy.toml"))
-    levels = read_dunning_levels(dataset.path("dunning-levels.csv"))
+    levels = dunning_standing(dataset.path("dunning-levels.csv"), None, list(ctx.open_items))
     book = ExposureBook.build(
         ctx.customers,
         rules,
@@ -304,7 +339,7 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
                 rules,
                 ctx.as_of,
                 group=book.group(customer),
-                dunning_level=levels.get(customer.id),
+                dunning_level=levels.get(customer.id, (0, False))[0],
             )
         )
     if not ctx.quiet:

@@ -155,6 +155,8 @@ class ExposureBook:
         targets = self._targets
         convert = self.policy.rates.convert
         touched = bool(self._cache)
+        as_of_date = self.as_of
+        open_status = ItemStatus.OPEN
         for item in items:
             residual = item.residual
             amount = residual.amount
@@ -173,7 +175,11 @@ class ExposureBook:
                 part = _O3
             else:
                 part = _O4
-            aged = days > 0 and part != _CREDITS and _collectable(item, self.as_of)
+            aged = (
+                days > 0
+                and part != _CREDITS
+                and (item.status is open_status or _collectable(item, as_of_date))
+            )
             target = targets.get(item.partner_id)
             if target is None:
                 raise InvariantError(
@@ -186,10 +192,11 @@ class ExposureBook:
                 else:
                     value = convert(residual, tally.currency).amount
                 tally.parts[part] += -value if part == _CREDITS else value
-                tally.money[part] = None
                 tally.entries += 1
                 if aged and days > tally.max_days:
                     tally.max_days = days
+        for tally in (*self._tallies.values(), *self._groups.values()):
+            tally.money = [None] * 11
         if touched:
             self._cache.clear()
 
@@ -212,13 +219,21 @@ class ExposureBook:
     def add_order(self, order: Order, *, reserved: bool = False) -> None:
         """Count an order just accepted (as an open order, or as ``reserved`` elsewhere)."""
         self._order_ids.add(order.id)
-        now, later = order.exposure_split(self.as_of, self.policy.preorder_horizon_days)
-        if not now and not later:
+        if order.payment_method.secured:
             return
+        now, later = order.exposure_split(self.as_of, self.policy.preorder_horizon_days)
         part = _RESERVED if reserved else _ORDERS
-        for tally in self._parties(order.customer_id, f"order {order.id}"):
-            self._add(tally, part, now)
-            self._add(tally, _LATER, later)
+        target = self._targets.get(order.customer_id)
+        tallies = self._parties(order.customer_id, f"order {order.id}") if target is None else ()
+        if target is not None:
+            tallies = target[0]
+            for key in target[1]:
+                self._cache.pop(key, None)
+        for tally in tallies:
+            if now:
+                self._add(tally, part, now)
+            if later:
+                self._add(tally, _LATER, later)
             tally.entries += 1
 
     def counts_order(self, order_id: str) -> bool:

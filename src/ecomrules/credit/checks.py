@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from ecomrules.credit.exposure import Exposure
 from ecomrules.credit.outcome import Outcome, Verdict
-from ecomrules.credit.policy import Boundary, CreditPolicy, DunningRule, LimitRule
+from ecomrules.credit.policy import Boundary, Bucket, CreditPolicy, DunningRule, LimitRule
 from ecomrules.errors import InvariantError
 from ecomrules.ledger import Customer
 from ecomrules.money import Money
@@ -99,7 +99,7 @@ def check_buckets(
     reasons: list[Reason] = []
     for rule in policy.bucket_limits:
         amount = exposure.bucket(rule.bucket)
-        if rule.bucket.value == "open_orders":
+        if rule.bucket is Bucket.OPEN_ORDERS:
             amount = amount + added
         caps: list[Money] = []
         if rule.max_amount is not None:
@@ -162,15 +162,32 @@ def check_overdue(exposure: Exposure, policy: CreditPolicy) -> Verdict:
     )
 
 
-def check_dunning(level: int | None, rule: DunningRule) -> Verdict:
-    """The highest dunning level reached gives the outcome of that level (or the one below)."""
-    if not level:
+def check_dunning(level: int | None, rule: DunningRule, *, blocks_credit: bool = False) -> Verdict:
+    """The highest dunning level reached gives the outcome the policy flags for it.
+
+    ``blocks_credit`` is the dunning side's own flag (a level whose action
+    blocks credit was reached): it blocks whatever the credit policy says.
+    """
+    if not level and not blocks_credit:
         return _ALLOW
     outcome = None
     flagged = 0
     for threshold, level_outcome in rule.levels.items():
-        if level >= threshold and (outcome is None or level_outcome.severity >= outcome.severity):
+        if (level or 0) >= threshold and (
+            outcome is None or level_outcome.severity >= outcome.severity
+        ):
             outcome, flagged = level_outcome, threshold
+    if blocks_credit:
+        return Verdict(
+            Outcome.BLOCK,
+            (
+                Reason(
+                    "credit.dunning_level",
+                    f"dunning level {level} reached, and the dunning policy blocks credit there",
+                    {"level": level, "blocks_credit": True},
+                ),
+            ),
+        )
     if outcome is None or outcome is Outcome.ALLOW:
         return _ALLOW
     return Verdict(

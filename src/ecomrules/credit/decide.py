@@ -8,6 +8,7 @@ overrides.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 
@@ -33,6 +34,23 @@ __all__ = ["decide"]
 _REFUSALS = (Outcome.BLOCK, Outcome.REQUIRE_PREPAYMENT)
 
 
+_ORDER = (
+    Check.MANUAL,
+    Check.NEW_CUSTOMER,
+    Check.LIMIT,
+    Check.GROUP_LIMIT,
+    Check.BUCKET_LIMITS,
+    Check.OVERDUE,
+    Check.DUNNING,
+)
+
+
+@functools.cache
+def _runs(exempt: frozenset[Check]) -> tuple[bool, ...]:
+    """Which checks run, in ``_ORDER``, for a set of exemptions (cached per set)."""
+    return tuple(check not in exempt for check in _ORDER)
+
+
 def decide(
     order: Order,
     customer: Customer,
@@ -42,13 +60,17 @@ def decide(
     *,
     group: GroupExposure | None = None,
     dunning_level: int | None = None,
+    dunning_blocks_credit: bool = False,
     overrides: Iterable[Override] = (),
 ) -> CreditDecision:
     """Decide whether ``order`` may be taken on account.
 
     ``exposure`` is the customer's exposure before the order (in the
     customer's currency), ``group`` that of its group with the group's limit,
-    ``dunning_level`` the highest dunning level the customer has reached.
+    ``dunning_level`` the highest dunning level the customer has reached
+    (:func:`ecomrules.dunning.customer_levels` gives it as ``rank``) and
+    ``dunning_blocks_credit`` whether a level reached blocks credit in the
+    dunning policy.
     An override covering the order or the customer, valid on ``as_of``, turns
     a refusal (block or require prepayment) into an allow; an expired one is
     ignored with a reason.
@@ -82,22 +104,26 @@ def decide(
                 ),
             )
         )
-    if Check.MANUAL not in exempt:
+    manual, new, limited, grouped, buckets, overdue, dunning = _runs(exempt)
+    if manual:
         verdicts.append(check_manual(customer, secured=secured))
     if not secured:
-        if Check.NEW_CUSTOMER not in exempt:
-            verdicts.append(check_new_customer(customer, added, policy, as_of))
-        if Check.LIMIT not in exempt:
+        if new:
+            whole = rates.convert(order.amount, customer.currency)
+            verdicts.append(check_new_customer(customer, whole, policy, as_of))
+        if limited:
             verdicts.append(check_limit(after, limit, policy.limit))
-        if group is not None and Check.GROUP_LIMIT not in exempt:
+        if group is not None and grouped:
             group_after = group.exposure.total + rates.convert(now, group.exposure.currency)
             verdicts.append(check_limit(group_after, group.limit, policy.limit, party="group"))
-        if policy.bucket_limits and Check.BUCKET_LIMITS not in exempt:
+        if buckets and policy.bucket_limits:
             verdicts.append(check_buckets(exposure, added, limit, policy))
-        if Check.OVERDUE not in exempt:
+        if overdue:
             verdicts.append(check_overdue(exposure, policy))
-        if Check.DUNNING not in exempt:
-            verdicts.append(check_dunning(dunning_level, policy.dunning))
+        if dunning:
+            verdicts.append(
+                check_dunning(dunning_level, policy.dunning, blocks_credit=dunning_blocks_credit)
+            )
         if later:
             verdicts.append(_scheduled(later.amount, order))
     outcome = Outcome.ALLOW
@@ -108,7 +134,7 @@ def decide(
             outcome = found
         reasons.extend(verdict.reasons)
     applied = None
-    for override in _ordered(overrides, order, customer):
+    for override in _ordered(overrides, order, customer) if overrides else ():
         if override.until < as_of:
             reasons.append(
                 Reason(

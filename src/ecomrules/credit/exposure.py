@@ -8,6 +8,7 @@ is shown but not counted.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from attrs import evolve, frozen
@@ -51,7 +52,7 @@ class Exposure:
         z = Money(Decimal(0).quantize(cur.quantum), cur)
         return cls(cur, z, z, z, z, z, z, z, z, z, z, z)
 
-    @property
+    @cached_property
     def overdue(self) -> Money:
         """Everything past its due date, all buckets."""
         return Money(self._overdue(), self.currency)
@@ -64,7 +65,7 @@ class Exposure:
             + self.overdue_over_90.amount
         )
 
-    @property
+    @cached_property
     def total(self) -> Money:
         """The exposure that counts against the limit."""
         amount = (

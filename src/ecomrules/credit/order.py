@@ -9,7 +9,9 @@ expected to be invoiced: they count in exposure from that date on, not today.
 from __future__ import annotations
 
 import enum
+import functools
 from datetime import date, timedelta
+from decimal import Decimal
 
 from attrs import field, frozen
 
@@ -90,7 +92,7 @@ class Order:
         expected invoice date is within ``horizon_days`` of ``as_of``; the rest
         is scheduled. An order without lines counts whole.
         """
-        zero = Money.zero(self.currency)
+        zero = _zero(self.currency)
         if self.payment_method.secured:
             return zero, zero
         if not self.lines:
@@ -101,6 +103,11 @@ class Order:
             currency=self.currency,
         )
         return self.amount - later, later
+
+
+@functools.cache
+def _zero(currency: Currency) -> Money:
+    return Money(Decimal(0).quantize(currency.quantum), currency)
 
 
 def _is_later(line: OrderLine, cutoff: date) -> bool:

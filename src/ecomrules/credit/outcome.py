@@ -23,15 +23,10 @@ class Outcome(enum.Enum):
     @property
     def severity(self) -> int:
         """0 for allow up to 3 for block: the larger wins."""
-        return _SEVERITY[self]
+        return _ORDER.index(self)
 
 
-_SEVERITY = {
-    Outcome.ALLOW: 0,
-    Outcome.WARN: 1,
-    Outcome.REQUIRE_PREPAYMENT: 2,
-    Outcome.BLOCK: 3,
-}
+_ORDER = (Outcome.ALLOW, Outcome.WARN, Outcome.REQUIRE_PREPAYMENT, Outcome.BLOCK)
 
 
 @frozen
@@ -46,6 +41,6 @@ def most_severe(outcomes: Iterable[Outcome]) -> Outcome:
     """Return the most severe outcome (``ALLOW`` for none)."""
     worst = Outcome.ALLOW
     for outcome in outcomes:
-        if _SEVERITY[outcome] > _SEVERITY[worst]:
+        if outcome.severity > worst.severity:
             worst = outcome
     return worst

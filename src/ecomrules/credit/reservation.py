@@ -22,6 +22,7 @@ from ecomrules.credit.decide import decide
 from ecomrules.credit.decision import CreditDecision, Override
 from ecomrules.credit.exposure import Exposure, GroupExposure
 from ecomrules.credit.order import Order
+from ecomrules.errors import InvariantError
 from ecomrules.money import Money
 
 __all__ = ["Reservation", "ReservationStore", "decide_and_reserve"]
@@ -64,6 +65,7 @@ def decide_and_reserve(
     order: Order,
     *,
     dunning_level: int | None = None,
+    dunning_blocks_credit: bool = False,
     overrides: Iterable[Override] = (),
 ) -> CreditDecision:
     """Decide on ``order`` counting the orders reserved elsewhere, and reserve it if accepted.
@@ -72,7 +74,9 @@ def decide_and_reserve(
     the order's own earlier reservation are not counted again. An accepted
     order that adds exposure is reserved; a refused one leaves nothing behind.
     """
-    customer = book.customers[order.customer_id]
+    customer = book.customers.get(order.customer_id)
+    if customer is None:
+        raise InvariantError(f"order {order.id}: customer {order.customer_id!r} is not known")
     policy, as_of = book.policy, book.as_of
     with store.locked():
         group = book.group(customer)
@@ -98,6 +102,7 @@ def decide_and_reserve(
             as_of,
             group=group,
             dunning_level=dunning_level,
+            dunning_blocks_credit=dunning_blocks_credit,
             overrides=overrides,
         )
         now, _ = order.exposure_split(as_of, policy.preorder_horizon_days)

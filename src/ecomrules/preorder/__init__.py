@@ -30,15 +30,7 @@ from ecomrules.preorder.model import (
     SupplyStatus,
     Warehouse,
 )
-from ecomrules.preorder.plan import (
-    LineStatus,
-    MixedPolicy,
-    PlanLine,
-    PlanPolicy,
-    ReleasePlan,
-    Shipment,
-    plan,
-)
+from ecomrules.preorder.plan import PlanPolicy, plan
 from ecomrules.preorder.replan import (
     LineChange,
     LineSnapshot,
@@ -47,6 +39,7 @@ from ecomrules.preorder.replan import (
     snapshot,
     snapshot_from_json,
 )
+from ecomrules.preorder.result import LineStatus, MixedPolicy, PlanLine, ReleasePlan, Shipment
 from ecomrules.preorder.schedule import Route, Scheduler, Target
 
 __all__ = [

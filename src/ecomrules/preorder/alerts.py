@@ -128,7 +128,7 @@ def product_alerts(
                 Alert(
                     "preorder.alert.cutoff_soon",
                     sku,
-                    f"order {suggested} from the supplier by {summary.supplier_cutoff} "
+                    f"buy {suggested} units from the supplier by {summary.supplier_cutoff} "
                     f"({summary.days_to_cutoff} days): {uncovered} units not covered",
                     data=figures,
                 )

@@ -18,6 +18,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from operator import attrgetter
 
 from attrs import field, frozen
 
@@ -97,6 +98,8 @@ class Allocation:
     reasons: tuple[Reason, ...]
 
 
+_FIFO = attrgetter("ordered_at", "order_id")
+
 AllocatedRow = tuple[PreorderLine, int, int, date | None, int, tuple[Note, ...]]
 """``(line, accepted, allocated, available_on, units_ahead, notes)``: the plan's raw form."""
 
@@ -142,7 +145,7 @@ def allocate_product(
     policy: AllocationPolicy,
 ) -> list[AllocatedRow]:
     """Allocate one product's supply to its lines; rows come back in queue order."""
-    queue = sorted(lines, key=_fifo_key)
+    queue = sorted(lines, key=_FIFO)
     accepted = _accept_under_cap(product, queue)
     if policy.priority is Priority.PAID_FIRST:
         order = sorted(range(len(queue)), key=lambda i: not queue[i].paid)
@@ -152,16 +155,17 @@ def allocate_product(
         order = sorted(range(len(queue)), key=lambda i: rank.get(queue[i].tier or "", worst))
     else:
         order = list(range(len(queue)))
-    notes: list[list[Note]] = [[] for _ in queue]
-    for index, amount in enumerate(accepted):
-        if amount < queue[index].quantity:
-            notes[index].append(
-                (
-                    "preorder.allocation.over_cap",
-                    f"accepted {amount} of {queue[index].quantity}: "
-                    f"the pre-order cap of {product.cap} is reached",
-                )
-            )
+    notes: dict[int, list[Note]] = {}
+    if product.cap is not None:
+        for index, amount in enumerate(accepted):
+            if amount < queue[index].quantity:
+                notes[index] = [
+                    (
+                        "preorder.allocation.over_cap",
+                        f"accepted {amount} of {queue[index].quantity}: "
+                        f"the pre-order cap of {product.cap} is reached",
+                    )
+                ]
     if policy.cap_per_customer is not None:
         _cap_customers(queue, order, accepted, policy.cap_per_customer, notes)
     events = sorted(
@@ -173,12 +177,8 @@ def allocate_product(
         given = _pro_rata(order, accepted, total)
     else:
         given = _queue(order, accepted, total, policy.mode)
-    _explain(queue, order, accepted, given, total, policy, notes)
-    return _trace(queue, order, accepted, given, events, notes, _window(product))
-
-
-def _fifo_key(line: PreorderLine) -> tuple[float, str]:
-    return (line.ordered_at.timestamp(), line.order_id)
+    explain = _Explainer(policy, total, sum(accepted))
+    return _trace(queue, order, accepted, given, events, notes, explain, _window(product))
 
 
 def _accept_under_cap(product: PreorderProduct, queue: Sequence[PreorderLine]) -> list[int]:
@@ -198,14 +198,14 @@ def _cap_customers(
     order: Sequence[int],
     accepted: list[int],
     cap: int,
-    notes: list[list[Note]],
+    notes: dict[int, list[Note]],
 ) -> None:
     used: dict[str, int] = defaultdict(int)
     for index in order:
         customer = queue[index].customer_id
         take = min(accepted[index], cap - used[customer])
         if take < accepted[index]:
-            notes[index].append(
+            notes.setdefault(index, []).append(
                 (
                     "preorder.allocation.customer_cap",
                     f"limited to {take} of {queue[index].quantity}: at most {cap} per customer",
@@ -245,49 +245,44 @@ def _pro_rata(order: Sequence[int], accepted: Sequence[int], total: int) -> list
     return given
 
 
-def _explain(
-    queue: Sequence[PreorderLine],
-    order: Sequence[int],
-    accepted: Sequence[int],
-    given: Sequence[int],
-    total: int,
-    policy: AllocationPolicy,
-    notes: list[list[Note]],
-) -> None:
-    ahead = 0
-    demand = sum(accepted)
-    for index in order:
-        want = queue[index].quantity
-        got = given[index]
+class _Explainer:
+    """Builds the allocation note of each line (the common "got n of n" notes are shared)."""
+
+    def __init__(self, policy: AllocationPolicy, total: int, demand: int) -> None:
+        self.policy = policy
+        self.total = total
+        self.demand = demand
+        self.full: dict[int, Note] = {}
+
+    def note(self, want: int, accepted: int, got: int, ahead: int) -> Note:
         if got == want:
-            note = ("preorder.allocation.full", f"got {got} of {want}")
-        elif got == accepted[index]:
-            note = (
-                "preorder.allocation.partial" if got else "preorder.allocation.none",
-                f"got {got} of {want}: all that the caps accept",
-            )
-        elif policy.priority is Priority.PRO_RATA and accepted[index]:
-            note = (
+            found = self.full.get(got)
+            if found is None:
+                found = self.full[got] = ("preorder.allocation.full", f"got {got} of {want}")
+            return found
+        if got == accepted:
+            code = "preorder.allocation.partial" if got else "preorder.allocation.none"
+            return (code, f"got {got} of {want}: all that the caps accept")
+        if self.policy.priority is Priority.PRO_RATA:
+            return (
                 "preorder.allocation.pro_rata",
-                f"got {got} of {want}: pro-rata share of {total} units for {demand} demanded",
+                f"got {got} of {want}: pro-rata share of {self.total} units "
+                f"for {self.demand} demanded",
             )
-        elif got == 0 and accepted[index] and policy.mode is LineMode.ALL_OR_NOTHING:
-            note = (
+        if got == 0 and self.policy.mode is LineMode.ALL_OR_NOTHING:
+            return (
                 "preorder.allocation.all_or_nothing",
                 f"got 0 of {want}: fewer units left when its turn came, all or nothing",
             )
-        elif got == 0:
-            note = (
+        if got == 0:
+            return (
                 "preorder.allocation.none",
-                f"got 0: {ahead} units ahead in the queue, {total} in supply",
+                f"got 0: {ahead} units ahead in the queue, {self.total} in supply",
             )
-        else:
-            note = (
-                "preorder.allocation.partial",
-                f"got {got} of {want}: {ahead} units ahead in the queue, {total} in supply",
-            )
-        notes[index].append(note)
-        ahead += accepted[index]
+        return (
+            "preorder.allocation.partial",
+            f"got {got} of {want}: {ahead} units ahead in the queue, {self.total} in supply",
+        )
 
 
 def _window(product: PreorderProduct) -> tuple[datetime | None, datetime | None]:
@@ -306,7 +301,8 @@ def _trace(
     accepted: Sequence[int],
     given: Sequence[int],
     events: Sequence[SupplyEvent],
-    notes: list[list[Note]],
+    notes: dict[int, list[Note]],
+    explain: _Explainer,
     window: tuple[datetime | None, datetime | None],
 ) -> list[AllocatedRow]:
     rows: list[AllocatedRow] = []
@@ -314,9 +310,10 @@ def _trace(
     left = events[0].quantity if events else 0
     ahead = 0
     start, end = window
+    full = explain.full
     for index in order:
         line = queue[index]
-        need = given[index]
+        need = got = given[index]
         available_on = None
         while need:
             while left == 0:
@@ -326,16 +323,24 @@ def _trace(
             need -= take
             left -= take
             available_on = events[position].arrival
-        line_notes = notes[index]
+        want = line.quantity
+        if got == want:
+            note = full.get(got) or explain.note(want, accepted[index], got, ahead)
+        else:
+            note = explain.note(want, accepted[index], got, ahead)
+        extra = notes.get(index)
         if (start is not None and line.ordered_at < start) or (
             end is not None and line.ordered_at >= end
         ):
-            line_notes.append(
-                (
-                    "preorder.line.outside_window",
-                    f"ordered {line.ordered_at.isoformat()}, outside the pre-order window",
-                )
-            )
-        rows.append((line, accepted[index], given[index], available_on, ahead, tuple(line_notes)))
+            extra = [*(extra or ()), _outside(line)]
+        line_notes = (note,) if extra is None else (*extra, note)
+        rows.append((line, accepted[index], got, available_on, ahead, line_notes))
         ahead += accepted[index]
     return rows
+
+
+def _outside(line: PreorderLine) -> Note:
+    return (
+        "preorder.line.outside_window",
+        f"ordered {line.ordered_at.isoformat()}, outside the pre-order window",
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from attrs import frozen
 
-from ecomrules.preorder.plan import ReleasePlan
+from ecomrules.preorder.result import ReleasePlan
 
 __all__ = ["BoardRow", "board"]
 

@@ -15,7 +15,7 @@ from typing import Any
 from attrs import frozen
 
 from ecomrules.errors import InputError
-from ecomrules.preorder.plan import ReleasePlan
+from ecomrules.preorder.result import ReleasePlan
 
 __all__ = ["LineChange", "LineSnapshot", "PlanDiff", "diff_plans", "snapshot", "snapshot_from_json"]
 

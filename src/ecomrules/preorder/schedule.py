@@ -37,11 +37,8 @@ class Route:
     transit: BusinessCalendar
     pickup_cutoff: time
     delivery_zone: ZoneInfo
-
-    @property
-    def name(self) -> str:
-        """``service/zone`` as written in carriers.csv."""
-        return f"{self.carrier.service}/{self.carrier.zone}"
+    name: str
+    """``service/zone`` as written in carriers.csv."""
 
 
 @frozen
@@ -77,7 +74,8 @@ class Scheduler:
         self._ship_day: dict[tuple[int, date], bool] = {}
         self._next: dict[tuple[int, date], date] = {}
         self._delivery: dict[tuple[int, date], date] = {}
-        self._targets: dict[tuple[str, int], Target] = {}
+        self._streets: dict[tuple[str, ZoneInfo], date] = {}
+        self._shared: dict[tuple[int, bool, object], Target] = {}
 
     def route(self, service: str, country: str) -> Route | None:
         """The route of ``service`` to ``country`` (its own row, else its ``*`` row), or None."""
@@ -133,32 +131,43 @@ class Scheduler:
 
     def street_day(self, product: PreorderProduct, route: Route) -> date:
         """The first day whose midnight in the destination zone is not before the release."""
-        local = product.release_at.astimezone(route.delivery_zone)
-        if local.time() == _MIDNIGHT:
-            return local.date()
-        return local.date() + _ONE_DAY
-
-    def target(self, product: PreorderProduct, route: Route) -> Target:
-        """The release schedule of ``product`` on ``route`` (cached)."""
-        key = (product.sku, id(route))
-        found = self._targets.get(key)
+        key = (product.sku, route.delivery_zone)
+        found = self._streets.get(key)
         if found is None:
-            found = (
-                self._strict(product, route) if product.strict else self._relaxed(product, route)
-            )
-            self._targets[key] = found
+            local = product.release_at.astimezone(route.delivery_zone)
+            found = local.date() if local.time() == _MIDNIGHT else local.date() + _ONE_DAY
+            self._streets[key] = found
         return found
 
-    def _strict(self, product: PreorderProduct, route: Route) -> Target:
+    def target(self, product: PreorderProduct, route: Route) -> Target:
+        """The release schedule of ``product`` on ``route``.
+
+        Products released on the same street day (strict) or at the same
+        instant (relaxed) share one schedule per route, computed once.
+        """
         street = self.street_day(product, route)
-        back = timedelta(days=14 + 3 * route.carrier.transit_days)
-        day = self.next_ship_day(route, street - back)
-        while self.delivery_on(route, day) >= street:  # a long closure: look further back
-            day = self.next_ship_day(route, day - back)
-        while self.delivery_on(route, day) < street:
-            day = self.next_ship_day(route, day + _ONE_DAY)
-        first = day
-        delivery = self.delivery_on(route, day)
+        key = (id(route), product.strict, street if product.strict else product.release_at)
+        found = self._shared.get(key)
+        if found is None:
+            if product.strict:
+                found = self._strict(street, route)
+            else:
+                found = self._relaxed(product.release_at, street, route)
+            self._shared[key] = found
+        return found
+
+    def _strict(self, street: date, route: Route) -> Target:
+        # A parcel never arrives sooner than transit_days calendar days after it
+        # leaves, so shipping transit_days before the street day (or later)
+        # arrives on it or after: start there and step back while that holds.
+        first = self.next_ship_day(route, street - timedelta(days=route.carrier.transit_days))
+        while True:
+            earlier = self._previous_ship_day(route, first - _ONE_DAY)
+            if self.delivery_on(route, earlier) < street:
+                break
+            first = earlier
+        delivery = self.delivery_on(route, first)
+        day = first
         following = self.next_ship_day(route, day + _ONE_DAY)
         while self.delivery_on(route, following) == delivery:
             day = following
@@ -166,12 +175,15 @@ class Scheduler:
         opens = datetime.combine(first, _MIDNIGHT, tzinfo=self.warehouse.zone)
         return Target(day, delivery, street, first, opens)
 
-    def _relaxed(self, product: PreorderProduct, route: Route) -> Target:
-        release = product.release_at
+    def _previous_ship_day(self, route: Route, day: date) -> date:
+        while not self.is_ship_day(route, day):
+            day -= _ONE_DAY
+        return day
+
+    def _relaxed(self, release: datetime, street: date, route: Route) -> Target:
         day = self.next_ship_day(route, release.astimezone(self.warehouse.zone).date())
         if self.pickup_at(route, day) < release:
             day = self.next_ship_day(route, day + _ONE_DAY)
-        street = self.street_day(product, route)
         return Target(day, self.delivery_on(route, day), street, day, release)
 
 
@@ -187,4 +199,5 @@ def _route(carrier: CarrierService, warehouse: Warehouse) -> Route:
         transit=transit,
         pickup_cutoff=carrier.pickup_cutoff or warehouse.pickup_cutoff,
         delivery_zone=carrier.delivery_zone or warehouse.zone,
+        name=f"{carrier.service}/{carrier.zone}",
     )

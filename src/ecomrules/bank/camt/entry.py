@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Final
 from xml.etree.ElementTree import Element
 
+from ecomrules.bank.lines import make_line
 from ecomrules.bank.problems import INVALID_AMOUNT, INVALID_DATE, MISSING_FIELD, RecordError
 from ecomrules.errors import UnknownCurrencyError
 from ecomrules.money import Currency, Money
@@ -27,21 +29,42 @@ _AMOUNT: Final = re.compile(r"^\d{1,18}(\.\d{1,17})?$")
 _PLACEHOLDERS: Final = frozenset({"", "NOTPROVIDED", "NONREF", "NOT PROVIDED"})
 
 
-class Names:
-    """Qualified ElementTree paths for one namespace: ``names("Refs/TxId")``."""
+class _Paths(dict[str, tuple[str, ...]]):
+    """Local paths to tuples of qualified tags, computed on first use."""
 
-    __slots__ = ("_cache", "_namespace")
+    def __init__(self, namespace: str) -> None:
+        super().__init__()
+        self.namespace = namespace
+
+    def __missing__(self, path: str) -> tuple[str, ...]:
+        found = tuple(self.namespace + part for part in path.split("/"))
+        self[path] = found
+        return found
+
+
+class _Local(dict[str, str]):
+    """Qualified tags to local names, computed on first use."""
+
+    def __missing__(self, tag: str) -> str:
+        name = tag.rpartition("}")[2]
+        self[tag] = name
+        return name
+
+
+class Names:
+    """Qualified tags for one namespace: ``names.paths["Refs/TxId"]`` (step by step),
+    ``names.local[tag]`` (a tag's local name)."""
+
+    __slots__ = ("_namespace", "local", "paths")
 
     def __init__(self, namespace: str) -> None:
         self._namespace = namespace
-        self._cache: dict[str, str] = {}
+        self.paths = _Paths(namespace)
+        self.local = _Local()
 
     def __call__(self, path: str) -> str:
-        found = self._cache.get(path)
-        if found is None:
-            found = "/".join(self._namespace + part for part in path.split("/"))
-            self._cache[path] = found
-        return found
+        """The qualified ElementPath of ``path``."""
+        return "/".join(self.paths[path])
 
 
 class EntryContext:
@@ -90,13 +113,15 @@ def read_date(
     """Read a ``Dt`` or ``DtTm`` child of ``holder``: ``(date, datetime or None)``."""
     if holder is None:
         return None, None
-    text = holder.findtext(n("Dt"))
+    found = holder.find(n.paths["Dt"][0])
+    text = None if found is None else (found.text or "")
     try:
         if text is not None:
             text = text.strip()
             # some banks put a date-time inside Dt
             return date.fromisoformat(text[:10] if len(text) > 10 else text), None
-        text = holder.findtext(n("DtTm"))
+        found = holder.find(n.paths["DtTm"][0])
+        text = None if found is None else (found.text or "")
         if text is not None:
             moment = datetime.fromisoformat(text.strip())
             return moment.date(), moment
@@ -108,20 +133,27 @@ def read_date(
 
 
 def read_entry(
-    ntry: Element, ctx: EntryContext, index: int, at: SourceLocation, raw: str, tx_lines: list[int]
+    ntry: Element,
+    ctx: EntryContext,
+    index: int,
+    at: SourceLocation,
+    raw: str,
+    tx_lines: tuple[int, ...],
 ) -> list[StatementLine]:
     """Turn one booked ``Ntry`` into its lines (see the module docstring)."""
     n = ctx.n
-    amount = read_amount(ntry.find(n("Amt")), at, "Ntry/Amt")
-    indicator = (ntry.findtext(n("CdtDbtInd")) or "").strip()
+    local = n.local
+    kids = {local[child.tag]: child for child in reversed(ntry)}
+    amount = read_amount(kids.get("Amt"), at, "Ntry/Amt")
+    indicator = _own(kids.get("CdtDbtInd")) or ""
     if indicator not in ("CRDT", "DBIT"):
         raise RecordError(
             MISSING_FIELD, f"Ntry/CdtDbtInd {indicator!r} is not CRDT or DBIT", location=at
         )
     credit = indicator == "CRDT"
-    reversal = (ntry.findtext(n("RvslInd")) or "").strip().lower() in ("true", "1")
-    booked_on, booked_at = read_date(ntry.find(n("BookgDt")), n, at, "Ntry/BookgDt")
-    value_date, _ = read_date(ntry.find(n("ValDt")), n, at, "Ntry/ValDt")
+    reversal = (_own(kids.get("RvslInd")) or "").lower() in ("true", "1")
+    booked_on, booked_at = read_date(kids.get("BookgDt"), n, at, "Ntry/BookgDt")
+    value_date, _ = read_date(kids.get("ValDt"), n, at, "Ntry/ValDt")
     if booked_on is None:
         booked_on = value_date
     if booked_on is None:
@@ -133,27 +165,31 @@ def read_entry(
             "entry has neither BookgDt nor ValDt; its message's creation date is used",
             at,
         )
-    entry_id = (
-        _text(ntry, n("AcctSvcrRef")) or _text(ntry, n("NtryRef")) or f"{ctx.statement_key}/{index}"
-    )
+    entry_reference = _own(kids.get("NtryRef"))
+    entry_id = _own(kids.get("AcctSvcrRef")) or entry_reference or f"{ctx.statement_key}/{index}"
     meta: dict[str, str] = {}
-    _put(meta, "entry_reference", _text(ntry, n("NtryRef")))
-    _put(meta, "bank_transaction_code", _bank_code(ntry, n))
-    _put(meta, "proprietary_code", _text(ntry, n("BkTxCd/Prtry/Cd")))
-    _put(meta, "additional_entry_info", _text(ntry, n("AddtlNtryInf")))
-    charges = ntry.find(n("Chrgs/TtlChrgsAndTaxAmt"))
-    if charges is None:
-        charges = ntry.find(n("Chrgs/Rcrd/Amt"))
-    if charges is not None and charges.text:
-        meta["charges"] = charges.text.strip()
+    _put(meta, "entry_reference", entry_reference)
+    codes = kids.get("BkTxCd")
+    if codes is not None:
+        _put(meta, "bank_transaction_code", _bank_code(codes, n))
+        _put(meta, "proprietary_code", _text(codes, n.paths["Prtry/Cd"]))
+    _put(meta, "additional_entry_info", _own(kids.get("AddtlNtryInf")))
+    charges = kids.get("Chrgs")
+    if charges is not None:
+        total = _find(charges, n.paths["TtlChrgsAndTaxAmt"])
+        if total is None:
+            total = _find(charges, n.paths["Rcrd/Amt"])
+        _put(meta, "charges", _own(total))
     if reversal:
         meta["reversal"] = "true"
-    _fx(ntry.find(n("AmtDtls")), n, meta)
-    batch = ntry.find(n("NtryDtls/Btch"))
-    if batch is not None:
-        _put(meta, "batch_size", _text(batch, n("NbOfTxs")))
-        _put(meta, "payment_information_id", _text(batch, n("PmtInfId")))
-    details = ntry.findall(n("NtryDtls/TxDtls"))
+    _fx(kids.get("AmtDtls"), n, meta)
+    details: list[Element] = []
+    for holder in ntry.findall(n.paths["NtryDtls"][0]):
+        batch = holder.find(n.paths["Btch"][0])
+        if batch is not None:
+            _put(meta, "batch_size", _text(batch, n.paths["NbOfTxs"]))
+            _put(meta, "payment_information_id", _text(batch, n.paths["PmtInfId"]))
+        details.extend(holder.findall(n.paths["TxDtls"][0]))
     signed = amount if credit else -amount
     common = (booked_on, booked_at, value_date, reversal, meta, raw)
     if len(details) <= 1:
@@ -172,7 +208,7 @@ def _split(
     details: list[Element],
     credit: bool,
     at: SourceLocation,
-    tx_lines: list[int],
+    tx_lines: tuple[int, ...],
     common: _Common,
 ) -> list[StatementLine]:
     n = ctx.n
@@ -188,7 +224,7 @@ def _split(
                 at,
             )
             return [_line(ctx, entry_id, None, signed, None, credit, at, common, details)]
-        tx_credit = (_text(tx, n("CdtDbtInd")) or ("CRDT" if credit else "DBIT")) == "CRDT"
+        tx_credit = (_text(tx, n.paths["CdtDbtInd"]) or ("CRDT" if credit else "DBIT")) == "CRDT"
         amounts.append(own if tx_credit else -own)
     lines = [
         _line(
@@ -230,6 +266,17 @@ def _split(
     return lines
 
 
+_REFERENCE_KEYS: Final = {
+    "InstrId": "instruction_id",
+    "MndtId": "mandate_id",
+    "TxId": "transaction_reference",
+    "MsgId": "message_id",
+    "PmtInfId": "payment_information_id",
+    "ChqNb": "cheque_number",
+    "UETR": "uetr",
+}
+
+
 def _line(
     ctx: EntryContext,
     line_id: str,
@@ -242,6 +289,7 @@ def _line(
     merged: list[Element] | None = None,
 ) -> StatementLine:
     n = ctx.n
+    local = n.local
     booked_on, booked_at, value_date, reversal, entry_meta, raw = common
     meta = dict(entry_meta)
     references: list[str] = []
@@ -249,96 +297,125 @@ def _line(
     party: Counterparty | None = None
     transaction_id = None
     for detail in merged or ([tx] if tx is not None else []):
-        party = party or _party(detail, n, credit != reversal)
-        transaction_id = transaction_id or _text(detail, n("Refs/AcctSvcrRef"))
-        _remittance(detail, n, references, labels, meta)
-        _fx(detail.find(n("AmtDtls")), n, meta)
-        reason = _text(detail, n("RtrInf/Rsn/Cd")) or _text(detail, n("RtrInf/Rsn/Prtry"))
-        _put(meta, "return_reason", reason)
-        _put(meta, "return_info", _text(detail, n("RtrInf/AddtlInf")))
-        _put(meta, "additional_transaction_info", _text(detail, n("AddtlTxInf")))
+        kids = {local[child.tag]: child for child in reversed(detail)}
+        if party is None:
+            party = _party(kids.get("RltdPties"), kids.get("RltdAgts"), n, credit != reversal)
+        refs = kids.get("Refs")
+        end_to_end = None
+        if refs is not None:
+            for ref in refs:
+                name = local[ref.tag]
+                if name == "AcctSvcrRef":
+                    transaction_id = transaction_id or _own(ref)
+                elif name == "EndToEndId":
+                    end_to_end = _own(ref)
+                elif name in _REFERENCE_KEYS:
+                    _put(meta, _REFERENCE_KEYS[name], _own(ref))
+        remittance = kids.get("RmtInf")
+        if remittance is not None:
+            _remittance(remittance, n, references, labels, meta)
+        if end_to_end and end_to_end.upper() not in _PLACEHOLDERS:
+            references.append(end_to_end)
+            meta.setdefault("end_to_end_id", end_to_end)
+        _fx(kids.get("AmtDtls"), n, meta)
+        returned = kids.get("RtrInf")
+        if returned is not None:
+            reason = _text(returned, n.paths["Rsn/Cd"]) or _text(returned, n.paths["Rsn/Prtry"])
+            _put(meta, "return_reason", reason)
+            _put(meta, "return_info", _text(returned, n.paths["AddtlInf"]))
+        _put(meta, "additional_transaction_info", _own(kids.get("AddtlTxInf")))
     label = " ".join(labels) or meta.get("additional_transaction_info") or ""
     if not label:
         label = meta.get("additional_entry_info", "")
     kind = LineKind.REVERSAL if reversal or "return_reason" in meta else LineKind.TRANSFER
-    return StatementLine(
-        id=line_id,
-        kind=kind,
-        booked_on=booked_on,
-        amount=amount,
-        label=label,
-        references=tuple(dict.fromkeys(references)),
-        counterparty=party,
-        booked_at=booked_at,
-        value_date=value_date,
+    return make_line(
+        line_id,
+        kind,
+        booked_on,
+        amount,
+        label,
+        tuple(dict.fromkeys(references)),
+        party,
+        booked_at,
+        value_date,
+        raw,
+        where,
         transaction_id=transaction_id,
         parent_id=parent_id,
-        metadata=meta,
-        raw=raw,
-        location=where,
+        metadata=MappingProxyType(meta),
     )
 
 
 def _remittance(
-    tx: Element, n: Names, references: list[str], labels: list[str], meta: dict[str, str]
+    remittance: Element, n: Names, references: list[str], labels: list[str], meta: dict[str, str]
 ) -> None:
-    for ustrd in tx.iterfind(n("RmtInf/Ustrd")):
-        if ustrd.text and ustrd.text.strip():
-            labels.append(ustrd.text.strip())
+    """Unstructured lines to ``labels`` (then additional remittance); references in order."""
+    local = n.local
     additional: list[str] = []
-    for strd in tx.iterfind(n("RmtInf/Strd")):
-        ref = _text(strd, n("CdtrRefInf/Ref"))
+    for part in remittance:
+        name = local[part.tag]
+        if name == "Ustrd":
+            text = _own(part)
+            if text:
+                labels.append(text)
+            continue
+        if name != "Strd":
+            continue
+        ref = _text(part, n.paths["CdtrRefInf/Ref"])
         if ref:
             references.append(ref)
             kind = (
-                _text(strd, n("CdtrRefInf/Tp/CdOrPrtry/Cd"))
-                or _text(strd, n("CdtrRefInf/Tp/CdOrPrtry/Prtry"))
+                _text(part, n.paths["CdtrRefInf/Tp/CdOrPrtry/Cd"])
+                or _text(part, n.paths["CdtrRefInf/Tp/CdOrPrtry/Prtry"])
                 or ("SCOR" if ref.upper().startswith("RF") else None)
             )
             _put(meta, "creditor_reference_type", kind)
-        for document in strd.iterfind(n("RfrdDocInf")):
-            number = _text(document, n("Nb"))
-            if number:
-                references.append(number)
-        for extra in strd.iterfind(n("AddtlRmtInf")):
-            if extra.text and extra.text.strip():
-                additional.append(extra.text.strip())
+        for child in part:
+            child_name = local[child.tag]
+            if child_name == "RfrdDocInf":
+                number = _text(child, n.paths["Nb"])
+                if number:
+                    references.append(number)
+            elif child_name == "AddtlRmtInf":
+                text = _own(child)
+                if text:
+                    additional.append(text)
     labels.extend(additional)
-    refs = tx.find(n("Refs"))
-    if refs is not None:
-        end_to_end = _text(refs, n("EndToEndId"))
-        if end_to_end and end_to_end.upper() not in _PLACEHOLDERS:
-            references.append(end_to_end)
-            meta.setdefault("end_to_end_id", end_to_end)
-        for key, tag in (
-            ("instruction_id", "InstrId"),
-            ("mandate_id", "MndtId"),
-            ("transaction_reference", "TxId"),
-            ("message_id", "MsgId"),
-            ("payment_information_id", "PmtInfId"),
-            ("cheque_number", "ChqNb"),
-            ("uetr", "UETR"),
-        ):
-            _put(meta, key, _text(refs, n(tag)))
 
 
-def _party(tx: Element, n: Names, original_credit: bool) -> Counterparty | None:
-    sides = ("Dbtr", "Cdtr") if original_credit else ("Cdtr", "Dbtr")
-    for side in sides:
-        name = (
-            _text(tx, n(f"RltdPties/{side}/Nm"))
-            or _text(tx, n(f"RltdPties/{side}/Pty/Nm"))
-            or _text(tx, n(f"RltdPties/{side}/Agt/FinInstnId/Nm"))
-        )
-        iban = _text(tx, n(f"RltdPties/{side}Acct/Id/IBAN"))
-        account = None if iban else _text(tx, n(f"RltdPties/{side}Acct/Id/Othr/Id"))
-        bic = _text(tx, n(f"RltdAgts/{side}Agt/FinInstnId/BIC")) or _text(
-            tx, n(f"RltdAgts/{side}Agt/FinInstnId/BICFI")
-        )
-        if name or iban or account:
-            return Counterparty(
-                name=name, iban=iban.replace(" ", "") if iban else None, bic=bic, account=account
+def _party(
+    parties: Element | None, agents: Element | None, n: Names, original_credit: bool
+) -> Counterparty | None:
+    if parties is None:
+        return None
+    local = n.local
+    kids = {local[child.tag]: child for child in reversed(parties)}
+    agent_kids = {} if agents is None else {local[c.tag]: c for c in reversed(agents)}
+    for side in ("Dbtr", "Cdtr") if original_credit else ("Cdtr", "Dbtr"):
+        holder = kids.get(side)
+        name = None
+        if holder is not None:
+            name = (
+                _text(holder, n.paths["Nm"])
+                or _text(holder, n.paths["Pty/Nm"])
+                or _text(holder, n.paths["Agt/FinInstnId/Nm"])
             )
+        account_holder = kids.get(side + "Acct")
+        iban = account = None
+        if account_holder is not None:
+            iban = _text(account_holder, n.paths["Id/IBAN"])
+            account = None if iban else _text(account_holder, n.paths["Id/Othr/Id"])
+        if not (name or iban or account):
+            continue
+        agent = agent_kids.get(side + "Agt")
+        bic = None
+        if agent is not None:
+            bic = _text(agent, n.paths["FinInstnId/BIC"]) or _text(
+                agent, n.paths["FinInstnId/BICFI"]
+            )
+        return Counterparty(
+            name=name, iban=iban.replace(" ", "") if iban else None, bic=bic, account=account
+        )
     return None
 
 
@@ -346,7 +423,7 @@ def _detail_amount(
     tx: Element, n: Names, currency: Currency, where: SourceLocation
 ) -> Money | None:
     for path in ("Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/CntrValAmt/Amt"):
-        elem = tx.find(n(path))
+        elem = _find(tx, n.paths[path])
         if elem is not None and elem.get("Ccy", "").upper() == currency.code:
             return read_amount(elem, where, f"TxDtls/{path}")
     return None
@@ -355,7 +432,7 @@ def _detail_amount(
 def _fx(details: Element | None, n: Names, meta: dict[str, str]) -> None:
     if details is None:
         return
-    instructed = details.find(n("InstdAmt/Amt"))
+    instructed = _find(details, n.paths["InstdAmt/Amt"])
     if instructed is not None and instructed.text:
         meta["instructed_amount"] = instructed.text.strip()
         meta["instructed_currency"] = instructed.get("Ccy", "")
@@ -368,25 +445,42 @@ def _fx(details: Element | None, n: Names, meta: dict[str, str]) -> None:
             ("fx_contract", "CtrctId"),
             ("fx_quotation_date", "QtnDt"),
         ):
-            _put(meta, key, _text(exchange, n(tag)))
+            _put(meta, key, _text(exchange, n.paths[tag]))
         break
 
 
-def _bank_code(ntry: Element, n: Names) -> str | None:
-    domain = _text(ntry, n("BkTxCd/Domn/Cd"))
-    if not domain:
+def _bank_code(codes: Element, n: Names) -> str | None:
+    domain = codes.find(n.paths["Domn"][0])
+    if domain is None:
         return None
-    family = _text(ntry, n("BkTxCd/Domn/Fmly/Cd")) or ""
-    sub = _text(ntry, n("BkTxCd/Domn/Fmly/SubFmlyCd")) or ""
-    return "/".join(part for part in (domain, family, sub) if part)
+    parts = [_own(domain.find(n.paths["Cd"][0]))]
+    family = domain.find(n.paths["Fmly"][0])
+    if family is not None:
+        parts.append(_own(family.find(n.paths["Cd"][0])))
+        parts.append(_own(family.find(n.paths["SubFmlyCd"][0])))
+    if not parts[0]:
+        return None
+    return "/".join(part for part in parts if part)
 
 
-def _text(elem: Element, path: str) -> str | None:
-    value = elem.findtext(path)
-    if value is None:
+def _find(elem: Element | None, steps: tuple[str, ...]) -> Element | None:
+    """Walk ``steps`` child by child (ElementTree's C fast path, no ElementPath)."""
+    for tag in steps:
+        if elem is None:
+            return None
+        elem = elem.find(tag)
+    return elem
+
+
+def _own(elem: Element | None) -> str | None:
+    """The stripped text of ``elem``; None when absent or blank."""
+    if elem is None or not elem.text:
         return None
-    value = value.strip()
-    return value or None
+    return elem.text.strip() or None
+
+
+def _text(elem: Element, steps: tuple[str, ...]) -> str | None:
+    return _own(_find(elem, steps))
 
 
 def _put(meta: dict[str, str], key: str, value: str | None) -> None:

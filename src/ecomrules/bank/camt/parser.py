@@ -16,14 +16,14 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 from xml.etree.ElementTree import Element
 
 from ecomrules.bank.camt.entry import EntryContext, Names, read_amount, read_date, read_entry
-from ecomrules.bank.camt.stream import iter_events
-from ecomrules.bank.controls import Input, check_balance, open_input
+from ecomrules.bank.camt.stream import ContainerEnd, DocumentStart, iter_entries
+from ecomrules.bank.controls import Input, check_balance, open_input, paused_gc
 from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, RecordError
-from ecomrules.errors import ParseError, UnknownCurrencyError
+from ecomrules.errors import ControlTotalError, ParseError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -35,8 +35,9 @@ _MESSAGE = re.compile(r"camt\.(05[234])\.\d{3}\.\d{2}")
 _SNIFF = re.compile(rb"camt\.(05[234])\.\d{3}\.\d{2}|<(?:\w+:)?(BkToCstmr\w+)")
 _ROOTS = {"BkToCstmrStmt": "053", "BkToCstmrDbtCdtNtfctn": "054", "BkToCstmrAcctRpt": "052"}
 _CONTAINERS = {"Stmt": "053", "Ntfctn": "054", "Rpt": "052"}
-_TRACKED = ("Stmt", "Ntfctn", "Rpt", "Ntry", "TxDtls")
 _NOT_BOOKED = frozenset({"PDNG", "INFO", "FUTR"})
+SUMMARY_MISMATCH = "bank.camt.summary_mismatch"
+"""The transactions summary (``TxsSummry/TtlNtries``) disagrees with the entries."""
 
 
 class CamtParser:
@@ -67,12 +68,13 @@ class CamtParser:
         policy = ErrorPolicy(on_error)
         statements: list[Statement] = []
         lines: list[StatementLine] = []
-        for item in self._read(data, source, policy):
-            if isinstance(item, Statement):
-                statements.append(_with_lines(item, tuple(lines)))
-                lines = []
-            else:
-                lines.append(item)
+        with paused_gc():
+            for item in self._read(data, source, policy):
+                if isinstance(item, Statement):
+                    statements.append(_with_lines(item, tuple(lines)))
+                    lines = []
+                else:
+                    lines.append(item)
         return ParseResult(self.name, source, tuple(statements), issues=tuple(policy.issues))
 
     def iter_lines(
@@ -100,13 +102,11 @@ class CamtParser:
         self, data: Input, source: str, policy: ErrorPolicy
     ) -> Iterator[StatementLine | Statement]:
         with open_input(data, source) as stream:
-            yield from _Reading(self, source, policy).run(
-                iter_events(stream, source, _TRACKED, "Ntry")
-            )
+            yield from _Reading(self, source, policy).run(stream)
 
 
 class _Reading:
-    """One pass over a CAMT file: statements are opened, filled and closed as events come."""
+    """One pass over a CAMT file: statements are opened, filled and closed as entries come."""
 
     def __init__(self, parser: CamtParser, source: str, policy: ErrorPolicy) -> None:
         self.parser = parser
@@ -114,56 +114,47 @@ class _Reading:
         self.policy = policy
         self.n = Names("")
         self.statements = 0
+        self.left_out = 0
 
-    def run(
-        self, events: Iterator[tuple[str, Element, int | None, str | None]]
-    ) -> Iterator[StatementLine | Statement]:
+    def run(self, stream: BinaryIO) -> Iterator[StatementLine | Statement]:
         container: Element | None = None
         ctx: EntryContext | None = None
-        container_line: int | None = None
         total = Decimal(0)
         index = 0
-        tx_lines: list[int] = []
+        removed: list[int] = []
         try:
-            for event, elem, line, raw in events:
-                if event == "document":
-                    self._open_document(elem, line)
-                elif event == "removed":
-                    self.policy.warn(
-                        CONTROL_BYTES,
-                        f"{elem.text} control byte(s) removed before reading",
-                        SourceLocation(self.source),
-                    )
-                elif elem.tag == self.n("Ntry"):
-                    if event == "start":
-                        tx_lines = []
-                        if ctx is None and container is not None:
-                            ctx = self._context(container)
-                        continue
-                    index += 1
-                    at = SourceLocation(self.source, line)
-                    if ctx is not None:
-                        for result in self._entry(elem, ctx, index, at, raw or "", tx_lines):
-                            total += result.amount.amount
-                            yield result
-                    if container is not None:
-                        container.remove(elem)
-                elif elem.tag == self.n("TxDtls"):
-                    if event == "end" and line is not None:
-                        tx_lines.append(line)
-                elif event == "start":
-                    self._check_container(elem, line)
-                    container, container_line, ctx, total, index = elem, line, None, Decimal(0), 0
-                elif container is not None:
-                    if ctx is None:
-                        ctx = self._context(container)
-                    yield self._close(container, ctx, total, container_line)
-                    container.clear()
+            for item in iter_entries(stream, self.source, removed):
+                if isinstance(item, DocumentStart):
+                    self._open_document(item.root, item.line)
+                    continue
+                if item.container is not container:
+                    self._check_container(item.container, item.container_line)
+                    container, ctx, total, index = item.container, None, Decimal(0), 0
+                    self.left_out = 0
+                if ctx is None:
+                    ctx = self._context(item.container)
+                if isinstance(item, ContainerEnd):
+                    self._check_summary(item.container, ctx, total, index, item.container_line)
+                    yield self._close(item.container, ctx, total, item.container_line)
                     container, ctx = None, None
+                    continue
+                index += 1
+                at = SourceLocation(self.source, item.line)
+                for result in self._entry(
+                    item.element, ctx, index, at, item.raw, item.detail_lines
+                ):
+                    total += result.amount.amount
+                    yield result
         except RecordError as exc:
             self.policy.fail(exc, exc.code)
         except ParseError as exc:
             self.policy.fail(exc, MALFORMED)
+        if removed and removed[0]:
+            self.policy.warn(
+                CONTROL_BYTES,
+                f"{removed[0]} control byte(s) removed before reading",
+                SourceLocation(self.source),
+            )
 
     def _open_document(self, root: Element, line: int | None) -> None:
         tag = root.tag
@@ -215,22 +206,68 @@ class _Reading:
         index: int,
         at: SourceLocation,
         raw: str,
-        tx_lines: list[int],
+        tx_lines: tuple[int, ...],
     ) -> list[StatementLine]:
         n = self.n
-        status = (ntry.findtext(n("Sts/Cd")) or ntry.findtext(n("Sts")) or "BOOK").strip()
+        sts = ntry.find(n.paths["Sts"][0])
+        status = "BOOK"
+        if sts is not None:
+            code = sts.find(n.paths["Cd"][0])
+            status = ((sts.text if code is None else code.text) or "").strip() or "BOOK"
         if status in _NOT_BOOKED:
             self.policy.info(
                 "bank.camt.entry_not_booked",
                 f"entry with status {status} is not booked and is left out",
                 at,
             )
+            self.left_out += 1
             return []
         try:
             return read_entry(ntry, ctx, index, at, raw, tx_lines)
         except RecordError as exc:
             self.policy.fail(exc, exc.code)
+            self.left_out += 1
             return []
+
+    def _check_summary(
+        self, container: Element, ctx: EntryContext, total: Decimal, entries: int, line: int | None
+    ) -> None:
+        """Check ``TxsSummry/TtlNtries``: the entries' count and, when all were booked, net."""
+        n = self.n
+        totals = _find_path(container, n.paths["TxsSummry/TtlNtries"])
+        if totals is None:
+            return
+        where = SourceLocation(self.source, line)
+        label = f"statement {ctx.statement_key}"
+        count = (_find_text(totals, n.paths["NbOfNtries"]) or "").strip()
+        if count.isdigit() and int(count) != entries:
+            self.policy.fail(
+                ControlTotalError(
+                    f"{label}: the transactions summary counts {count} entries, "
+                    f"the statement has {entries}",
+                    location=where,
+                ),
+                SUMMARY_MISMATCH,
+            )
+            return
+        net = _find_path(totals, n.paths["TtlNetNtry"])
+        if net is None or self.left_out:
+            return
+        text = (_find_text(net, n.paths["Amt"]) or "").strip()
+        try:
+            stated = Decimal(text)
+        except ArithmeticError:
+            return
+        if (_find_text(net, n.paths["CdtDbtInd"]) or "").strip() == "DBIT":
+            stated = -stated
+        if stated != total:
+            self.policy.fail(
+                ControlTotalError(
+                    f"{label}: the transactions summary nets {stated}, the entries {total}",
+                    location=where,
+                ),
+                SUMMARY_MISMATCH,
+            )
 
     def _close(
         self, container: Element, ctx: EntryContext, total: Decimal, line: int | None
@@ -294,6 +331,19 @@ class _Reading:
         except RecordError as exc:
             self.policy.fail(exc, exc.code)
             return None
+
+
+def _find_path(elem: Element | None, steps: tuple[str, ...]) -> Element | None:
+    for tag in steps:
+        if elem is None:
+            return None
+        elem = elem.find(tag)
+    return elem
+
+
+def _find_text(elem: Element, steps: tuple[str, ...]) -> str | None:
+    found = _find_path(elem, steps)
+    return None if found is None else found.text
 
 
 def _with_lines(statement: Statement, lines: tuple[StatementLine, ...]) -> Statement:

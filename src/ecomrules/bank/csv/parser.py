@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gc
 import io
 import re
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, ClassVar, Final
 
-from ecomrules.bank.controls import Input, open_input
+from ecomrules.bank.controls import Input, open_input, paused_gc
 from ecomrules.bank.csv.config import DEFAULT_COLUMNS, CsvLayout
 from ecomrules.bank.lines import make_line, make_money
 from ecomrules.bank.problems import (
@@ -82,13 +81,8 @@ class CsvParser:
     def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
         """Parse the whole file into one statement."""
         policy = ErrorPolicy(on_error)
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             lines = tuple(self._read(io.BytesIO(data), source, policy))
-        finally:
-            if enabled:
-                gc.enable()
         currency = self.layout.currency or (lines[0].currency if lines else None)
         statement = Statement(
             account=self.layout.account,

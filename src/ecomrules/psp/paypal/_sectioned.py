@@ -15,15 +15,16 @@ record counts.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, ClassVar
 
 from attrs import evolve
 
-from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
+from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -36,48 +37,12 @@ from ecomrules.parsing.model import (
     Statement,
     StatementLine,
 )
-from ecomrules.psp._csvrows import AmountReader, Header, bad_field, bulk_load, read_rows, text_of
+from ecomrules.psp._csvrows import AmountReader, Header, bulk_load, read_rows, text_of
+from ecomrules.psp.paypal._envelope import Envelope, totals_of
+from ecomrules.psp.paypal.body_columns import COLUMNS, RECORDS, REQUIRED
 from ecomrules.psp.paypal.tcodes import kind_of
 
 __all__ = ["SectionedReport"]
-
-_COLUMNS = {
-    "id": ("Transaction ID",),
-    "invoice": ("Invoice ID",),
-    "reference": ("PayPal Reference ID",),
-    "reference_type": ("PayPal Reference ID Type",),
-    "event": ("Transaction Event Code",),
-    "initiated": ("Transaction Initiation Date",),
-    "completed": ("Transaction Completion Date",),
-    "direction": ("Transaction Debit or Credit",),
-    "gross": ("Gross Transaction Amount",),
-    "currency": ("Gross Transaction Currency",),
-    "fee_direction": ("Fee Debit or Credit",),
-    "fee": ("Fee Amount",),
-    "fee_currency": ("Fee Currency",),
-    "custom": ("Custom Field",),
-    "status": ("Transactional Status",),
-    "subject": ("Transaction Subject",),
-    "item": ("Item Name",),
-    "payer": ("Payer's Account ID",),
-    "first_name": ("First Name",),
-    "last_name": ("Last Name",),
-    "business": ("Consumer Business Name",),
-    "bank_reference": ("Bank Reference ID",),
-}
-_REQUIRED = ("id", "event", "direction", "gross", "currency")
-_KINDS: dict[tuple[str, bool], LineKind] = {}
-"""Event code and direction to kind, filled as codes are met (the table is small)."""
-_RECORDS = frozenset({"RH", "FH", "SH", "CH", "SB", "SF", "SC", "RF", "RC", "FF"})
-
-
-class _Totals:
-    """Credits and debits of gross and fee, in minor units, for one currency."""
-
-    __slots__ = ("fee_cr", "fee_dr", "gross_cr", "gross_dr")
-
-    def __init__(self) -> None:
-        self.gross_cr = self.gross_dr = self.fee_cr = self.fee_dr = 0
 
 
 class SectionedReport:
@@ -112,10 +77,13 @@ class SectionedReport:
         policy = ErrorPolicy(on_error)
         reader = _Reader(self.name, source, policy)
         with bulk_load():
-            lines = sorted(reader.run(data), key=_line_number)
+            lines = list(reader.run(data))
+            if reader.held:  # conversions came out after their other half: file order again
+                lines.sort(key=_line_number)
         buckets: dict[tuple[int, Currency], list[StatementLine]] = {}
         for line in lines:
-            buckets.setdefault((reader.section_of[line.id], line.currency), []).append(line)
+            section = bisect_right(reader.section_starts, _line_number(line))
+            buckets.setdefault((section, line.currency), []).append(line)
         statements = []
         for (section, currency), members in sorted(
             buckets.items(), key=lambda kv: (kv[0][0], kv[0][1].code)
@@ -161,39 +129,27 @@ def _line_number(line: StatementLine) -> int:
     return 0 if line.location is None or line.location.line is None else line.location.line
 
 
-class _Reader:
-    """One pass over one file."""
+class _Reader(Envelope):
+    """One pass over one file: the section bodies (the envelope is :class:`Envelope`)."""
 
     def __init__(self, parser: str, source: str, policy: ErrorPolicy) -> None:
+        super().__init__(source, policy)
         self.parser = parser
-        self.source = source
-        self.policy = policy
         self.amounts = AmountReader(minor_exponent=2)
-        self.currencies: dict[str, Currency] = {}
         self.fingerprint = Fingerprinter(f"paypal:{parser}")
         self.used: set[str] = set()
-        self.account: str | None = None
-        self.section = 0
-        self.section_of: dict[str, int] = {}
-        self.section_dates: dict[int, tuple[date | None, date | None]] = {}
-        self.balances: dict[tuple[int, Currency], tuple[Money, Money]] = {}
-        self.section_totals: dict[str, _Totals] = {}
-        self.report_totals: dict[str, _Totals] = {}
-        self.section_footers: set[str] = set()
-        self.footers_seen = False
-        self.section_rows = 0
-        self.report_rows = 0
-        self.file_rows = 0
+        self.kinds: tuple[dict[str, LineKind], dict[str, LineKind]] = ({}, {})
+        """Event code to kind, for debits (0) and credits (1), filled as codes are met."""
         self.pending: dict[str, StatementLine] = {}
-        self.zones: dict[str, timezone] = {}
+        self.held = False
         self.times: dict[str, datetime] = {}
         self.parties: dict[tuple[str, str], Counterparty] = {}
         self.zero: dict[str, Money] = {}
         self.repeats: dict[str, int] = {}
-        self.nets: dict[tuple[str, str, str, bool, bool], Money] = {}
-
-    def location(self, line: int, column: str | None = None) -> SourceLocation:
-        return SourceLocation(self.source, line, column)
+        self.tables: dict[str, tuple[dict[str, Money], dict[str, Money]]] = {}
+        self.nets: dict[tuple[bool, bool], dict[str, Money]] = {
+            (credit, fee_credit): {} for credit in (True, False) for fee_credit in (True, False)
+        }
 
     def run(self, data: bytes) -> Iterator[StatementLine]:
         header: Header | None = None
@@ -208,7 +164,7 @@ class _Reader:
                             "section body (SB) before any column header (CH)",
                             location=self.location(line_no),
                         ),
-                        "paypal.record_order",
+                        "psp.paypal.record_order",
                     )
                     continue
                 line = self.body(line_no, fields, raw, take, width)
@@ -216,25 +172,25 @@ class _Reader:
                     yield from self.link(line)
             elif record == "CH":
                 header = Header(fields[1:])
-                pos = header.lookup(_COLUMNS)
-                missing = [name for name in _REQUIRED if name not in pos]
+                pos = header.lookup(COLUMNS)
+                missing = [name for name in REQUIRED if name not in pos]
                 if missing:
                     raise MalformedRecordError(
                         "the column header lacks "
-                        + ", ".join(repr(_COLUMNS[name][0]) for name in missing),
+                        + ", ".join(repr(COLUMNS[name][0]) for name in missing),
                         location=self.location(line_no),
                     )
                 width = len(header.names)
                 # Positions in the SB record (after its type); absent ones read the sentinel.
-                take = itemgetter(*(pos.get(name, width) + 1 for name in _COLUMNS))
-            elif record in _RECORDS:
+                take = itemgetter(*(pos.get(name, width) + 1 for name in COLUMNS))
+            elif record in RECORDS:
                 self.control(record, line_no, fields)
             else:
                 self.policy.fail(
                     MalformedRecordError(
                         f"unknown record type {record[:20]!r}", location=self.location(line_no)
                     ),
-                    "paypal.record_unknown",
+                    "psp.paypal.record_unknown",
                 )
         if header is None:
             raise MalformedRecordError(
@@ -243,13 +199,13 @@ class _Reader:
         self.close_section(None)
         if not self.footers_seen:
             self.policy.info(
-                "paypal.footer_absent",
+                "psp.paypal.footer_absent",
                 "no footer records: totals not checked",
                 SourceLocation(self.source),
             )
         for line in self.pending.values():
             self.policy.warn(
-                "paypal.conversion_unpaired",
+                "psp.paypal.conversion_unpaired",
                 f"currency conversion {line.id} has no other half in the file",
                 line.location,
             )
@@ -278,7 +234,7 @@ class _Reader:
                     location=self.location(line_no),
                     value=raw,
                 ),
-                "paypal.row_width",
+                "psp.paypal.row_width",
             )
             return None
         if extra < 0:
@@ -327,15 +283,25 @@ class _Reader:
                 line_no,
                 "Transaction Debit or Credit",
                 direction,
-                "paypal.flag",
+                "psp.paypal.flag",
             )
             return None
-        cache = self.amounts.cache
-        gross = cache.get((gross_text, code, not credit)) or self.amount(
-            gross_text, currency, not credit, "Gross Transaction Amount", line_no
-        )
+        key = currency.code
+        tables = self.tables.get(key)
+        if tables is None:
+            tables = self.tables[key] = (
+                self.amounts.table(currency, False),
+                self.amounts.table(currency, True),
+            )
+        # tables = (amounts as printed, amounts negated); a debit is negated.
+        # Money of zero is falsy: the caches are tested against None, not truth.
+        gross = tables[not credit].get(gross_text)
         if gross is None:
-            return None
+            gross = self.amount(
+                gross_text, currency, not credit, "Gross Transaction Amount", line_no
+            )
+            if gross is None:
+                return None
         fee: Money | None = None
         fee_credit = False
         if fee_text:
@@ -346,7 +312,7 @@ class _Reader:
                     line_no,
                     "Fee Debit or Credit",
                     fee_direction,
-                    "paypal.flag",
+                    "psp.paypal.flag",
                 )
                 return None
             if fee_code and fee_code != code and fee_code.upper() != currency.code:
@@ -355,25 +321,25 @@ class _Reader:
                     line_no,
                     "Fee Currency",
                     fee_code,
-                    "paypal.fee_currency",
+                    "psp.paypal.fee_currency",
                 )
                 return None
             # A fee debited is a cost (a positive fee); a fee credited comes back.
             fee_credit = fee_direction == "CR"
-            fee = cache.get((fee_text, code, fee_credit)) or self.amount(
-                fee_text, currency, fee_credit, "Fee Amount", line_no
-            )
+            fee = tables[fee_credit].get(fee_text)
             if fee is None:
-                return None
+                fee = self.amount(fee_text, currency, fee_credit, "Fee Amount", line_no)
+                if fee is None:
+                    return None
         stamp = completed or initiated
         booked_at = self.times.get(stamp) or self.time(stamp, line_no, bool(completed))
         if booked_at is None:
             return None
-        kind = _KINDS.get((event, credit)) or self.kind(event, credit, line_no)
+        kind = self.kinds[credit].get(event) or self.kind(event, credit, line_no)
         if kind is None:
             return None
-        totals = self.section_totals.get(code) or _totals(self.section_totals, code)
-        report = self.report_totals.get(code) or _totals(self.report_totals, code)
+        totals = self.section_totals.get(code) or totals_of(self.section_totals, code)
+        report = self.report_totals.get(code) or totals_of(self.report_totals, code)
         units = int(gross_text)
         if credit:
             totals.gross_cr += units
@@ -389,9 +355,13 @@ class _Reader:
             else:
                 totals.fee_dr += units
                 report.fee_dr += units
-        line_id = txn if txn and txn not in self.used else self.identify(txn, fields)
-        self.used.add(line_id)
-        self.section_of[line_id] = self.section
+        used = self.used
+        count = len(used)
+        used.add(txn)
+        line_id = txn
+        if not txn or len(used) == count:  # empty, or already used: one set operation
+            line_id = self.identify(txn, fields)
+            used.add(line_id)
         references: tuple[str, ...] = (
             (invoice, custom) if invoice and custom and invoice != custom else (invoice or custom,)
         )
@@ -406,7 +376,7 @@ class _Reader:
             metadata["status"] = status
             if status != "S":
                 self.policy.info(
-                    "paypal.status_not_settled",
+                    "psp.paypal.status_not_settled",
                     f"transaction {txn} has status {status!r} (not S, completed)",
                     self.location(line_no, "Transactional Status"),
                 )
@@ -418,13 +388,17 @@ class _Reader:
         email = payer if "@" in payer else ""
         counterparty = None
         if name or email:
-            key = (name, email)
-            counterparty = self.parties.get(key) or self.party(key)
+            party_key = (name, email)
+            counterparty = self.parties.get(party_key) or self.party(party_key)
         if fee is None:
-            net, fee = gross, self.zero.get(code) or self.zero_of(currency)
+            net = gross
+            zero = self.zero.get(key)
+            fee = self.zero_of(currency) if zero is None else zero
         else:
-            net_key = (gross_text, fee_text, code, credit, fee_credit)
-            net = self.nets.get(net_key) or self.net(gross, fee, net_key)
+            nets = self.nets[(credit, fee_credit)]
+            net_key = f"{key}{gross_text}/{fee_text}"
+            known = nets.get(net_key)
+            net = self.net(gross, fee, nets, net_key) if known is None else known
         return StatementLine(
             line_id,
             kind,
@@ -454,15 +428,15 @@ class _Reader:
         try:
             return self.amounts.signed(text, currency, negative)
         except ValueError as exc:
-            self.fail(str(exc), line_no, column, text, "paypal.amount")
+            self.fail(str(exc), line_no, column, text, "psp.paypal.amount")
             return None
 
-    def net(self, gross: Money, fee: Money, key: tuple[str, str, str, bool, bool]) -> Money:
-        """Gross less fee, computed once per distinct pair of texts and flags."""
+    def net(self, gross: Money, fee: Money, nets: dict[str, Money], key: str) -> Money:
+        """Gross less fee, computed once per distinct pair of texts, currency and flags."""
         net = Money(gross.amount - fee.amount, gross.currency)
-        if len(self.nets) > 100_000:
-            self.nets.clear()
-        self.nets[key] = net
+        if len(nets) > 100_000:
+            nets.clear()
+        nets[key] = net
         return net
 
     def zero_of(self, currency: Currency) -> Money:
@@ -475,7 +449,7 @@ class _Reader:
             value = self.instant(text)
         except ValueError as exc:
             column = "Transaction Completion Date" if completed else "Transaction Initiation Date"
-            self.fail(str(exc), line_no, column, text, "paypal.date")
+            self.fail(str(exc), line_no, column, text, "psp.paypal.date")
             return None
         if len(self.times) > 100_000:
             self.times.clear()
@@ -491,10 +465,10 @@ class _Reader:
                 line_no,
                 "Transaction Event Code",
                 event,
-                "paypal.tcode",
+                "psp.paypal.tcode",
             )
             return None
-        _KINDS[(event, credit)] = kind
+        self.kinds[credit][event] = kind
         return kind
 
     def party(self, key: tuple[str, str]) -> Counterparty:
@@ -533,188 +507,12 @@ class _Reader:
             return
         if other is not None:
             self.policy.warn(
-                "paypal.conversion_unpaired",
+                "psp.paypal.conversion_unpaired",
                 f"currency conversion {other.id} has no other half in the file",
                 other.location,
             )
             yield other
         self.pending[key] = line
+        self.held = True
 
     # -- helpers -----------------------------------------------------------
-
-    def fail(self, message: str, line: int, column: str, value: str, code: str) -> None:
-        self.policy.fail(
-            bad_field(message, path=self.source, line=line, column=column, value=value), code
-        )
-
-    def currency(self, code: str, line_no: int, column: str) -> Currency | None:
-        currency = self.currencies.get(code)
-        if currency is None:
-            try:
-                currency = Currency.of(code)
-            except UnknownCurrencyError:
-                self.fail(f"{code!r} is not a currency", line_no, column, code, "paypal.currency")
-                return None
-            self.currencies[code] = currency
-        return currency
-
-    def instant(self, text: str) -> datetime:
-        """``2026/01/06 03:57:02 -0800`` as an aware datetime."""
-        if len(text) == 25 and text[4] == "/" and text[7] == "/" and text[19] == " ":
-            offset = text[20:]
-            tz = self.zones.get(offset)
-            if tz is None:
-                tz = _zone(offset)
-                self.zones[offset] = tz
-            try:
-                return datetime(
-                    int(text[0:4]),
-                    int(text[5:7]),
-                    int(text[8:10]),
-                    int(text[11:13]),
-                    int(text[14:16]),
-                    int(text[17:19]),
-                    tzinfo=tz,
-                )
-            except ValueError:
-                pass
-        raise ValueError(f"{text!r} is not a date and time (YYYY/MM/DD HH:MM:SS +HHMM)")
-
-    # -- headers and footers -----------------------------------------------
-
-    def control(self, record: str, line_no: int, fields: list[str]) -> None:
-        values = [v.strip() for v in fields[1:]]
-        if record == "SH":
-            self.close_section(line_no)
-            self.section += 1
-            self.account = (values[2] if len(values) > 2 else "") or self.account
-            try:
-                start = self.instant(values[0]).date() if values else None
-                end = self.instant(values[1]).date() if len(values) > 1 else None
-            except ValueError:
-                start = end = None
-            self.section_dates[self.section] = (start, end)
-        elif record == "RH":
-            self.account = (values[2] if len(values) > 2 else "") or self.account
-        elif record in ("SF", "RF"):
-            self.footers_seen = True
-            scope = self.section_totals if record == "SF" else self.report_totals
-            self.footer(record, line_no, values, scope)
-        elif record in ("SC", "RC", "FF"):
-            self.footers_seen = True
-            counted = {"SC": self.section_rows, "RC": self.report_rows, "FF": self.file_rows}
-            stated = values[0] if values else ""
-            if not stated.isdigit() or int(stated) != counted[record]:
-                self.policy.fail(
-                    ControlTotalError(
-                        f"{record} states {stated!r} body records, the file has {counted[record]}",
-                        location=self.location(line_no),
-                    ),
-                    "paypal.control.count_mismatch",
-                )
-            if record == "SC":
-                self.close_section(line_no)
-
-    def close_section(self, line_no: int | None) -> None:
-        """At a section's end: every currency with rows should have had its footer."""
-        if self.section_footers:
-            missing = sorted(set(self.section_totals) - self.section_footers)
-            for code in missing:
-                self.policy.warn(
-                    "paypal.footer_missing",
-                    f"section {self.section} has {code} rows but no {code} footer (SF)",
-                    self.location(line_no) if line_no else SourceLocation(self.source),
-                )
-        self.section_totals = {}
-        self.section_footers = set()
-        self.section_rows = 0
-
-    def footer(
-        self, record: str, line_no: int, values: list[str], scope: dict[str, _Totals]
-    ) -> None:
-        code = values[0].upper() if values else ""
-        currency = self.currency(code, line_no, "currency")
-        if currency is None:
-            return
-        if record == "SF":
-            self.section_footers.add(code)
-        try:
-            stated = [_footer_units(v) for v in values[1:5]]
-            balances = [
-                _footer_signed(values[i], values[i + 1]) for i in (5, 7) if len(values) > i + 1
-            ]
-        except ValueError as exc:
-            self.policy.fail(
-                MalformedRecordError(f"{record} {code}: {exc}", location=self.location(line_no)),
-                "paypal.footer",
-            )
-            return
-        totals = scope.get(code) or _Totals()
-        counted = [totals.gross_cr, totals.gross_dr, totals.fee_cr, totals.fee_dr]
-        labels = ("gross credits", "gross debits", "fee credits", "fee debits")
-        for label, want, have in zip(labels, stated, counted, strict=False):
-            if want != have:
-                self.policy.fail(
-                    ControlTotalError(
-                        f"{record} {code} {label}: stated {_major(want)}, "
-                        f"rows add up to {_major(have)}",
-                        location=self.location(line_no),
-                    ),
-                    "paypal.control.totals_mismatch",
-                )
-        if len(balances) == 2 and len(stated) == 4:
-            begin, end = balances
-            expected = begin + stated[0] - stated[1] + stated[2] - stated[3]
-            if expected != end:
-                self.policy.fail(
-                    ControlTotalError(
-                        f"{record} {code}: beginning balance {_major(begin)} + credits - debits "
-                        f"= {_major(expected)}, ending balance stated {_major(end)}",
-                        location=self.location(line_no),
-                    ),
-                    "paypal.control.balance_mismatch",
-                )
-            if record == "SF":
-                self.balances[(self.section, currency)] = (
-                    Money.from_minor_units(begin, currency, exponent=2),
-                    Money.from_minor_units(end, currency, exponent=2),
-                )
-
-
-def _totals(table: dict[str, _Totals], code: str) -> _Totals:
-    totals = table.get(code)
-    if totals is None:
-        totals = table[code] = _Totals()
-    return totals
-
-
-def _units(text: str) -> int:
-    return int(text) if text else 0
-
-
-def _footer_units(text: str) -> int:
-    if not text:
-        return 0
-    if not text.isdigit():
-        raise ValueError(f"{text!r} is not a count of minor units")
-    return int(text)
-
-
-def _footer_signed(flag: str, text: str) -> int:
-    units = _footer_units(text)
-    if flag.upper() not in ("CR", "DR"):
-        raise ValueError(f"balance flag {flag!r} is not CR or DR")
-    return units if flag.upper() == "CR" else -units
-
-
-def _major(units: int) -> str:
-    sign = "-" if units < 0 else ""
-    units = abs(units)
-    return f"{sign}{units // 100}.{units % 100:02d}"
-
-
-def _zone(offset: str) -> timezone:
-    if len(offset) != 5 or offset[0] not in "+-" or not offset[1:].isdigit():
-        raise ValueError(f"{offset!r} is not a UTC offset (+HHMM)")
-    minutes = int(offset[1:3]) * 60 + int(offset[3:5])
-    return timezone(timedelta(minutes=-minutes if offset[0] == "-" else minutes))

@@ -28,6 +28,7 @@ from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Stateme
 from ecomrules.psp._csvrows import AmountReader, Header, bad_field, normalise, read_rows, text_of
 from ecomrules.psp.controls import check_net
 from ecomrules.psp.paypal.activity_terms import COLUMNS, LANGUAGE_OF_GROSS, is_memo, kind_of_type
+from ecomrules.psp.report_rows import header_cells
 from ecomrules.time import zone as zone_named
 
 __all__ = ["ActivityParser"]
@@ -56,12 +57,7 @@ class ActivityParser:
 
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """YES for a header with a transaction id, a currency and gross/fee/net in one language."""
-        try:
-            first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-            header = Header([n.strip().strip('"') for n in first.split(",")])
-        except Exception:  # sniff never raises
-            return Confidence.NO
-        found = header.lookup(COLUMNS)
+        found = Header(header_cells(head)).lookup(COLUMNS)
         needed = {"id", "currency", "gross", "net", "date"}
         return Confidence.YES if needed <= found.keys() else Confidence.NO
 
@@ -88,6 +84,7 @@ class ActivityParser:
             for line_no, fields, raw in body
             if (line := reader.line(line_no, fields, raw, day_first)) is not None
         ]
+        reader.check_balances()
         lines = _link_conversions(lines, reader.references, policy)
         statements = []
         for currency in sorted({line.currency for line in lines}, key=lambda c: c.code):
@@ -100,8 +97,8 @@ class ActivityParser:
                     lines=members,
                     opening_balance=opening,
                     closing_balance=closing,
-                    opening_date=members[0].booked_on,
-                    closing_date=members[-1].booked_on,
+                    opening_date=min(line.booked_on for line in members),
+                    closing_date=max(line.booked_on for line in members),
                 )
             )
         return ParseResult(self.name, source, tuple(statements), (), tuple(policy.issues))
@@ -127,7 +124,7 @@ class _Rows:
         self.fingerprint = Fingerprinter("paypal:activity")
         self.id_counts: dict[str, int] = {}
         self.references: dict[str, str] = {}
-        self.running: dict[Currency, Money] = {}
+        self.stated: dict[Currency, list[tuple[StatementLine, Money]]] = {}
         self.balances: dict[Currency, tuple[Money, Money]] = {}
 
     def get(self, fields: list[str], name: str) -> str:
@@ -157,7 +154,7 @@ class _Rows:
             return day_first
         if any("/" in self.get(fields, "date") for fields in rows):
             self.policy.warn(
-                "paypal.date_order_assumed",
+                "psp.paypal.date_order_assumed",
                 "no day past the 12th: dates read "
                 + ("month first (English)" if language == "en" else "day first"),
                 SourceLocation(self.source),
@@ -184,7 +181,7 @@ class _Rows:
                     location=SourceLocation(self.source, line_no),
                     value=raw,
                 ),
-                "paypal.row_width",
+                "psp.paypal.row_width",
             )
             return None
         get = self.get
@@ -192,7 +189,9 @@ class _Rows:
         try:
             currency = Currency.of(code)
         except UnknownCurrencyError:
-            self.fail(f"{code!r} is not a currency", line_no, "currency", code, "paypal.currency")
+            self.fail(
+                f"{code!r} is not a currency", line_no, "currency", code, "psp.paypal.currency"
+            )
             return None
         money: dict[str, Money | None] = {}
         for name in ("gross", "fee", "net", "balance"):
@@ -203,11 +202,11 @@ class _Rows:
             try:
                 money[name] = self.amounts.money(text, currency)
             except ValueError as exc:
-                self.fail(str(exc), line_no, name, text, "paypal.amount")
+                self.fail(str(exc), line_no, name, text, "psp.paypal.amount")
                 return None
         gross, fee_signed, net = money["gross"], money["fee"], money["net"]
         if gross is None and net is None:
-            self.fail("no gross and no net amount", line_no, "gross", "", "paypal.amount")
+            self.fail("no gross and no net amount", line_no, "gross", "", "psp.paypal.amount")
             return None
         # The activity prints the fee negative (taken from the gross); the model's fee is a cost.
         fee = None if fee_signed is None else -fee_signed
@@ -218,7 +217,7 @@ class _Rows:
                 get(fields, "date"), get(fields, "time"), get(fields, "zone"), day_first
             )
         except ValueError as exc:
-            self.fail(str(exc), line_no, "date", get(fields, "date"), "paypal.date")
+            self.fail(str(exc), line_no, "date", get(fields, "date"), "psp.paypal.date")
             return None
         type_text = get(fields, "type")
         kind = kind_of_type(type_text, net.amount >= 0)
@@ -263,7 +262,7 @@ class _Rows:
             SourceLocation(self.source, line_no),
         )
         check_net(line, self.policy)
-        self.check_balance(line, money["balance"], is_memo(get(fields, "impact")))
+        self.note_balance(line, money["balance"], is_memo(get(fields, "impact")))
         return line
 
     def identify(self, txn: str, fields: list[str]) -> str:
@@ -273,26 +272,35 @@ class _Rows:
         self.id_counts[txn] = count
         return txn if count == 1 else f"{txn}-{count}"
 
-    def check_balance(self, line: StatementLine, stated: Money | None, memo: bool) -> None:
-        if stated is None or memo:
-            return
-        currency = line.currency
-        previous = self.running.get(currency)
-        if previous is None:
-            self.balances[currency] = (stated - line.amount, stated)
-        else:
-            expected = previous + line.amount
-            if expected != stated:
-                self.policy.fail(
-                    ControlTotalError(
-                        f"balance {currency.code}: {previous.amount} + {line.amount.amount} = "
-                        f"{expected.amount}, the row states {stated.amount}",
-                        location=line.location,
-                    ),
-                    "paypal.control.balance_mismatch",
-                )
-            self.balances[currency] = (self.balances[currency][0], stated)
-        self.running[currency] = stated
+    def note_balance(self, line: StatementLine, stated: Money | None, memo: bool) -> None:
+        """Keep a row's stated running balance for :meth:`check_balances`."""
+        if stated is not None and not memo:
+            self.stated.setdefault(line.currency, []).append((line, stated))
+
+    def check_balances(self) -> None:
+        """Previous balance + net = balance, row by row per currency, in the file's order.
+
+        Downloads come oldest first or newest first: when the first two rows of
+        a currency only agree read backwards, the currency is checked backwards.
+        """
+        for currency, rows in self.stated.items():
+            if len(rows) > 1 and _agrees(rows[1], rows[0]) and not _agrees(rows[0], rows[1]):
+                rows.reverse()
+            first_line, first_balance = rows[0]
+            previous = first_balance
+            for line, stated in rows[1:]:
+                expected = previous + line.amount
+                if expected != stated:
+                    self.policy.fail(
+                        ControlTotalError(
+                            f"balance {currency.code}: {previous.amount} + {line.amount.amount} "
+                            f"= {expected.amount}, the row states {stated.amount}",
+                            location=line.location,
+                        ),
+                        "psp.paypal.balance_mismatch",
+                    )
+                previous = stated
+            self.balances[currency] = (first_balance - first_line.amount, rows[-1][1])
 
     def instant(self, day: str, clock: str, zone_text: str, day_first: bool) -> datetime:
         day_value = _date(day, day_first)
@@ -301,6 +309,11 @@ class _Rows:
         except ValueError:
             raise ValueError(f"time {clock!r} is not HH:MM:SS") from None
         return datetime.combine(day_value, clock_value, tzinfo=_zone(zone_text))
+
+
+def _agrees(before: tuple[StatementLine, Money], after: tuple[StatementLine, Money]) -> bool:
+    """Whether ``after``'s balance is ``before``'s plus ``after``'s net."""
+    return before[1] + after[0].amount == after[1]
 
 
 def _net_of(gross: Money | None, fee: Money | None, currency: Currency) -> Money:
@@ -319,7 +332,7 @@ def _date(text: str, day_first: bool) -> date:
             if year < 100:
                 year += 2000
             return date(year, second, first) if day_first else date(year, first, second)
-    except ValueError:
+    except (ValueError, OverflowError):  # a part too large for a date field overflows
         pass
     raise ValueError(f"{text!r} is not a date (D/M/YYYY, M/D/YYYY, DD.MM.YYYY or YYYY-MM-DD)")
 
@@ -371,7 +384,7 @@ def _link_conversions(
         line = lines[i]
         if i not in partner:
             policy.warn(
-                "paypal.conversion_unpaired",
+                "psp.paypal.conversion_unpaired",
                 f"currency conversion {line.id} has no other half in the file",
                 line.location,
             )

@@ -29,6 +29,7 @@ from ecomrules.psp._csvrows import (
     text_of,
 )
 from ecomrules.psp.controls import build_payouts, check_net
+from ecomrules.psp.report_rows import header_cells
 from ecomrules.psp.stripe.categories import CATEGORIES, kind_of
 from ecomrules.time import zone as zone_named
 
@@ -102,11 +103,7 @@ class StripeReport:
 
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """Say YES when the first line is this report's header."""
-        try:
-            first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-            names = {normalise(n.strip().strip('"')) for n in first.split(",")}
-        except Exception:  # sniff never raises
-            return Confidence.NO
+        names = {normalise(cell) for cell in header_cells(head)}
         return Confidence.YES if self.claims(names) else Confidence.NO
 
     def claims(self, names: set[str]) -> bool:
@@ -122,12 +119,16 @@ class StripeReport:
         with bulk_load():
             lines = list(self._iter(data, source, policy, arrivals))
         payouts = build_payouts(lines, policy, arrival=arrivals, source=source)
-        by_currency: dict[Currency, list[StatementLine]] = {}
+        by_currency: dict[str, list[StatementLine]] = {}
         for line in lines:
-            by_currency.setdefault(line.currency, []).append(line)
+            code = line.amount.currency.code
+            members = by_currency.get(code)
+            if members is None:
+                members = by_currency[code] = []
+            members.append(line)
         statements = tuple(
-            Statement(account=None, currency=currency, lines=tuple(members))
-            for currency, members in sorted(by_currency.items(), key=lambda kv: kv[0].code)
+            Statement(account=None, currency=members[0].currency, lines=tuple(members))
+            for _, members in sorted(by_currency.items())
         )
         return ParseResult(self.name, source, statements, payouts, tuple(policy.issues))
 
@@ -178,14 +179,16 @@ class _RowReader:
         self.policy = policy
         self.arrivals = arrivals
         self.zone = report._zone
+        self.utc_zone = report._zone is UTC
         self.width = len(header.names)
         self.names = header.names
         pos = header.lookup(_FIELDS)
-        if "currency" not in pos or "net" not in pos:
+        if "currency" not in pos or not {"net", "gross"} & pos.keys():
             raise MalformedRecordError(
-                "the header needs the columns 'currency' and 'net'",
+                "the header needs a 'currency' column and a 'net' or 'gross' column",
                 location=SourceLocation(source, 1),
             )
+        self.has_net = "net" in pos
         if not {"created", "created_utc"} & pos.keys():
             raise MalformedRecordError(
                 "the header needs a 'created' or 'created_utc' column",
@@ -199,13 +202,13 @@ class _RowReader:
         unread = [name for i, name in enumerate(header.names) if i not in used and name]
         if unread:
             policy.info(
-                "stripe.columns_unread",
+                "psp.stripe.columns_unread",
                 f"columns not read: {', '.join(unread)}",
                 SourceLocation(source, 1),
             )
         if "created_utc" not in pos:
             policy.info(
-                "stripe.zone_assumed",
+                "psp.stripe.zone_assumed",
                 f"times have no offset and no _utc twin: read as {report._zone_name}",
                 SourceLocation(source, 1),
             )
@@ -216,8 +219,7 @@ class _RowReader:
         self.extra_metadata = [(name, at[name]) for name in _METADATA_FIELDS if name in pos]
         self.amounts = AmountReader()
         self.currencies: dict[str, Currency] = {}
-        self.utc_times: dict[str, datetime] = {}
-        self.local_times: dict[str, datetime] = {}
+        self.tables: dict[str, dict[str, Money]] = {}
         self.days: dict[str, date] = {}
         self.fingerprint = Fingerprinter(f"stripe:{report.name}")
         self.seen: set[str] = set()
@@ -249,7 +251,7 @@ class _RowReader:
                     location=SourceLocation(self.source, line_no),
                     value=raw,
                 ),
-                "stripe.row_width",
+                "psp.stripe.row_width",
             )
             return None
         fields.append("")
@@ -283,46 +285,53 @@ class _RowReader:
         currency = self.currencies.get(code) or self.currency(code, line_no)
         if currency is None:
             return None
-        cache = self.amounts.cache
-        net = cache.get((net_text, code, False)) or self.amount(net_text, currency, "net", line_no)
-        if net is None:
-            return None
+        table = self.tables.get(code)
+        if table is None:
+            table = self.tables[code] = self.amounts.table(currency)
+        # Money of zero is falsy: the cache is tested against None, not truth.
         gross = fee = None
         if gross_text:
-            gross = cache.get((gross_text, code, False)) or self.amount(
-                gross_text, currency, "gross", line_no
-            )
+            gross = table.get(gross_text)
             if gross is None:
-                return None
+                gross = self.amount(gross_text, currency, "gross", line_no)
+                if gross is None:
+                    return None
         if fee_text:
-            fee = cache.get((fee_text, code, False)) or self.amount(
-                fee_text, currency, "fee", line_no
-            )
+            fee = table.get(fee_text)
             if fee is None:
-                return None
+                fee = self.amount(fee_text, currency, "fee", line_no)
+                if fee is None:
+                    return None
+        if self.has_net:
+            net = table.get(net_text)
+            if net is None:
+                net = self.amount(net_text, currency, "net", line_no)
+                if net is None:
+                    return None
+        elif gross is not None:
+            net = gross if fee is None else gross - fee
+        else:
+            self.fail("is empty: the row has no amount", line_no, "gross", "", "psp.stripe.amount")
+            return None
         try:
-            name, text = "created_utc", created_utc
-            booked_at = (
-                (self.utc_times.get(text) or self.instant(text, UTC, self.utc_times))
-                if text
-                else None
-            )
             name, text = "created", created
             if text:
-                local = self.local_times.get(text) or self.instant(
-                    text, self.zone, self.local_times
-                )
+                local = self.local_time(text)
                 booked_on = local.date()
-                if booked_at is None:
-                    booked_at = local
-            elif booked_at is not None:
+                booked_at = local
+                if created_utc and (created_utc != text or not self.utc_zone):
+                    name, text = "created_utc", created_utc
+                    booked_at = _utc_time(text)
+            elif created_utc:
+                name, text = "created_utc", created_utc
+                booked_at = _utc_time(text)
                 booked_on = booked_at.astimezone(self.zone).date()
             else:
                 raise ValueError("is empty: the row has no creation time")
             name, text = "available_on", available_utc or available
             available_on = (self.days.get(text) or self.day(text)) if text else None
         except ValueError as exc:
-            self.fail(str(exc), line_no, name, text, "stripe.date")
+            self.fail(str(exc), line_no, name, text, "psp.stripe.date")
             return None
         category = category or type_text
         kind = _KINDS.get(category) or self.kind(category.strip().lower(), line_no)
@@ -334,11 +343,14 @@ class _RowReader:
                 try:
                     self.arrivals[payout_id] = self.day(arrival)
                 except ValueError as exc:
-                    self.fail(str(exc), line_no, "payout_at", arrival, "stripe.date")
+                    self.fail(str(exc), line_no, "payout_at", arrival, "psp.stripe.date")
                     return None
-        if not line_id or line_id in self.seen:
+        seen = self.seen
+        count = len(seen)
+        seen.add(line_id)
+        if not line_id or len(seen) == count:  # empty, or already seen: one set operation
             line_id = self.identify(line_id, fields, line_no)
-        self.seen.add(line_id)
+            seen.add(line_id)
         references: tuple[str, ...] = ()
         metadata: dict[str, str] = {}
         for position, name in self.metadata_columns:
@@ -359,8 +371,8 @@ class _RowReader:
             metadata["reporting_category"] = category
         counterparty = None
         if customer_name or customer_email:
-            key = (customer_name, customer_email)
-            counterparty = self.parties.get(key) or self.party(key)
+            party_key = (customer_name, customer_email)
+            counterparty = self.parties.get(party_key) or self.party(party_key)
         line = StatementLine(
             line_id,
             kind,
@@ -391,14 +403,14 @@ class _RowReader:
         try:
             return self.amounts.money(text, currency)
         except ValueError as exc:
-            self.fail(str(exc), line_no, name, text, "stripe.amount")
+            self.fail(str(exc), line_no, name, text, "psp.stripe.amount")
             return None
 
     def identify(self, line_id: str, fields: list[str], line_no: int) -> str:
         """A row without a balance transaction id, or with one already seen: a fingerprint."""
         if line_id:
             self.policy.warn(
-                "stripe.duplicate_id",
+                "psp.stripe.duplicate_id",
                 f"balance transaction {line_id} appears twice in the file",
                 SourceLocation(self.source, line_no),
             )
@@ -416,7 +428,9 @@ class _RowReader:
         try:
             currency = Currency.of(code)
         except UnknownCurrencyError:
-            self.fail(f"{code!r} is not a currency", line_no, "currency", code, "stripe.currency")
+            self.fail(
+                f"{code!r} is not a currency", line_no, "currency", code, "psp.stripe.currency"
+            )
             return None
         self.currencies[code] = currency
         return currency
@@ -428,21 +442,17 @@ class _RowReader:
         if category not in self.unknown_categories:
             self.unknown_categories.add(category)
             self.policy.info(
-                "stripe.category_unknown",
+                "psp.stripe.category_unknown",
                 f"reporting category {category!r} is not known: read as 'other'",
                 SourceLocation(self.source, line_no),
             )
         return LineKind.OTHER
 
-    def instant(self, text: str, zone: tzinfo, cache: dict[str, datetime]) -> datetime:
-        """A time read once per distinct text (a bounded cache per zone)."""
-        cached = cache.get(text)
-        if cached is None:
-            cached = _parse_instant(text.strip(), zone)
-            if len(cache) > 100_000:
-                cache.clear()
-            cache[text] = cached
-        return cached
+    def local_time(self, text: str) -> datetime:
+        """A time of the report's zone (no offset printed)."""
+        if self.utc_zone:
+            return _utc_time(text)
+        return _parse_instant(text.strip(), self.zone)
 
     def day(self, text: str) -> date:
         """A date (or the date of a time) read once per distinct text."""
@@ -453,6 +463,14 @@ class _RowReader:
                 self.days.clear()
             self.days[text] = cached
         return cached
+
+
+def _utc_time(text: str) -> datetime:
+    """A UTC time: the common ``2026-01-30 10:11:12`` read in one C call, else in general."""
+    try:
+        return datetime.fromisoformat(text + "+00:00")
+    except ValueError:
+        return _parse_instant(text.strip(), UTC)
 
 
 def _parse_instant(text: str, zone: tzinfo) -> datetime:

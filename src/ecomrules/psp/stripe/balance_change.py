@@ -3,7 +3,7 @@
 
 Every balance transaction of the period except payouts. Recognised by a
 ``balance_transaction_id`` or ``reporting_category`` column with ``currency``
-and ``net`` and no ``automatic_payout_id`` (that header is a payout
+and ``net`` (or ``gross``) and no ``automatic_payout_id`` (that header is a payout
 reconciliation report).
 """
 
@@ -24,6 +24,7 @@ class BalanceChangeParser(StripeReport):
         """``balance_transaction_id`` or ``reporting_category``, and no payout column."""
         return (
             bool({"balance_transaction_id", "reporting_category"} & names)
-            and {"currency", "net"} <= names
+            and "currency" in names
+            and bool({"net", "gross"} & names)
             and "automatic_payout_id" not in names
         )

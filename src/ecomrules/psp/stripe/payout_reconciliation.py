@@ -2,7 +2,7 @@
 
 Every balance transaction settled in each automatic payout of the period, one
 row each, grouped by ``automatic_payout_id``. Recognised by a header naming
-``automatic_payout_id``, ``currency`` and ``net``.
+``automatic_payout_id``, ``currency`` and ``net`` or ``gross``.
 """
 
 from __future__ import annotations
@@ -19,5 +19,5 @@ class PayoutReconciliationParser(StripeReport):
     spec_url = "https://docs.stripe.com/reports/payout-reconciliation"
 
     def claims(self, names: set[str]) -> bool:
-        """A header with ``automatic_payout_id``, ``currency`` and ``net``."""
-        return {"automatic_payout_id", "currency", "net"} <= names
+        """A header with ``automatic_payout_id``, ``currency`` and ``net`` or ``gross``."""
+        return {"automatic_payout_id", "currency"} <= names and bool({"net", "gross"} & names)
