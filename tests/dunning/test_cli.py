@@ -238,3 +238,17 @@ def test_levels_feed_the_credit_check(tmp_path: Path) -> None:
         "C002": 1,
         "C005": 1,
     }
+
+
+def test_schema_describes_the_policy_file() -> None:
+    result = CliRunner().invoke(app, ["dunning", "schema"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    assert schema["required"] == ["name", "levels"]
+    assert set(
+        schema["$defs"]["LevelDoc"]["properties"]["trigger"]["discriminator"]["mapping"]
+    ) == {
+        "days_after_due",
+        "days_after_previous",
+        "end_of_month_after_due",
+    }

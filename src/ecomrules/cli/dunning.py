@@ -214,6 +214,14 @@ def levels_command(
     typer.echo("\n".join(lines))
 
 
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of a dunning policy file (for settings screens and editors)."""
+    from ecomrules.dunning.config import PolicyDocument
+
+    print_json(PolicyDocument.model_json_schema())
+
+
 def render_plan(result: DunningPlan) -> None:
     """Print the plan's notices and holds as tables."""
     table = Table(
