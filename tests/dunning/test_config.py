@@ -184,3 +184,11 @@ def test_the_documented_example_policy_loads(tmp_path: Path) -> None:
     policy = load_policy(tmp_path / "example.toml")
     assert [level.key for level in policy.levels] == ["reminder_1", "reminder_2", "final_notice"]
     assert policy.levels[-1].handover == "collection"
+
+
+def test_levels_and_ranks_by_key() -> None:
+    policy = load_policy("fr-b2b")
+    assert [policy.rank(key) for key in ("preventive", "reminder_1", "formal_notice")] == [0, 1, 3]
+    assert policy.level("formal_notice").block_credit
+    with pytest.raises(KeyError):
+        policy.rank("nope")
