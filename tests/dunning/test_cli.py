@@ -252,3 +252,10 @@ def test_schema_describes_the_policy_file() -> None:
         "days_after_previous",
         "end_of_month_after_due",
     }
+
+
+def test_plan_json_carries_the_rendered_message(tmp_path: Path) -> None:
+    out = invoke("plan", *BASE, "--policy", "fr-b2b", "--json", "--workspace", str(tmp_path / "w"))
+    martin = out["notices"][0]
+    assert martin["message"]["subject"] == "Relance : factures échues"
+    assert "FA-2026-1001" in martin["message"]["html"]

@@ -78,6 +78,8 @@ def _run(
     statement: list[Path] | None,
     as_of: str | None,
     history: DunningHistory,
+    *,
+    render: bool,
 ) -> DunningPlan:
     run_date = _as_of(as_of)
     lines, newest = _statements(statement)
@@ -89,6 +91,7 @@ def _run(
         run_date,
         in_transit=lines,
         bank_data_as_of=newest,
+        render=render,
     )
 
 
@@ -112,8 +115,12 @@ def plan_command(
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Plan today's notices and holds; nothing is sent or recorded."""
-    result = _run(open_items, customers, policy, statement, as_of, _history(workspace))
+    """Plan today's notices and holds; nothing is sent or recorded.
+
+    With --json each notice carries its rendered message (subject, text, HTML).
+    """
+    history = _history(workspace)
+    result = _run(open_items, customers, policy, statement, as_of, history, render=json)
     if json:
         print_json(result.to_json())
     else:
@@ -136,7 +143,7 @@ def commit_command(
     path = resolve_path(workspace)
     with Workspace(path) as ws:
         store = SqliteDunningStore(ws)
-        result = _run(open_items, customers, policy, statement, as_of, store.load())
+        result = _run(open_items, customers, policy, statement, as_of, store.load(), render=json)
         added = store.record(result, result.as_of)
     if json:
         print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
