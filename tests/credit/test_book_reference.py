@@ -12,10 +12,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecomrules.credit import CreditPolicy, ExposureBook, FxRates
+from ecomrules.errors import InvariantError, MoneyError
 from ecomrules.ledger import Customer, ItemStatus, OpenItem
 from ecomrules.money import Currency, Money
 from ecomrules.testing.credit import make_customer, make_item
@@ -157,3 +159,41 @@ def test_the_book_equals_an_item_by_item_recomputation(
             members = [c for c in PEOPLE if c.id in groups[group_id]]
             expected = _reference(members, items, currencies[group_id])
             assert _figures(book, who, True) == expected
+
+
+def test_a_load_that_fails_changes_nothing() -> None:
+    people = [make_customer("E1", group_id="G"), make_customer("G", currency="USD", limit="100.00")]
+    policy = CreditPolicy(rates=FxRates({("EUR", "USD"): Decimal("1.08")}))
+    book = ExposureBook(people, policy, AS_OF)
+    book.add_items([make_item("a", "10.00", as_of=AS_OF, partner="E1")])
+    before = (book.exposure("E1"), book.group(people[0]))
+    gbp = make_item("g", "5.00", as_of=AS_OF, partner="E1", currency="GBP")
+    with pytest.raises(MoneyError, match="GBP/EUR"):
+        book.add_items([make_item("b", "20.00", as_of=AS_OF, partner="E1"), gbp])
+    stranger = make_item("z", "1.00", as_of=AS_OF, partner="Z")
+    with pytest.raises(InvariantError, match="open item z: customer 'Z' is not known"):
+        book.add_items([make_item("c", "30.00", as_of=AS_OF, partner="E1"), stranger])
+    assert (book.exposure("E1"), book.group(people[0])) == before
+    assert book.exposure("E1").total == Money(Decimal("10.00"), "EUR")
+    group = book.group(people[0])
+    assert group is not None
+    assert group.exposure.total == Money(Decimal("10.80"), "USD")
+    assert book.members("G") == ("E1", "G")
+    assert book.members("E1") == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.decimals(min_value=Decimal("-1e9"), max_value=Decimal("1e9"), places=4),
+    st.sampled_from(sorted(RATES.rates)),
+)
+def test_the_amount_converter_rounds_as_convert_does(
+    amount: Decimal, pair: tuple[str, str]
+) -> None:
+    source, target = Currency.of(pair[0]), Currency.of(pair[1])
+    converted = RATES.amount_converter(source, target)(amount)
+    expected = RATES.convert(Money(amount, source), target).amount
+    assert (str(converted), converted) == (str(expected), expected)
+    assert RATES.amount_converter(source, source)(amount) is amount
+    with pytest.raises(MoneyError, match="GBP/EUR"):
+        RATES.amount_converter(Currency.of("GBP"), Currency.of("EUR"))

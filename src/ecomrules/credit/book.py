@@ -9,7 +9,7 @@ depends on the order the items came in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -68,6 +68,24 @@ class _Tally:
         )
 
 
+class _Batch:
+    """What one bulk load adds for one customer, in the customer's currency.
+
+    The sums are folded into the customer's tally and its groups' once, at the
+    end of the load. ``held`` keeps the items themselves when a group counts
+    in another currency, where each item must be converted on its own.
+    """
+
+    __slots__ = ("currency", "entries", "held", "max_days", "parts")
+
+    def __init__(self, currency: Currency, held: bool) -> None:
+        self.currency = currency
+        self.parts = [_ZERO] * 11
+        self.max_days = 0
+        self.entries = 0
+        self.held: list[tuple[int, Decimal, Currency]] | None = [] if held else None
+
+
 class ExposureBook:
     """Exposure of every customer and group at ``as_of``, updated as orders are accepted.
 
@@ -88,14 +106,21 @@ class ExposureBook:
         ordered = sorted(self.customers.values(), key=lambda c: c.id)
         for customer in ordered:
             self._tallies[customer.id] = _Tally(customer.currency)
-            if customer.group_id is not None and customer.group_id not in self._groups:
-                self._groups[customer.group_id] = _Tally(self._group_currency(customer.group_id))
+            group_id = customer.group_id
+            if group_id is not None and group_id not in self._groups:
+                # without a limit, the group counts in the currency of its first member by id
+                limit = self.group_limit(group_id)
+                currency = customer.currency if limit is None else limit.currency
+                self._groups[group_id] = _Tally(currency)
         self._targets: dict[str, tuple[tuple[_Tally, ...], tuple[tuple[bool, str], ...]]] = {}
+        self._members: dict[str, list[str]] = {}
         for customer in ordered:
-            groups = {g for g in (customer.group_id, customer.id) if g in self._groups}
-            tallies = [self._tallies[customer.id], *(self._groups[g] for g in sorted(groups))]
-            keys = [(False, customer.id), *((True, g) for g in sorted(groups))]
+            groups = sorted({g for g in (customer.group_id, customer.id) if g in self._groups})
+            tallies = [self._tallies[customer.id], *(self._groups[g] for g in groups)]
+            keys = [(False, customer.id), *((True, g) for g in groups)]
             self._targets[customer.id] = (tuple(tallies), tuple(keys))
+            for group_id in groups:
+                self._members.setdefault(group_id, []).append(customer.id)
 
     @classmethod
     def build(
@@ -114,12 +139,9 @@ class ExposureBook:
             book.add_open_order(order)
         return book
 
-    def _group_currency(self, group_id: str) -> Currency:
-        limit = self.group_limit(group_id)
-        if limit is not None:
-            return limit.currency
-        members = sorted(c.id for c in self.customers.values() if c.group_id == group_id)
-        return self.customers[members[0]].currency
+    def members(self, group_id: str) -> tuple[str, ...]:
+        """The ids of the customers a group's exposure sums (its members and its head), sorted."""
+        return tuple(self._members.get(group_id, ()))
 
     def group_limit(self, group_id: str) -> Money | None:
         """The group's limit: the policy's, else that of the customer with the group's id."""
@@ -150,55 +172,98 @@ class ExposureBook:
         self.add_items((item,))
 
     def add_items(self, items: Iterable[OpenItem]) -> None:
-        """Count open items (one tight loop: this is where a large book spends its time)."""
-        as_of = self.as_of.toordinal()
-        targets = self._targets
-        convert = self.policy.rates.convert
-        touched = bool(self._cache)
-        as_of_date = self.as_of
+        """Count open items (one tight loop: this is where a large book spends its time).
+
+        Each item is added once, to its customer's sums for this load, in the
+        customer's currency; the age bucket is worked out once per due date.
+        The sums go into the customer's and its groups' tallies at the end, so
+        a load that raises (an unknown customer, a missing rate) changes nothing.
+        """
+        as_of = self.as_of
+        as_of_day = as_of.toordinal()
         open_status = ItemStatus.OPEN
+        ages: dict[date, tuple[int, int]] = {}
+        batches: dict[str, _Batch] = {}
+        converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]] = {}
         for item in items:
             residual = item.residual
             amount = residual.amount
             if not amount:
                 continue
-            days = as_of - item.due_date.toordinal()
+            batch = batches.get(item.partner_id)
+            if batch is None:
+                batch = batches[item.partner_id] = self._batch(item)
+            due = item.due_date
+            age = ages.get(due)
+            if age is None:
+                age = ages[due] = _age(as_of_day - due.toordinal())
+            currency = residual.currency
+            value = amount
+            if currency is not batch.currency and currency != batch.currency:
+                value = self._converter(converters, currency, batch.currency)(amount)
             if amount < 0:
                 part = _CREDITS
-            elif days <= 0:
-                part = _NOT_DUE
-            elif days <= 30:
-                part = _O1
-            elif days <= 60:
-                part = _O2
-            elif days <= 90:
-                part = _O3
+                batch.parts[_CREDITS] += -value
             else:
-                part = _O4
-            aged = (
-                days > 0
-                and part != _CREDITS
-                and (item.status is open_status or _collectable(item, as_of_date))
-            )
-            target = targets.get(item.partner_id)
-            if target is None:
-                raise InvariantError(
-                    f"open item {item.id}: customer {item.partner_id!r} is not known"
-                )
-            currency = residual.currency
-            for tally in target[0]:
-                if currency is tally.currency or currency == tally.currency:
-                    value = amount
-                else:
-                    value = convert(residual, tally.currency).amount
-                tally.parts[part] += -value if part == _CREDITS else value
-                tally.entries += 1
-                if aged and days > tally.max_days:
-                    tally.max_days = days
-        for tally in (*self._tallies.values(), *self._groups.values()):
-            tally.money = [None] * 11
-        if touched:
-            self._cache.clear()
+                part, days = age
+                batch.parts[part] += value
+                if days > batch.max_days and (
+                    item.status is open_status or _collectable(item, as_of)
+                ):
+                    batch.max_days = days
+            batch.entries += 1
+            if batch.held is not None:
+                batch.held.append((part, amount, currency))
+        for customer_id, batch in batches.items():
+            if batch.held is not None:  # every rate a group needs, before anything changes
+                for tally in self._targets[customer_id][0]:
+                    for currency in {currency for _, _, currency in batch.held}:
+                        self._converter(converters, currency, tally.currency)
+        for customer_id, batch in batches.items():
+            self._fold(customer_id, batch, converters)
+
+    def _batch(self, item: OpenItem) -> _Batch:
+        target = self._targets.get(item.partner_id)
+        if target is None:
+            raise InvariantError(f"open item {item.id}: customer {item.partner_id!r} is not known")
+        own, *groups = target[0]
+        held = any(g.currency is not own.currency and g.currency != own.currency for g in groups)
+        return _Batch(own.currency, held)
+
+    def _converter(
+        self,
+        converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]],
+        source: Currency,
+        target: Currency,
+    ) -> Callable[[Decimal], Decimal]:
+        convert = converters.get((source, target))
+        if convert is None:
+            convert = self.policy.rates.amount_converter(source, target)
+            converters[(source, target)] = convert
+        return convert
+
+    def _fold(
+        self,
+        customer_id: str,
+        batch: _Batch,
+        converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]],
+    ) -> None:
+        """Add one customer's sums of a load to its tally and its groups' tallies."""
+        tallies, keys = self._targets[customer_id]
+        for key in keys:
+            self._cache.pop(key, None)
+        for tally in tallies:
+            if batch.held is None or tally.currency == batch.currency:
+                for part, value in enumerate(batch.parts):
+                    if value is not _ZERO:
+                        tally.add(part, value)
+            else:
+                for part, amount, currency in batch.held:
+                    value = self._converter(converters, currency, tally.currency)(amount)
+                    tally.add(part, -value if part == _CREDITS else value)
+            tally.entries += batch.entries
+            if batch.max_days > tally.max_days:
+                tally.max_days = batch.max_days
 
     def add_open_order(self, order: OpenOrder) -> None:
         """Count a confirmed order not yet invoiced, or a draft invoice, less its deposit."""
@@ -266,6 +331,19 @@ class ExposureBook:
             cached = GroupExposure(group_id, exposure, self.group_limit(group_id))
             self._group_cache[group_id] = cached
         return cached
+
+
+def _age(days: int) -> tuple[int, int]:
+    """The part a positive amount ``days`` past due goes to, and the days."""
+    if days <= 0:
+        return _NOT_DUE, days
+    if days <= 30:
+        return _O1, days
+    if days <= 60:
+        return _O2, days
+    if days <= 90:
+        return _O3, days
+    return _O4, days
 
 
 def _collectable(item: OpenItem, as_of: date) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
@@ -54,3 +54,24 @@ class FxRates:
             return money
         converted = Money(money.amount * self.rate(money.currency, target), target)
         return converted.rounded(rounding=self.rounding)
+
+    def amount_converter(self, source: Currency, target: Currency) -> Callable[[Decimal], Decimal]:
+        """Return a function taking a bare ``source`` amount to ``target`` as :meth:`convert` does.
+
+        For loops over many amounts: the rate is looked up once (a missing
+        rate raises ``MoneyError`` here), and each call rounds on its own.
+        """
+        if source == target:
+            return _unchanged
+        rate = self.rate(source, target)
+        quantum = target.quantum
+        rounding = self.rounding
+
+        def convert(amount: Decimal) -> Decimal:
+            return (amount * rate).quantize(quantum, rounding=rounding)
+
+        return convert
+
+
+def _unchanged(amount: Decimal) -> Decimal:
+    return amount
