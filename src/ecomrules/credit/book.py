@@ -76,10 +76,12 @@ class _Batch:
     in another currency, where each item must be converted on its own.
     """
 
-    __slots__ = ("currency", "entries", "held", "max_days", "parts")
+    __slots__ = ("currency", "direct", "entries", "held", "max_days", "parts")
 
     def __init__(self, currency: Currency, held: bool) -> None:
         self.currency = currency
+        # the bulk loop adds the items in ``direct`` itself and sets the others aside
+        self.direct: Currency | None = None if held else currency
         self.parts = [_ZERO] * 11
         self.max_days = 0
         self.entries = 0
@@ -182,9 +184,10 @@ class ExposureBook:
         as_of = self.as_of
         as_of_day = as_of.toordinal()
         open_status = ItemStatus.OPEN
+        zero = _ZERO
         ages: dict[date, tuple[int, int]] = {}
         batches: dict[str, _Batch] = {}
-        converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]] = {}
+        others: list[tuple[_Batch, OpenItem]] = []
         for item in items:
             residual = item.residual
             amount = residual.amount
@@ -193,27 +196,24 @@ class ExposureBook:
             batch = batches.get(item.partner_id)
             if batch is None:
                 batch = batches[item.partner_id] = self._batch(item)
+            if residual.currency is not batch.direct:
+                others.append((batch, item))  # another currency, or a group in another one
+                continue
             due = item.due_date
             age = ages.get(due)
             if age is None:
                 age = ages[due] = _age(as_of_day - due.toordinal())
-            currency = residual.currency
-            value = amount
-            if currency is not batch.currency and currency != batch.currency:
-                value = self._converter(converters, currency, batch.currency)(amount)
-            if amount < 0:
-                part = _CREDITS
-                batch.parts[_CREDITS] += -value
-            else:
-                part, days = age
-                batch.parts[part] += value
-                if days > batch.max_days and (
-                    item.status is open_status or _collectable(item, as_of)
-                ):
-                    batch.max_days = days
             batch.entries += 1
-            if batch.held is not None:
-                batch.held.append((part, amount, currency))
+            if amount < zero:
+                batch.parts[_CREDITS] -= amount
+                continue
+            part, days = age
+            batch.parts[part] += amount
+            if days > batch.max_days and (item.status is open_status or _collectable(item, as_of)):
+                batch.max_days = days
+        converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]] = {}
+        for batch, item in others:
+            self._add_other(batch, item, ages, converters)
         for customer_id, batch in batches.items():
             if batch.held is not None:  # every rate a group needs, before anything changes
                 for tally in self._targets[customer_id][0]:
@@ -221,6 +221,33 @@ class ExposureBook:
                         self._converter(converters, currency, tally.currency)
         for customer_id, batch in batches.items():
             self._fold(customer_id, batch, converters)
+
+    def _add_other(
+        self,
+        batch: _Batch,
+        item: OpenItem,
+        ages: dict[date, tuple[int, int]],
+        converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]],
+    ) -> None:
+        """Count an item the loop set aside: converted on its own, or kept for its groups."""
+        residual = item.residual
+        amount, currency = residual.amount, residual.currency
+        due = item.due_date
+        age = ages.get(due)
+        if age is None:
+            age = ages[due] = _age(self.as_of.toordinal() - due.toordinal())
+        value = self._converter(converters, currency, batch.currency)(amount)
+        batch.entries += 1
+        if amount < 0:
+            part = _CREDITS
+            batch.parts[_CREDITS] += -value
+        else:
+            part, days = age
+            batch.parts[part] += value
+            if days > batch.max_days and _collectable(item, self.as_of):
+                batch.max_days = days
+        if batch.held is not None:
+            batch.held.append((part, amount, currency))
 
     def _batch(self, item: OpenItem) -> _Batch:
         target = self._targets.get(item.partner_id)
