@@ -97,3 +97,20 @@ def test_allocate_never_loses_a_cent(a: Money, weights: list[int]) -> None:
 def test_equal_parts_differ_by_at_most_one_minor_unit(a: Money, n: int) -> None:
     units = [p.to_minor_units() for p in a.allocate([1] * n)]
     assert max(units) - min(units) <= 1
+
+
+@given(euros, euros)
+def test_arithmetic_results_are_the_money_the_constructor_builds(a: Money, b: Money) -> None:
+    for result, amount in (
+        (a + b, a.amount + b.amount),
+        (a - b, a.amount - b.amount),
+        (-a, -a.amount),
+        (abs(a), abs(a.amount)),
+    ):
+        built = Money(amount, "EUR")
+        assert type(result) is Money
+        assert (result, hash(result), repr(result)) == (built, hash(built), repr(built))
+        assert result.currency is built.currency
+        assert str(result.amount) == str(built.amount)
+    with pytest.raises(CurrencyMismatchError):
+        a + Money(b.amount, "USD")

@@ -9,6 +9,7 @@ import pytest
 
 from ecomrules import Issue, Money, Reason, Severity, SourceLocation
 from ecomrules.errors import ParseError
+from ecomrules.outcome import check_code
 
 
 def test_location_renders_path_line_column() -> None:
@@ -49,3 +50,14 @@ def test_issue_and_parse_error_start_with_the_place() -> None:
     assert str(error).startswith("stripe-2026-10.csv:42:Net: column 'Net'")
     assert error.field == "Net"
     assert isinstance(error, ValueError)
+
+
+def test_valid_codes_are_remembered_and_bad_ones_still_refused_every_time() -> None:
+    from ecomrules import outcome
+
+    for _ in range(2):
+        assert check_code("credit.limit_ok") == "credit.limit_ok"
+        with pytest.raises(ValueError, match="dotted snake case"):
+            check_code("Credit.limit_ok")
+    assert "credit.limit_ok" in outcome._CHECKED
+    assert "Credit.limit_ok" not in outcome._CHECKED

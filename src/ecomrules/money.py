@@ -180,19 +180,19 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        return Money(self.amount + self._check(other, "add").amount, self.currency)
+        return _checked_money(self.amount + self._check(other, "add").amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        return Money(self.amount - self._check(other, "subtract").amount, self.currency)
+        return _checked_money(self.amount - self._check(other, "subtract").amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return _checked_money(-self.amount, self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return _checked_money(abs(self.amount), self.currency)
 
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, Decimal | int):
@@ -288,6 +288,24 @@ class Money:
                 lambda m: {"amount": str(m.amount), "currency": m.currency.code}
             ),
         )
+
+
+_new_money = object.__new__
+_set_field = object.__setattr__
+
+
+def _checked_money(amount: Decimal, currency: Currency) -> Money:
+    """Return ``Money(amount, currency)`` for values already checked, skipping the converters.
+
+    For sums, differences and hot loops only: ``amount`` must be a finite
+    ``Decimal`` (a sum or difference of Money amounts always is, an overflow
+    raises in :mod:`decimal`) and ``currency`` a :class:`Currency`. The result
+    is an ordinary Money, equal to the one the constructor would build.
+    """
+    money: Money = _new_money(Money)
+    _set_field(money, "amount", amount)
+    _set_field(money, "currency", currency)
+    return money
 
 
 def sum_money(items: Iterable[Money], *, currency: Currency | str) -> Money:

@@ -20,10 +20,18 @@ __all__ = ["Issue", "Reason", "Severity", "SourceLocation", "check_code"]
 _CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 
+_CHECKED: set[str] = set()  # codes already found valid: the vocabulary is small
+_CHECKED_MAX = 10_000
+
+
 def check_code(code: str) -> str:
     """Return ``code`` if it is dotted snake case, else raise ``ValueError``."""
+    if code in _CHECKED:
+        return code
     if not _CODE.match(code):
         raise ValueError(f"reason code {code!r} is not dotted snake case (area.what)")
+    if len(_CHECKED) < _CHECKED_MAX:
+        _CHECKED.add(code)
     return code
 
 

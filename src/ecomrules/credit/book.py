@@ -27,30 +27,42 @@ _ZERO = Decimal(0)
 
 
 class _Tally:
-    """Running sums of one party, in its currency, with the Money of each part cached."""
+    """Running sums of one party, in its currency, with its exposure cached until a change."""
 
-    __slots__ = ("currency", "entries", "max_days", "money", "parts")
+    __slots__ = ("currency", "entries", "exposure", "max_days", "money", "parts", "stale")
 
     def __init__(self, currency: Currency) -> None:
         zero = _ZERO.quantize(currency.quantum)
         self.currency = currency
         self.parts = [zero] * 11
-        self.money: list[Money | None] = [Money(zero, currency)] * 11
+        self.money = [Money(zero, currency)] * 11
+        self.stale: set[int] = set()  # the parts whose Money is out of date
         self.max_days = 0
         self.entries = 0
+        self.exposure: Exposure | None = None
 
     def add(self, part: int, amount: Decimal) -> None:
         self.parts[part] += amount
-        self.money[part] = None
+        self.stale.add(part)
+        self.exposure = None
+
+    def count(self, entries: int, max_days: int = 0) -> None:
+        self.entries += entries
+        if max_days > self.max_days:
+            self.max_days = max_days
+        self.exposure = None
 
     def to_exposure(self) -> Exposure:
+        exposure = self.exposure
+        if exposure is not None:
+            return exposure
         cur = self.currency
-        p: list[Money] = []
-        for index, money in enumerate(self.money):
-            if money is None:
-                money = self.money[index] = Money(self.parts[index], cur)
-            p.append(money)
-        return Exposure(
+        p = self.money
+        if self.stale:
+            for part in self.stale:
+                p[part] = Money(self.parts[part], cur)
+            self.stale.clear()
+        exposure = self.exposure = Exposure(
             cur,
             not_due=p[_NOT_DUE],
             overdue_1_30=p[_O1],
@@ -66,6 +78,7 @@ class _Tally:
             max_days_overdue=self.max_days,
             entries=self.entries,
         )
+        return exposure
 
 
 class _Batch:
@@ -103,7 +116,6 @@ class ExposureBook:
         self._order_ids: set[str] = set()
         self._tallies: dict[str, _Tally] = {}
         self._groups: dict[str, _Tally] = {}
-        self._cache: dict[tuple[bool, str], Exposure] = {}
         self._group_cache: dict[str, GroupExposure] = {}
         ordered = sorted(self.customers.values(), key=lambda c: c.id)
         for customer in ordered:
@@ -114,13 +126,12 @@ class ExposureBook:
                 limit = self.group_limit(group_id)
                 currency = customer.currency if limit is None else limit.currency
                 self._groups[group_id] = _Tally(currency)
-        self._targets: dict[str, tuple[tuple[_Tally, ...], tuple[tuple[bool, str], ...]]] = {}
+        self._targets: dict[str, tuple[_Tally, ...]] = {}
         self._members: dict[str, list[str]] = {}
         for customer in ordered:
             groups = sorted({g for g in (customer.group_id, customer.id) if g in self._groups})
             tallies = [self._tallies[customer.id], *(self._groups[g] for g in groups)]
-            keys = [(False, customer.id), *((True, g) for g in groups)]
-            self._targets[customer.id] = (tuple(tallies), tuple(keys))
+            self._targets[customer.id] = tuple(tallies)
             for group_id in groups:
                 self._members.setdefault(group_id, []).append(customer.id)
 
@@ -153,15 +164,10 @@ class ExposureBook:
         return None if parent is None else parent.credit_limit
 
     def _parties(self, customer_id: str, what: str) -> tuple[_Tally, ...]:
-        """The tallies an entry of the customer adds to; their cached exposures are dropped."""
-        target = self._targets.get(customer_id)
-        if target is None:
+        """The tallies an entry of the customer adds to: its own, then its groups'."""
+        tallies = self._targets.get(customer_id)
+        if tallies is None:
             raise InvariantError(f"{what}: customer {customer_id!r} is not known")
-        tallies, keys = target
-        cache = self._cache
-        if cache:
-            for key in keys:
-                cache.pop(key, None)
         return tallies
 
     def _add(self, tally: _Tally, part: int, amount: Money) -> None:
@@ -216,7 +222,7 @@ class ExposureBook:
             self._add_other(batch, item, ages, converters)
         for customer_id, batch in batches.items():
             if batch.held is not None:  # every rate a group needs, before anything changes
-                for tally in self._targets[customer_id][0]:
+                for tally in self._targets[customer_id]:
                     for currency in {currency for _, _, currency in batch.held}:
                         self._converter(converters, currency, tally.currency)
         for customer_id, batch in batches.items():
@@ -253,7 +259,7 @@ class ExposureBook:
         target = self._targets.get(item.partner_id)
         if target is None:
             raise InvariantError(f"open item {item.id}: customer {item.partner_id!r} is not known")
-        own, *groups = target[0]
+        own, *groups = target
         held = any(g.currency is not own.currency and g.currency != own.currency for g in groups)
         return _Batch(own.currency, held)
 
@@ -276,10 +282,7 @@ class ExposureBook:
         converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]],
     ) -> None:
         """Add one customer's sums of a load to its tally and its groups' tallies."""
-        tallies, keys = self._targets[customer_id]
-        for key in keys:
-            self._cache.pop(key, None)
-        for tally in tallies:
+        for tally in self._targets[customer_id]:
             if batch.held is None or tally.currency == batch.currency:
                 for part, value in enumerate(batch.parts):
                     if value is not _ZERO:
@@ -288,9 +291,7 @@ class ExposureBook:
                 for part, amount, currency in batch.held:
                     value = self._converter(converters, currency, tally.currency)(amount)
                     tally.add(part, -value if part == _CREDITS else value)
-            tally.entries += batch.entries
-            if batch.max_days > tally.max_days:
-                tally.max_days = batch.max_days
+            tally.count(batch.entries, batch.max_days)
 
     def add_open_order(self, order: OpenOrder) -> None:
         """Count a confirmed order not yet invoiced, or a draft invoice, less its deposit."""
@@ -306,7 +307,7 @@ class ExposureBook:
                 self._add(tally, _DEPOSITS, deposit)
             else:
                 self._add(tally, _LATER, order.amount - deposit)
-            tally.entries += 1
+            tally.count(1)
 
     def add_order(self, order: Order, *, reserved: bool = False) -> None:
         """Count an order just accepted (as an open order, or as ``reserved`` elsewhere)."""
@@ -315,18 +316,15 @@ class ExposureBook:
             return
         now, later = order.exposure_split(self.as_of, self.policy.preorder_horizon_days)
         part = _RESERVED if reserved else _ORDERS
-        target = self._targets.get(order.customer_id)
-        tallies = self._parties(order.customer_id, f"order {order.id}") if target is None else ()
-        if target is not None:
-            tallies = target[0]
-            for key in target[1]:
-                self._cache.pop(key, None)
+        tallies = self._targets.get(order.customer_id)
+        if tallies is None:
+            tallies = self._parties(order.customer_id, f"order {order.id}")
         for tally in tallies:
-            if now:
+            if now.amount:
                 self._add(tally, part, now)
-            if later:
+            if later.amount:
                 self._add(tally, _LATER, later)
-            tally.entries += 1
+            tally.count(1)
 
     def counts_order(self, order_id: str) -> bool:
         """True when the order is already in the book (so a reservation must not count again)."""
@@ -334,15 +332,10 @@ class ExposureBook:
 
     def exposure(self, customer_id: str) -> Exposure:
         """The customer's own exposure."""
-        key = (False, customer_id)
-        cached = self._cache.get(key)
-        if cached is None:
-            try:
-                tally = self._tallies[customer_id]
-            except KeyError:
-                raise InvariantError(f"customer {customer_id!r} is not known") from None
-            cached = self._cache[key] = tally.to_exposure()
-        return cached
+        tally = self._tallies.get(customer_id)
+        if tally is None:
+            raise InvariantError(f"customer {customer_id!r} is not known")
+        return tally.to_exposure()
 
     def group(self, customer: Customer) -> GroupExposure | None:
         """The exposure of the customer's group (or of the group it heads), with its limit."""
@@ -351,10 +344,9 @@ class ExposureBook:
             group_id = customer.id
         if group_id is None:
             return None
-        key = (True, group_id)
+        exposure = self._groups[group_id].to_exposure()
         cached = self._group_cache.get(group_id)
-        if cached is None or key not in self._cache:
-            exposure = self._cache[key] = self._groups[group_id].to_exposure()
+        if cached is None or cached.exposure is not exposure:
             cached = GroupExposure(group_id, exposure, self.group_limit(group_id))
             self._group_cache[group_id] = cached
         return cached

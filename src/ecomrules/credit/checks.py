@@ -26,10 +26,8 @@ __all__ = [
 ]
 
 _ALLOW = Verdict(Outcome.ALLOW, ())
-_BOUNDARY = {
-    Boundary.INCLUSIVE: "inclusive boundary: exposure equal to the limit is allowed",
-    Boundary.EXCLUSIVE: "exclusive boundary: exposure must stay below the limit",
-}
+_INCLUSIVE = "inclusive boundary: exposure equal to the limit is allowed"
+_EXCLUSIVE = "exclusive boundary: exposure must stay below the limit"
 
 
 def check_limit(
@@ -51,9 +49,11 @@ def check_limit(
     if after.currency is not limit.currency and after.currency != limit.currency:
         raise InvariantError(f"exposure in {after.currency} against a limit in {limit.currency}")
     a, cap = after.amount, limit.amount
-    inside = a <= cap if rule.boundary is Boundary.INCLUSIVE else a < cap
+    if rule.boundary is Boundary.INCLUSIVE:
+        inside, boundary = a <= cap, _INCLUSIVE
+    else:
+        inside, boundary = a < cap, _EXCLUSIVE
     data = {"exposure_after": after, "limit": limit, "boundary": rule.boundary.value}
-    boundary = _BOUNDARY[rule.boundary]
     if not inside:
         return Verdict(
             rule.outcome,

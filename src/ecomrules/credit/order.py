@@ -9,7 +9,6 @@ expected to be invoiced: they count in exposure from that date on, not today.
 from __future__ import annotations
 
 import enum
-import functools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -105,9 +104,14 @@ class Order:
         return self.amount - later, later
 
 
-@functools.cache
+_ZEROS: dict[str, Money] = {}
+
+
 def _zero(currency: Currency) -> Money:
-    return Money(Decimal(0).quantize(currency.quantum), currency)
+    zero = _ZEROS.get(currency.code)
+    if zero is None or zero.currency != currency:
+        zero = _ZEROS[currency.code] = Money(Decimal(0).quantize(currency.quantum), currency)
+    return zero
 
 
 def _is_later(line: OrderLine, cutoff: date) -> bool:
