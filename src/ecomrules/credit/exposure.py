@@ -14,12 +14,15 @@ from typing import Any
 from attrs import evolve, frozen
 
 from ecomrules.credit.policy import Bucket
-from ecomrules.money import Currency, Money
+from ecomrules.money import Currency, Money, _checked_money
 
 __all__ = ["Exposure", "GroupExposure"]
 
 
-@frozen
+# Not slotted: a slotted attrs class reaches a cached_property through a failed
+# slot lookup (an AttributeError) on first use, which doubled the cost of
+# ``total`` on every freshly built exposure.
+@frozen(slots=False)
 class Exposure:
     """A customer's or a group's exposure at a date, every part in ``currency``.
 
@@ -55,7 +58,7 @@ class Exposure:
     @cached_property
     def overdue(self) -> Money:
         """Everything past its due date, all buckets."""
-        return Money(self._overdue(), self.currency)
+        return _checked_money(self._overdue(), self.currency)
 
     def _overdue(self) -> Decimal:
         return (
@@ -77,7 +80,7 @@ class Exposure:
             - self.credits.amount
             - self.deposits.amount
         )
-        return Money(amount, self.currency)
+        return _checked_money(amount, self.currency)
 
     def bucket(self, bucket: Bucket) -> Money:
         """Return the amount of one bucket."""

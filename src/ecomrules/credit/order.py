@@ -109,7 +109,7 @@ _ZEROS: dict[str, Money] = {}
 
 def _zero(currency: Currency) -> Money:
     zero = _ZEROS.get(currency.code)
-    if zero is None or zero.currency != currency:
+    if zero is None or (zero.currency is not currency and zero.currency != currency):
         zero = _ZEROS[currency.code] = Money(Decimal(0).quantize(currency.quantum), currency)
     return zero
 
