@@ -217,9 +217,10 @@ class ExposureBook:
             batch.parts[part] += amount
             if days > batch.max_days and (item.status is open_status or _collectable(item, as_of)):
                 batch.max_days = days
-        converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]] = {}
+        converters: dict[tuple[str, str], Callable[[Decimal], Decimal]] = {}
+        add_other = self._add_other
         for batch, item in others:
-            self._add_other(batch, item, ages, converters)
+            add_other(batch, item, ages, converters)
         for customer_id, batch in batches.items():
             if batch.held is not None:  # every rate a group needs, before anything changes
                 for tally in self._targets[customer_id]:
@@ -233,7 +234,7 @@ class ExposureBook:
         batch: _Batch,
         item: OpenItem,
         ages: dict[date, tuple[int, int]],
-        converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]],
+        converters: dict[tuple[str, str], Callable[[Decimal], Decimal]],
     ) -> None:
         """Count an item the loop set aside: converted on its own, or kept for its groups."""
         residual = item.residual
@@ -242,7 +243,10 @@ class ExposureBook:
         age = ages.get(due)
         if age is None:
             age = ages[due] = _age(self.as_of.toordinal() - due.toordinal())
-        value = self._converter(converters, currency, batch.currency)(amount)
+        convert = converters.get((currency.code, batch.currency.code))
+        if convert is None:
+            convert = self._converter(converters, currency, batch.currency)
+        value = convert(amount)
         batch.entries += 1
         if amount < 0:
             part = _CREDITS
@@ -265,21 +269,21 @@ class ExposureBook:
 
     def _converter(
         self,
-        converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]],
+        converters: dict[tuple[str, str], Callable[[Decimal], Decimal]],
         source: Currency,
         target: Currency,
     ) -> Callable[[Decimal], Decimal]:
-        convert = converters.get((source, target))
+        key = (source.code, target.code)  # a Currency hashes in Python, its code in C
+        convert = converters.get(key)
         if convert is None:
-            convert = self.policy.rates.amount_converter(source, target)
-            converters[(source, target)] = convert
+            convert = converters[key] = self.policy.rates.amount_converter(source, target)
         return convert
 
     def _fold(
         self,
         customer_id: str,
         batch: _Batch,
-        converters: dict[tuple[Currency, Currency], Callable[[Decimal], Decimal]],
+        converters: dict[tuple[str, str], Callable[[Decimal], Decimal]],
     ) -> None:
         """Add one customer's sums of a load to its tally and its groups' tallies."""
         for tally in self._targets[customer_id]:

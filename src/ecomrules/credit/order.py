@@ -91,7 +91,7 @@ class Order:
         expected invoice date is within ``horizon_days`` of ``as_of``; the rest
         is scheduled. An order without lines counts whole.
         """
-        zero = _zero(self.currency)
+        zero = _zero(self.amount.currency)
         if self.payment_method.secured:
             return zero, zero
         if not self.lines:
