@@ -80,11 +80,7 @@ def decide_and_reserve(
     policy, as_of = book.policy, book.as_of
     with store.locked():
         group = book.group(customer)
-        members = [customer.id]
-        if group is not None:
-            members = sorted(
-                c.id for c in book.customers.values() if group.group_id in (c.group_id, c.id)
-            )
+        members = [customer.id] if group is None else list(book.members(group.group_id))
         held = [
             r
             for r in store.reservations(members)
