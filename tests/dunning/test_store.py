@@ -71,3 +71,17 @@ def test_blocks_and_pauses(tmp_path: Path) -> None:
         ("A", date(2026, 2, 5), "called again")
     ]
     assert [(p.customer_id, p.until) for p in history.pauses] == [("C2", None)]
+
+
+def test_loaded_events_equal_the_recorded_ones_and_share_their_days(tmp_path: Path) -> None:
+    items = [open_item(name, DUE, "500.00") for name in ("A", "B", "C")]
+    as_of = date(2026, 1, 17)
+    result = plan(items, [customer()], DunningHistory(), POLICY, as_of, render=False)
+    with Workspace(tmp_path / "ws.db") as ws:
+        store = SqliteDunningStore(ws)
+        store.record(result, as_of)
+        events = store.load().events
+    assert events == tuple(sorted(result.events(as_of), key=lambda e: e.key))
+    assert len(events) == 3
+    assert all(e.sent_on is events[0].sent_on for e in events)
+    assert all(e.level is events[0].level for e in events)

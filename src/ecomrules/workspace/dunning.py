@@ -73,6 +73,14 @@ def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
+class _Days(dict[str, date]):
+    """ISO dates parsed once each."""
+
+    def __missing__(self, text: str) -> date:
+        day = self[text] = date.fromisoformat(text)
+        return day
+
+
 class SqliteDunningStore:
     """The workspace's dunning history (a :class:`~ecomrules.dunning.DunningHistoryStore`)."""
 
@@ -83,13 +91,17 @@ class SqliteDunningStore:
     def load(self) -> DunningHistory:
         """Return the whole history."""
         db = self.workspace.connection
+        # Millions of events share a few hundred days and a few levels: one date
+        # object and one string each, shared by their rows.
+        days = _Days()
+        levels: dict[str, str] = {}
         events = [
             DunningEvent(
                 item_id=row[1],
                 customer_id=row[2],
-                level=row[3],
+                level=levels.setdefault(row[3], row[3]),
                 rank=int(row[4]),
-                sent_on=date.fromisoformat(row[5]),
+                sent_on=days[row[5]],
                 key=row[0],
                 notice_key=row[6],
                 block_credit=bool(row[7]),
