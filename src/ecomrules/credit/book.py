@@ -62,21 +62,21 @@ class _Tally:
             for part in self.stale:
                 p[part] = Money(self.parts[part], cur)
             self.stale.clear()
-        exposure = self.exposure = Exposure(
+        exposure = self.exposure = Exposure(  # positional: the parts in Exposure's field order
             cur,
-            not_due=p[_NOT_DUE],
-            overdue_1_30=p[_O1],
-            overdue_31_60=p[_O2],
-            overdue_61_90=p[_O3],
-            overdue_over_90=p[_O4],
-            draft_invoices=p[_DRAFT],
-            open_orders=p[_ORDERS],
-            reserved=p[_RESERVED],
-            credits=p[_CREDITS],
-            deposits=p[_DEPOSITS],
-            scheduled=p[_LATER],
-            max_days_overdue=self.max_days,
-            entries=self.entries,
+            p[_NOT_DUE],
+            p[_O1],
+            p[_O2],
+            p[_O3],
+            p[_O4],
+            p[_DRAFT],
+            p[_ORDERS],
+            p[_RESERVED],
+            p[_CREDITS],
+            p[_DEPOSITS],
+            p[_LATER],
+            self.max_days,
+            self.entries,
         )
         return exposure
 
@@ -325,7 +325,10 @@ class ExposureBook:
             tallies = self._parties(order.customer_id, f"order {order.id}")
         for tally in tallies:
             if now.amount:
-                self._add(tally, part, now)
+                if now.currency is tally.currency:
+                    tally.add(part, now.amount)
+                else:
+                    self._add(tally, part, now)
             if later.amount:
                 self._add(tally, _LATER, later)
             tally.count(1)

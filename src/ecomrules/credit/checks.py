@@ -26,6 +26,10 @@ __all__ = [
 ]
 
 _ALLOW = Verdict(Outcome.ALLOW, ())
+_LIMIT_CODES = {
+    True: ("credit.limit_exceeded", "credit.limit_near", "credit.limit_ok"),
+    False: ("credit.group_limit_exceeded", "credit.group_limit_near", "credit.group_limit_ok"),
+}
 _INCLUSIVE = "inclusive boundary: exposure equal to the limit is allowed"
 _EXCLUSIVE = "exclusive boundary: exposure must stay below the limit"
 
@@ -38,7 +42,7 @@ def check_limit(
     ``party`` is ``"customer"`` (codes ``credit.limit_*``) or ``"group"``
     (codes ``credit.group_limit_*``).
     """
-    prefix = "credit.limit" if party == "customer" else "credit.group_limit"
+    exceeded, near, ok = _LIMIT_CODES[party == "customer"]
     if limit is None:
         if party != "customer":
             return _ALLOW
@@ -59,7 +63,7 @@ def check_limit(
             rule.outcome,
             (
                 Reason(
-                    f"{prefix}_exceeded",
+                    exceeded,
                     f"{party} exposure after this order {after} is over the limit {limit} "
                     f"({boundary})",
                     data,
@@ -71,7 +75,7 @@ def check_limit(
             Outcome.WARN,
             (
                 Reason(
-                    f"{prefix}_near",
+                    near,
                     f"{party} exposure after this order {after} is at "
                     f"{rule.warn_ratio:%} or more of the limit {limit} ({boundary})",
                     data,
@@ -82,7 +86,7 @@ def check_limit(
         Outcome.ALLOW,
         (
             Reason(
-                f"{prefix}_ok",
+                ok,
                 f"{party} exposure after this order {after} is within the limit {limit} "
                 f"({boundary})",
                 data,
