@@ -5,6 +5,13 @@ per customer and per group. Each amount is converted into the party's
 currency on its own (rounded with the policy's rates), so adding an accepted
 order later gives exactly what a full recomputation would, and no total
 depends on the order the items came in.
+
+A bulk load (:meth:`ExposureBook.add_items`) adds each item once, to its
+customer's sums for that load, and folds those sums into the customer's and
+its groups' tallies at the end (decimal sums are exact, so this equals
+adding item by item); a group counting in another currency than its member
+gets each of the member's items converted on its own. A load that raises
+leaves the book as it was.
 """
 
 from __future__ import annotations
