@@ -1,0 +1,89 @@
+"""The open-item index every blocker probes: reference keys, amounts, parties."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from ecomrules.reconcile.records import ItemRecord, normalise_iban, normalise_reference
+
+__all__ = ["ItemIndex", "Postings"]
+
+Postings = int | list[int]
+"""One item index, or a list of them when a key is shared."""
+
+
+def _add(table: dict[object, Postings], key: object, index: int) -> None:
+    prev = table.get(key)
+    if prev is None:
+        table[key] = index
+    elif isinstance(prev, int):
+        table[key] = [prev, index]
+    else:
+        prev.append(index)
+
+
+def postings(value: Postings | None) -> Sequence[int]:
+    """The item indices of a table entry (empty for a missing key)."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, int) else value
+
+
+class ItemIndex:
+    """Hash tables over the open items, built once per run (no n×m anywhere).
+
+    ``by_key`` maps the normalised number, reference and order id of each
+    item to it; ``by_amount`` the residual in minor units; ``by_partner``
+    the partner id; ``partners_by_iban`` an IBAN to the partners known to pay
+    from it (the items' own IBANs plus the configured partner mapping).
+    """
+
+    def __init__(
+        self,
+        items: Sequence[ItemRecord],
+        *,
+        partner_ibans: Mapping[str, str] | None = None,
+    ) -> None:
+        self.items = items
+        by_key: dict[object, Postings] = {}
+        by_amount: dict[object, Postings] = {}
+        by_partner: dict[str, list[int]] = {}
+        by_iban: dict[str, set[str]] = {}
+        norm = normalise_reference
+        key_get = by_key.get
+        for i, item in enumerate(items):
+            key = norm(item.number)
+            if key_get(key) is None:
+                by_key[key] = i
+            else:
+                _add(by_key, key, i)
+            if item.reference:
+                _add(by_key, norm(item.reference), i)
+            if item.order_id:
+                _add(by_key, norm(item.order_id), i)
+            _add(by_amount, item.residual, i)
+            partner_items = by_partner.get(item.partner_id)
+            if partner_items is None:
+                by_partner[item.partner_id] = [i]
+            else:
+                partner_items.append(i)
+            if item.iban:
+                known = by_iban.get(item.iban)
+                if known is None:
+                    by_iban[item.iban] = {item.partner_id}
+                else:
+                    known.add(item.partner_id)
+        for iban, partner in (partner_ibans or {}).items():
+            by_iban.setdefault(normalise_iban(iban), set()).add(partner)
+        self.by_key = by_key
+        self.by_amount = by_amount
+        self.by_partner = by_partner
+        self.partners_by_iban = by_iban
+
+    def keys_of(self, item: ItemRecord) -> Iterable[str]:
+        """The normalised reference keys of an item."""
+        yield normalise_reference(item.number)
+        if item.reference:
+            yield normalise_reference(item.reference)
+        if item.order_id:
+            yield normalise_reference(item.order_id)
