@@ -14,6 +14,7 @@ from ecomrules import __version__
 from ecomrules.cli.demo import demo
 from ecomrules.cli.output import ExitCode, console, err_console
 from ecomrules.cli.parse import parse
+from ecomrules.cli.reconcile import reconcile
 from ecomrules.errors import EcomrulesError
 
 __all__ = ["app", "main"]
@@ -62,6 +63,7 @@ def formats() -> None:
 
 app.command()(demo)
 app.command()(parse)
+app.command()(reconcile)
 
 
 def main() -> None:

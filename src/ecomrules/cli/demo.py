@@ -62,8 +62,15 @@ def receivables(ctx: DemoContext) -> dict[str, Any]:
     return {"customers": rows}
 
 
+def _reconcile(ctx: DemoContext) -> dict[str, Any]:
+    from ecomrules.cli.reconcile import demo_section
+
+    return demo_section(ctx)
+
+
 SECTIONS: dict[str, Callable[[DemoContext], dict[str, Any]]] = {
     "receivables": receivables,
+    "reconcile": _reconcile,
 }
 """The demo's sections, in the order they run."""
 

@@ -248,8 +248,8 @@ class AmountBlocker:
 class PartyBlocker:
     """The open items of the partners the line's IBAN belongs to, if there are few.
 
-    With ``only_unresolved``, lines that already have a candidate of their
-    exact amount are skipped.
+    With ``only_unresolved``, lines that already have a candidate found by a
+    reference or of their exact amount are skipped.
     """
 
     name: str = "party"
@@ -261,16 +261,19 @@ class PartyBlocker:
         by_iban = ctx.index.partners_by_iban
         by_partner = ctx.index.by_partner
         for i, line in enumerate(ctx.lines):
+            found = ctx.candidates[i]
             if not line.iban or (
-                self.only_unresolved and ctx.candidates[i] is not None and ctx.resolved(i)
+                self.only_unresolved
+                and found is not None
+                and (any(f & (REF_KEY | REF_TEXT) for f in found.values()) or ctx.resolved(i))
             ):
                 continue
             partners = by_iban.get(normalise_iban(line.iban))
             if not partners:
                 continue
             for partner in sorted(partners):
-                found = by_partner.get(partner, ())
-                if len(found) > self.max_items:
+                owned = by_partner.get(partner, ())
+                if len(owned) > self.max_items:
                     continue
-                for item in found:
+                for item in owned:
                     ctx.add(i, item, PARTY)

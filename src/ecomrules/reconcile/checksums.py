@@ -17,10 +17,14 @@ __all__ = [
 ]
 
 _QRR_TABLE = (0, 9, 4, 6, 8, 2, 7, 1, 3, 5)
+_LETTER_VALUES = str.maketrans({chr(65 + k): str(10 + k) for k in range(26)})
+
+
+_SPACING = str.maketrans("", "", " -/+*.")
 
 
 def _compact(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch.isalnum())
+    return text.translate(_SPACING).upper()
 
 
 def is_valid_iso11649(text: str) -> bool:
@@ -31,7 +35,7 @@ def is_valid_iso11649(text: str) -> bool:
     if not ref[4:].isascii() or not ref[4:].isalnum():
         return False
     moved = ref[4:] + ref[:4]
-    return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+    return int(moved.translate(_LETTER_VALUES)) % 97 == 1
 
 
 def _mod10_recursive(digits: str) -> int:

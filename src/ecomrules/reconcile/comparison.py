@@ -8,6 +8,7 @@ comparisons and no allocation.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
@@ -42,6 +43,26 @@ class Level:
     description: str
 
 
+def lowest_weight(comparison: object) -> float:
+    """The lowest weight a comparison can give (its levels' minimum), ``-inf`` if unknown.
+
+    The scorer uses it to stop early on a line's only candidate once no
+    remaining comparison could bring the pair below the auto threshold.
+    """
+    weights = [
+        value.weight
+        for value in getattr(comparison, "__dict__", {}).values()
+        if isinstance(value, Level)
+    ]
+    if not weights and hasattr(type(comparison), "__attrs_attrs__"):
+        weights = [
+            getattr(comparison, a.name).weight
+            for a in type(comparison).__attrs_attrs__  # type: ignore[attr-defined]
+            if isinstance(getattr(comparison, a.name), Level)
+        ]
+    return min(weights) if weights else -math.inf
+
+
 class ComparisonContext:
     """Shared, read-only facts the comparisons need, with small caches."""
 
@@ -55,6 +76,13 @@ class ComparisonContext:
         self.missed_keys = missed_keys
         self.compares = tuple(c.compare for c in comparisons)
         """The bound ``compare`` methods, looked up once per run."""
+        lows = [lowest_weight(c) for c in comparisons]
+        self.floors = tuple(sum(lows[k + 1 :]) for k in range(len(lows)))
+        """``floors[k]``: the least the comparisons after the k-th can add."""
+        self.amount = next(
+            (c for c in comparisons if isinstance(c, AmountComparison)), AmountComparison()
+        )
+        """The amount comparison, whose tolerances the assigner applies."""
         self._names: dict[str, str] = {}
 
     def name(self, text: str) -> str:

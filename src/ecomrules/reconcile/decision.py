@@ -61,9 +61,23 @@ def _score(
     settings: MatcherSettings,
     ctx: ComparisonContext,
 ) -> list[_Scored]:
-    scored: list[_Scored] = []
     compares = ctx.compares
     prior = settings.prior
+    if len(candidates) == 1:
+        ((item_index, flags),) = candidates.items()
+        item = items[item_index]
+        decisive = _bits(settings.auto_threshold)
+        floors = ctx.floors
+        total = prior
+        found: list[Level] = []
+        for k, compare in enumerate(compares):
+            level = compare(line_index, line, item, flags, ctx)
+            found.append(level)
+            total += level.weight
+            if total + floors[k] >= decisive:
+                break
+        return [(-total, item.due, item.id, item_index, tuple(found), flags)]
+    scored: list[_Scored] = []
     for item_index, flags in candidates.items():
         item = items[item_index]
         levels = tuple([compare(line_index, line, item, flags, ctx) for compare in compares])
@@ -74,6 +88,15 @@ def _score(
     if len(scored) > 1:
         scored.sort()
     return scored
+
+
+def _bits(p: float) -> float:
+    """The total weight (bits) whose probability is ``p``."""
+    if p <= 0.0:
+        return -math.inf
+    if p >= 1.0:
+        return math.inf
+    return math.log2(p / (1.0 - p))
 
 
 def probability(total: float) -> float:
@@ -102,8 +125,11 @@ def decide(
     tie = _is_tie(scored, settings)
     best_by_ref = bool(scored[0][5] & _REF) and not tie
     several_refs = best_by_ref and len(scored) > 1 and bool(scored[1][5] & _REF)
-    if (tie or not _amount_fits(best_item, paid, settings)) and (several_refs or not best_by_ref):
-        combined = _combine(line_index, line, scored, index, settings)
+    credits = best_item.partner_id in index.with_credit_notes
+    if (tie or not _amount_fits(best_item, paid, ctx.amount)) and (
+        several_refs or credits or not best_by_ref
+    ):
+        combined = _combine(line_index, line, scored, index, settings, ctx.amount.exact)
         if combined is not None and (
             not best_by_ref or any(i == scored[0][3] for i, _ in combined.allocations)
         ):
@@ -113,7 +139,7 @@ def decide(
     if tie:
         tied = tuple(s[3] for s in scored if -s[0] >= best_total - settings.tie_margin)
         return Refusal(line_index, ("reconcile.tie_refused",), tied)
-    return _single(line_index, line, scored[0], best_item, settings)
+    return _single(line_index, line, scored[0], best_item, settings, ctx.amount)
 
 
 def _is_tie(scored: list[_Scored], settings: MatcherSettings) -> bool:
@@ -126,26 +152,25 @@ def _is_tie(scored: list[_Scored], settings: MatcherSettings) -> bool:
     )
 
 
-def _amount_comparison(settings: MatcherSettings) -> AmountComparison:
-    for comparison in settings.comparisons:
-        if isinstance(comparison, AmountComparison):
-            return comparison
-    return AmountComparison()
-
-
-def _amount_fits(item: ItemRecord, paid: int, settings: MatcherSettings) -> bool:
+def _amount_fits(item: ItemRecord, paid: int, amount: AmountComparison) -> bool:
     """True when ``paid`` settles ``item`` exactly or within a tolerance."""
-    if item.currency != "" and (paid > 0) != (item.residual > 0):
+    if paid == item.residual:
+        return True
+    if (paid > 0) != (item.residual > 0):
         return False
     paid, due = abs(paid), abs(item.residual)
-    amount = _amount_comparison(settings)
     if paid <= due:
         return amount.under.allows(due - paid, due, item.currency)
     return amount.over.allows(paid - due, due, item.currency)
 
 
 def _single(
-    line_index: int, line: LineRecord, best: _Scored, item: ItemRecord, settings: MatcherSettings
+    line_index: int,
+    line: LineRecord,
+    best: _Scored,
+    item: ItemRecord,
+    settings: MatcherSettings,
+    amount: AmountComparison,
 ) -> Proposal:
     neg_total, _, _, item_index, levels, _ = best
     total = -neg_total
@@ -153,7 +178,6 @@ def _single(
     sign = 1 if paid > 0 else -1
     paid, due = abs(paid), abs(item.residual)
     auto = probability(total) >= settings.auto_threshold
-    amount = _amount_comparison(settings)
     if paid <= due:
         write_off = due - paid if amount.under.allows(due - paid, due, line.currency) else 0
         return Proposal(
@@ -182,6 +206,7 @@ def _combine(
     scored: list[_Scored],
     index: ItemIndex,
     settings: MatcherSettings,
+    exact: Level,
 ) -> Proposal | None:
     """One payment for several items: by the references in the text, else by amount."""
     items = index.items
@@ -199,7 +224,12 @@ def _combine(
             if len(found) == 1:
                 chosen = [pool[k] for k in found[0]]
                 return _combination(
-                    line_index, chosen, items, True, "reconcile.combination.references"
+                    line_index,
+                    chosen,
+                    items,
+                    True,
+                    "reconcile.combination.references",
+                    exact,
                 )
     if len(party) != 1:
         return None
@@ -231,12 +261,26 @@ def _combine(
     if fewest == 1:
         return None  # a single item: the pair scoring (and its tie rule) decides
     by_index = {s[3]: s for s in scored}
-    chosen = [by_index.get(i) or (0.0, items[i].due, items[i].id, i, (), 0) for i in best[0]]
+    chosen = [by_index.get(i) or _unscored(i, items) for i in best[0]]
     ref_known = any(s[5] & _REF for s in chosen)
     unique = len(best) == 1
     auto = unique and (ref_known or fewest <= limits.auto_max_items)
     code = "reconcile.combination.subset_sum" if unique else "reconcile.combination.ambiguous"
-    return _combination(line_index, chosen, items, auto, code)
+    return _combination(line_index, chosen, items, auto, code, exact)
+
+
+def _unscored(item_index: int, items: Sequence[ItemRecord]) -> _Scored:
+    item = items[item_index]
+    return (0.0, item.due, item.id, item_index, (), 0)
+
+
+def _settled(scored: _Scored, exact: Level) -> tuple[float, tuple[Level, ...]]:
+    """A pair's total and levels once its amount level reads as settled by the combination."""
+    levels = tuple(
+        exact if level.code.startswith("reconcile.amount.") else level for level in scored[4]
+    )
+    total = -scored[0] + sum(v.weight for v in levels) - sum(v.weight for v in scored[4])
+    return total, levels
 
 
 def _combination(
@@ -245,8 +289,11 @@ def _combination(
     items: Sequence[ItemRecord],
     auto: bool,
     code: str,
+    exact: Level,
 ) -> Proposal:
-    strongest = min(chosen)
-    total = -strongest[0]
+    """The combination's score is its weakest pair's, its amount level read as exact."""
+    total, levels = (
+        min(_settled(s, exact) for s in chosen if s[4]) if any(s[4] for s in chosen) else (0.0, ())
+    )
     allocations = [(s[3], items[s[3]].residual) for s in sorted(chosen, key=lambda s: s[2])]
-    return Proposal(line_index, auto, total, allocations, strongest[4], (code,))
+    return Proposal(line_index, auto, total, allocations, levels, (code,))

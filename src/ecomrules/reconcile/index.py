@@ -75,6 +75,12 @@ class ItemIndex:
                     known.add(item.partner_id)
         for iban, partner in (partner_ibans or {}).items():
             by_iban.setdefault(normalise_iban(iban), set()).add(partner)
+        self.with_credit_notes = frozenset(
+            partner
+            for partner, owned in by_partner.items()
+            if any(items[i].residual < 0 for i in owned)
+        )
+        """Partners with a credit note open: a payment may net it in."""
         self.by_key = by_key
         self.by_amount = by_amount
         self.by_partner = by_partner
