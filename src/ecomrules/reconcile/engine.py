@@ -169,6 +169,13 @@ def _share_out(
     )
     left = {i: abs(items[i].residual) for i in contested}
     for *_, position, proposal in claims:
+        short = any(i in left and abs(units) > left[i] for i, units in proposal.allocations)
+        if short and len(proposal.allocations) > 1:
+            # a combination is all or nothing: its items no longer add up
+            decisions[position] = Refusal(
+                proposal.line, ("reconcile.item_taken",), tuple(i for i, _ in proposal.allocations)
+            )
+            continue
         kept: list[tuple[int, int]] = []
         lost = 0
         for item_index, units in proposal.allocations:
@@ -190,7 +197,7 @@ def _share_out(
         proposal.allocations = kept
         proposal.auto = False
         proposal.write_off = 0
-        proposal.unallocated += lost if sum(u for _, u in kept) > 0 else -lost
+        proposal.unallocated += lost if kept[0][1] > 0 else -lost
         proposal.reasons = (*proposal.reasons, "reconcile.item_taken")
 
 
