@@ -230,16 +230,24 @@ class AmountBlocker:
         """Join line amounts with item residuals."""
         by_amount = ctx.index.by_amount
         items = ctx.index.items
+        candidates = ctx.candidates
+        skip_resolved = self.only_unresolved
         for i, line in enumerate(ctx.lines):
-            if self.only_unresolved and ctx.candidates[i] is not None and ctx.resolved(i):
-                continue
-            hit = by_amount.get(line.cents + line.fee)
+            paid = line.cents + line.fee
+            found = candidates[i]
+            if skip_resolved and found is not None:
+                if len(found) == 1:
+                    if items[next(iter(found))].residual == paid:
+                        continue
+                elif ctx.resolved(i):
+                    continue
+            hit = by_amount.get(paid)
             if hit is None:
                 continue
-            found = postings(hit)
-            if len(found) > self.max_bucket:
+            bucket = postings(hit)
+            if len(bucket) > self.max_bucket:
                 continue
-            for item in found:
+            for item in bucket:
                 if items[item].currency == line.currency:
                     ctx.add(i, item, SAME_AMOUNT)
 

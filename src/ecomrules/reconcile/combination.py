@@ -4,22 +4,25 @@ Large pools use a bitset dynamic programme on Python ints over integer minor
 units: bit ``s`` of ``layer[j]`` says that some ``j`` items add up to ``s``.
 Layers are kept per suffix of the (preference-ordered) items, so the
 solutions are then enumerated in preference order with every dead branch
-pruned by one bit test. Medium pools keep the same layers as sets of sums,
-and small pools (the usual customer with a few open items) are searched
-depth-first with bounds, which is cheaper there (measured, see the ADR).
+pruned by one bit test. Small pools (the usual customer with a few open
+items) and pools whose target is too large for the bitset are searched
+depth-first, pruned by the least and greatest sums still reachable, within
+a step budget (measured, see the ADR). Items larger than the target are
+never in the pool.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 __all__ = ["find_subsets"]
 
-DFS_LIMIT = 10
+DFS_LIMIT = 12
 """Pools of at most this many items are searched depth-first (cheapest when small)."""
-SPARSE_LIMIT = 50_000
-"""Pools with at most this many candidate subsets use sets of sums instead of bitsets."""
+BITSET_BUDGET = 250_000
+"""Larger pools use the bitset when ``items x depth x target / 64`` stays under this."""
+SEARCH_BUDGET = 200_000
+"""Past both, the depth-first search gives up after this many steps (no combination)."""
 MAX_TARGET_BITS = 1 << 26
 """Targets past this many minor units (671,088.64 EUR) are not searched (memory bound)."""
 
@@ -41,15 +44,27 @@ def find_subsets(
     >>> find_subsets([300, 200, 500, 500], 500)  # two single items hit: ambiguous
     [(2,), (3,)]
     """
-    n = len(values)
-    if target <= 0 or n == 0 or target > MAX_TARGET_BITS or any(v <= 0 for v in values):
+    if target <= 0 or not values or target > MAX_TARGET_BITS or any(v <= 0 for v in values):
+        return []
+    usable = [i for i, v in enumerate(values) if v <= target]
+    pool = [values[i] for i in usable]
+    n = len(pool)
+    if n == 0:
         return []
     depth = min(max_items, n)
-    if n <= DFS_LIMIT:
-        return _bounded_search(values, target, depth, limit)
-    subsets = sum(math.comb(n, j) for j in range(depth + 1))
-    reach = _sparse_layers if subsets <= SPARSE_LIMIT else _bitset_layers
-    layers = reach(values, target, depth)
+    if n <= DFS_LIMIT or n * depth * (target >> 6) > BITSET_BUDGET:
+        found = _bounded_search(pool, target, depth, limit)
+    else:
+        found = _bitset_search(pool, target, depth, limit)
+    return [tuple(usable[k] for k in subset) for subset in found]
+
+
+def _bitset_search(
+    values: Sequence[int], target: int, depth: int, limit: int
+) -> list[tuple[int, ...]]:
+    """The bitset programme, then a walk in preference order pruned by one bit test a step."""
+    n = len(values)
+    layers = _bitset_layers(values, target, depth)
     size = next((j for j in range(1, depth + 1) if layers[0][j](target)), 0)
     if not size:
         return []
@@ -82,6 +97,7 @@ def _bounded_search(
 ) -> list[tuple[int, ...]]:
     """Depth-first search by size, pruned by the least and greatest sums still possible."""
     n = len(values)
+    budget = [SEARCH_BUDGET]
     tails = [sorted(values[t:]) for t in range(n + 1)]
     least = [[sum(tail[:k]) for k in range(depth + 1)] for tail in tails]
     most = [[sum(tail[len(tail) - k :]) if k else 0 for k in range(depth + 1)] for tail in tails]
@@ -89,12 +105,13 @@ def _bounded_search(
     chosen: list[int] = []
 
     def walk(start: int, remaining: int, left: int) -> None:
+        budget[0] -= 1
         if left == 0:
             if remaining == 0:
                 found.append(tuple(chosen))
             return
         for t in range(start, n - left + 1):
-            if not least[t][left] <= remaining <= most[t][left]:
+            if not least[t][left] <= remaining <= most[t][left] or budget[0] < 0:
                 return
             v = values[t]
             if v <= remaining:
@@ -130,16 +147,3 @@ def _bit_test(bits: int) -> _Has:
         return bool(bits >> total & 1)
 
     return has
-
-
-def _sparse_layers(values: Sequence[int], target: int, depth: int) -> list[list[_Has]]:
-    """The same as sets of sums, cheaper when few subsets exist (small pools)."""
-    n = len(values)
-    suffix: list[list[set[int]]] = [[set() for _ in range(depth + 1)] for _ in range(n + 1)]
-    suffix[n][0] = {0}
-    for i in range(n - 1, -1, -1):
-        below, here, v = suffix[i + 1], suffix[i], values[i]
-        here[0] = {0}
-        for j in range(1, depth + 1):
-            here[j] = below[j] | {s + v for s in below[j - 1] if s + v <= target}
-    return [[row_set.__contains__ for row_set in row] for row in suffix]

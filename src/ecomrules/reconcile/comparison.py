@@ -83,6 +83,10 @@ class ComparisonContext:
             (c for c in comparisons if isinstance(c, AmountComparison)), AmountComparison()
         )
         """The amount comparison, whose tolerances the assigner applies."""
+        self.auto_bits = math.inf
+        """The total weight at which a pair is auto (set by the matcher)."""
+        self.review_bits = math.inf
+        """The total weight at which a pair is proposed for review (set by the matcher)."""
         self._names: dict[str, str] = {}
 
     def name(self, text: str) -> str:

@@ -20,7 +20,7 @@ from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.settings import MatcherSettings
 
-__all__ = ["Proposal", "Refusal", "decide"]
+__all__ = ["Proposal", "Refusal", "bits", "decide", "probability"]
 
 _REF = REF_KEY | REF_TEXT
 
@@ -66,7 +66,7 @@ def _score(
     if len(candidates) == 1:
         ((item_index, flags),) = candidates.items()
         item = items[item_index]
-        decisive = _bits(settings.auto_threshold)
+        decisive = ctx.auto_bits
         floors = ctx.floors
         total = prior
         found: list[Level] = []
@@ -90,7 +90,7 @@ def _score(
     return scored
 
 
-def _bits(p: float) -> float:
+def bits(p: float) -> float:
     """The total weight (bits) whose probability is ``p``."""
     if p <= 0.0:
         return -math.inf
@@ -119,9 +119,17 @@ def decide(
     if not candidates:
         return Refusal(line_index, ("reconcile.no_candidate",))
     scored = _score(line_index, line, candidates, items, settings, ctx)
-    best_total = -scored[0][0]
+    best = scored[0]
+    best_total = -best[0]
     paid = line.cents + line.fee
-    best_item = items[scored[0][3]]
+    best_item = items[best[3]]
+    if len(scored) == 1 and paid == best_item.residual:
+        # the common case: one candidate, paid exactly
+        if best_total < ctx.review_bits:
+            return Refusal(line_index, ("reconcile.below_threshold",), (best[3],))
+        return Proposal(
+            line_index, best_total >= ctx.auto_bits, best_total, [(best[3], paid)], best[4]
+        )
     tie = _is_tie(scored, settings)
     best_by_ref = bool(scored[0][5] & _REF) and not tie
     several_refs = best_by_ref and len(scored) > 1 and bool(scored[1][5] & _REF)

@@ -15,7 +15,7 @@ from ecomrules.ledger import OpenItem
 from ecomrules.parsing.model import Payout, StatementLine
 from ecomrules.reconcile.blocking import BlockingContext
 from ecomrules.reconcile.comparison import ComparisonContext
-from ecomrules.reconcile.decision import Proposal, Refusal, decide, probability
+from ecomrules.reconcile.decision import Proposal, Refusal, bits, decide, probability
 from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.payouts import PayoutRecord, match_payouts, payout_record
 from ecomrules.reconcile.records import ItemRecord, LineRecord, item_record, line_record
@@ -128,6 +128,8 @@ class Matcher:
         for blocker in self.settings.blockers:
             blocker.block(blocking)
         ctx = ComparisonContext(index, blocking.missed_keys, self.settings.comparisons)
+        ctx.auto_bits = bits(self.settings.auto_threshold)
+        ctx.review_bits = bits(self.settings.review_threshold)
         decisions: list[Proposal | Refusal] = []
         candidates = blocking.candidates
         pairs = 0

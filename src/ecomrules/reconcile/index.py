@@ -22,6 +22,22 @@ def _add(table: dict[object, Postings], key: object, index: int) -> None:
         prev.append(index)
 
 
+def _postings(pairs: Iterable[tuple[object, int]]) -> dict[object, Postings]:
+    """A table from ``(key, index)`` pairs: an int per key, a list for shared keys."""
+    table: dict[object, Postings] = {}
+    shared: dict[object, list[int]] = {}
+    for key, index in pairs:
+        first = table.setdefault(key, index)
+        if first != index:
+            found = shared.get(key)
+            if found is None:
+                shared[key] = [first, index]  # type: ignore[list-item]
+            else:
+                found.append(index)
+    table.update(shared)
+    return table
+
+
 def postings(value: Postings | None) -> Sequence[int]:
     """The item indices of a table entry (empty for a missing key)."""
     if value is None:
@@ -45,23 +61,17 @@ class ItemIndex:
         partner_ibans: Mapping[str, str] | None = None,
     ) -> None:
         self.items = items
-        by_key: dict[object, Postings] = {}
-        by_amount: dict[object, Postings] = {}
-        by_partner: dict[str, list[int]] = {}
-        by_iban: dict[str, set[str]] = {}
         norm = normalise_reference
-        key_get = by_key.get
+        by_key = _postings((norm(item.number), i) for i, item in enumerate(items))
         for i, item in enumerate(items):
-            key = norm(item.number)
-            if key_get(key) is None:
-                by_key[key] = i
-            else:
-                _add(by_key, key, i)
             if item.reference:
                 _add(by_key, norm(item.reference), i)
             if item.order_id:
                 _add(by_key, norm(item.order_id), i)
-            _add(by_amount, item.residual, i)
+        by_amount = _postings((item.residual, i) for i, item in enumerate(items))
+        by_partner: dict[str, list[int]] = {}
+        by_iban: dict[str, set[str]] = {}
+        for i, item in enumerate(items):
             partner_items = by_partner.get(item.partner_id)
             if partner_items is None:
                 by_partner[item.partner_id] = [i]
@@ -75,11 +85,7 @@ class ItemIndex:
                     known.add(item.partner_id)
         for iban, partner in (partner_ibans or {}).items():
             by_iban.setdefault(normalise_iban(iban), set()).add(partner)
-        self.with_credit_notes = frozenset(
-            partner
-            for partner, owned in by_partner.items()
-            if any(items[i].residual < 0 for i in owned)
-        )
+        self.with_credit_notes = frozenset(item.partner_id for item in items if item.residual < 0)
         """Partners with a credit note open: a payment may net it in."""
         self.by_key = by_key
         self.by_amount = by_amount
