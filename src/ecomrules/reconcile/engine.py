@@ -101,20 +101,12 @@ class Matcher:
             outcome = match_payouts(lines, payouts)
             payout_matches = outcome.matches
             for pm in outcome.matches:
-                status = (
-                    MatchStatus.REVIEW if pm.bank_line_id in outcome.by_amount else MatchStatus.AUTO
-                )
-                if not pm.ties_out:
-                    status = MatchStatus.REVIEW
+                by_amount = pm.bank_line_id in outcome.by_amount
+                how = "reconcile.payout.by_amount" if by_amount else "reconcile.payout.matched"
                 code = "reconcile.payout.ties_out" if pm.ties_out else "reconcile.payout.difference"
+                status = MatchStatus.AUTO if pm.ties_out and not by_amount else MatchStatus.REVIEW
                 settled[pm.bank_line_id] = Match(
-                    pm.bank_line_id,
-                    status,
-                    1.0,
-                    (),
-                    pm.currency,
-                    (),
-                    ("reconcile.payout.matched", code),
+                    pm.bank_line_id, status, 1.0, (), pm.currency, (), (how, code)
                 )
             currencies = {line.id: line.currency for line in lines}
             for line_id, code in outcome.own_lines.items():
@@ -142,6 +134,7 @@ class Matcher:
                 progress(_CHUNK)
         if progress is not None and len(work) % _CHUNK:
             progress(len(work) % _CHUNK)
+        del candidates, blocking, ctx  # free the candidate maps before the results are built
         _share_out(decisions, work, items)
         return _result(decisions, work, items, settled, payout_matches, pairs)
 
