@@ -101,14 +101,20 @@ def _bounded_search(
     tails = [sorted(values[t:]) for t in range(n + 1)]
     least = [[sum(tail[:k]) for k in range(depth + 1)] for tail in tails]
     most = [[sum(tail[len(tail) - k :]) if k else 0 for k in range(depth + 1)] for tail in tails]
+    where: dict[int, list[int]] = {}
+    for position, value in enumerate(values):
+        where.setdefault(value, []).append(position)
     found: list[tuple[int, ...]] = []
     chosen: list[int] = []
 
     def walk(start: int, remaining: int, left: int) -> None:
         budget[0] -= 1
-        if left == 0:
-            if remaining == 0:
-                found.append(tuple(chosen))
+        if left == 1:  # the last item: one lookup instead of a loop
+            for t in where.get(remaining, ()):
+                if t >= start:
+                    found.append((*chosen, t))
+                    if len(found) >= limit:
+                        return
             return
         for t in range(start, n - left + 1):
             if not least[t][left] <= remaining <= most[t][left] or budget[0] < 0:
