@@ -25,7 +25,7 @@ kind = "text"
 
 [[blockers]]
 kind = "amount"
-max_bucket = 5
+max_bucket = 7
 
 [[comparisons]]
 kind = "reference"
@@ -47,7 +47,7 @@ def test_toml_configuration_builds_the_settings(tmp_path: Path) -> None:
     assert settings.combination.max_items == 4
     assert settings.partner_ibans == {"CH9300762011623852957": "C003"}
     assert [b.name for b in settings.blockers] == ["reference", "text", "amount"]
-    assert settings.blockers[2] == AmountBlocker(max_bucket=5)
+    assert settings.blockers[2] == AmountBlocker(max_bucket=7)
     reference, amount = settings.comparisons
     assert isinstance(reference, ReferenceComparison)
     assert reference.fuzzy.weight == 7.5
@@ -103,3 +103,54 @@ def test_unknown_level_and_unknown_plugin_are_problems(tmp_path: Path) -> None:
         "$.blockers[0].name",
         "$.comparisons[0].weights.tomorrow",
     }
+
+
+class _VatBlocker:
+    """A stand-in third-party blocker: pairs every line with item 0."""
+
+    name = "acme.first"
+
+    def __init__(self, *, flag: int = 0) -> None:
+        self.flag = flag
+
+    def block(self, ctx: object) -> None:
+        from ecomrules.reconcile import BlockingContext
+
+        assert isinstance(ctx, BlockingContext)
+        for i in range(len(ctx.lines)):
+            ctx.add(i, 0, self.flag)
+
+
+class _EntryPoint:
+    name = "acme.first"
+
+    def load(self) -> type[_VatBlocker]:
+        return _VatBlocker
+
+
+def test_plugins_come_from_the_entry_point_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ecomrules.reconcile import config as module
+
+    seen: list[str] = []
+
+    def fake_entry_points(*, group: str) -> list[_EntryPoint]:
+        seen.append(group)
+        return [_EntryPoint()]
+
+    monkeypatch.setattr(module, "entry_points", fake_entry_points)
+    path = tmp_path / "m.toml"
+    path.write_text(
+        '[[blockers]]\nkind = "plugin"\nname = "acme.first"\noptions = { flag = 8 }\n',
+        encoding="utf-8",
+    )
+    settings = load_config(path)
+    assert seen == ["ecomrules.reconcile"]
+    (blocker,) = settings.blockers
+    assert isinstance(blocker, _VatBlocker)
+    assert blocker.flag == 8
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[comparisons]]\nkind = "plugin"\nname = "acme.first"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not a comparison"):
+        load_config(bad)

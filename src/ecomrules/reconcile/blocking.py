@@ -14,9 +14,16 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from attrs import frozen
+from rapidfuzz import fuzz
 
 from ecomrules.reconcile.index import ItemIndex, postings
-from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_iban, normalise_reference
+from ecomrules.reconcile.records import (
+    ItemRecord,
+    LineRecord,
+    normalise_iban,
+    normalise_name,
+    normalise_reference,
+)
 
 __all__ = [
     "PARTY",
@@ -56,6 +63,7 @@ class BlockingContext:
         self.candidates: list[dict[int, int] | None] = [None] * len(lines)
         self.missed_keys: dict[int, list[str]] = {}
         self.pairs_proposed = 0
+        self._names: dict[str, str] = {}
 
     def add(self, line: int, item: int, flag: int) -> None:
         """Record that ``item`` is a candidate of ``line``, found by ``flag``."""
@@ -78,6 +86,13 @@ class BlockingContext:
         paid = record.cents + record.fee
         items = self.index.items
         return any(items[i].residual == paid for i in found)
+
+    def name(self, text: str) -> str:
+        """The normalised form of a party name (cached)."""
+        found = self._names.get(text)
+        if found is None:
+            found = self._names[text] = normalise_name(text)
+        return found
 
     def miss(self, line: int, key: str) -> None:
         """Remember a reference-shaped key of ``line`` that matched no item."""
@@ -214,16 +229,50 @@ class TextReferenceBlocker:
                 ctx.add(owner, item, REF_TEXT)
 
 
+def _narrow(ctx: BlockingContext, i: int, line: LineRecord, bucket: Sequence[int]) -> list[int]:
+    """The items of a crowded amount bucket that share something else with the line.
+
+    The payer's IBAN names their partner, the payer's name is their partner's
+    (normalised), or a reference-shaped token of the line nearly equals
+    their number (a typo): the amount plus one of these is a candidate.
+    """
+    items = ctx.index.items
+    partners = ctx.index.partners_by_iban.get(line.iban, ()) if line.iban else ()
+    name = ctx.name(line.name) if line.name else ""
+    keys = [normalise_reference(r) for r in line.references]
+    keys.extend(ctx.missed_keys.get(i, ()))
+    kept = []
+    for index in bucket:
+        item = items[index]
+        if (
+            item.partner_id in partners
+            or (name and ctx.name(item.partner_name) == name)
+            or (keys and _near(keys, item))
+        ):
+            kept.append(index)
+    return kept
+
+
+def _near(keys: list[str], item: ItemRecord) -> bool:
+    number = normalise_reference(item.number)
+    return any(fuzz.ratio(key, number) >= _NEAR for key in keys)
+
+
+_NEAR = 85.0
+
+
 @frozen
 class AmountBlocker:
-    """Items whose residual equals the line's amount (or PSP gross), if the bucket is small.
+    """Items whose residual equals the line's amount (or PSP gross).
 
-    With ``only_unresolved``, lines that already have a candidate of their
-    exact amount are skipped.
+    A bucket of more than ``max_bucket`` items is narrowed to those whose
+    partner, partner name or number also matches the line. With
+    ``only_unresolved``, lines that already have a candidate of their exact
+    amount are skipped.
     """
 
     name: str = "amount"
-    max_bucket: int = 20
+    max_bucket: int = 5
     only_unresolved: bool = True
 
     def block(self, ctx: BlockingContext) -> None:
@@ -246,7 +295,9 @@ class AmountBlocker:
                 continue
             bucket = postings(hit)
             if len(bucket) > self.max_bucket:
-                continue
+                bucket = _narrow(ctx, i, line, bucket)
+                if len(bucket) > self.max_bucket:
+                    continue
             for item in bucket:
                 if items[item].currency == line.currency:
                     ctx.add(i, item, SAME_AMOUNT)

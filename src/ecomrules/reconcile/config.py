@@ -74,7 +74,7 @@ class AmountBlockerConfig(_Model):
     """Items whose residual equals the line's amount."""
 
     kind: Literal["amount"]
-    max_bucket: int = Field(20, ge=1)
+    max_bucket: int = Field(5, ge=1)
     only_unresolved: bool = True
 
 
