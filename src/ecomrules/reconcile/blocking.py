@@ -308,7 +308,7 @@ class PartyBlocker:
     """The open items of the partners the line's IBAN belongs to, if there are few.
 
     With ``only_unresolved``, lines that already have a candidate found by a
-    reference or of their exact amount are skipped.
+    reference, or one of their exact amount from the same partner, are skipped.
     """
 
     name: str = "party"
@@ -319,17 +319,22 @@ class PartyBlocker:
         """Join line IBANs with the partners' IBANs and take their open items."""
         by_iban = ctx.index.partners_by_iban
         by_partner = ctx.index.by_partner
+        items = ctx.index.items
         for i, line in enumerate(ctx.lines):
-            found = ctx.candidates[i]
-            if not line.iban or (
-                self.only_unresolved
-                and found is not None
-                and (any(f & (REF_KEY | REF_TEXT) for f in found.values()) or ctx.resolved(i))
-            ):
+            if not line.iban:
                 continue
             partners = by_iban.get(normalise_iban(line.iban))
             if not partners:
                 continue
+            found = ctx.candidates[i]
+            if self.only_unresolved and found is not None:
+                paid = line.cents + line.fee
+                if any(
+                    flags & (REF_KEY | REF_TEXT)
+                    or (items[j].residual == paid and items[j].partner_id in partners)
+                    for j, flags in found.items()
+                ):
+                    continue
             for partner in sorted(partners):
                 owned = by_partner.get(partner, ())
                 if len(owned) > self.max_items:
