@@ -9,7 +9,7 @@ import pytest
 
 from ecomrules.errors import ReconcileError
 from ecomrules.money import Money
-from ecomrules.parsing.model import LineKind, Payout
+from ecomrules.parsing.model import LineKind, Payout, StatementLine
 from ecomrules.reconcile import Match, Matcher, MatchResult, MatchStatus, default_settings
 from ecomrules.reconcile.settings import MatcherSettings
 from ecomrules.testing.reconcile import item, line
@@ -265,3 +265,30 @@ def test_duplicate_ids_are_refused() -> None:
 def test_sub_cent_amounts_are_refused() -> None:
     with pytest.raises(ReconcileError, match="more decimals"):
         Matcher().match([line("L1", "1.005")], [])
+
+
+def _usd_line(id: str, amount: str, ref: str) -> StatementLine:
+    return StatementLine(
+        id=id,
+        kind=LineKind.TRANSFER,
+        booked_on=date(2026, 11, 10),
+        amount=Money(Decimal(amount), "USD"),
+        references=(ref,),
+    )
+
+
+def test_a_line_in_another_currency_is_converted_at_the_given_rate() -> None:
+    settings = MatcherSettings(
+        blockers=default_settings().blockers,
+        comparisons=default_settings().comparisons,
+        rates={"USD/EUR": Decimal("0.92")},
+    )
+    result = Matcher(settings).match([_usd_line("L1", "100.00", "INV-7")], [item("7", "92.00")])
+    match = only(result)
+    assert "reconcile.amount.converted" in match.codes
+    assert match.status is MatchStatus.AUTO
+    assert allocated(match) == {"7": "92.00"}
+    assert match.currency == "EUR"
+    without_rate = Matcher().match([_usd_line("L1", "100.00", "INV-7")], [item("7", "92.00")])
+    assert without_rate.matches == ()
+    assert without_rate.unmatched_lines[0].candidates == ("7",)

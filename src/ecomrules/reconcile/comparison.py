@@ -20,6 +20,7 @@ from ecomrules.money import Currency
 from ecomrules.reconcile.blocking import PARTY, REF_KEY, REF_TEXT
 from ecomrules.reconcile.checksums import structured_kind
 from ecomrules.reconcile.index import ItemIndex
+from ecomrules.reconcile.rates import Rates
 from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_name, normalise_reference
 
 __all__ = [
@@ -83,6 +84,8 @@ class ComparisonContext:
             (c for c in comparisons if isinstance(c, AmountComparison)), AmountComparison()
         )
         """The amount comparison, whose tolerances the assigner applies."""
+        self.rates = Rates({})
+        """Exchange rates for pairs in two currencies (set by the matcher)."""
         self.auto_bits = math.inf
         """The total weight at which a pair is auto (set by the matcher)."""
         self.review_bits = math.inf
@@ -210,6 +213,9 @@ class AmountComparison:
         4.0,
         "overpaid within tolerance: write-off proposed",
     )
+    exchanged: Level = Level(
+        "reconcile.amount.converted", 5.0, "paid in another currency: equal at the given rate"
+    )
     partial: Level = Level("reconcile.amount.partial", -3.0, "pays part of the residual")
     overpaid: Level = Level("reconcile.amount.overpaid", -5.0, "pays more than the residual")
     other: Level = Level("reconcile.amount.mismatch", -30.0, "other currency or sign")
@@ -223,13 +229,22 @@ class AmountComparison:
         ctx: ComparisonContext,
     ) -> Level:
         """Return the amount level of the pair."""
-        paid = line.cents + line.fee
+        paid: int | None = line.cents + line.fee
         residual = item.residual
-        if line.currency != item.currency or (paid > 0) != (residual > 0) or residual == 0:
+        converted = line.currency != item.currency
+        if converted:
+            paid = ctx.rates.convert(line.cents + line.fee, line.currency, item.currency)
+        if paid is None or (paid > 0) != (residual > 0) or residual == 0:
             return self.other
-        if paid == residual:
+        if paid == residual and not converted:
             return self.within_fee if line.fee else self.exact
         paid, residual = abs(paid), abs(residual)
+        if converted:
+            gap = abs(paid - residual)
+            if self.under.allows(gap, residual, item.currency) or self.over.allows(
+                gap, residual, item.currency
+            ):
+                return self.exchanged
         if paid < residual:
             return (
                 self.under_tolerance

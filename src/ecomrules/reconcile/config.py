@@ -196,11 +196,17 @@ class MatcherConfig(_Model):
     combination: CombinationConfig = CombinationConfig()
     partners: dict[str, str] = Field(default_factory=dict)
     """IBAN -> partner id: who pays from an account the open items do not show."""
+    rates: dict[str, Annotated[DecimalText, Field(gt=0)]] = Field(default_factory=dict)
+    """``"USD/EUR" = "0.92"``: one USD is 0.92 EUR, for lines in another currency."""
 
     @model_validator(mode="after")
     def _thresholds(self) -> MatcherConfig:
         if self.review_threshold > self.auto_threshold:
             raise ValueError("review_threshold is above auto_threshold")
+        for pair in self.rates:
+            source, _, target = pair.partition("/")
+            if len(source) != 3 or len(target) != 3:
+                raise ValueError(f"rate {pair!r}: write the pair as 'USD/EUR'")
         return self
 
     def to_domain(self) -> MatcherSettings:
@@ -221,6 +227,7 @@ class MatcherConfig(_Model):
             tie_margin=self.tie_margin,
             combination=CombinationSettings(**self.combination.model_dump()),
             partner_ibans=self.partners,
+            rates=self.rates,
         )
 
 

@@ -123,6 +123,8 @@ def decide(
     best_total = -best[0]
     paid = line.cents + line.fee
     best_item = items[best[3]]
+    if best_item.currency != line.currency:
+        paid = ctx.rates.convert(paid, line.currency, best_item.currency) or 0
     if len(scored) == 1 and paid == best_item.residual:
         # the common case: one candidate, paid exactly
         if best_total < ctx.review_bits:
@@ -137,7 +139,9 @@ def decide(
     if (tie or not _amount_fits(best_item, paid, ctx.amount)) and (
         several_refs or credits or not best_by_ref
     ):
-        combined = _combine(line_index, line, scored, index, settings, ctx.amount.exact)
+        combined = _combine(
+            line_index, line, scored, index, settings, ctx.amount.exact, ctx.auto_bits
+        )
         if combined is not None and (
             not best_by_ref or any(i == scored[0][3] for i, _ in combined.allocations)
         ):
@@ -147,7 +151,7 @@ def decide(
     if tie:
         tied = tuple(s[3] for s in scored if -s[0] >= best_total - settings.tie_margin)
         return Refusal(line_index, ("reconcile.tie_refused",), tied)
-    return _single(line_index, line, scored[0], best_item, settings, ctx.amount)
+    return _single(line_index, paid, scored[0], best_item, settings, ctx.amount)
 
 
 def _is_tie(scored: list[_Scored], settings: MatcherSettings) -> bool:
@@ -174,25 +178,25 @@ def _amount_fits(item: ItemRecord, paid: int, amount: AmountComparison) -> bool:
 
 def _single(
     line_index: int,
-    line: LineRecord,
+    paid: int,
     best: _Scored,
     item: ItemRecord,
     settings: MatcherSettings,
     amount: AmountComparison,
 ) -> Proposal:
+    """Allocate ``paid`` (in the item's currency) to the best item; write-off or surplus."""
     neg_total, _, _, item_index, levels, _ = best
     total = -neg_total
-    paid = line.cents + line.fee
     sign = 1 if paid > 0 else -1
     paid, due = abs(paid), abs(item.residual)
     auto = probability(total) >= settings.auto_threshold
     if paid <= due:
-        write_off = due - paid if amount.under.allows(due - paid, due, line.currency) else 0
+        write_off = due - paid if amount.under.allows(due - paid, due, item.currency) else 0
         return Proposal(
             line_index, auto, total, [(item_index, sign * paid)], levels, (), sign * write_off
         )
     surplus = paid - due
-    if amount.over.allows(surplus, due, line.currency):
+    if amount.over.allows(surplus, due, item.currency):
         return Proposal(
             line_index, auto, total, [(item_index, sign * due)], levels, (), -sign * surplus
         )
@@ -215,6 +219,7 @@ def _combine(
     index: ItemIndex,
     settings: MatcherSettings,
     exact: Level,
+    auto_bits: float,
 ) -> Proposal | None:
     """One payment for several items: by the references in the text, else by amount."""
     items = index.items
@@ -238,6 +243,7 @@ def _combine(
                     True,
                     "reconcile.combination.references",
                     exact,
+                    auto_bits,
                 )
     if len(party) != 1:
         return None
@@ -274,7 +280,7 @@ def _combine(
     unique = len(best) == 1
     auto = unique and (ref_known or fewest <= limits.auto_max_items)
     code = "reconcile.combination.subset_sum" if unique else "reconcile.combination.ambiguous"
-    return _combination(line_index, chosen, items, auto, code, exact)
+    return _combination(line_index, chosen, items, auto, code, exact, auto_bits)
 
 
 def _unscored(item_index: int, items: Sequence[ItemRecord]) -> _Scored:
@@ -298,10 +304,11 @@ def _combination(
     auto: bool,
     code: str,
     exact: Level,
+    auto_bits: float,
 ) -> Proposal:
     """The combination's score is its weakest pair's, its amount level read as exact."""
     total, levels = (
         min(_settled(s, exact) for s in chosen if s[4]) if any(s[4] for s in chosen) else (0.0, ())
     )
     allocations = [(s[3], items[s[3]].residual) for s in sorted(chosen, key=lambda s: s[2])]
-    return Proposal(line_index, auto, total, allocations, levels, (code,))
+    return Proposal(line_index, auto and total >= auto_bits, total, allocations, levels, (code,))

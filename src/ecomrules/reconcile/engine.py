@@ -18,6 +18,7 @@ from ecomrules.reconcile.comparison import ComparisonContext
 from ecomrules.reconcile.decision import Proposal, Refusal, bits, decide, probability
 from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.payouts import PayoutRecord, match_payouts, payout_record
+from ecomrules.reconcile.rates import Rates
 from ecomrules.reconcile.records import ItemRecord, LineRecord, item_record, line_record
 from ecomrules.reconcile.result import (
     Allocation,
@@ -121,6 +122,7 @@ class Matcher:
             blocker.block(blocking)
         ctx = ComparisonContext(index, blocking.missed_keys, self.settings.comparisons)
         ctx.auto_bits = bits(self.settings.auto_threshold)
+        ctx.rates = Rates(self.settings.rates)
         ctx.review_bits = bits(self.settings.review_threshold)
         decisions: list[Proposal | Refusal] = []
         candidates = blocking.candidates
@@ -222,6 +224,7 @@ def _result(
         allocations = tuple(
             Allocation(items[i].id, units, items[i].currency) for i, units in decision.allocations
         )
+        currency = allocations[0].currency if allocations else line.currency
         used.update(i for i, _ in decision.allocations)
         matches.append(
             Match(
@@ -229,7 +232,7 @@ def _result(
                 auto if decision.auto else review,
                 probability(decision.total),
                 allocations,
-                line.currency,
+                currency,
                 decision.contributions,
                 decision.reasons,
                 decision.write_off,

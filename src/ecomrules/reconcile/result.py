@@ -54,7 +54,9 @@ class Match:
     a whole (``reconcile.combination.subset_sum``, ``reconcile.tie_refused``...).
     ``write_off`` is what settling the items in full leaves (positive when
     underpaid, negative when overpaid); ``unallocated`` what of the line no item
-    took; ``fee`` the PSP fee kept from the payment.
+    took; both in ``currency``, the items' currency (the line's when it paid in
+    another at a given rate). ``fee`` is the PSP fee kept from the payment, in
+    the line's currency.
     """
 
     line_id: str

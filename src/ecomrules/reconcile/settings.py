@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from types import MappingProxyType
 
 from attrs import field, frozen
@@ -46,6 +47,10 @@ def _frozen_map(value: Mapping[str, str] | None) -> Mapping[str, str]:
     return MappingProxyType(dict(value or {}))
 
 
+def _frozen_rates(value: Mapping[str, Decimal] | None) -> Mapping[str, Decimal]:
+    return MappingProxyType(dict(value or {}))
+
+
 @frozen
 class MatcherSettings:
     """Everything the matcher is made of.
@@ -55,7 +60,8 @@ class MatcherSettings:
     ``auto_threshold`` or more, ``review`` at ``review_threshold`` or more;
     a second candidate within ``tie_margin`` bits of the best is a tie, refused.
     ``partner_ibans`` maps an IBAN to the partner who pays from it (a parent
-    company paying for a member of its group, a new account).
+    company paying for a member of its group, a new account); ``rates`` gives
+    exchange rates for lines paid in another currency than the item's.
     """
 
     blockers: tuple[Blocker, ...]
@@ -66,6 +72,8 @@ class MatcherSettings:
     tie_margin: float = 1.0
     combination: CombinationSettings = CombinationSettings()
     partner_ibans: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
+    rates: Mapping[str, Decimal] = field(factory=dict, converter=_frozen_rates)
+    """``{"USD/EUR": Decimal("0.92")}``: lines in another currency than the item's."""
 
 
 def default_settings() -> MatcherSettings:
