@@ -64,6 +64,8 @@ class BlockingContext:
         self.missed_keys: dict[int, list[str]] = {}
         self.pairs_proposed = 0
         self._names: dict[str, str] = {}
+        self._open: list[int] | None = None
+        self._open_at = 0
 
     def add(self, line: int, item: int, flag: int) -> None:
         """Record that ``item`` is a candidate of ``line``, found by ``flag``."""
@@ -76,6 +78,29 @@ class BlockingContext:
         else:
             found[item] = flag
             self.pairs_proposed += 1
+
+    def open_lines(self) -> list[int]:
+        """Lines with no candidate of their exact amount yet.
+
+        Candidates only grow, so a line resolved stays resolved: the list is
+        narrowed, not rebuilt, when blockers have added pairs since.
+        """
+        if self._open is None or self._open_at != self.pairs_proposed:
+            candidates = self.candidates
+            lines = self.lines
+            items = self.index.items
+            still: list[int] = []
+            for i in range(len(lines)) if self._open is None else self._open:
+                found = candidates[i]
+                if found is not None:
+                    line = lines[i]
+                    paid = line.cents + line.fee
+                    if any(items[j].residual == paid for j in found):
+                        continue
+                still.append(i)
+            self._open = still
+        self._open_at = self.pairs_proposed
+        return self._open
 
     def resolved(self, line: int) -> bool:
         """True when ``line`` has a candidate whose residual equals its amount (or gross)."""
@@ -182,12 +207,15 @@ class TextReferenceBlocker:
     The labels (and the references that joined nothing by themselves) are
     upper-cased and joined into one string; one ``finditer`` finds every
     reference-shaped token, each is normalised and looked up in the key table.
+    With ``only_unresolved``, the labels of lines that already have a
+    candidate of their exact amount are not scanned.
     """
 
     name = "text"
 
-    def __init__(self, *, max_prefixes: int = 40) -> None:
+    def __init__(self, *, max_prefixes: int = 40, only_unresolved: bool = True) -> None:
         self.max_prefixes = max_prefixes
+        self.only_unresolved = only_unresolved
 
     def block(self, ctx: BlockingContext) -> None:
         """Scan all labels once and add the items whose keys occur in them."""
@@ -195,10 +223,15 @@ class TextReferenceBlocker:
         parts: list[str] = []
         starts: list[int] = []
         position = 0
-        for i, line in enumerate(ctx.lines):
+        lines = ctx.lines
+        scanned = ctx.open_lines() if self.only_unresolved else range(len(lines))
+        owners: list[int] = []
+        for i in scanned:
+            line = lines[i]
             text = line.label
             if ctx.candidates[i] is None and line.references:
                 text = text + " | " + " | ".join(line.references)
+            owners.append(i)
             starts.append(position)
             parts.append(text)
             position += len(text) + 1
@@ -207,7 +240,7 @@ class TextReferenceBlocker:
         norm = normalise_reference
         right = bisect.bisect_right
         for match in pattern.finditer(joined):
-            owner = right(starts, match.start()) - 1
+            owner = owners[right(starts, match.start()) - 1]
             prefix = match.group("p")
             if prefix is not None or match.group("rf") is not None:
                 if prefix is None:
@@ -279,17 +312,10 @@ class AmountBlocker:
         """Join line amounts with item residuals."""
         by_amount = ctx.index.by_amount
         items = ctx.index.items
-        candidates = ctx.candidates
-        skip_resolved = self.only_unresolved
-        for i, line in enumerate(ctx.lines):
+        lines = ctx.lines
+        for i in ctx.open_lines() if self.only_unresolved else range(len(lines)):
+            line = lines[i]
             paid = line.cents + line.fee
-            found = candidates[i]
-            if skip_resolved and found is not None:
-                if len(found) == 1:
-                    if items[next(iter(found))].residual == paid:
-                        continue
-                elif ctx.resolved(i):
-                    continue
             hit = by_amount.get(paid)
             if hit is None:
                 continue

@@ -4,8 +4,9 @@ Large pools use a bitset dynamic programme on Python ints over integer minor
 units: bit ``s`` of ``layer[j]`` says that some ``j`` items add up to ``s``.
 Layers are kept per suffix of the (preference-ordered) items, so the
 solutions are then enumerated in preference order with every dead branch
-pruned by one bit test. Small pools (the usual customer with a few open
-items) and pools whose target is too large for the bitset are searched
+pruned by one bit test. The smallest pools (the usual customer with a few
+open items) list every subset sum; medium pools and pools whose target is
+too large for the bitset are searched
 depth-first, pruned by the least and greatest sums still reachable, within
 a step budget (measured, see the ADR). Items larger than the target are
 never in the pool.
@@ -17,6 +18,8 @@ from collections.abc import Callable, Sequence
 
 __all__ = ["find_subsets"]
 
+ENUMERATE_LIMIT = 8
+"""Pools of at most this many items have all their subset sums listed (256 at most)."""
 DFS_LIMIT = 12
 """Pools of at most this many items are searched depth-first (cheapest when small)."""
 BITSET_BUDGET = 250_000
@@ -52,11 +55,30 @@ def find_subsets(
     if n == 0:
         return []
     depth = min(max_items, n)
-    if n <= DFS_LIMIT or n * depth * (target >> 6) > BITSET_BUDGET:
+    if n <= ENUMERATE_LIMIT:
+        found = _enumerate(pool, target, depth, limit)
+    elif n <= DFS_LIMIT or n * depth * (target >> 6) > BITSET_BUDGET:
         found = _bounded_search(pool, target, depth, limit)
     else:
         found = _bitset_search(pool, target, depth, limit)
     return [tuple(usable[k] for k in subset) for subset in found]
+
+
+def _enumerate(values: Sequence[int], target: int, depth: int, limit: int) -> list[tuple[int, ...]]:
+    """Every subset's sum, built by doubling lists (bit ``i`` of the index is item ``i``)."""
+    sums = [0]
+    sizes = [0]
+    for v in values:
+        sums += [s + v for s in sums]
+        sizes += [k + 1 for k in sizes]
+    hits = [m for m, s in enumerate(sums) if s == target and sizes[m] <= depth]
+    if not hits:
+        return []
+    fewest = min(sizes[m] for m in hits)
+    subsets = sorted(
+        tuple(i for i in range(len(values)) if m >> i & 1) for m in hits if sizes[m] == fewest
+    )
+    return subsets[:limit]
 
 
 def _bitset_search(

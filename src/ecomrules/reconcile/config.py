@@ -68,6 +68,7 @@ class TextBlockerConfig(_Model):
 
     kind: Literal["text"]
     max_prefixes: int = Field(40, ge=1)
+    only_unresolved: bool = True
 
 
 class AmountBlockerConfig(_Model):
