@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from attrs import frozen
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ecomrules.reconcile.index import ItemIndex, postings
 from ecomrules.reconcile.records import (
@@ -267,28 +267,31 @@ def _narrow(ctx: BlockingContext, i: int, line: LineRecord, bucket: Sequence[int
 
     The payer's IBAN names their partner, the payer's name is their partner's
     (normalised), or a reference-shaped token of the line nearly equals
-    their number (a typo): the amount plus one of these is a candidate.
+    their number (a typo): the amount plus one of these is a candidate. The
+    first two are hash joins (through the partner's few open items, and on
+    name and amount), the last one rapidfuzz pass over the bucket's numbers.
     """
-    items = ctx.index.items
-    partners = ctx.index.partners_by_iban.get(line.iban, ()) if line.iban else ()
-    name = ctx.name(line.name) if line.name else ""
+    index = ctx.index
+    items = index.items
+    paid = line.cents + line.fee
+    partners: set[str] = set()
+    if line.iban:
+        partners.update(index.partners_by_iban.get(line.iban, ()))
+    kept: set[int] = set()
+    if line.name:
+        kept.update(index.named_with_amount(ctx.name(line.name), paid))
+    for partner in partners:
+        kept.update(j for j in index.by_partner.get(partner, ()) if items[j].residual == paid)
     keys = [normalise_reference(r) for r in line.references]
     keys.extend(ctx.missed_keys.get(i, ()))
-    kept = []
-    for index in bucket:
-        item = items[index]
-        if (
-            item.partner_id in partners
-            or (name and ctx.name(item.partner_name) == name)
-            or (keys and _near(keys, item))
-        ):
-            kept.append(index)
-    return kept
-
-
-def _near(keys: list[str], item: ItemRecord) -> bool:
-    number = normalise_reference(item.number)
-    return any(fuzz.ratio(key, number) >= _NEAR for key in keys)
+    if keys:
+        numbers = [index.number_keys[j] for j in bucket]
+        for key in keys:
+            for _, _, position in process.extract(
+                key, numbers, scorer=fuzz.ratio, score_cutoff=_NEAR, limit=None
+            ):
+                kept.add(bucket[position])
+    return sorted(kept)
 
 
 _NEAR = 85.0

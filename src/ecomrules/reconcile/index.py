@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from ecomrules.reconcile.records import ItemRecord, normalise_iban, normalise_reference
+from ecomrules.reconcile.records import (
+    ItemRecord,
+    normalise_iban,
+    normalise_name,
+    normalise_reference,
+)
 
 __all__ = ["ItemIndex", "Postings"]
 
@@ -62,7 +67,9 @@ class ItemIndex:
     ) -> None:
         self.items = items
         norm = normalise_reference
-        by_key = _postings((norm(item.number), i) for i, item in enumerate(items))
+        self.number_keys = [norm(item.number) for item in items]
+        """The normalised number of each item, by index."""
+        by_key = _postings((key, i) for i, key in enumerate(self.number_keys))
         for i, item in enumerate(items):
             if item.reference:
                 _add(by_key, norm(item.reference), i)
@@ -87,10 +94,26 @@ class ItemIndex:
             by_iban.setdefault(normalise_iban(iban), set()).add(partner)
         self.with_credit_notes = frozenset(item.partner_id for item in items if item.residual < 0)
         """Partners with a credit note open: a payment may net it in."""
+        self._by_name: dict[object, Postings] | None = None
         self.by_key = by_key
         self.by_amount = by_amount
         self.by_partner = by_partner
         self.partners_by_iban = by_iban
+
+    def named_with_amount(self, name: str, residual: int) -> Sequence[int]:
+        """Items whose partner's normalised name is ``name`` and residual ``residual``.
+
+        The table is built on first use, one name normalisation per partner.
+        """
+        if self._by_name is None:
+            table: dict[object, Postings] = {}
+            items = self.items
+            for owned in self.by_partner.values():
+                key = normalise_name(items[owned[0]].partner_name)
+                for j in owned:
+                    _add(table, (key, items[j].residual), j)
+            self._by_name = table
+        return postings(self._by_name.get((name, residual)))
 
     def keys_of(self, item: ItemRecord) -> Iterable[str]:
         """The normalised reference keys of an item."""
