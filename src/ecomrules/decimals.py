@@ -61,11 +61,11 @@ def parse_decimal(text: str, fmt: DecimalFormat | None = None) -> Decimal:
         raise ValueError(f"{raw!r} is not a decimal")
     try:
         value = Decimal(s)
-    except InvalidOperation:
-        raise ValueError(f"{raw!r} is not a decimal") from None
-    if not value.is_finite():
-        raise ValueError(f"{raw!r} is not a finite decimal")
-    return -value if negative else value
+        if not value.is_finite():
+            raise ValueError(f"{raw!r} is not a finite decimal")
+        return -value if negative else value
+    except (InvalidOperation, ArithmeticError):
+        raise ValueError(f"{raw!r} is not a decimal within range") from None
 
 
 def _apply_format(s: str, fmt: DecimalFormat, raw: str) -> str:

@@ -175,7 +175,7 @@ class Money:
     def _check(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):
             raise TypeError(f"cannot {operation} Money and {type(other).__name__}")
-        if other.currency != self.currency:
+        if other.currency is not self.currency and other.currency != self.currency:
             raise CurrencyMismatchError(self.currency.code, other.currency.code, operation)
         return other
 
@@ -297,7 +297,7 @@ def sum_money(items: Iterable[Money], *, currency: Currency | str) -> Money:
     for item in items:
         if not isinstance(item, Money):
             raise TypeError(f"sum_money adds Money, not {type(item).__name__}")
-        if item.currency != cur:
+        if item.currency is not cur and item.currency != cur:
             raise CurrencyMismatchError(cur.code, item.currency.code, "add")
         total += item.amount
     return Money(total, cur)

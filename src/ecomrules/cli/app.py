@@ -11,9 +11,12 @@ from typing import Annotated
 import typer
 
 from ecomrules import __version__
+from ecomrules.cli.credit import app as credit_app
 from ecomrules.cli.demo import demo
+from ecomrules.cli.dunning import app as dunning_app
 from ecomrules.cli.output import ExitCode, console, err_console
 from ecomrules.cli.parse import parse
+from ecomrules.cli.preorder import app as preorder_app
 from ecomrules.cli.reconcile import reconcile
 from ecomrules.errors import EcomrulesError
 
@@ -63,6 +66,9 @@ def formats() -> None:
 
 app.command()(demo)
 app.command()(parse)
+app.add_typer(credit_app, name="credit")
+app.add_typer(dunning_app, name="dunning")
+app.add_typer(preorder_app, name="preorder")
 app.command()(reconcile)
 
 

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from ecomrules import demo as dataset
 from ecomrules.cli.output import console, print_json
+from ecomrules.cli.preorder import demo_section as preorder_section
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.ledger import Customer, OpenItem
 from ecomrules.money import Money, sum_money
@@ -62,14 +63,77 @@ def receivables(ctx: DemoContext) -> dict[str, Any]:
     return {"customers": rows}
 
 
+def credit(ctx: DemoContext) -> dict[str, Any]:
+    """Credit decisions on the bundled orders (see :mod:`ecomrules.cli.credit`)."""
+    from ecomrules.cli.credit import demo_section
+
+    return demo_section(ctx)
+
+
 def _reconcile(ctx: DemoContext) -> dict[str, Any]:
     from ecomrules.cli.reconcile import demo_section
 
     return demo_section(ctx)
 
 
+def dunning(ctx: DemoContext) -> dict[str, Any]:
+    """Today's reminders under the French B2B policy.
+
+    The shop already sent Games & Co GmbH (C002) two reminders for FA-2026-1003,
+    so that invoice reaches the formal notice, with the flat indemnity and
+    late interest. Yesterday's bank statement (``dunning-bank.sta``, MT940)
+    shows Comics Corner paying FA-2026-1008: that invoice is held as a
+    payment in transit.
+    """
+    from ecomrules.dunning import DunningEvent, DunningHistory, load_policy, plan
+    from ecomrules.parsing.registry import parse_file
+
+    (bank,) = parse_file(dataset.path("dunning-bank.sta"))
+
+    history = DunningHistory(
+        events=[
+            DunningEvent("INV-1003", "C002", "reminder_1", 1, date(2026, 9, 16), "demo-1"),
+            DunningEvent("INV-1003", "C002", "reminder_2", 2, date(2026, 9, 30), "demo-2"),
+        ]
+    )
+    result = plan(
+        ctx.open_items,
+        ctx.customers,
+        history,
+        load_policy("fr-b2b"),
+        ctx.as_of,
+        in_transit=bank.lines,
+        bank_data_as_of=max(line.booked_on for line in bank.lines),
+        render=False,
+    )
+    if not ctx.quiet:
+        from ecomrules.cli.dunning import render_plan
+
+        render_plan(result)
+    notices = [
+        {
+            "customer_id": n.customer_id,
+            "level": n.level,
+            "channel": None if n.channel is None else n.channel.value,
+            "items": [{"item_id": i.item_id, "level": i.level} for i in n.items],
+            "charges": [
+                {"kind": c.kind.value, "item_id": c.item_id, "amount": str(c.amount)}
+                for c in n.charges
+            ],
+            "totals": [str(total) for total in n.totals],
+        }
+        for n in result.notices
+    ]
+    holds = [{"item_id": h.item_id, "reason": h.reason.code} for h in result.holds]
+    issues = [issue.code for issue in result.issues]
+    return {"policy": result.policy, "notices": notices, "holds": holds, "issues": issues}
+
+
 SECTIONS: dict[str, Callable[[DemoContext], dict[str, Any]]] = {
     "receivables": receivables,
+    "credit": credit,
+    "dunning": dunning,
+    "preorders": preorder_section,
     "reconcile": _reconcile,
 }
 """The demo's sections, in the order they run."""

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ecomrules.cli.output import ExitCode, console, err_console, print_json
+from ecomrules.parsing.base import OnError
 from ecomrules.parsing.model import ParseResult
 from ecomrules.parsing.registry import parse_file
 
@@ -25,9 +26,24 @@ def parse(
         bool,
         typer.Option("--lenient", help="Report bad records as issues and go on (exit 1 if any)."),
     ] = False,
+    csv_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv-config",
+            help="Read the file as a CSV bank statement with this mapping (TOML or JSON).",
+        ),
+    ] = None,
 ) -> None:
     """Parse a bank statement or PSP report and show every line, payout and issue."""
-    results = parse_file(file, parser=format, on_error="collect" if lenient else "raise")
+    on_error: OnError = "collect" if lenient else "raise"
+    if csv_config is not None:
+        from ecomrules.bank.csv import load_csv_config, parse_csv_file
+
+        if format not in (None, "bank.csv"):
+            raise typer.BadParameter("--csv-config reads with bank.csv only", param_hint="--format")
+        results = parse_csv_file(file, load_csv_config(csv_config), on_error=on_error)
+    else:
+        results = parse_file(file, parser=format, on_error=on_error)
     if json:
         documents = [result.to_json() for result in results]
         print_json(documents[0] if len(documents) == 1 else {"files": documents})

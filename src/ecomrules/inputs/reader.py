@@ -51,10 +51,12 @@ def row_errors(name: str, line: int, error: ValidationError) -> list[str]:
     """Render a pydantic error as ``file:line: column 'x': message`` lines."""
     out = []
     for detail in error.errors():
-        column = ".".join(str(part) for part in detail["loc"]) or "row"
+        column = ".".join(str(part) for part in detail["loc"])
         message = detail["msg"].removeprefix("Value error, ")
         given = detail.get("input")
-        if detail["type"] == "missing":
+        if not column:
+            out.append(f"{name}:{line}: {message}")
+        elif detail["type"] == "missing":
             out.append(f"{name}:{line}: column {column!r}: missing")
         elif isinstance(given, str):
             out.append(f"{name}:{line}: column {column!r}: {given!r} {message}")

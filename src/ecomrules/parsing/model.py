@@ -136,7 +136,10 @@ class StatementLine:
 
 @frozen
 class Statement:
-    """One account's statement: its lines and, where the format has them, balances."""
+    """One account's statement: its lines and, where the format has them, balances.
+
+    ``available_balance`` is the closing available balance (CAMT ``CLAV``, OFX
+    ``AVAILBAL``) where the file gives one; it takes no part in the controls."""
 
     account: str | None
     currency: Currency | None
@@ -147,10 +150,11 @@ class Statement:
     opening_date: date | None = None
     closing_date: date | None = None
     location: SourceLocation | None = field(default=None, eq=False)
+    available_balance: Money | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """Return the canonical JSON form."""
-        return {
+        """Return the canonical JSON form (``available_balance`` only when known)."""
+        out = {
             "id": self.id,
             "account": self.account,
             "currency": None if self.currency is None else self.currency.code,
@@ -160,6 +164,9 @@ class Statement:
             "closing_date": None if self.closing_date is None else self.closing_date.isoformat(),
             "lines": [line.to_json() for line in self.lines],
         }
+        if self.available_balance is not None:
+            out["available_balance"] = str(self.available_balance.amount)
+        return out
 
 
 @frozen

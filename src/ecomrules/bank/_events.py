@@ -1,0 +1,116 @@
+"""What the streaming readers yield, and how ``parse`` gathers it into statements.
+
+A reader is a generator over physical lines that yields each
+:class:`~ecomrules.parsing.model.StatementLine` as soon as it is complete and a
+:class:`StatementEnd` after the last line of each statement. ``parse`` gathers
+the lines into :class:`~ecomrules.parsing.model.Statement` objects;
+``iter_lines`` passes the lines through and drops nothing but the markers, so
+its memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+
+from attrs import frozen
+
+from ecomrules.errors import ControlTotalError
+from ecomrules.money import Currency, Money
+from ecomrules.outcome import SourceLocation
+from ecomrules.parsing.base import ErrorPolicy
+from ecomrules.parsing.model import ParseResult, Statement, StatementLine
+
+__all__ = ["StatementEnd", "check_balance", "gather", "only_lines"]
+
+
+@frozen
+class StatementEnd:
+    """The close of one statement: everything but its lines."""
+
+    account: str | None
+    currency: Currency | None
+    id: str | None = None
+    opening_balance: Money | None = None
+    closing_balance: Money | None = None
+    opening_date: date | None = None
+    closing_date: date | None = None
+    location: SourceLocation | None = None
+
+
+def check_balance(
+    policy: ErrorPolicy,
+    opening: Money | None,
+    total: Decimal,
+    closing: Money | None,
+    where: SourceLocation | None,
+    what: str,
+) -> None:
+    """Report through ``policy`` unless ``opening + total == closing`` (both known)."""
+    if opening is None or closing is None:
+        return
+    expected = opening.amount + total
+    if expected != closing.amount:
+        policy.fail(
+            ControlTotalError(
+                f"{what}: opening balance {opening.amount} + lines {total} = {expected},"
+                f" but the closing balance is {closing.amount}",
+                location=where,
+                field="closing_balance",
+                value=str(closing.amount),
+            ),
+            "bank.balance_mismatch",
+        )
+
+
+def gather(
+    events: Iterable[StatementLine | StatementEnd], parser: str, source: str, policy: ErrorPolicy
+) -> ParseResult:
+    """Build the :class:`ParseResult` from a reader's events.
+
+    The cyclic garbage collector is paused meanwhile (and restored after):
+    the objects built hold no cycles, and collections over millions of live
+    lines doubled the time of a 1,000,000-movement file.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _gather(events, parser, source, policy)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _gather(
+    events: Iterable[StatementLine | StatementEnd], parser: str, source: str, policy: ErrorPolicy
+) -> ParseResult:
+    statements: list[Statement] = []
+    lines: list[StatementLine] = []
+    for event in events:
+        if isinstance(event, StatementLine):
+            lines.append(event)
+            continue
+        statements.append(
+            Statement(
+                account=event.account,
+                currency=event.currency,
+                lines=tuple(lines),
+                id=event.id,
+                opening_balance=event.opening_balance,
+                closing_balance=event.closing_balance,
+                opening_date=event.opening_date,
+                closing_date=event.closing_date,
+                location=event.location,
+            )
+        )
+        lines = []
+    return ParseResult(parser, source, tuple(statements), issues=tuple(policy.issues))
+
+
+def only_lines(events: Iterable[StatementLine | StatementEnd]) -> Iterator[StatementLine]:
+    """Yield the lines of a reader's events, in file order."""
+    for event in events:
+        if isinstance(event, StatementLine):
+            yield event

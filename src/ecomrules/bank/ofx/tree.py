@@ -1,0 +1,128 @@
+"""OFX markup to a small tree: SGML 1.x (leaf tags left open) and XML 2.x alike.
+
+OFX 1.x is SGML whose leaf elements have no closing tag (``<TRNAMT>-13.00``);
+OFX 2.x is XML. One tokenizer reads both: an opening tag followed by text is a
+leaf, one followed by another tag is an aggregate that a closing tag ends. The
+five XML entities and numeric references are decoded; CDATA is kept as text.
+No DTD or external entity is ever read.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from ecomrules.bank.problems import MALFORMED, RecordError
+from ecomrules.outcome import SourceLocation
+
+__all__ = ["Node", "read_tree"]
+
+_TOKEN: Final = re.compile(
+    r"<(?:!\[CDATA\[(?P<cdata>.*?)\]\]|!--.*?--|\?.*?\?|!DOCTYPE[^>]*"
+    r"|(?P<close>/)?(?P<name>[A-Za-z][A-Za-z0-9_.]*)(?P<rest>[^<>]*))>",
+    re.DOTALL,
+)
+
+
+class Node:
+    """An OFX element: a leaf with ``text`` or an aggregate with ``children``."""
+
+    __slots__ = ("children", "end", "line", "name", "start", "text")
+
+    def __init__(self, name: str, line: int, start: int) -> None:
+        self.name = name
+        self.line = line
+        self.start = start
+        self.end = start
+        self.text: str | None = None
+        self.children: list[Node] = []
+
+    def find(self, path: str) -> Node | None:
+        """The first descendant along ``path`` (``"LEDGERBAL/BALAMT"``), or None."""
+        node: Node | None = self
+        for part in path.split("/"):
+            if node is None:
+                return None
+            node = next((child for child in node.children if child.name == part), None)
+        return node
+
+    def findtext(self, path: str) -> str | None:
+        """The stripped text of the leaf at ``path``; None when absent or empty."""
+        node = self.find(path)
+        if node is None or node.text is None:
+            return None
+        return node.text.strip() or None
+
+    def iter(self, name: str) -> Iterator[Node]:
+        """Every descendant named ``name``, in document order."""
+        for child in self.children:
+            if child.name == name:
+                yield child
+            yield from child.iter(name)
+
+
+def read_tree(text: str, source: str) -> Node:
+    """Read the OFX body of ``text`` (from its ``<OFX>`` tag) into a tree under a root node."""
+    root = Node("#root", 1, 0)
+    stack = [root]
+    pending: Node | None = None
+    buffer: list[str] = []
+    line = 1
+    last = 0
+    for match in _TOKEN.finditer(text):
+        between = text[last : match.start()]
+        line_at = line + text.count("\n", last, match.start())
+        if match.group("cdata") is not None:
+            buffer.append(between)
+            buffer.append(match.group("cdata"))
+            line, last = line_at + match.group(0).count("\n"), match.end()
+            continue
+        buffer.append(between)
+        name = match.group("name")
+        if name is None:  # comment, processing instruction, doctype
+            line, last = line_at + match.group(0).count("\n"), match.end()
+            continue
+        name = name.upper()
+        content = "".join(buffer)
+        buffer = []
+        if match.group("close"):
+            if pending is not None:
+                pending.text = html.unescape(content)
+                pending.end = match.end()
+                if pending.name != name:
+                    _close(stack, name, match.end())
+                pending = None
+            else:
+                _close(stack, name, match.end())
+        else:
+            if pending is not None:
+                if content.strip():
+                    pending.text = html.unescape(content)
+                    pending.end = match.start()
+                else:
+                    stack.append(pending)
+                pending = None
+            node = Node(name, line_at, match.start())
+            stack[-1].children.append(node)
+            if match.group("rest").rstrip().endswith("/"):
+                node.text = ""
+            else:
+                pending = node
+        line, last = line_at, match.end()
+    if pending is not None:
+        pending.text = html.unescape("".join(buffer) + text[last:])
+    if len(root.children) == 0:
+        raise RecordError(MALFORMED, "no OFX element found", location=SourceLocation(source, 1))
+    return root
+
+
+def _close(stack: list[Node], name: str, end: int) -> None:
+    """Close the innermost open aggregate named ``name`` (and any left open inside it)."""
+    for depth in range(len(stack) - 1, 0, -1):
+        if stack[depth].name == name:
+            for node in stack[depth:]:
+                node.end = end
+            del stack[depth:]
+            return

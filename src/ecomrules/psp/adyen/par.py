@@ -1,0 +1,176 @@
+"""Adyen Payment accounting report (PAR): every status change of every payment.
+
+The PAR lists a payment once per lifecycle record (Received, Authorised,
+SentForSettle, Settled, Refunded, Chargeback...). Only the records that book
+money on the payable balance become lines; their amount is ``Payable (SC)``
+in the settlement currency, the fee is the sum of the commission, markup,
+scheme-fee and interchange columns, and the gross is ``Original Amount`` when
+the payment and settlement currencies agree (else derived as net + fee and
+flagged in the metadata). The other records (authorisation, capture request,
+refusal...) are reported as ``psp.adyen.status_record`` notes, one per row, so
+every row is accounted for. The PAR has no payout rows; ``Payable Batch``,
+where present, names the batch a line will be paid out in.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from ecomrules.errors import ParseError
+from ecomrules.money import Money
+from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.fingerprint import Fingerprinter
+from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
+from ecomrules.parsing.source import clean_text, decode
+from ecomrules.psp.adyen.records import FEE_COLUMNS_SC, kind_of, local_time
+from ecomrules.psp.report_result import AccountLine, assemble
+from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+
+__all__ = ["PaymentAccountingParser"]
+
+_REQUIRED = (
+    "Merchant Account",
+    "Psp Reference",
+    "Merchant Reference",
+    "Booking Date",
+    "TimeZone",
+    "Record Type",
+    "Settlement Currency",
+    "Payable (SC)",
+)
+_BOOKED = {
+    LineKind.CHARGE,
+    LineKind.REFUND,
+    LineKind.REVERSAL,
+    LineKind.CHARGEBACK,
+    LineKind.CHARGEBACK_REVERSAL,
+    LineKind.FEE,
+}
+_INCOMING = {LineKind.CHARGE, LineKind.REVERSAL, LineKind.CHARGEBACK_REVERSAL}
+_OUTGOING = {LineKind.REFUND, LineKind.CHARGEBACK}
+_FINGERPRINT = (
+    "Merchant Account",
+    "Psp Reference",
+    "Record Type",
+    "Modification Psp Reference",
+    "Booking Date",
+    "Settlement Currency",
+    "Payable (SC)",
+)
+_METADATA = {
+    "Company Account": "company_account",
+    "Merchant Account": "merchant_account",
+    "Payment Method": "payment_method",
+    "Payment Method Variant": "payment_method_variant",
+    "Modification Merchant Reference": "modification_merchant_reference",
+    "Main Currency": "main_currency",
+    "Main Amount": "main_amount",
+    "Payment Currency": "payment_currency",
+    "Original Amount": "original_amount",
+    "Exchange Rate": "exchange_rate",
+    "Processing Fee Currency": "processing_fee_currency",
+    "Processing Fee (FC)": "processing_fee",
+    "Payable Batch": "payable_batch",
+    "Shopper Reference": "shopper_reference",
+    "Metadata": "adyen_metadata",
+}
+
+
+class PaymentAccountingParser:
+    """Parser for the Adyen Payment accounting report (``payments_accounting_report_*``)."""
+
+    name: ClassVar[str] = "adyen.payment_accounting"
+    provider: ClassVar[str] = "Adyen"
+    spec_url: ClassVar[str] = (
+        "https://docs.adyen.com/reporting/invoice-reconciliation/payment-accounting-report"
+    )
+
+    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
+        """YES when the header names the PAR's record type and payable columns."""
+        cells = set(header_cells(head))
+        if {"Merchant Account", "Record Type", "Payable (SC)", "Settlement Currency"} <= cells:
+            return Confidence.YES
+        return Confidence.NO
+
+    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
+        """Parse a Payment accounting report."""
+        policy = ErrorPolicy(on_error)
+        table = ReportTable.from_text(clean_text(decode(data, source)), source)
+        table.require_columns(_REQUIRED)
+        fingerprint = Fingerprinter(self.name)
+        entries: list[AccountLine] = []
+        for row in table.rows():
+            try:
+                entry = _line(row, fingerprint, policy)
+            except ParseError as exc:
+                policy.fail(exc, "psp.adyen.malformed_row")
+                continue
+            if entry is not None:
+                entries.append(entry)
+        return assemble(self.name, source, entries, policy)
+
+
+def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> AccountLine | None:
+    record_type = row.required("Record Type")
+    kind = kind_of(record_type)
+    payable = row.decimal("Payable (SC)")
+    if kind not in _BOOKED:
+        policy.info(
+            "psp.adyen.status_record",
+            f"record type {record_type!r} books nothing on the payable balance; no line",
+            row.location("Record Type"),
+        )
+        return None
+    if payable is None:
+        raise row.error("Payable (SC)", f"is empty on a {record_type!r} record")
+    currency = row.currency("Settlement Currency")
+    amount = Money(payable, currency)
+    metadata = {key: row.get(column) for column, key in _METADATA.items() if row.get(column)}
+    metadata["record_type"] = record_type
+    fee_total = Decimal(0)
+    for column in FEE_COLUMNS_SC:
+        value = row.decimal(column)
+        if value is not None:
+            fee_total += value
+            metadata[column.removesuffix(" (SC)").lower().replace(" ", "_")] = str(value)
+    fee = Money(fee_total, currency)
+    original = row.decimal("Original Amount")
+    same_currency = row.get("Payment Currency").upper() == currency.code
+    if original is not None and same_currency and kind in _INCOMING | _OUTGOING:
+        gross = Money(original if kind in _INCOMING else -original, currency)
+    else:
+        gross = amount + fee
+        metadata["gross_derived"] = "true"
+    merchant = row.required("Merchant Account")
+    batch = row.get("Payable Batch")
+    booked_at = local_time(row, "Booking Date", "TimeZone")
+    references = tuple(
+        dict.fromkeys(
+            ref
+            for ref in (
+                row.get("Merchant Reference"),
+                row.get("Merchant Order Reference"),
+                row.get("Modification Merchant Reference"),
+            )
+            if ref and ref != "<auto>"
+        )
+    )
+    line = StatementLine(
+        id=fingerprint(*(row.get(c) for c in _FINGERPRINT)),
+        kind=kind,
+        booked_on=booked_at.date(),
+        booked_at=booked_at,
+        amount=amount,
+        label=record_type,
+        references=references,
+        gross=gross,
+        fee=fee,
+        payout_id=f"{merchant}/{batch}" if batch else None,
+        transaction_id=row.get("Psp Reference") or None,
+        related_id=row.get("Modification Psp Reference") or None,
+        metadata=metadata,
+        raw=row.raw,
+        location=row.location(),
+    )
+    return merchant, line

@@ -1,0 +1,241 @@
+"""Adyen Settlement details report (SDR): one file per payable batch, CSV or XLSX.
+
+Each row is a journal entry of the merchant account's payable balance. The
+net columns (``Net Debit (NC)`` / ``Net Credit (NC)``) are what moves the
+balance and become the line's signed amount; the gross columns are in the
+transaction's own currency and are converted at ``Exchange Rate`` when it
+differs from the net currency. Commission, markup, scheme fees and
+interchange stay apart in the metadata and are summed into ``fee``. The
+``MerchantPayout`` row of each batch and currency states the payout, which
+must equal the sum of the other rows' nets of that batch and currency.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import ClassVar
+
+from ecomrules.errors import ParseError
+from ecomrules.money import Money
+from ecomrules.outcome import SourceLocation
+from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.fingerprint import Fingerprinter
+from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
+from ecomrules.parsing.source import clean_text, decode
+from ecomrules.psp.adyen.records import FEE_COLUMNS_NC, kind_of, local_time
+from ecomrules.psp.adyen.workbook import (
+    OLE_MAGIC,
+    looks_like_workbook,
+    shared_strings,
+    workbook_rows,
+)
+from ecomrules.psp.report_result import AccountLine, assemble
+from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+
+__all__ = ["SettlementDetailsParser"]
+
+_REQUIRED = (
+    "Company Account",
+    "Merchant Account",
+    "Psp Reference",
+    "Merchant Reference",
+    "Creation Date",
+    "TimeZone",
+    "Type",
+    "Modification Reference",
+    "Net Currency",
+    "Net Debit (NC)",
+    "Net Credit (NC)",
+    "Batch Number",
+)
+_FINGERPRINT = (
+    "Merchant Account",
+    "Psp Reference",
+    "Type",
+    "Modification Reference",
+    "Batch Number",
+    "Creation Date",
+    "Gross Currency",
+    "Gross Debit (GC)",
+    "Gross Credit (GC)",
+    "Net Currency",
+    "Net Debit (NC)",
+    "Net Credit (NC)",
+)
+_TEXT_KINDS = {LineKind.FEE, LineKind.PAYOUT, LineKind.RESERVE, LineKind.TRANSFER}
+_METADATA = {
+    "Company Account": "company_account",
+    "Merchant Account": "merchant_account",
+    "Payment Method": "payment_method",
+    "Payment Method Variant": "payment_method_variant",
+    "Modification Merchant Reference": "modification_merchant_reference",
+    "Batch Number": "batch_number",
+    "Booking Date": "booking_date",
+    "Booking Date TimeZone": "booking_date_timezone",
+    "Metadata": "adyen_metadata",
+    "Shopper Country": "shopper_country",
+    "Dispute Reference": "dispute_reference",
+    "ARN": "arn",
+    "Funds Destination": "funds_destination",
+    "Settlement Flow": "settlement_flow",
+    "Gross Fees (NC)": "gross_fees_nc",
+}
+
+
+class SettlementDetailsParser:
+    """Parser for the Adyen Settlement details report (``settlement_detail_report_batch_N``)."""
+
+    name: ClassVar[str] = "adyen.settlement_details"
+    provider: ClassVar[str] = "Adyen"
+    spec_url: ClassVar[str] = (
+        "https://docs.adyen.com/reporting/settlement-reconciliation/transaction-level/"
+        "settlement-details-report"
+    )
+
+    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
+        """YES for the SDR header (CSV) or a workbook whose strings hold it."""
+        if looks_like_workbook(head):
+            strings = shared_strings(head)
+            if all(n in strings for n in ("Company Account", "Net Currency", "Batch Number")):
+                return Confidence.YES
+            if "Net Currency" in strings and "Modification Reference" in strings:
+                return Confidence.MAYBE
+            return Confidence.NO
+        if head.startswith(OLE_MAGIC):
+            name = (filename or "").lower()
+            return Confidence.MAYBE if "settlement_detail" in name else Confidence.NO
+        cells = set(header_cells(head))
+        if {"Company Account", "Type", "Net Currency", "Net Credit (NC)", "Batch Number"} <= cells:
+            return Confidence.YES
+        return Confidence.NO
+
+    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
+        """Parse a CSV or XLSX Settlement details report."""
+        policy = ErrorPolicy(on_error)
+        if looks_like_workbook(data) or data.startswith(OLE_MAGIC):
+            header, rows = workbook_rows(data, source, ("Type", "Net Currency"))
+            table = ReportTable(rows, source, header=header)
+        else:
+            table = ReportTable.from_text(clean_text(decode(data, source)), source)
+        table.require_columns(_REQUIRED)
+        fingerprint = Fingerprinter(self.name)
+        columns = _Columns(table)
+        entries: list[AccountLine] = []
+        for row in table.rows():
+            try:
+                entries.append(_line(row, columns, fingerprint, policy))
+            except ParseError as exc:
+                policy.fail(exc, "psp.adyen.malformed_row")
+        return assemble(self.name, source, entries, policy)
+
+
+class _Columns:
+    """The optional columns this file has, looked up once per file."""
+
+    def __init__(self, table: ReportTable) -> None:
+        self.metadata = tuple((c, _METADATA[c]) for c in table.present(tuple(_METADATA)))
+        self.fees = table.present(FEE_COLUMNS_NC)
+        self.references = table.present(
+            ("Merchant Reference", "Merchant Order Reference", "Modification Merchant Reference")
+        )
+        self.has_metadata_json = "Metadata" in table.index
+
+
+def _line(
+    row: ReportRow, columns: _Columns, fingerprint: Fingerprinter, policy: ErrorPolicy
+) -> AccountLine:
+    record_type = row.required("Type")
+    kind = kind_of(record_type)
+    if kind is None:
+        kind = LineKind.OTHER
+        policy.warn(
+            "psp.adyen.unknown_type",
+            f"journal type {record_type!r} is not documented; kept as kind 'other'",
+            row.location("Type"),
+        )
+    currency = row.currency("Net Currency")
+    debit, credit = row.decimal("Net Debit (NC)"), row.decimal("Net Credit (NC)")
+    if debit is None and credit is None:
+        raise row.error("Net Credit (NC)", "neither Net Debit (NC) nor Net Credit (NC) is filled")
+    amount = Money((credit or Decimal(0)) - (debit or Decimal(0)), currency)
+    metadata = {key: text for column, key in columns.metadata if (text := row.get(column))}
+    metadata["record_type"] = record_type
+    fees: dict[str, Decimal] = {}
+    for column in columns.fees:
+        value = row.decimal(column)
+        if value is not None:
+            fees[column] = value
+            metadata[column.removesuffix(" (NC)").lower().replace(" ", "_")] = str(value)
+    gross = _gross(row, currency.code, metadata)
+    fee: Money | None = None
+    if gross is not None:
+        fee = Money(sum(fees.values(), Decimal(0)), currency)
+    elif kind is LineKind.FEE:
+        gross, fee = Money.zero(currency), -amount
+    merchant = row.required("Merchant Account")
+    batch = row.get("Batch Number")
+    modification = row.get("Modification Reference")
+    psp_reference = row.get("Psp Reference")
+    references = tuple(
+        dict.fromkeys(
+            ref for column in columns.references if (ref := row.get(column)) and ref != "<auto>"
+        )
+    )
+    booked_at = local_time(row, "Creation Date", "TimeZone")
+    if columns.has_metadata_json:
+        _check_metadata_json(row, policy)
+    line = StatementLine(
+        id=fingerprint(*(row.get(c) for c in _FINGERPRINT)),
+        kind=kind,
+        booked_on=booked_at.date(),
+        booked_at=booked_at,
+        amount=amount,
+        label=f"{record_type} {modification}".strip() if kind in _TEXT_KINDS else record_type,
+        references=references,
+        gross=gross,
+        fee=fee,
+        payout_id=f"{merchant}/{batch}" if batch else None,
+        transaction_id=psp_reference or None,
+        related_id=(modification or None) if kind not in _TEXT_KINDS else None,
+        metadata=metadata,
+        raw=row.raw,
+        location=row.location(),
+    )
+    return merchant, line
+
+
+def _gross(row: ReportRow, net_currency: str, metadata: dict[str, str]) -> Money | None:
+    debit, credit = row.decimal("Gross Debit (GC)"), row.decimal("Gross Credit (GC)")
+    if debit is None and credit is None:
+        return None
+    currency = row.currency("Gross Currency")
+    value = (credit or Decimal(0)) - (debit or Decimal(0))
+    if currency.code == net_currency:
+        return Money(value, currency)
+    rate = row.decimal("Exchange Rate")
+    if rate is None:
+        raise row.error("Exchange Rate", f"is empty while {currency.code} is not {net_currency}")
+    metadata["gross_currency"] = currency.code
+    metadata["gross_amount"] = str(value)
+    metadata["exchange_rate"] = str(rate)
+    try:
+        return Money(value * rate, net_currency).rounded(rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        raise row.error(
+            "Exchange Rate", f"{value} x {rate} cannot be rounded to {net_currency}", str(rate)
+        ) from None
+
+
+def _check_metadata_json(row: ReportRow, policy: ErrorPolicy) -> None:
+    text = row.get("Metadata")
+    if not text:
+        return
+    try:
+        json.loads(text)
+    except ValueError:
+        policy.warn(
+            "psp.adyen.metadata_not_json",
+            "column 'Metadata' is not JSON; kept as text",
+            SourceLocation(row.source, row.line, "Metadata"),
+        )

@@ -1,0 +1,1 @@
+"""Braintree exports. See ``docs/formats/other-psps.md``."""

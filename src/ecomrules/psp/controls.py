@@ -1,0 +1,95 @@
+"""The controls every PSP report must pass, and payouts built from its lines.
+
+- Each line: ``gross - fee == amount`` (the net), when the report gives gross and fee.
+- Each payout: its amount equals the sum of the nets of the lines it pays out,
+  per currency. A report that states the payout amount (a payout row, a batch
+  trailer) is checked against that sum; a report that does not gets the sum.
+
+A failure is a :class:`~ecomrules.errors.ControlTotalError` in strict mode and
+an error issue in lenient mode (through the parser's
+:class:`~ecomrules.parsing.base.ErrorPolicy`); nothing is adjusted to make it fit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+from ecomrules.errors import ControlTotalError
+from ecomrules.money import Currency, Money, sum_money
+from ecomrules.outcome import SourceLocation
+from ecomrules.parsing.base import ErrorPolicy
+from ecomrules.parsing.model import LineKind, Payout, StatementLine
+
+__all__ = ["build_payouts", "check_net"]
+
+
+def check_net(line: StatementLine, policy: ErrorPolicy) -> None:
+    """Check ``gross - fee == amount`` on one line (skipped when gross or fee is absent)."""
+    if line.gross is None or line.fee is None:
+        return
+    if line.gross - line.fee != line.amount:
+        policy.fail(
+            ControlTotalError(
+                f"line {line.id}: gross {line.gross.amount} - fee {line.fee.amount} "
+                f"!= net {line.amount.amount}",
+                location=line.location,
+            ),
+            "psp.control.net_mismatch",
+        )
+
+
+def build_payouts(
+    lines: Iterable[StatementLine],
+    policy: ErrorPolicy,
+    *,
+    stated: Mapping[tuple[str, Currency], Money] | None = None,
+    arrival: Mapping[str, date] | None = None,
+    source: str = "",
+) -> tuple[Payout, ...]:
+    """Group lines by ``payout_id`` and currency into payouts and check their totals.
+
+    A line of kind ``PAYOUT`` is the transfer to the bank itself: its amount is
+    the negative of what the other lines of the payout add up to, and the
+    payout's amount is taken from it. ``stated`` gives payout amounts stated
+    elsewhere in the report (a batch trailer), keyed by (payout id, currency).
+    Payouts come back sorted by id and currency.
+    """
+    members: dict[tuple[str, Currency], list[StatementLine]] = defaultdict(list)
+    transfers: dict[tuple[str, Currency], list[StatementLine]] = defaultdict(list)
+    for line in lines:
+        if line.payout_id is None:
+            continue
+        key = (line.payout_id, line.currency)
+        (transfers if line.kind is LineKind.PAYOUT else members)[key].append(line)
+    payouts = []
+    for key in sorted(set(members) | set(transfers), key=lambda k: (k[0], k[1].code)):
+        payout_id, currency = key
+        net = sum_money((line.amount for line in members[key]), currency=currency)
+        amount = net
+        declared: list[tuple[Money, SourceLocation | None]] = [
+            (-t.amount, t.location) for t in transfers[key]
+        ]
+        if stated and key in stated:
+            declared.append((stated[key], SourceLocation(source) if source else None))
+        for expected, location in declared:
+            amount = expected
+            if expected != net:
+                policy.fail(
+                    ControlTotalError(
+                        f"payout {payout_id} ({currency.code}): stated {expected.amount}, "
+                        f"lines add up to {net.amount}",
+                        location=location,
+                    ),
+                    "psp.control.payout_mismatch",
+                )
+        payouts.append(
+            Payout(
+                id=payout_id,
+                amount=amount,
+                line_ids=tuple(line.id for line in members[key] + transfers[key]),
+                arrival_date=(arrival or {}).get(payout_id),
+            )
+        )
+    return tuple(payouts)

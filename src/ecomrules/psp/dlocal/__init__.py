@@ -1,0 +1,1 @@
+"""dLocal reports. See ``docs/formats/other-psps.md``."""

@@ -1,0 +1,1 @@
+"""GoCardless exports. See ``docs/formats/other-psps.md``."""

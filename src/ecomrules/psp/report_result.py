@@ -1,0 +1,85 @@
+"""Turn the lines a PSP parser read into a checked :class:`ParseResult`.
+
+Every PSP parser ends the same way: check ``gross - fee == net`` on each line,
+group the lines into payouts and check them against what the report states,
+and group the lines into one statement per account and currency (in the order
+the file first names them). :func:`assemble` does that once for all of them.
+It also writes every amount with at least its currency's minor units (``25``
+becomes ``25.00``, ``-0`` becomes ``0.00``); digits are never dropped, so
+Mollie's four decimals stay four.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import attrs
+
+from ecomrules.money import Currency, Money
+from ecomrules.parsing.base import ErrorPolicy
+from ecomrules.parsing.model import ParseResult, Statement, StatementLine
+from ecomrules.psp.controls import build_payouts, check_net
+
+__all__ = ["AccountLine", "assemble"]
+
+AccountLine = tuple[str | None, StatementLine]
+"""A line and the PSP account (merchant account, entity) it belongs to."""
+
+
+def assemble(
+    parser: str,
+    source: str,
+    entries: Sequence[AccountLine],
+    policy: ErrorPolicy,
+    *,
+    stated: Mapping[tuple[str, Currency], Money] | None = None,
+    arrival: Mapping[str, date] | None = None,
+) -> ParseResult:
+    """Check every line and payout, and return the result with the policy's issues."""
+    entries = [(account, _padded(line)) for account, line in entries]
+    for _, line in entries:
+        check_net(line, policy)
+    payouts = build_payouts(
+        (line for _, line in entries), policy, stated=stated, arrival=arrival, source=source
+    )
+    groups: dict[tuple[str | None, str], list[StatementLine]] = {}
+    for account, line in entries:
+        groups.setdefault((account, line.currency.code), []).append(line)
+    statements = tuple(
+        Statement(account=account, currency=Currency.of(code), lines=tuple(lines))
+        for (account, code), lines in groups.items()
+    )
+    return ParseResult(
+        parser=parser,
+        source=source,
+        statements=statements,
+        payouts=payouts,
+        issues=tuple(policy.issues),
+    )
+
+
+def _pad(money: Money) -> Money:
+    exponent = money.currency.minor_units
+    amount = money.amount
+    if exponent is None:
+        return money
+    digits = amount.as_tuple().exponent
+    if isinstance(digits, int) and digits > -exponent:
+        try:
+            amount = amount.quantize(Decimal(1).scaleb(-exponent))
+        except InvalidOperation:  # too many digits to pad: keep the amount as written
+            return money
+    if amount.is_zero() and amount.is_signed():
+        amount = -amount
+    return money if amount is money.amount else Money(amount, money.currency)
+
+
+def _padded(line: StatementLine) -> StatementLine:
+    amount = _pad(line.amount)
+    gross = None if line.gross is None else _pad(line.gross)
+    fee = None if line.fee is None else _pad(line.fee)
+    if amount is line.amount and gross is line.gross and fee is line.fee:
+        return line
+    return attrs.evolve(line, amount=amount, gross=gross, fee=fee)

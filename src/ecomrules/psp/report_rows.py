@@ -1,0 +1,211 @@
+"""Delimited PSP reports read by header name, with typed cell access.
+
+:class:`ReportTable` reads a CSV (any delimiter) whose first row names the
+columns; each :class:`ReportRow` knows its file line and gives cells by column
+name. Cell conversions raise :class:`~ecomrules.errors.MalformedRecordError`
+naming file, line and column, so a parser can hand them to its
+:class:`~ecomrules.parsing.base.ErrorPolicy`. Columns are never read by
+position: reports add, drop and move columns between versions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from ecomrules.decimals import DecimalFormat, parse_decimal
+from ecomrules.errors import MalformedRecordError
+from ecomrules.money import Currency
+from ecomrules.outcome import SourceLocation
+
+__all__ = ["MAX_MAGNITUDE", "ReportRow", "ReportTable", "amount_in_range", "header_cells"]
+
+_POINT = DecimalFormat(decimal=".")
+
+MAX_MAGNITUDE = 15
+"""Amounts of 10**15 and more (or with more than 15 integer digits) are refused as out of range."""
+
+
+def amount_in_range(value: Decimal) -> bool:
+    """Whether ``value`` is plausible: below 10**15 in magnitude, at most 20 decimals (rates)."""
+    return value.is_zero() or (
+        value.adjusted() < MAX_MAGNITUDE and value.as_tuple().exponent >= -20  # type: ignore[operator]
+    )
+
+
+def header_cells(head: bytes, delimiter: str = ",") -> list[str]:
+    """Return the cells of the first line of ``head`` (for sniffing; never raises)."""
+    text = head[:8192].decode("utf-8", errors="replace").removeprefix("\ufeff")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    try:
+        return [cell.strip() for cell in next(csv.reader([first], delimiter=delimiter))]
+    except (csv.Error, StopIteration):
+        return []
+
+
+class ReportRow:
+    """One data row of a :class:`ReportTable`: cells by column name and a location."""
+
+    __slots__ = ("_table", "_values", "cells", "line")
+
+    def __init__(self, table: ReportTable, line: int, cells: Sequence[str]) -> None:
+        self._table = table
+        self.line = line
+        self.cells = cells
+        self._values = dict(zip(table.header, cells, strict=False))
+        for name, position in table.repeated:
+            self._values[name] = cells[position] if position < len(cells) else ""
+
+    @property
+    def source(self) -> str:
+        """The file the row comes from."""
+        return self._table.source
+
+    def location(self, column: str | None = None) -> SourceLocation:
+        """The row's place, optionally naming a column."""
+        return SourceLocation(self._table.source, self.line, column)
+
+    @property
+    def raw(self) -> str:
+        """The row as it was read, re-joined with the file's delimiter."""
+        return self._table.delimiter.join(self.cells)
+
+    def get(self, column: str) -> str:
+        """The cell of ``column`` stripped, or ``""`` when the column or cell is absent."""
+        return self._values.get(column, "").strip()
+
+    def has(self, column: str) -> bool:
+        """Whether the table has ``column``."""
+        return column in self._table.index
+
+    def decimal(self, column: str, fmt: DecimalFormat = _POINT) -> Decimal | None:
+        """The cell as a Decimal; ``None`` when empty; raise when it is not a number."""
+        text = self.get(column)
+        if not text:
+            return None
+        try:
+            value = parse_decimal(text, fmt)
+        except ValueError as exc:
+            raise self.error(column, f"{text!r} is not a decimal ({exc})", text) from None
+        if not amount_in_range(value):
+            raise self.error(column, f"{text!r} is out of range for an amount", text)
+        return value
+
+    def required(self, column: str) -> str:
+        """The non-empty cell of ``column``; raise when it is empty."""
+        text = self.get(column)
+        if not text:
+            raise self.error(column, "is empty", text)
+        return text
+
+    def currency(self, column: str) -> Currency:
+        """The cell as an ISO 4217 currency; raise when empty or unknown."""
+        text = self.required(column)
+        try:
+            return Currency.of(text)
+        except (ValueError, TypeError):
+            raise self.error(column, f"{text!r} is not an ISO 4217 currency", text) from None
+
+    def timestamp(self, column: str, formats: Sequence[str]) -> datetime:
+        """The cell parsed with the first matching ``strptime`` format; raise otherwise.
+
+        An ISO 8601 text without offset is read by ``datetime.fromisoformat``
+        first (far faster) when one of the formats is ISO-like.
+        """
+        text = self.required(column)
+        if any(fmt.startswith("%Y-%m-%d") for fmt in formats):
+            try:
+                value = datetime.fromisoformat(text)
+            except ValueError:
+                pass
+            else:
+                if value.tzinfo is None:
+                    return value
+        for fmt in formats:
+            try:
+                return datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+        raise self.error(column, f"{text!r} is not a date/time ({' or '.join(formats)})", text)
+
+    def error(self, column: str, message: str, value: str | None = None) -> MalformedRecordError:
+        """A :class:`MalformedRecordError` for ``column`` of this row."""
+        return MalformedRecordError(
+            f"column {column!r}: {message}",
+            location=self.location(column),
+            field=column,
+            value=value,
+        )
+
+
+class ReportTable:
+    """A table of rows whose first row (or the ``header`` given) names the columns."""
+
+    def __init__(
+        self,
+        rows: Iterator[tuple[int, list[str]]],
+        source: str,
+        *,
+        delimiter: str = ",",
+        header: Sequence[str] | None = None,
+    ) -> None:
+        self.source = source
+        self.delimiter = delimiter
+        self._rows = rows
+        if header is None:
+            first = next(rows, None)
+            if first is None or not any(cell.strip() for cell in first[1]):
+                raise MalformedRecordError("no header row", location=SourceLocation(source, 1))
+            header = first[1]
+        self.header = [cell.strip() for cell in header]
+        self.index: dict[str, int] = {}
+        for position, name in enumerate(self.header):
+            if name:
+                self.index.setdefault(name, position)
+        self.repeated = [
+            (name, self.index[name]) for name in self.index if self.header.count(name) > 1
+        ]
+        """Columns named twice: the first one wins."""
+
+    @classmethod
+    def from_text(cls, text: str, source: str, *, delimiter: str = ",") -> ReportTable:
+        """Read delimited ``text``; a row's line is the line where it starts."""
+        return cls(_csv_rows(text, source, delimiter), source, delimiter=delimiter)
+
+    def present(self, columns: Sequence[str]) -> tuple[str, ...]:
+        """Those of ``columns`` the header has, in the given order."""
+        return tuple(c for c in columns if c in self.index)
+
+    def require_columns(self, columns: Sequence[str]) -> None:
+        """Raise naming every one of ``columns`` the header lacks."""
+        missing = [c for c in columns if c not in self.index]
+        if missing:
+            raise MalformedRecordError(
+                f"header lacks column(s) {', '.join(repr(c) for c in missing)}",
+                location=SourceLocation(self.source, 1),
+            )
+
+    def rows(self) -> Iterator[ReportRow]:
+        """The data rows; blank rows are skipped."""
+        for line, cells in self._rows:
+            if any(cell.strip() for cell in cells):
+                yield ReportRow(self, line, cells)
+
+
+def _csv_rows(text: str, source: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise MalformedRecordError(
+                f"unreadable row: {exc}", location=SourceLocation(source, start)
+            ) from None
+        yield start, cells
+        start = reader.line_num + 1

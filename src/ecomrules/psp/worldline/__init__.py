@@ -1,0 +1,1 @@
+"""Worldline (ex-Ingenico) GlobalCollect WX reports. See ``docs/formats/other-psps.md``."""

@@ -1,0 +1,171 @@
+"""Letters: golden renderings, babel formatting per language, the sandbox."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from jinja2 import DictLoader, UndefinedError
+from jinja2.exceptions import SecurityError
+
+from ecomrules.dunning import (
+    ChargeKind,
+    DunningCharge,
+    DunningEvent,
+    DunningHistory,
+    LetterRenderer,
+    load_policy,
+    plan,
+)
+from ecomrules.money import Money
+from ecomrules.testing.dunning import customer, open_item
+from ecomrules.testing.golden import assert_golden
+
+GOLDEN = Path(__file__).parent / "golden"
+AS_OF = date(2025, 7, 20)
+
+
+def _scenario(language: str, name: str = "Dupont & Fils <SARL>"):
+    who = customer("C1", language=language)
+    who = type(who)(
+        id=who.id, name=name, currency="EUR", email=who.email, language=language, b2b=True
+    )
+    items = [
+        open_item("A", date(2025, 5, 20), "3200.00"),
+        open_item("B", date(2025, 7, 10), "480.40"),
+        open_item("C", date(2025, 7, 23), "99.90", customer_id="C1"),
+    ]
+    history = DunningHistory(
+        events=[
+            DunningEvent("A", "C1", "reminder_1", 1, date(2025, 5, 27), "k1"),
+            DunningEvent("A", "C1", "reminder_2", 2, date(2025, 6, 10), "k2"),
+        ],
+        charges=[
+            DunningCharge(
+                "old-fee",
+                "C1",
+                "Z",
+                ChargeKind.INDEMNITY,
+                "formal_notice",
+                Money("40.00", "EUR"),
+                date(2025, 3, 1),
+            )
+        ],
+    )
+    return plan(items, [who], history, load_policy("fr-b2b"), AS_OF)
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de", "es"])
+def test_formal_notice_letters_match_the_golden_files(language: str) -> None:
+    (notice,) = _scenario(language).notices
+    assert notice.letter is not None
+    assert notice.letter.language == language
+    assert_golden(
+        {
+            "subject": notice.letter.subject,
+            "text": notice.letter.text.splitlines(),
+            "html": notice.letter.html.splitlines(),
+        },
+        GOLDEN / f"formal_notice.{language}.json",
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "day"),
+    [
+        ("fr", "3\u202f200,00\xa0€", "20 mai 2025"),
+        ("en", "€3,200.00", "May 20, 2025"),
+        ("de", "3.200,00\xa0€", "20. Mai 2025"),
+        ("es", "3.200,00\xa0€", "20 de mayo de 2025"),
+    ],
+)
+def test_amounts_and_dates_in_the_customer_language(language: str, amount: str, day: str) -> None:
+    (notice,) = _scenario(language).notices
+    assert notice.letter is not None
+    assert amount in notice.letter.text
+    assert day in notice.letter.text
+
+
+def test_each_level_of_the_built_in_policies_has_french_and_english_text() -> None:
+    renderer = LetterRenderer()
+    for name in ("fr-b2b", "fr-b2c", "default"):
+        policy = load_policy(name)
+        keys = [level.notify.template for level in policy.levels]
+        if policy.preventive is not None:
+            keys.append(policy.preventive.notify.template)
+        for key in keys:
+            for language in ("fr", "en", "de", "es"):
+                assert renderer.has_template(key, language), (key, language)
+
+
+def test_html_is_autoescaped_and_text_is_not() -> None:
+    (notice,) = _scenario("en").notices
+    assert notice.letter is not None
+    assert "Dupont &amp; Fils &lt;SARL&gt;" in notice.letter.html
+    assert "Dupont & Fils <SARL>" in notice.letter.text
+
+
+def _custom(source: str) -> LetterRenderer:
+    return LetterRenderer(
+        DictLoader(
+            {
+                "en/reminder_1.j2": "{% extends layout %}{% block subject %}S{% endblock %}",
+                "en/_layout.txt.j2": source,
+                "en/_layout.html.j2": source,
+            }
+        )
+    )
+
+
+def test_an_unknown_variable_fails_instead_of_printing_nothing() -> None:
+    items = [open_item("A", date(2025, 5, 20))]
+    result = plan(
+        items,
+        [customer(language="en")],
+        DunningHistory(),
+        load_policy("default"),
+        AS_OF,
+        render=False,
+    )
+    (notice,) = result.notices
+    with pytest.raises(UndefinedError):
+        _custom("{{ customer.nickname }}").render(notice, customer(), load_policy("default"), AS_OF)
+
+
+def test_templates_run_in_a_sandbox() -> None:
+    items = [open_item("A", date(2025, 5, 20))]
+    policy = load_policy("default")
+    result = plan(items, [customer(language="en")], DunningHistory(), policy, AS_OF, render=False)
+    (notice,) = result.notices
+    with pytest.raises(SecurityError):
+        _custom("{{ ''.__class__.__mro__[1].__subclasses__() }}").render(
+            notice, customer(), policy, AS_OF
+        )
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de", "es"])
+@pytest.mark.parametrize("b2b", [True, False])
+def test_every_level_renders_in_every_shipped_language(language: str, b2b: bool) -> None:
+    import attrs
+
+    renderer = LetterRenderer()
+    for name in ("fr-b2b", "fr-b2c", "default"):
+        policy = load_policy(name)
+        who = attrs.evolve(customer("C1", language=language), b2b=b2b)
+        items = [open_item("A", date(2025, 5, 20), "3200.00")]
+        (notice,) = plan(items, [who], DunningHistory(), policy, AS_OF, render=False).notices
+        levels = ([policy.preventive] if policy.preventive else []) + list(policy.levels)
+        for level in levels:
+            evolved = attrs.evolve(
+                notice,
+                level=level.key,
+                template=level.notify.template,
+                handover=level.handover,
+                block_credit=level.block_credit,
+            )
+            letter = renderer.render(evolved, who, policy, AS_OF)
+            assert letter.language == language
+            assert letter.subject
+            assert "FA-A" in letter.text
+            assert "FA-A" in letter.html
