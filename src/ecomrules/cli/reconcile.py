@@ -140,7 +140,9 @@ def _amount(units: int, currency: str) -> str:
 
 def render(result: MatchResult, left_out: list[str] | None = None) -> None:
     """Print the result as readable tables."""
-    table = Table("line", "status", "score", "items", "allocated", "write-off", "reasons")
+    table = Table()
+    for column in ("line", "status", "score", "items", "allocated", "write-off", "reasons"):
+        table.add_column(column, overflow="fold")
     for match in result.matches:
         table.add_row(
             match.line_id,
@@ -165,16 +167,25 @@ def render(result: MatchResult, left_out: list[str] | None = None) -> None:
         console.print(f"{len(left_out)} line(s) already committed were left out")
 
 
+DEMO_STATEMENTS = ("bank-statement.csv", "reconcile-statement.csv", "stripe-payout.csv")
+"""The demo's statements: two bank statements (CSV) and a Stripe payout report."""
+
+
 def demo_section(ctx: DemoContext) -> dict[str, Any]:
-    """The demo's reconciliation: the bundled bank statement against the open items."""
+    """The demo's reconciliation: the bundled statements against the open items."""
     from ecomrules import demo as dataset
 
-    lines, payouts = _read_statement(dataset.path("reconcile-statement.csv"))
+    lines: list[LineRecord] = []
+    payouts: list[PayoutRecord] = []
+    for name in DEMO_STATEMENTS:
+        found, paid_out = _read_statement(dataset.path(name))
+        lines.extend(found)
+        payouts.extend(paid_out)
     result = Matcher().match_records(
         lines, [item_record(item) for item in ctx.open_items], payouts=payouts
     )
     if not ctx.quiet:
-        console.print("[bold]Reconciliation[/bold] of reconcile-statement.csv")
+        console.print(f"[bold]Reconciliation[/bold] of {', '.join(DEMO_STATEMENTS)}")
         render(result)
     document = result.to_json()
     return {
@@ -189,4 +200,5 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
         ],
         "unmatched_lines": document["unmatched_lines"],
         "unmatched_items": document["unmatched_items"],
+        "payouts": document["payouts"],
     }
