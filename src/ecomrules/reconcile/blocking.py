@@ -20,7 +20,6 @@ from ecomrules.reconcile.index import ItemIndex, postings
 from ecomrules.reconcile.records import (
     ItemRecord,
     LineRecord,
-    normalise_iban,
     normalise_name,
     normalise_reference,
 )
@@ -349,14 +348,17 @@ class PartyBlocker:
         by_iban = ctx.index.partners_by_iban
         by_partner = ctx.index.by_partner
         items = ctx.index.items
+        candidates = ctx.candidates
+        skip_resolved = self.only_unresolved
         for i, line in enumerate(ctx.lines):
-            if not line.iban:
+            iban = line.iban
+            if not iban:
                 continue
-            partners = by_iban.get(normalise_iban(line.iban))
+            partners = by_iban.get(iban)
             if not partners:
                 continue
-            found = ctx.candidates[i]
-            if self.only_unresolved and found is not None:
+            found = candidates[i]
+            if skip_resolved and found is not None:
                 paid = line.cents + line.fee
                 if any(
                     flags & (REF_KEY | REF_TEXT)

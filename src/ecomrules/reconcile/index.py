@@ -108,8 +108,12 @@ class ItemIndex:
         if self._by_name is None:
             table: dict[object, Postings] = {}
             items = self.items
+            keys: dict[str, str] = {}
             for owned in self.by_partner.values():
-                key = normalise_name(items[owned[0]].partner_name)
+                raw = items[owned[0]].partner_name
+                key = keys.get(raw)
+                if key is None:
+                    key = keys[raw] = normalise_name(raw)
                 for j in owned:
                     _add(table, (key, items[j].residual), j)
             self._by_name = table

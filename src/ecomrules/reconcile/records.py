@@ -55,6 +55,7 @@ class LineRecord(NamedTuple):
     label: str = ""
     name: str = ""
     iban: str = ""
+    """The payer's IBAN as :func:`normalise_iban` gives it (no spaces, upper case)."""
     kind: str = "transfer"
     fee: int = 0
     """The PSP fee in minor units (``gross - fee == amount``), 0 for bank lines."""
