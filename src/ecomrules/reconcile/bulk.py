@@ -5,7 +5,8 @@ the matching; this reader goes from ``csv.reader`` to
 :class:`~ecomrules.reconcile.records.ItemRecord` /
 :class:`~ecomrules.reconcile.records.LineRecord` tuples, with the same strict
 rules (plain decimal amounts, exact in the currency's minor units, ISO dates)
-and an error naming file, line and column for the first bad value.
+and one error listing every bad row (file, line and column; the first
+hundred of them).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class _Bad(ValueError):
         super().__init__(f"column {column!r}: {value!r} {message}")
 
 
+_MAX_PROBLEMS = 100
+"""A file this broken is reported by its first hundred problems."""
 _EXPONENTS: dict[str, int] = {}
 _POWERS: tuple[int, ...] = tuple(10**k for k in range(10))
 
@@ -84,13 +87,20 @@ def _rows(
                 raise InputError(str(path), [f"{name}:1: missing column(s) {', '.join(missing)}"])
             out: list[T] = []
             append = out.append
-            row: list[str] = []
-            try:
-                for row in reader:
-                    append(build(columns, row))
-            except (_Bad, IndexError) as exc:
-                message = str(exc) if isinstance(exc, _Bad) else "row has too few values"
-                raise InputError(str(path), [f"{name}:{reader.line_num}: {message}"]) from None
+            problems: list[str] = []
+            while True:
+                try:
+                    for row in reader:
+                        append(build(columns, row))
+                    break
+                except (_Bad, IndexError) as exc:
+                    message = str(exc) if isinstance(exc, _Bad) else "row has too few values"
+                    problems.append(f"{name}:{reader.line_num}: {message}")
+                    if len(problems) >= _MAX_PROBLEMS:
+                        problems.append(f"{name}: stopped after {_MAX_PROBLEMS} problems")
+                        break
+            if problems:
+                raise InputError(str(path), problems)
             return out
     finally:
         if was_enabled:
