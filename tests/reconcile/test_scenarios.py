@@ -292,3 +292,24 @@ def test_a_line_in_another_currency_is_converted_at_the_given_rate() -> None:
     without_rate = Matcher().match([_usd_line("L1", "100.00", "INV-7")], [item("7", "92.00")])
     assert without_rate.matches == ()
     assert without_rate.unmatched_lines[0].candidates == ("7",)
+
+
+def test_a_parent_company_pays_for_a_member_of_its_group() -> None:
+    parent_iban = "DE89370400440532013000"
+    items = [
+        item("P1", "10.00", partner="C002", name="Games & Co GmbH", iban=parent_iban),
+        item("7", "740.00", partner="C003", name="Games & Co Austria"),
+        item("8", "740.00", partner="C009", name="Someone Else"),
+    ]
+    settings = MatcherSettings(
+        blockers=default_settings().blockers,
+        comparisons=default_settings().comparisons,
+        partner_groups={"C002": "G100", "C003": "G100"},
+    )
+    lines = [line("L1", "740.00", iban=parent_iban, name="GAMES AND CO GMBH")]
+    match = only(Matcher(settings).match(lines, items))
+    assert allocated(match) == {"7": "740.00"}
+    assert "reconcile.party.group" in match.codes
+    assert match.status is MatchStatus.REVIEW  # amount and group alone: a person confirms
+    # without the group, the same amount at two partners is a tie
+    assert Matcher().match(lines, items).unmatched_lines[0].reasons == ("reconcile.tie_refused",)

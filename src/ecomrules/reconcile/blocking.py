@@ -25,6 +25,7 @@ from ecomrules.reconcile.records import (
 )
 
 __all__ = [
+    "GROUP",
     "PARTY",
     "REF_KEY",
     "REF_TEXT",
@@ -46,6 +47,8 @@ SAME_AMOUNT = 4
 """The line's amount (or gross) equals the item's residual."""
 PARTY = 8
 """The line's IBAN belongs to the item's partner."""
+GROUP = 16
+"""The line's IBAN belongs to a partner of the item's partner's group."""
 
 
 class BlockingContext:
@@ -333,7 +336,7 @@ class AmountBlocker:
 
 @frozen
 class PartyBlocker:
-    """The open items of the partners the line's IBAN belongs to, if there are few.
+    """The open items of the partners the line's IBAN belongs to (and of their groups).
 
     With ``only_unresolved``, lines that already have a candidate found by a
     reference, or one of their exact amount from the same partner, are skipped.
@@ -348,6 +351,7 @@ class PartyBlocker:
         by_iban = ctx.index.partners_by_iban
         by_partner = ctx.index.by_partner
         items = ctx.index.items
+        group_of = ctx.index.group_of
         candidates = ctx.candidates
         skip_resolved = self.only_unresolved
         for i, line in enumerate(ctx.lines):
@@ -372,3 +376,19 @@ class PartyBlocker:
                     continue
                 for item in owned:
                     ctx.add(i, item, PARTY)
+            if group_of:
+                self._add_group(ctx, i, partners)
+
+    def _add_group(self, ctx: BlockingContext, i: int, partners: set[str]) -> None:
+        """The open items of the other members of the payers' groups."""
+        index = ctx.index
+        for partner in sorted(partners):
+            group = index.group_of.get(partner)
+            if group is None:
+                continue
+            for member in index.group_members.get(group, ()):
+                owned = index.by_partner.get(member, ())
+                if member in partners or len(owned) > self.max_items:
+                    continue
+                for item in owned:
+                    ctx.add(i, item, GROUP)

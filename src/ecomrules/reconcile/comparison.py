@@ -17,7 +17,7 @@ from attrs import field, frozen
 from rapidfuzz import fuzz
 
 from ecomrules.money import Currency
-from ecomrules.reconcile.blocking import PARTY, REF_KEY, REF_TEXT
+from ecomrules.reconcile.blocking import GROUP, PARTY, REF_KEY, REF_TEXT
 from ecomrules.reconcile.checksums import structured_kind
 from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.rates import Rates
@@ -288,7 +288,7 @@ class DateComparison:
 
 @frozen
 class PartyComparison:
-    """Party levels: IBAN known for the partner / name fuzzy (token based) / other / unknown."""
+    """Party levels: IBAN of the partner / of its group / name fuzzy (token based) / other."""
 
     name: str = "party"
     name_threshold: float = 90.0
@@ -297,6 +297,9 @@ class PartyComparison:
     name_equal: Level = Level("reconcile.party.name", 4.0, "payer name matches the partner")
     name_similar: Level = Level(
         "reconcile.party.name_similar", 1.5, "payer name resembles the partner"
+    )
+    group: Level = Level(
+        "reconcile.party.group", 6.0, "the IBAN belongs to a partner of the same group"
     )
     other_iban: Level = Level(
         "reconcile.party.other_iban", -6.0, "the IBAN belongs to another partner"
@@ -323,6 +326,8 @@ class PartyComparison:
             if partners:
                 if item.partner_id in partners:
                     return self.iban
+                if flags & GROUP or ctx.index.same_group(item.partner_id, partners):
+                    return self.group
                 other_partner = True
         if line.name and item.partner_name:
             score = fuzz.token_sort_ratio(ctx.name(line.name), ctx.name(item.partner_name))

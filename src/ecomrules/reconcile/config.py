@@ -197,6 +197,8 @@ class MatcherConfig(_Model):
     combination: CombinationConfig = CombinationConfig()
     partners: dict[str, str] = Field(default_factory=dict)
     """IBAN -> partner id: who pays from an account the open items do not show."""
+    groups: dict[str, str] = Field(default_factory=dict)
+    """Partner id -> group id: a member of a group may pay for another."""
     rates: dict[str, Annotated[DecimalText, Field(gt=0)]] = Field(default_factory=dict)
     """``"USD/EUR" = "0.92"``: one USD is 0.92 EUR, for lines in another currency."""
 
@@ -228,6 +230,7 @@ class MatcherConfig(_Model):
             tie_margin=self.tie_margin,
             combination=CombinationSettings(**self.combination.model_dump()),
             partner_ibans=self.partners,
+            partner_groups=self.groups,
             rates=self.rates,
         )
 

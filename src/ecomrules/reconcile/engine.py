@@ -116,7 +116,11 @@ class Matcher:
                     Match(line_id, MatchStatus.AUTO, 1.0, (), currencies[line_id], (), (code,)),
                 )
         work = [line for line in lines if line.id not in settled] if settled else list(lines)
-        index = ItemIndex(items, partner_ibans=self.settings.partner_ibans)
+        index = ItemIndex(
+            items,
+            partner_ibans=self.settings.partner_ibans,
+            partner_groups=self.settings.partner_groups,
+        )
         blocking = BlockingContext(work, index)
         for blocker in self.settings.blockers:
             blocker.block(blocking)

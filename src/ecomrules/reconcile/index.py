@@ -64,6 +64,7 @@ class ItemIndex:
         items: Sequence[ItemRecord],
         *,
         partner_ibans: Mapping[str, str] | None = None,
+        partner_groups: Mapping[str, str] | None = None,
     ) -> None:
         self.items = items
         norm = normalise_reference
@@ -95,10 +96,22 @@ class ItemIndex:
         self.with_credit_notes = frozenset(item.partner_id for item in items if item.residual < 0)
         """Partners with a credit note open: a payment may net it in."""
         self._by_name: dict[object, Postings] | None = None
+        self.group_of = dict(partner_groups or {})
+        """Partner id -> group id (the configured groups)."""
+        members: dict[str, list[str]] = {}
+        for partner, group in sorted(self.group_of.items()):
+            members.setdefault(group, []).append(partner)
+        self.group_members = members
+        """Group id -> its partner ids, sorted."""
         self.by_key = by_key
         self.by_amount = by_amount
         self.by_partner = by_partner
         self.partners_by_iban = by_iban
+
+    def same_group(self, partner: str, others: Iterable[str]) -> bool:
+        """True when ``partner`` belongs to the group of one of ``others``."""
+        group = self.group_of.get(partner)
+        return group is not None and any(self.group_of.get(o) == group for o in others)
 
     def named_with_amount(self, name: str, residual: int) -> Sequence[int]:
         """Items whose partner's normalised name is ``name`` and residual ``residual``.

@@ -72,6 +72,8 @@ class MatcherSettings:
     tie_margin: float = 1.0
     combination: CombinationSettings = CombinationSettings()
     partner_ibans: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
+    partner_groups: Mapping[str, str] = field(factory=dict, converter=_frozen_map)
+    """Partner id -> group id: a member of a group may pay for another (a parent company)."""
     rates: Mapping[str, Decimal] = field(factory=dict, converter=_frozen_rates)
     """``{"USD/EUR": Decimal("0.92")}``: lines in another currency than the item's."""
 
