@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from ecomrules.errors import ReconcileError
@@ -313,3 +314,31 @@ def test_a_parent_company_pays_for_a_member_of_its_group() -> None:
     assert match.status is MatchStatus.REVIEW  # amount and group alone: a person confirms
     # without the group, the IBAN names another partner: nothing is proposed
     assert Matcher().match(lines, items).matches == ()
+
+
+def test_a_refund_settles_the_credit_note_it_names() -> None:
+    items = [item("CN", "-80.40", number="AV-0042"), item("7", "80.40")]
+    match = only(Matcher().match([line("R1", "-80.40", label="Avoir AV-0042")], items))
+    assert allocated(match) == {"CN": "-80.40"}
+    assert match.status is MatchStatus.AUTO
+
+
+def test_nothing_in_nothing_out() -> None:
+    result = Matcher().match([], [])
+    assert result.matches == ()
+    assert result.unmatched_lines == ()
+    assert result.unmatched_items == ()
+
+
+def test_zero_decimal_currency() -> None:
+    jpy = StatementLine(
+        id="J1",
+        kind=LineKind.TRANSFER,
+        booked_on=date(2026, 11, 10),
+        amount=Money(Decimal(5000), "JPY"),
+        references=("INV-9",),
+    )
+    amount = Money(Decimal(5000), "JPY")
+    target = attrs.evolve(item("9", "1.00"), amount=amount, residual=amount)
+    match = only(Matcher().match([jpy], [target]))
+    assert allocated(match) == {"9": "5000"}
