@@ -45,7 +45,7 @@ _ENCODING: Final = re.compile(rb"""<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]
 _ROOT_TAG: Final = re.compile(rb"<[A-Za-z_][^>]*>")
 _INDENT: Final = re.compile(rb">[ \t]*\r?\n[ \t]*<")
 _ENTRY: Final = "Ntry"
-_DETAIL: Final = "TxDtls"
+_DETAIL: Final = "TxDtls"  # its lines come from the entry text
 _CONTAINERS: Final = ("Stmt", "Ntfctn", "Rpt")
 # one literal pattern per name: a literal prefix lets the regex engine skip ahead,
 # ten times faster than trying a pattern at every "<"
