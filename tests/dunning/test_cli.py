@@ -118,6 +118,40 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_a_real_mt940_statement_holds_the_invoice_it_pays(tmp_path: Path) -> None:
+    out = invoke(
+        "plan",
+        *BASE,
+        "--policy",
+        "fr-b2b",
+        "--json",
+        "--statement",
+        str(demo.path("dunning-bank.sta")),
+        "--workspace",
+        str(tmp_path / "w"),
+    )
+    held = {h["item_id"]: h for h in out["holds"]}
+    assert held["INV-1008"]["reason"] == "dunning.held.payment_in_transit"
+    assert held["INV-1008"]["data"]["amount"] == "890.00"
+    stale = run(
+        "plan",
+        "--open-items",
+        ITEMS,
+        "--customers",
+        CUSTOMERS,
+        "--as-of",
+        "2026-11-30",
+        "--policy",
+        "fr-b2b",
+        "--statement",
+        str(demo.path("dunning-bank.sta")),
+        "--workspace",
+        str(tmp_path / "w"),
+    )
+    assert stale.returncode == 2
+    assert "dunning.bank_data_stale" in stale.stderr
+
+
 def test_a_bad_policy_file_exits_2_with_every_problem(tmp_path: Path) -> None:
     policy = tmp_path / "bad.toml"
     policy.write_text(
@@ -170,3 +204,58 @@ def test_block_and_pause_commands(tmp_path: Path) -> None:
     reasons = {h["item_id"]: h["reason"] for h in out["holds"]}
     assert reasons["INV-1001"] == "dunning.held.blocked"
     assert reasons["INV-1003"] == "dunning.held.customer_paused"
+
+
+def test_demo_has_a_dunning_section() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "ecomrules", "demo", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    section = json.loads(out.stdout)["dunning"]
+    games = next(n for n in section["notices"] if n["customer_id"] == "C002")
+    assert games["level"] == "formal_notice"
+    assert [(c["kind"], c["amount"]) for c in games["charges"]] == [
+        ("indemnity", "40.00 EUR"),
+        ("interest", "76.69 EUR"),
+    ]
+    assert section["issues"] == ["dunning.rate_table_outdated"]
+    assert {"item_id": "INV-1008", "reason": "dunning.held.payment_in_transit"} in section["holds"]
+
+
+def test_levels_feed_the_credit_check(tmp_path: Path) -> None:
+    from ecomrules.inputs.dunning_levels import read_dunning_levels
+
+    ws = str(tmp_path / "ws.db")
+    invoke("commit", *BASE, "--policy", "fr-b2b", "--json", "--workspace", ws)
+    result = CliRunner().invoke(app, ["dunning", "levels", "--workspace", ws])
+    assert result.exit_code == 0, result.output
+    (tmp_path / "dunning-levels.csv").write_text(result.output, encoding="utf-8")
+    assert read_dunning_levels(tmp_path / "dunning-levels.csv") == {
+        "C001": 1,
+        "C002": 1,
+        "C005": 1,
+    }
+
+
+def test_schema_describes_the_policy_file() -> None:
+    result = CliRunner().invoke(app, ["dunning", "schema"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    assert schema["required"] == ["name", "levels"]
+    assert set(
+        schema["$defs"]["LevelDoc"]["properties"]["trigger"]["discriminator"]["mapping"]
+    ) == {
+        "days_after_due",
+        "days_after_previous",
+        "end_of_month_after_due",
+    }
+
+
+def test_plan_json_carries_the_rendered_message(tmp_path: Path) -> None:
+    out = invoke("plan", *BASE, "--policy", "fr-b2b", "--json", "--workspace", str(tmp_path / "w"))
+    martin = out["notices"][0]
+    assert martin["message"]["subject"] == "Relance : factures échues"
+    assert "FA-2026-1001" in martin["message"]["html"]

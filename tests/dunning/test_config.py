@@ -174,3 +174,21 @@ def test_a_caller_replaces_a_rate_table() -> None:
     rule = policy.levels[-1].interest
     assert rule is not None
     assert rule.table is table
+
+
+def test_the_documented_example_policy_loads(tmp_path: Path) -> None:
+    page = Path(__file__).parents[2] / "docs" / "reference" / "dunning-policy.md"
+    text = page.read_text(encoding="utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.toml").write_text(example, encoding="utf-8")
+    policy = load_policy(tmp_path / "example.toml")
+    assert [level.key for level in policy.levels] == ["reminder_1", "reminder_2", "final_notice"]
+    assert policy.levels[-1].handover == "collection"
+
+
+def test_levels_and_ranks_by_key() -> None:
+    policy = load_policy("fr-b2b")
+    assert [policy.rank(key) for key in ("preventive", "reminder_1", "formal_notice")] == [0, 1, 3]
+    assert policy.level("formal_notice").block_credit
+    with pytest.raises(KeyError):
+        policy.rank("nope")

@@ -478,3 +478,73 @@ def test_customer_levels_reports_the_highest_level_and_credit_block() -> None:
     only_open = customer_levels(events, open_item_ids={"A", "D"})
     assert only_open["C1"].level == "reminder_2"
     assert not only_open["C1"].block_credit
+
+
+def test_a_period_before_the_rate_table_is_an_error_issue_not_a_crash() -> None:
+    item = open_item("A", date(2008, 1, 10))
+    history = DunningHistory(
+        [
+            sent("A", "reminder_1", 1, date(2008, 1, 17)),
+            sent("A", "reminder_2", 2, date(2008, 1, 31)),
+        ]
+    )
+    result = run([item], history, as_of=date(2008, 2, 24))
+    assert [c.kind for c in result.notices[0].charges] == [ChargeKind.INDEMNITY]
+    assert [(i.code, i.severity.value) for i in result.issues] == [
+        ("dunning.rate_missing", "error")
+    ]
+
+
+def test_a_fixed_fee_per_notice_only_in_its_currency() -> None:
+    from ecomrules.dunning import policy_from_document
+
+    doc = {
+        "name": "fees",
+        "levels": [
+            {
+                "key": "reminder_1",
+                "name": "R1",
+                "trigger": {"kind": "days_after_due", "days": 1},
+                "notify": {"channel": "letter", "template": "reminder_1"},
+                "fees": [{"kind": "fixed", "amount": "3.50", "currency": "EUR"}],
+            }
+        ],
+    }
+    policy = policy_from_document(doc)
+    (notice,) = run([open_item("A", DUE, currency="USD")], policy=policy, as_of=day(1)).notices
+    assert notice.charges == ()
+
+
+def test_highest_levels_are_the_credit_engines_dunning_level() -> None:
+    from ecomrules.dunning import highest_levels
+
+    events = [sent("A", "reminder_1", 1, day(7)), sent("A", "reminder_2", 2, day(21))]
+    assert highest_levels(DunningHistory(events)) == {"C1": 2}
+    assert highest_levels(events, open_item_ids=set()) == {}
+
+
+def test_bank_data_age_defaults_to_the_newest_line() -> None:
+    with pytest.raises(BankDataStaleError):
+        run([open_item("A", DUE)], as_of=day(7), in_transit=[_line("5.00", booked_on=day(1))])
+
+
+def test_trigger_dates() -> None:
+    from ecomrules.dunning import DaysAfterPrevious, EndOfMonthAfterDue
+
+    assert EndOfMonthAfterDue().on(date(2026, 1, 31), None) == date(2026, 1, 31)
+    assert EndOfMonthAfterDue(1, 3).on(date(2026, 1, 31), None) == date(2026, 3, 3)
+    assert EndOfMonthAfterDue(12).on(date(2026, 12, 5), None) == date(2027, 12, 31)
+    assert DaysAfterPrevious(10).on(date(2026, 1, 1), None) == date(2026, 1, 11)
+    assert DaysAfterPrevious(10).on(date(2026, 1, 1), date(2026, 2, 1)) == date(2026, 2, 11)
+
+
+def test_level_history_per_item() -> None:
+    history = DunningHistory(
+        [
+            sent("A", "reminder_2", 2, day(21)),
+            sent("B", "reminder_1", 1, day(8)),
+            sent("A", "preventive", 0, day(-5)),
+            sent("A", "reminder_1", 1, day(7)),
+        ]
+    )
+    assert [e.level for e in history.item_levels("A")] == ["preventive", "reminder_1", "reminder_2"]

@@ -142,3 +142,30 @@ def test_templates_run_in_a_sandbox() -> None:
         _custom("{{ ''.__class__.__mro__[1].__subclasses__() }}").render(
             notice, customer(), policy, AS_OF
         )
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de", "es"])
+@pytest.mark.parametrize("b2b", [True, False])
+def test_every_level_renders_in_every_shipped_language(language: str, b2b: bool) -> None:
+    import attrs
+
+    renderer = LetterRenderer()
+    for name in ("fr-b2b", "fr-b2c", "default"):
+        policy = load_policy(name)
+        who = attrs.evolve(customer("C1", language=language), b2b=b2b)
+        items = [open_item("A", date(2025, 5, 20), "3200.00")]
+        (notice,) = plan(items, [who], DunningHistory(), policy, AS_OF, render=False).notices
+        levels = ([policy.preventive] if policy.preventive else []) + list(policy.levels)
+        for level in levels:
+            evolved = attrs.evolve(
+                notice,
+                level=level.key,
+                template=level.notify.template,
+                handover=level.handover,
+                block_credit=level.block_credit,
+            )
+            letter = renderer.render(evolved, who, policy, AS_OF)
+            assert letter.language == language
+            assert letter.subject
+            assert "FA-A" in letter.text
+            assert "FA-A" in letter.html

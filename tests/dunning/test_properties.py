@@ -7,8 +7,16 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
+from ecomrules.dunning import (
+    CustomerPause,
+    DunningHistory,
+    DunningPlan,
+    ItemBlock,
+    load_policy,
+    plan,
+)
 from ecomrules.ledger import ItemStatus, OpenItem
+from ecomrules.parsing.model import LineKind, StatementLine
 from ecomrules.testing.dunning import BASE, customer, dunning_events, open_items
 
 POLICY = load_policy("fr-b2b")
@@ -23,7 +31,29 @@ as_of_days = st.integers(0, 200).map(lambda n: BASE + timedelta(days=n))
 def scenarios(draw: st.DrawFn) -> tuple[list[OpenItem], DunningHistory]:
     items = draw(open_items())
     events = draw(dunning_events(items, LADDER))
-    return items, DunningHistory(events)
+    ids = [item.id for item in items]
+    until = st.none() | as_of_days
+    blocks = draw(st.lists(st.builds(ItemBlock, st.sampled_from(ids), until), max_size=2))
+    pauses = draw(
+        st.lists(st.builds(CustomerPause, st.sampled_from(["C0", "C1", "C2"]), until), max_size=1)
+    )
+    return items, DunningHistory(events, (), blocks, pauses)
+
+
+@st.composite
+def incoming(draw: st.DrawFn, items: list[OpenItem]) -> list[StatementLine]:
+    """Incoming lines paying some of the items (by number in the label)."""
+    chosen = draw(st.lists(st.sampled_from(items), max_size=3, unique_by=lambda i: i.id))
+    return [
+        StatementLine(
+            id=f"L{index}",
+            kind=LineKind.TRANSFER,
+            booked_on=BASE,
+            amount=item.residual,
+            label=f"PAYMENT {item.number}",
+        )
+        for index, item in enumerate(chosen)
+    ]
 
 
 def run(items: list[OpenItem], history: DunningHistory, as_of: date) -> DunningPlan:
@@ -57,9 +87,12 @@ def test_a_later_as_of_never_gives_a_lower_level(scenario, as_of: date, later: i
 def test_a_held_item_never_escalates(scenario, as_of: date) -> None:
     items, history = scenario
     result = run(items, history, as_of)
-    disputed = {item.id for item in items if item.status is ItemStatus.DISPUTED}
+    held = {item.id for item in items if item.status is ItemStatus.DISPUTED}
+    held |= {block.item_id for block in history.blocks if block.active(as_of)}
+    paused = {pause.customer_id for pause in history.pauses if pause.active(as_of)}
+    held |= {item.id for item in items if item.partner_id in paused}
     noticed = {item.item_id for notice in result.notices for item in notice.items}
-    assert not noticed & disputed
+    assert not noticed & held
     assert {hold.item_id for hold in result.holds}.isdisjoint(noticed)
 
 
@@ -71,21 +104,39 @@ def test_replaying_a_recorded_plan_adds_nothing(scenario, as_of: date) -> None:
     recorded = DunningHistory(
         [*history.events, *first.events(as_of)],
         [*history.charges, *first.new_charges(as_of)],
+        history.blocks,
+        history.pauses,
     )
     assert run(items, recorded, as_of).notices == ()
     assert run(items, history, as_of) == first
 
 
 @settings(max_examples=60, deadline=None)
-@given(scenarios(), as_of_days, st.randoms(use_true_random=False))
-def test_the_result_does_not_depend_on_input_order(scenario, as_of: date, rng) -> None:
+@given(scenarios(), as_of_days, st.randoms(use_true_random=False), st.data())
+def test_the_result_does_not_depend_on_input_order(scenario, as_of: date, rng, data) -> None:
     items, history = scenario
-    expected = run(items, history, as_of)
-    shuffled_items = list(items)
-    rng.shuffle(shuffled_items)
-    events = list(history.events)
-    rng.shuffle(events)
-    customers = list(CUSTOMERS)
-    rng.shuffle(customers)
-    result = plan(shuffled_items, customers, DunningHistory(events), POLICY, as_of, render=False)
+    lines = data.draw(incoming(items))
+    expected = plan(
+        items,
+        CUSTOMERS,
+        history,
+        POLICY,
+        as_of,
+        in_transit=lines,
+        bank_data_as_of=as_of,
+        render=False,
+    )
+    shuffled = [list(items), list(history.events), list(CUSTOMERS), list(lines)]
+    for group in shuffled:
+        rng.shuffle(group)
+    result = plan(
+        shuffled[0],
+        shuffled[2],
+        DunningHistory(shuffled[1], (), history.blocks, history.pauses),
+        POLICY,
+        as_of,
+        in_transit=shuffled[3],
+        bank_data_as_of=as_of,
+        render=False,
+    )
     assert result == expected

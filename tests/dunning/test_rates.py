@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecomrules.dunning import (
     DayCount,
@@ -90,3 +92,28 @@ def test_a_bad_rate_file_reports_each_row(tmp_path: Path) -> None:
     path.write_text("day,percent\n")
     with pytest.raises(ConfigError, match="from,rate"):
         load_rate_table(path)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.dates(date(2009, 1, 1), date(2026, 6, 1)),
+    st.integers(0, 400),
+    st.integers(0, 400),
+    st.sampled_from(list(RateReference)),
+)
+def test_interest_is_additive_over_a_split_period(
+    first: date, split: int, rest: int, reference: RateReference
+) -> None:
+    ecb = builtin_rate_table("ecb-mro")
+    middle = first + timedelta(days=split)
+    last = middle + timedelta(days=rest)
+
+    def factor(a: date, b: date) -> Decimal:
+        return interest_factor(
+            ecb, a, b, margin=Decimal(10), reference=reference, day_count=DayCount.ACTUAL_365
+        )
+
+    whole = factor(first, last)
+    parts = factor(first, middle) + factor(middle + timedelta(days=1), last)
+    assert abs(whole - parts) < Decimal("1e-20")
+    assert whole >= Decimal(10) * ((last - first).days + 1) / 100 / 365  # margin is a floor

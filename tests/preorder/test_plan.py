@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date, datetime
 
 import pytest
@@ -185,3 +186,15 @@ def test_orders_outside_the_window_are_noted_but_planned() -> None:
         "preorder.allocation.full",
         "preorder.schedule.on_release",
     ]
+
+
+def test_plan_restores_the_garbage_collector_state() -> None:
+    assert gc.isenabled()
+    run([line("O1")], STOCK)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run([line("O1")], STOCK)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -167,3 +167,14 @@ def test_activity_newest_first_is_checked_backwards() -> None:
     eur = next(s for s in result.statements if s.currency and s.currency.code == "EUR")
     assert (str(eur.opening_balance), str(eur.closing_balance)) == ("500.00 EUR", "60.86 EUR")
     assert (str(eur.opening_date), str(eur.closing_date)) == ("2026-11-02", "2026-11-03")
+
+
+def test_activity_withdrawals_are_payouts(corpus: Path) -> None:
+    from ecomrules.parsing.registry import parse_file
+
+    (result,) = parse_file(corpus / "paypal" / "oca_activity_en.csv")
+    withdrawals = [line for line in result.lines if line.kind is LineKind.PAYOUT]
+    assert withdrawals
+    assert [(p.id, p.amount) for p in result.payouts] == sorted(
+        (line.id, -line.amount) for line in withdrawals
+    )

@@ -75,9 +75,14 @@ def dunning(ctx: DemoContext) -> dict[str, Any]:
 
     The shop already sent Games & Co GmbH (C002) two reminders for FA-2026-1003,
     so that invoice reaches the formal notice, with the flat indemnity and
-    late interest.
+    late interest. Yesterday's bank statement (``dunning-bank.sta``, MT940)
+    shows Comics Corner paying FA-2026-1008: that invoice is held as a
+    payment in transit.
     """
     from ecomrules.dunning import DunningEvent, DunningHistory, load_policy, plan
+    from ecomrules.parsing.registry import parse_file
+
+    (bank,) = parse_file(dataset.path("dunning-bank.sta"))
 
     history = DunningHistory(
         events=[
@@ -91,6 +96,8 @@ def dunning(ctx: DemoContext) -> dict[str, Any]:
         history,
         load_policy("fr-b2b"),
         ctx.as_of,
+        in_transit=bank.lines,
+        bank_data_as_of=max(line.booked_on for line in bank.lines),
         render=False,
     )
     if not ctx.quiet:

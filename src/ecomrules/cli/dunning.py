@@ -11,7 +11,6 @@ from rich.table import Table
 
 from ecomrules.cli.output import console, print_json
 from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
-from ecomrules.dunning.plan import Notice
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import parse_file
@@ -79,6 +78,8 @@ def _run(
     statement: list[Path] | None,
     as_of: str | None,
     history: DunningHistory,
+    *,
+    render: bool,
 ) -> DunningPlan:
     run_date = _as_of(as_of)
     lines, newest = _statements(statement)
@@ -90,6 +91,7 @@ def _run(
         run_date,
         in_transit=lines,
         bank_data_as_of=newest,
+        render=render,
     )
 
 
@@ -113,8 +115,12 @@ def plan_command(
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Plan today's notices and holds; nothing is sent or recorded."""
-    result = _run(open_items, customers, policy, statement, as_of, _history(workspace))
+    """Plan today's notices and holds; nothing is sent or recorded.
+
+    With --json each notice carries its rendered message (subject, text, HTML).
+    """
+    history = _history(workspace)
+    result = _run(open_items, customers, policy, statement, as_of, history, render=json)
     if json:
         print_json(result.to_json())
     else:
@@ -137,7 +143,7 @@ def commit_command(
     path = resolve_path(workspace)
     with Workspace(path) as ws:
         store = SqliteDunningStore(ws)
-        result = _run(open_items, customers, policy, statement, as_of, store.load())
+        result = _run(open_items, customers, policy, statement, as_of, store.load(), render=json)
         added = store.record(result, result.as_of)
     if json:
         print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
@@ -182,8 +188,45 @@ def pause_command(
     console.print(f"paused {customer_id}" + (f" until {until}" if until else ""))
 
 
-def _money_list(notice: Notice) -> str:
-    return ", ".join(str(total) for total in notice.totals)
+@app.command("levels")
+def levels_command(
+    open_items: Annotated[
+        Path | None,
+        typer.Option("--open-items", help="Count only the items still open in this file."),
+    ] = None,
+    json: JsonOption = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Print each customer's highest dunning level as dunning-levels.csv (customer_id,level)."""
+    from ecomrules.dunning import customer_levels
+
+    open_ids = None if open_items is None else {i.id for i in read_open_items(open_items)}
+    levels = customer_levels(_history(workspace), open_item_ids=open_ids)
+    if json:
+        print_json(
+            [
+                {
+                    "customer_id": level.customer_id,
+                    "level": level.rank,
+                    "key": level.level,
+                    "reached_on": level.reached_on.isoformat(),
+                    "block_credit": level.block_credit,
+                    "handover": level.handover,
+                }
+                for level in levels.values()
+            ]
+        )
+        return
+    lines = ["customer_id,level", *(f"{c},{level.rank}" for c, level in levels.items())]
+    typer.echo("\n".join(lines))
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of a dunning policy file (for settings screens and editors)."""
+    from ecomrules.dunning.config import PolicyDocument
+
+    print_json(PolicyDocument.model_json_schema())
 
 
 def render_plan(result: DunningPlan) -> None:
@@ -193,22 +236,18 @@ def render_plan(result: DunningPlan) -> None:
         "level",
         "channel",
         "items",
-        "fees",
-        "interest",
+        "charges",
         "total",
         title=f"Dunning notices on {result.as_of} ({result.policy})",
     )
     for notice in result.notices:
-        fees = [c for c in notice.charges if c.kind.value != "interest"]
-        interest = [c for c in notice.charges if c.kind.value == "interest"]
         table.add_row(
-            f"{notice.customer_id} {notice.customer_name}",
+            notice.customer_id,
             notice.level,
             "-" if notice.channel is None else notice.channel.value,
-            ", ".join(f"{i.number} ({i.level})" for i in notice.items),
-            ", ".join(str(c.amount) for c in fees) or "-",
-            ", ".join(str(c.amount) for c in interest) or "-",
-            _money_list(notice),
+            "\n".join(f"{i.item_id} {i.level}" for i in notice.items),
+            "\n".join(f"{c.kind.value} {c.amount}" for c in notice.charges) or "-",
+            "\n".join(str(total) for total in notice.totals),
         )
     console.print(table)
     if result.holds:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from ecomrules.cli.output import ExitCode, console, print_json
@@ -212,29 +213,41 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
 
 def render_board(rows: tuple[BoardRow, ...]) -> None:
     """Print the board as a table."""
-    table = Table(
-        "sku", "name", "pre-orders", "demanded", "allocated", "received", "incoming",
-        "release", "days", "cut-off", "days", "alerts", title="Pre-order board",
-    )  # fmt: skip
+    table = Table(title="Pre-order board", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("product", min_width=10, overflow="fold")
+    for name in ("orders", "demand", "alloc", "incoming"):
+        table.add_column(name, justify="right")
+    table.add_column("release", no_wrap=True)
+    table.add_column("cut-off", no_wrap=True)
+    table.add_column("alerts", justify="right")
     for row in rows:
         table.add_row(
-            row.sku, row.name, str(row.preorders), str(row.demanded), str(row.allocated),
-            str(row.received), str(row.incoming), str(row.release_on), str(row.days_to_release),
-            str(row.supplier_cutoff or "-"),
-            "-" if row.days_to_cutoff is None else str(row.days_to_cutoff),
-            "\n".join(code.removeprefix("preorder.alert.") for code in row.alerts),
+            f"{row.sku}\n{row.name}", str(row.preorders), str(row.demanded), str(row.allocated),
+            str(row.incoming), _days(row.days_to_release), _days(row.days_to_cutoff),
+            str(len(row.alerts)) if row.alerts else "-",
         )  # fmt: skip
     console.print(table)
+
+
+def _days(count: int | None) -> str:
+    if count is None:
+        return "-"
+    if count < 0:
+        return f"{-count} d ago"
+    return "today" if count == 0 else f"in {count} d"
 
 
 def render_alerts(result: ReleasePlan) -> None:
     """Print the plan's alerts as a table (nothing when there are none)."""
     if not result.alerts:
         return
-    table = Table("alert", "sku", "message", title="Alerts")
+    table = Table(title="Alerts", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("alert", no_wrap=True)
+    table.add_column("sku", no_wrap=True)
+    table.add_column("message")
     for alert in result.alerts:
         code = alert.code.removeprefix("preorder.alert.")
-        table.add_row(f"{code}\n({alert.severity.value})", alert.sku, alert.message)
+        table.add_row(f"{code}\n{alert.severity.value}", alert.sku, alert.message)
     console.print(table)
 
 

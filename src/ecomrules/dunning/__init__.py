@@ -21,6 +21,7 @@ from ecomrules.dunning.history import (
     DunningHistoryStore,
     ItemBlock,
     customer_levels,
+    highest_levels,
 )
 from ecomrules.dunning.letters import LetterRenderer
 from ecomrules.dunning.plan import DunningPlan, Hold, Letter, NewCharge, Notice, NoticeItem
@@ -80,6 +81,7 @@ __all__ = [
     "RateTable",
     "builtin_rate_table",
     "customer_levels",
+    "highest_levels",
     "interest_factor",
     "load_policy",
     "load_rate_table",

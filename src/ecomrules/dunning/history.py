@@ -30,6 +30,7 @@ __all__ = [
     "DunningHistoryStore",
     "ItemBlock",
     "customer_levels",
+    "highest_levels",
 ]
 
 
@@ -207,3 +208,18 @@ def customer_levels(
                 current.handover,
             )
     return dict(sorted(best.items()))
+
+
+def highest_levels(
+    history: DunningHistory | Iterable[DunningEvent],
+    *,
+    open_item_ids: Collection[str] | None = None,
+) -> dict[str, int]:
+    """Return each customer's highest ladder level reached, as its rank (1 = first level).
+
+    This is the ``dunning_level`` the credit engine takes
+    (:func:`ecomrules.credit.decide`); customers never dunned are absent.
+    ``open_item_ids`` counts only items still open, as in :func:`customer_levels`.
+    """
+    levels = customer_levels(history, open_item_ids=open_item_ids)
+    return {customer_id: level.rank for customer_id, level in levels.items()}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -182,25 +183,36 @@ def _locale_of(context: Mapping[str, Any]) -> str:
 
 
 def _money_filter_impl(context: Mapping[str, Any], value: Money) -> str:
-    from babel.numbers import format_currency
-
     if not isinstance(value, Money):
         raise TypeError(f"the money filter formats Money, not {type(value).__name__}")
-    return str(format_currency(value.amount, value.currency.code, locale=_locale_of(context)))
+    return _format_money(value.amount, value.currency.code, _locale_of(context))
 
 
 def _day_filter_impl(context: Mapping[str, Any], value: date, style: str = "long") -> str:
-    from babel.dates import format_date
-
     if not isinstance(value, date):
         raise TypeError(f"the day filter formats dates, not {type(value).__name__}")
-    return str(format_date(value, format=style, locale=_locale_of(context)))
+    return _format_day(value, style, _locale_of(context))
 
 
 def _percent_filter_impl(context: Mapping[str, Any], value: Any) -> str:
     from babel.numbers import format_decimal
 
     return str(format_decimal(value, locale=_locale_of(context))) + " %"
+
+
+@functools.lru_cache(maxsize=65536)
+def _format_money(amount: Decimal, currency: str, locale: str) -> str:
+    # Cached: a letter shows each amount twice (text and HTML), dates far more often.
+    from babel.numbers import format_currency
+
+    return str(format_currency(amount, currency, locale=locale))
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_day(value: date, style: str, locale: str) -> str:
+    from babel.dates import format_date
+
+    return str(format_date(value, format=style, locale=locale))
 
 
 def _pass_context(function: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from ecomrules.dunning.history import ChargeKind, DunningCharge, DunningHistory
 from ecomrules.dunning.policy import DunningPolicy
@@ -14,10 +14,13 @@ __all__ = ["HistoryState"]
 class HistoryState:
     """Indexes over a :class:`DunningHistory` for one plan.
 
-    ``items`` maps an item id to ``(ladder rank, day it reached that rank,
-    preventive reminder sent)``; ``last_notice`` maps a customer to the day of
-    its last notice; ``level_sent`` keeps the day an item was first sent a level
-    that an interest rule counts from.
+    ``items`` maps an item id to ``(ladder rank, day it reached that rank)``;
+    ``preventive`` holds the items sent the preventive reminder;
+    ``last_notice`` maps a customer to the day of its last notice when that is
+    within the policy's minimum interval before ``as_of`` (older ones hold
+    nothing);
+    ``level_sent`` keeps the day an item was first sent a level that an
+    interest rule counts from.
     """
 
     def __init__(self, history: DunningHistory, policy: DunningPolicy, as_of: date) -> None:
@@ -26,30 +29,42 @@ class HistoryState:
             for level in policy.levels
             if level.interest is not None and level.interest.since_level is not None
         }
-        items: dict[str, tuple[int, date | None, bool]] = {}
+        # One plain loop: each event object is touched once (a run folds millions).
+        items: dict[str, tuple[int, date]] = {}
+        preventive: set[str] = set()
         last_notice: dict[str, date] = {}
-        level_sent: dict[tuple[str, str], date] = {}
+        get_item = items.get
+        get_last = last_notice.get
+        add_preventive = preventive.add
+        # Only a notice within the minimum interval before as_of can hold a customer.
+        recent = as_of - timedelta(days=policy.min_interval_days)
         for event in history.events:
-            rank, reached, preventive = items.get(event.item_id, (0, None, False))
-            if event.rank == 0:
-                preventive = True
-            elif event.rank > rank or (
-                event.rank == rank and reached is not None and event.sent_on > reached
-            ):
-                rank, reached = event.rank, event.sent_on
-            items[event.item_id] = (rank, reached, preventive)
-            known = last_notice.get(event.customer_id)
-            if known is None or event.sent_on > known:
-                last_notice[event.customer_id] = event.sent_on
-            if event.level in watched:
-                slot = (event.item_id, event.level)
-                first = level_sent.get(slot)
-                if first is None or event.sent_on < first:
-                    level_sent[slot] = event.sent_on
+            rank = event.rank
+            day = event.sent_on
+            if rank:
+                item_id = event.item_id
+                known = get_item(item_id)
+                if known is None or rank > known[0] or (rank == known[0] and day > known[1]):
+                    items[item_id] = (rank, day)
+            else:
+                add_preventive(event.item_id)
+            if day > recent:
+                customer_id = event.customer_id
+                last = get_last(customer_id)
+                if last is None or day > last:
+                    last_notice[customer_id] = day
+        level_sent: dict[tuple[str, str], date] = {}
+        if watched:
+            for event in history.events:
+                if event.level in watched:
+                    slot = (event.item_id, event.level)
+                    first = level_sent.get(slot)
+                    if first is None or event.sent_on < first:
+                        level_sent[slot] = event.sent_on
         self.items = items
+        self.preventive = preventive
         self.last_notice = last_notice
         self.level_sent = level_sent
-        self.charge_keys = {charge.key for charge in history.charges}
         interest_until: dict[str, date] = {}
         indemnified: set[str] = set()
         open_charges: dict[str, list[DunningCharge]] = defaultdict(list)

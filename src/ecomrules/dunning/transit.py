@@ -9,6 +9,8 @@ tolerance of the item's residual, in the same currency. Such an item is held
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -29,6 +31,7 @@ def _key(text: str) -> str:
     return _NOT_ALNUM.sub("", text).upper()
 
 
+@functools.lru_cache(maxsize=65536)
 def _name(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
@@ -40,11 +43,13 @@ class PaymentsInTransit:
         self._by_key: dict[str, list[StatementLine]] = defaultdict(list)
         self._by_iban: dict[str, list[StatementLine]] = defaultdict(list)
         self._by_name: dict[str, list[StatementLine]] = defaultdict(list)
+        amounts: dict[str, list[Decimal]] = defaultdict(list)
         count = 0
         for line in sorted(lines, key=lambda line: line.id):
             if line.amount.amount <= 0 or line.kind not in _INCOMING or line.booked_on > as_of:
                 continue
             count += 1
+            amounts[line.amount.currency.code].append(line.amount.amount)
             keys = {_key(ref) for ref in line.references}
             keys.update(_key(word) for word in _WORD.findall(line.label))
             for key in keys:
@@ -56,12 +61,21 @@ class PaymentsInTransit:
             if party is not None and party.name:
                 self._by_name[_name(party.name)].append(line)
         self.count = count
+        self._amounts = {code: sorted(values) for code, values in amounts.items()}
 
     def __bool__(self) -> bool:
         return self.count > 0
 
     def find(self, item: OpenItem, tolerance: Decimal) -> StatementLine | None:
         """Return the first (by line id) incoming line that plausibly pays ``item``, or None."""
+        residual = item.residual
+        amounts = self._amounts.get(residual.currency.code)
+        if amounts is None:
+            return None
+        low = residual.amount - tolerance
+        index = bisect.bisect_left(amounts, low)
+        if index == len(amounts) or amounts[index] > residual.amount + tolerance:
+            return None  # no incoming line has a fitting amount: skip the key work
         candidates: dict[str, StatementLine] = {}
         for text in (item.reference, item.number, item.id):
             if text:
@@ -72,7 +86,6 @@ class PaymentsInTransit:
                 candidates[line.id] = line
         for line in self._by_name.get(_name(item.partner_name), ()):
             candidates[line.id] = line
-        residual = item.residual
         for line_id in sorted(candidates):
             line = candidates[line_id]
             if (

@@ -9,6 +9,7 @@ Nothing depends on input order.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -55,9 +56,31 @@ def plan(
     as_of: datetime,
     policy: PlanPolicy | None = None,
 ) -> ReleasePlan:
-    """Plan every line at ``as_of``: allocate scarce supply, schedule, split orders, alert."""
+    """Plan every line at ``as_of``: allocate scarce supply, schedule, split orders, alert.
+
+    The plan creates no reference cycles, so the cyclic garbage collector is
+    paused while it runs (and restored after): with a million lines its full
+    collections cost more than a third of the time.
+    """
     require_aware(as_of, "as_of")
-    policy = policy or PlanPolicy()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _plan(products, lines, supply, warehouse, carriers, as_of, policy or PlanPolicy())
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _plan(
+    products: Iterable[PreorderProduct],
+    lines: Iterable[PreorderLine],
+    supply: Iterable[SupplyEvent],
+    warehouse: Warehouse,
+    carriers: Iterable[CarrierService],
+    as_of: datetime,
+    policy: PlanPolicy,
+) -> ReleasePlan:
     run = _Run(warehouse, carriers, as_of)
     catalogue: dict[str, PreorderProduct] = {}
     for product in products:

@@ -70,7 +70,7 @@ BASE = date(2026, 1, 1)
 def open_items(customers: int = 3, max_items: int = 8) -> st.SearchStrategy[list[OpenItem]]:
     """Lists of EUR invoices with unique ids over ``customers`` customers ``C0``..."""
 
-    def build(rows: list[tuple[int, int, int, bool, int]]) -> list[OpenItem]:
+    def build(rows: list[tuple[int, int, int, bool]]) -> list[OpenItem]:
         return [
             open_item(
                 f"I{index}",
@@ -79,7 +79,7 @@ def open_items(customers: int = 3, max_items: int = 8) -> st.SearchStrategy[list
                 customer_id=f"C{who}",
                 status=ItemStatus.DISPUTED if disputed else ItemStatus.OPEN,
             )
-            for index, (who, due, cents, disputed, _) in enumerate(rows)
+            for index, (who, due, cents, disputed) in enumerate(rows)
         ]
 
     row = st.tuples(
@@ -87,7 +87,6 @@ def open_items(customers: int = 3, max_items: int = 8) -> st.SearchStrategy[list
         st.integers(0, 120),
         st.integers(1, 500_000),
         st.booleans(),
-        st.just(0),
     )
     return st.lists(row, min_size=1, max_size=max_items).map(build)
 

@@ -93,7 +93,7 @@ class GraphqlExportParser:
 def _nodes(text: str, source: str, policy: ErrorPolicy) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
         document = json.loads(text, parse_float=Decimal)
-    except ValueError:
+    except (ValueError, ArithmeticError):  # a number out of Decimal's range is InvalidOperation
         document = None
     if document is not None:
         if not isinstance(document, dict):
@@ -105,7 +105,7 @@ def _nodes(text: str, source: str, policy: ErrorPolicy) -> Iterator[tuple[int, d
             continue
         try:
             node = json.loads(raw, parse_float=Decimal)
-        except ValueError as exc:
+        except (ValueError, ArithmeticError) as exc:
             raise MalformedRecordError(
                 f"neither a JSON document nor JSON lines: {exc}",
                 location=SourceLocation(source, number),

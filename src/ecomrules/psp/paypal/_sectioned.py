@@ -495,6 +495,14 @@ class _Reader(Envelope):
             yield line
             return
         key = line.parent_id or line.metadata.get("paypal_reference_id") or ""
+        if not key:  # nothing says which conversion it belongs to
+            self.policy.warn(
+                "psp.paypal.conversion_unpaired",
+                f"currency conversion {line.id} refers to no transaction: not linked",
+                line.location,
+            )
+            yield line
+            return
         other = self.pending.get(key)
         if (
             other is not None

@@ -24,7 +24,14 @@ from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Statement, StatementLine
+from ecomrules.parsing.model import (
+    Counterparty,
+    LineKind,
+    ParseResult,
+    Payout,
+    Statement,
+    StatementLine,
+)
 from ecomrules.psp._csvrows import AmountReader, Header, bad_field, normalise, read_rows, text_of
 from ecomrules.psp.controls import check_net
 from ecomrules.psp.paypal.activity_terms import COLUMNS, LANGUAGE_OF_GROSS, is_memo, kind_of_type
@@ -101,7 +108,18 @@ class ActivityParser:
                     closing_date=max(line.booked_on for line in members),
                 )
             )
-        return ParseResult(self.name, source, tuple(statements), (), tuple(policy.issues))
+        # A withdrawal to the bank is a payout of its own amount, as in the STL.
+        payouts = tuple(
+            sorted(
+                (
+                    Payout(id=line.id, amount=-line.amount, line_ids=(line.id,))
+                    for line in lines
+                    if line.kind is LineKind.PAYOUT
+                ),
+                key=lambda p: (p.id, p.currency.code),
+            )
+        )
+        return ParseResult(self.name, source, tuple(statements), payouts, tuple(policy.issues))
 
 
 class _Rows:

@@ -1,0 +1,229 @@
+"""Benchmark: plan 1,000,000 open items over 100,000 customers under fr-b2b.
+
+Seeded generator, Decimal amounts. Prints the time to generate, the time of
+``plan(render=False)`` (the decision), the time to render the letters of a
+sample of notices (and the extrapolation to all), and the peak memory.
+
+    python benchmarks/dunning.py [--items 1000000] [--customers 100000] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import resource
+import sys
+import time
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ecomrules.dunning import (
+    CustomerPause,
+    DunningEvent,
+    DunningHistory,
+    ItemBlock,
+    LetterRenderer,
+    load_policy,
+    plan,
+)
+from ecomrules.ledger import Customer, ItemStatus, OpenItem
+from ecomrules.money import Currency, Money
+from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
+
+AS_OF = date(2026, 11, 20)
+LADDER = ("reminder_1", "reminder_2", "formal_notice")
+OFFSETS = (7, 21, 45)
+
+
+def _peak_mb() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return usage / 1024 if sys.platform != "darwin" else usage / 1024 / 1024
+
+
+def generate(
+    n_items: int, n_customers: int, seed: int
+) -> tuple[list[OpenItem], list[Customer], DunningHistory, list[StatementLine]]:
+    """Build the items, customers, a consistent history and some incoming payments."""
+    rng = random.Random(seed)
+    eur = Currency.of("EUR")
+    languages = ("fr", "fr", "fr", "en", "de", "es")
+    customers = [
+        Customer(
+            id=f"C{c:06d}",
+            name=f"Customer {c}",
+            currency=eur,
+            email=None if c % 17 == 0 else f"c{c}@example.com",
+            language=languages[c % len(languages)],
+        )
+        for c in range(n_customers)
+    ]
+    days = [AS_OF + timedelta(days=d) for d in range(-200, 31)]
+    events: list[DunningEvent] = []
+    items: list[OpenItem] = []
+    lines: list[StatementLine] = []
+    for index in range(n_items):
+        who = rng.randrange(n_customers)
+        offset = rng.randrange(-150, 25)
+        due = AS_OF + timedelta(days=offset)
+        cents = rng.randrange(500, 2_000_000)
+        amount = Money(Decimal(cents).scaleb(-2), eur)
+        roll = rng.random()
+        status = ItemStatus.OPEN
+        promise = None
+        if roll < 0.03:
+            status = ItemStatus.DISPUTED
+        elif roll < 0.05:
+            status = ItemStatus.PROMISED
+            promise = AS_OF + timedelta(days=rng.randrange(-10, 10))
+        item_id = f"I{index:07d}"
+        customer_id = f"C{who:06d}"
+        items.append(
+            OpenItem(
+                id=item_id,
+                number=f"FA-{index:07d}",
+                partner_id=customer_id,
+                partner_name=f"Customer {who}",
+                amount=amount,
+                residual=amount,
+                issue_date=days[offset + 200 - 30] if offset > -170 else due,
+                due_date=due,
+                status=status,
+                promise_until=promise,
+            )
+        )
+        overdue = -offset
+        reached = sum(1 for d in OFFSETS if overdue >= d + rng.randrange(0, 10))
+        for rank in range(1, reached + 1):
+            events.append(
+                DunningEvent(
+                    item_id,
+                    customer_id,
+                    LADDER[rank - 1],
+                    rank,
+                    due + timedelta(days=OFFSETS[rank - 1] + rng.randrange(0, 3)),
+                    f"dunning:{item_id}:{LADDER[rank - 1]}",
+                )
+            )
+        if rng.random() < 0.005:
+            lines.append(
+                StatementLine(
+                    id=f"L{index:07d}",
+                    kind=LineKind.TRANSFER,
+                    booked_on=AS_OF - timedelta(days=1),
+                    amount=amount,
+                    label=f"VIR SEPA FA-{index:07d}",
+                    counterparty=Counterparty(name=f"Customer {who}"),
+                )
+            )
+    blocks = [ItemBlock(f"I{i:07d}", AS_OF + timedelta(days=5)) for i in range(0, n_items, 997)]
+    pauses = [CustomerPause(f"C{c:06d}", None) for c in range(0, n_customers, 991)]
+    return items, customers, DunningHistory(events, (), blocks, pauses), lines
+
+
+def _floors(items: list[OpenItem], history: DunningHistory) -> float:
+    """CPU time of the least any plan must do: read each item and fold each event once."""
+    start = time.process_time()
+    seen = set()
+    for item in items:
+        seen.add(item.id)
+        _ = item.residual.amount, item.due_date, item.partner_id
+    highest: dict[str, int] = {}
+    for event in history.events:
+        if event.rank > highest.get(event.item_id, -1):
+            highest[event.item_id] = event.rank
+    return time.process_time() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--render-sample", type=int, default=2_000)
+    parser.add_argument(
+        "--render-all", action="store_true", help="Also time plan(render=True) on everything."
+    )
+    args = parser.parse_args()
+    policy = load_policy("fr-b2b")
+
+    start = time.perf_counter()
+    items, customers, history, lines = generate(args.items, args.customers, args.seed)
+    generated = time.perf_counter() - start
+    print(
+        f"generated {len(items):,} items, {len(customers):,} customers, "
+        f"{len(history.events):,} history events, {len(lines):,} incoming lines "
+        f"in {generated:.1f} s (peak RSS {_peak_mb():,.0f} MB)"
+    )
+
+    gc.collect()
+    floor = _floors(items, history)
+    before = _peak_mb()
+    start = time.perf_counter()
+    cpu = time.process_time()
+    result = plan(
+        items,
+        customers,
+        history,
+        policy,
+        AS_OF,
+        in_transit=lines,
+        bank_data_as_of=AS_OF,
+        render=False,
+    )
+    planned = time.perf_counter() - start
+    planned_cpu = time.process_time() - cpu
+    items_noticed = sum(len(n.items) for n in result.notices)
+    print(
+        f"plan(render=False): {planned:.2f} s wall, {planned_cpu:.2f} s CPU "
+        f"for {len(items):,} items -> "
+        f"{len(result.notices):,} notices ({items_noticed:,} items), "
+        f"{len(result.holds):,} holds; {len(items) / planned:,.0f} items/s"
+    )
+    print(
+        f"floors (one pass over the items, one over the history): {floor:.2f} s CPU; "
+        f"plan / floors = {planned_cpu / floor:.1f}"
+    )
+    reasons = Counter(hold.reason.code for hold in result.holds)
+    print("holds: " + ", ".join(f"{code} {count:,}" for code, count in sorted(reasons.items())))
+    levels = Counter(notice.level for notice in result.notices)
+    print("notices by level: " + ", ".join(f"{k} {v:,}" for k, v in sorted(levels.items())))
+    print(f"peak RSS {max(before, _peak_mb()):,.0f} MB (before plan {before:,.0f} MB)")
+
+    sample = result.notices[: args.render_sample]
+    by_id = {customer.id: customer for customer in customers}
+    renderer = LetterRenderer()
+    start = time.perf_counter()
+    for notice in sample:
+        renderer.render(notice, by_id[notice.customer_id], policy, AS_OF)
+    rendered = time.perf_counter() - start
+    if sample:
+        per = rendered / len(sample)
+        print(
+            f"letters: {len(sample):,} notices rendered (text + HTML) in {rendered:.2f} s, "
+            f"{per * 1000:.2f} ms each; all {len(result.notices):,} would take "
+            f"{per * len(result.notices):.1f} s"
+        )
+
+    if args.render_all:
+        start = time.perf_counter()
+        cpu = time.process_time()
+        rendered_plan = plan(
+            items,
+            customers,
+            history,
+            policy,
+            AS_OF,
+            in_transit=lines,
+            bank_data_as_of=AS_OF,
+            render=True,
+        )
+        print(
+            f"plan(render=True): {time.perf_counter() - start:.2f} s wall, "
+            f"{time.process_time() - cpu:.2f} s CPU, {len(rendered_plan.notices):,} letters"
+        )
+
+
+if __name__ == "__main__":
+    main()
