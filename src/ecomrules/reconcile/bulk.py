@@ -12,13 +12,13 @@ hundred of them).
 from __future__ import annotations
 
 import csv
-import gc
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
 from ecomrules.errors import InputError
+from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency
 from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_iban
 
@@ -73,38 +73,32 @@ def _rows(
     path: Path, required: tuple[str, ...], build: Callable[[dict[str, int], list[str]], T]
 ) -> list[T]:
     name = path.name
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise InputError(str(path), [f"{name}:1: the file is empty (no header)"])
-            columns = {column.strip(): i for i, column in enumerate(header)}
-            missing = [c for c in required if c not in columns]
-            if missing:
-                raise InputError(str(path), [f"{name}:1: missing column(s) {', '.join(missing)}"])
-            out: list[T] = []
-            append = out.append
-            problems: list[str] = []
-            while True:
-                try:
-                    for row in reader:
-                        append(build(columns, row))
+    with paused_collector(), path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            raise InputError(str(path), [f"{name}:1: the file is empty (no header)"])
+        columns = {column.strip(): i for i, column in enumerate(header)}
+        missing = [c for c in required if c not in columns]
+        if missing:
+            raise InputError(str(path), [f"{name}:1: missing column(s) {', '.join(missing)}"])
+        out: list[T] = []
+        append = out.append
+        problems: list[str] = []
+        while True:
+            try:
+                for row in reader:
+                    append(build(columns, row))
+                break
+            except (_Bad, IndexError) as exc:
+                message = str(exc) if isinstance(exc, _Bad) else "row has too few values"
+                problems.append(f"{name}:{reader.line_num}: {message}")
+                if len(problems) >= _MAX_PROBLEMS:
+                    problems.append(f"{name}: stopped after {_MAX_PROBLEMS} problems")
                     break
-                except (_Bad, IndexError) as exc:
-                    message = str(exc) if isinstance(exc, _Bad) else "row has too few values"
-                    problems.append(f"{name}:{reader.line_num}: {message}")
-                    if len(problems) >= _MAX_PROBLEMS:
-                        problems.append(f"{name}: stopped after {_MAX_PROBLEMS} problems")
-                        break
-            if problems:
-                raise InputError(str(path), problems)
-            return out
-    finally:
-        if was_enabled:
-            gc.enable()
+        if problems:
+            raise InputError(str(path), problems)
+        return out
 
 
 def _optional(columns: dict[str, int], name: str) -> Callable[[list[str]], str]:

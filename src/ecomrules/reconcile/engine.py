@@ -7,10 +7,10 @@ shared out in line-id order, results are sorted by id.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Sequence
 
 from ecomrules.errors import ReconcileError
+from ecomrules.gcpause import paused_collector
 from ecomrules.ledger import OpenItem
 from ecomrules.parsing.model import Payout, StatementLine
 from ecomrules.reconcile.blocking import BlockingContext
@@ -79,13 +79,8 @@ class Matcher:
         progress: Callable[[int], None] | None = None,
     ) -> MatchResult:
         """Match lean records; ``progress`` is called with the count of lines decided."""
-        collecting = gc.isenabled()
-        gc.disable()  # a million small records: collection passes would dominate
-        try:
+        with paused_collector():  # a million small records: collection passes would dominate
             return self._match(lines, items, payouts, progress)
-        finally:
-            if collecting:
-                gc.enable()
 
     def _match(
         self,
