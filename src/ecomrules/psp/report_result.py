@@ -11,21 +11,48 @@ Mollie's four decimals stay four.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 import attrs
 
+from ecomrules.errors import ParseError
 from ecomrules.money import Currency, Money
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.model import ParseResult, Statement, StatementLine
 from ecomrules.psp.controls import build_payouts, check_net
 
-__all__ = ["AccountLine", "assemble"]
+__all__ = ["AccountLine", "assemble", "collect_lines"]
 
 AccountLine = tuple[str | None, StatementLine]
 """A line and the PSP account (merchant account, entity) it belongs to."""
+
+_Record = TypeVar("_Record")
+
+
+def collect_lines(
+    records: Iterable[_Record],
+    read: Callable[[_Record], Iterable[AccountLine]],
+    policy: ErrorPolicy,
+    code: str,
+) -> list[AccountLine]:
+    """The lines ``read`` makes of each record; a record it fails on goes to ``policy`` as ``code``.
+
+    ``read`` gives any number of lines per record (none for a record that
+    books nothing). The lines it gave before raising a
+    :class:`~ecomrules.errors.ParseError` are kept.
+    """
+    entries: list[AccountLine] = []
+    append = entries.append
+    for record in records:
+        try:
+            for entry in read(record):
+                append(entry)
+        except ParseError as exc:
+            policy.fail(exc, code)
+    return entries
 
 
 def assemble(

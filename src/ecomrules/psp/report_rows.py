@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 
 from ecomrules.decimals import DecimalFormat, parse_decimal
@@ -49,15 +49,13 @@ def header_cells(head: bytes, delimiter: str = ",") -> list[str]:
 class ReportRow:
     """One data row of a :class:`ReportTable`: cells by column name and a location."""
 
-    __slots__ = ("_table", "_values", "cells", "line")
+    __slots__ = ("_index", "_table", "cells", "line")
 
     def __init__(self, table: ReportTable, line: int, cells: Sequence[str]) -> None:
         self._table = table
+        self._index = table.index
         self.line = line
         self.cells = cells
-        self._values = dict(zip(table.header, cells, strict=False))
-        for name, position in table.repeated:
-            self._values[name] = cells[position] if position < len(cells) else ""
 
     @property
     def source(self) -> str:
@@ -75,7 +73,14 @@ class ReportRow:
 
     def get(self, column: str) -> str:
         """The cell of ``column`` stripped, or ``""`` when the column or cell is absent."""
-        return self._values.get(column, "").strip()
+        position = self._index.get(column)
+        if position is None or position >= len(self.cells):
+            return ""
+        return self.cells[position].strip()
+
+    def texts(self, columns: Iterable[tuple[str, str]]) -> dict[str, str]:
+        """The non-empty cells of ``(column, key)`` pairs, keyed by ``key`` in the given order."""
+        return {key: text for column, key in columns if (text := self.get(column))}
 
     def has(self, column: str) -> bool:
         """Whether the table has ``column``."""
@@ -92,6 +97,13 @@ class ReportRow:
             raise self.error(column, f"{text!r} is not a decimal ({exc})", text) from None
         if not amount_in_range(value):
             raise self.error(column, f"{text!r} is out of range for an amount", text)
+        return value
+
+    def amount(self, column: str, fmt: DecimalFormat = _POINT) -> Decimal:
+        """The cell as a Decimal; raise when it is empty or not a number."""
+        value = self.decimal(column, fmt)
+        if value is None:
+            raise self.error(column, "is empty")
         return value
 
     def required(self, column: str) -> str:
@@ -131,6 +143,10 @@ class ReportRow:
                 continue
         raise self.error(column, f"{text!r} is not a date/time ({' or '.join(formats)})", text)
 
+    def day(self, column: str, formats: Sequence[str]) -> date | None:
+        """The date of the cell read by :meth:`timestamp`; ``None`` when the cell is empty."""
+        return self.timestamp(column, formats).date() if self.get(column) else None
+
     def error(self, column: str, message: str, value: str | None = None) -> MalformedRecordError:
         """A :class:`MalformedRecordError` for ``column`` of this row."""
         return MalformedRecordError(
@@ -162,13 +178,10 @@ class ReportTable:
             header = first[1]
         self.header = [cell.strip() for cell in header]
         self.index: dict[str, int] = {}
+        """Column name -> position; of a column named twice the first one wins."""
         for position, name in enumerate(self.header):
             if name:
                 self.index.setdefault(name, position)
-        self.repeated = [
-            (name, self.index[name]) for name in self.index if self.header.count(name) > 1
-        ]
-        """Columns named twice: the first one wins."""
 
     @classmethod
     def from_text(cls, text: str, source: str, *, delimiter: str = ",") -> ReportTable:

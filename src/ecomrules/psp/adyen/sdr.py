@@ -16,13 +16,11 @@ import json
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import ClassVar
 
-from ecomrules.errors import ParseError
 from ecomrules.money import Money
 from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import Confidence, ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import clean_text, decode
+from ecomrules.parsing.model import LineKind, StatementLine
 from ecomrules.psp.adyen.records import FEE_COLUMNS_NC, kind_of, local_time
 from ecomrules.psp.adyen.workbook import (
     OLE_MAGIC,
@@ -30,8 +28,9 @@ from ecomrules.psp.adyen.workbook import (
     shared_strings,
     workbook_rows,
 )
-from ecomrules.psp.report_result import AccountLine, assemble
-from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
+from ecomrules.psp.report_result import AccountLine
+from ecomrules.psp.report_rows import ReportRow, ReportTable
 
 __all__ = ["SettlementDetailsParser"]
 
@@ -83,7 +82,7 @@ _METADATA = {
 }
 
 
-class SettlementDetailsParser:
+class SettlementDetailsParser(HeaderReportParser):
     """Parser for the Adyen Settlement details report (``settlement_detail_report_batch_N``)."""
 
     name: ClassVar[str] = "adyen.settlement_details"
@@ -92,6 +91,11 @@ class SettlementDetailsParser:
         "https://docs.adyen.com/reporting/settlement-reconciliation/transaction-level/"
         "settlement-details-report"
     )
+    signature = frozenset(
+        {"Company Account", "Type", "Net Currency", "Net Credit (NC)", "Batch Number"}
+    )
+    required_columns = _REQUIRED
+    malformed_row = "psp.adyen.malformed_row"
 
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """YES for the SDR header (CSV) or a workbook whose strings hold it."""
@@ -105,29 +109,19 @@ class SettlementDetailsParser:
         if head.startswith(OLE_MAGIC):
             name = (filename or "").lower()
             return Confidence.MAYBE if "settlement_detail" in name else Confidence.NO
-        cells = set(header_cells(head))
-        if {"Company Account", "Type", "Net Currency", "Net Credit (NC)", "Batch Number"} <= cells:
-            return Confidence.YES
-        return Confidence.NO
+        return super().sniff(head, filename)
 
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a CSV or XLSX Settlement details report."""
-        policy = ErrorPolicy(on_error)
+    def read_table(self, data: bytes, source: str) -> ReportTable:
+        """The rows of a CSV report or of an XLSX workbook's sheet."""
         if looks_like_workbook(data) or data.startswith(OLE_MAGIC):
             header, rows = workbook_rows(data, source, ("Type", "Net Currency"))
-            table = ReportTable(rows, source, header=header)
-        else:
-            table = ReportTable.from_text(clean_text(decode(data, source)), source)
-        table.require_columns(_REQUIRED)
-        fingerprint = Fingerprinter(self.name)
-        columns = _Columns(table)
-        entries: list[AccountLine] = []
-        for row in table.rows():
-            try:
-                entries.append(_line(row, columns, fingerprint, policy))
-            except ParseError as exc:
-                policy.fail(exc, "psp.adyen.malformed_row")
-        return assemble(self.name, source, entries, policy)
+            return ReportTable(rows, source, header=header)
+        return super().read_table(data, source)
+
+    def row_reader(self, context: ReportContext) -> RowReader:
+        """Each row is one journal entry, one line."""
+        columns = _Columns(context.table)
+        return lambda row: (_line(row, columns, context.fingerprint, context.policy),)
 
 
 class _Columns:
