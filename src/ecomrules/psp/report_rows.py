@@ -298,14 +298,11 @@ def _text_lines(text: str) -> Iterator[str]:
 def _csv_rows(text: str, source: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(_text_lines(text), delimiter=delimiter)
     start = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise MalformedRecordError(
-                f"unreadable row: {exc}", location=SourceLocation(source, start)
-            ) from None
-        yield start, cells
-        start = reader.line_num + 1
+    try:
+        for cells in reader:
+            yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise MalformedRecordError(
+            f"unreadable row: {exc}", location=SourceLocation(source, start)
+        ) from None
