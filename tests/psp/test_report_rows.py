@@ -7,6 +7,7 @@ import gc
 import io
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +18,8 @@ from ecomrules.errors import MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
+from ecomrules.parsing.registry import get_parser
+from ecomrules.psp.report_parser import HeaderReportParser
 from ecomrules.psp.report_result import AccountLine, bulk_allocation, collect_lines
 from ecomrules.psp.report_rows import (
     ReportRow,
@@ -28,6 +31,7 @@ from ecomrules.psp.report_rows import (
 from ecomrules.psp.report_rows import _text_lines as _text_lines
 
 POINT = DecimalFormat(decimal=".")
+CASES = Path(__file__).parent / "cases"
 
 
 def _row(text: str) -> ReportRow:
@@ -190,3 +194,30 @@ def test_bulk_allocation_restores_the_collector(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+STREAMED = {
+    "adyen_sdr_batch_42.csv": "adyen.settlement_details",
+    "adyen_sdr_malformed.csv": "adyen.settlement_details",
+    "adyen_par_lifecycle.csv": "adyen.payment_accounting",
+    "braintree_fee_report.csv": "braintree.fee_report",
+    "braintree_transaction_search.csv": "braintree.transaction_search",
+    "checkout_com_financial_actions.csv": "checkout_com.financial_actions",
+    "checkout_com_payouts.csv": "checkout_com.payouts",
+    "dlocal_legacy.csv": "dlocal.legacy_report",
+    "gocardless_payout_transactions.csv": "gocardless.payout_transactions",
+}
+
+
+@pytest.mark.parametrize("name", sorted(STREAMED))
+def test_iter_lines_gives_the_lines_and_row_issues_parse_gives(name: str) -> None:
+    parser = get_parser(STREAMED[name])
+    assert isinstance(parser, HeaderReportParser)
+    data = (CASES / name).read_bytes()
+    result = parser.parse(data, source=name, on_error="collect")
+    policy = ErrorPolicy("collect")
+    streamed = list(parser.iter_lines(data, source=name, policy=policy))
+    in_file_order = sorted(result.lines, key=lambda line: streamed.index(line))
+    assert [line.to_json() for line in streamed] == [line.to_json() for line in in_file_order]
+    payout_issues = [i for i in result.issues if i.code == "psp.control.payout_mismatch"]
+    assert policy.issues == [i for i in result.issues if i not in payout_issues]

@@ -4,7 +4,9 @@ Such a parser is sniffed by a set of header cells, reads the report into a
 :class:`~ecomrules.psp.report_rows.ReportTable`, checks the columns it needs,
 turns each row into lines (a row it cannot read is reported under the
 parser's ``malformed_row`` code, naming file, line and column), and hands
-the lines to :func:`~ecomrules.psp.report_result.assemble` for the controls.
+the lines to :func:`~ecomrules.psp.report_result.assemble` for the controls
+(or, streaming, yields them one by one from
+:meth:`HeaderReportParser.iter_lines`).
 :class:`HeaderReportParser` does all of that once; a provider's module
 declares its header signature, required columns and issue code, and gives
 the per-row reading in :meth:`HeaderReportParser.row_reader`.
@@ -12,15 +14,21 @@ the per-row reading in :meth:`HeaderReportParser.row_reader`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import ClassVar
 
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import ParseResult
+from ecomrules.parsing.model import ParseResult, StatementLine
 from ecomrules.parsing.source import clean_text, decode
-from ecomrules.psp.report_result import AccountLine, assemble, collect_lines
+from ecomrules.psp.report_result import (
+    AccountLine,
+    assemble,
+    checked_line,
+    collect_lines,
+    read_lines,
+)
 from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
 
 __all__ = ["HeaderReportParser", "ReportContext", "RowReader"]
@@ -71,6 +79,21 @@ class HeaderReportParser:
         read = self.row_reader(context)
         entries = collect_lines(table.rows(), read, policy, self.malformed_row)
         return assemble(self.name, source, entries, policy, arrival=context.arrival)
+
+    def iter_lines(
+        self, data: bytes, *, source: str, policy: ErrorPolicy
+    ) -> Iterator[StatementLine]:
+        """Yield the lines one by one (streaming); row problems go to ``policy``.
+
+        Each line is padded and its ``gross - fee == net`` checked as it is
+        read, as :meth:`parse` does; payout totals need every line and are
+        checked by :meth:`parse` only.
+        """
+        table = self.read_table(data, source)
+        table.require_columns(self.required_columns)
+        read = self.row_reader(ReportContext(table, policy, Fingerprinter(self.name)))
+        for _, line in read_lines(table.rows(), read, policy, self.malformed_row):
+            yield checked_line(line, policy)
 
     def read_table(self, data: bytes, source: str) -> ReportTable:
         """The report's rows by header name (text decoded and cleaned)."""

@@ -26,7 +26,14 @@ from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.model import ParseResult, Statement, StatementLine
 from ecomrules.psp.controls import build_payouts, check_net
 
-__all__ = ["AccountLine", "assemble", "bulk_allocation", "collect_lines"]
+__all__ = [
+    "AccountLine",
+    "assemble",
+    "bulk_allocation",
+    "checked_line",
+    "collect_lines",
+    "read_lines",
+]
 
 AccountLine = tuple[str | None, StatementLine]
 """A line and the PSP account (merchant account, entity) it belongs to."""
@@ -59,28 +66,41 @@ def bulk_allocation() -> Iterator[None]:
             gc.enable()
 
 
-def collect_lines(
+def read_lines(
     records: Iterable[_Record],
     read: Callable[[_Record], Iterable[AccountLine]],
     policy: ErrorPolicy,
     code: str,
-) -> list[AccountLine]:
+) -> Iterator[AccountLine]:
     """The lines ``read`` makes of each record; a record it fails on goes to ``policy`` as ``code``.
 
     ``read`` gives any number of lines per record (none for a record that
     books nothing). The lines it gave before raising a
     :class:`~ecomrules.errors.ParseError` are kept.
     """
-    entries: list[AccountLine] = []
-    append = entries.append
+    for record in records:
+        try:
+            yield from read(record)
+        except ParseError as exc:
+            policy.fail(exc, code)
+
+
+def collect_lines(
+    records: Iterable[_Record],
+    read: Callable[[_Record], Iterable[AccountLine]],
+    policy: ErrorPolicy,
+    code: str,
+) -> list[AccountLine]:
+    """All the lines of :func:`read_lines`, built with the collector paused."""
     with bulk_allocation():
-        for record in records:
-            try:
-                for entry in read(record):
-                    append(entry)
-            except ParseError as exc:
-                policy.fail(exc, code)
-    return entries
+        return list(read_lines(records, read, policy, code))
+
+
+def checked_line(line: StatementLine, policy: ErrorPolicy) -> StatementLine:
+    """``line`` with its amounts written to its currency's minor units, its net checked."""
+    line = _padded(line)
+    check_net(line, policy)
+    return line
 
 
 def assemble(
@@ -96,9 +116,8 @@ def assemble(
     with bulk_allocation():
         lines: list[StatementLine] = []
         groups: dict[tuple[str | None, str], list[StatementLine]] = {}
-        for account, line in entries:
-            line = _padded(line)
-            check_net(line, policy)
+        for account, read in entries:
+            line = checked_line(read, policy)
             lines.append(line)
             groups.setdefault((account, line.currency.code), []).append(line)
         payouts = build_payouts(lines, policy, stated=stated, arrival=arrival, source=source)

@@ -152,10 +152,12 @@ class ReportRow:
             if body is not text:
                 value = -value
             point = body.find(".")
-            # amount_in_range, with the decimals counted on the text
-            if value.adjusted() < MAX_MAGNITUDE and (point < 0 or len(body) - point <= 21):
-                return value
-            if value.is_zero():
+            if len(body) <= 28:  # exact even negated: the range check, decimals counted on the text
+                if value.adjusted() < MAX_MAGNITUDE and (point < 0 or len(body) - point <= 21):
+                    return value
+                if value.is_zero():
+                    return value
+            elif amount_in_range(value):  # negating may have rounded it to 28 digits
                 return value
             raise self.error(column, f"{text!r} is out of range for an amount", text)
         try:
