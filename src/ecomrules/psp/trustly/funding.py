@@ -13,22 +13,15 @@ Field positions were read from real files, not from a published spec.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import ClassVar
 
-from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Money
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import LineKind, StatementLine
-from ecomrules.psp.report_result import AccountLine
 from ecomrules.psp.trustly.records import Record
-from ecomrules.psp.trustly.settlement_file import (
-    RecordReader,
-    SettlementFileParser,
-    trailer_check,
-)
+from ecomrules.psp.trustly.settlement_file import SettlementFileParser, SettlementRecords
 
 __all__ = ["FundingFileParser", "item_kind"]
 
@@ -43,54 +36,44 @@ def item_kind(record: Record) -> LineKind:
     return LineKind.CHARGE
 
 
+class _FundingRecords(SettlementRecords):
+    """Items and funding transfers, with the totals the trailer states."""
+
+    def __init__(
+        self, merchant: str | None, fingerprint: Fingerprinter, policy: ErrorPolicy
+    ) -> None:
+        super().__init__(merchant, fingerprint, policy)
+        self.items = Decimal(0)
+        self.count = 0
+        self.funded = Decimal(0)
+
+    def line(self, record: Record) -> StatementLine:
+        """An item (``I``) or a funding transfer (``F``)."""
+        if record.kind == "I":
+            line = _item(record, self.fingerprint)
+            self.items += line.gross.amount if line.gross else Decimal(0)
+            self.count += 1
+            return line
+        if record.kind == "F":
+            line = _funding(record)
+            self.funded += -line.amount.amount
+            return line
+        raise self.unknown(record)
+
+    def check_trailer(self, record: Record) -> None:
+        """The item count (1), item total (2) and funding total (4)."""
+        record.require(4)
+        self.check(record, 1, Decimal(self.count), "item count")
+        self.check(record, 2, self.items, "item total")
+        self.check(record, 4, self.funded, "funding total")
+
+
 class FundingFileParser(SettlementFileParser):
     """Parser for Trustly's ``P11KFUN`` settlement (funding) file."""
 
     name: ClassVar[str] = "trustly.funding"
     file_kind: ClassVar[str] = "P11KFUN"
-
-    def record_reader(
-        self, merchant: str | None, fingerprint: Fingerprinter, policy: ErrorPolicy
-    ) -> RecordReader:
-        """Items and funding transfers become lines; the trailer is checked against them."""
-        return _FundingRecords(merchant, fingerprint, policy)
-
-
-class _FundingRecords:
-    """Reads the records of one funding file, keeping the totals the trailer states."""
-
-    def __init__(self, merchant: str | None, fingerprint: Fingerprinter, policy: ErrorPolicy):
-        self.merchant = merchant
-        self.fingerprint = fingerprint
-        self.policy = policy
-        self.items = Decimal(0)
-        self.count = 0
-        self.funded = Decimal(0)
-
-    def __call__(self, record: Record) -> Iterator[AccountLine]:
-        if record.kind == "I":
-            line = _item(record, self.fingerprint)
-            self.items += line.gross.amount if line.gross else Decimal(0)
-            self.count += 1
-            yield self.merchant, line
-        elif record.kind == "F":
-            line = _funding(record)
-            self.funded += -line.amount.amount
-            yield self.merchant, line
-        elif record.kind == "L":
-            record.require(4)
-            count, policy = Decimal(self.count), self.policy
-            trailer_check(record, 1, record.decimal(1) or Decimal(0), count, "item count", policy)
-            trailer_check(
-                record, 2, record.decimal(2) or Decimal(0), self.items, "item total", policy
-            )
-            trailer_check(
-                record, 4, record.decimal(4) or Decimal(0), self.funded, "funding total", policy
-            )
-        else:
-            raise MalformedRecordError(
-                f"unknown record type {record.kind!r}", location=record.location()
-            )
+    records: ClassVar[type[SettlementRecords]] = _FundingRecords
 
 
 def _item(record: Record, fingerprint: Fingerprinter) -> StatementLine:

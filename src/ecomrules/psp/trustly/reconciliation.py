@@ -8,25 +8,44 @@ The ``L`` trailer states the record count (1) and the total (2), both checked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import ClassVar
 
-from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Money
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import StatementLine
-from ecomrules.psp.report_result import AccountLine
 from ecomrules.psp.trustly.funding import item_kind
 from ecomrules.psp.trustly.records import Record
-from ecomrules.psp.trustly.settlement_file import (
-    RecordReader,
-    SettlementFileParser,
-    trailer_check,
-)
+from ecomrules.psp.trustly.settlement_file import SettlementFileParser, SettlementRecords
 
 __all__ = ["ReconciliationFileParser"]
+
+
+class _ReconciliationRecords(SettlementRecords):
+    """Transactions, with the count and total the trailer states."""
+
+    def __init__(
+        self, merchant: str | None, fingerprint: Fingerprinter, policy: ErrorPolicy
+    ) -> None:
+        super().__init__(merchant, fingerprint, policy)
+        self.count = 0
+        self.total = Decimal(0)
+
+    def line(self, record: Record) -> StatementLine:
+        """A transaction (``T``)."""
+        if record.kind != "T":
+            raise self.unknown(record)
+        line = _transaction(record, self.fingerprint)
+        self.total += line.amount.amount
+        self.count += 1
+        return line
+
+    def check_trailer(self, record: Record) -> None:
+        """The record count (1) and total (2)."""
+        record.require(2)
+        self.check(record, 1, Decimal(self.count), "record count")
+        self.check(record, 2, self.total, "total")
 
 
 class ReconciliationFileParser(SettlementFileParser):
@@ -34,39 +53,7 @@ class ReconciliationFileParser(SettlementFileParser):
 
     name: ClassVar[str] = "trustly.reconciliation"
     file_kind: ClassVar[str] = "P11KREC"
-
-    def record_reader(
-        self, merchant: str | None, fingerprint: Fingerprinter, policy: ErrorPolicy
-    ) -> RecordReader:
-        """Transactions become lines; the trailer is checked against them."""
-        return _ReconciliationRecords(merchant, fingerprint, policy)
-
-
-class _ReconciliationRecords:
-    """Reads the records of one reconciliation file, keeping the count and total."""
-
-    def __init__(self, merchant: str | None, fingerprint: Fingerprinter, policy: ErrorPolicy):
-        self.merchant = merchant
-        self.fingerprint = fingerprint
-        self.policy = policy
-        self.count = 0
-        self.total = Decimal(0)
-
-    def __call__(self, record: Record) -> Iterator[AccountLine]:
-        if record.kind == "T":
-            line = _transaction(record, self.fingerprint)
-            self.total += line.amount.amount
-            self.count += 1
-            yield self.merchant, line
-        elif record.kind == "L":
-            record.require(2)
-            count, policy = Decimal(self.count), self.policy
-            trailer_check(record, 1, record.decimal(1) or Decimal(0), count, "record count", policy)
-            trailer_check(record, 2, record.decimal(2) or Decimal(0), self.total, "total", policy)
-        else:
-            raise MalformedRecordError(
-                f"unknown record type {record.kind!r}", location=record.location()
-            )
+    records: ClassVar[type[SettlementRecords]] = _ReconciliationRecords
 
 
 def _transaction(record: Record, fingerprint: Fingerprinter) -> StatementLine:

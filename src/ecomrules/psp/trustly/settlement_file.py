@@ -1,15 +1,14 @@
-"""What both Trustly settlement files share: the header check, the record loop, the trailer check.
+"""What both Trustly settlement files share: header check, record loop, trailer check.
 
 A P11K file opens with an ``H`` record naming its kind (``P11KFUN``,
 ``P11KREC``) and the merchant (field 5); every later record is read by the
-file kind's own record reader, and a record it cannot read is reported as
-``psp.trustly.malformed_record``. The ``L`` trailer's figures are checked
-with :func:`trailer_check`.
+file kind's :class:`SettlementRecords`, and a record it cannot read is
+reported as ``psp.trustly.malformed_record``. The ``L`` trailer's figures are
+checked against what the records add up to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import ClassVar
 
@@ -17,30 +16,62 @@ from ecomrules.errors import ControlTotalError, MalformedRecordError
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import ParseResult
+from ecomrules.parsing.model import ParseResult, StatementLine
 from ecomrules.parsing.source import clean_text, decode
 from ecomrules.psp.report_result import AccountLine, assemble, collect_lines
 from ecomrules.psp.trustly.records import Record, read_records, sniff_kind
 
-__all__ = ["SPEC_URL", "RecordReader", "SettlementFileParser", "trailer_check"]
+__all__ = ["SPEC_URL", "SettlementFileParser", "SettlementRecords"]
 
 SPEC_URL = "https://eu.developers.trustly.com/doc/docs/settlement-report"
 
-RecordReader = Callable[[Record], Iterable[AccountLine]]
-"""Turns one record after the header into its lines (none for a trailer)."""
 
+class SettlementRecords:
+    """Reads the records after the header of one file, keeping what its trailer states.
 
-def trailer_check(
-    record: Record, position: int, stated: Decimal, actual: Decimal, what: str, policy: ErrorPolicy
-) -> None:
-    """Report a trailer figure that does not match what the file's records add up to."""
-    if stated != actual:
-        policy.fail(
-            ControlTotalError(
-                f"trailer states {what} {stated}, the records give {actual}",
-                location=record.location(position),
-            ),
-            "psp.trustly.trailer_mismatch",
+    A subclass turns the record types that are lines into lines
+    (:meth:`line`, refusing any other type with :meth:`unknown`) and checks
+    the ``L`` trailer's figures (:meth:`check_trailer`, with :meth:`check`).
+    """
+
+    def __init__(
+        self, merchant: str | None, fingerprint: Fingerprinter, policy: ErrorPolicy
+    ) -> None:
+        self.merchant = merchant
+        self.fingerprint = fingerprint
+        self.policy = policy
+
+    def __call__(self, record: Record) -> tuple[AccountLine, ...]:
+        if record.kind == "L":
+            self.check_trailer(record)
+            return ()
+        return ((self.merchant, self.line(record)),)
+
+    def line(self, record: Record) -> StatementLine:
+        """The line of a record that is not the trailer."""
+        raise NotImplementedError
+
+    def check_trailer(self, record: Record) -> None:
+        """Check the trailer's figures against the records read."""
+        raise NotImplementedError
+
+    def check(self, record: Record, position: int, actual: Decimal, what: str) -> None:
+        """Report trailer field ``position`` when it is not what the records add up to."""
+        stated = record.decimal(position) or Decimal(0)
+        if stated != actual:
+            self.policy.fail(
+                ControlTotalError(
+                    f"trailer states {what} {stated}, the records give {actual}",
+                    location=record.location(position),
+                ),
+                "psp.trustly.trailer_mismatch",
+            )
+
+    @staticmethod
+    def unknown(record: Record) -> MalformedRecordError:
+        """The error for a record of a type the file does not hold."""
+        return MalformedRecordError(
+            f"unknown record type {record.kind!r}", location=record.location()
         )
 
 
@@ -52,6 +83,8 @@ class SettlementFileParser:
     spec_url: ClassVar[str] = SPEC_URL
     file_kind: ClassVar[str]
     """The kind the header record names (``P11KFUN``, ``P11KREC``)."""
+    records: ClassVar[type[SettlementRecords]]
+    """What reads the records after the header."""
 
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """YES when the header record names this parser's file kind."""
@@ -67,12 +100,6 @@ class SettlementFileParser:
                 location=SourceLocation(source, 1),
             )
         merchant = records[0].text(5) or None
-        read = self.record_reader(merchant, Fingerprinter(self.name), policy)
+        read = self.records(merchant, Fingerprinter(self.name), policy)
         entries = collect_lines(records[1:], read, policy, "psp.trustly.malformed_record")
         return assemble(self.name, source, entries, policy)
-
-    def record_reader(
-        self, merchant: str | None, fingerprint: Fingerprinter, policy: ErrorPolicy
-    ) -> RecordReader:
-        """The function that turns one record of this file into lines."""
-        raise NotImplementedError
