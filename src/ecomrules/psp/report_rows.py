@@ -175,8 +175,8 @@ class ReportRow:
         (which sends an absent column to that last ``""``) a parser reads all
         the cells it needs without a lookup by name per cell.
         """
-        width = self._table.width
-        values = [cell.strip() for cell in self.cells[:width]]
+        width, cells = self._table.width, self.cells
+        values = [cell.strip() for cell in (cells if len(cells) == width else cells[:width])]
         values.extend([""] * (width + 1 - len(values)))
         return values
 

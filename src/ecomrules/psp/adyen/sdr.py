@@ -192,11 +192,11 @@ def _line(
     batch = values[columns.batch]
     modification = values[columns.modification]
     psp_reference = values[columns.psp]
-    references = tuple(
-        dict.fromkeys(
-            ref for position in columns.references if (ref := values[position]) and ref != "<auto>"
-        )
-    )
+    references: tuple[str, ...] = ()
+    for position in columns.references:
+        ref = values[position]
+        if ref and ref != "<auto>" and ref not in references:
+            references += (ref,)
     booked_at = local_time(row, "Creation Date", "TimeZone")
     if columns.has_metadata_json:
         _check_metadata_json(row, policy)
