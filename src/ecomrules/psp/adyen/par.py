@@ -22,7 +22,7 @@ from ecomrules.money import Money
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import LineKind, StatementLine
-from ecomrules.psp.adyen.records import FEE_COLUMNS_SC, kind_of, local_time
+from ecomrules.psp.adyen.records import ACCOUNT_METADATA, FEE_COLUMNS_SC, kind_of, local_time
 from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
 from ecomrules.psp.report_result import AccountLine
 from ecomrules.psp.report_rows import ReportRow
@@ -59,11 +59,7 @@ _FINGERPRINT = (
     "Payable (SC)",
 )
 _METADATA = {
-    "Company Account": "company_account",
-    "Merchant Account": "merchant_account",
-    "Payment Method": "payment_method",
-    "Payment Method Variant": "payment_method_variant",
-    "Modification Merchant Reference": "modification_merchant_reference",
+    **ACCOUNT_METADATA,
     "Main Currency": "main_currency",
     "Main Amount": "main_amount",
     "Payment Currency": "payment_currency",

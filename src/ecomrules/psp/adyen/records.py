@@ -19,7 +19,7 @@ from ecomrules.parsing.model import LineKind
 from ecomrules.psp.report_rows import ReportRow, naive_time
 from ecomrules.psp.zone_names import zone_named
 
-__all__ = ["FEE_COLUMNS_NC", "FEE_COLUMNS_SC", "KINDS", "kind_of", "local_time"]
+__all__ = ["ACCOUNT_METADATA", "FEE_COLUMNS_NC", "FEE_COLUMNS_SC", "KINDS", "kind_of", "local_time"]
 
 _K = LineKind
 KINDS: Final[dict[str, LineKind]] = {
@@ -84,6 +84,15 @@ FEE_COLUMNS_SC: Final = (
 )
 """The Payment accounting report's fee columns, in settlement currency."""
 
+
+ACCOUNT_METADATA: Final = {
+    "Company Account": "company_account",
+    "Merchant Account": "merchant_account",
+    "Payment Method": "payment_method",
+    "Payment Method Variant": "payment_method_variant",
+    "Modification Merchant Reference": "modification_merchant_reference",
+}
+"""Columns both reports share, kept in a line's metadata under these keys (first, in this order)."""
 
 _FORMATS: Final = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 

@@ -22,7 +22,7 @@ from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import LineKind, StatementLine
-from ecomrules.psp.adyen.records import FEE_COLUMNS_NC, kind_of, local_time
+from ecomrules.psp.adyen.records import ACCOUNT_METADATA, FEE_COLUMNS_NC, kind_of, local_time
 from ecomrules.psp.adyen.workbook import (
     OLE_MAGIC,
     looks_like_workbook,
@@ -66,11 +66,7 @@ _FINGERPRINT = (
 _ZERO = Decimal(0)
 _TEXT_KINDS = {LineKind.FEE, LineKind.PAYOUT, LineKind.RESERVE, LineKind.TRANSFER}
 _METADATA = {
-    "Company Account": "company_account",
-    "Merchant Account": "merchant_account",
-    "Payment Method": "payment_method",
-    "Payment Method Variant": "payment_method_variant",
-    "Modification Merchant Reference": "modification_merchant_reference",
+    **ACCOUNT_METADATA,
     "Batch Number": "batch_number",
     "Booking Date": "booking_date",
     "Booking Date TimeZone": "booking_date_timezone",
