@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gc
 import io
 from collections.abc import Iterator
 from decimal import Decimal
@@ -14,13 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecomrules.decimals import DecimalFormat, parse_decimal
-from ecomrules.errors import MalformedRecordError, ParseError
+from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Currency, Money
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.registry import get_parser
 from ecomrules.psp.report_parser import HeaderReportParser
-from ecomrules.psp.report_result import AccountLine, bulk_allocation, collect_lines
+from ecomrules.psp.report_result import AccountLine, collect_lines
 from ecomrules.psp.report_rows import (
     ReportRow,
     ReportTable,
@@ -174,26 +173,6 @@ def test_collect_lines_keeps_the_lines_given_before_a_failure() -> None:
     entries = collect_lines(table.rows(), read, policy, "test.malformed")
     assert [line for _, line in entries] == [2, 3]
     assert [(i.code, str(i.location)) for i in policy.issues] == [("test.malformed", "t.csv:3:A")]
-
-
-@pytest.mark.parametrize("enabled", [True, False])
-def test_bulk_allocation_restores_the_collector(enabled: bool) -> None:
-    was = gc.isenabled()
-    try:
-        (gc.enable if enabled else gc.disable)()
-        inside = []
-
-        def stop() -> None:
-            with bulk_allocation():
-                inside.append(gc.isenabled())
-                raise ParseError("stop")
-
-        with pytest.raises(ParseError):
-            stop()
-        assert inside == [False]
-        assert gc.isenabled() is enabled
-    finally:
-        (gc.enable if was else gc.disable)()
 
 
 STREAMED = {

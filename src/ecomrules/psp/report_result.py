@@ -11,8 +11,6 @@ Mollie's four decimals stay four.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -21,6 +19,7 @@ from typing import Final, TypeVar
 import attrs
 
 from ecomrules.errors import ParseError
+from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.model import ParseResult, Statement, StatementLine
@@ -29,7 +28,6 @@ from ecomrules.psp.controls import build_payouts, check_net
 __all__ = [
     "AccountLine",
     "assemble",
-    "bulk_allocation",
     "checked_line",
     "collect_lines",
     "read_lines",
@@ -40,30 +38,6 @@ AccountLine = tuple[str | None, StatementLine]
 
 _Record = TypeVar("_Record")
 _QUANTA: Final = {n: Decimal(1).scaleb(-n) for n in range(9)}
-
-
-@contextlib.contextmanager
-def bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a report's lines are built.
-
-    Building hundreds of thousands of lines (none of them in a reference
-    cycle) makes the collector walk every live object again and again; that
-    took 40% of the time of a 100,000-row report. On the way out the new
-    objects go to the oldest generation at once (``gc.freeze`` then
-    ``gc.unfreeze``, unless the application froze objects itself) rather
-    than through the young collections, and the collector's state is
-    restored, also on error.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:  # move the new objects to the oldest generation at once
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def read_lines(
@@ -92,7 +66,7 @@ def collect_lines(
     code: str,
 ) -> list[AccountLine]:
     """All the lines of :func:`read_lines`, built with the collector paused."""
-    with bulk_allocation():
+    with paused_collector():
         return list(read_lines(records, read, policy, code))
 
 
@@ -113,7 +87,7 @@ def assemble(
     arrival: Mapping[str, date] | None = None,
 ) -> ParseResult:
     """Check every line and payout, and return the result with the policy's issues."""
-    with bulk_allocation():
+    with paused_collector():
         lines: list[StatementLine] = []
         groups: dict[tuple[str | None, str], list[StatementLine]] = {}
         for account, read in entries:
