@@ -32,7 +32,7 @@ from attrs import frozen
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from ecomrules.errors import MalformedRecordError
+from ecomrules.errors import InvariantError, MalformedRecordError
 from ecomrules.outcome import SourceLocation
 
 __all__ = ["ContainerEnd", "DocumentStart", "Entry", "iter_entries"]
@@ -194,7 +194,8 @@ class _Reader:
         so a tag-like text inside a comment cannot end the check early.
         """
         guard = doc.guard
-        assert guard is not None
+        if guard is None:
+            raise InvariantError("the prolog guard is gone before the root element was read")
         position = 0
         for tag in _ROOT_TAG.finditer(piece):
             guard.feed(piece[position : tag.end()])
@@ -248,7 +249,8 @@ class _Reader:
 
     def _harvest(self, doc: _Document) -> Iterator[Entry | ContainerEnd]:
         """Hand over the entries and containers whose end tags have been read."""
-        assert doc.root is not None
+        if doc.root is None:
+            raise InvariantError("entries harvested before the root element was read")
         if not doc.containers:
             namespace = (
                 doc.root.tag[: doc.root.tag.index("}") + 1] if doc.root.tag[:1] == "{" else ""
