@@ -49,6 +49,8 @@ def test_accepts(text: str, fmt: DecimalFormat | None, expected: str) -> None:
         ("1_000", None, "not a decimal"),
         ("NaN", None, "not a decimal"),
         ("Infinity", None, "not a decimal"),
+        ("()", None, "not a decimal"),
+        ("(-)", None, "not a decimal"),
         ("1.234.567,8", US, "more than one decimal separator"),
         ("12.34,5", EU, "misplaced group"),
         ("1.5", DecimalFormat(decimal=","), "'.' where the decimal separator is ','"),

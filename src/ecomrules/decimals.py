@@ -52,9 +52,9 @@ def parse_decimal(text: str, fmt: DecimalFormat | None = None) -> Decimal:
     negative = False
     if s.startswith("(") and s.endswith(")"):
         negative, s = True, s[1:-1].strip()
-    if s[:1] in "+-":
+    if s[:1] in ("+", "-"):  # a tuple: "" (left of "()") is in the string "+-"
         negative, s = negative ^ (s[0] == "-"), s[1:].strip()
-    elif s[-1:] in "+-":
+    elif s[-1:] in ("+", "-"):
         negative, s = negative ^ (s[-1] == "-"), s[:-1].strip()
     s = _resolve_unknown_format(s, raw) if fmt is None else _apply_format(s, fmt, raw)
     if not _LITERAL.match(s):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import gzip
 import io
 import os
@@ -18,26 +17,10 @@ from ecomrules.money import Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import ErrorPolicy
 
-__all__ = ["Input", "check_balance", "open_input", "paused_gc"]
+__all__ = ["Input", "check_balance", "open_input"]
 
 Input = bytes | str | os.PathLike[str] | BinaryIO
 """What ``iter_lines`` reads: bytes, a path (gzip opened as it streams) or a binary file."""
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a parse builds many acyclic objects.
-
-    Lines hold no reference cycles; without the pause, the collector rescans
-    the growing list of lines again and again (about a third of a large parse).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @contextmanager

@@ -70,6 +70,12 @@ def credit(ctx: DemoContext) -> dict[str, Any]:
     return demo_section(ctx)
 
 
+def _reconcile(ctx: DemoContext) -> dict[str, Any]:
+    from ecomrules.cli.reconcile import demo_section
+
+    return demo_section(ctx)
+
+
 def dunning(ctx: DemoContext) -> dict[str, Any]:
     """Today's reminders under the French B2B policy.
 
@@ -128,6 +134,7 @@ SECTIONS: dict[str, Callable[[DemoContext], dict[str, Any]]] = {
     "credit": credit,
     "dunning": dunning,
     "preorders": preorder_section,
+    "reconcile": _reconcile,
 }
 """The demo's sections, in the order they run."""
 

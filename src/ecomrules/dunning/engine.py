@@ -9,10 +9,8 @@ step was sent on an earlier day.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -32,6 +30,7 @@ from ecomrules.dunning.policy import DaysAfterDue, DunningPolicy, Level
 from ecomrules.dunning.state import HistoryState
 from ecomrules.dunning.transit import PaymentsInTransit
 from ecomrules.errors import InputError
+from ecomrules.gcpause import paused_collector
 from ecomrules.ledger import Customer, ItemStatus, OpenItem
 from ecomrules.outcome import Issue, Reason
 from ecomrules.parsing.model import StatementLine
@@ -60,27 +59,10 @@ def plan(
     (``dunning.bank_data_stale``) when it is older than the policy allows.
     ``render=False`` skips the letters (``Notice.letter`` stays None).
     """
-    with _collector_paused():
+    with paused_collector():
         return _plan(
             items, customers, history, policy, as_of, in_transit, bank_data_as_of, render, renderer
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the run (it creates no cycles).
-
-    A run over a million items allocates millions of small objects next to a
-    heap of millions more (the items, the history): the collector's full
-    passes over that heap cost more than the run itself.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _plan(

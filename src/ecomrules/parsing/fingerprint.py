@@ -9,8 +9,7 @@ and appends how many times that content was already seen in the file:
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
+from hashlib import blake2b
 
 __all__ = ["Fingerprinter"]
 
@@ -22,14 +21,11 @@ class Fingerprinter:
 
     def __init__(self, namespace: str) -> None:
         self._namespace = namespace.encode()
-        self._seen: Counter[str] = Counter()
+        self._seen: dict[str, int] = {}
 
     def __call__(self, *fields: str) -> str:
         """Return the id of the row made of ``fields`` (whitespace at the ends ignored)."""
-        digest = hashlib.blake2b(self._namespace, digest_size=10)
-        for value in fields:
-            digest.update(b"\x1f")
-            digest.update(value.strip().encode())
-        key = digest.hexdigest()
-        self._seen[key] += 1
-        return f"{key}-{self._seen[key]}"
+        content = "".join(["\x1f" + value.strip() for value in fields]).encode()
+        key = blake2b(self._namespace + content, digest_size=10).hexdigest()
+        seen = self._seen[key] = self._seen.get(key, 0) + 1
+        return f"{key}-{seen}"

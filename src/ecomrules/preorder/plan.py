@@ -9,7 +9,6 @@ Nothing depends on input order.
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -19,6 +18,7 @@ from typing import Any
 from attrs import field, frozen
 
 from ecomrules.errors import InputError
+from ecomrules.gcpause import paused_collector
 from ecomrules.preorder.alerts import Alert, AlertPolicy, ProductSummary, product_alerts
 from ecomrules.preorder.allocation import AllocatedRow, AllocationPolicy, Note, allocate_product
 from ecomrules.preorder.model import (
@@ -63,13 +63,8 @@ def plan(
     collections cost more than a third of the time.
     """
     require_aware(as_of, "as_of")
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_collector():
         return _plan(products, lines, supply, warehouse, carriers, as_of, policy or PlanPolicy())
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _plan(

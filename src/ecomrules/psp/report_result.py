@@ -11,21 +11,70 @@ Mollie's four decimals stay four.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Final, TypeVar
 
 import attrs
 
+from ecomrules.errors import ParseError
+from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.model import ParseResult, Statement, StatementLine
 from ecomrules.psp.controls import build_payouts, check_net
 
-__all__ = ["AccountLine", "assemble"]
+__all__ = [
+    "AccountLine",
+    "assemble",
+    "checked_line",
+    "collect_lines",
+    "read_lines",
+]
 
 AccountLine = tuple[str | None, StatementLine]
 """A line and the PSP account (merchant account, entity) it belongs to."""
+
+_Record = TypeVar("_Record")
+_QUANTA: Final = {n: Decimal(1).scaleb(-n) for n in range(9)}
+
+
+def read_lines(
+    records: Iterable[_Record],
+    read: Callable[[_Record], Iterable[AccountLine]],
+    policy: ErrorPolicy,
+    code: str,
+) -> Iterator[AccountLine]:
+    """The lines ``read`` makes of each record; a record it fails on goes to ``policy`` as ``code``.
+
+    ``read`` gives any number of lines per record (none for a record that
+    books nothing). The lines it gave before raising a
+    :class:`~ecomrules.errors.ParseError` are kept.
+    """
+    for record in records:
+        try:
+            yield from read(record)
+        except ParseError as exc:
+            policy.fail(exc, code)
+
+
+def collect_lines(
+    records: Iterable[_Record],
+    read: Callable[[_Record], Iterable[AccountLine]],
+    policy: ErrorPolicy,
+    code: str,
+) -> list[AccountLine]:
+    """All the lines of :func:`read_lines`, built with the collector paused."""
+    with paused_collector():
+        return list(read_lines(records, read, policy, code))
+
+
+def checked_line(line: StatementLine, policy: ErrorPolicy) -> StatementLine:
+    """``line`` with its amounts written to its currency's minor units, its net checked."""
+    line = _padded(line)
+    check_net(line, policy)
+    return line
 
 
 def assemble(
@@ -38,15 +87,14 @@ def assemble(
     arrival: Mapping[str, date] | None = None,
 ) -> ParseResult:
     """Check every line and payout, and return the result with the policy's issues."""
-    entries = [(account, _padded(line)) for account, line in entries]
-    for _, line in entries:
-        check_net(line, policy)
-    payouts = build_payouts(
-        (line for _, line in entries), policy, stated=stated, arrival=arrival, source=source
-    )
-    groups: dict[tuple[str | None, str], list[StatementLine]] = {}
-    for account, line in entries:
-        groups.setdefault((account, line.currency.code), []).append(line)
+    with paused_collector():
+        lines: list[StatementLine] = []
+        groups: dict[tuple[str | None, str], list[StatementLine]] = {}
+        for account, read in entries:
+            line = checked_line(read, policy)
+            lines.append(line)
+            groups.setdefault((account, line.currency.code), []).append(line)
+        payouts = build_payouts(lines, policy, stated=stated, arrival=arrival, source=source)
     statements = tuple(
         Statement(account=account, currency=Currency.of(code), lines=tuple(lines))
         for (account, code), lines in groups.items()
@@ -62,15 +110,17 @@ def assemble(
 
 def _pad(money: Money) -> Money:
     exponent = money.currency.minor_units
-    amount = money.amount
     if exponent is None:
         return money
-    digits = amount.as_tuple().exponent
-    if isinstance(digits, int) and digits > -exponent:
-        try:
-            amount = amount.quantize(Decimal(1).scaleb(-exponent))
-        except InvalidOperation:  # too many digits to pad: keep the amount as written
-            return money
+    amount = money.amount
+    quantum = _QUANTA.get(exponent) or Decimal(1).scaleb(-exponent)
+    if not amount.same_quantum(quantum):  # other than the currency's decimals
+        digits = amount.as_tuple().exponent
+        if isinstance(digits, int) and digits > -exponent:
+            try:
+                amount = amount.quantize(quantum)
+            except InvalidOperation:  # too many digits to pad: keep the amount as written
+                return money
     if amount.is_zero() and amount.is_signed():
         amount = -amount
     return money if amount is money.amount else Money(amount, money.currency)

@@ -11,19 +11,29 @@ position: reports add, drop and move columns between versions.
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+import functools
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 
 from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import MalformedRecordError
-from ecomrules.money import Currency
+from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 
-__all__ = ["MAX_MAGNITUDE", "ReportRow", "ReportTable", "amount_in_range", "header_cells"]
+__all__ = [
+    "MAX_MAGNITUDE",
+    "ReportRow",
+    "ReportTable",
+    "amount_in_range",
+    "header_cells",
+    "naive_time",
+    "typed_money",
+]
 
 _POINT = DecimalFormat(decimal=".")
+_new_money = object.__new__
+_set = object.__setattr__
 
 MAX_MAGNITUDE = 15
 """Amounts of 10**15 and more (or with more than 15 integer digits) are refused as out of range."""
@@ -46,18 +56,53 @@ def header_cells(head: bytes, delimiter: str = ",") -> list[str]:
         return []
 
 
+@functools.lru_cache(maxsize=4096)
+def naive_time(text: str, formats: tuple[str, ...]) -> datetime | None:
+    """``text`` read with the first matching ``strptime`` format, or ``None``.
+
+    An ISO 8601 text without offset is read by ``datetime.fromisoformat``
+    first (far faster) when one of the formats is ISO-like. Results are
+    cached per distinct text: a report repeats its dates and times.
+    """
+    if any(fmt.startswith("%Y-%m-%d") for fmt in formats):
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if value.tzinfo is None:
+                return value
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def typed_money(amount: Decimal, currency: Currency) -> Money:
+    """``Money(amount, currency)`` for an amount that is already a finite Decimal.
+
+    The parsers' hot loops build several amounts a row from values they
+    have checked; this skips the converters, which would only pass them
+    through. Anything else must go through ``Money(...)``.
+    """
+    money = _new_money(Money)
+    _set(money, "amount", amount)
+    _set(money, "currency", currency)
+    return money
+
+
 class ReportRow:
     """One data row of a :class:`ReportTable`: cells by column name and a location."""
 
-    __slots__ = ("_table", "_values", "cells", "line")
+    __slots__ = ("_index", "_table", "cells", "line")
 
     def __init__(self, table: ReportTable, line: int, cells: Sequence[str]) -> None:
         self._table = table
+        self._index = table.index
         self.line = line
         self.cells = cells
-        self._values = dict(zip(table.header, cells, strict=False))
-        for name, position in table.repeated:
-            self._values[name] = cells[position] if position < len(cells) else ""
 
     @property
     def source(self) -> str:
@@ -75,7 +120,14 @@ class ReportRow:
 
     def get(self, column: str) -> str:
         """The cell of ``column`` stripped, or ``""`` when the column or cell is absent."""
-        return self._values.get(column, "").strip()
+        position = self._index.get(column)
+        if position is None or position >= len(self.cells):
+            return ""
+        return self.cells[position].strip()
+
+    def texts(self, columns: Iterable[tuple[str, str]]) -> dict[str, str]:
+        """The non-empty cells of ``(column, key)`` pairs, keyed by ``key`` in the given order."""
+        return {key: text for column, key in columns if (text := self.get(column))}
 
     def has(self, column: str) -> bool:
         """Whether the table has ``column``."""
@@ -83,9 +135,31 @@ class ReportRow:
 
     def decimal(self, column: str, fmt: DecimalFormat = _POINT) -> Decimal | None:
         """The cell as a Decimal; ``None`` when empty; raise when it is not a number."""
-        text = self.get(column)
+        return self.number(column, self.get(column), fmt)
+
+    def number(self, column: str, text: str, fmt: DecimalFormat = _POINT) -> Decimal | None:
+        """``text``, the stripped cell of ``column``, as :meth:`decimal` reads it.
+
+        A plain ``123.45`` or ``-123.45`` (ASCII digits, at most one point) is
+        read by ``Decimal`` at once; anything else goes through
+        :func:`~ecomrules.decimals.parse_decimal`, which gives the same value.
+        """
         if not text:
             return None
+        body = text[1:] if text[0] == "-" else text
+        if fmt is _POINT and body.isascii() and body.replace(".", "", 1).isdigit():
+            value = Decimal(body)
+            if body is not text:
+                value = -value
+            point = body.find(".")
+            if len(body) <= 28:  # exact even negated: the range check, decimals counted on the text
+                if value.adjusted() < MAX_MAGNITUDE and (point < 0 or len(body) - point <= 21):
+                    return value
+                if value.is_zero():
+                    return value
+            elif amount_in_range(value):  # negating may have rounded it to 28 digits
+                return value
+            raise self.error(column, f"{text!r} is out of range for an amount", text)
         try:
             value = parse_decimal(text, fmt)
         except ValueError as exc:
@@ -94,16 +168,36 @@ class ReportRow:
             raise self.error(column, f"{text!r} is out of range for an amount", text)
         return value
 
-    def required(self, column: str) -> str:
-        """The non-empty cell of ``column``; raise when it is empty."""
-        text = self.get(column)
+    def values(self) -> list[str]:
+        """Every cell stripped, one per header column, plus a last ``""``.
+
+        A column the row lacks is ``""``; with :meth:`ReportTable.position`
+        (which sends an absent column to that last ``""``) a parser reads all
+        the cells it needs without a lookup by name per cell.
+        """
+        width, cells = self._table.width, self.cells
+        values = [cell.strip() for cell in (cells if len(cells) == width else cells[:width])]
+        values.extend([""] * (width + 1 - len(values)))
+        return values
+
+    def amount(self, column: str, fmt: DecimalFormat = _POINT) -> Decimal:
+        """The cell as a Decimal; raise when it is empty or not a number."""
+        value = self.decimal(column, fmt)
+        if value is None:
+            raise self.error(column, "is empty")
+        return value
+
+    def required(self, column: str, text: str | None = None) -> str:
+        """The non-empty cell of ``column`` (``text`` when given); raise when it is empty."""
+        if text is None:
+            text = self.get(column)
         if not text:
             raise self.error(column, "is empty", text)
         return text
 
-    def currency(self, column: str) -> Currency:
-        """The cell as an ISO 4217 currency; raise when empty or unknown."""
-        text = self.required(column)
+    def currency(self, column: str, text: str | None = None) -> Currency:
+        """The cell (``text`` when given) as an ISO 4217 currency; raise when empty or unknown."""
+        text = self.required(column, text)
         try:
             return Currency.of(text)
         except (ValueError, TypeError):
@@ -116,20 +210,14 @@ class ReportRow:
         first (far faster) when one of the formats is ISO-like.
         """
         text = self.required(column)
-        if any(fmt.startswith("%Y-%m-%d") for fmt in formats):
-            try:
-                value = datetime.fromisoformat(text)
-            except ValueError:
-                pass
-            else:
-                if value.tzinfo is None:
-                    return value
-        for fmt in formats:
-            try:
-                return datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-        raise self.error(column, f"{text!r} is not a date/time ({' or '.join(formats)})", text)
+        value = naive_time(text, tuple(formats))
+        if value is None:
+            raise self.error(column, f"{text!r} is not a date/time ({' or '.join(formats)})", text)
+        return value
+
+    def day(self, column: str, formats: Sequence[str]) -> date | None:
+        """The date of the cell read by :meth:`timestamp`; ``None`` when the cell is empty."""
+        return self.timestamp(column, formats).date() if self.get(column) else None
 
     def error(self, column: str, message: str, value: str | None = None) -> MalformedRecordError:
         """A :class:`MalformedRecordError` for ``column`` of this row."""
@@ -161,19 +249,21 @@ class ReportTable:
                 raise MalformedRecordError("no header row", location=SourceLocation(source, 1))
             header = first[1]
         self.header = [cell.strip() for cell in header]
+        self.width = len(self.header)
         self.index: dict[str, int] = {}
+        """Column name -> position; of a column named twice the first one wins."""
         for position, name in enumerate(self.header):
             if name:
                 self.index.setdefault(name, position)
-        self.repeated = [
-            (name, self.index[name]) for name in self.index if self.header.count(name) > 1
-        ]
-        """Columns named twice: the first one wins."""
 
     @classmethod
     def from_text(cls, text: str, source: str, *, delimiter: str = ",") -> ReportTable:
         """Read delimited ``text``; a row's line is the line where it starts."""
         return cls(_csv_rows(text, source, delimiter), source, delimiter=delimiter)
+
+    def position(self, column: str) -> int:
+        """Where ``column`` stands in :meth:`ReportRow.values` (the last, blank one when absent)."""
+        return self.index.get(column, self.width)
 
     def present(self, columns: Sequence[str]) -> tuple[str, ...]:
         """Those of ``columns`` the header has, in the given order."""
@@ -191,21 +281,30 @@ class ReportTable:
     def rows(self) -> Iterator[ReportRow]:
         """The data rows; blank rows are skipped."""
         for line, cells in self._rows:
-            if any(cell.strip() for cell in cells):
+            if "".join(cells).strip():  # not blank: some cell holds more than white space
                 yield ReportRow(self, line, cells)
 
 
+def _text_lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, each with its ``\\n``, as ``io.StringIO`` gives them.
+
+    Without the copy a StringIO makes (four bytes a character).
+    """
+    start, size, find = 0, len(text), text.find
+    while start < size:
+        end = find("\n", start) + 1 or size
+        yield text[start:end]
+        start = end
+
+
 def _csv_rows(text: str, source: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(_text_lines(text), delimiter=delimiter)
     start = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise MalformedRecordError(
-                f"unreadable row: {exc}", location=SourceLocation(source, start)
-            ) from None
-        yield start, cells
-        start = reader.line_num + 1
+    try:
+        for cells in reader:
+            yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise MalformedRecordError(
+            f"unreadable row: {exc}", location=SourceLocation(source, start)
+        ) from None

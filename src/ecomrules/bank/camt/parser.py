@@ -22,9 +22,10 @@ from xml.etree.ElementTree import Element
 from ecomrules.bank.camt.elements import Names, find_path, read_amount, read_date
 from ecomrules.bank.camt.entry import EntryContext, read_entry
 from ecomrules.bank.camt.stream import ContainerEnd, DocumentStart, iter_entries
-from ecomrules.bank.controls import Input, check_balance, open_input, paused_gc
+from ecomrules.bank.controls import Input, check_balance, open_input
 from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, RecordError
 from ecomrules.errors import ControlTotalError, ParseError, UnknownCurrencyError
+from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -69,7 +70,7 @@ class CamtParser:
         policy = ErrorPolicy(on_error)
         statements: list[Statement] = []
         lines: list[StatementLine] = []
-        with paused_gc():
+        with paused_collector():
             for item in self._read(data, source, policy):
                 if isinstance(item, Statement):
                     statements.append(_with_lines(item, tuple(lines)))

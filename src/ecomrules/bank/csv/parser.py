@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar, Final
 
-from ecomrules.bank.controls import Input, check_balance, open_input, paused_gc
+from ecomrules.bank.controls import Input, check_balance, open_input
 from ecomrules.bank.csv.balance import RunningBalance
 from ecomrules.bank.csv.config import DEFAULT_COLUMNS, CsvLayout
 from ecomrules.bank.lines import make_line, make_money
@@ -34,6 +34,7 @@ from ecomrules.bank.problems import (
 )
 from ecomrules.decimals import parse_decimal
 from ecomrules.errors import ParseError, UnknownCurrencyError
+from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -83,7 +84,7 @@ class CsvParser:
         """Parse the whole file into one statement."""
         policy = ErrorPolicy(on_error)
         reading = _Reading(self.layout, source, policy)
-        with paused_gc():
+        with paused_collector():
             lines = tuple(self._read(reading, io.BytesIO(data)))
         currency = self.layout.currency or (lines[0].currency if lines else None)
         opening = closing = None

@@ -14,18 +14,18 @@ where present, names the batch a line will be paid out in.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import ClassVar
 
-from ecomrules.errors import ParseError
 from ecomrules.money import Money
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import clean_text, decode
-from ecomrules.psp.adyen.records import FEE_COLUMNS_SC, kind_of, local_time
-from ecomrules.psp.report_result import AccountLine, assemble
-from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+from ecomrules.parsing.model import LineKind, StatementLine
+from ecomrules.psp.adyen.records import ACCOUNT_METADATA, FEE_COLUMNS_SC, kind_of, local_time
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
+from ecomrules.psp.report_result import AccountLine
+from ecomrules.psp.report_rows import ReportRow
 
 __all__ = ["PaymentAccountingParser"]
 
@@ -59,11 +59,7 @@ _FINGERPRINT = (
     "Payable (SC)",
 )
 _METADATA = {
-    "Company Account": "company_account",
-    "Merchant Account": "merchant_account",
-    "Payment Method": "payment_method",
-    "Payment Method Variant": "payment_method_variant",
-    "Modification Merchant Reference": "modification_merchant_reference",
+    **ACCOUNT_METADATA,
     "Main Currency": "main_currency",
     "Main Amount": "main_amount",
     "Payment Currency": "payment_currency",
@@ -77,7 +73,7 @@ _METADATA = {
 }
 
 
-class PaymentAccountingParser:
+class PaymentAccountingParser(HeaderReportParser):
     """Parser for the Adyen Payment accounting report (``payments_accounting_report_*``)."""
 
     name: ClassVar[str] = "adyen.payment_accounting"
@@ -85,33 +81,20 @@ class PaymentAccountingParser:
     spec_url: ClassVar[str] = (
         "https://docs.adyen.com/reporting/invoice-reconciliation/payment-accounting-report"
     )
+    signature = frozenset(
+        {"Merchant Account", "Record Type", "Payable (SC)", "Settlement Currency"}
+    )
+    required_columns = _REQUIRED
+    malformed_row = "psp.adyen.malformed_row"
 
-    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """YES when the header names the PAR's record type and payable columns."""
-        cells = set(header_cells(head))
-        if {"Merchant Account", "Record Type", "Payable (SC)", "Settlement Currency"} <= cells:
-            return Confidence.YES
-        return Confidence.NO
-
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a Payment accounting report."""
-        policy = ErrorPolicy(on_error)
-        table = ReportTable.from_text(clean_text(decode(data, source)), source)
-        table.require_columns(_REQUIRED)
-        fingerprint = Fingerprinter(self.name)
-        entries: list[AccountLine] = []
-        for row in table.rows():
-            try:
-                entry = _line(row, fingerprint, policy)
-            except ParseError as exc:
-                policy.fail(exc, "psp.adyen.malformed_row")
-                continue
-            if entry is not None:
-                entries.append(entry)
-        return assemble(self.name, source, entries, policy)
+    def row_reader(self, context: ReportContext) -> RowReader:
+        """Each record that books money is one line; the other records are noted."""
+        return lambda row: _lines(row, context.fingerprint, context.policy)
 
 
-def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> AccountLine | None:
+def _lines(
+    row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy
+) -> Iterator[AccountLine]:
     record_type = row.required("Record Type")
     kind = kind_of(record_type)
     payable = row.decimal("Payable (SC)")
@@ -121,12 +104,12 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
             f"record type {record_type!r} books nothing on the payable balance; no line",
             row.location("Record Type"),
         )
-        return None
+        return
     if payable is None:
         raise row.error("Payable (SC)", f"is empty on a {record_type!r} record")
     currency = row.currency("Settlement Currency")
     amount = Money(payable, currency)
-    metadata = {key: row.get(column) for column, key in _METADATA.items() if row.get(column)}
+    metadata = row.texts(_METADATA.items())
     metadata["record_type"] = record_type
     fee_total = Decimal(0)
     for column in FEE_COLUMNS_SC:
@@ -173,4 +156,4 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
         raw=row.raw,
         location=row.location(),
     )
-    return merchant, line
+    yield merchant, line

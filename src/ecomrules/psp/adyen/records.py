@@ -11,14 +11,15 @@ with a separate ``TimeZone`` column holding an abbreviation (``CET``, ``PST``,
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, tzinfo
 from typing import Final
 
 from ecomrules.parsing.model import LineKind
-from ecomrules.psp.report_rows import ReportRow
+from ecomrules.psp.report_rows import ReportRow, naive_time
 from ecomrules.psp.zone_names import zone_named
 
-__all__ = ["FEE_COLUMNS_NC", "FEE_COLUMNS_SC", "KINDS", "kind_of", "local_time"]
+__all__ = ["ACCOUNT_METADATA", "FEE_COLUMNS_NC", "FEE_COLUMNS_SC", "KINDS", "kind_of", "local_time"]
 
 _K = LineKind
 KINDS: Final[dict[str, LineKind]] = {
@@ -84,6 +85,15 @@ FEE_COLUMNS_SC: Final = (
 """The Payment accounting report's fee columns, in settlement currency."""
 
 
+ACCOUNT_METADATA: Final = {
+    "Company Account": "company_account",
+    "Merchant Account": "merchant_account",
+    "Payment Method": "payment_method",
+    "Payment Method Variant": "payment_method_variant",
+    "Modification Merchant Reference": "modification_merchant_reference",
+}
+"""Columns both reports share, kept in a line's metadata under these keys (first, in this order)."""
+
 _FORMATS: Final = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 
 
@@ -102,4 +112,20 @@ def _zone(row: ReportRow, column: str) -> tzinfo:
 
 def local_time(row: ReportRow, column: str, zone_column: str) -> datetime:
     """``column`` read as local time in the zone named by ``zone_column``, made aware."""
-    return row.timestamp(column, _FORMATS).replace(tzinfo=_zone(row, zone_column))
+    value = _aware(row.get(column), row.get(zone_column))
+    if value is None:  # read again, the slow way, for the error naming the cell at fault
+        value = row.timestamp(column, _FORMATS).replace(tzinfo=_zone(row, zone_column))
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _aware(text: str, zone_name: str) -> datetime | None:
+    """The aware time of a (time, zone) pair of cells, or ``None`` when either is unreadable.
+
+    Cached per distinct pair: a report repeats its times and names few zones.
+    """
+    zone = zone_named(zone_name) if zone_name else None
+    value = naive_time(text, _FORMATS) if text else None
+    if zone is None or value is None:
+        return None
+    return value.replace(tzinfo=zone)

@@ -13,25 +13,25 @@ must equal the sum of the other rows' nets of that batch and currency.
 from __future__ import annotations
 
 import json
+import operator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import ClassVar
 
-from ecomrules.errors import ParseError
-from ecomrules.money import Money
+from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import Confidence, ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import clean_text, decode
-from ecomrules.psp.adyen.records import FEE_COLUMNS_NC, kind_of, local_time
+from ecomrules.parsing.model import LineKind, StatementLine
+from ecomrules.psp.adyen.records import ACCOUNT_METADATA, FEE_COLUMNS_NC, kind_of, local_time
 from ecomrules.psp.adyen.workbook import (
     OLE_MAGIC,
     looks_like_workbook,
     shared_strings,
     workbook_rows,
 )
-from ecomrules.psp.report_result import AccountLine, assemble
-from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
+from ecomrules.psp.report_result import AccountLine
+from ecomrules.psp.report_rows import ReportRow, ReportTable, typed_money
 
 __all__ = ["SettlementDetailsParser"]
 
@@ -63,13 +63,10 @@ _FINGERPRINT = (
     "Net Debit (NC)",
     "Net Credit (NC)",
 )
+_ZERO = Decimal(0)
 _TEXT_KINDS = {LineKind.FEE, LineKind.PAYOUT, LineKind.RESERVE, LineKind.TRANSFER}
 _METADATA = {
-    "Company Account": "company_account",
-    "Merchant Account": "merchant_account",
-    "Payment Method": "payment_method",
-    "Payment Method Variant": "payment_method_variant",
-    "Modification Merchant Reference": "modification_merchant_reference",
+    **ACCOUNT_METADATA,
     "Batch Number": "batch_number",
     "Booking Date": "booking_date",
     "Booking Date TimeZone": "booking_date_timezone",
@@ -83,7 +80,7 @@ _METADATA = {
 }
 
 
-class SettlementDetailsParser:
+class SettlementDetailsParser(HeaderReportParser):
     """Parser for the Adyen Settlement details report (``settlement_detail_report_batch_N``)."""
 
     name: ClassVar[str] = "adyen.settlement_details"
@@ -92,6 +89,11 @@ class SettlementDetailsParser:
         "https://docs.adyen.com/reporting/settlement-reconciliation/transaction-level/"
         "settlement-details-report"
     )
+    signature = frozenset(
+        {"Company Account", "Type", "Net Currency", "Net Credit (NC)", "Batch Number"}
+    )
+    required_columns = _REQUIRED
+    malformed_row = "psp.adyen.malformed_row"
 
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """YES for the SDR header (CSV) or a workbook whose strings hold it."""
@@ -105,47 +107,56 @@ class SettlementDetailsParser:
         if head.startswith(OLE_MAGIC):
             name = (filename or "").lower()
             return Confidence.MAYBE if "settlement_detail" in name else Confidence.NO
-        cells = set(header_cells(head))
-        if {"Company Account", "Type", "Net Currency", "Net Credit (NC)", "Batch Number"} <= cells:
-            return Confidence.YES
-        return Confidence.NO
+        return super().sniff(head, filename)
 
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a CSV or XLSX Settlement details report."""
-        policy = ErrorPolicy(on_error)
+    def read_table(self, data: bytes, source: str) -> ReportTable:
+        """The rows of a CSV report or of an XLSX workbook's sheet."""
         if looks_like_workbook(data) or data.startswith(OLE_MAGIC):
             header, rows = workbook_rows(data, source, ("Type", "Net Currency"))
-            table = ReportTable(rows, source, header=header)
-        else:
-            table = ReportTable.from_text(clean_text(decode(data, source)), source)
-        table.require_columns(_REQUIRED)
-        fingerprint = Fingerprinter(self.name)
-        columns = _Columns(table)
-        entries: list[AccountLine] = []
-        for row in table.rows():
-            try:
-                entries.append(_line(row, columns, fingerprint, policy))
-            except ParseError as exc:
-                policy.fail(exc, "psp.adyen.malformed_row")
-        return assemble(self.name, source, entries, policy)
+            return ReportTable(rows, source, header=header)
+        return super().read_table(data, source)
+
+    def row_reader(self, context: ReportContext) -> RowReader:
+        """Each row is one journal entry, one line."""
+        columns = _Columns(context.table)
+        return lambda row: (_line(row, columns, context.fingerprint, context.policy),)
 
 
 class _Columns:
-    """The optional columns this file has, looked up once per file."""
+    """Where this file's columns stand in a row's values, looked up once per file."""
 
     def __init__(self, table: ReportTable) -> None:
-        self.metadata = tuple((c, _METADATA[c]) for c in table.present(tuple(_METADATA)))
-        self.fees = table.present(FEE_COLUMNS_NC)
-        self.references = table.present(
-            ("Merchant Reference", "Merchant Order Reference", "Modification Merchant Reference")
+        at = table.position
+        self.metadata = tuple((at(c), key) for c, key in _METADATA.items() if c in table.index)
+        self.fees = tuple(
+            (c, at(c), c.removesuffix(" (NC)").lower().replace(" ", "_"))
+            for c in table.present(FEE_COLUMNS_NC)
         )
+        self.references = tuple(
+            at(c)
+            for c in table.present(
+                (
+                    "Merchant Reference",
+                    "Merchant Order Reference",
+                    "Modification Merchant Reference",
+                )
+            )
+        )
+        self.fingerprint = operator.itemgetter(*(at(c) for c in _FINGERPRINT))
+        self.net_debit, self.net_credit = at("Net Debit (NC)"), at("Net Credit (NC)")
+        self.gross_debit, self.gross_credit = at("Gross Debit (GC)"), at("Gross Credit (GC)")
+        self.batch, self.psp = at("Batch Number"), at("Psp Reference")
+        self.modification = at("Modification Reference")
+        self.type, self.merchant = at("Type"), at("Merchant Account")
+        self.net_currency, self.gross_currency = at("Net Currency"), at("Gross Currency")
         self.has_metadata_json = "Metadata" in table.index
 
 
 def _line(
     row: ReportRow, columns: _Columns, fingerprint: Fingerprinter, policy: ErrorPolicy
 ) -> AccountLine:
-    record_type = row.required("Type")
+    values = row.values()
+    record_type = row.required("Type", values[columns.type])
     kind = kind_of(record_type)
     if kind is None:
         kind = LineKind.OTHER
@@ -154,39 +165,39 @@ def _line(
             f"journal type {record_type!r} is not documented; kept as kind 'other'",
             row.location("Type"),
         )
-    currency = row.currency("Net Currency")
-    debit, credit = row.decimal("Net Debit (NC)"), row.decimal("Net Credit (NC)")
+    currency = row.currency("Net Currency", values[columns.net_currency])
+    debit = row.number("Net Debit (NC)", values[columns.net_debit])
+    credit = row.number("Net Credit (NC)", values[columns.net_credit])
     if debit is None and credit is None:
         raise row.error("Net Credit (NC)", "neither Net Debit (NC) nor Net Credit (NC) is filled")
-    amount = Money((credit or Decimal(0)) - (debit or Decimal(0)), currency)
-    metadata = {key: text for column, key in columns.metadata if (text := row.get(column))}
+    amount = typed_money((credit or _ZERO) - (debit or _ZERO), currency)
+    metadata = {key: text for position, key in columns.metadata if (text := values[position])}
     metadata["record_type"] = record_type
-    fees: dict[str, Decimal] = {}
-    for column in columns.fees:
-        value = row.decimal(column)
-        if value is not None:
-            fees[column] = value
-            metadata[column.removesuffix(" (NC)").lower().replace(" ", "_")] = str(value)
-    gross = _gross(row, currency.code, metadata)
+    fee_total = _ZERO
+    for column, position, key in columns.fees:
+        if values[position] and (value := row.number(column, values[position])) is not None:
+            fee_total += value
+            metadata[key] = str(value)
+    gross = _gross(row, values, columns, currency, metadata)
     fee: Money | None = None
     if gross is not None:
-        fee = Money(sum(fees.values(), Decimal(0)), currency)
+        fee = typed_money(fee_total, currency)
     elif kind is LineKind.FEE:
-        gross, fee = Money.zero(currency), -amount
-    merchant = row.required("Merchant Account")
-    batch = row.get("Batch Number")
-    modification = row.get("Modification Reference")
-    psp_reference = row.get("Psp Reference")
-    references = tuple(
-        dict.fromkeys(
-            ref for column in columns.references if (ref := row.get(column)) and ref != "<auto>"
-        )
-    )
+        gross, fee = typed_money(_ZERO, currency), -amount
+    merchant = row.required("Merchant Account", values[columns.merchant])
+    batch = values[columns.batch]
+    modification = values[columns.modification]
+    psp_reference = values[columns.psp]
+    references: tuple[str, ...] = ()
+    for position in columns.references:
+        ref = values[position]
+        if ref and ref != "<auto>" and ref not in references:
+            references += (ref,)
     booked_at = local_time(row, "Creation Date", "TimeZone")
     if columns.has_metadata_json:
         _check_metadata_json(row, policy)
     line = StatementLine(
-        id=fingerprint(*(row.get(c) for c in _FINGERPRINT)),
+        id=fingerprint(*columns.fingerprint(values)),
         kind=kind,
         booked_on=booked_at.date(),
         booked_at=booked_at,
@@ -205,14 +216,18 @@ def _line(
     return merchant, line
 
 
-def _gross(row: ReportRow, net_currency: str, metadata: dict[str, str]) -> Money | None:
-    debit, credit = row.decimal("Gross Debit (GC)"), row.decimal("Gross Credit (GC)")
+def _gross(
+    row: ReportRow, values: list[str], columns: _Columns, net: Currency, metadata: dict[str, str]
+) -> Money | None:
+    debit = row.number("Gross Debit (GC)", values[columns.gross_debit])
+    credit = row.number("Gross Credit (GC)", values[columns.gross_credit])
     if debit is None and credit is None:
         return None
-    currency = row.currency("Gross Currency")
-    value = (credit or Decimal(0)) - (debit or Decimal(0))
-    if currency.code == net_currency:
-        return Money(value, currency)
+    currency = row.currency("Gross Currency", values[columns.gross_currency])
+    value = (credit or _ZERO) - (debit or _ZERO)
+    if currency.code == net.code:
+        return typed_money(value, currency)
+    net_currency = net.code
     rate = row.decimal("Exchange Rate")
     if rate is None:
         raise row.error("Exchange Rate", f"is empty while {currency.code} is not {net_currency}")

@@ -18,18 +18,16 @@ same day for the same merchant account form one payout
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar, Final
 
-from ecomrules.errors import ParseError
 from ecomrules.money import Money
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import Confidence
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import clean_text, decode
-from ecomrules.psp.report_result import AccountLine, assemble
-from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+from ecomrules.parsing.model import LineKind, StatementLine
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
+from ecomrules.psp.report_result import AccountLine
+from ecomrules.psp.report_rows import ReportRow, header_cells
 
 __all__ = ["FeeReportParser"]
 
@@ -63,7 +61,7 @@ _PARTS: Final = (
 )
 
 
-class FeeReportParser:
+class FeeReportParser(HeaderReportParser):
     """Parser for Braintree's transaction-level fee report CSV."""
 
     name: ClassVar[str] = "braintree.fee_report"
@@ -72,52 +70,40 @@ class FeeReportParser:
         "https://developer.paypal.com/braintree/docs/reference/response/"
         "transaction-level-fee-report-row"
     )
+    signature = frozenset(
+        {"Transaction ID", "Settlement Amount", "Disbursement Date", "Merchant Account ID"}
+    )
+    required_columns = _REQUIRED
+    malformed_row = "psp.braintree.malformed_row"
 
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """YES when the header has the fee report's settlement and fee columns."""
         cells = set(header_cells(head))
-        if {"Transaction ID", "Settlement Amount", "Disbursement Date", "Merchant Account ID"} <= (
-            cells
-        ) and ("Total Fee Amount" in cells or "Braintree Total Amount" in cells):
+        if self.signature <= cells and (
+            "Total Fee Amount" in cells or "Braintree Total Amount" in cells
+        ):
             return Confidence.YES
         return Confidence.NO
 
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a transaction-level fee report."""
-        policy = ErrorPolicy(on_error)
-        table = ReportTable.from_text(clean_text(decode(data, source)), source)
-        table.require_columns(_REQUIRED)
-        fingerprint = Fingerprinter(self.name)
-        entries: list[AccountLine] = []
-        for row in table.rows():
-            try:
-                entries.append(_line(row, fingerprint))
-            except ParseError as exc:
-                policy.fail(exc, "psp.braintree.malformed_row")
-        return assemble(self.name, source, entries, policy)
-
-
-def _day(row: ReportRow, column: str) -> date:
-    value: datetime = row.timestamp(column, _DATES)
-    return value.date()
+    def row_reader(self, context: ReportContext) -> RowReader:
+        """Each row is one disbursed transaction, one line."""
+        return lambda row: (_line(row, context.fingerprint),)
 
 
 def _line(row: ReportRow, fingerprint: Fingerprinter) -> AccountLine:
     kind_text = row.required("Transaction Type").lower()
     refund = kind_text in {"credit", "refund"}
     currency = row.currency("Settlement Currency")
-    settled = row.decimal("Settlement Amount")
-    if settled is None:
-        raise row.error("Settlement Amount", "is empty")
+    settled = row.amount("Settlement Amount")
     gross = Money(-abs(settled) if refund else abs(settled), currency)
     fee_value = row.decimal("Total Fee Amount")
     if fee_value is None:
         fee_value = row.decimal("Braintree Total Amount")
     fee = Money(fee_value if fee_value is not None else Decimal(0), currency)
-    metadata = {key: row.get(column) for column, key in _PARTS if row.get(column)}
+    metadata = row.texts(_PARTS)
     metadata["transaction_type"] = row.get("Transaction Type")
-    disbursed = _day(row, "Disbursement Date")
-    settled_on = _day(row, "Settlement Date") if row.get("Settlement Date") else disbursed
+    disbursed = row.timestamp("Disbursement Date", _DATES).date()
+    settled_on = row.day("Settlement Date", _DATES) or disbursed
     merchant = row.required("Merchant Account ID")
     order = row.get("Order ID")
     line = StatementLine(

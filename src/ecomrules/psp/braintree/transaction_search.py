@@ -25,18 +25,18 @@ The export holds no processing fees: the transaction-level fee report does.
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from collections.abc import Iterator
+from datetime import UTC
 from decimal import Decimal
 from typing import ClassVar, Final
 
-from ecomrules.errors import ParseError
 from ecomrules.money import Money
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import clean_text, decode
-from ecomrules.psp.report_result import AccountLine, assemble
-from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
+from ecomrules.psp.report_result import AccountLine
+from ecomrules.psp.report_rows import ReportRow
 from ecomrules.psp.zone_names import zone_named
 
 __all__ = ["TransactionSearchParser"]
@@ -52,6 +52,13 @@ _BOOKED: Final = {
     "settlement_confirmed",
     "settlement confirmed",
 }
+_METADATA: Final = (
+    ("Subscription ID", "subscription_id"),
+    ("Settlement Batch ID", "settlement_batch_id"),
+    ("Payment Instrument Type", "payment_instrument"),
+    ("Card Type", "card_type"),
+    ("Tax Amount", "tax_amount"),
+)
 _REQUIRED: Final = (
     "Transaction ID",
     "Transaction Type",
@@ -61,7 +68,7 @@ _REQUIRED: Final = (
 )
 
 
-class TransactionSearchParser:
+class TransactionSearchParser(HeaderReportParser):
     """Parser for Braintree's transaction search CSV export."""
 
     name: ClassVar[str] = "braintree.transaction_search"
@@ -69,37 +76,20 @@ class TransactionSearchParser:
     spec_url: ClassVar[str] = (
         "https://developer.paypal.com/braintree/articles/control-panel/transactions/search"
     )
+    signature = frozenset(
+        {"Transaction ID", "Transaction Status", "Amount Submitted For Settlement"}
+    )
+    required_columns = _REQUIRED
+    malformed_row = "psp.braintree.malformed_row"
 
-    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """YES when the header has the transaction status and submitted-amount columns."""
-        cells = set(header_cells(head))
-        if {"Transaction ID", "Transaction Status", "Amount Submitted For Settlement"} <= cells:
-            return Confidence.YES
-        return Confidence.NO
-
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a transaction search export."""
-        policy = ErrorPolicy(on_error)
-        table = ReportTable.from_text(clean_text(decode(data, source)), source)
-        table.require_columns(_REQUIRED)
-        fingerprint = Fingerprinter(self.name)
-        entries: list[AccountLine] = []
-        for row in table.rows():
-            try:
-                entry = _line(row, fingerprint, policy)
-            except ParseError as exc:
-                policy.fail(exc, "psp.braintree.malformed_row")
-                continue
-            if entry is not None:
-                entries.append(entry)
-        return assemble(self.name, source, entries, policy)
+    def row_reader(self, context: ReportContext) -> RowReader:
+        """Each row that books money is one line; the other statuses are noted."""
+        return lambda row: _lines(row, context.fingerprint, context.policy)
 
 
-def _day(row: ReportRow, column: str) -> date | None:
-    return row.timestamp(column, _TIMES).date() if row.get(column) else None
-
-
-def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> AccountLine | None:
+def _lines(
+    row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy
+) -> Iterator[AccountLine]:
     status = row.required("Transaction Status")
     transaction = row.required("Transaction ID")
     if status.lower() not in _BOOKED:
@@ -108,7 +98,7 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
             f"transaction {transaction} is {status}; it books nothing, no line",
             row.location("Transaction Status"),
         )
-        return None
+        return
     refund = row.required("Transaction Type").lower() in {"credit", "refund"}
     sign = -1 if refund else 1
     currency = row.currency("Currency ISO Code")
@@ -118,15 +108,7 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
     if submitted is None:
         raise row.error("Amount Submitted For Settlement", "is empty, and so is Amount Authorized")
     metadata = {"status": status, "transaction_type": row.get("Transaction Type")}
-    for column, key in (
-        ("Subscription ID", "subscription_id"),
-        ("Settlement Batch ID", "settlement_batch_id"),
-        ("Payment Instrument Type", "payment_instrument"),
-        ("Card Type", "card_type"),
-        ("Tax Amount", "tax_amount"),
-    ):
-        if row.get(column):
-            metadata[key] = row.get(column)
+    metadata.update(row.texts(_METADATA))
     gross: Money | None = Money(sign * abs(submitted), currency)
     service = row.decimal("Service Fee") or Decimal(0)
     fee: Money | None = Money(sign * abs(service), currency)
@@ -149,7 +131,7 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
     if zone is None:
         raise row.error("Created Timezone", f"{zone_name!r} is not a known time zone", zone_name)
     booked_at = created.replace(tzinfo=zone)
-    disbursed = _day(row, "Disbursement Date")
+    disbursed = row.day("Disbursement Date", _TIMES)
     merchant = row.get("Merchant Account") or None
     names = " ".join(
         p for p in (row.get("Customer First Name"), row.get("Customer Last Name")) if p
@@ -162,7 +144,7 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
         kind=LineKind.REFUND if refund else LineKind.CHARGE,
         booked_on=booked_at.date(),
         booked_at=booked_at,
-        value_date=_day(row, "Settlement Date"),
+        value_date=row.day("Settlement Date", _TIMES),
         available_on=disbursed,
         amount=amount,
         gross=gross,
@@ -179,4 +161,4 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
         raw=row.raw,
         location=row.location(),
     )
-    return merchant, line
+    yield merchant, line

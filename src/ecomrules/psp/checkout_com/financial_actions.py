@@ -16,14 +16,14 @@ from datetime import UTC
 from decimal import Decimal
 from typing import ClassVar, Final
 
-from ecomrules.errors import ControlTotalError, ParseError
+from ecomrules.errors import ControlTotalError
 from ecomrules.money import Money
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import clean_text, decode
-from ecomrules.psp.report_result import AccountLine, assemble
-from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+from ecomrules.parsing.model import LineKind, StatementLine
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
+from ecomrules.psp.report_result import AccountLine
+from ecomrules.psp.report_rows import ReportRow
 
 __all__ = ["FinancialActionsParser"]
 
@@ -58,6 +58,14 @@ _SPLIT: Final = (
     ("Tax In Holding Currency", "tax"),
     ("Reserve In Holding Currency", "reserve"),
 )
+_DESCRIPTIVE: Final = (
+    ("Processing Currency", "processing_currency"),
+    ("Gross In Processing Currency", "gross_processing"),
+    ("FX Rate Applied", "fx_rate"),
+    ("Payment Method", "payment_method"),
+    ("Client Entity ID", "entity"),
+    ("Processing Channel ID", "processing_channel"),
+)
 _REQUIRED: Final = (
     "Type",
     "Payment ID",
@@ -70,7 +78,7 @@ _REQUIRED: Final = (
 )
 
 
-class FinancialActionsParser:
+class FinancialActionsParser(HeaderReportParser):
     """Parser for Checkout.com's financial actions / settlement breakdown CSV."""
 
     name: ClassVar[str] = "checkout_com.financial_actions"
@@ -79,27 +87,13 @@ class FinancialActionsParser:
         "https://www.checkout.com/docs/funds-management/retrieve-financial-reports/"
         "settlement-reports/financial-actions-by-payout-id-report"
     )
+    signature = frozenset({"Payout ID", "Net In Holding Currency", "Deduction In Holding Currency"})
+    required_columns = _REQUIRED
+    malformed_row = "psp.checkout_com.malformed_row"
 
-    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """YES when the header has the holding-currency gross, deduction and net columns."""
-        cells = set(header_cells(head))
-        if {"Payout ID", "Net In Holding Currency", "Deduction In Holding Currency"} <= cells:
-            return Confidence.YES
-        return Confidence.NO
-
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a financial actions report."""
-        policy = ErrorPolicy(on_error)
-        table = ReportTable.from_text(clean_text(decode(data, source)), source)
-        table.require_columns(_REQUIRED)
-        fingerprint = Fingerprinter(self.name)
-        entries: list[AccountLine] = []
-        for row in table.rows():
-            try:
-                entries.append(_line(row, fingerprint, policy))
-            except ParseError as exc:
-                policy.fail(exc, "psp.checkout_com.malformed_row")
-        return assemble(self.name, source, entries, policy)
+    def row_reader(self, context: ReportContext) -> RowReader:
+        """Each row is one financial action, one line."""
+        return lambda row: (_line(row, context.fingerprint, context.policy),)
 
 
 def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> AccountLine:
@@ -113,9 +107,9 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
             row.location("Type"),
         )
     currency = row.currency("Holding Currency")
-    gross = _amount(row, "Gross In Holding Currency")
-    deduction = _amount(row, "Deduction In Holding Currency")
-    net = _amount(row, "Net In Holding Currency")
+    gross = row.amount("Gross In Holding Currency")
+    deduction = row.amount("Deduction In Holding Currency")
+    net = row.amount("Net In Holding Currency")
     metadata = {"type": action}
     split = Decimal(0)
     for column, key in _SPLIT:
@@ -131,20 +125,9 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
             ),
             "psp.checkout_com.deduction_mismatch",
         )
-    for column, key in (
-        ("Processing Currency", "processing_currency"),
-        ("Gross In Processing Currency", "gross_processing"),
-        ("FX Rate Applied", "fx_rate"),
-        ("Payment Method", "payment_method"),
-        ("Client Entity ID", "entity"),
-        ("Processing Channel ID", "processing_channel"),
-    ):
-        if row.get(column):
-            metadata[key] = row.get(column)
+    metadata.update(row.texts(_DESCRIPTIVE))
     processed = row.timestamp("Processed On", TIME_FORMATS).replace(tzinfo=UTC)
-    available = (
-        row.timestamp("Available On", TIME_FORMATS).date() if row.get("Available On") else None
-    )
+    available = row.day("Available On", TIME_FORMATS)
     payment_id = row.get("Payment ID")
     reference = row.get("Reference")
     line = StatementLine(
@@ -167,10 +150,3 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
         location=row.location(),
     )
     return row.get("Client Entity ID") or None, line
-
-
-def _amount(row: ReportRow, column: str) -> Decimal:
-    value = row.decimal(column)
-    if value is None:
-        raise row.error(column, "is empty")
-    return value

@@ -12,14 +12,13 @@ from __future__ import annotations
 from datetime import UTC
 from typing import ClassVar, Final
 
-from ecomrules.errors import ParseError
 from ecomrules.money import Money
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
-from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import clean_text, decode
+from ecomrules.parsing.base import ErrorPolicy
+from ecomrules.parsing.model import LineKind, StatementLine
 from ecomrules.psp.checkout_com.financial_actions import TIME_FORMATS
-from ecomrules.psp.report_result import AccountLine, assemble
-from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
+from ecomrules.psp.report_result import AccountLine
+from ecomrules.psp.report_rows import ReportRow
 
 __all__ = ["PayoutsReportParser"]
 
@@ -51,7 +50,7 @@ _KINDS: Final = {
 _REQUIRED: Final = ("Holding Currency", "Payout ID", "Payout Date", "Payout Amount")
 
 
-class PayoutsReportParser:
+class PayoutsReportParser(HeaderReportParser):
     """Parser for Checkout.com's payouts report CSV."""
 
     name: ClassVar[str] = "checkout_com.payouts"
@@ -60,26 +59,13 @@ class PayoutsReportParser:
         "https://www.checkout.com/docs/funds-management/retrieve-financial-reports/"
         "settlement-reports/payouts-report"
     )
+    signature = frozenset({"Payout ID", "Payout Date", "Payout Amount", "Payments"})
+    required_columns = _REQUIRED
+    malformed_row = "psp.checkout_com.malformed_row"
 
-    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """YES when the header has the payout id, date and amount with the payments column."""
-        cells = set(header_cells(head))
-        if {"Payout ID", "Payout Date", "Payout Amount", "Payments"} <= cells:
-            return Confidence.YES
-        return Confidence.NO
-
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a payouts report."""
-        policy = ErrorPolicy(on_error)
-        table = ReportTable.from_text(clean_text(decode(data, source)), source)
-        table.require_columns(_REQUIRED)
-        entries: list[AccountLine] = []
-        for row in table.rows():
-            try:
-                entries.extend(_lines(row, table.header, policy))
-            except ParseError as exc:
-                policy.fail(exc, "psp.checkout_com.malformed_row")
-        return assemble(self.name, source, entries, policy)
+    def row_reader(self, context: ReportContext) -> RowReader:
+        """Each row is one payout: a line per component and one for the transfer."""
+        return lambda row: _lines(row, context.table.header, context.policy)
 
 
 def _lines(row: ReportRow, header: list[str], policy: ErrorPolicy) -> list[AccountLine]:
@@ -95,9 +81,7 @@ def _lines(row: ReportRow, header: list[str], policy: ErrorPolicy) -> list[Accou
     payout_id = row.required("Payout ID")
     paid = row.timestamp("Payout Date", TIME_FORMATS).replace(tzinfo=UTC)
     account = row.get("Currency Account ID") or row.get("Client Entity ID") or None
-    amount = row.decimal("Payout Amount")
-    if amount is None:
-        raise row.error("Payout Amount", "is empty")
+    amount = row.amount("Payout Amount")
     common = {"payout_id": payout_id, "booked_on": paid.date(), "booked_at": paid}
     lines = [
         StatementLine(

@@ -20,14 +20,12 @@ from datetime import UTC
 from decimal import Decimal
 from typing import ClassVar, Final
 
-from ecomrules.errors import ParseError
 from ecomrules.money import Currency, Money
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import clean_text, decode
-from ecomrules.psp.report_result import AccountLine, assemble
-from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
+from ecomrules.psp.report_rows import ReportRow
 
 __all__ = ["LegacyReportParser"]
 
@@ -40,37 +38,32 @@ _KINDS: Final = {
     "chargebacks": (LineKind.CHARGEBACK, -1),
 }
 _TIMES: Final = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+_METADATA: Final = (
+    ("Status", "status"),
+    ("Country", "country"),
+    ("Payment Method", "payment_method"),
+    ("Payment Method Type", "payment_method_type"),
+    ("Fee", "fee"),
+    ("IOF", "iof"),
+)
 _REQUIRED: Final = ("Type", "Creation date", "Reference", "Net Amount (local)", "currency")
 _USD: Final = Currency.of("USD")
 
 
-class LegacyReportParser:
+class LegacyReportParser(HeaderReportParser):
     """Parser for dLocal's legacy semicolon-separated transaction report."""
 
     name: ClassVar[str] = "dlocal.legacy_report"
     provider: ClassVar[str] = "dLocal"
     spec_url: ClassVar[str] = "https://docs.dlocal.com/docs/reports"
+    signature = frozenset({"Type", "Creation date", "Net Amount (local)", "Amount (USD)"})
+    required_columns = _REQUIRED
+    malformed_row = "psp.dlocal.malformed_row"
+    delimiter = ";"
 
-    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """YES when the semicolon header names dLocal's columns."""
-        cells = set(header_cells(head, delimiter=";"))
-        if {"Type", "Creation date", "Net Amount (local)", "Amount (USD)"} <= cells:
-            return Confidence.YES
-        return Confidence.NO
-
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a legacy report."""
-        policy = ErrorPolicy(on_error)
-        table = ReportTable.from_text(clean_text(decode(data, source)), source, delimiter=";")
-        table.require_columns(_REQUIRED)
-        fingerprint = Fingerprinter(self.name)
-        entries: list[AccountLine] = []
-        for row in table.rows():
-            try:
-                entries.append((None, _line(row, fingerprint, policy)))
-            except ParseError as exc:
-                policy.fail(exc, "psp.dlocal.malformed_row")
-        return assemble(self.name, source, entries, policy)
+    def row_reader(self, context: ReportContext) -> RowReader:
+        """Each row is one payment event, one line (dLocal names no account)."""
+        return lambda row: ((None, _line(row, context.fingerprint, context.policy)),)
 
 
 def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> StatementLine:
@@ -83,27 +76,14 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> St
             row.location("Type"),
         )
     created = row.timestamp("Creation date", _TIMES).replace(tzinfo=UTC)
-    settled = (
-        row.timestamp("Settlement date", _TIMES).date() if row.get("Settlement date") else None
-    )
-    local = row.decimal("Net Amount (local)")
-    if local is None:
-        raise row.error("Net Amount (local)", "is empty")
+    settled = row.day("Settlement date", _TIMES)
+    local = row.amount("Net Amount (local)")
     local_currency = row.currency("currency")
     metadata = {
         "local_amount": str(sign * local),
         "local_currency": local_currency.code,
     }
-    for column, key in (
-        ("Status", "status"),
-        ("Country", "country"),
-        ("Payment Method", "payment_method"),
-        ("Payment Method Type", "payment_method_type"),
-        ("Fee", "fee"),
-        ("IOF", "iof"),
-    ):
-        if row.get(column):
-            metadata[key] = row.get(column)
+    metadata.update(row.texts(_METADATA))
     usd = row.decimal("Amount (USD)")
     gross: Money | None = None
     fee: Money | None = None

@@ -18,18 +18,18 @@ and ``payouts.arrival_date`` is its arrival date.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC
 from decimal import Decimal
 from typing import ClassVar, Final
 
-from ecomrules.errors import ParseError
 from ecomrules.money import Money
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import clean_text, decode
-from ecomrules.psp.report_result import AccountLine, assemble
-from ecomrules.psp.report_rows import ReportRow, ReportTable, header_cells
+from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
+from ecomrules.psp.report_result import AccountLine
+from ecomrules.psp.report_rows import ReportRow
 
 __all__ = ["PayoutTransactionsParser"]
 
@@ -49,11 +49,20 @@ _KINDS: Final = {
     "revenue_share": LineKind.ADJUSTMENT,
 }
 _FEES: Final = ("gocardless_fees", "app_fees", "surcharge_fees")
+_METADATA: Final = (
+    ("resources.status", "status"),
+    ("resources.description", "description"),
+    ("mandates.id", "mandate_id"),
+    ("subscriptions.id", "subscription_id"),
+    ("customers.id", "customer_id"),
+    ("creditors.id", "creditor_id"),
+    *((column, column) for column in _FEES),
+)
 _REQUIRED: Final = ("resources.type", "gross_amount", "net_amount", "currency", "payouts.id")
 _DATES: Final = ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
 
 
-class PayoutTransactionsParser:
+class PayoutTransactionsParser(HeaderReportParser):
     """Parser for GoCardless's payout breakdown (transactions) CSV export."""
 
     name: ClassVar[str] = "gocardless.payout_transactions"
@@ -62,32 +71,20 @@ class PayoutTransactionsParser:
         "https://support.gocardless.com/hc/en-us/articles/"
         "17144251867548-Payout-breakdown-reports-Transactions"
     )
+    signature = frozenset({"resources.type", "net_amount", "payouts.id", "gross_amount"})
+    required_columns = _REQUIRED
+    malformed_row = "psp.gocardless.malformed_row"
 
-    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """YES when the header has the resource type, net amount and payout id columns."""
-        cells = set(header_cells(head))
-        if {"resources.type", "net_amount", "payouts.id", "gross_amount"} <= cells:
-            return Confidence.YES
-        return Confidence.NO
+    def row_reader(self, context: ReportContext) -> RowReader:
+        """Each row is one resource, one line; it may state its payout's arrival date."""
+        return lambda row: _lines(row, context)
 
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a payout breakdown export."""
-        policy = ErrorPolicy(on_error)
-        table = ReportTable.from_text(clean_text(decode(data, source)), source)
-        table.require_columns(_REQUIRED)
-        fingerprint = Fingerprinter(self.name)
-        entries: list[AccountLine] = []
-        arrival = {}
-        for row in table.rows():
-            try:
-                entries.append(_line(row, fingerprint, policy))
-                if row.get("payouts.arrival_date"):
-                    arrival[row.get("payouts.id")] = row.timestamp(
-                        "payouts.arrival_date", _DATES
-                    ).date()
-            except ParseError as exc:
-                policy.fail(exc, "psp.gocardless.malformed_row")
-        return assemble(self.name, source, entries, policy, arrival=arrival)
+
+def _lines(row: ReportRow, context: ReportContext) -> Iterator[AccountLine]:
+    yield _line(row, context.fingerprint, context.policy)
+    if row.get("payouts.arrival_date"):
+        arrival = row.timestamp("payouts.arrival_date", _DATES).date()
+        context.arrival[row.get("payouts.id")] = arrival
 
 
 def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> AccountLine:
@@ -102,20 +99,14 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
         )
     currency = row.currency("currency")
     gross = row.decimal("gross_amount") or Decimal(0)
-    net = row.decimal("net_amount")
-    if net is None:
-        raise row.error("net_amount", "is empty")
+    net = row.amount("net_amount")
     fees = sum((row.decimal(column) or Decimal(0) for column in _FEES), Decimal(0))
     fee = -fees if gross + fees == net and fees else fees
     created_text = row.get("resources.created_at")
     booked_at = (
         row.timestamp("resources.created_at", _DATES).replace(tzinfo=UTC) if created_text else None
     )
-    charge_date = (
-        row.timestamp("resources.charge_date", _DATES).date()
-        if row.get("resources.charge_date")
-        else None
-    )
+    charge_date = row.day("resources.charge_date", _DATES)
     booked_on = booked_at.date() if booked_at else charge_date
     if booked_on is None:
         raise row.error("resources.created_at", "is empty and so is resources.charge_date")
@@ -123,19 +114,7 @@ def _line(row: ReportRow, fingerprint: Fingerprinter, policy: ErrorPolicy) -> Ac
         p for p in (row.get("customers.given_name"), row.get("customers.family_name")) if p
     ) or row.get("customers.company_name")
     email = row.get("customers.email")
-    metadata = {
-        key: row.get(column)
-        for column, key in (
-            ("resources.status", "status"),
-            ("resources.description", "description"),
-            ("mandates.id", "mandate_id"),
-            ("subscriptions.id", "subscription_id"),
-            ("customers.id", "customer_id"),
-            ("creditors.id", "creditor_id"),
-            *((column, column) for column in _FEES),
-        )
-        if row.get(column)
-    }
+    metadata = row.texts(_METADATA)
     reference = row.get("resources.reference")
     resource_id = row.get("refunds.id") or row.get("payments.id")
     line = StatementLine(

@@ -16,19 +16,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar
 
-from ecomrules.errors import ControlTotalError, MalformedRecordError, ParseError
 from ecomrules.money import Money
-from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import clean_text, decode
-from ecomrules.psp.report_result import AccountLine, assemble
-from ecomrules.psp.trustly.records import Record, read_records, sniff_kind
+from ecomrules.parsing.model import LineKind, StatementLine
+from ecomrules.psp.trustly.records import Record
+from ecomrules.psp.trustly.settlement_file import SettlementFileParser, SettlementRecords
 
-__all__ = ["FundingFileParser", "item_kind", "trailer_check"]
-
-SPEC_URL = "https://eu.developers.trustly.com/doc/docs/settlement-report"
+__all__ = ["FundingFileParser", "item_kind"]
 
 
 def item_kind(record: Record) -> LineKind:
@@ -41,76 +36,44 @@ def item_kind(record: Record) -> LineKind:
     return LineKind.CHARGE
 
 
-def trailer_check(
-    record: Record, position: int, stated: Decimal, actual: Decimal, what: str, policy: ErrorPolicy
-) -> None:
-    """Report a trailer figure that does not match what the file's records add up to."""
-    if stated != actual:
-        policy.fail(
-            ControlTotalError(
-                f"trailer states {what} {stated}, the records give {actual}",
-                location=record.location(position),
-            ),
-            "psp.trustly.trailer_mismatch",
-        )
+class _FundingRecords(SettlementRecords):
+    """Items and funding transfers, with the totals the trailer states."""
+
+    def __init__(
+        self, merchant: str | None, fingerprint: Fingerprinter, policy: ErrorPolicy
+    ) -> None:
+        super().__init__(merchant, fingerprint, policy)
+        self.items = Decimal(0)
+        self.count = 0
+        self.funded = Decimal(0)
+
+    def line(self, record: Record) -> StatementLine:
+        """An item (``I``) or a funding transfer (``F``)."""
+        if record.kind == "I":
+            line = _item(record, self.fingerprint)
+            self.items += line.gross.amount if line.gross else Decimal(0)
+            self.count += 1
+            return line
+        if record.kind == "F":
+            line = _funding(record)
+            self.funded += -line.amount.amount
+            return line
+        raise self.unknown(record)
+
+    def check_trailer(self, record: Record) -> None:
+        """The item count (1), item total (2) and funding total (4)."""
+        record.require(4)
+        self.check(record, 1, Decimal(self.count), "item count")
+        self.check(record, 2, self.items, "item total")
+        self.check(record, 4, self.funded, "funding total")
 
 
-class FundingFileParser:
+class FundingFileParser(SettlementFileParser):
     """Parser for Trustly's ``P11KFUN`` settlement (funding) file."""
 
     name: ClassVar[str] = "trustly.funding"
-    provider: ClassVar[str] = "Trustly"
-    spec_url: ClassVar[str] = SPEC_URL
-
-    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """YES when the header record names a P11KFUN file."""
-        return Confidence.YES if sniff_kind(head) == "P11KFUN" else Confidence.NO
-
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a funding file."""
-        policy = ErrorPolicy(on_error)
-        records = list(read_records(clean_text(decode(data, source)), source))
-        if not records or records[0].kind != "H" or records[0].text(1) != "P11KFUN":
-            raise MalformedRecordError(
-                "not a Trustly P11KFUN file (no H,P11KFUN header)",
-                location=SourceLocation(source, 1),
-            )
-        merchant = records[0].text(5) or None
-        fingerprint = Fingerprinter(self.name)
-        entries: list[AccountLine] = []
-        items = Decimal(0)
-        count = 0
-        funded = Decimal(0)
-        for record in records[1:]:
-            try:
-                if record.kind == "I":
-                    line = _item(record, fingerprint)
-                    items += line.gross.amount if line.gross else Decimal(0)
-                    count += 1
-                    entries.append((merchant, line))
-                elif record.kind == "F":
-                    line = _funding(record)
-                    funded += -line.amount.amount
-                    entries.append((merchant, line))
-                elif record.kind == "L":
-                    record.require(4)
-                    stated_count = record.decimal(1)
-                    trailer_check(
-                        record, 1, stated_count or Decimal(0), Decimal(count), "item count", policy
-                    )
-                    trailer_check(
-                        record, 2, record.decimal(2) or Decimal(0), items, "item total", policy
-                    )
-                    trailer_check(
-                        record, 4, record.decimal(4) or Decimal(0), funded, "funding total", policy
-                    )
-                else:
-                    raise MalformedRecordError(
-                        f"unknown record type {record.kind!r}", location=record.location()
-                    )
-            except ParseError as exc:
-                policy.fail(exc, "psp.trustly.malformed_record")
-        return assemble(self.name, source, entries, policy)
+    file_kind: ClassVar[str] = "P11KFUN"
+    records: ClassVar[type[SettlementRecords]] = _FundingRecords
 
 
 def _item(record: Record, fingerprint: Fingerprinter) -> StatementLine:

@@ -1,0 +1,208 @@
+"""Speed and quality of the reconciliation matcher on labelled generated data.
+
+Usage: python benchmarks/reconcile/run.py [SIZE ...] [--data DIR] [--seed 7]
+(default sizes: 10000 100000 1000000). Each size runs in its own process so
+its peak memory (max RSS) is its own. Figures printed per size:
+
+- precision, recall and F1 of the auto matches, and of auto plus review
+  (a line counts as right when the set of items it settles is the labelled set);
+- review rate, pairs compared, wall time of each stage and in total (reading
+  the CSV files included), peak memory;
+- the floors timed in the same process: the same CSV read, a bare dict hash
+  join on exact references over the same data, one regex pass over the labels,
+  and ``total / bare join`` (reading included on both sides), in wall and in
+  CPU time: on a shared machine the CPU ratio is the one that compares.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import json
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def _truth(path: Path) -> dict[str, frozenset[str]]:
+    with path.open(newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows)
+        return {row[0]: frozenset(filter(None, row[1].split(";"))) for row in rows}
+
+
+def _bare_join(items_path: Path, lines_path: Path) -> tuple[float, float, float, int]:
+    """Read both files with csv.reader and join exact references in a dict.
+
+    Returns wall time with reading, wall time of the join alone, CPU time with
+    reading, and the number of lines joined.
+    """
+    cpu = time.process_time()
+    start = time.perf_counter()
+    gc.disable()
+    with items_path.open(newline="") as handle:
+        rows = csv.reader(handle)
+        header = next(rows)
+        c_id, c_num, c_ref = header.index("id"), header.index("number"), header.index("reference")
+        items = [(r[c_id], r[c_num], r[c_ref]) for r in rows]
+    with lines_path.open(newline="") as handle:
+        rows = csv.reader(handle)
+        header = next(rows)
+        l_id, l_ref = header.index("id"), header.index("reference")
+        lines = [(r[l_id], r[l_ref]) for r in rows]
+    gc.enable()
+    read = time.perf_counter()
+    table: dict[str, str] = {}
+    for item_id, number, reference in items:
+        table[number] = item_id
+        if reference:
+            table[reference] = item_id
+    get = table.get
+    hits = sum(1 for _, ref in lines if ref and get(ref) is not None)
+    end = time.perf_counter()
+    return end - start, end - read, time.process_time() - cpu, hits
+
+
+def run_one(size: int, data: Path, seed: int) -> dict[str, object]:
+    from generate import generate
+
+    from ecomrules.reconcile import Matcher, MatchStatus
+    from ecomrules.reconcile.bulk import read_item_records, read_line_records
+
+    folder = data / f"n{size}-s{seed}"
+    if not (folder / "truth.csv").exists():
+        generate(size, folder, seed)
+    items_path, lines_path = folder / "open-items.csv", folder / "statement.csv"
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    items = read_item_records(items_path)
+    lines = read_line_records(lines_path)
+    t1 = time.perf_counter()
+    result = Matcher().match_records(lines, items)
+    t2 = time.perf_counter()
+    cpu = time.process_time() - c0
+    truth = _truth(folder / "truth.csv")
+    expected = sum(1 for v in truth.values() if v)
+    auto_right = auto_n = review_right = review_n = 0
+    for match in result.matches:
+        got = frozenset(a.item_id for a in match.allocations)
+        right = got == truth.get(match.line_id)
+        if match.status is MatchStatus.AUTO:
+            auto_n += 1
+            auto_right += right
+        else:
+            review_n += 1
+            review_right += right
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    bare_total, bare_join, bare_cpu, bare_hits = _bare_join(items_path, lines_path)
+    labels = "\n".join(line.label for line in lines).upper()
+    t3 = time.perf_counter()
+    regex_hits = sum(1 for _ in re.finditer(r"INV[ \-/.]{0,3}\d+", labels))
+    regex_time = time.perf_counter() - t3
+
+    def prf(right: int, proposed: int) -> tuple[float, float, float]:
+        p = right / proposed if proposed else 1.0
+        r = right / expected if expected else 1.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+    ap, ar, af = prf(auto_right, auto_n)
+    bp, br, bf = prf(auto_right + review_right, auto_n + review_n)
+    total = t2 - t0
+    return {
+        "lines": len(lines),
+        "items": len(items),
+        "auto": {"precision": ap, "recall": ar, "f1": af, "count": auto_n},
+        "auto_review": {"precision": bp, "recall": br, "f1": bf, "count": auto_n + review_n},
+        "review_rate": review_n / len(lines),
+        "unmatched_lines": len(result.unmatched_lines),
+        "pairs_compared": result.pairs_compared,
+        "read_s": t1 - t0,
+        "match_s": t2 - t1,
+        "total_s": total,
+        "cpu_s": cpu,
+        "peak_mb": peak_mb,
+        "bare_join_total_s": bare_total,
+        "bare_join_only_s": bare_join,
+        "bare_join_cpu_s": bare_cpu,
+        "bare_join_hits": bare_hits,
+        "ratio_cpu_total_to_bare": cpu / bare_cpu,
+        "regex_pass_s": regex_time,
+        "regex_hits": regex_hits,
+        "ratio_total_to_bare": total / bare_total,
+        "ratio_match_to_bare_join": (t2 - t1) / bare_join,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="reconciliation benchmark")
+    parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--data", type=Path, default=Path("/tmp/ecomrules-reconcile-bench"))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.sizes[0], args.data, args.seed)))
+        return
+    results = {}
+    for size in args.sizes:
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                str(size),
+                "--data",
+                str(args.data),
+                "--seed",
+                str(args.seed),
+                "--one",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results[size] = json.loads(out.stdout.strip().splitlines()[-1])
+        _print(size, results[size])
+    if 100_000 in results and 1_000_000 in results:
+        big, small = results[1_000_000], results[100_000]
+        print(
+            f"growth 1M / 100k: wall {big['total_s'] / small['total_s']:.2f}x,"
+            f" cpu {big['cpu_s'] / small['cpu_s']:.2f}x (target <= 12x)"
+        )
+
+
+def _print(size: int, r: dict) -> None:
+    out = [f"== {size:,} lines x {r['items']:,} open items"]
+    for name, key in (("auto", "auto"), ("auto+review", "auto_review")):
+        q = r[key]
+        out.append(
+            f"  {name:<11} precision {q['precision']:.4%}  recall {q['recall']:.4%}"
+            f"  F1 {q['f1']:.4%}  ({q['count']:,})"
+        )
+    out.append(
+        f"  review rate {r['review_rate']:.2%}  unmatched lines {r['unmatched_lines']:,}"
+        f"  pairs compared {r['pairs_compared']:,}"
+    )
+    out.append(
+        f"  wall: read {r['read_s']:.2f} s  match {r['match_s']:.2f} s"
+        f"  total {r['total_s']:.2f} s  (cpu {r['cpu_s']:.2f} s)  peak RSS {r['peak_mb']:.0f} MB"
+    )
+    out.append(
+        f"  floors: bare dict join {r['bare_join_total_s']:.2f} s with reading"
+        f" ({r['bare_join_only_s']:.2f} s join only), regex pass {r['regex_pass_s']:.2f} s"
+    )
+    out.append(
+        f"  total / bare join (both reading): wall {r['ratio_total_to_bare']:.2f}x,"
+        f" cpu {r['ratio_cpu_total_to_bare']:.2f}x (target <= 5x);"
+        f" match / join only (wall): {r['ratio_match_to_bare_join']:.1f}x"
+    )
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,394 @@
+"""Blockers: they propose candidate (line, item) pairs from hash tables, never n×m.
+
+A blocker adds ``item index -> evidence flags`` entries to the candidate map
+of each line it has something for. The flags tell the comparisons how the
+pair was found, so a reference found by a hash join is not looked for again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from attrs import frozen
+from rapidfuzz import fuzz, process
+
+from ecomrules.reconcile.index import ItemIndex, postings
+from ecomrules.reconcile.records import (
+    ItemRecord,
+    LineRecord,
+    normalise_name,
+    normalise_reference,
+)
+
+__all__ = [
+    "GROUP",
+    "PARTY",
+    "REF_KEY",
+    "REF_TEXT",
+    "SAME_AMOUNT",
+    "AmountBlocker",
+    "Blocker",
+    "BlockingContext",
+    "PartyBlocker",
+    "ReferenceBlocker",
+    "TextReferenceBlocker",
+    "derive_reference_pattern",
+]
+
+REF_KEY = 1
+"""A reference of the line equals a key of the item once normalised."""
+REF_TEXT = 2
+"""A reference of the item was found in the line's free text."""
+SAME_AMOUNT = 4
+"""The line's amount (or gross) equals the item's residual."""
+PARTY = 8
+"""The line's IBAN belongs to the item's partner."""
+GROUP = 16
+"""The line's IBAN belongs to a partner of the item's partner's group."""
+
+
+class BlockingContext:
+    """What blockers read and write: the lines, the item index, the candidates so far.
+
+    ``candidates[i]`` is ``None`` or a dict ``item index -> flags`` for line ``i``;
+    ``missed_keys[i]`` holds reference-shaped keys of line ``i`` that joined
+    nothing, for the fuzzy reference comparison.
+    """
+
+    def __init__(self, lines: Sequence[LineRecord], index: ItemIndex) -> None:
+        self.lines = lines
+        self.index = index
+        self.candidates: list[dict[int, int] | None] = [None] * len(lines)
+        self.missed_keys: dict[int, list[str]] = {}
+        self.pairs_proposed = 0
+        self._names: dict[str, str] = {}
+        self._open: list[int] | None = None
+        self._open_at = 0
+
+    def add(self, line: int, item: int, flag: int) -> None:
+        """Record that ``item`` is a candidate of ``line``, found by ``flag``."""
+        found = self.candidates[line]
+        if found is None:
+            self.candidates[line] = {item: flag}
+            self.pairs_proposed += 1
+        elif item in found:
+            found[item] |= flag
+        else:
+            found[item] = flag
+            self.pairs_proposed += 1
+
+    def open_lines(self) -> list[int]:
+        """Lines with no candidate of their exact amount yet.
+
+        Candidates only grow, so a line resolved stays resolved: the list is
+        narrowed, not rebuilt, when blockers have added pairs since.
+        """
+        if self._open is None or self._open_at != self.pairs_proposed:
+            candidates = self.candidates
+            lines = self.lines
+            items = self.index.items
+            still: list[int] = []
+            for i in range(len(lines)) if self._open is None else self._open:
+                found = candidates[i]
+                if found is not None:
+                    line = lines[i]
+                    paid = line.cents + line.fee
+                    if any(items[j].residual == paid for j in found):
+                        continue
+                still.append(i)
+            self._open = still
+        self._open_at = self.pairs_proposed
+        return self._open
+
+    def resolved(self, line: int) -> bool:
+        """True when ``line`` has a candidate whose residual equals its amount (or gross)."""
+        found = self.candidates[line]
+        if found is None:
+            return False
+        record = self.lines[line]
+        paid = record.cents + record.fee
+        items = self.index.items
+        return any(items[i].residual == paid for i in found)
+
+    def name(self, text: str) -> str:
+        """The normalised form of a party name (cached)."""
+        found = self._names.get(text)
+        if found is None:
+            found = self._names[text] = normalise_name(text)
+        return found
+
+    def miss(self, line: int, key: str) -> None:
+        """Remember a reference-shaped key of ``line`` that matched no item."""
+        self.missed_keys.setdefault(line, []).append(key)
+
+
+@runtime_checkable
+class Blocker(Protocol):
+    """A source of candidate pairs. ``name`` is its ``kind`` in the configuration."""
+
+    @property
+    def name(self) -> str:
+        """The component's kind."""
+
+    def block(self, ctx: BlockingContext) -> None:
+        """Add candidate pairs to ``ctx``."""
+
+
+@frozen
+class ReferenceBlocker:
+    """Hash join of the lines' structured references with the items' normalised keys."""
+
+    name: str = "reference"
+
+    def block(self, ctx: BlockingContext) -> None:
+        """Join every line reference with the item keys."""
+        by_key = ctx.index.by_key
+        norm = normalise_reference
+        add = ctx.add
+        for i, line in enumerate(ctx.lines):
+            for ref in line.references:
+                key = norm(ref)
+                hit = by_key.get(key)
+                if hit is None:
+                    if key:
+                        ctx.miss(i, key)
+                elif isinstance(hit, int):
+                    add(i, hit, REF_KEY)
+                else:
+                    for item in hit:
+                        add(i, item, REF_KEY)
+
+
+_SEP = r"[ \-/.:#_]"
+
+
+def derive_reference_pattern(
+    items: Sequence[ItemRecord], *, max_prefixes: int = 40
+) -> re.Pattern[str]:
+    """One regular expression for every reference shape of the open items.
+
+    The letter prefixes of the numbers, references and order ids (``INV``,
+    ``SO``...) followed by digit groups, RF creditor references, and
+    digit-only references of the lengths seen. The pattern is matched against
+    upper-cased text.
+    """
+    prefixes: Counter[str] = Counter()
+    lengths: set[int] = set()
+    for item in items:
+        for raw in (item.number, item.reference, item.order_id):
+            if not raw:
+                continue
+            text = raw.strip().upper()
+            head = len(text) - len(text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+            if head == 0:
+                digits = sum(ch.isdigit() for ch in text)
+                if digits >= 4:
+                    lengths.add(digits)
+            elif text[:head] != "RF" or head != 2:
+                prefixes[text[:head]] += 1
+    alternatives = [r"(?P<rf>RF\d\d(?:[0-9A-Z]{1,21}|(?: [0-9A-Z]{1,4}){1,6}))"]
+    if prefixes:
+        chosen = sorted(
+            (p for p, _ in prefixes.most_common(max_prefixes)), key=lambda p: (-len(p), p)
+        )
+        names = "|".join(re.escape(p) for p in chosen)
+        alternatives.append(rf"(?P<p>{names}){_SEP}{{0,3}}(?P<d>\d+(?:{_SEP}\d+){{0,3}})")
+    if lengths:
+        low, high = min(lengths), max(lengths)
+        alternatives.append(rf"(?P<n>\d(?:[ \-/.+]?\d){{{low - 1},{high + 2}}})")
+    return re.compile(r"(?<![0-9A-Z])(?:" + "|".join(alternatives) + r")(?![0-9A-Z])")
+
+
+class TextReferenceBlocker:
+    """References in free text: ONE pass of one derived pattern over all labels.
+
+    The labels (and the references that joined nothing by themselves) are
+    upper-cased and joined into one string; one ``finditer`` finds every
+    reference-shaped token, each is normalised and looked up in the key table.
+    With ``only_unresolved``, the labels of lines that already have a
+    candidate of their exact amount are not scanned.
+    """
+
+    name = "text"
+
+    def __init__(self, *, max_prefixes: int = 40, only_unresolved: bool = True) -> None:
+        self.max_prefixes = max_prefixes
+        self.only_unresolved = only_unresolved
+
+    def block(self, ctx: BlockingContext) -> None:
+        """Scan all labels once and add the items whose keys occur in them."""
+        pattern = derive_reference_pattern(ctx.index.items, max_prefixes=self.max_prefixes)
+        parts: list[str] = []
+        starts: list[int] = []
+        position = 0
+        lines = ctx.lines
+        scanned = ctx.open_lines() if self.only_unresolved else range(len(lines))
+        owners: list[int] = []
+        for i in scanned:
+            line = lines[i]
+            text = line.label
+            if ctx.candidates[i] is None and line.references:
+                text = text + " | " + " | ".join(line.references)
+            owners.append(i)
+            starts.append(position)
+            parts.append(text)
+            position += len(text) + 1
+        joined = "\n".join(parts).upper()
+        by_key = ctx.index.by_key
+        norm = normalise_reference
+        right = bisect.bisect_right
+        for match in pattern.finditer(joined):
+            owner = owners[right(starts, match.start()) - 1]
+            prefix = match.group("p")
+            if prefix is not None or match.group("rf") is not None:
+                if prefix is None:
+                    prefix, groups = "", match.group().split(" ")
+                else:
+                    groups = re.split(_SEP, match.group("d"))
+                key = norm(prefix + "".join(groups))
+                hit = by_key.get(key)
+                while hit is None and len(groups) > 1:
+                    groups.pop()
+                    hit = by_key.get(norm(prefix + "".join(groups)))
+            else:
+                key = norm(match.group())
+                hit = by_key.get(key)
+            if hit is None:
+                ctx.miss(owner, key)
+                continue
+            for item in postings(hit):
+                ctx.add(owner, item, REF_TEXT)
+
+
+def _narrow(ctx: BlockingContext, i: int, line: LineRecord, bucket: Sequence[int]) -> list[int]:
+    """The items of a crowded amount bucket that share something else with the line.
+
+    The payer's IBAN names their partner, the payer's name is their partner's
+    (normalised), or a reference-shaped token of the line nearly equals
+    their number (a typo): the amount plus one of these is a candidate. The
+    first two are hash joins (through the partner's few open items, and on
+    name and amount), the last one rapidfuzz pass over the bucket's numbers.
+    """
+    index = ctx.index
+    items = index.items
+    paid = line.cents + line.fee
+    partners: set[str] = set()
+    if line.iban:
+        partners.update(index.partners_by_iban.get(line.iban, ()))
+    kept: set[int] = set()
+    if line.name:
+        kept.update(index.named_with_amount(ctx.name(line.name), paid))
+    for partner in partners:
+        kept.update(j for j in index.by_partner.get(partner, ()) if items[j].residual == paid)
+    keys = [normalise_reference(r) for r in line.references]
+    keys.extend(ctx.missed_keys.get(i, ()))
+    if keys:
+        numbers = [index.number_keys[j] for j in bucket]
+        for key in keys:
+            for _, _, position in process.extract(
+                key, numbers, scorer=fuzz.ratio, score_cutoff=_NEAR, limit=None
+            ):
+                kept.add(bucket[position])
+    return sorted(kept)
+
+
+_NEAR = 85.0
+
+
+@frozen
+class AmountBlocker:
+    """Items whose residual equals the line's amount (or PSP gross).
+
+    A bucket of more than ``max_bucket`` items is narrowed to those whose
+    partner, partner name or number also matches the line. With
+    ``only_unresolved``, lines that already have a candidate of their exact
+    amount are skipped.
+    """
+
+    name: str = "amount"
+    max_bucket: int = 5
+    only_unresolved: bool = True
+
+    def block(self, ctx: BlockingContext) -> None:
+        """Join line amounts with item residuals."""
+        by_amount = ctx.index.by_amount
+        items = ctx.index.items
+        lines = ctx.lines
+        for i in ctx.open_lines() if self.only_unresolved else range(len(lines)):
+            line = lines[i]
+            paid = line.cents + line.fee
+            hit = by_amount.get(paid)
+            if hit is None:
+                continue
+            bucket = postings(hit)
+            if len(bucket) > self.max_bucket:
+                bucket = _narrow(ctx, i, line, bucket)
+                if len(bucket) > self.max_bucket:
+                    continue
+            for item in bucket:
+                if items[item].currency == line.currency:
+                    ctx.add(i, item, SAME_AMOUNT)
+
+
+@frozen
+class PartyBlocker:
+    """The open items of the partners the line's IBAN belongs to (and of their groups).
+
+    With ``only_unresolved``, lines that already have a candidate found by a
+    reference, or one of their exact amount from the same partner, are skipped.
+    """
+
+    name: str = "party"
+    max_items: int = 60
+    only_unresolved: bool = True
+
+    def block(self, ctx: BlockingContext) -> None:
+        """Join line IBANs with the partners' IBANs and take their open items."""
+        by_iban = ctx.index.partners_by_iban
+        by_partner = ctx.index.by_partner
+        items = ctx.index.items
+        group_of = ctx.index.group_of
+        candidates = ctx.candidates
+        skip_resolved = self.only_unresolved
+        for i, line in enumerate(ctx.lines):
+            iban = line.iban
+            if not iban:
+                continue
+            partners = by_iban.get(iban)
+            if not partners:
+                continue
+            found = candidates[i]
+            if skip_resolved and found is not None:
+                paid = line.cents + line.fee
+                if any(
+                    flags & (REF_KEY | REF_TEXT)
+                    or (items[j].residual == paid and items[j].partner_id in partners)
+                    for j, flags in found.items()
+                ):
+                    continue
+            for partner in sorted(partners):
+                owned = by_partner.get(partner, ())
+                if len(owned) > self.max_items:
+                    continue
+                for item in owned:
+                    ctx.add(i, item, PARTY)
+            if group_of:
+                self._add_group(ctx, i, partners)
+
+    def _add_group(self, ctx: BlockingContext, i: int, partners: set[str]) -> None:
+        """The open items of the other members of the payers' groups."""
+        index = ctx.index
+        for partner in sorted(partners):
+            group = index.group_of.get(partner)
+            if group is None:
+                continue
+            for member in index.group_members.get(group, ()):
+                owned = index.by_partner.get(member, ())
+                if member in partners or len(owned) > self.max_items:
+                    continue
+                for item in owned:
+                    ctx.add(i, item, GROUP)

@@ -1,0 +1,340 @@
+"""Comparisons: ordered levels per pair, the first that applies wins.
+
+Each comparison returns one :class:`Level` for a (line, item) pair: a stable
+reason code and a weight in bits (a log2 likelihood ratio, as Splink and the
+Fellegi-Sunter model have it). Levels are constants, so a pair costs a few
+comparisons and no allocation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
+
+from attrs import field, frozen
+from rapidfuzz import fuzz
+
+from ecomrules.money import Currency
+from ecomrules.reconcile.blocking import GROUP, PARTY, REF_KEY, REF_TEXT
+from ecomrules.reconcile.checksums import structured_kind
+from ecomrules.reconcile.index import ItemIndex
+from ecomrules.reconcile.rates import Rates
+from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_name, normalise_reference
+
+__all__ = [
+    "AmountComparison",
+    "Comparison",
+    "ComparisonContext",
+    "DateComparison",
+    "Level",
+    "PartyComparison",
+    "ReferenceComparison",
+    "Tolerance",
+]
+
+
+@frozen
+class Level:
+    """One comparison level: its reason code, weight (bits) and a short description."""
+
+    code: str
+    weight: float
+    description: str
+
+
+def lowest_weight(comparison: object) -> float:
+    """The lowest weight a comparison can give (its levels' minimum), ``-inf`` if unknown.
+
+    The scorer uses it to stop early on a line's only candidate once no
+    remaining comparison could bring the pair below the auto threshold.
+    """
+    weights = [
+        value.weight
+        for value in getattr(comparison, "__dict__", {}).values()
+        if isinstance(value, Level)
+    ]
+    if not weights and hasattr(type(comparison), "__attrs_attrs__"):
+        weights = [
+            getattr(comparison, a.name).weight
+            for a in type(comparison).__attrs_attrs__  # type: ignore[attr-defined]
+            if isinstance(getattr(comparison, a.name), Level)
+        ]
+    return min(weights) if weights else -math.inf
+
+
+class ComparisonContext:
+    """Shared, read-only facts the comparisons need, with small caches."""
+
+    def __init__(
+        self,
+        index: ItemIndex,
+        missed_keys: Mapping[int, list[str]],
+        comparisons: tuple[Comparison, ...] = (),
+    ) -> None:
+        self.index = index
+        self.missed_keys = missed_keys
+        self.compares = tuple(c.compare for c in comparisons)
+        """The bound ``compare`` methods, looked up once per run."""
+        lows = [lowest_weight(c) for c in comparisons]
+        self.floors = tuple(sum(lows[k + 1 :]) for k in range(len(lows)))
+        """``floors[k]``: the least the comparisons after the k-th can add."""
+        self.amount = next(
+            (c for c in comparisons if isinstance(c, AmountComparison)), AmountComparison()
+        )
+        """The amount comparison, whose tolerances the assigner applies."""
+        self.rates = Rates({})
+        """Exchange rates for pairs in two currencies (set by the matcher)."""
+        self.auto_bits = math.inf
+        """The total weight at which a pair is auto (set by the matcher)."""
+        self.review_bits = math.inf
+        """The total weight at which a pair is proposed for review (set by the matcher)."""
+        self._names: dict[str, str] = {}
+
+    def name(self, text: str) -> str:
+        """The normalised form of a party name (cached)."""
+        found = self._names.get(text)
+        if found is None:
+            found = self._names[text] = normalise_name(text)
+        return found
+
+
+@runtime_checkable
+class Comparison(Protocol):
+    """Compares one aspect of a pair and returns the first level that applies."""
+
+    @property
+    def name(self) -> str:
+        """The component's kind."""
+
+    def compare(
+        self,
+        line_index: int,
+        line: LineRecord,
+        item: ItemRecord,
+        flags: int,
+        ctx: ComparisonContext,
+    ) -> Level:
+        """Return the level of the pair."""
+
+
+@frozen
+class ReferenceComparison:
+    """Reference levels: structured (checksum valid) / exact / normalised / in text / fuzzy."""
+
+    name: str = "reference"
+    fuzzy_threshold: float = 85.0
+    structured: Level = Level(
+        "reconcile.reference.structured", 22.0, "structured reference, check digit valid"
+    )
+    exact: Level = Level("reconcile.reference.exact", 20.0, "reference equal")
+    normalised: Level = Level(
+        "reconcile.reference.normalised", 18.0, "reference equal once normalised"
+    )
+    in_text: Level = Level("reconcile.reference.in_text", 15.0, "reference found in the label")
+    fuzzy: Level = Level("reconcile.reference.fuzzy", 9.0, "reference nearly equal (typo)")
+    mismatch: Level = Level(
+        "reconcile.reference.mismatch", -4.0, "the line names another reference"
+    )
+    none: Level = Level("reconcile.reference.none", 0.0, "no reference to compare")
+
+    def compare(
+        self,
+        line_index: int,
+        line: LineRecord,
+        item: ItemRecord,
+        flags: int,
+        ctx: ComparisonContext,
+    ) -> Level:
+        """Return the reference level of the pair."""
+        if flags & REF_KEY:
+            raws = (item.number, item.reference, item.order_id)
+            for ref in line.references:
+                if ref in raws:
+                    if ref == item.reference and structured_kind(ref) is not None:
+                        return self.structured
+                    return self.exact
+            return self.normalised
+        if flags & REF_TEXT:
+            return self.in_text
+        missed = [normalise_reference(r) for r in line.references]
+        missed.extend(ctx.missed_keys.get(line_index, ()))
+        if not missed:
+            return self.none
+        keys = [normalise_reference(k) for k in (item.number, item.reference, item.order_id) if k]
+        best = max(fuzz.ratio(m, k) for m in missed for k in keys)
+        return self.fuzzy if best >= self.fuzzy_threshold else self.mismatch
+
+
+@frozen
+class Tolerance:
+    """How far an amount may differ and still settle the item, with a write-off.
+
+    ``absolute`` in currency units (``Decimal("5.00")``) and ``percent`` of the
+    residual (``Decimal("2")`` for 2 %); a difference is within tolerance when
+    it is within every limit that is set. With neither set, only 0 is.
+    """
+
+    absolute: Decimal | None = None
+    percent: Decimal | None = None
+    _units: dict[str, int] = field(factory=dict, init=False, eq=False, repr=False)
+
+    def allows(self, difference: int, residual: int, currency: str) -> bool:
+        """Return True when ``difference`` (>= 0, minor units) is within the tolerance."""
+        if self.absolute is None and self.percent is None:
+            return difference == 0
+        if self.absolute is not None:
+            limit = self._units.get(currency)
+            if limit is None:
+                exponent = Currency.of(currency).exponent
+                limit = self._units[currency] = int(self.absolute.scaleb(exponent))
+            if difference > limit:
+                return False
+        return self.percent is None or difference * 100 <= self.percent * abs(residual)
+
+
+@frozen
+class AmountComparison:
+    """Amount levels: exact / net of the PSP fee / within tolerance / partial / over / other."""
+
+    name: str = "amount"
+    under: Tolerance = Tolerance(absolute=Decimal("5.00"), percent=Decimal(5))
+    over: Tolerance = Tolerance(absolute=Decimal("1.00"), percent=Decimal(1))
+    exact: Level = Level("reconcile.amount.exact", 8.0, "amount equal to the residual")
+    within_fee: Level = Level(
+        "reconcile.amount.within_fee", 7.0, "gross equal, the PSP kept its fee"
+    )
+    under_tolerance: Level = Level(
+        "reconcile.amount.within_tolerance", 4.0, "underpaid within tolerance: write-off proposed"
+    )
+    over_tolerance: Level = Level(
+        "reconcile.amount.over_within_tolerance",
+        4.0,
+        "overpaid within tolerance: write-off proposed",
+    )
+    exchanged: Level = Level(
+        "reconcile.amount.converted", 5.0, "paid in another currency: equal at the given rate"
+    )
+    partial: Level = Level("reconcile.amount.partial", -3.0, "pays part of the residual")
+    overpaid: Level = Level("reconcile.amount.overpaid", -5.0, "pays more than the residual")
+    other: Level = Level("reconcile.amount.mismatch", -30.0, "other currency or sign")
+
+    def compare(
+        self,
+        line_index: int,
+        line: LineRecord,
+        item: ItemRecord,
+        flags: int,
+        ctx: ComparisonContext,
+    ) -> Level:
+        """Return the amount level of the pair."""
+        paid: int | None = line.cents + line.fee
+        residual = item.residual
+        converted = line.currency != item.currency
+        if converted:
+            paid = ctx.rates.convert(line.cents + line.fee, line.currency, item.currency)
+        if paid is None or (paid > 0) != (residual > 0) or residual == 0:
+            return self.other
+        if paid == residual and not converted:
+            return self.within_fee if line.fee else self.exact
+        paid, residual = abs(paid), abs(residual)
+        if converted:
+            gap = abs(paid - residual)
+            if self.under.allows(gap, residual, item.currency) or self.over.allows(
+                gap, residual, item.currency
+            ):
+                return self.exchanged
+        if paid < residual:
+            return (
+                self.under_tolerance
+                if self.under.allows(residual - paid, residual, line.currency)
+                else self.partial
+            )
+        return (
+            self.over_tolerance
+            if self.over.allows(paid - residual, residual, line.currency)
+            else self.overpaid
+        )
+
+
+@frozen
+class DateComparison:
+    """Date levels: paid near the due date / within a year / far from it."""
+
+    name: str = "date"
+    near_before: int = 45
+    near_after: int = 120
+    near: Level = Level("reconcile.date.near", 1.0, "booked near the due date")
+    far: Level = Level("reconcile.date.far", 0.0, "booked within a year of the due date")
+    distant: Level = Level(
+        "reconcile.date.distant", -3.0, "booked more than a year from the due date"
+    )
+
+    def compare(
+        self,
+        line_index: int,
+        line: LineRecord,
+        item: ItemRecord,
+        flags: int,
+        ctx: ComparisonContext,
+    ) -> Level:
+        """Return the date level of the pair."""
+        gap = line.day - item.due
+        if -self.near_before <= gap <= self.near_after:
+            return self.near
+        return self.far if -365 <= gap <= 365 else self.distant
+
+
+@frozen
+class PartyComparison:
+    """Party levels: IBAN of the partner / of its group / name fuzzy (token based) / other."""
+
+    name: str = "party"
+    name_threshold: float = 90.0
+    similar_threshold: float = 75.0
+    iban: Level = Level("reconcile.party.iban", 8.0, "the payer's IBAN belongs to the partner")
+    name_equal: Level = Level("reconcile.party.name", 4.0, "payer name matches the partner")
+    name_similar: Level = Level(
+        "reconcile.party.name_similar", 1.5, "payer name resembles the partner"
+    )
+    group: Level = Level(
+        "reconcile.party.group", 6.0, "the IBAN belongs to a partner of the same group"
+    )
+    other_iban: Level = Level(
+        "reconcile.party.other_iban", -6.0, "the IBAN belongs to another partner"
+    )
+    different: Level = Level(
+        "reconcile.party.name_different", -2.0, "payer name unlike the partner"
+    )
+    unknown: Level = Level("reconcile.party.unknown", 0.0, "no payer to compare")
+
+    def compare(
+        self,
+        line_index: int,
+        line: LineRecord,
+        item: ItemRecord,
+        flags: int,
+        ctx: ComparisonContext,
+    ) -> Level:
+        """Return the party level of the pair."""
+        other_partner = False
+        if line.iban:
+            if flags & PARTY or line.iban == item.iban:
+                return self.iban
+            partners = ctx.index.partners_by_iban.get(line.iban)
+            if partners:
+                if item.partner_id in partners:
+                    return self.iban
+                if flags & GROUP or ctx.index.same_group(item.partner_id, partners):
+                    return self.group
+                other_partner = True
+        if line.name and item.partner_name:
+            score = fuzz.token_sort_ratio(ctx.name(line.name), ctx.name(item.partner_name))
+            if score >= self.name_threshold:
+                return self.name_equal
+            if score >= self.similar_threshold:
+                return self.name_similar
+        if other_partner:
+            return self.other_iban
+        return self.different if line.name else self.unknown

@@ -1,0 +1,245 @@
+"""The matcher: blocking -> comparison -> scoring -> assignment, then the residuals shared out.
+
+Pure: no clock, no I/O. Same input, same output whatever the input order:
+candidates are sorted by score then due date then id, contested items are
+shared out in line-id order, results are sorted by id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from ecomrules.errors import ReconcileError
+from ecomrules.gcpause import paused_collector
+from ecomrules.ledger import OpenItem
+from ecomrules.parsing.model import Payout, StatementLine
+from ecomrules.reconcile.blocking import BlockingContext
+from ecomrules.reconcile.comparison import ComparisonContext
+from ecomrules.reconcile.decision import Proposal, Refusal, bits, decide, probability
+from ecomrules.reconcile.index import ItemIndex
+from ecomrules.reconcile.payouts import PayoutRecord, match_payouts, payout_record
+from ecomrules.reconcile.rates import Rates
+from ecomrules.reconcile.records import ItemRecord, LineRecord, item_record, line_record
+from ecomrules.reconcile.result import (
+    Allocation,
+    Match,
+    MatchResult,
+    MatchStatus,
+    PayoutMatch,
+    UnmatchedLine,
+)
+from ecomrules.reconcile.settings import MatcherSettings, default_settings
+
+__all__ = ["Matcher"]
+
+_CHUNK = 10_000
+
+
+def _check_unique(kind: str, ids: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for value in ids:
+        if value in seen:
+            raise ReconcileError(f"{kind} id {value!r} appears twice; ids must be unique")
+        seen.add(value)
+
+
+class Matcher:
+    """Proposes which open items each statement line settles.
+
+    >>> from ecomrules.reconcile import Matcher
+    >>> Matcher().settings.auto_threshold
+    0.99
+    """
+
+    def __init__(self, settings: MatcherSettings | None = None) -> None:
+        self.settings = settings or default_settings()
+
+    def match(
+        self,
+        lines: Iterable[StatementLine],
+        items: Iterable[OpenItem],
+        *,
+        payouts: Iterable[Payout] = (),
+        progress: Callable[[int], None] | None = None,
+    ) -> MatchResult:
+        """Match statement lines against open items (and PSP payouts, when given)."""
+        return self.match_records(
+            [line_record(line) for line in lines],
+            [item_record(item) for item in items],
+            payouts=[payout_record(p) for p in payouts],
+            progress=progress,
+        )
+
+    def match_records(
+        self,
+        lines: Sequence[LineRecord],
+        items: Sequence[ItemRecord],
+        *,
+        payouts: Sequence[PayoutRecord] = (),
+        progress: Callable[[int], None] | None = None,
+    ) -> MatchResult:
+        """Match lean records; ``progress`` is called with the count of lines decided."""
+        with paused_collector():  # a million small records: collection passes would dominate
+            return self._match(lines, items, payouts, progress)
+
+    def _match(
+        self,
+        lines: Sequence[LineRecord],
+        items: Sequence[ItemRecord],
+        payouts: Sequence[PayoutRecord],
+        progress: Callable[[int], None] | None,
+    ) -> MatchResult:
+        _check_unique("line", (line.id for line in lines))
+        _check_unique("open item", (item.id for item in items))
+        settled: dict[str, Match] = {}
+        payout_matches: tuple[PayoutMatch, ...] = ()
+        if payouts or any(line.kind != "transfer" for line in lines):
+            outcome = match_payouts(lines, payouts)
+            payout_matches = outcome.matches
+            for pm in outcome.matches:
+                by_amount = pm.bank_line_id in outcome.by_amount
+                how = "reconcile.payout.by_amount" if by_amount else "reconcile.payout.matched"
+                code = "reconcile.payout.ties_out" if pm.ties_out else "reconcile.payout.difference"
+                status = MatchStatus.AUTO if pm.ties_out and not by_amount else MatchStatus.REVIEW
+                settled[pm.bank_line_id] = Match(
+                    pm.bank_line_id, status, 1.0, (), pm.currency, (), (how, code)
+                )
+            currencies = {line.id: line.currency for line in lines}
+            for line_id, code in outcome.own_lines.items():
+                settled.setdefault(
+                    line_id,
+                    Match(line_id, MatchStatus.AUTO, 1.0, (), currencies[line_id], (), (code,)),
+                )
+        work = [line for line in lines if line.id not in settled] if settled else list(lines)
+        index = ItemIndex(
+            items,
+            partner_ibans=self.settings.partner_ibans,
+            partner_groups=self.settings.partner_groups,
+        )
+        blocking = BlockingContext(work, index)
+        for blocker in self.settings.blockers:
+            blocker.block(blocking)
+        ctx = ComparisonContext(index, blocking.missed_keys, self.settings.comparisons)
+        ctx.auto_bits = bits(self.settings.auto_threshold)
+        ctx.rates = Rates(self.settings.rates)
+        ctx.review_bits = bits(self.settings.review_threshold)
+        decisions: list[Proposal | Refusal] = []
+        candidates = blocking.candidates
+        pairs = 0
+        for i, line in enumerate(work):
+            found = candidates[i]
+            if found is not None:
+                pairs += len(found)
+            decisions.append(decide(i, line, found, index, self.settings, ctx))
+            if progress is not None and (i + 1) % _CHUNK == 0:
+                progress(_CHUNK)
+        if progress is not None and len(work) % _CHUNK:
+            progress(len(work) % _CHUNK)
+        del candidates, blocking, ctx  # free the candidate maps before the results are built
+        _share_out(decisions, work, items)
+        return _result(decisions, work, items, settled, payout_matches, pairs)
+
+
+def _share_out(
+    decisions: list[Proposal | Refusal], lines: Sequence[LineRecord], items: Sequence[ItemRecord]
+) -> None:
+    """Make sure no item gets more than its residual: contested items go by score, then line id."""
+    claimed: dict[int, int] = {}
+    contested: set[int] = set()
+    for decision in decisions:
+        if isinstance(decision, Proposal):
+            for item_index, units in decision.allocations:
+                total = claimed.get(item_index, 0) + units
+                claimed[item_index] = total
+                if abs(total) > abs(items[item_index].residual):
+                    contested.add(item_index)
+    if not contested:
+        return
+    claims = sorted(
+        (
+            (not d.auto, -d.total, lines[d.line].id, position, d)
+            for position, d in enumerate(decisions)
+            if isinstance(d, Proposal) and any(i in contested for i, _ in d.allocations)
+        ),
+        key=lambda claim: claim[:4],
+    )
+    left = {i: abs(items[i].residual) for i in contested}
+    for *_, position, proposal in claims:
+        short = any(i in left and abs(units) > left[i] for i, units in proposal.allocations)
+        if short and len(proposal.allocations) > 1:
+            # a combination is all or nothing: its items no longer add up
+            decisions[position] = Refusal(
+                proposal.line, ("reconcile.item_taken",), tuple(i for i, _ in proposal.allocations)
+            )
+            continue
+        kept: list[tuple[int, int]] = []
+        lost = 0
+        for item_index, units in proposal.allocations:
+            if item_index not in left:
+                kept.append((item_index, units))
+                continue
+            take = min(abs(units), left[item_index])
+            left[item_index] -= take
+            lost += abs(units) - take
+            if take:
+                kept.append((item_index, take if units > 0 else -take))
+        if not lost:
+            continue
+        if not kept:
+            decisions[position] = Refusal(
+                proposal.line, ("reconcile.item_taken",), tuple(i for i, _ in proposal.allocations)
+            )
+            continue
+        proposal.allocations = kept
+        proposal.auto = False
+        proposal.write_off = 0
+        proposal.unallocated += lost if kept[0][1] > 0 else -lost
+        proposal.reasons = (*proposal.reasons, "reconcile.item_taken")
+
+
+def _result(
+    decisions: list[Proposal | Refusal],
+    lines: Sequence[LineRecord],
+    items: Sequence[ItemRecord],
+    settled: dict[str, Match],
+    payout_matches: tuple[PayoutMatch, ...],
+    pairs: int,
+) -> MatchResult:
+    matches = list(settled.values())
+    unmatched: list[UnmatchedLine] = []
+    used: set[int] = set()
+    auto, review = MatchStatus.AUTO, MatchStatus.REVIEW
+    for decision in decisions:
+        line = lines[decision.line]
+        if isinstance(decision, Refusal):
+            unmatched.append(
+                UnmatchedLine(
+                    line.id,
+                    decision.reasons,
+                    tuple(sorted(items[i].id for i in decision.candidates)),
+                )
+            )
+            continue
+        allocations = tuple(
+            Allocation(items[i].id, units, items[i].currency) for i, units in decision.allocations
+        )
+        currency = allocations[0].currency if allocations else line.currency
+        used.update(i for i, _ in decision.allocations)
+        matches.append(
+            Match(
+                line.id,
+                auto if decision.auto else review,
+                probability(decision.total),
+                allocations,
+                currency,
+                decision.contributions,
+                decision.reasons,
+                decision.write_off,
+                decision.unallocated,
+                line.fee,
+            )
+        )
+    matches.sort(key=lambda m: m.line_id)
+    unmatched.sort(key=lambda u: u.line_id)
+    left = sorted(item.id for i, item in enumerate(items) if i not in used)
+    return MatchResult(tuple(matches), tuple(unmatched), tuple(left), payout_matches, pairs)

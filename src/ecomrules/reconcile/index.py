@@ -1,0 +1,141 @@
+"""The open-item index every blocker probes: reference keys, amounts, parties."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from ecomrules.reconcile.records import (
+    ItemRecord,
+    normalise_iban,
+    normalise_name,
+    normalise_reference,
+)
+
+__all__ = ["ItemIndex", "Postings"]
+
+Postings = int | list[int]
+"""One item index, or a list of them when a key is shared."""
+
+
+def _add(table: dict[object, Postings], key: object, index: int) -> None:
+    prev = table.get(key)
+    if prev is None:
+        table[key] = index
+    elif isinstance(prev, int):
+        table[key] = [prev, index]
+    else:
+        prev.append(index)
+
+
+def _postings(pairs: Iterable[tuple[object, int]]) -> dict[object, Postings]:
+    """A table from ``(key, index)`` pairs: an int per key, a list for shared keys."""
+    table: dict[object, Postings] = {}
+    shared: dict[object, list[int]] = {}
+    for key, index in pairs:
+        first = table.setdefault(key, index)
+        if first != index:
+            found = shared.get(key)
+            if found is None:
+                shared[key] = [first, index]  # type: ignore[list-item]
+            else:
+                found.append(index)
+    table.update(shared)
+    return table
+
+
+def postings(value: Postings | None) -> Sequence[int]:
+    """The item indices of a table entry (empty for a missing key)."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, int) else value
+
+
+class ItemIndex:
+    """Hash tables over the open items, built once per run (no n×m anywhere).
+
+    ``by_key`` maps the normalised number, reference and order id of each
+    item to it; ``by_amount`` the residual in minor units; ``by_partner``
+    the partner id; ``partners_by_iban`` an IBAN to the partners known to pay
+    from it (the items' own IBANs plus the configured partner mapping).
+    """
+
+    def __init__(
+        self,
+        items: Sequence[ItemRecord],
+        *,
+        partner_ibans: Mapping[str, str] | None = None,
+        partner_groups: Mapping[str, str] | None = None,
+    ) -> None:
+        self.items = items
+        norm = normalise_reference
+        self.number_keys = [norm(item.number) for item in items]
+        """The normalised number of each item, by index."""
+        by_key = _postings((key, i) for i, key in enumerate(self.number_keys))
+        for i, item in enumerate(items):
+            if item.reference:
+                _add(by_key, norm(item.reference), i)
+            if item.order_id:
+                _add(by_key, norm(item.order_id), i)
+        by_amount = _postings((item.residual, i) for i, item in enumerate(items))
+        by_partner: dict[str, list[int]] = {}
+        by_iban: dict[str, set[str]] = {}
+        for i, item in enumerate(items):
+            partner_items = by_partner.get(item.partner_id)
+            if partner_items is None:
+                by_partner[item.partner_id] = [i]
+            else:
+                partner_items.append(i)
+            if item.iban:
+                known = by_iban.get(item.iban)
+                if known is None:
+                    by_iban[item.iban] = {item.partner_id}
+                else:
+                    known.add(item.partner_id)
+        for iban, partner in (partner_ibans or {}).items():
+            by_iban.setdefault(normalise_iban(iban), set()).add(partner)
+        self.with_credit_notes = frozenset(item.partner_id for item in items if item.residual < 0)
+        """Partners with a credit note open: a payment may net it in."""
+        self._by_name: dict[object, Postings] | None = None
+        self.group_of = dict(partner_groups or {})
+        """Partner id -> group id (the configured groups)."""
+        members: dict[str, list[str]] = {}
+        for partner, group in sorted(self.group_of.items()):
+            members.setdefault(group, []).append(partner)
+        self.group_members = members
+        """Group id -> its partner ids, sorted."""
+        self.by_key = by_key
+        self.by_amount = by_amount
+        self.by_partner = by_partner
+        self.partners_by_iban = by_iban
+
+    def same_group(self, partner: str, others: Iterable[str]) -> bool:
+        """True when ``partner`` belongs to the group of one of ``others``."""
+        group = self.group_of.get(partner)
+        return group is not None and any(self.group_of.get(o) == group for o in others)
+
+    def named_with_amount(self, name: str, residual: int) -> Sequence[int]:
+        """Items whose partner's normalised name is ``name`` and residual ``residual``.
+
+        The table is built on first use, one name normalisation per partner.
+        """
+        if self._by_name is None:
+            table: dict[object, Postings] = {}
+            items = self.items
+            keys: dict[str, str] = {}
+            for owned in self.by_partner.values():
+                raw = items[owned[0]].partner_name
+                key = keys.get(raw)
+                if key is None:
+                    key = keys[raw] = normalise_name(raw)
+                for j in owned:
+                    _add(table, (key, items[j].residual), j)
+            self._by_name = table
+        return postings(self._by_name.get((name, residual)))
+
+    def keys_of(self, item: ItemRecord) -> Iterable[str]:
+        """The normalised reference keys of an item."""
+        yield normalise_reference(item.number)
+        if item.reference:
+            yield normalise_reference(item.reference)
+        if item.order_id:
+            yield normalise_reference(item.order_id)

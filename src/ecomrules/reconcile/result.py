@@ -1,0 +1,182 @@
+"""What the matcher returns: matches with their allocations and reasons, and what is left."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from attrs import frozen
+
+from ecomrules.money import Currency, Money
+from ecomrules.reconcile.comparison import Level
+
+__all__ = [
+    "Allocation",
+    "Match",
+    "MatchResult",
+    "MatchStatus",
+    "PayoutMatch",
+    "UnmatchedLine",
+]
+
+
+class MatchStatus(enum.Enum):
+    """``auto``: safe to apply; ``review``: a proposal a person should confirm."""
+
+    AUTO = "auto"
+    REVIEW = "review"
+
+
+def _money(units: int, currency: str) -> Money:
+    return Money.from_minor_units(units, Currency.of(currency))
+
+
+@frozen
+class Allocation:
+    """Part of a line's amount settling one open item, in the item's minor units."""
+
+    item_id: str
+    units: int
+    currency: str
+
+    @property
+    def amount(self) -> Money:
+        """The allocated amount as Money."""
+        return _money(self.units, self.currency)
+
+
+@frozen
+class Match:
+    """One line and what it settles, with its score and the reasons behind it.
+
+    ``contributions`` are the comparison levels of each allocated pair (for a
+    combination, of its strongest pair); ``reasons`` the codes of the match as
+    a whole (``reconcile.combination.subset_sum``, ``reconcile.tie_refused``...).
+    ``write_off`` is what settling the items in full leaves (positive when
+    underpaid, negative when overpaid); ``unallocated`` what of the line no item
+    took; both in ``currency``, the items' currency (the line's when it paid in
+    another at a given rate). ``fee`` is the PSP fee kept from the payment, in
+    the line's currency.
+    """
+
+    line_id: str
+    status: MatchStatus
+    score: float
+    allocations: tuple[Allocation, ...]
+    currency: str
+    contributions: tuple[Level, ...] = ()
+    reasons: tuple[str, ...] = ()
+    write_off: int = 0
+    unallocated: int = 0
+    fee: int = 0
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every reason code of the match: the levels' codes then the match's own."""
+        return tuple(level.code for level in self.contributions) + self.reasons
+
+    @property
+    def write_off_amount(self) -> Money | None:
+        """The proposed write-off, or None when the items are settled exactly."""
+        return _money(self.write_off, self.currency) if self.write_off else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The match in the documented JSON shape (amounts as decimal strings)."""
+        return {
+            "line_id": self.line_id,
+            "status": self.status.value,
+            "score": round(self.score, 6),
+            "allocations": [
+                {"item_id": a.item_id, "amount": str(a.amount.amount)} for a in self.allocations
+            ],
+            "write_off": None
+            if not self.write_off
+            else str(_money(self.write_off, self.currency).amount),
+            "unallocated": None
+            if not self.unallocated
+            else str(_money(self.unallocated, self.currency).amount),
+            "fee": None if not self.fee else str(_money(self.fee, self.currency).amount),
+            "currency": self.currency,
+            "reasons": list(self.codes),
+            "contributions": [{"code": c.code, "weight": c.weight} for c in self.contributions],
+        }
+
+
+@frozen
+class UnmatchedLine:
+    """A line the matcher could not place, why, and the candidates it weighed."""
+
+    line_id: str
+    reasons: tuple[str, ...]
+    candidates: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "line_id": self.line_id,
+            "reasons": list(self.reasons),
+            "candidates": list(self.candidates),
+        }
+
+
+@frozen
+class PayoutMatch:
+    """A bank line recognised as a PSP payout, and whether the chain ties out to the cent.
+
+    ``difference`` is bank amount minus payout amount; ``lines_difference``
+    the payout amount minus the sum of its lines' net amounts (both 0 when
+    it ties out); ``missing_lines`` the payout's line ids not given.
+    """
+
+    bank_line_id: str
+    payout_id: str
+    currency: str
+    difference: int
+    lines_difference: int
+    missing_lines: tuple[str, ...] = ()
+
+    @property
+    def ties_out(self) -> bool:
+        """True when bank line, payout and payout lines agree to the cent."""
+        return self.difference == 0 and self.lines_difference == 0 and not self.missing_lines
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "bank_line_id": self.bank_line_id,
+            "payout_id": self.payout_id,
+            "ties_out": self.ties_out,
+            "difference": str(_money(self.difference, self.currency).amount),
+            "lines_difference": str(_money(self.lines_difference, self.currency).amount),
+            "missing_lines": list(self.missing_lines),
+        }
+
+
+@frozen
+class MatchResult:
+    """Every input accounted for exactly once: in a match, or unmatched.
+
+    ``pairs_compared`` counts the candidate pairs scored (the work done);
+    ``payouts`` lists the bank lines recognised as PSP payouts.
+    """
+
+    matches: tuple[Match, ...]
+    unmatched_lines: tuple[UnmatchedLine, ...]
+    unmatched_items: tuple[str, ...]
+    payouts: tuple[PayoutMatch, ...] = ()
+    pairs_compared: int = 0
+
+    def by_status(self, status: MatchStatus) -> tuple[Match, ...]:
+        """The matches of one status."""
+        return tuple(m for m in self.matches if m.status is status)
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON document of ``ecomrules reconcile --json``."""
+        return {
+            "matches": [m.to_json() for m in self.matches],
+            "unmatched_lines": [u.line_id for u in self.unmatched_lines],
+            "unmatched_line_details": [u.to_json() for u in self.unmatched_lines],
+            "unmatched_items": list(self.unmatched_items),
+            "payouts": [p.to_json() for p in self.payouts],
+            "pairs_compared": self.pairs_compared,
+        }

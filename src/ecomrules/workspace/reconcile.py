@@ -1,0 +1,65 @@
+"""The SQLite store of accepted reconciliation matches (``--commit``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from ecomrules.money import Money
+from ecomrules.reconcile.store import Commitment
+from ecomrules.workspace.store import Workspace
+
+__all__ = ["SqliteMatchStore"]
+
+_AREA = "reconcile"
+_MIGRATIONS = [
+    """
+    CREATE TABLE reconcile_commitment (
+        line_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        residual TEXT NOT NULL,
+        PRIMARY KEY (line_id, item_id)
+    )
+    """,
+]
+
+
+class SqliteMatchStore:
+    """Accepted matches in the workspace file (a :class:`~ecomrules.reconcile.store.MatchStore`)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        workspace.ensure_schema(_AREA, _MIGRATIONS)
+
+    def commitments(self) -> list[Commitment]:
+        """Every accepted allocation, ordered by line then item."""
+        rows = self.workspace.connection.execute(
+            "SELECT line_id, item_id, amount, currency, residual FROM reconcile_commitment "
+            "ORDER BY line_id, item_id"
+        ).fetchall()
+        return [
+            Commitment(line, item, Money(Decimal(amount), cur), Money(Decimal(residual), cur))
+            for line, item, amount, cur, residual in rows
+        ]
+
+    def record(self, commitments: Sequence[Commitment]) -> int:
+        """Insert the commitments not stored yet (one transaction); return how many were new."""
+        with self.workspace.transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO reconcile_commitment "
+                "(line_id, item_id, amount, currency, residual) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.line_id,
+                        c.item_id,
+                        str(c.amount.amount),
+                        c.amount.currency.code,
+                        str(c.residual.amount),
+                    )
+                    for c in commitments
+                ],
+            )
+            return int(db.total_changes - before)

@@ -1,0 +1,105 @@
+"""``ecomrules reconcile`` end to end, through a subprocess like a user."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ecomrules import demo
+
+ITEMS = str(demo.path("open-items.csv"))
+STATEMENT = str(demo.path("reconcile-statement.csv"))
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ecomrules", "reconcile", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_json_document_has_the_documented_shape(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    done = run("--open-items", ITEMS, "--statement", STATEMENT, "--json", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert json.loads(out.read_text(encoding="utf-8")) == document
+    by_line = {m["line_id"]: m for m in document["matches"]}
+    assert by_line["D002"]["status"] == "auto"
+    assert by_line["D002"]["allocations"] == [
+        {"item_id": "CN-0042", "amount": "-80.40"},
+        {"item_id": "INV-1002", "amount": "480.40"},
+    ]
+    assert by_line["D003"]["reasons"][-1] == "reconcile.combination.subset_sum"
+    assert by_line["D004"]["write_off"] == "2.50"
+    assert by_line["D006"]["status"] == "review"
+    assert document["unmatched_lines"] == ["D007", "D008"]  # D007 is a payout: no report given
+    assert set(document["unmatched_items"]) == {"INV-1001", "INV-1003", "INV-1009", "INV-1010"}
+
+
+def test_table_by_default() -> None:
+    done = run("--open-items", ITEMS, "--statement", STATEMENT)
+    assert done.returncode == 0, done.stderr
+    assert "4 auto, 1 to review, 2 unmatched line(s)" in done.stdout
+
+
+def test_commit_records_auto_matches_and_a_later_run_skips_them(tmp_path: Path) -> None:
+    workspace = str(tmp_path / "ws.db")
+    first = run(
+        "--open-items", ITEMS, "--statement", STATEMENT, "--commit", "--workspace", workspace
+    )
+    assert first.returncode == 0, first.stderr
+    assert "recorded" in first.stderr
+    again = run("--open-items", ITEMS, "--statement", STATEMENT, "--json", "--workspace", workspace)
+    document = json.loads(again.stdout)
+    assert [m["line_id"] for m in document["matches"]] == ["D006"]
+    assert len(document["previously_committed_lines"]) == 4
+    # D005 paid 500.00 of INV-1004: the rest stays open for the next run
+    assert "INV-1004" in document["unmatched_items"]
+
+
+def test_bad_config_exits_2_with_every_problem(tmp_path: Path) -> None:
+    config = tmp_path / "m.toml"
+    config.write_text('auto_threshold = "high"\n[[blockers]]\nkind = "nope"\n', encoding="utf-8")
+    done = run("--open-items", ITEMS, "--statement", STATEMENT, "--config", str(config))
+    assert done.returncode == 2
+    assert "$.auto_threshold" in done.stderr
+    assert "$.blockers[0]" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_demo_has_a_reconcile_section() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ecomrules", "demo", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    section = json.loads(done.stdout)["reconcile"]
+    statuses = {m["line_id"]: m["status"] for m in section["matches"]}
+    assert statuses["D003"] == "auto"
+    assert statuses["D007"] == "auto"  # the Stripe payout, tied out to the cent
+    assert section["payouts"][0]["ties_out"] is True
+    assert section["unmatched_items"] == ["INV-1009"]
+
+
+def test_statements_in_registered_formats_are_read(tmp_path: Path) -> None:
+    done = run(
+        "--open-items",
+        ITEMS,
+        "--statement",
+        str(demo.path("bank-statement.csv")),
+        "--statement",
+        str(demo.path("stripe-payout.csv")),
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    by_line = {m["line_id"]: m for m in document["matches"]}
+    assert by_line["txn_3Qdemo5030"]["allocations"] == [{"item_id": "INV-1010", "amount": "59.90"}]
+    assert by_line["txn_1QdemoRadar"]["reasons"] == ["reconcile.own_line.fee"]

@@ -1,0 +1,123 @@
+"""Guarantees of the matcher, checked on generated worlds."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ecomrules.ledger import OpenItem
+from ecomrules.parsing.model import StatementLine
+from ecomrules.reconcile import Matcher, MatchResult
+from ecomrules.testing.reconcile import item, line
+
+IBANS = ("FR7630006000011234567890189", "DE89370400440532013000", "")
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> tuple[list[StatementLine], list[OpenItem]]:
+    count = draw(st.integers(1, 8))
+    items = []
+    for n in range(count):
+        cents = draw(st.integers(-3000, 20000).filter(bool))
+        partner = draw(st.integers(0, 2))
+        items.append(
+            item(
+                str(100 + n),
+                _decimal(cents),
+                partner=f"C{partner}",
+                name=("Alpha SARL", "Beta GmbH", "Gamma Ltd")[partner],
+                iban=IBANS[partner] or None,
+                due=date(2026, 9, 1) + timedelta(days=draw(st.integers(0, 60))),
+            )
+        )
+    lines = []
+    for n in range(draw(st.integers(1, 8))):
+        target = draw(st.sampled_from(items))
+        residual = int(target.residual.amount * 100)
+        how = draw(st.sampled_from(["exact", "partial", "over", "sum", "random"]))
+        if how == "exact":
+            cents = residual
+        elif how == "partial":
+            cents = residual // 2 or residual
+        elif how == "over":
+            cents = residual + draw(st.integers(1, 2000))
+        elif how == "sum":
+            other = draw(st.sampled_from(items))
+            cents = residual + int(other.residual.amount * 100)
+        else:
+            cents = draw(st.integers(-2000, 20000))
+        if cents == 0:
+            cents = 1
+        ref_style = draw(st.sampled_from(["ref", "label", "none"]))
+        number = target.number
+        lines.append(
+            line(
+                f"L{n}",
+                _decimal(cents),
+                refs=(number,) if ref_style == "ref" else (),
+                label=f"paiement {number.lower()}" if ref_style == "label" else "",
+                iban=draw(st.sampled_from(IBANS)) or None,
+                name=draw(st.sampled_from(["Alpha", "beta gmbh", "", "Zeta"])) or None,
+            )
+        )
+    return lines, items
+
+
+def _decimal(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+def _check_invariants(
+    lines: list[StatementLine], items: list[OpenItem], result: MatchResult
+) -> None:
+    residual = {i.id: int(i.residual.amount * 100) for i in items}
+    taken: Counter[str] = Counter()
+    for match in result.matches:
+        source = next(x for x in lines if x.id == match.line_id)
+        paid = int(source.amount.amount * 100) + (int(source.fee.amount * 100) if source.fee else 0)
+        total = sum(a.units for a in match.allocations)
+        assert abs(total) <= abs(paid), match
+        if match.allocations:
+            assert (total > 0) == (paid > 0), match
+        for a in match.allocations:
+            taken[a.item_id] += a.units
+            assert (a.units > 0) == (residual[a.item_id] > 0), match
+    for item_id, units in taken.items():
+        assert abs(units) <= abs(residual[item_id]), (item_id, units)
+    seen = Counter(m.line_id for m in result.matches)
+    seen.update(u.line_id for u in result.unmatched_lines)
+    assert seen == Counter(x.id for x in lines)
+    assert set(result.unmatched_items).isdisjoint(taken)
+    assert set(result.unmatched_items) | set(taken) == set(residual)
+
+
+@settings(max_examples=150, deadline=None)
+@given(worlds(), st.randoms(use_true_random=False))
+def test_guarantees_hold_and_order_does_not_matter(world, rng) -> None:  # type: ignore[no-untyped-def]
+    lines, items = world
+    result = Matcher().match(lines, items)
+    _check_invariants(lines, items, result)
+    shuffled_lines, shuffled_items = list(lines), list(items)
+    rng.shuffle(shuffled_lines)
+    rng.shuffle(shuffled_items)
+    assert Matcher().match(shuffled_lines, shuffled_items).to_json() == result.to_json()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 10**7), st.sampled_from(["", "Alpha", "Someone"]))
+def test_ties_are_refused(cents: int, payer: str) -> None:
+    amount = _decimal(cents)
+    items = [
+        item("1", amount, partner="C1", name="Alpha SARL"),
+        item("2", amount, partner="C2", name="Alpha SARL"),
+    ]
+    result = Matcher().match([line("L1", amount, name=payer or None)], items)
+    assert result.matches == ()
+    assert result.unmatched_lines[0].reasons in (
+        ("reconcile.tie_refused",),
+        ("reconcile.below_threshold",),
+    )

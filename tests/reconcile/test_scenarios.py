@@ -1,0 +1,344 @@
+"""One scenario per matching rule, each read as a small spec."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from ecomrules.errors import ReconcileError
+from ecomrules.money import Money
+from ecomrules.parsing.model import LineKind, Payout, StatementLine
+from ecomrules.reconcile import Match, Matcher, MatchResult, MatchStatus, default_settings
+from ecomrules.reconcile.settings import MatcherSettings
+from ecomrules.testing.reconcile import item, line
+
+IBAN = "FR7630006000011234567890189"
+
+
+def only(result: MatchResult) -> Match:
+    assert len(result.matches) == 1, result
+    return result.matches[0]
+
+
+def allocated(match: Match) -> dict[str, str]:
+    return {a.item_id: str(a.amount.amount) for a in match.allocations}
+
+
+def test_reference_exact_is_auto() -> None:
+    result = Matcher().match([line("L1", "120.00", refs=("INV-A",))], [item("A", "120.00")])
+    match = only(result)
+    assert match.status is MatchStatus.AUTO
+    assert allocated(match) == {"A": "120.00"}
+    assert match.codes[:2] == ("reconcile.reference.exact", "reconcile.amount.exact")
+    assert result.unmatched_items == ()
+    assert result.unmatched_lines == ()
+
+
+def test_reference_normalised_case_separators_leading_zeros() -> None:
+    items = [item("A", "120.00", number="INV-000123")]
+    match = only(Matcher().match([line("L1", "120.00", refs=("inv 123",))], items))
+    assert match.codes[0] == "reconcile.reference.normalised"
+    assert match.status is MatchStatus.AUTO
+
+
+def test_structured_reference_checked_by_checksum() -> None:
+    items = [item("A", "50.00", reference="RF18539007547034")]
+    match = only(Matcher().match([line("L1", "50.00", refs=("RF18539007547034",))], items))
+    assert match.codes[0] == "reconcile.reference.structured"
+
+
+def test_reference_found_in_free_text() -> None:
+    items = [item("A", "75.10", number="FA-2026-1002"), item("B", "75.10", number="FA-2026-1003")]
+    lines = [line("L1", "75.10", label="VIR SEPA fa 2026 1003 merci")]
+    match = only(Matcher().match(lines, items))
+    assert allocated(match) == {"B": "75.10"}
+    assert match.codes[0] == "reconcile.reference.in_text"
+
+
+def test_reference_with_a_typo_is_matched_fuzzily_by_amount_and_party() -> None:
+    items = [item("A", "310.00", number="INV-2026-4711", iban=IBAN)]
+    lines = [line("L1", "310.00", refs=("INV-2026-4171",), iban=IBAN)]
+    match = only(Matcher().match(lines, items))
+    assert match.codes[0] == "reconcile.reference.fuzzy"
+    assert match.status is MatchStatus.AUTO
+
+
+def test_typo_hitting_another_invoice_loses_to_the_right_one() -> None:
+    items = [
+        item("A", "310.00", number="INV-4711", iban=IBAN),
+        item(
+            "B",
+            "99.00",
+            number="INV-4171",
+            partner="C2",
+            name="Other GmbH",
+            iban="DE89370400440532013000",
+        ),
+    ]
+    lines = [line("L1", "310.00", refs=("INV-4171",), iban=IBAN, name="Librairie Martin")]
+    match = only(Matcher().match(lines, items))
+    assert allocated(match) == {"A": "310.00"}
+
+
+def test_psp_fee_kept_from_the_payment() -> None:
+    lines = [line("L1", "97.10", refs=("INV-A",), fee="2.90", kind=LineKind.CHARGE)]
+    match = only(Matcher().match(lines, [item("A", "100.00")]))
+    assert match.codes[1] == "reconcile.amount.within_fee"
+    assert allocated(match) == {"A": "100.00"}
+    assert match.fee == 290
+    assert match.write_off == 0
+
+
+def test_underpaid_within_tolerance_proposes_a_write_off() -> None:
+    match = only(Matcher().match([line("L1", "98.50", label="INV-7")], [item("7", "100.00")]))
+    assert match.status is MatchStatus.AUTO
+    assert allocated(match) == {"7": "98.50"}
+    assert match.write_off_amount == Money(Decimal("1.50"), "EUR")
+    assert "reconcile.amount.within_tolerance" in match.codes
+
+
+def test_overpaid_within_tolerance_and_beyond() -> None:
+    small = only(Matcher().match([line("L1", "100.40", label="INV-7")], [item("7", "100.00")]))
+    assert small.write_off_amount == Money(Decimal("-0.40"), "EUR")
+    big = only(Matcher().match([line("L1", "150.00", label="INV-7")], [item("7", "100.00")]))
+    assert big.status is MatchStatus.REVIEW
+    assert allocated(big) == {"7": "100.00"}
+    assert big.unallocated == 5000
+    assert "reconcile.amount.surplus" in big.codes
+
+
+def test_partial_payment_leaves_a_residual_and_two_payments_share_an_item() -> None:
+    lines = [line("L1", "40.00", refs=("INV-A",)), line("L2", "60.00", refs=("INV-A",))]
+    result = Matcher().match(lines, [item("A", "100.00")])
+    assert [allocated(m) for m in result.matches] == [{"A": "40.00"}, {"A": "60.00"}]
+    assert all("reconcile.amount.partial" in m.codes for m in result.matches)
+
+
+def test_a_second_full_payment_cannot_take_more_than_the_residual() -> None:
+    lines = [line("L1", "100.00", refs=("INV-A",)), line("L2", "100.00", refs=("INV-A",))]
+    result = Matcher().match(lines, [item("A", "100.00")])
+    assert [m.line_id for m in result.matches] == ["L1"]
+    assert result.unmatched_lines[0].line_id == "L2"
+    assert result.unmatched_lines[0].reasons == ("reconcile.item_taken",)
+
+
+def test_one_payment_for_several_invoices_found_by_references_in_the_label() -> None:
+    items = [item("1", "100.00"), item("2", "250.00"), item("3", "75.00")]
+    lines = [line("L1", "325.00", label="Rechnungen INV-2, inv 3")]
+    match = only(Matcher().match(lines, items))
+    assert allocated(match) == {"2": "250.00", "3": "75.00"}
+    assert "reconcile.combination.references" in match.codes
+    assert match.status is MatchStatus.AUTO
+
+
+def test_one_payment_for_several_invoices_found_by_amount_within_the_party() -> None:
+    items = [
+        item("A", "100.00", iban=IBAN, due=date(2026, 9, 1)),
+        item("B", "250.00", iban=IBAN, due=date(2026, 9, 15)),
+        item("C", "75.00", iban=IBAN, due=date(2026, 10, 1)),
+        item("D", "1000.00", partner="C2", name="Other", iban="DE89370400440532013000"),
+    ]
+    match = only(Matcher().match([line("L1", "175.00", iban=IBAN)], items))
+    assert allocated(match) == {"A": "100.00", "C": "75.00"}
+    assert "reconcile.combination.subset_sum" in match.codes
+    assert match.status is MatchStatus.AUTO
+
+
+def test_ambiguous_combination_goes_to_review_with_the_oldest_items() -> None:
+    items = [
+        item("A", "100.00", iban=IBAN, due=date(2026, 9, 1)),
+        item("B", "50.00", iban=IBAN, due=date(2026, 9, 2)),
+        item("C", "150.00", iban=IBAN, due=date(2026, 9, 3)),
+        item("D", "200.00", iban=IBAN, due=date(2026, 9, 4)),
+    ]
+    match = only(Matcher().match([line("L1", "250.00", iban=IBAN)], items))
+    assert match.status is MatchStatus.REVIEW
+    assert "reconcile.combination.ambiguous" in match.codes
+    assert allocated(match) == {"A": "100.00", "C": "150.00"}
+
+
+def test_large_combination_by_amount_alone_is_only_proposed() -> None:
+    items = [
+        item(c, v, iban=IBAN)
+        for c, v in zip("ABCD", ("11.00", "22.00", "44.00", "88.00"), strict=True)
+    ]
+    match = only(Matcher().match([line("L1", "165.00", iban=IBAN)], items))
+    assert len(match.allocations) == 4
+    assert match.status is MatchStatus.REVIEW
+
+
+def test_credit_note_netted_into_a_payment() -> None:
+    items = [
+        item("7", "480.40", iban=IBAN),
+        item("CN", "-80.40", iban=IBAN, number="AV-0042"),
+    ]
+    match = only(Matcher().match([line("L1", "400.00", iban=IBAN, label="INV-7")], items))
+    assert allocated(match) == {"7": "480.40", "CN": "-80.40"}
+    assert match.status is MatchStatus.AUTO
+
+
+def test_ties_are_refused() -> None:
+    items = [
+        item("A", "60.00", partner="C1", name="Alpha"),
+        item("B", "60.00", partner="C2", name="Beta"),
+    ]
+    result = Matcher().match([line("L1", "60.00")], items)
+    assert result.matches == ()
+    assert result.unmatched_lines[0].reasons == ("reconcile.tie_refused",)
+    assert result.unmatched_lines[0].candidates == ("A", "B")
+
+
+def test_same_amount_told_apart_by_the_payer_iban() -> None:
+    items = [
+        item("A", "60.00", partner="C1", name="Alpha", iban=IBAN),
+        item("B", "60.00", partner="C2", name="Beta", iban="DE89370400440532013000"),
+    ]
+    match = only(Matcher().match([line("L1", "60.00", iban=IBAN)], items))
+    assert allocated(match) == {"A": "60.00"}
+    assert "reconcile.party.iban" in match.codes
+
+
+def test_partner_mapping_names_who_pays_from_an_account() -> None:
+    parent = "CH9300762011623852957"
+    items = [item("A", "60.00", partner="C3", name="Games & Co Austria")]
+    settings = MatcherSettings(
+        blockers=default_settings().blockers,
+        comparisons=default_settings().comparisons,
+        partner_ibans={parent: "C3"},
+    )
+    match = only(Matcher(settings).match([line("L1", "60.00", iban=parent)], items))
+    assert allocated(match) == {"A": "60.00"}
+    assert match.status is MatchStatus.AUTO
+
+
+def test_name_only_match_goes_to_review() -> None:
+    items = [item("A", "890.00", name="Comics Corner Ltd")]
+    match = only(Matcher().match([line("L1", "890.00", name="COMICS CORNER")], items))
+    assert match.status is MatchStatus.REVIEW
+    assert "reconcile.party.name" in match.codes
+
+
+def test_unrelated_line_stays_unmatched() -> None:
+    result = Matcher().match([line("L1", "12.34", label="frais")], [item("A", "100.00")])
+    assert result.unmatched_lines[0].reasons == ("reconcile.no_candidate",)
+    assert result.unmatched_items == ("A",)
+
+
+def test_psp_payout_ties_out_and_fees_stand_as_their_own_lines() -> None:
+    psp = [
+        line("ch_1", "97.10", refs=("INV-A",), fee="2.90", kind=LineKind.CHARGE),
+        line("ch_2", "48.40", refs=("INV-B",), fee="1.60", kind=LineKind.CHARGE),
+        line("fee_1", "-0.50", kind=LineKind.FEE),
+    ]
+    bank = line("bank_1", "145.00", label="STRIPE PAYOUT po_123")
+    payout = Payout("po_123", Money(Decimal("145.00"), "EUR"), ("ch_1", "ch_2", "fee_1"))
+    result = Matcher().match(
+        [*psp, bank], [item("A", "100.00"), item("B", "50.00")], payouts=[payout]
+    )
+    assert result.payouts[0].ties_out
+    by_id = {m.line_id: m for m in result.matches}
+    assert by_id["bank_1"].codes == ("reconcile.payout.matched", "reconcile.payout.ties_out")
+    assert by_id["fee_1"].codes == ("reconcile.own_line.fee",)
+    assert allocated(by_id["ch_1"]) == {"A": "100.00"}
+    assert allocated(by_id["ch_2"]) == {"B": "50.00"}
+    assert result.unmatched_items == ()
+
+
+def test_payout_that_does_not_tie_out_goes_to_review() -> None:
+    psp = [line("ch_1", "97.10", refs=("INV-A",), fee="2.90", kind=LineKind.CHARGE)]
+    bank = line("bank_1", "97.00", refs=("po_9",))
+    payout = Payout("po_9", Money(Decimal("97.10"), "EUR"), ("ch_1",))
+    result = Matcher().match([*psp, bank], [item("A", "100.00")], payouts=[payout])
+    assert not result.payouts[0].ties_out
+    assert result.payouts[0].difference == -10
+    bank_match = next(m for m in result.matches if m.line_id == "bank_1")
+    assert bank_match.status is MatchStatus.REVIEW
+
+
+def test_duplicate_ids_are_refused() -> None:
+    with pytest.raises(ReconcileError, match="appears twice"):
+        Matcher().match([line("L1", "1.00"), line("L1", "2.00")], [])
+
+
+def test_sub_cent_amounts_are_refused() -> None:
+    with pytest.raises(ReconcileError, match="more decimals"):
+        Matcher().match([line("L1", "1.005")], [])
+
+
+def _usd_line(id: str, amount: str, ref: str) -> StatementLine:
+    return StatementLine(
+        id=id,
+        kind=LineKind.TRANSFER,
+        booked_on=date(2026, 11, 10),
+        amount=Money(Decimal(amount), "USD"),
+        references=(ref,),
+    )
+
+
+def test_a_line_in_another_currency_is_converted_at_the_given_rate() -> None:
+    settings = MatcherSettings(
+        blockers=default_settings().blockers,
+        comparisons=default_settings().comparisons,
+        rates={"USD/EUR": Decimal("0.92")},
+    )
+    result = Matcher(settings).match([_usd_line("L1", "100.00", "INV-7")], [item("7", "92.00")])
+    match = only(result)
+    assert "reconcile.amount.converted" in match.codes
+    assert match.status is MatchStatus.AUTO
+    assert allocated(match) == {"7": "92.00"}
+    assert match.currency == "EUR"
+    without_rate = Matcher().match([_usd_line("L1", "100.00", "INV-7")], [item("7", "92.00")])
+    assert without_rate.matches == ()
+    assert without_rate.unmatched_lines[0].candidates == ("7",)
+
+
+def test_a_parent_company_pays_for_a_member_of_its_group() -> None:
+    parent_iban = "DE89370400440532013000"
+    items = [
+        item("P1", "10.00", partner="C002", name="Games & Co GmbH", iban=parent_iban),
+        item("7", "740.00", partner="C003", name="Games & Co Austria"),
+        item("8", "740.00", partner="C009", name="Someone Else"),
+    ]
+    settings = MatcherSettings(
+        blockers=default_settings().blockers,
+        comparisons=default_settings().comparisons,
+        partner_groups={"C002": "G100", "C003": "G100"},
+    )
+    lines = [line("L1", "740.00", iban=parent_iban, name="GAMES AND CO GMBH")]
+    match = only(Matcher(settings).match(lines, items))
+    assert allocated(match) == {"7": "740.00"}
+    assert "reconcile.party.group" in match.codes
+    assert match.status is MatchStatus.REVIEW  # amount and group alone: a person confirms
+    # without the group, the IBAN names another partner: nothing is proposed
+    assert Matcher().match(lines, items).matches == ()
+
+
+def test_a_refund_settles_the_credit_note_it_names() -> None:
+    items = [item("CN", "-80.40", number="AV-0042"), item("7", "80.40")]
+    match = only(Matcher().match([line("R1", "-80.40", label="Avoir AV-0042")], items))
+    assert allocated(match) == {"CN": "-80.40"}
+    assert match.status is MatchStatus.AUTO
+
+
+def test_nothing_in_nothing_out() -> None:
+    result = Matcher().match([], [])
+    assert result.matches == ()
+    assert result.unmatched_lines == ()
+    assert result.unmatched_items == ()
+
+
+def test_zero_decimal_currency() -> None:
+    jpy = StatementLine(
+        id="J1",
+        kind=LineKind.TRANSFER,
+        booked_on=date(2026, 11, 10),
+        amount=Money(Decimal(5000), "JPY"),
+        references=("INV-9",),
+    )
+    amount = Money(Decimal(5000), "JPY")
+    target = attrs.evolve(item("9", "1.00"), amount=amount, residual=amount)
+    match = only(Matcher().match([jpy], [target]))
+    assert allocated(match) == {"9": "5000"}
