@@ -97,3 +97,16 @@ def test_allocate_never_loses_a_cent(a: Money, weights: list[int]) -> None:
 def test_equal_parts_differ_by_at_most_one_minor_unit(a: Money, n: int) -> None:
     units = [p.to_minor_units() for p in a.allocate([1] * n)]
     assert max(units) - min(units) <= 1
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=4),
+    st.sampled_from(["EUR", "JPY", "BHD"]),
+)
+def test_trusted_constructor_builds_the_same_money(amount: Decimal, code: str) -> None:
+    currency = Currency.of(code)
+    fast = Money._trusted(amount, currency)
+    slow = Money(amount, currency)
+    assert (fast, hash(fast), repr(fast)) == (slow, hash(slow), repr(slow))
+    assert fast.amount is amount
+    assert fast.currency is currency

@@ -134,6 +134,19 @@ class Money:
     currency: Currency = field(converter=_as_currency)
 
     @classmethod
+    def _trusted(cls, amount: Decimal, currency: Currency) -> Money:
+        """Build without the converters, for an amount already a finite Decimal.
+
+        For hot loops of parsers that have checked ``amount`` themselves (a
+        finite :class:`~decimal.Decimal`) and hold a :class:`Currency`; the
+        result is the same as ``Money(amount, currency)``.
+        """
+        money = _new(cls)
+        _set_amount(money, amount)
+        _set_currency(money, currency)
+        return money
+
+    @classmethod
     def zero(cls, currency: Currency | str) -> Money:
         """Return zero in ``currency``."""
         return cls(_ZERO, currency)
@@ -288,6 +301,11 @@ class Money:
                 lambda m: {"amount": str(m.amount), "currency": m.currency.code}
             ),
         )
+
+
+_new: Final = object.__new__
+_set_amount: Final = Money.__dict__["amount"].__set__
+_set_currency: Final = Money.__dict__["currency"].__set__
 
 
 def sum_money(items: Iterable[Money], *, currency: Currency | str) -> Money:

@@ -16,7 +16,7 @@ record counts.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
@@ -37,12 +37,21 @@ from ecomrules.parsing.model import (
     Statement,
     StatementLine,
 )
-from ecomrules.psp._csvrows import AmountReader, Header, bulk_load, read_rows, text_of
+from ecomrules.psp._csvrows import (
+    AmountReader,
+    Header,
+    ReportInput,
+    bulk_load,
+    report_lines,
+    rows_of,
+)
 from ecomrules.psp.paypal._envelope import Envelope, totals_of
 from ecomrules.psp.paypal.body_columns import COLUMNS, RECORDS, REQUIRED
 from ecomrules.psp.paypal.tcodes import kind_of
 
 __all__ = ["SectionedReport"]
+
+FX_CONVERSION = LineKind.FX_CONVERSION
 
 
 class SectionedReport:
@@ -76,8 +85,8 @@ class SectionedReport:
         """Parse the whole report: lines per section and currency, withdrawals as payouts."""
         policy = ErrorPolicy(on_error)
         reader = _Reader(self.name, source, policy)
-        with bulk_load():
-            lines = list(reader.run(data))
+        with bulk_load(), report_lines(data, source) as text:
+            lines = list(reader.run(text))
             if reader.held:  # conversions came out after their other half: file order again
                 lines.sort(key=_line_number)
         buckets: dict[tuple[int, Currency], list[StatementLine]] = {}
@@ -115,14 +124,18 @@ class SectionedReport:
         return ParseResult(self.name, source, tuple(statements), payouts, tuple(policy.issues))
 
     def iter_lines(
-        self, data: bytes, *, source: str, policy: ErrorPolicy
+        self, data: ReportInput, *, source: str, policy: ErrorPolicy
     ) -> Iterator[StatementLine]:
         """Yield the lines one by one; footers are checked as they come.
 
-        A currency conversion row is held back until its other half is read, so
-        both come out linked; lines are therefore not strictly in file order.
+        ``data`` is the report's bytes, a path or a binary file; a path or a
+        seekable file is read in chunks, so memory stays flat however long
+        the report. A currency conversion row is held back until its other
+        half is read, so both come out linked; lines are therefore not
+        strictly in file order.
         """
-        return _Reader(self.name, source, policy).run(data)
+        with report_lines(data, source) as text:
+            yield from _Reader(self.name, source, policy).run(text)
 
 
 def _line_number(line: StatementLine) -> int:
@@ -151,11 +164,11 @@ class _Reader(Envelope):
             (credit, fee_credit): {} for credit in (True, False) for fee_credit in (True, False)
         }
 
-    def run(self, data: bytes) -> Iterator[StatementLine]:
+    def run(self, text: Iterable[str]) -> Iterator[StatementLine]:
         header: Header | None = None
         take: Callable[[list[str]], Any] = itemgetter(0)
         width = 0
-        for line_no, fields, raw in read_rows(text_of(data, self.source)):
+        for line_no, fields, raw in rows_of(text):
             record = fields[0].strip().lstrip("\ufeff")
             if record == "SB":
                 if header is None:
@@ -169,7 +182,10 @@ class _Reader(Envelope):
                     continue
                 line = self.body(line_no, fields, raw, take, width)
                 if line is not None:
-                    yield from self.link(line)
+                    if line.kind is FX_CONVERSION:
+                        yield from self.link(line)
+                    else:
+                        yield line
             elif record == "CH":
                 header = Header(fields[1:])
                 pos = header.lookup(COLUMNS)
@@ -399,7 +415,7 @@ class _Reader(Envelope):
             net_key = f"{key}{gross_text}/{fee_text}"
             known = nets.get(net_key)
             net = self.net(gross, fee, nets, net_key) if known is None else known
-        return StatementLine(
+        return StatementLine._trusted(
             line_id,
             kind,
             booked_at.date(),
@@ -433,14 +449,14 @@ class _Reader(Envelope):
 
     def net(self, gross: Money, fee: Money, nets: dict[str, Money], key: str) -> Money:
         """Gross less fee, computed once per distinct pair of texts, currency and flags."""
-        net = Money(gross.amount - fee.amount, gross.currency)
+        net = Money._trusted(gross.amount - fee.amount, gross.currency)
         if len(nets) > 100_000:
             nets.clear()
         nets[key] = net
         return net
 
     def zero_of(self, currency: Currency) -> Money:
-        zero = self.zero[currency.code] = Money(Decimal(0).scaleb(-2), currency)
+        zero = self.zero[currency.code] = Money._trusted(Decimal(0).scaleb(-2), currency)
         return zero
 
     def time(self, text: str, line_no: int, completed: bool) -> datetime | None:
