@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any, ClassVar
@@ -52,6 +52,9 @@ from ecomrules.psp.paypal.tcodes import kind_of
 __all__ = ["SectionedReport"]
 
 FX_CONVERSION = LineKind.FX_CONVERSION
+_PAYOUT = LineKind.PAYOUT
+_NO_PARTY = Counterparty()
+"""Cached for rows that name no counterparty (read back as ``None``)."""
 
 
 class SectionedReport:
@@ -155,21 +158,20 @@ class _Reader(Envelope):
         """Event code to kind, for debits (0) and credits (1), filled as codes are met."""
         self.pending: dict[str, StatementLine] = {}
         self.held = False
-        self.times: dict[str, datetime] = {}
-        self.parties: dict[tuple[str, str], Counterparty] = {}
+        self.times: dict[str, tuple[datetime, date]] = {}
+        self.parties: dict[tuple[str, str, str, str], Counterparty] = {}
         self.zero: dict[str, Money] = {}
         self.repeats: dict[str, int] = {}
-        self.tables: dict[str, tuple[dict[str, Money], dict[str, Money]]] = {}
-        self.nets: dict[tuple[bool, bool], dict[str, Money]] = {
-            (credit, fee_credit): {} for credit in (True, False) for fee_credit in (True, False)
-        }
+        self.tables: dict[str, tuple[Any, ...]] = {}
 
     def run(self, text: Iterable[str]) -> Iterator[StatementLine]:
         header: Header | None = None
         take: Callable[[list[str]], Any] = itemgetter(0)
         width = 0
         for line_no, fields, raw in rows_of(text):
-            record = fields[0].strip().lstrip("\ufeff")
+            record = fields[0]
+            if record != "SB" and record != "CH":
+                record = record.strip().lstrip("\ufeff")
             if record == "SB":
                 if header is None:
                     self.policy.fail(
@@ -256,8 +258,6 @@ class _Reader(Envelope):
         if extra < 0:
             fields.extend([""] * -extra)
         fields.append("")
-        self.section_rows += 1
-        self.report_rows += 1
         self.file_rows += 1
         (
             txn,
@@ -308,8 +308,13 @@ class _Reader(Envelope):
             tables = self.tables[key] = (
                 self.amounts.table(currency, False),
                 self.amounts.table(currency, True),
+                {},
+                {},
+                {},
+                {},
             )
-        # tables = (amounts as printed, amounts negated); a debit is negated.
+        # tables = (amounts as printed, amounts negated, then the nets of a
+        # gross and a fee text by 2 + 2 * credit + fee credit); a debit is negated.
         # Money of zero is falsy: the caches are tested against None, not truth.
         gross = tables[not credit].get(gross_text)
         if gross is None:
@@ -321,7 +326,8 @@ class _Reader(Envelope):
         fee: Money | None = None
         fee_credit = False
         if fee_text:
-            fee_direction = fee_direction.strip().upper()
+            if fee_direction != "DR" and fee_direction != "CR":
+                fee_direction = fee_direction.strip().upper()
             if fee_direction not in ("CR", "DR"):
                 self.fail(
                     f"{fee_direction!r} is not CR or DR",
@@ -348,29 +354,23 @@ class _Reader(Envelope):
                 if fee is None:
                     return None
         stamp = completed or initiated
-        booked_at = self.times.get(stamp) or self.time(stamp, line_no, bool(completed))
-        if booked_at is None:
+        booked = self.times.get(stamp) or self.time(stamp, line_no, bool(completed))
+        if booked is None:
             return None
+        booked_at, booked_on = booked
         kind = self.kinds[credit].get(event) or self.kind(event, credit, line_no)
         if kind is None:
             return None
         totals = self.section_totals.get(code) or totals_of(self.section_totals, code)
-        report = self.report_totals.get(code) or totals_of(self.report_totals, code)
-        units = int(gross_text)
         if credit:
-            totals.gross_cr += units
-            report.gross_cr += units
+            totals.gross_cr += int(gross_text)
         else:
-            totals.gross_dr += units
-            report.gross_dr += units
+            totals.gross_dr += int(gross_text)
         if fee_text:
-            units = int(fee_text)
             if fee_credit:
-                totals.fee_cr += units
-                report.fee_cr += units
+                totals.fee_cr += int(fee_text)
             else:
-                totals.fee_dr += units
-                report.fee_dr += units
+                totals.fee_dr += int(fee_text)
         used = self.used
         count = len(used)
         used.add(txn)
@@ -400,25 +400,22 @@ class _Reader(Envelope):
             metadata["bank_reference_id"] = bank_reference
         if initiated and initiated != completed:
             metadata["initiated_at"] = initiated
-        name = f"{first_name} {last_name}".strip() if first_name or last_name else business
-        email = payer if "@" in payer else ""
-        counterparty = None
-        if name or email:
-            party_key = (name, email)
-            counterparty = self.parties.get(party_key) or self.party(party_key)
+        party_key = (first_name, last_name, business, payer)
+        party = self.parties.get(party_key) or self.party(party_key)
+        counterparty = None if party is _NO_PARTY else party
         if fee is None:
             net = gross
             zero = self.zero.get(key)
             fee = self.zero_of(currency) if zero is None else zero
         else:
-            nets = self.nets[(credit, fee_credit)]
-            net_key = f"{key}{gross_text}/{fee_text}"
+            nets = tables[2 + 2 * credit + fee_credit]
+            net_key = (gross_text, fee_text)
             known = nets.get(net_key)
             net = self.net(gross, fee, nets, net_key) if known is None else known
         return StatementLine._trusted(
             line_id,
             kind,
-            booked_at.date(),
+            booked_on,
             net,
             subject or item,
             references,
@@ -428,13 +425,13 @@ class _Reader(Envelope):
             None,
             gross,
             fee,
-            line_id if kind is LineKind.PAYOUT else None,
+            line_id if kind is _PAYOUT else None,
             txn or None,
             reference if reference and reference_type in ("TXN", "") else None,
             None,
             metadata,
             raw,
-            self.location(line_no),
+            SourceLocation(self.source, line_no),
         )
 
     def amount(
@@ -447,7 +444,9 @@ class _Reader(Envelope):
             self.fail(str(exc), line_no, column, text, "psp.paypal.amount")
             return None
 
-    def net(self, gross: Money, fee: Money, nets: dict[str, Money], key: str) -> Money:
+    def net(
+        self, gross: Money, fee: Money, nets: dict[tuple[str, str], Money], key: tuple[str, str]
+    ) -> Money:
         """Gross less fee, computed once per distinct pair of texts, currency and flags."""
         net = Money._trusted(gross.amount - fee.amount, gross.currency)
         if len(nets) > 100_000:
@@ -459,8 +458,8 @@ class _Reader(Envelope):
         zero = self.zero[currency.code] = Money._trusted(Decimal(0).scaleb(-2), currency)
         return zero
 
-    def time(self, text: str, line_no: int, completed: bool) -> datetime | None:
-        """A time not in the cache yet: parsed, or reported."""
+    def time(self, text: str, line_no: int, completed: bool) -> tuple[datetime, date] | None:
+        """A time not in the cache yet, and its date: parsed, or reported."""
         try:
             value = self.instant(text)
         except ValueError as exc:
@@ -469,8 +468,8 @@ class _Reader(Envelope):
             return None
         if len(self.times) > 100_000:
             self.times.clear()
-        self.times[text] = value
-        return value
+        booked = self.times[text] = (value, value.date())
+        return booked
 
     def kind(self, event: str, credit: bool, line_no: int) -> LineKind | None:
         """The kind of an event code not seen yet in this file, or ``None`` (reported)."""
@@ -487,8 +486,16 @@ class _Reader(Envelope):
         self.kinds[credit][event] = kind
         return kind
 
-    def party(self, key: tuple[str, str]) -> Counterparty:
-        party = Counterparty(name=key[0] or None, email=key[1] or None)
+    def party(self, key: tuple[str, str, str, str]) -> Counterparty:
+        """The counterparty of a first and last name, business name and payer, built once.
+
+        The name is the person's, else the business's; the payer is the e-mail
+        when it is one. A row naming nobody gets :data:`_NO_PARTY`.
+        """
+        first_name, last_name, business, payer = key
+        name = f"{first_name} {last_name}".strip() if first_name or last_name else business
+        email = payer if "@" in payer else ""
+        party = Counterparty(name=name or None, email=email or None) if name or email else _NO_PARTY
         if len(self.parties) > 100_000:
             self.parties.clear()
         self.parties[key] = party
