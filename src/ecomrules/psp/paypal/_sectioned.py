@@ -92,14 +92,19 @@ class SectionedReport:
             lines = list(reader.run(text))
             if reader.held:  # conversions came out after their other half: file order again
                 lines.sort(key=_line_number)
-        buckets: dict[tuple[int, Currency], list[StatementLine]] = {}
+        # Keyed by the currency's code: a str hashes in C, a Currency in Python.
+        buckets: dict[tuple[int, str], list[StatementLine]] = {}
+        starts = reader.section_starts
         for line in lines:
-            section = bisect_right(reader.section_starts, _line_number(line))
-            buckets.setdefault((section, line.currency), []).append(line)
+            section = bisect_right(starts, _line_number(line))
+            key = (section, line.amount.currency.code)
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = []
+            bucket.append(line)
         statements = []
-        for (section, currency), members in sorted(
-            buckets.items(), key=lambda kv: (kv[0][0], kv[0][1].code)
-        ):
+        for (section, _), members in sorted(buckets.items(), key=lambda kv: kv[0]):
+            currency = members[0].currency
             opening, closing = reader.balances.get((section, currency), (None, None))
             start, end = reader.section_dates.get(section, (None, None))
             statements.append(

@@ -321,7 +321,7 @@ class _RowReader:
         try:
             name, text = "created", created
             if text:
-                local = self.local_time(text)
+                local = _utc_time(text) if self.utc_zone else self.local_time(text)
                 booked_on = local.date()
                 booked_at = local
                 if created_utc and (created_utc != text or not self.utc_zone):
