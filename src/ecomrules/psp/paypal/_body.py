@@ -128,12 +128,9 @@ class BodyReader(Envelope):
                 self.amounts.table(currency, False),
                 self.amounts.table(currency, True),
                 {},
-                {},
-                {},
-                {},
             )
-        # tables = (amounts as printed, amounts negated, then the nets of a
-        # gross and a fee text by 2 + 2 * credit + fee credit); a debit is negated.
+        # tables = (amounts as printed, amounts negated, nets by their signed
+        # minor units); a debit is negated.
         # Money of zero is falsy: the caches are tested against None, not truth.
         gross = tables[not credit].get(gross_text)
         if gross is None:
@@ -181,15 +178,20 @@ class BodyReader(Envelope):
         if kind is None:
             return None
         totals = self.section_totals.get(code) or totals_of(self.section_totals, code)
+        # Signed minor units: the gross as booked, the fee as a cost.
         if credit:
-            totals.gross_cr += int(gross_text)
+            gross_units = int(gross_text)
+            totals.gross_cr += gross_units
         else:
-            totals.gross_dr += int(gross_text)
+            gross_units = -int(gross_text)
+            totals.gross_dr -= gross_units
         if fee_text:
             if fee_credit:
-                totals.fee_cr += int(fee_text)
+                fee_units = -int(fee_text)
+                totals.fee_cr -= fee_units
             else:
-                totals.fee_dr += int(fee_text)
+                fee_units = int(fee_text)
+                totals.fee_dr += fee_units
         used = self.used
         count = len(used)
         used.add(txn)
@@ -227,10 +229,10 @@ class BodyReader(Envelope):
             zero = self.zero.get(key)
             fee = self.zero_of(currency) if zero is None else zero
         else:
-            nets = tables[2 + 2 * credit + fee_credit]
-            net_key = (gross_text, fee_text)
-            known = nets.get(net_key)
-            net = self.net(gross, fee, nets, net_key) if known is None else known
+            net_units = gross_units - fee_units
+            net = tables[2].get(net_units) if net_units else None
+            if net is None:
+                net = self.net(gross, fee, tables[2], net_units)
         return StatementLine._trusted(
             line_id,
             kind,
@@ -263,14 +265,17 @@ class BodyReader(Envelope):
             self.fail(str(exc), line_no, column, text, "psp.paypal.amount")
             return None
 
-    def net(
-        self, gross: Money, fee: Money, nets: dict[tuple[str, str], Money], key: tuple[str, str]
-    ) -> Money:
-        """Gross less fee, computed once per distinct pair of texts, currency and flags."""
+    def net(self, gross: Money, fee: Money, nets: dict[int, Money], units: int) -> Money:
+        """Gross less fee, computed once per currency and net in minor units.
+
+        A zero net is computed each time and never cached: its sign (``-0.00``
+        or ``0.00``) follows the gross and fee it comes from.
+        """
         net = Money._trusted(gross.amount - fee.amount, gross.currency)
-        if len(nets) > 100_000:
-            nets.clear()
-        nets[key] = net
+        if units:
+            if len(nets) > 100_000:
+                nets.clear()
+            nets[units] = net
         return net
 
     def zero_of(self, currency: Currency) -> Money:
