@@ -1,11 +1,13 @@
 """CSV plumbing shared by the Stripe and PayPal parsers: rows with their place,
 header lookup by name, and amounts parsed once per distinct text.
 
-The hot path of a million-row report is here, so it stays lean: the standard
-:mod:`csv` reader, no regular expression per row, and a bounded cache from an
+The hot path of a million-row report is here, so it stays lean: plain lines
+split at their commas (the fields the :mod:`csv` reader would give, which reads
+every other line), no regular expression per row, and a bounded cache from an
 amount's text to its :class:`~ecomrules.money.Money` (prices and fees repeat).
 Amounts still go through :func:`ecomrules.decimals.parse_decimal`, once per
-distinct text.
+distinct text. :func:`report_lines` reads a report from bytes, or streams it
+from a path or a binary file in chunks (ADR 0031).
 """
 
 from __future__ import annotations
