@@ -2,8 +2,11 @@
 
 Generates (seeded, Decimal amounts, never float) a Stripe itemized payout
 reconciliation report and a PayPal Transaction Detail Report (TRR) with
-consistent controls, then times ``parse`` and ``iter_lines`` on each, every
+consistent controls, then times ``parse`` (on the report's bytes) and
+``iter_lines`` (streaming the report from its file on disk) on each, every
 measurement in a fresh process so its peak memory (max RSS) is its own.
+``iter_lines`` runs on two sizes (``--rows`` and a quarter of it) to show that
+its memory does not grow with the file.
 
     python benchmarks/psp_stripe_paypal.py [--rows 1000000] [--seed 7]
 
@@ -182,7 +185,7 @@ def measure(parser_name: str, path: str, mode: str) -> dict[str, float]:
     from ecomrules.parsing.base import ErrorPolicy
     from ecomrules.parsing.registry import get_parser
 
-    data = Path(path).read_bytes()
+    data = Path(path).read_bytes() if mode != "iter_lines" else b""
     parser = get_parser(parser_name)
     gc.collect()
     started = time.perf_counter()
@@ -191,9 +194,10 @@ def measure(parser_name: str, path: str, mode: str) -> dict[str, float]:
         result = parser.parse(data, source=path)
         rows = len(result.lines)
         issues = len(result.issues)
-    elif mode == "iter_lines":
+    elif mode == "iter_lines":  # streamed from the file: the bytes are never all in memory
         policy = ErrorPolicy("raise")
-        rows = sum(1 for _ in parser.iter_lines(data, source=path, policy=policy))  # type: ignore[attr-defined]
+        lines = parser.iter_lines(Path(path), source=path, policy=policy)  # type: ignore[attr-defined]
+        rows = sum(1 for _ in lines)
         issues = len(policy.issues)
     else:  # the floor: the csv module alone over the same text
         rows = sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8"))))
@@ -229,18 +233,29 @@ def main() -> None:
         f"python {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} cores; {args.rows:,} rows per report, seed {args.seed}"
     )
+    small = max(args.rows // 4, 1)
     with tempfile.TemporaryDirectory() as tmp:
-        stripe = Path(tmp) / "stripe-payout-reconciliation.csv"
-        trr = Path(tmp) / "TRR-20261101.01.008.CSV"
-        generate_stripe(stripe, args.rows, args.seed)
-        generate_trr(trr, args.rows, args.seed)
-        for name, path in (
-            ("stripe.payout_reconciliation", stripe),
-            ("paypal.transaction_detail", trr),
+        for name, stem, generate in (
+            (
+                "stripe.payout_reconciliation",
+                "stripe-payout-reconciliation-{}.csv",
+                generate_stripe,
+            ),
+            ("paypal.transaction_detail", "TRR-20261101.01.008-{}.CSV", generate_trr),
         ):
-            size = path.stat().st_size / 1024**2
-            for mode in ("csv floor", "parse", "iter_lines"):
-                figures = _child(name, str(path), mode)
+            path = Path(tmp) / stem.format(args.rows)
+            smaller = Path(tmp) / stem.format(small)
+            generate(path, args.rows, args.seed)
+            generate(smaller, small, args.seed)
+            runs = [
+                (path, "csv floor"),
+                (path, "parse"),
+                (smaller, "iter_lines"),
+                (path, "iter_lines"),
+            ]
+            for run_path, mode in runs:
+                size = run_path.stat().st_size / 1024**2
+                figures = _child(name, str(run_path), mode)
                 rate = figures["rows"] / figures["seconds"]
                 cpu_rate = figures["rows"] / figures["cpu"]
                 print(

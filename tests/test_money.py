@@ -114,3 +114,16 @@ def test_arithmetic_results_are_the_money_the_constructor_builds(a: Money, b: Mo
         assert str(result.amount) == str(built.amount)
     with pytest.raises(CurrencyMismatchError):
         a + Money(b.amount, "USD")
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=4),
+    st.sampled_from(["EUR", "JPY", "BHD"]),
+)
+def test_trusted_constructor_builds_the_same_money(amount: Decimal, code: str) -> None:
+    currency = Currency.of(code)
+    fast = Money._trusted(amount, currency)
+    slow = Money(amount, currency)
+    assert (fast, hash(fast), repr(fast)) == (slow, hash(slow), repr(slow))
+    assert fast.amount is amount
+    assert fast.currency is currency

@@ -134,6 +134,19 @@ class Money:
     currency: Currency = field(converter=_as_currency)
 
     @classmethod
+    def _trusted(cls, amount: Decimal, currency: Currency) -> Money:
+        """Build without the converters, for an amount already a finite Decimal.
+
+        For hot loops of parsers that have checked ``amount`` themselves (a
+        finite :class:`~decimal.Decimal`) and hold a :class:`Currency`; the
+        result is the same as ``Money(amount, currency)``.
+        """
+        money = _new(cls)
+        _set_amount(money, amount)
+        _set_currency(money, currency)
+        return money
+
+    @classmethod
     def zero(cls, currency: Currency | str) -> Money:
         """Return zero in ``currency``."""
         return cls(_ZERO, currency)
@@ -180,19 +193,19 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        return _checked_money(self.amount + self._check(other, "add").amount, self.currency)
+        return Money._trusted(self.amount + self._check(other, "add").amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        return _checked_money(self.amount - self._check(other, "subtract").amount, self.currency)
+        return Money._trusted(self.amount - self._check(other, "subtract").amount, self.currency)
 
     def __neg__(self) -> Money:
-        return _checked_money(-self.amount, self.currency)
+        return Money._trusted(-self.amount, self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return _checked_money(abs(self.amount), self.currency)
+        return Money._trusted(abs(self.amount), self.currency)
 
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, Decimal | int):
@@ -290,22 +303,9 @@ class Money:
         )
 
 
-_new_money = object.__new__
-_set_field = object.__setattr__
-
-
-def _checked_money(amount: Decimal, currency: Currency) -> Money:
-    """Return ``Money(amount, currency)`` for values already checked, skipping the converters.
-
-    For sums, differences and hot loops only: ``amount`` must be a finite
-    ``Decimal`` (a sum or difference of Money amounts always is, an overflow
-    raises in :mod:`decimal`) and ``currency`` a :class:`Currency`. The result
-    is an ordinary Money, equal to the one the constructor would build.
-    """
-    money: Money = _new_money(Money)
-    _set_field(money, "amount", amount)
-    _set_field(money, "currency", currency)
-    return money
+_new: Final = object.__new__
+_set_amount: Final = Money.__dict__["amount"].__set__
+_set_currency: Final = Money.__dict__["currency"].__set__
 
 
 def sum_money(items: Iterable[Money], *, currency: Currency | str) -> Money:

@@ -13,6 +13,7 @@ from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.model import LineKind, ParseResult
 from ecomrules.parsing.registry import detect, get_parser
 from ecomrules.psp.paypal.settlement import SettlementReportParser
+from ecomrules.psp.paypal.transaction_detail import TransactionDetailParser
 from ecomrules.testing.golden import assert_golden
 
 CASES = Path(__file__).parent / "cases"
@@ -178,3 +179,35 @@ def test_activity_withdrawals_are_payouts(corpus: Path) -> None:
     assert [(p.id, p.amount) for p in result.payouts] == sorted(
         (line.id, -line.amount) for line in withdrawals
     )
+
+
+def test_a_net_is_gross_less_fee_as_booked_even_a_signed_zero() -> None:
+    header = (
+        "CH,Transaction ID,Transaction Event Code,Transaction Initiation Date,"
+        "Transaction Debit or Credit,Gross Transaction Amount,Gross Transaction Currency,"
+        "Fee Debit or Credit,Fee Amount,Fee Currency,Transactional Status"
+    )
+    stamp = "2026/11/02 09:00:00 -0800"
+    rows = [
+        f"SB,T1,T0006,{stamp},CR,100,USD,DR,100,USD,S",  # 1.00 - 1.00
+        f"SB,T2,T1107,{stamp},DR,0,USD,DR,0,USD,S",  # -(0.00) is 0.00, less 0.00
+        f"SB,T3,T0006,{stamp},CR,0,USD,DR,0,USD,S",  # 0.00 - 0.00
+        f"SB,T4,T0006,{stamp},CR,500,USD,DR,20,USD,S",  # 4.80, cached
+        f"SB,T5,T0006,{stamp},CR,490,USD,DR,10,USD,S",  # 4.80 again, other texts
+        f"SB,T6,T1107,{stamp},DR,480,USD,CR,0,USD,S",  # -4.80
+    ]
+    data = "\n".join([header, *rows]).encode()
+    policy = ErrorPolicy("collect")
+    lines = list(TransactionDetailParser().iter_lines(data, source="t.csv", policy=policy))
+    assert [str(line.amount.amount) for line in lines] == [
+        "0.00",
+        "0.00",
+        "0.00",
+        "4.80",
+        "4.80",
+        "-4.80",
+    ]
+    for line in lines:
+        assert line.gross is not None
+        assert line.fee is not None
+        assert str(line.amount.amount) == str(line.gross.amount - line.fee.amount)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import MalformedRecordError
-from ecomrules.money import Currency, Money
+from ecomrules.money import Currency
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.registry import get_parser
@@ -25,7 +25,6 @@ from ecomrules.psp.report_rows import (
     ReportTable,
     amount_in_range,
     naive_time,
-    typed_money,
 )
 from ecomrules.psp.report_rows import _text_lines as _text_lines
 
@@ -137,12 +136,6 @@ def test_required_and_currency_take_the_text_already_read() -> None:
         row.required("Name", "")
     with pytest.raises(MalformedRecordError, match="'Cur': 'XXY' is not an ISO 4217"):
         row.currency("Cur", "XXY")
-
-
-def test_typed_money_equals_money() -> None:
-    built = typed_money(Decimal("-12.30"), Currency.of("EUR"))
-    assert built == Money(Decimal("-12.30"), "EUR")
-    assert str(built.amount) == "-12.30"
 
 
 def test_naive_time_reads_iso_and_formats_and_refuses_offsets() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from attrs import evolve, frozen
 
 from ecomrules.credit.policy import Bucket
-from ecomrules.money import Currency, Money, _checked_money
+from ecomrules.money import Currency, Money
 
 __all__ = ["Exposure", "GroupExposure"]
 
@@ -58,7 +58,7 @@ class Exposure:
     @cached_property
     def overdue(self) -> Money:
         """Everything past its due date, all buckets."""
-        return _checked_money(self._overdue(), self.currency)
+        return Money._trusted(self._overdue(), self.currency)
 
     def _overdue(self) -> Decimal:
         return (
@@ -80,7 +80,7 @@ class Exposure:
             - self.credits.amount
             - self.deposits.amount
         )
-        return _checked_money(amount, self.currency)
+        return Money._trusted(amount, self.currency)
 
     def bucket(self, bucket: Bucket) -> Money:
         """Return the amount of one bucket."""

@@ -24,6 +24,8 @@ from ecomrules.parsing.model import LineKind, Payout, StatementLine
 
 __all__ = ["build_payouts", "check_net"]
 
+_PAYOUT = LineKind.PAYOUT
+
 
 def check_net(line: StatementLine, policy: ErrorPolicy) -> None:
     """Check ``gross - fee == amount`` on one line (skipped when gross or fee is absent)."""
@@ -60,23 +62,32 @@ def build_payouts(
     elsewhere in the report (a batch trailer), keyed by (payout id, currency).
     Payouts come back sorted by id and currency.
     """
-    members: dict[tuple[str, Currency], list[StatementLine]] = defaultdict(list)
-    transfers: dict[tuple[str, Currency], list[StatementLine]] = defaultdict(list)
+    # Keyed by the currency's code: a str hashes in C, a Currency in Python.
+    members: dict[tuple[str, str], list[StatementLine]] = defaultdict(list)
+    transfers: dict[tuple[str, str], list[StatementLine]] = defaultdict(list)
+    currencies: dict[str, Currency] = {}
     for line in lines:
-        if line.payout_id is None:
+        payout_id = line.payout_id
+        if payout_id is None:
             continue
-        key = (line.payout_id, line.currency)
-        (transfers if line.kind is LineKind.PAYOUT else members)[key].append(line)
+        currency = line.amount.currency
+        code = currency.code
+        if code not in currencies:
+            currencies[code] = currency
+        key = (payout_id, code)
+        (transfers if line.kind is _PAYOUT else members)[key].append(line)
+    stated_by_code = {(pid, cur.code): money for (pid, cur), money in (stated or {}).items()}
     payouts = []
-    for key in sorted(set(members) | set(transfers), key=lambda k: (k[0], k[1].code)):
-        payout_id, currency = key
+    for key in sorted(set(members) | set(transfers)):
+        payout_id, code = key
+        currency = currencies[code]
         net = sum_money((line.amount for line in members[key]), currency=currency)
         amount = net
         declared: list[tuple[Money, SourceLocation | None]] = [
             (-t.amount, t.location) for t in transfers[key]
         ]
-        if stated and key in stated:
-            declared.append((stated[key], SourceLocation(source) if source else None))
+        if key in stated_by_code:
+            declared.append((stated_by_code[key], SourceLocation(source) if source else None))
         for expected, location in declared:
             amount = expected
             if expected != net:

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import MalformedRecordError
-from ecomrules.money import Currency, Money
+from ecomrules.money import Currency
 from ecomrules.outcome import SourceLocation
 
 __all__ = [
@@ -28,7 +28,6 @@ __all__ = [
     "amount_in_range",
     "header_cells",
     "naive_time",
-    "typed_money",
 ]
 
 _POINT = DecimalFormat(decimal=".")
@@ -78,19 +77,6 @@ def naive_time(text: str, formats: tuple[str, ...]) -> datetime | None:
         except ValueError:
             continue
     return None
-
-
-def typed_money(amount: Decimal, currency: Currency) -> Money:
-    """``Money(amount, currency)`` for an amount that is already a finite Decimal.
-
-    The parsers' hot loops build several amounts a row from values they
-    have checked; this skips the converters, which would only pass them
-    through. Anything else must go through ``Money(...)``.
-    """
-    money = _new_money(Money)
-    _set(money, "amount", amount)
-    _set(money, "currency", currency)
-    return money
 
 
 class ReportRow:

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Final
 from xml.etree.ElementTree import Element
 
-from ecomrules.bank.lines import make_money
 from ecomrules.bank.problems import INVALID_AMOUNT, INVALID_DATE, MISSING_FIELD, RecordError
 from ecomrules.errors import UnknownCurrencyError
 from ecomrules.money import Currency, Money
@@ -76,7 +75,7 @@ def read_amount(elem: Element | None, where: SourceLocation, field: str) -> Mone
         )
     code = elem.get("Ccy", "")
     try:
-        return make_money(Decimal(text), Currency.of(code))
+        return Money._trusted(Decimal(text), Currency.of(code))
     except UnknownCurrencyError:
         raise RecordError(
             INVALID_AMOUNT, f"{field} has an unknown currency {code!r}", location=where, field=field

@@ -22,7 +22,7 @@ from ecomrules.bank.camt.elements import (
     read_amount,
     read_date,
 )
-from ecomrules.bank.lines import make_line, make_money
+from ecomrules.bank.lines import make_line
 from ecomrules.bank.problems import MISSING_FIELD, RecordError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
@@ -116,7 +116,7 @@ def read_entry(
             _put(meta, "batch_size", path_text(batch, n.paths["NbOfTxs"]))
             _put(meta, "payment_information_id", path_text(batch, n.paths["PmtInfId"]))
         details.extend(holder.findall(n.paths["TxDtls"][0]))
-    signed = amount if credit else make_money(-amount.amount, amount.currency)
+    signed = amount if credit else Money._trusted(-amount.amount, amount.currency)
     common = (booked_on, booked_at, value_date, reversal, meta, raw)
     if len(details) <= 1:
         tx = details[0] if details else None

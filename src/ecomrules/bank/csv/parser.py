@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, ClassVar, Final
 from ecomrules.bank.controls import Input, check_balance, open_input
 from ecomrules.bank.csv.balance import RunningBalance
 from ecomrules.bank.csv.config import DEFAULT_COLUMNS, CsvLayout
-from ecomrules.bank.lines import make_line, make_money
+from ecomrules.bank.lines import make_line
 from ecomrules.bank.problems import (
     CONTROL_BYTES,
     INVALID_AMOUNT,
@@ -35,7 +35,7 @@ from ecomrules.bank.problems import (
 from ecomrules.decimals import parse_decimal
 from ecomrules.errors import ParseError, UnknownCurrencyError
 from ecomrules.gcpause import paused_collector
-from ecomrules.money import Currency
+from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.fingerprint import Fingerprinter
@@ -91,7 +91,7 @@ class CsvParser:
         running = reading.running
         before, after = running.opening(), running.closing()
         if currency is not None and before is not None and after is not None:
-            opening, closing = make_money(before, currency), make_money(after, currency)
+            opening, closing = Money._trusted(before, currency), Money._trusted(after, currency)
             if not running.mismatches:
                 total = sum((line.amount.amount for line in lines), Decimal(0))
                 check_balance(opening, total, closing, policy, SourceLocation(source), "statement")
@@ -327,7 +327,7 @@ class _Reading:
             line_id,
             LineKind.TRANSFER,
             booked_on,
-            make_money(amount, currency),
+            Money._trusted(amount, currency),
             label,
             references,
             party,

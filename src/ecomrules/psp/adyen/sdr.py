@@ -31,7 +31,7 @@ from ecomrules.psp.adyen.workbook import (
 )
 from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
 from ecomrules.psp.report_result import AccountLine
-from ecomrules.psp.report_rows import ReportRow, ReportTable, typed_money
+from ecomrules.psp.report_rows import ReportRow, ReportTable
 
 __all__ = ["SettlementDetailsParser"]
 
@@ -170,7 +170,7 @@ def _line(
     credit = row.number("Net Credit (NC)", values[columns.net_credit])
     if debit is None and credit is None:
         raise row.error("Net Credit (NC)", "neither Net Debit (NC) nor Net Credit (NC) is filled")
-    amount = typed_money((credit or _ZERO) - (debit or _ZERO), currency)
+    amount = Money._trusted((credit or _ZERO) - (debit or _ZERO), currency)
     metadata = {key: text for position, key in columns.metadata if (text := values[position])}
     metadata["record_type"] = record_type
     fee_total = _ZERO
@@ -181,9 +181,9 @@ def _line(
     gross = _gross(row, values, columns, currency, metadata)
     fee: Money | None = None
     if gross is not None:
-        fee = typed_money(fee_total, currency)
+        fee = Money._trusted(fee_total, currency)
     elif kind is LineKind.FEE:
-        gross, fee = typed_money(_ZERO, currency), -amount
+        gross, fee = Money._trusted(_ZERO, currency), -amount
     merchant = row.required("Merchant Account", values[columns.merchant])
     batch = values[columns.batch]
     modification = values[columns.modification]
@@ -226,7 +226,7 @@ def _gross(
     currency = row.currency("Gross Currency", values[columns.gross_currency])
     value = (credit or _ZERO) - (debit or _ZERO)
     if currency.code == net.code:
-        return typed_money(value, currency)
+        return Money._trusted(value, currency)
     net_currency = net.code
     rate = row.decimal("Exchange Rate")
     if rate is None:

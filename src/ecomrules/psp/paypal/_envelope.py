@@ -43,12 +43,15 @@ class Envelope:
         self.section_dates: dict[int, tuple[date | None, date | None]] = {}
         self.balances: dict[tuple[int, Currency], tuple[Money, Money]] = {}
         self.section_totals: dict[str, Totals] = {}
-        self.report_totals: dict[str, Totals] = {}
+        """Totals of the open section's body records, by currency as written."""
+        self.closed_totals: dict[str, Totals] = {}
+        """Totals of the sections closed so far (the report's are these and the open one's)."""
         self.section_footers: set[str] = set()
         self.footers_seen = False
-        self.section_rows = 0
-        self.report_rows = 0
         self.file_rows = 0
+        """Body records read so far (the report's and the file's count)."""
+        self.section_start = 0
+        """``file_rows`` when the open section began."""
 
     def location(self, line: int, column: str | None = None) -> SourceLocation:
         """``source:line[:column]``."""
@@ -111,11 +114,15 @@ class Envelope:
             self.account = (values[2] if len(values) > 2 else "") or self.account
         elif record in ("SF", "RF"):
             self.footers_seen = True
-            scope = self.section_totals if record == "SF" else self.report_totals
+            scope = self.section_totals if record == "SF" else self.report_totals()
             self.footer(record, line_no, values, scope)
         elif record in ("SC", "RC", "FF"):
             self.footers_seen = True
-            counted = {"SC": self.section_rows, "RC": self.report_rows, "FF": self.file_rows}
+            counted = {
+                "SC": self.file_rows - self.section_start,
+                "RC": self.file_rows,
+                "FF": self.file_rows,
+            }
             stated = values[0] if values else ""
             if not stated.isdigit() or int(stated) != counted[record]:
                 self.policy.fail(
@@ -138,9 +145,27 @@ class Envelope:
                     f"section {self.section} has {code} rows but no {code} footer (SF)",
                     self.location(line_no) if line_no else SourceLocation(self.source),
                 )
+        for code, totals in self.section_totals.items():
+            closed = totals_of(self.closed_totals, code)
+            closed.gross_cr += totals.gross_cr
+            closed.gross_dr += totals.gross_dr
+            closed.fee_cr += totals.fee_cr
+            closed.fee_dr += totals.fee_dr
         self.section_totals = {}
         self.section_footers = set()
-        self.section_rows = 0
+        self.section_start = self.file_rows
+
+    def report_totals(self) -> dict[str, Totals]:
+        """The totals of every body record so far: closed sections and the open one."""
+        report: dict[str, Totals] = {}
+        for scope in (self.closed_totals, self.section_totals):
+            for code, totals in scope.items():
+                sums = totals_of(report, code)
+                sums.gross_cr += totals.gross_cr
+                sums.gross_dr += totals.gross_dr
+                sums.fee_cr += totals.fee_cr
+                sums.fee_dr += totals.fee_dr
+        return report
 
     def footer(
         self, record: str, line_no: int, values: list[str], scope: dict[str, Totals]

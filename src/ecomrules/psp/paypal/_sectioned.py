@@ -11,38 +11,32 @@ currency, signed by the ``CR``/``DR`` flag beside them.
 The footers are checked: gross and fee credits and debits per currency, the
 beginning and ending balance (beginning + credits - debits = ending), and the
 record counts.
+
+The modules behind it: :mod:`~ecomrules.psp.paypal._envelope` (headers,
+footers and their checks), :mod:`~ecomrules.psp.paypal._body` (a body record
+into a line), :mod:`~ecomrules.psp.paypal._conversions` (the two halves of a
+currency conversion, linked).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
-from datetime import datetime
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 from typing import Any, ClassVar
 
-from attrs import evolve
-
 from ecomrules.errors import MalformedRecordError
-from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
-from ecomrules.parsing.fingerprint import Fingerprinter
-from ecomrules.parsing.model import (
-    Counterparty,
-    LineKind,
-    ParseResult,
-    Payout,
-    Statement,
-    StatementLine,
-)
-from ecomrules.psp._csvrows import AmountReader, Header, bulk_load, read_rows, text_of
-from ecomrules.psp.paypal._envelope import Envelope, totals_of
+from ecomrules.parsing.model import LineKind, ParseResult, Payout, Statement, StatementLine
+from ecomrules.psp._csvrows import Header, ReportInput, bulk_load, report_lines, rows_of
+from ecomrules.psp.paypal._body import BodyReader
+from ecomrules.psp.paypal._conversions import ConversionPairs
 from ecomrules.psp.paypal.body_columns import COLUMNS, RECORDS, REQUIRED
-from ecomrules.psp.paypal.tcodes import kind_of
 
 __all__ = ["SectionedReport"]
+
+_FX_CONVERSION = LineKind.FX_CONVERSION
 
 
 class SectionedReport:
@@ -76,18 +70,25 @@ class SectionedReport:
         """Parse the whole report: lines per section and currency, withdrawals as payouts."""
         policy = ErrorPolicy(on_error)
         reader = _Reader(self.name, source, policy)
-        with bulk_load():
-            lines = list(reader.run(data))
-            if reader.held:  # conversions came out after their other half: file order again
+        with bulk_load(), report_lines(data, source) as text:
+            lines = list(reader.run(text))
+            if (
+                reader.conversions.held
+            ):  # conversions came out after their other half: file order again
                 lines.sort(key=_line_number)
-        buckets: dict[tuple[int, Currency], list[StatementLine]] = {}
+        # Keyed by the currency's code: a str hashes in C, a Currency in Python.
+        buckets: dict[tuple[int, str], list[StatementLine]] = {}
+        starts = reader.section_starts
         for line in lines:
-            section = bisect_right(reader.section_starts, _line_number(line))
-            buckets.setdefault((section, line.currency), []).append(line)
+            section = bisect_right(starts, _line_number(line))
+            key = (section, line.amount.currency.code)
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = []
+            bucket.append(line)
         statements = []
-        for (section, currency), members in sorted(
-            buckets.items(), key=lambda kv: (kv[0][0], kv[0][1].code)
-        ):
+        for (section, _), members in sorted(buckets.items(), key=lambda kv: kv[0]):
+            currency = members[0].currency
             opening, closing = reader.balances.get((section, currency), (None, None))
             start, end = reader.section_dates.get(section, (None, None))
             statements.append(
@@ -115,48 +116,40 @@ class SectionedReport:
         return ParseResult(self.name, source, tuple(statements), payouts, tuple(policy.issues))
 
     def iter_lines(
-        self, data: bytes, *, source: str, policy: ErrorPolicy
+        self, data: ReportInput, *, source: str, policy: ErrorPolicy
     ) -> Iterator[StatementLine]:
         """Yield the lines one by one; footers are checked as they come.
 
-        A currency conversion row is held back until its other half is read, so
-        both come out linked; lines are therefore not strictly in file order.
+        ``data`` is the report's bytes, a path or a binary file; a path or a
+        seekable file is read in chunks, so memory stays flat however long
+        the report. A currency conversion row is held back until its other
+        half is read, so both come out linked; lines are therefore not
+        strictly in file order.
         """
-        return _Reader(self.name, source, policy).run(data)
+        with report_lines(data, source) as text:
+            yield from _Reader(self.name, source, policy).run(text)
 
 
 def _line_number(line: StatementLine) -> int:
     return 0 if line.location is None or line.location.line is None else line.location.line
 
 
-class _Reader(Envelope):
-    """One pass over one file: the section bodies (the envelope is :class:`Envelope`)."""
+class _Reader(BodyReader):
+    """One pass over one file: records dispatched by type, conversions linked."""
 
     def __init__(self, parser: str, source: str, policy: ErrorPolicy) -> None:
-        super().__init__(source, policy)
-        self.parser = parser
-        self.amounts = AmountReader(minor_exponent=2)
-        self.fingerprint = Fingerprinter(f"paypal:{parser}")
-        self.used: set[str] = set()
-        self.kinds: tuple[dict[str, LineKind], dict[str, LineKind]] = ({}, {})
-        """Event code to kind, for debits (0) and credits (1), filled as codes are met."""
-        self.pending: dict[str, StatementLine] = {}
-        self.held = False
-        self.times: dict[str, datetime] = {}
-        self.parties: dict[tuple[str, str], Counterparty] = {}
-        self.zero: dict[str, Money] = {}
-        self.repeats: dict[str, int] = {}
-        self.tables: dict[str, tuple[dict[str, Money], dict[str, Money]]] = {}
-        self.nets: dict[tuple[bool, bool], dict[str, Money]] = {
-            (credit, fee_credit): {} for credit in (True, False) for fee_credit in (True, False)
-        }
+        super().__init__(parser, source, policy)
+        self.conversions = ConversionPairs(policy)
 
-    def run(self, data: bytes) -> Iterator[StatementLine]:
+    def run(self, text: Iterable[str]) -> Iterator[StatementLine]:
+        """Read every record of ``text`` (physical lines); yield the lines of the bodies."""
         header: Header | None = None
         take: Callable[[list[str]], Any] = itemgetter(0)
         width = 0
-        for line_no, fields, raw in read_rows(text_of(data, self.source)):
-            record = fields[0].strip().lstrip("\ufeff")
+        for line_no, fields, raw in rows_of(text):
+            record = fields[0]
+            if record != "SB" and record != "CH":
+                record = record.strip().lstrip("\ufeff")
             if record == "SB":
                 if header is None:
                     self.policy.fail(
@@ -169,7 +162,10 @@ class _Reader(Envelope):
                     continue
                 line = self.body(line_no, fields, raw, take, width)
                 if line is not None:
-                    yield from self.link(line)
+                    if line.kind is _FX_CONVERSION:
+                        yield from self.conversions.link(line)
+                    else:
+                        yield line
             elif record == "CH":
                 header = Header(fields[1:])
                 pos = header.lookup(COLUMNS)
@@ -203,324 +199,4 @@ class _Reader(Envelope):
                 "no footer records: totals not checked",
                 SourceLocation(self.source),
             )
-        for line in self.pending.values():
-            self.policy.warn(
-                "psp.paypal.conversion_unpaired",
-                f"currency conversion {line.id} has no other half in the file",
-                line.location,
-            )
-            yield line
-
-    # -- section bodies ----------------------------------------------------
-
-    def body(
-        self,
-        line_no: int,
-        fields: list[str],
-        raw: str,
-        take: Callable[[list[str]], Any],
-        width: int,
-    ) -> StatementLine | None:
-        """Turn one ``SB`` record into a line, or record why not and return ``None``.
-
-        The hot path of a million-row report: the fields come out of one
-        ``itemgetter`` call; amounts and times from per-file caches.
-        """
-        extra = len(fields) - 1 - width
-        if extra > 0 and any(v.strip() for v in fields[width + 1 :]):
-            self.policy.fail(
-                MalformedRecordError(
-                    f"{len(fields) - 1} fields where the column header has {width}",
-                    location=self.location(line_no),
-                    value=raw,
-                ),
-                "psp.paypal.row_width",
-            )
-            return None
-        if extra < 0:
-            fields.extend([""] * -extra)
-        fields.append("")
-        self.section_rows += 1
-        self.report_rows += 1
-        self.file_rows += 1
-        (
-            txn,
-            invoice,
-            reference,
-            reference_type,
-            event,
-            initiated,
-            completed,
-            direction,
-            gross_text,
-            code,
-            fee_direction,
-            fee_text,
-            fee_code,
-            custom,
-            status,
-            subject,
-            item,
-            payer,
-            first_name,
-            last_name,
-            business,
-            bank_reference,
-        ) = take(fields)
-        currency = self.currencies.get(code) or self.currency(
-            code, line_no, "Gross Transaction Currency"
-        )
-        if currency is None:
-            return None
-        flag = direction if direction in ("CR", "DR") else direction.strip().upper()
-        if flag == "CR":
-            credit = True
-        elif flag == "DR":
-            credit = False
-        else:
-            self.fail(
-                f"{direction!r} is not CR or DR",
-                line_no,
-                "Transaction Debit or Credit",
-                direction,
-                "psp.paypal.flag",
-            )
-            return None
-        key = currency.code
-        tables = self.tables.get(key)
-        if tables is None:
-            tables = self.tables[key] = (
-                self.amounts.table(currency, False),
-                self.amounts.table(currency, True),
-            )
-        # tables = (amounts as printed, amounts negated); a debit is negated.
-        # Money of zero is falsy: the caches are tested against None, not truth.
-        gross = tables[not credit].get(gross_text)
-        if gross is None:
-            gross = self.amount(
-                gross_text, currency, not credit, "Gross Transaction Amount", line_no
-            )
-            if gross is None:
-                return None
-        fee: Money | None = None
-        fee_credit = False
-        if fee_text:
-            fee_direction = fee_direction.strip().upper()
-            if fee_direction not in ("CR", "DR"):
-                self.fail(
-                    f"{fee_direction!r} is not CR or DR",
-                    line_no,
-                    "Fee Debit or Credit",
-                    fee_direction,
-                    "psp.paypal.flag",
-                )
-                return None
-            if fee_code and fee_code != code and fee_code.upper() != currency.code:
-                self.fail(
-                    f"fee currency {fee_code!r} differs from the gross currency {code!r}",
-                    line_no,
-                    "Fee Currency",
-                    fee_code,
-                    "psp.paypal.fee_currency",
-                )
-                return None
-            # A fee debited is a cost (a positive fee); a fee credited comes back.
-            fee_credit = fee_direction == "CR"
-            fee = tables[fee_credit].get(fee_text)
-            if fee is None:
-                fee = self.amount(fee_text, currency, fee_credit, "Fee Amount", line_no)
-                if fee is None:
-                    return None
-        stamp = completed or initiated
-        booked_at = self.times.get(stamp) or self.time(stamp, line_no, bool(completed))
-        if booked_at is None:
-            return None
-        kind = self.kinds[credit].get(event) or self.kind(event, credit, line_no)
-        if kind is None:
-            return None
-        totals = self.section_totals.get(code) or totals_of(self.section_totals, code)
-        report = self.report_totals.get(code) or totals_of(self.report_totals, code)
-        units = int(gross_text)
-        if credit:
-            totals.gross_cr += units
-            report.gross_cr += units
-        else:
-            totals.gross_dr += units
-            report.gross_dr += units
-        if fee_text:
-            units = int(fee_text)
-            if fee_credit:
-                totals.fee_cr += units
-                report.fee_cr += units
-            else:
-                totals.fee_dr += units
-                report.fee_dr += units
-        used = self.used
-        count = len(used)
-        used.add(txn)
-        line_id = txn
-        if not txn or len(used) == count:  # empty, or already used: one set operation
-            line_id = self.identify(txn, fields)
-            used.add(line_id)
-        references: tuple[str, ...] = (
-            (invoice, custom) if invoice and custom and invoice != custom else (invoice or custom,)
-        )
-        if not references[0]:
-            references = ()
-        metadata = {"event_code": event}
-        if reference:
-            metadata["paypal_reference_id"] = reference
-            if reference_type:
-                metadata["paypal_reference_type"] = reference_type
-        if status:
-            metadata["status"] = status
-            if status != "S":
-                self.policy.info(
-                    "psp.paypal.status_not_settled",
-                    f"transaction {txn} has status {status!r} (not S, completed)",
-                    self.location(line_no, "Transactional Status"),
-                )
-        if bank_reference:
-            metadata["bank_reference_id"] = bank_reference
-        if initiated and initiated != completed:
-            metadata["initiated_at"] = initiated
-        name = f"{first_name} {last_name}".strip() if first_name or last_name else business
-        email = payer if "@" in payer else ""
-        counterparty = None
-        if name or email:
-            party_key = (name, email)
-            counterparty = self.parties.get(party_key) or self.party(party_key)
-        if fee is None:
-            net = gross
-            zero = self.zero.get(key)
-            fee = self.zero_of(currency) if zero is None else zero
-        else:
-            nets = self.nets[(credit, fee_credit)]
-            net_key = f"{key}{gross_text}/{fee_text}"
-            known = nets.get(net_key)
-            net = self.net(gross, fee, nets, net_key) if known is None else known
-        return StatementLine(
-            line_id,
-            kind,
-            booked_at.date(),
-            net,
-            subject or item,
-            references,
-            counterparty,
-            booked_at,
-            None,
-            None,
-            gross,
-            fee,
-            line_id if kind is LineKind.PAYOUT else None,
-            txn or None,
-            reference if reference and reference_type in ("TXN", "") else None,
-            None,
-            metadata,
-            raw,
-            self.location(line_no),
-        )
-
-    def amount(
-        self, text: str, currency: Currency, negative: bool, column: str, line_no: int
-    ) -> Money | None:
-        """An amount not in the cache yet: parsed, or reported."""
-        try:
-            return self.amounts.signed(text, currency, negative)
-        except ValueError as exc:
-            self.fail(str(exc), line_no, column, text, "psp.paypal.amount")
-            return None
-
-    def net(self, gross: Money, fee: Money, nets: dict[str, Money], key: str) -> Money:
-        """Gross less fee, computed once per distinct pair of texts, currency and flags."""
-        net = Money(gross.amount - fee.amount, gross.currency)
-        if len(nets) > 100_000:
-            nets.clear()
-        nets[key] = net
-        return net
-
-    def zero_of(self, currency: Currency) -> Money:
-        zero = self.zero[currency.code] = Money(Decimal(0).scaleb(-2), currency)
-        return zero
-
-    def time(self, text: str, line_no: int, completed: bool) -> datetime | None:
-        """A time not in the cache yet: parsed, or reported."""
-        try:
-            value = self.instant(text)
-        except ValueError as exc:
-            column = "Transaction Completion Date" if completed else "Transaction Initiation Date"
-            self.fail(str(exc), line_no, column, text, "psp.paypal.date")
-            return None
-        if len(self.times) > 100_000:
-            self.times.clear()
-        self.times[text] = value
-        return value
-
-    def kind(self, event: str, credit: bool, line_no: int) -> LineKind | None:
-        """The kind of an event code not seen yet in this file, or ``None`` (reported)."""
-        kind = kind_of(event.strip().upper(), credit)
-        if kind is None:
-            self.fail(
-                f"{event!r} is not a T-code",
-                line_no,
-                "Transaction Event Code",
-                event,
-                "psp.paypal.tcode",
-            )
-            return None
-        self.kinds[credit][event] = kind
-        return kind
-
-    def party(self, key: tuple[str, str]) -> Counterparty:
-        party = Counterparty(name=key[0] or None, email=key[1] or None)
-        if len(self.parties) > 100_000:
-            self.parties.clear()
-        self.parties[key] = party
-        return party
-
-    def identify(self, txn: str, fields: list[str]) -> str:
-        """The id of a row whose transaction id is empty or already used.
-
-        A repeated id (a hold and its release share one) gets ``-2``, ``-3``.
-        """
-        if not txn:
-            return self.fingerprint(*fields)
-        count = self.repeats.get(txn, 1) + 1
-        self.repeats[txn] = count
-        return f"{txn}-{count}"
-
-    def link(self, line: StatementLine) -> Iterator[StatementLine]:
-        """Hold a conversion row until its other half comes; then yield both linked."""
-        if line.kind is not LineKind.FX_CONVERSION:
-            yield line
-            return
-        key = line.parent_id or line.metadata.get("paypal_reference_id") or ""
-        if not key:  # nothing says which conversion it belongs to
-            self.policy.warn(
-                "psp.paypal.conversion_unpaired",
-                f"currency conversion {line.id} refers to no transaction: not linked",
-                line.location,
-            )
-            yield line
-            return
-        other = self.pending.get(key)
-        if (
-            other is not None
-            and other.currency != line.currency
-            and (other.amount.amount < 0) != (line.amount.amount < 0)
-        ):
-            del self.pending[key]
-            yield evolve(other, related_id=line.id)
-            yield evolve(line, related_id=other.id)
-            return
-        if other is not None:
-            self.policy.warn(
-                "psp.paypal.conversion_unpaired",
-                f"currency conversion {other.id} has no other half in the file",
-                other.location,
-            )
-            yield other
-        self.pending[key] = line
-        self.held = True
-
-    # -- helpers -----------------------------------------------------------
+        yield from self.conversions.unpaired()

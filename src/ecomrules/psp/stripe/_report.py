@@ -8,7 +8,7 @@ three report parsers differ only in how they recognise their header.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from operator import itemgetter
 from typing import ClassVar
@@ -22,11 +22,12 @@ from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Stateme
 from ecomrules.psp._csvrows import (
     AmountReader,
     Header,
+    ReportInput,
     bad_field,
     bulk_load,
     normalise,
-    read_rows,
-    text_of,
+    report_lines,
+    rows_of,
 )
 from ecomrules.psp.controls import build_payouts, check_net
 from ecomrules.psp.report_rows import header_cells
@@ -116,8 +117,8 @@ class StripeReport:
         """Parse the whole report, then check every payout's total."""
         policy = ErrorPolicy(on_error)
         arrivals: dict[str, date] = {}
-        with bulk_load():
-            lines = list(self._iter(data, source, policy, arrivals))
+        with bulk_load(), report_lines(data, source) as text:
+            lines = list(self._iter(text, source, policy, arrivals))
         payouts = build_payouts(lines, policy, arrival=arrivals, source=source)
         by_currency: dict[str, list[StatementLine]] = {}
         for line in lines:
@@ -133,19 +134,23 @@ class StripeReport:
         return ParseResult(self.name, source, statements, payouts, tuple(policy.issues))
 
     def iter_lines(
-        self, data: bytes, *, source: str, policy: ErrorPolicy
+        self, data: ReportInput, *, source: str, policy: ErrorPolicy
     ) -> Iterator[StatementLine]:
         """Yield the lines one by one (streaming); row problems go to ``policy``.
 
-        Each line's ``gross - fee == net`` is checked as it is read; payout
-        totals need every line and are checked by :meth:`parse` only.
+        ``data`` is the report's bytes, a path or a binary file; a path or a
+        seekable file is read in chunks, so memory stays flat however long
+        the report. Each line's ``gross - fee == net`` is checked as it is
+        read; payout totals need every line and are checked by :meth:`parse`
+        only.
         """
-        return self._iter(data, source, policy, {})
+        with report_lines(data, source) as text:
+            yield from self._iter(text, source, policy, {})
 
     def _iter(
-        self, data: bytes, source: str, policy: ErrorPolicy, arrivals: dict[str, date]
+        self, text: Iterable[str], source: str, policy: ErrorPolicy, arrivals: dict[str, date]
     ) -> Iterator[StatementLine]:
-        rows = read_rows(text_of(data, source))
+        rows = rows_of(text)
         first = next(rows, None)
         if first is None:
             raise MalformedRecordError(
@@ -316,7 +321,7 @@ class _RowReader:
         try:
             name, text = "created", created
             if text:
-                local = self.local_time(text)
+                local = _utc_time(text) if self.utc_zone else self.local_time(text)
                 booked_on = local.date()
                 booked_at = local
                 if created_utc and (created_utc != text or not self.utc_zone):
@@ -373,7 +378,7 @@ class _RowReader:
         if customer_name or customer_email:
             party_key = (customer_name, customer_email)
             counterparty = self.parties.get(party_key) or self.party(party_key)
-        line = StatementLine(
+        line = StatementLine._trusted(
             line_id,
             kind,
             booked_on,
