@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gc
 import io
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -34,7 +33,6 @@ __all__ = [
     "Header",
     "ReportInput",
     "bad_field",
-    "bulk_load",
     "normalise",
     "read_rows",
     "report_lines",
@@ -43,30 +41,6 @@ __all__ = [
 ]
 
 csv.field_size_limit(16 * 1024 * 1024)
-
-
-@contextmanager
-def bulk_load() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a report's lines are built.
-
-    The lines hold no reference cycles; without the pause the collector
-    rescans the growing list of lines again and again (about a third of the
-    time of a million-row parse). At the end the new objects are moved to
-    the oldest generation at once (``gc.freeze`` then ``gc.unfreeze``, two
-    list splices) instead of being scanned by the first young collection;
-    that step is skipped when the application froze objects itself. The
-    collector is switched back on, if it was on, whatever happens.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
 
 
 def text_of(data: bytes, source: str) -> str:

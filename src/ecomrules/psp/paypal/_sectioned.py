@@ -26,10 +26,11 @@ from operator import itemgetter
 from typing import Any, ClassVar
 
 from ecomrules.errors import MalformedRecordError
+from ecomrules.gcpause import paused_collector
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import LineKind, ParseResult, Payout, Statement, StatementLine
-from ecomrules.psp._csvrows import Header, ReportInput, bulk_load, report_lines, rows_of
+from ecomrules.psp._csvrows import Header, ReportInput, report_lines, rows_of
 from ecomrules.psp.paypal._body import BodyReader
 from ecomrules.psp.paypal._conversions import ConversionPairs
 from ecomrules.psp.paypal.body_columns import COLUMNS, RECORDS, REQUIRED
@@ -70,7 +71,7 @@ class SectionedReport:
         """Parse the whole report: lines per section and currency, withdrawals as payouts."""
         policy = ErrorPolicy(on_error)
         reader = _Reader(self.name, source, policy)
-        with bulk_load(), report_lines(data, source) as text:
+        with paused_collector(), report_lines(data, source) as text:
             lines = list(reader.run(text))
             if (
                 reader.conversions.held
