@@ -8,8 +8,6 @@ TOML/JSON numbers read as decimals); floats never reach a computation.
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ecomrules.config_file import read_config_file
 from ecomrules.credit.outcome import Outcome
 from ecomrules.credit.policy import (
     Boundary,
@@ -216,18 +215,5 @@ def parse_policy(data: Mapping[str, Any], *, source: str = "<policy>") -> Credit
 
 def load_policy(path: str | Path) -> CreditPolicy:
     """Read a policy from a ``.toml`` or ``.json`` file."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(str(file), [ConfigProblem("$", f"cannot read: {exc.strerror}")]) from None
-    try:
-        if file.suffix.lower() == ".json":
-            data = json.loads(text, parse_float=Decimal)
-        else:
-            data = tomllib.loads(text, parse_float=Decimal)
-    except ValueError as exc:
-        raise ConfigError(str(file), [ConfigProblem("$", f"not valid: {exc}")]) from None
-    if not isinstance(data, dict):
-        raise ConfigError(str(file), [ConfigProblem("$", "is not an object")])
-    return parse_policy(data, source=str(file))
+    data = read_config_file(path, json_float=Decimal, toml_float=Decimal)
+    return parse_policy(data, source=str(path))

@@ -10,7 +10,6 @@ paths.
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
@@ -20,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from ecomrules.config_file import read_config_file
 from ecomrules.dunning.policy import (
     Channel,
     DaysAfterDue,
@@ -437,17 +437,7 @@ def load_policy(
             data, source=f"built-in policy {source}", rates=rates, templates=templates
         )
     path = Path(source)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(str(path), [ConfigProblem("$", f"cannot read: {exc.strerror}")]) from None
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(raw, parse_float=_refuse_float)
-        else:
-            data = tomllib.loads(raw)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(str(path), [ConfigProblem("$", str(exc))]) from None
+    data = read_config_file(path, json_float=_refuse_float)
     return policy_from_document(
         data, source=str(path), base_dir=path.parent, rates=rates, templates=templates
     )

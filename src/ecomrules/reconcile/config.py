@@ -9,8 +9,6 @@ once with its ``$.path``. :meth:`MatcherConfig.to_domain` gives the
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Callable
 from decimal import Decimal
 from importlib.metadata import entry_points
@@ -20,6 +18,7 @@ from typing import Annotated, Any, Literal
 import attrs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from ecomrules.config_file import read_config_file
 from ecomrules.errors import ConfigError, ConfigProblem
 from ecomrules.reconcile.blocking import (
     AmountBlocker,
@@ -317,17 +316,7 @@ _KINDS = frozenset({"reference", "text", "amount", "party", "date", "plugin"})
 def load_config(path: str | Path) -> MatcherSettings:
     """Read a ``.toml`` or ``.json`` matcher configuration; ``ConfigError`` lists every problem."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(str(file), [ConfigProblem("$", f"cannot read: {exc.strerror}")]) from None
-    try:
-        if file.suffix.lower() == ".json":
-            document = json.loads(text, parse_float=Decimal)
-        else:
-            document = tomllib.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(str(file), [ConfigProblem("$", f"not valid: {exc}")]) from None
+    document = read_config_file(file, json_float=Decimal)
     try:
         config = MatcherConfig.model_validate(document)
     except ValidationError as exc:
