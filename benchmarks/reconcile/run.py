@@ -72,7 +72,7 @@ def _bare_join(items_path: Path, lines_path: Path) -> tuple[float, float, float,
 def run_one(size: int, data: Path, seed: int) -> dict[str, object]:
     from generate import generate
 
-    from ecomrules.reconcile import Matcher, MatchStatus
+    from ecomrules.reconcile import Matcher, MatchStatus, columnar
     from ecomrules.reconcile.bulk import read_item_records, read_line_records
 
     folder = data / f"n{size}-s{seed}"
@@ -115,6 +115,7 @@ def run_one(size: int, data: Path, seed: int) -> dict[str, object]:
     bp, br, bf = prf(auto_right + review_right, auto_n + review_n)
     total = t2 - t0
     return {
+        "pyarrow": columnar.available(),
         "lines": len(lines),
         "items": len(items),
         "auto": {"precision": ap, "recall": ar, "f1": af, "count": auto_n},
@@ -191,6 +192,7 @@ def _print(size: int, r: dict) -> None:
     out.append(
         f"  wall: read {r['read_s']:.2f} s  match {r['match_s']:.2f} s"
         f"  total {r['total_s']:.2f} s  (cpu {r['cpu_s']:.2f} s)  peak RSS {r['peak_mb']:.0f} MB"
+        f"  (reader: {'pyarrow' if r['pyarrow'] else 'csv.reader'})"
     )
     out.append(
         f"  floors: bare dict join {r['bare_join_total_s']:.2f} s with reading"
