@@ -22,6 +22,7 @@ from ecomrules.reconcile.records import (
     LineRecord,
     normalise_name,
     normalise_reference,
+    normalise_references,
 )
 
 __all__ = [
@@ -147,23 +148,24 @@ class ReferenceBlocker:
     def block(self, ctx: BlockingContext) -> None:
         """Join every line reference with the item keys."""
         by_key = ctx.index.by_key
-        norm = normalise_reference
         add = ctx.add
-        for i, line in enumerate(ctx.lines):
-            for ref in line.references:
-                key = norm(ref)
-                hit = by_key.get(key)
-                if hit is None:
-                    if key:
-                        ctx.miss(i, key)
-                elif isinstance(hit, int):
-                    add(i, hit, REF_KEY)
-                else:
-                    for item in hit:
-                        add(i, item, REF_KEY)
+        refs = [(i, ref) for i, line in enumerate(ctx.lines) for ref in line.references]
+        keys = normalise_references([ref for _, ref in refs])
+        for (i, _), key in zip(refs, keys, strict=True):
+            hit = by_key.get(key)
+            if hit is None:
+                if key:
+                    ctx.miss(i, key)
+            elif isinstance(hit, int):
+                add(i, hit, REF_KEY)
+            else:
+                for item in hit:
+                    add(i, item, REF_KEY)
 
 
 _SEP = r"[ \-/.:#_]"
+_HEAD = re.compile(r"^[^\S\n]*([A-Z]*)", re.MULTILINE)
+"""The leading ASCII letters of each line, after its leading white space."""
 
 
 def derive_reference_pattern(
@@ -176,20 +178,30 @@ def derive_reference_pattern(
     digit-only references of the lengths seen. The pattern is matched against
     upper-cased text.
     """
-    prefixes: Counter[str] = Counter()
-    lengths: set[int] = set()
-    for item in items:
-        for raw in (item.number, item.reference, item.order_id):
-            if not raw:
-                continue
+    raws = [raw for item in items for raw in (item.number, item.reference, item.order_id) if raw]
+    joined = "\n".join(raws).upper()
+    if joined.count("\n") == len(raws) - 1:
+        # one pass: each line's leading letters once stripped, in item order
+        heads = _HEAD.findall(joined)
+        prefixes = Counter(heads)
+        bare = [raw for raw, head in zip(raws, heads, strict=True) if not head]
+        prefixes.pop("", None)
+        prefixes.pop("RF", None)
+    else:  # a reference holds a line break: one text at a time
+        prefixes = Counter()
+        bare = []
+        for raw in raws:
             text = raw.strip().upper()
             head = len(text) - len(text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
             if head == 0:
-                digits = sum(ch.isdigit() for ch in text)
-                if digits >= 4:
-                    lengths.add(digits)
+                bare.append(raw)
             elif text[:head] != "RF" or head != 2:
                 prefixes[text[:head]] += 1
+    lengths: set[int] = set()
+    for raw in bare:
+        digits = sum(ch.isdigit() for ch in raw.strip().upper())
+        if digits >= 4:
+            lengths.add(digits)
     alternatives = [r"(?P<rf>RF\d\d(?:[0-9A-Z]{1,21}|(?: [0-9A-Z]{1,4}){1,6}))"]
     if prefixes:
         chosen = sorted(

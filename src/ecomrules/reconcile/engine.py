@@ -35,7 +35,9 @@ __all__ = ["Matcher"]
 _CHUNK = 10_000
 
 
-def _check_unique(kind: str, ids: Iterable[str]) -> None:
+def _check_unique(kind: str, ids: list[str]) -> None:
+    if len(set(ids)) == len(ids):
+        return
     seen: set[str] = set()
     for value in ids:
         if value in seen:
@@ -89,8 +91,8 @@ class Matcher:
         payouts: Sequence[PayoutRecord],
         progress: Callable[[int], None] | None,
     ) -> MatchResult:
-        _check_unique("line", (line.id for line in lines))
-        _check_unique("open item", (item.id for item in items))
+        _check_unique("line", [line.id for line in lines])
+        _check_unique("open item", [item.id for item in items])
         settled: dict[str, Match] = {}
         payout_matches: tuple[PayoutMatch, ...] = ()
         if payouts or any(line.kind != "transfer" for line in lines):

@@ -9,6 +9,7 @@ from ecomrules.reconcile.records import (
     normalise_iban,
     normalise_name,
     normalise_reference,
+    normalise_references,
 )
 
 __all__ = ["ItemIndex", "Postings"]
@@ -67,15 +68,17 @@ class ItemIndex:
         partner_groups: Mapping[str, str] | None = None,
     ) -> None:
         self.items = items
-        norm = normalise_reference
-        self.number_keys = [norm(item.number) for item in items]
+        self.number_keys = normalise_references([item.number for item in items])
         """The normalised number of each item, by index."""
         by_key = _postings((key, i) for i, key in enumerate(self.number_keys))
-        for i, item in enumerate(items):
-            if item.reference:
-                _add(by_key, norm(item.reference), i)
-            if item.order_id:
-                _add(by_key, norm(item.order_id), i)
+        extra = [
+            (i, raw)
+            for i, item in enumerate(items)
+            for raw in (item.reference, item.order_id)
+            if raw
+        ]
+        for (i, _), key in zip(extra, normalise_references([raw for _, raw in extra]), strict=True):
+            _add(by_key, key, i)
         by_amount = _postings((item.residual, i) for i, item in enumerate(items))
         by_partner: dict[str, list[int]] = {}
         by_iban: dict[str, set[str]] = {}
