@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress
+from operator import ne
 
 from ecomrules.reconcile.records import (
     ItemRecord,
@@ -28,18 +30,28 @@ def _add(table: dict[object, Postings], key: object, index: int) -> None:
         prev.append(index)
 
 
-def _postings(pairs: Iterable[tuple[object, int]]) -> dict[object, Postings]:
-    """A table from ``(key, index)`` pairs: an int per key, a list for shared keys."""
-    table: dict[object, Postings] = {}
+def _postings(keys: Sequence[object]) -> dict[object, Postings]:
+    """A table from the key of each index: an int per key, a list for shared keys.
+
+    Built by C-level ``dict``/``zip`` calls; only the indices whose key came
+    earlier are visited one by one.
+    """
+    n = len(keys)
+    table: dict[object, Postings] = dict(
+        zip(keys, range(n), strict=True)
+    )  # keys by first occurrence
+    if len(table) == n:
+        return table
+    first = dict(zip(reversed(keys), reversed(range(n)), strict=True))
+    table = dict(zip(table, map(first.__getitem__, table), strict=True))
     shared: dict[object, list[int]] = {}
-    for key, index in pairs:
-        first = table.setdefault(key, index)
-        if first != index:
-            found = shared.get(key)
-            if found is None:
-                shared[key] = [first, index]  # type: ignore[list-item]
-            else:
-                found.append(index)
+    for i in compress(range(n), map(ne, map(first.__getitem__, keys), range(n))):
+        key = keys[i]
+        found = shared.get(key)
+        if found is None:
+            shared[key] = [first[key], i]
+        else:
+            found.append(i)
     table.update(shared)
     return table
 
@@ -70,7 +82,7 @@ class ItemIndex:
         self.items = items
         self.number_keys = normalise_references([item.number for item in items])
         """The normalised number of each item, by index."""
-        by_key = _postings((key, i) for i, key in enumerate(self.number_keys))
+        by_key = _postings(self.number_keys)
         extra = [
             (i, raw)
             for i, item in enumerate(items)
@@ -79,7 +91,7 @@ class ItemIndex:
         ]
         for (i, _), key in zip(extra, normalise_references([raw for _, raw in extra]), strict=True):
             _add(by_key, key, i)
-        by_amount = _postings((item.residual, i) for i, item in enumerate(items))
+        by_amount = _postings([item.residual for item in items])
         by_partner: dict[str, list[int]] = {}
         by_iban: dict[str, set[str]] = {}
         for i, item in enumerate(items):
