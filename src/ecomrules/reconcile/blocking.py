@@ -295,11 +295,11 @@ def _narrow(ctx: BlockingContext, i: int, line: LineRecord, bucket: Sequence[int
     if line.name:
         kept.update(index.named_with_amount(ctx.name(line.name), paid))
     for partner in partners:
-        kept.update(j for j in index.by_partner.get(partner, ()) if items[j].residual == paid)
+        kept.update([j for j in index.by_partner.get(partner, ()) if items[j].residual == paid])
     keys = [normalise_reference(r) for r in line.references]
     keys.extend(ctx.missed_keys.get(i, ()))
     if keys:
-        numbers = [index.number_keys[j] for j in bucket]
+        numbers = list(map(index.number_keys.__getitem__, bucket))
         for key in keys:
             for _, _, position in process.extract(
                 key, numbers, scorer=fuzz.ratio, score_cutoff=_NEAR, limit=None

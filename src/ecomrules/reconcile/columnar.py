@@ -120,6 +120,11 @@ def _ibans(column: Any) -> list[str]:
     return [normalise_iban(text) for text in column.to_pylist()]
 
 
+def _release() -> None:
+    """Hand the freed table's memory back to the system (the pool keeps its pages otherwise)."""
+    pa.default_memory_pool().release_unused()
+
+
 def _optional(table: Any, name: str) -> Any:
     if name in table.column_names:
         return table.column(name)
@@ -148,7 +153,8 @@ def read_items(path: Path, header: Sequence[str]) -> list[ItemRecord] | None:
         _optional(table, "order_id").to_pylist(),
         _ibans(_optional(table, "iban")),
     ]
-    del table
+    del table, currencies
+    _release()
     return list(map(ItemRecord._make, zip(*columns, strict=True)))
 
 
@@ -173,7 +179,8 @@ def read_lines(path: Path, header: Sequence[str]) -> list[LineRecord] | None:
         _optional(table, "counterparty").to_pylist(),
         _ibans(_optional(table, "iban")),
     ]
-    del table
+    del table, currencies
+    _release()
     n = len(references)
     return list(
         map(

@@ -93,19 +93,22 @@ class ItemIndex:
             _add(by_key, key, i)
         by_amount = _postings([item.residual for item in items])
         by_partner: dict[str, list[int]] = {}
-        by_iban: dict[str, set[str]] = {}
-        for i, item in enumerate(items):
-            partner_items = by_partner.get(item.partner_id)
+        for i, partner in enumerate([item.partner_id for item in items]):
+            partner_items = by_partner.get(partner)
             if partner_items is None:
-                by_partner[item.partner_id] = [i]
+                by_partner[partner] = [i]
             else:
                 partner_items.append(i)
-            if item.iban:
-                known = by_iban.get(item.iban)
-                if known is None:
-                    by_iban[item.iban] = {item.partner_id}
-                else:
-                    known.add(item.partner_id)
+        by_iban: dict[str, set[str]] = {}
+        iban_of = [item.iban for item in items].__getitem__
+        for partner, owned in by_partner.items():  # a partner pays from one or two IBANs
+            for iban in set(map(iban_of, owned)):
+                if iban:
+                    known = by_iban.get(iban)
+                    if known is None:
+                        by_iban[iban] = {partner}
+                    else:
+                        known.add(partner)
         for iban, partner in (partner_ibans or {}).items():
             by_iban.setdefault(normalise_iban(iban), set()).add(partner)
         self.with_credit_notes = frozenset(item.partner_id for item in items if item.residual < 0)
