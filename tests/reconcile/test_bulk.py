@@ -80,7 +80,8 @@ def test_the_pyarrow_path_reads_lines_as_csv_does(tmp_path: Path) -> None:
     path.write_text(
         "id,booking_date,amount,currency,label,reference\n"
         'L1,2026-11-05,1250.00,EUR,"VIR, ""INV-1""",RF18539007547034\n'
-        "L2,2026-11-06,-7,JPY,,\n",
+        "L2,2026-11-06,-7,JPY,,\n"
+        "L3,2026-11-07,-0.00,EUR,NULL,N/A\r\n",  # no null markers: text stays text
         encoding="utf-8",
     )
     fast = columnar.read_lines(
@@ -90,6 +91,7 @@ def test_the_pyarrow_path_reads_lines_as_csv_does(tmp_path: Path) -> None:
     assert fast == read_line_records(path, use_pyarrow=False)
     assert fast[0].label == 'VIR, "INV-1"'
     assert fast[1].references == ()
+    assert (fast[2].label, fast[2].references, fast[2].cents) == ("NULL", ("N/A",), 0)
 
 
 @pytest.mark.parametrize(
