@@ -23,12 +23,9 @@ from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_iban
 
 __all__ = ["available", "read_items", "read_lines"]
 
-try:
-    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
-    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
-    import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
-except ImportError:  # pragma: no cover - the fast extra is not installed
-    pa = pc = pcsv = None
+pa: Any = None
+pc: Any = None
+pcsv: Any = None
 
 _AMOUNT = r"^[+-]?[0-9]+(\.[0-9]+)?$"
 """A plain decimal literal, the only amount form the stdlib reader accepts."""
@@ -38,8 +35,17 @@ _EPOCH = 719_163
 
 
 def available() -> bool:
-    """True when pyarrow is installed."""
-    return pa is not None
+    """True when pyarrow is installed (imported on first call: it is slow to import)."""
+    global pa, pc, pcsv
+    if pa is None:
+        try:
+            import pyarrow  # type: ignore[import-untyped,import-not-found,unused-ignore]
+            import pyarrow.compute  # type: ignore[import-untyped,import-not-found,unused-ignore]
+            import pyarrow.csv  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        except ImportError:  # pragma: no cover - the fast extra is not installed
+            return False
+        pa, pc, pcsv = pyarrow, pyarrow.compute, pyarrow.csv
+    return True
 
 
 def _table(path: Path, header: Sequence[str]) -> Any:
@@ -133,7 +139,7 @@ def _optional(table: Any, name: str) -> Any:
 
 def read_items(path: Path, header: Sequence[str]) -> list[ItemRecord] | None:
     """``open-items.csv`` as records, or None when the stdlib reader must judge it."""
-    table = _table(path, header)
+    table = _table(path, header) if available() else None
     if table is None:
         return None
     currencies = table.column("currency")
@@ -160,7 +166,7 @@ def read_items(path: Path, header: Sequence[str]) -> list[ItemRecord] | None:
 
 def read_lines(path: Path, header: Sequence[str]) -> list[LineRecord] | None:
     """A statement in the default CSV layout as records, or None (see :func:`read_items`)."""
-    table = _table(path, header)
+    table = _table(path, header) if available() else None
     if table is None:
         return None
     currencies = table.column("currency")
