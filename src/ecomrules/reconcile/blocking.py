@@ -164,6 +164,7 @@ class ReferenceBlocker:
 
 
 _SEP = r"[ \-/.:#_]"
+_SEP_PATTERN = re.compile(_SEP)
 _HEAD = re.compile(r"^[^\S\n]*([A-Z]*)", re.MULTILINE)
 """The leading ASCII letters of each line, after its leading white space."""
 
@@ -253,22 +254,27 @@ class TextReferenceBlocker:
         by_key = ctx.index.by_key
         norm = normalise_reference
         right = bisect.bisect_right
+        split = _SEP_PATTERN.split
+        # (owner, prefix, digit groups or None, the token's text), in text order
+        tokens: list[tuple[int, str, list[str] | None, str]] = []
         for match in pattern.finditer(joined):
             owner = owners[right(starts, match.start()) - 1]
             prefix = match.group("p")
-            if prefix is not None or match.group("rf") is not None:
-                if prefix is None:
-                    prefix, groups = "", match.group().split(" ")
-                else:
-                    groups = re.split(_SEP, match.group("d"))
-                key = norm(prefix + "".join(groups))
-                hit = by_key.get(key)
-                while hit is None and len(groups) > 1:
-                    groups.pop()
-                    hit = by_key.get(norm(prefix + "".join(groups)))
+            if prefix is not None:
+                groups = split(match.group("d"))
+                tokens.append((owner, prefix, groups, prefix + "".join(groups)))
+            elif match.group("rf") is not None:
+                groups = match.group().split(" ")
+                tokens.append((owner, "", groups, "".join(groups)))
             else:
-                key = norm(match.group())
-                hit = by_key.get(key)
+                tokens.append((owner, "", None, match.group()))
+        keys = normalise_references([token[3] for token in tokens])
+        for (owner, prefix, found, _), key in zip(tokens, keys, strict=True):
+            hit = by_key.get(key)
+            if found is not None:
+                while hit is None and len(found) > 1:  # drop trailing groups (a date, a suffix)
+                    found.pop()
+                    hit = by_key.get(norm(prefix + "".join(found)))
             if hit is None:
                 ctx.miss(owner, key)
                 continue
