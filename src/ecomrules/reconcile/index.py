@@ -113,7 +113,8 @@ class ItemIndex:
             by_iban.setdefault(normalise_iban(iban), set()).add(partner)
         self.with_credit_notes = frozenset(item.partner_id for item in items if item.residual < 0)
         """Partners with a credit note open: a payment may net it in."""
-        self._by_name: dict[object, Postings] | None = None
+        self._by_name: dict[int, dict[str, list[int]]] = {}
+        self._name_of: dict[str, str] | None = None
         self.group_of = dict(partner_groups or {})
         """Partner id -> group id (the configured groups)."""
         members: dict[str, list[str]] = {}
@@ -134,21 +135,39 @@ class ItemIndex:
     def named_with_amount(self, name: str, residual: int) -> Sequence[int]:
         """Items whose partner's normalised name is ``name`` and residual ``residual``.
 
-        The table is built on first use, one name normalisation per partner.
+        A partner's name is its first item's, normalised once per partner on
+        first use; the items of one residual are grouped by name when that
+        residual is first asked for (only crowded amounts ever are).
         """
-        if self._by_name is None:
-            table: dict[object, Postings] = {}
+        table = self._by_name.get(residual)
+        if table is None:
+            name_of = self._partner_names()
+            items = self.items
+            table = {}
+            for j in postings(self.by_amount.get(residual)):
+                key = name_of[items[j].partner_id]
+                found = table.get(key)
+                if found is None:
+                    table[key] = [j]
+                else:
+                    found.append(j)
+            self._by_name[residual] = table
+        return table.get(name, ())
+
+    def _partner_names(self) -> dict[str, str]:
+        """Partner id -> the normalised name of its first item (built once)."""
+        if self._name_of is None:
             items = self.items
             keys: dict[str, str] = {}
-            for owned in self.by_partner.values():
+            name_of: dict[str, str] = {}
+            for partner, owned in self.by_partner.items():
                 raw = items[owned[0]].partner_name
                 key = keys.get(raw)
                 if key is None:
                     key = keys[raw] = normalise_name(raw)
-                for j in owned:
-                    _add(table, (key, items[j].residual), j)
-            self._by_name = table
-        return postings(self._by_name.get((name, residual)))
+                name_of[partner] = key
+            self._name_of = name_of
+        return self._name_of
 
     def keys_of(self, item: ItemRecord) -> Iterable[str]:
         """The normalised reference keys of an item."""
