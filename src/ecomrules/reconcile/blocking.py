@@ -352,6 +352,23 @@ class AmountBlocker:
                     ctx.add(i, item, SAME_AMOUNT)
 
 
+def _resolved(
+    found: dict[int, int], line: LineRecord, items: Sequence[ItemRecord], partners: set[str]
+) -> bool:
+    """True when a candidate was found by reference, or is the partner's at the exact amount."""
+    paid = line.cents + line.fee
+    for j, flags in found.items():
+        if flags & _BY_REFERENCE:
+            return True
+        item = items[j]
+        if item.residual == paid and item.partner_id in partners:
+            return True
+    return False
+
+
+_BY_REFERENCE = REF_KEY | REF_TEXT
+
+
 @frozen
 class PartyBlocker:
     """The open items of the partners the line's IBAN belongs to (and of their groups).
@@ -380,14 +397,8 @@ class PartyBlocker:
             if not partners:
                 continue
             found = candidates[i]
-            if skip_resolved and found is not None:
-                paid = line.cents + line.fee
-                if any(
-                    flags & (REF_KEY | REF_TEXT)
-                    or (items[j].residual == paid and items[j].partner_id in partners)
-                    for j, flags in found.items()
-                ):
-                    continue
+            if skip_resolved and found is not None and _resolved(found, line, items, partners):
+                continue
             for partner in sorted(partners):
                 owned = by_partner.get(partner, ())
                 if len(owned) > self.max_items:
