@@ -1,6 +1,6 @@
 """Speed and quality of the reconciliation matcher on labelled generated data.
 
-Usage: python benchmarks/reconcile/run.py [SIZE ...] [--data DIR] [--seed 7]
+Usage: python benchmarks/reconcile/run.py [SIZE ...] [--data DIR] [--seed 7] [--no-pyarrow]
 (default sizes: 10000 100000 1000000). Each size runs in its own process so
 its peak memory (max RSS) is its own. Figures printed per size:
 
@@ -69,10 +69,10 @@ def _bare_join(items_path: Path, lines_path: Path) -> tuple[float, float, float,
     return end - start, end - read, time.process_time() - cpu, hits
 
 
-def run_one(size: int, data: Path, seed: int) -> dict[str, object]:
+def run_one(size: int, data: Path, seed: int, use_pyarrow: bool = True) -> dict[str, object]:
     from generate import generate
 
-    from ecomrules.reconcile import Matcher, MatchStatus
+    from ecomrules.reconcile import Matcher, MatchStatus, columnar
     from ecomrules.reconcile.bulk import read_item_records, read_line_records
 
     folder = data / f"n{size}-s{seed}"
@@ -81,8 +81,8 @@ def run_one(size: int, data: Path, seed: int) -> dict[str, object]:
     items_path, lines_path = folder / "open-items.csv", folder / "statement.csv"
     c0 = time.process_time()
     t0 = time.perf_counter()
-    items = read_item_records(items_path)
-    lines = read_line_records(lines_path)
+    items = read_item_records(items_path, use_pyarrow=use_pyarrow)
+    lines = read_line_records(lines_path, use_pyarrow=use_pyarrow)
     t1 = time.perf_counter()
     result = Matcher().match_records(lines, items)
     t2 = time.perf_counter()
@@ -115,6 +115,7 @@ def run_one(size: int, data: Path, seed: int) -> dict[str, object]:
     bp, br, bf = prf(auto_right + review_right, auto_n + review_n)
     total = t2 - t0
     return {
+        "pyarrow": use_pyarrow and columnar.available(),
         "lines": len(lines),
         "items": len(items),
         "auto": {"precision": ap, "recall": ar, "f1": af, "count": auto_n},
@@ -144,10 +145,15 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--data", type=Path, default=Path("/tmp/ecomrules-reconcile-bench"))
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--no-pyarrow",
+        action="store_true",
+        help="read with csv.reader even if pyarrow is installed",
+    )
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.sizes[0], args.data, args.seed)))
+        print(json.dumps(run_one(args.sizes[0], args.data, args.seed, not args.no_pyarrow)))
         return
     results = {}
     for size in args.sizes:
@@ -161,6 +167,7 @@ def main() -> None:
                 "--seed",
                 str(args.seed),
                 "--one",
+                *(["--no-pyarrow"] if args.no_pyarrow else []),
             ],
             capture_output=True,
             text=True,
@@ -191,6 +198,7 @@ def _print(size: int, r: dict) -> None:
     out.append(
         f"  wall: read {r['read_s']:.2f} s  match {r['match_s']:.2f} s"
         f"  total {r['total_s']:.2f} s  (cpu {r['cpu_s']:.2f} s)  peak RSS {r['peak_mb']:.0f} MB"
+        f"  (reader: {'pyarrow' if r['pyarrow'] else 'csv.reader'})"
     )
     out.append(
         f"  floors: bare dict join {r['bare_join_total_s']:.2f} s with reading"

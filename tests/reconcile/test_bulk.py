@@ -46,3 +46,74 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
     path.write_text("id,amount\nL1,1.00\n", encoding="utf-8")
     with pytest.raises(InputError, match="missing column"):
         read_line_records(path)
+
+
+VARIED_ITEMS = (
+    "\ufeffid,number,partner_id,partner_name,currency,residual,due_date,reference,iban\n"
+    'A,INV-1,C1,"Alpha, Inc",EUR,+1.5,2026-11-01,RF18539007547034,fr76 3000 6000\n'
+    'B,INV-2,C1,"Alpha\nsecond line",EUR,007.10,2024-02-29,,\n'
+    "C,INV-3,C2,Büro Müller,JPY,-7,0001-01-01,,de89 ß\n"
+    "D,INV-4,C3,Gulf,BHD,1.230000,9999-12-31,,\n"
+    "E,INV-5,C3,Gulf,BHD,-0.5,2026-01-31,,\n"
+)
+
+
+def test_the_pyarrow_path_gives_the_csv_records(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    from ecomrules.reconcile import columnar
+
+    path = tmp_path / "open-items.csv"
+    path.write_text(VARIED_ITEMS, encoding="utf-8")
+    header = VARIED_ITEMS.lstrip("\ufeff").split("\n", 1)[0].split(",")
+    fast = columnar.read_items(path, header)
+    assert fast is not None
+    assert fast == read_item_records(path, use_pyarrow=False)
+    assert [r.residual for r in fast] == [150, 710, -7, 1230, -500]
+    assert fast[2].iban == "DE89SS"
+
+
+def test_the_pyarrow_path_reads_lines_as_csv_does(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    from ecomrules.reconcile import columnar
+
+    path = tmp_path / "bank.csv"
+    path.write_text(
+        "id,booking_date,amount,currency,label,reference\n"
+        'L1,2026-11-05,1250.00,EUR,"VIR, ""INV-1""",RF18539007547034\n'
+        "L2,2026-11-06,-7,JPY,,\n"
+        "L3,2026-11-07,-0.00,EUR,NULL,N/A\r\n",  # no null markers: text stays text
+        encoding="utf-8",
+    )
+    fast = columnar.read_lines(
+        path, ["id", "booking_date", "amount", "currency", "label", "reference"]
+    )
+    assert fast is not None
+    assert fast == read_line_records(path, use_pyarrow=False)
+    assert fast[0].label == 'VIR, "INV-1"'
+    assert fast[1].references == ()
+    assert (fast[2].label, fast[2].references, fast[2].cents) == ("NULL", ("N/A",), 0)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "A,INV-1,C1,Alpha,EUR,10.005,2026-11-01",  # too many decimals
+        "A,INV-1,C1,Alpha,EUR,1e3,2026-11-01",  # not a plain decimal
+        "A,INV-1,C1,Alpha,EUR,5.,2026-11-01",
+        "A,INV-1,C1,Alpha,EUR,1.00,2026-02-30",  # no such day
+        "A,INV-1,C1,Alpha,EUR,1.00,20261101",  # not YYYY-MM-DD
+        "A,INV-1,C1,Alpha,EUR,1.00,0000-01-01",
+        "A,INV-1,C1,Alpha,XXY,1.00,2026-11-01",  # no such currency
+        "A,INV-1,C1,Alpha,EUR,1.00",  # too few values
+        "A,INV-1,C1,Alpha,EUR,1.00,2026-11-01,extra",
+        "",  # a blank line
+    ],
+)
+def test_the_pyarrow_path_leaves_every_doubtful_file_to_csv(tmp_path: Path, row: str) -> None:
+    pytest.importorskip("pyarrow")
+    from ecomrules.reconcile import columnar
+
+    header = "id,number,partner_id,partner_name,currency,residual,due_date"
+    path = tmp_path / "open-items.csv"
+    path.write_text(f"{header}\nZ,INV-9,C1,Alpha,EUR,2.00,2026-11-01\n{row}\n", encoding="utf-8")
+    assert columnar.read_items(path, header.split(",")) is None

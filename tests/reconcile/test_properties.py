@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from ecomrules.ledger import OpenItem
 from ecomrules.parsing.model import StatementLine
 from ecomrules.reconcile import Matcher, MatchResult
+from ecomrules.reconcile.blocking import derive_reference_pattern
+from ecomrules.reconcile.records import ItemRecord, normalise_reference, normalise_references
 from ecomrules.testing.reconcile import item, line
 
 IBANS = ("FR7630006000011234567890189", "DE89370400440532013000", "")
@@ -121,3 +123,28 @@ def test_ties_are_refused(cents: int, payer: str) -> None:
         ("reconcile.tie_refused",),
         ("reconcile.below_threshold",),
     )
+
+
+_REFERENCE_TEXT = st.text(
+    alphabet=st.sampled_from("0123456789AaBbRrFfNnVv -/._:#ß١٢ \t\x00\n"), max_size=12
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_REFERENCE_TEXT, max_size=8))
+def test_batch_normalisation_is_normalisation_of_each(texts: list[str]) -> None:
+    assert normalise_references(texts) == [normalise_reference(t) for t in texts]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(_REFERENCE_TEXT, _REFERENCE_TEXT, _REFERENCE_TEXT), max_size=8))
+def test_the_reference_pattern_is_the_same_read_in_one_pass_or_text_by_text(
+    fields: list[tuple[str, str, str]],
+) -> None:
+    def record(number: str, reference: str = "", order_id: str = "") -> ItemRecord:
+        return ItemRecord("I", number, "P", "Payer", "EUR", 100, 1, reference, order_id)
+
+    items = [record(*f) for f in fields]
+    # a blank reference with a line break adds no shape but forces the text-by-text reading
+    forced = [*items, record(" \n ")]
+    assert derive_reference_pattern(items).pattern == derive_reference_pattern(forced).pattern

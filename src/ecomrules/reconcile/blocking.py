@@ -22,6 +22,7 @@ from ecomrules.reconcile.records import (
     LineRecord,
     normalise_name,
     normalise_reference,
+    normalise_references,
 )
 
 __all__ = [
@@ -147,23 +148,25 @@ class ReferenceBlocker:
     def block(self, ctx: BlockingContext) -> None:
         """Join every line reference with the item keys."""
         by_key = ctx.index.by_key
-        norm = normalise_reference
         add = ctx.add
-        for i, line in enumerate(ctx.lines):
-            for ref in line.references:
-                key = norm(ref)
-                hit = by_key.get(key)
-                if hit is None:
-                    if key:
-                        ctx.miss(i, key)
-                elif isinstance(hit, int):
-                    add(i, hit, REF_KEY)
-                else:
-                    for item in hit:
-                        add(i, item, REF_KEY)
+        refs = [(i, ref) for i, line in enumerate(ctx.lines) for ref in line.references]
+        keys = normalise_references([ref for _, ref in refs])
+        for (i, _), key in zip(refs, keys, strict=True):
+            hit = by_key.get(key)
+            if hit is None:
+                if key:
+                    ctx.miss(i, key)
+            elif isinstance(hit, int):
+                add(i, hit, REF_KEY)
+            else:
+                for item in hit:
+                    add(i, item, REF_KEY)
 
 
 _SEP = r"[ \-/.:#_]"
+_SEP_PATTERN = re.compile(_SEP)
+_HEAD = re.compile(r"^[^\S\n]*([A-Z]*)", re.MULTILINE)
+"""The leading ASCII letters of each line, after its leading white space."""
 
 
 def derive_reference_pattern(
@@ -176,20 +179,30 @@ def derive_reference_pattern(
     digit-only references of the lengths seen. The pattern is matched against
     upper-cased text.
     """
-    prefixes: Counter[str] = Counter()
-    lengths: set[int] = set()
-    for item in items:
-        for raw in (item.number, item.reference, item.order_id):
-            if not raw:
-                continue
+    raws = [raw for item in items for raw in (item.number, item.reference, item.order_id) if raw]
+    joined = "\n".join(raws).upper()
+    if joined.count("\n") == len(raws) - 1:
+        # one pass: each line's leading letters once stripped, in item order
+        heads = _HEAD.findall(joined)
+        prefixes = Counter(heads)
+        bare = [raw for raw, head in zip(raws, heads, strict=True) if not head]
+        prefixes.pop("", None)
+        prefixes.pop("RF", None)
+    else:  # a reference holds a line break: one text at a time
+        prefixes = Counter()
+        bare = []
+        for raw in raws:
             text = raw.strip().upper()
             head = len(text) - len(text.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
             if head == 0:
-                digits = sum(ch.isdigit() for ch in text)
-                if digits >= 4:
-                    lengths.add(digits)
+                bare.append(raw)
             elif text[:head] != "RF" or head != 2:
                 prefixes[text[:head]] += 1
+    lengths: set[int] = set()
+    for raw in bare:
+        digits = sum(ch.isdigit() for ch in raw.strip().upper())
+        if digits >= 4:
+            lengths.add(digits)
     alternatives = [r"(?P<rf>RF\d\d(?:[0-9A-Z]{1,21}|(?: [0-9A-Z]{1,4}){1,6}))"]
     if prefixes:
         chosen = sorted(
@@ -241,22 +254,27 @@ class TextReferenceBlocker:
         by_key = ctx.index.by_key
         norm = normalise_reference
         right = bisect.bisect_right
+        split = _SEP_PATTERN.split
+        # (owner, prefix, digit groups or None, the token's text), in text order
+        tokens: list[tuple[int, str, list[str] | None, str]] = []
         for match in pattern.finditer(joined):
             owner = owners[right(starts, match.start()) - 1]
             prefix = match.group("p")
-            if prefix is not None or match.group("rf") is not None:
-                if prefix is None:
-                    prefix, groups = "", match.group().split(" ")
-                else:
-                    groups = re.split(_SEP, match.group("d"))
-                key = norm(prefix + "".join(groups))
-                hit = by_key.get(key)
-                while hit is None and len(groups) > 1:
-                    groups.pop()
-                    hit = by_key.get(norm(prefix + "".join(groups)))
+            if prefix is not None:
+                groups = split(match.group("d"))
+                tokens.append((owner, prefix, groups, prefix + "".join(groups)))
+            elif match.group("rf") is not None:
+                groups = match.group().split(" ")
+                tokens.append((owner, "", groups, "".join(groups)))
             else:
-                key = norm(match.group())
-                hit = by_key.get(key)
+                tokens.append((owner, "", None, match.group()))
+        keys = normalise_references([token[3] for token in tokens])
+        for (owner, prefix, found, _), key in zip(tokens, keys, strict=True):
+            hit = by_key.get(key)
+            if found is not None:
+                while hit is None and len(found) > 1:  # drop trailing groups (a date, a suffix)
+                    found.pop()
+                    hit = by_key.get(norm(prefix + "".join(found)))
             if hit is None:
                 ctx.miss(owner, key)
                 continue
@@ -283,11 +301,11 @@ def _narrow(ctx: BlockingContext, i: int, line: LineRecord, bucket: Sequence[int
     if line.name:
         kept.update(index.named_with_amount(ctx.name(line.name), paid))
     for partner in partners:
-        kept.update(j for j in index.by_partner.get(partner, ()) if items[j].residual == paid)
+        kept.update([j for j in index.by_partner.get(partner, ()) if items[j].residual == paid])
     keys = [normalise_reference(r) for r in line.references]
     keys.extend(ctx.missed_keys.get(i, ()))
     if keys:
-        numbers = [index.number_keys[j] for j in bucket]
+        numbers = list(map(index.number_keys.__getitem__, bucket))
         for key in keys:
             for _, _, position in process.extract(
                 key, numbers, scorer=fuzz.ratio, score_cutoff=_NEAR, limit=None
@@ -334,6 +352,23 @@ class AmountBlocker:
                     ctx.add(i, item, SAME_AMOUNT)
 
 
+def _resolved(
+    found: dict[int, int], line: LineRecord, items: Sequence[ItemRecord], partners: set[str]
+) -> bool:
+    """True when a candidate was found by reference, or is the partner's at the exact amount."""
+    paid = line.cents + line.fee
+    for j, flags in found.items():
+        if flags & _BY_REFERENCE:
+            return True
+        item = items[j]
+        if item.residual == paid and item.partner_id in partners:
+            return True
+    return False
+
+
+_BY_REFERENCE = REF_KEY | REF_TEXT
+
+
 @frozen
 class PartyBlocker:
     """The open items of the partners the line's IBAN belongs to (and of their groups).
@@ -362,14 +397,8 @@ class PartyBlocker:
             if not partners:
                 continue
             found = candidates[i]
-            if skip_resolved and found is not None:
-                paid = line.cents + line.fee
-                if any(
-                    flags & (REF_KEY | REF_TEXT)
-                    or (items[j].residual == paid and items[j].partner_id in partners)
-                    for j, flags in found.items()
-                ):
-                    continue
+            if skip_resolved and found is not None and _resolved(found, line, items, partners):
+                continue
             for partner in sorted(partners):
                 owned = by_partner.get(partner, ())
                 if len(owned) > self.max_items:

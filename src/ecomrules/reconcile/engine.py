@@ -8,6 +8,8 @@ shared out in line-id order, results are sorted by id.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import compress
+from operator import attrgetter, not_
 
 from ecomrules.errors import ReconcileError
 from ecomrules.gcpause import paused_collector
@@ -35,7 +37,9 @@ __all__ = ["Matcher"]
 _CHUNK = 10_000
 
 
-def _check_unique(kind: str, ids: Iterable[str]) -> None:
+def _check_unique(kind: str, ids: list[str]) -> None:
+    if len(set(ids)) == len(ids):
+        return
     seen: set[str] = set()
     for value in ids:
         if value in seen:
@@ -89,8 +93,8 @@ class Matcher:
         payouts: Sequence[PayoutRecord],
         progress: Callable[[int], None] | None,
     ) -> MatchResult:
-        _check_unique("line", (line.id for line in lines))
-        _check_unique("open item", (item.id for item in items))
+        _check_unique("line", [line.id for line in lines])
+        _check_unique("open item", [item.id for item in items])
         settled: dict[str, Match] = {}
         payout_matches: tuple[PayoutMatch, ...] = ()
         if payouts or any(line.kind != "transfer" for line in lines):
@@ -220,11 +224,18 @@ def _result(
                 )
             )
             continue
-        allocations = tuple(
-            Allocation(items[i].id, units, items[i].currency) for i, units in decision.allocations
-        )
+        shares = decision.allocations
+        if len(shares) == 1:  # the common case: one item
+            ((i, units),) = shares
+            item = items[i]
+            allocations: tuple[Allocation, ...] = (Allocation(item.id, units, item.currency),)
+            used.add(i)
+        else:
+            allocations = tuple(
+                [Allocation(items[i].id, units, items[i].currency) for i, units in shares]
+            )
+            used.update([i for i, _ in shares])
         currency = allocations[0].currency if allocations else line.currency
-        used.update(i for i, _ in decision.allocations)
         matches.append(
             Match(
                 line.id,
@@ -239,7 +250,8 @@ def _result(
                 line.fee,
             )
         )
-    matches.sort(key=lambda m: m.line_id)
-    unmatched.sort(key=lambda u: u.line_id)
-    left = sorted(item.id for i, item in enumerate(items) if i not in used)
+    matches.sort(key=attrgetter("line_id"))
+    unmatched.sort(key=attrgetter("line_id"))
+    taken = map(used.__contains__, range(len(items)))
+    left = sorted(compress([item.id for item in items], map(not_, taken)))
     return MatchResult(tuple(matches), tuple(unmatched), tuple(left), payout_matches, pairs)

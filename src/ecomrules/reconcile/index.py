@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress
+from operator import ne
 
 from ecomrules.reconcile.records import (
     ItemRecord,
     normalise_iban,
     normalise_name,
     normalise_reference,
+    normalise_references,
 )
 
 __all__ = ["ItemIndex", "Postings"]
@@ -27,18 +30,28 @@ def _add(table: dict[object, Postings], key: object, index: int) -> None:
         prev.append(index)
 
 
-def _postings(pairs: Iterable[tuple[object, int]]) -> dict[object, Postings]:
-    """A table from ``(key, index)`` pairs: an int per key, a list for shared keys."""
-    table: dict[object, Postings] = {}
+def _postings(keys: Sequence[object]) -> dict[object, Postings]:
+    """A table from the key of each index: an int per key, a list for shared keys.
+
+    Built by C-level ``dict``/``zip`` calls; only the indices whose key came
+    earlier are visited one by one.
+    """
+    n = len(keys)
+    table: dict[object, Postings] = dict(
+        zip(keys, range(n), strict=True)
+    )  # keys by first occurrence
+    if len(table) == n:
+        return table
+    first = dict(zip(reversed(keys), reversed(range(n)), strict=True))
+    table = dict(zip(table, map(first.__getitem__, table), strict=True))
     shared: dict[object, list[int]] = {}
-    for key, index in pairs:
-        first = table.setdefault(key, index)
-        if first != index:
-            found = shared.get(key)
-            if found is None:
-                shared[key] = [first, index]  # type: ignore[list-item]
-            else:
-                found.append(index)
+    for i in compress(range(n), map(ne, map(first.__getitem__, keys), range(n))):
+        key = keys[i]
+        found = shared.get(key)
+        if found is None:
+            shared[key] = [first[key], i]
+        else:
+            found.append(i)
     table.update(shared)
     return table
 
@@ -67,35 +80,41 @@ class ItemIndex:
         partner_groups: Mapping[str, str] | None = None,
     ) -> None:
         self.items = items
-        norm = normalise_reference
-        self.number_keys = [norm(item.number) for item in items]
+        self.number_keys = normalise_references([item.number for item in items])
         """The normalised number of each item, by index."""
-        by_key = _postings((key, i) for i, key in enumerate(self.number_keys))
-        for i, item in enumerate(items):
-            if item.reference:
-                _add(by_key, norm(item.reference), i)
-            if item.order_id:
-                _add(by_key, norm(item.order_id), i)
-        by_amount = _postings((item.residual, i) for i, item in enumerate(items))
+        by_key = _postings(self.number_keys)
+        extra = [
+            (i, raw)
+            for i, item in enumerate(items)
+            for raw in (item.reference, item.order_id)
+            if raw
+        ]
+        for (i, _), key in zip(extra, normalise_references([raw for _, raw in extra]), strict=True):
+            _add(by_key, key, i)
+        by_amount = _postings([item.residual for item in items])
         by_partner: dict[str, list[int]] = {}
-        by_iban: dict[str, set[str]] = {}
-        for i, item in enumerate(items):
-            partner_items = by_partner.get(item.partner_id)
+        for i, partner in enumerate([item.partner_id for item in items]):
+            partner_items = by_partner.get(partner)
             if partner_items is None:
-                by_partner[item.partner_id] = [i]
+                by_partner[partner] = [i]
             else:
                 partner_items.append(i)
-            if item.iban:
-                known = by_iban.get(item.iban)
-                if known is None:
-                    by_iban[item.iban] = {item.partner_id}
-                else:
-                    known.add(item.partner_id)
+        by_iban: dict[str, set[str]] = {}
+        iban_of = [item.iban for item in items].__getitem__
+        for partner, owned in by_partner.items():  # a partner pays from one or two IBANs
+            for iban in set(map(iban_of, owned)):
+                if iban:
+                    known = by_iban.get(iban)
+                    if known is None:
+                        by_iban[iban] = {partner}
+                    else:
+                        known.add(partner)
         for iban, partner in (partner_ibans or {}).items():
             by_iban.setdefault(normalise_iban(iban), set()).add(partner)
         self.with_credit_notes = frozenset(item.partner_id for item in items if item.residual < 0)
         """Partners with a credit note open: a payment may net it in."""
-        self._by_name: dict[object, Postings] | None = None
+        self._by_name: dict[int, dict[str, list[int]]] = {}
+        self._name_of: dict[str, str] | None = None
         self.group_of = dict(partner_groups or {})
         """Partner id -> group id (the configured groups)."""
         members: dict[str, list[str]] = {}
@@ -116,21 +135,39 @@ class ItemIndex:
     def named_with_amount(self, name: str, residual: int) -> Sequence[int]:
         """Items whose partner's normalised name is ``name`` and residual ``residual``.
 
-        The table is built on first use, one name normalisation per partner.
+        A partner's name is its first item's, normalised once per partner on
+        first use; the items of one residual are grouped by name when that
+        residual is first asked for (only crowded amounts ever are).
         """
-        if self._by_name is None:
-            table: dict[object, Postings] = {}
+        table = self._by_name.get(residual)
+        if table is None:
+            name_of = self._partner_names()
+            items = self.items
+            table = {}
+            for j in postings(self.by_amount.get(residual)):
+                key = name_of[items[j].partner_id]
+                found = table.get(key)
+                if found is None:
+                    table[key] = [j]
+                else:
+                    found.append(j)
+            self._by_name[residual] = table
+        return table.get(name, ())
+
+    def _partner_names(self) -> dict[str, str]:
+        """Partner id -> the normalised name of its first item (built once)."""
+        if self._name_of is None:
             items = self.items
             keys: dict[str, str] = {}
-            for owned in self.by_partner.values():
+            name_of: dict[str, str] = {}
+            for partner, owned in self.by_partner.items():
                 raw = items[owned[0]].partner_name
                 key = keys.get(raw)
                 if key is None:
                     key = keys[raw] = normalise_name(raw)
-                for j in owned:
-                    _add(table, (key, items[j].residual), j)
-            self._by_name = table
-        return postings(self._by_name.get((name, residual)))
+                name_of[partner] = key
+            self._name_of = name_of
+        return self._name_of
 
     def keys_of(self, item: ItemRecord) -> Iterable[str]:
         """The normalised reference keys of an item."""

@@ -10,6 +10,7 @@ build them from :class:`~ecomrules.parsing.model.StatementLine` and
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from ecomrules.errors import InexactAmountError, ReconcileError
@@ -25,6 +26,7 @@ __all__ = [
     "normalise_iban",
     "normalise_name",
     "normalise_reference",
+    "normalise_references",
 ]
 
 _KEY = str.maketrans(
@@ -95,6 +97,27 @@ def normalise_reference(text: str) -> str:
     if head.isalpha() and head.isascii():
         return head + (key[len(head) :].lstrip("0") or "0")
     return _LEADING_ZEROS.sub("", key)
+
+
+def normalise_references(texts: Sequence[str]) -> list[str]:
+    """:func:`normalise_reference` of each text, in one pass over them all.
+
+    The texts are joined by NUL, translated, upper-cased and stripped of
+    leading zeros at once (each step works character by character, and a
+    zero run never spans a NUL), then split again.
+
+    >>> normalise_references(["inv-000 123/4", "0007", ""])
+    ['INV1234', '7', '']
+    """
+    if not texts:
+        return []
+    joined = "\x00".join(texts).translate(_KEY)
+    if not joined.isascii():
+        joined = joined.upper()
+    keys = _LEADING_ZEROS.sub("", joined).split("\x00")
+    if len(keys) != len(texts):  # a text held a NUL itself
+        return [normalise_reference(text) for text in texts]
+    return keys
 
 
 def normalise_iban(text: str) -> str:
