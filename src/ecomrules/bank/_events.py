@@ -10,20 +10,21 @@ its memory does not grow with the file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
 from attrs import frozen
 
+from ecomrules.bank._records import StreamSource, open_stream, stream_lines
 from ecomrules.errors import ControlTotalError
 from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
-from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import ErrorPolicy
+from ecomrules.outcome import Issue, SourceLocation
+from ecomrules.parsing.base import ErrorPolicy, OnError
 from ecomrules.parsing.model import ParseResult, Statement, StatementLine
 
-__all__ = ["StatementEnd", "check_balance", "gather", "only_lines"]
+__all__ = ["Event", "Reader", "StatementEnd", "check_balance", "gather", "stream_statement_lines"]
 
 
 @frozen
@@ -38,6 +39,10 @@ class StatementEnd:
     opening_date: date | None = None
     closing_date: date | None = None
     location: SourceLocation | None = None
+
+
+Event = StatementLine | StatementEnd
+"""What a reader yields."""
 
 
 def check_balance(
@@ -104,8 +109,26 @@ def _gather(
     return ParseResult(parser, source, tuple(statements), issues=tuple(policy.issues))
 
 
-def only_lines(events: Iterable[StatementLine | StatementEnd]) -> Iterator[StatementLine]:
-    """Yield the lines of a reader's events, in file order."""
-    for event in events:
-        if isinstance(event, StatementLine):
-            yield event
+Reader = Callable[[Iterator[tuple[int, str]], str, ErrorPolicy], Iterable[Event]]
+"""A record reader: numbered physical lines, the source label, the error policy."""
+
+
+def stream_statement_lines(
+    source: StreamSource, read: Reader, *, on_error: OnError, issues: list[Issue] | None
+) -> Iterator[StatementLine]:
+    """Stream the lines a reader finds in ``source``, in file order, dropping the markers.
+
+    The file is opened here (and closed if it was opened here); the issues of
+    the run are appended to ``issues`` when a list is passed.
+    """
+    stream, label, owned = open_stream(source)
+    try:
+        policy = ErrorPolicy(on_error)
+        if issues is not None:
+            policy.issues = issues
+        for event in read(stream_lines(stream), label, policy):
+            if isinstance(event, StatementLine):
+                yield event
+    finally:
+        if owned:
+            stream.close()

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ecomrules.bank._events import gather, only_lines
-from ecomrules.bank._records import StreamSource, open_stream, stream_lines, text_lines
+from ecomrules.bank._events import gather, stream_statement_lines
+from ecomrules.bank._records import StreamSource, text_lines
 from ecomrules.bank.bai2.reader import read_bai2
 from ecomrules.outcome import Issue
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -47,12 +47,4 @@ def iter_lines(
     Trailers are checked as they come (``ControlTotalError`` in strict mode);
     the issues are appended to ``issues`` when you pass a list.
     """
-    stream, label, owned = open_stream(source)
-    try:
-        policy = ErrorPolicy(on_error)
-        if issues is not None:
-            policy.issues = issues
-        yield from only_lines(read_bai2(stream_lines(stream), label, policy))
-    finally:
-        if owned:
-            stream.close()
+    return stream_statement_lines(source, read_bai2, on_error=on_error, issues=issues)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ecomrules.bank._events import gather, only_lines
-from ecomrules.bank._records import StreamSource, open_stream, stream_lines, text_lines
+from ecomrules.bank._events import gather, stream_statement_lines
+from ecomrules.bank._records import StreamSource, text_lines
 from ecomrules.bank.cfonb120.reader import RECORD_LENGTH, read_cfonb120
 from ecomrules.outcome import Issue
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -50,12 +50,4 @@ def iter_lines(
     in strict mode); the issues (lenient errors, warnings, notes) are appended
     to ``issues`` when you pass a list.
     """
-    stream, label, owned = open_stream(source)
-    try:
-        policy = ErrorPolicy(on_error)
-        if issues is not None:
-            policy.issues = issues
-        yield from only_lines(read_cfonb120(stream_lines(stream), label, policy))
-    finally:
-        if owned:
-            stream.close()
+    return stream_statement_lines(source, read_cfonb120, on_error=on_error, issues=issues)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import ClassVar
 
-from ecomrules.bank._events import gather, only_lines
-from ecomrules.bank._records import StreamSource, open_stream, stream_lines, text_lines
+from ecomrules.bank._events import gather, stream_statement_lines
+from ecomrules.bank._records import StreamSource, text_lines
 from ecomrules.bank.mt940.reader import Variant, read_mt940
 from ecomrules.outcome import Issue
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -73,12 +74,6 @@ def iter_lines(
     Balances are checked as each message ends (``ControlTotalError`` in strict
     mode); the issues are appended to ``issues`` when you pass a list.
     """
-    stream, label, owned = open_stream(source)
-    try:
-        policy = ErrorPolicy(on_error)
-        if issues is not None:
-            policy.issues = issues
-        yield from only_lines(read_mt940(stream_lines(stream), label, policy, variant))
-    finally:
-        if owned:
-            stream.close()
+
+    read = partial(read_mt940, variant=variant)
+    return stream_statement_lines(source, read, on_error=on_error, issues=issues)
