@@ -11,6 +11,8 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import compress
+from operator import attrgetter, not_
 from typing import Protocol, runtime_checkable
 
 from attrs import frozen
@@ -91,15 +93,19 @@ class BlockingContext:
         if self._open is None or self._open_at != self.pairs_proposed:
             candidates = self.candidates
             lines = self.lines
-            items = self.index.items
+            residuals = self.index.residuals
             still: list[int] = []
             for i in range(len(lines)) if self._open is None else self._open:
                 found = candidates[i]
                 if found is not None:
                     line = lines[i]
                     paid = line.cents + line.fee
-                    if any(items[j].residual == paid for j in found):
-                        continue
+                    for j in found:  # a loop, not any(): no generator per line
+                        if residuals[j] == paid:
+                            break
+                    else:
+                        still.append(i)
+                    continue
                 still.append(i)
             self._open = still
         self._open_at = self.pairs_proposed
@@ -112,8 +118,8 @@ class BlockingContext:
             return False
         record = self.lines[line]
         paid = record.cents + record.fee
-        items = self.index.items
-        return any(items[i].residual == paid for i in found)
+        residuals = self.index.residuals
+        return any(residuals[i] == paid for i in found)
 
     def name(self, text: str) -> str:
         """The normalised form of a party name (cached)."""
@@ -179,13 +185,17 @@ def derive_reference_pattern(
     digit-only references of the lengths seen. The pattern is matched against
     upper-cased text.
     """
-    raws = [raw for item in items for raw in (item.number, item.reference, item.order_id) if raw]
+    raws = [
+        *filter(None, map(attrgetter("number"), items)),
+        *filter(None, map(attrgetter("reference"), items)),
+        *filter(None, map(attrgetter("order_id"), items)),
+    ]
     joined = "\n".join(raws).upper()
     if joined.count("\n") == len(raws) - 1:
-        # one pass: each line's leading letters once stripped, in item order
+        # one pass: each line's leading letters once stripped
         heads = _HEAD.findall(joined)
         prefixes = Counter(heads)
-        bare = [raw for raw, head in zip(raws, heads, strict=True) if not head]
+        bare = list(compress(raws, map(not_, heads)))
         prefixes.pop("", None)
         prefixes.pop("RF", None)
     else:  # a reference holds a line break: one text at a time
@@ -205,9 +215,9 @@ def derive_reference_pattern(
             lengths.add(digits)
     alternatives = [r"(?P<rf>RF\d\d(?:[0-9A-Z]{1,21}|(?: [0-9A-Z]{1,4}){1,6}))"]
     if prefixes:
-        chosen = sorted(
-            (p for p, _ in prefixes.most_common(max_prefixes)), key=lambda p: (-len(p), p)
-        )
+        # the most frequent, ties by name: the same pattern whatever the items' order
+        frequent = sorted(prefixes.items(), key=lambda pair: (-pair[1], pair[0]))[:max_prefixes]
+        chosen = sorted((p for p, _ in frequent), key=lambda p: (-len(p), p))
         names = "|".join(re.escape(p) for p in chosen)
         alternatives.append(rf"(?P<p>{names}){_SEP}{{0,3}}(?P<d>\d+(?:{_SEP}\d+){{0,3}})")
     if lengths:
@@ -292,7 +302,7 @@ def _narrow(ctx: BlockingContext, i: int, line: LineRecord, bucket: Sequence[int
     name and amount), the last one rapidfuzz pass over the bucket's numbers.
     """
     index = ctx.index
-    items = index.items
+    residuals = index.residuals
     paid = line.cents + line.fee
     partners: set[str] = set()
     if line.iban:
@@ -301,7 +311,7 @@ def _narrow(ctx: BlockingContext, i: int, line: LineRecord, bucket: Sequence[int
     if line.name:
         kept.update(index.named_with_amount(ctx.name(line.name), paid))
     for partner in partners:
-        kept.update([j for j in index.by_partner.get(partner, ()) if items[j].residual == paid])
+        kept.update([j for j in index.by_partner.get(partner, ()) if residuals[j] == paid])
     keys = [normalise_reference(r) for r in line.references]
     keys.extend(ctx.missed_keys.get(i, ()))
     if keys:
@@ -334,7 +344,7 @@ class AmountBlocker:
     def block(self, ctx: BlockingContext) -> None:
         """Join line amounts with item residuals."""
         by_amount = ctx.index.by_amount
-        items = ctx.index.items
+        currencies = ctx.index.currencies
         lines = ctx.lines
         for i in ctx.open_lines() if self.only_unresolved else range(len(lines)):
             line = lines[i]
@@ -348,20 +358,20 @@ class AmountBlocker:
                 if len(bucket) > self.max_bucket:
                     continue
             for item in bucket:
-                if items[item].currency == line.currency:
+                if currencies[item] == line.currency:
                     ctx.add(i, item, SAME_AMOUNT)
 
 
 def _resolved(
-    found: dict[int, int], line: LineRecord, items: Sequence[ItemRecord], partners: set[str]
+    found: dict[int, int], line: LineRecord, index: ItemIndex, partners: set[str]
 ) -> bool:
     """True when a candidate was found by reference, or is the partner's at the exact amount."""
     paid = line.cents + line.fee
+    residuals = index.residuals
     for j, flags in found.items():
         if flags & _BY_REFERENCE:
             return True
-        item = items[j]
-        if item.residual == paid and item.partner_id in partners:
+        if residuals[j] == paid and index.partners[j] in partners:
             return True
     return False
 
@@ -385,7 +395,7 @@ class PartyBlocker:
         """Join line IBANs with the partners' IBANs and take their open items."""
         by_iban = ctx.index.partners_by_iban
         by_partner = ctx.index.by_partner
-        items = ctx.index.items
+        index = ctx.index
         group_of = ctx.index.group_of
         candidates = ctx.candidates
         skip_resolved = self.only_unresolved
@@ -397,7 +407,7 @@ class PartyBlocker:
             if not partners:
                 continue
             found = candidates[i]
-            if skip_resolved and found is not None and _resolved(found, line, items, partners):
+            if skip_resolved and found is not None and _resolved(found, line, index, partners):
                 continue
             for partner in sorted(partners):
                 owned = by_partner.get(partner, ())

@@ -1,15 +1,16 @@
 """Bounded subset-sum: which few open items does one payment settle?
 
-Large pools use a bitset dynamic programme on Python ints over integer minor
+Pools of up to 18 items (the usual customer has a few open items) meet in
+the middle: the subset sums of each half are listed, and one dict lookup per
+sum of the first half finds the second halves that complete it. Larger
+pools use a bitset dynamic programme on Python ints over integer minor
 units: bit ``s`` of ``layer[j]`` says that some ``j`` items add up to ``s``.
 Layers are kept per suffix of the (preference-ordered) items, so the
 solutions are then enumerated in preference order with every dead branch
-pruned by one bit test. The smallest pools (the usual customer with a few
-open items) list every subset sum; medium pools and pools whose target is
-too large for the bitset are searched
-depth-first, pruned by the least and greatest sums still reachable, within
-a step budget (measured, see the ADR). Items larger than the target are
-never in the pool.
+pruned by one bit test. Larger pools whose target is too large for the
+bitset are searched depth-first, pruned by the least and greatest sums still
+reachable, within a step budget (measured, see the ADR). Items larger than
+the target are never in the pool.
 """
 
 from __future__ import annotations
@@ -18,10 +19,8 @@ from collections.abc import Callable, Sequence
 
 __all__ = ["find_subsets"]
 
-ENUMERATE_LIMIT = 8
-"""Pools of at most this many items have all their subset sums listed (256 at most)."""
-DFS_LIMIT = 12
-"""Pools of at most this many items are searched depth-first (cheapest when small)."""
+HALVES_LIMIT = 18
+"""Pools of at most this many items meet in the middle (two lists of 512 sums at most)."""
 BITSET_BUDGET = 250_000
 """Larger pools use the bitset when ``items x depth x target / 64`` stays under this."""
 SEARCH_BUDGET = 200_000
@@ -55,28 +54,55 @@ def find_subsets(
     if n == 0:
         return []
     depth = min(max_items, n)
-    if n <= ENUMERATE_LIMIT:
-        found = _enumerate(pool, target, depth, limit)
-    elif n <= DFS_LIMIT or n * depth * (target >> 6) > BITSET_BUDGET:
+    if n <= HALVES_LIMIT:
+        found = _halves(pool, target, depth, limit)
+    elif n * depth * (target >> 6) > BITSET_BUDGET:
         found = _bounded_search(pool, target, depth, limit)
     else:
         found = _bitset_search(pool, target, depth, limit)
     return [tuple(usable[k] for k in subset) for subset in found]
 
 
-def _enumerate(values: Sequence[int], target: int, depth: int, limit: int) -> list[tuple[int, ...]]:
-    """Every subset's sum, built by doubling lists (bit ``i`` of the index is item ``i``)."""
+def _sums(values: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Every subset's sum and size, by doubling lists: bit ``i`` of an index is item ``i``."""
     sums = [0]
     sizes = [0]
     for v in values:
         sums += [s + v for s in sums]
         sizes += [k + 1 for k in sizes]
-    hits = [m for m, s in enumerate(sums) if s == target and sizes[m] <= depth]
+    return sums, sizes
+
+
+def _halves(values: Sequence[int], target: int, depth: int, limit: int) -> list[tuple[int, ...]]:
+    """Meet in the middle: the sums of each half, joined on ``target - left sum`` in a dict."""
+    half = len(values) // 2
+    left_sums, left_sizes = _sums(values[:half])
+    right_sums, right_sizes = _sums(values[half:])
+    right: dict[int, list[int]] = {}
+    for m, s in enumerate(right_sums):
+        if s > target:
+            continue
+        found = right.get(s)
+        if found is None:
+            right[s] = [m]
+        else:
+            found.append(m)
+    hits: list[tuple[int, int, int]] = []  # (size, left mask, right mask)
+    for m, s in enumerate(left_sums):
+        completions = right.get(target - s)
+        if completions is not None:
+            size = left_sizes[m]
+            hits.extend((size + right_sizes[r], m, r) for r in completions)
+    hits = [hit for hit in hits if hit[0] <= depth]
     if not hits:
         return []
-    fewest = min(sizes[m] for m in hits)
+    fewest = min(hit[0] for hit in hits)
+    width = len(values) - half
     subsets = sorted(
-        tuple(i for i in range(len(values)) if m >> i & 1) for m in hits if sizes[m] == fewest
+        tuple(i for i in range(half) if m >> i & 1)
+        + tuple(half + i for i in range(width) if r >> i & 1)
+        for size, m, r in hits
+        if size == fewest
     )
     return subsets[:limit]
 

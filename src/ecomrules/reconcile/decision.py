@@ -247,22 +247,23 @@ def _combine(
                 )
     if len(party) != 1:
         return None
+    currencies, residuals = index.currencies, index.residuals
     partner_items = [
-        i for i in index.by_partner.get(party[0], ()) if items[i].currency == line.currency
+        i for i in index.by_partner.get(party[0], ()) if currencies[i] == line.currency
     ]
     positive = sorted(
-        (i for i in partner_items if sign * items[i].residual > 0),
+        (i for i in partner_items if sign * residuals[i] > 0),
         key=lambda i: (items[i].due, items[i].id),
     )[: limits.max_pool]
     credits = sorted(
-        (i for i in partner_items if sign * items[i].residual < 0),
+        (i for i in partner_items if sign * residuals[i] < 0),
         key=lambda i: (items[i].due, items[i].id),
     )[: limits.max_credit_notes]
-    values = [sign * items[i].residual for i in positive]
+    values = [sign * residuals[i] for i in positive]
     solutions: list[tuple[int, ...]] = []
     for size in range(len(credits) + 1):
         for netted in combinations(credits, size):
-            goal = target - sum(sign * items[c].residual for c in netted)
+            goal = target - sum(sign * residuals[c] for c in netted)
             room = limits.max_items - size
             for subset in find_subsets(values, goal, max_items=room):
                 solutions.append(tuple(positive[k] for k in subset) + netted)

@@ -147,26 +147,43 @@ class Matcher:
 def _share_out(
     decisions: list[Proposal | Refusal], lines: Sequence[LineRecord], items: Sequence[ItemRecord]
 ) -> None:
-    """Make sure no item gets more than its residual: contested items go by score, then line id."""
-    claimed: dict[int, int] = {}
-    contested: set[int] = set()
+    """Make sure no item gets more than its residual: contested items go by score, then line id.
+
+    One proposal never allocates more than an item's residual, so only the
+    items claimed by two proposals or more are checked.
+    """
+    seen: set[int] = set()
+    twice: set[int] = set()
     for decision in decisions:
         if isinstance(decision, Proposal):
+            for item_index, _ in decision.allocations:
+                if item_index in seen:
+                    twice.add(item_index)
+                else:
+                    seen.add(item_index)
+    if not twice:
+        return
+    claimed = dict.fromkeys(twice, 0)
+    touching: list[int] = []  # positions of the proposals that claim one of them
+    for position, decision in enumerate(decisions):
+        if isinstance(decision, Proposal):
+            shared = False
             for item_index, units in decision.allocations:
-                total = claimed.get(item_index, 0) + units
-                claimed[item_index] = total
-                if abs(total) > abs(items[item_index].residual):
-                    contested.add(item_index)
+                if item_index in claimed:
+                    claimed[item_index] += units
+                    shared = True
+            if shared:
+                touching.append(position)
+    contested = {i for i, total in claimed.items() if abs(total) > abs(items[i].residual)}
     if not contested:
         return
-    claims = sorted(
-        (
-            (not d.auto, -d.total, lines[d.line].id, position, d)
-            for position, d in enumerate(decisions)
-            if isinstance(d, Proposal) and any(i in contested for i, _ in d.allocations)
-        ),
-        key=lambda claim: claim[:4],
-    )
+    claims = []
+    for position in touching:
+        d = decisions[position]
+        assert isinstance(d, Proposal)
+        if any(i in contested for i, _ in d.allocations):
+            claims.append((not d.auto, -d.total, lines[d.line].id, position, d))
+    claims.sort(key=lambda claim: claim[:4])
     left = {i: abs(items[i].residual) for i in contested}
     for *_, position, proposal in claims:
         short = any(i in left and abs(units) > left[i] for i, units in proposal.allocations)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import compress
-from operator import ne
+from operator import attrgetter
 
 from ecomrules.reconcile.records import (
     ItemRecord,
@@ -33,27 +33,22 @@ def _add(table: dict[object, Postings], key: object, index: int) -> None:
 def _postings(keys: Sequence[object]) -> dict[object, Postings]:
     """A table from the key of each index: an int per key, a list for shared keys.
 
-    Built by C-level ``dict``/``zip`` calls; only the indices whose key came
-    earlier are visited one by one.
+    A plain loop: measured at a million items, it is as fast as building
+    the table by ``dict(zip(...))`` calls when keys are unique, and three
+    times faster when many are shared (amounts).
     """
-    n = len(keys)
-    table: dict[object, Postings] = dict(
-        zip(keys, range(n), strict=True)
-    )  # keys by first occurrence
-    if len(table) == n:
-        return table
-    first = dict(zip(reversed(keys), reversed(range(n)), strict=True))
-    table = dict(zip(table, map(first.__getitem__, table), strict=True))
-    shared: dict[object, list[int]] = {}
-    for i in compress(range(n), map(ne, map(first.__getitem__, keys), range(n))):
-        key = keys[i]
-        found = shared.get(key)
-        if found is None:
-            shared[key] = [first[key], i]
-        else:
-            found.append(i)
-    table.update(shared)
+    table: dict[object, Postings] = {}
+    for i, key in enumerate(keys):
+        _add(table, key, i)
     return table
+
+
+def _compact(values: list[int]) -> Sequence[int]:
+    """Ints in one contiguous array (a list when one does not fit in 64 bits)."""
+    try:
+        return array("q", values)
+    except OverflowError:
+        return values
 
 
 def postings(value: Postings | None) -> Sequence[int]:
@@ -70,6 +65,11 @@ class ItemIndex:
     item to it; ``by_amount`` the residual in minor units; ``by_partner``
     the partner id; ``partners_by_iban`` an IBAN to the partners known to pay
     from it (the items' own IBANs plus the configured partner mapping).
+
+    ``residuals``, ``currencies`` and ``partners`` hold one field of every
+    item by index, for the lookups blockers make item by item: at a million
+    items, reading a field from a compact column instead of from each
+    item's record halves the cost of the amount blocker (measured).
     """
 
     def __init__(
@@ -80,8 +80,15 @@ class ItemIndex:
         partner_groups: Mapping[str, str] | None = None,
     ) -> None:
         self.items = items
-        self.number_keys = normalise_references([item.number for item in items])
+        self.number_keys = normalise_references(list(map(attrgetter("number"), items)))
         """The normalised number of each item, by index."""
+        residuals = list(map(attrgetter("residual"), items))
+        self.residuals = _compact(residuals)
+        """The residual of each item (minor units), by index."""
+        self.currencies: list[str] = list(map(attrgetter("currency"), items))
+        """The currency code of each item, by index."""
+        self.partners: list[str] = list(map(attrgetter("partner_id"), items))
+        """The partner id of each item, by index."""
         by_key = _postings(self.number_keys)
         extra = [
             (i, raw)
@@ -91,9 +98,10 @@ class ItemIndex:
         ]
         for (i, _), key in zip(extra, normalise_references([raw for _, raw in extra]), strict=True):
             _add(by_key, key, i)
-        by_amount = _postings([item.residual for item in items])
+        by_amount = _postings(residuals)
+        del residuals
         by_partner: dict[str, list[int]] = {}
-        for i, partner in enumerate([item.partner_id for item in items]):
+        for i, partner in enumerate(self.partners):
             partner_items = by_partner.get(partner)
             if partner_items is None:
                 by_partner[partner] = [i]
@@ -111,10 +119,14 @@ class ItemIndex:
                         known.add(partner)
         for iban, partner in (partner_ibans or {}).items():
             by_iban.setdefault(normalise_iban(iban), set()).add(partner)
-        self.with_credit_notes = frozenset(item.partner_id for item in items if item.residual < 0)
+        self.with_credit_notes = frozenset(
+            partner
+            for partner, units in zip(self.partners, self.residuals, strict=True)
+            if units < 0
+        )
         """Partners with a credit note open: a payment may net it in."""
         self._by_name: dict[int, dict[str, list[int]]] = {}
-        self._name_of: dict[str, str] | None = None
+        self._names: list[str] | None = None
         self.group_of = dict(partner_groups or {})
         """Partner id -> group id (the configured groups)."""
         members: dict[str, list[str]] = {}
@@ -141,11 +153,10 @@ class ItemIndex:
         """
         table = self._by_name.get(residual)
         if table is None:
-            name_of = self._partner_names()
-            items = self.items
+            names = self._item_names()
             table = {}
             for j in postings(self.by_amount.get(residual)):
-                key = name_of[items[j].partner_id]
+                key = names[j]
                 found = table.get(key)
                 if found is None:
                     table[key] = [j]
@@ -154,20 +165,21 @@ class ItemIndex:
             self._by_name[residual] = table
         return table.get(name, ())
 
-    def _partner_names(self) -> dict[str, str]:
-        """Partner id -> the normalised name of its first item (built once)."""
-        if self._name_of is None:
+    def _item_names(self) -> list[str]:
+        """The normalised name of each item's partner, by index (built once)."""
+        if self._names is None:
             items = self.items
             keys: dict[str, str] = {}
-            name_of: dict[str, str] = {}
-            for partner, owned in self.by_partner.items():
+            names = [""] * len(items)
+            for owned in self.by_partner.values():
                 raw = items[owned[0]].partner_name
                 key = keys.get(raw)
                 if key is None:
                     key = keys[raw] = normalise_name(raw)
-                name_of[partner] = key
-            self._name_of = name_of
-        return self._name_of
+                for j in owned:
+                    names[j] = key
+            self._names = names
+        return self._names
 
     def keys_of(self, item: ItemRecord) -> Iterable[str]:
         """The normalised reference keys of an item."""
