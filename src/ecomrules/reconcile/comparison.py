@@ -158,6 +158,8 @@ class ReferenceComparison:
             return self.normalised
         if flags & REF_TEXT:
             return self.in_text
+        if not line.references and line_index not in ctx.missed_keys:
+            return self.none
         missed = [normalise_reference(r) for r in line.references]
         missed.extend(ctx.missed_keys.get(line_index, ()))
         if not missed:

@@ -291,11 +291,14 @@ def _unscored(item_index: int, items: Sequence[ItemRecord]) -> _Scored:
 
 def _settled(scored: _Scored, exact: Level) -> tuple[float, tuple[Level, ...]]:
     """A pair's total and levels once its amount level reads as settled by the combination."""
-    levels = tuple(
-        exact if level.code.startswith("reconcile.amount.") else level for level in scored[4]
-    )
-    total = -scored[0] + sum(v.weight for v in levels) - sum(v.weight for v in scored[4])
-    return total, levels
+    total = -scored[0]
+    levels: list[Level] = []
+    for level in scored[4]:
+        if level.code.startswith("reconcile.amount."):
+            total += exact.weight - level.weight
+            level = exact
+        levels.append(level)
+    return total, tuple(levels)
 
 
 def _combination(

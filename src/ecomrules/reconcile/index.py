@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import compress
 from operator import attrgetter
 
 from ecomrules.reconcile.records import (
@@ -90,14 +91,11 @@ class ItemIndex:
         self.partners: list[str] = list(map(attrgetter("partner_id"), items))
         """The partner id of each item, by index."""
         by_key = _postings(self.number_keys)
-        extra = [
-            (i, raw)
-            for i, item in enumerate(items)
-            for raw in (item.reference, item.order_id)
-            if raw
-        ]
-        for (i, _), key in zip(extra, normalise_references([raw for _, raw in extra]), strict=True):
-            _add(by_key, key, i)
+        for field in ("reference", "order_id"):  # the optional keys, of the items that have them
+            raws = list(map(attrgetter(field), items))
+            owners = compress(range(len(raws)), raws)
+            for i, key in zip(owners, normalise_references(list(filter(None, raws))), strict=True):
+                _add(by_key, key, i)
         by_amount = _postings(residuals)
         del residuals
         by_partner: dict[str, list[int]] = {}
