@@ -362,15 +362,19 @@ class AmountBlocker:
                     ctx.add(i, item, SAME_AMOUNT)
 
 
-def _resolved(
-    found: dict[int, int], line: LineRecord, index: ItemIndex, partners: set[str]
-) -> bool:
-    """True when a candidate was found by reference, or is the partner's at the exact amount."""
-    paid = line.cents + line.fee
-    residuals = index.residuals
-    for j, flags in found.items():
+def _by_reference(found: dict[int, int]) -> bool:
+    """True when a candidate was found by a reference."""
+    for flags in found.values():  # noqa: SIM110 - a loop, not any(): no generator per line
         if flags & _BY_REFERENCE:
             return True
+    return False
+
+
+def _paid_to(found: dict[int, int], line: LineRecord, index: ItemIndex, partners: set[str]) -> bool:
+    """True when a candidate of the line's exact amount belongs to one of ``partners``."""
+    paid = line.cents + line.fee
+    residuals = index.residuals
+    for j in found:  # noqa: SIM110 - a loop, not any(): no generator per line
         if residuals[j] == paid and index.partners[j] in partners:
             return True
     return False
@@ -403,11 +407,13 @@ class PartyBlocker:
             iban = line.iban
             if not iban:
                 continue
+            found = candidates[i] if skip_resolved else None
+            if found is not None and _by_reference(found):
+                continue  # before the IBAN lookup: most lines are settled by a reference
             partners = by_iban.get(iban)
             if not partners:
                 continue
-            found = candidates[i]
-            if skip_resolved and found is not None and _resolved(found, line, index, partners):
+            if found is not None and _paid_to(found, line, index, partners):
                 continue
             for partner in sorted(partners):
                 owned = by_partner.get(partner, ())
