@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ecomrules.config_file import read_config_file
+from ecomrules.config_file import read_config_file, validation_problems
 from ecomrules.credit.outcome import Outcome
 from ecomrules.credit.policy import (
     Boundary,
@@ -186,23 +186,13 @@ class PolicyDocument(_Section):
         )
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = "$"
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return out
-
-
 def parse_policy(data: Mapping[str, Any], *, source: str = "<policy>") -> CreditPolicy:
     """Validate a policy mapping; raise one ``ConfigError`` listing every problem."""
     problems: list[ConfigProblem] = []
     try:
         document = PolicyDocument.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
-            message = error["msg"].removeprefix("Value error, ")
-            problems.append(ConfigProblem(_path(tuple(error["loc"])), message))
-        raise ConfigError(source, problems) from None
+        raise ConfigError(source, validation_problems(exc, data)) from None
     for index, entry in enumerate(document.bucket_limits):
         if entry.max_amount is None and entry.max_ratio is None:
             problems.append(

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from ecomrules.config_file import read_config_file
+from ecomrules.config_file import read_config_file, validation_problems
 from ecomrules.dunning.policy import (
     Channel,
     DaysAfterDue,
@@ -52,16 +52,6 @@ __all__ = ["BUILTIN_POLICIES", "PolicyDocument", "load_policy", "policy_from_doc
 BUILTIN_POLICIES = ("default", "fr-b2b", "fr-b2c")
 """The names of the shipped policies."""
 
-_KINDS = frozenset(
-    {
-        "days_after_due",
-        "end_of_month_after_due",
-        "days_after_previous",
-        "fixed",
-        "percentage",
-        "flat_indemnity",
-    }
-)
 _ROUNDINGS = {
     "ROUND_HALF_UP": ROUND_HALF_UP,
     "ROUND_HALF_EVEN": ROUND_HALF_EVEN,
@@ -197,16 +187,6 @@ class PolicyDocument(_Document):
     levels: list[LevelDoc] = Field(min_length=1)
 
 
-def _path(loc: tuple[int | str, ...]) -> str:
-    out = "$"
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part not in _KINDS:
-            out += f".{part}"
-    return out
-
-
 def _invariants(doc: PolicyDocument, templates: frozenset[str] | None) -> list[ConfigProblem]:
     problems: list[ConfigProblem] = []
     seen: dict[str, str] = {}
@@ -310,11 +290,7 @@ def policy_from_document(
     try:
         doc = PolicyDocument.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            ConfigProblem(_path(tuple(err["loc"])), err["msg"].removeprefix("Value error, "))
-            for err in exc.errors()
-        ]
-        raise ConfigError(source, problems) from None
+        raise ConfigError(source, validation_problems(exc, data)) from None
     known = templates if templates is not None else _shipped_templates()
     problems = _invariants(doc, known or None)
     tables: dict[str, RateTable] = {}

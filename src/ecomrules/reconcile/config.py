@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import attrs
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from ecomrules.config_file import read_config_file
+from ecomrules.config_file import read_config_file, validation_problems
 from ecomrules.errors import ConfigError, ConfigProblem
 from ecomrules.reconcile.blocking import (
     AmountBlocker,
@@ -296,23 +296,6 @@ def _comparison(config: Any, path: str, problems: list[ConfigProblem]) -> Compar
     return result
 
 
-def _path(location: tuple[int | str, ...]) -> str:
-    out = "$"
-    previous: int | str | None = None
-    for part in location:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(previous, int) and part in _KINDS:
-            pass  # the discriminator's tag, not a field
-        else:
-            out += f".{part}"
-        previous = part
-    return out
-
-
-_KINDS = frozenset({"reference", "text", "amount", "party", "date", "plugin"})
-
-
 def load_config(path: str | Path) -> MatcherSettings:
     """Read a ``.toml`` or ``.json`` matcher configuration; ``ConfigError`` lists every problem."""
     file = Path(path)
@@ -320,11 +303,7 @@ def load_config(path: str | Path) -> MatcherSettings:
     try:
         config = MatcherConfig.model_validate(document)
     except ValidationError as exc:
-        problems = [
-            ConfigProblem(_path(tuple(e["loc"])), e["msg"].removeprefix("Value error, "))
-            for e in exc.errors()
-        ]
-        raise ConfigError(str(file), problems) from None
+        raise ConfigError(str(file), validation_problems(exc, document)) from None
     try:
         return config.to_domain()
     except ConfigError as exc:
