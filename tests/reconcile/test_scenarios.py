@@ -342,3 +342,14 @@ def test_zero_decimal_currency() -> None:
     target = attrs.evolve(item("9", "1.00"), amount=amount, residual=amount)
     match = only(Matcher().match([jpy], [target]))
     assert allocated(match) == {"9": "5000"}
+
+
+def test_progress_reports_every_line_decided_in_chunks() -> None:
+    from ecomrules.reconcile.records import ItemRecord, LineRecord
+
+    lines = [LineRecord(f"L{k:05d}", 100 + k, "EUR", 740_000) for k in range(10_001)]
+    items = [ItemRecord("I1", "INV-1", "P1", "Acme", "EUR", 5, 740_000)]
+    reported: list[int] = []
+    result = Matcher().match_records(lines, items, progress=reported.append)
+    assert reported == [10_000, 1]
+    assert len(result.unmatched_lines) == 10_001

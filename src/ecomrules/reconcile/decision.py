@@ -66,17 +66,8 @@ def _score(
     if len(candidates) == 1:
         ((item_index, flags),) = candidates.items()
         item = items[item_index]
-        decisive = ctx.auto_bits
-        floors = ctx.floors
-        total = prior
-        found: list[Level] = []
-        for k, compare in enumerate(compares):
-            level = compare(line_index, line, item, flags, ctx)
-            found.append(level)
-            total += level.weight
-            if total + floors[k] >= decisive:
-                break
-        return [(-total, item.due, item.id, item_index, tuple(found), flags)]
+        total, levels = _score_only(line_index, line, item, flags, prior, ctx)
+        return [(-total, item.due, item.id, item_index, levels, flags)]
     scored: list[_Scored] = []
     for item_index, flags in candidates.items():
         item = items[item_index]
@@ -88,6 +79,28 @@ def _score(
     if len(scored) > 1:
         scored.sort()
     return scored
+
+
+def _score_only(
+    line_index: int,
+    line: LineRecord,
+    item: ItemRecord,
+    flags: int,
+    prior: float,
+    ctx: ComparisonContext,
+) -> tuple[float, tuple[Level, ...]]:
+    """A line's only pair: its total and levels, stopping once the rest cannot undo ``auto``."""
+    decisive = ctx.auto_bits
+    floors = ctx.floors
+    total = prior
+    found: list[Level] = []
+    for k, compare in enumerate(ctx.compares):
+        level = compare(line_index, line, item, flags, ctx)
+        found.append(level)
+        total += level.weight
+        if total + floors[k] >= decisive:
+            break
+    return total, tuple(found)
 
 
 def bits(p: float) -> float:
@@ -118,15 +131,23 @@ def decide(
     items = index.items
     if not candidates:
         return Refusal(line_index, ("reconcile.no_candidate",))
+    paid = line.cents + line.fee
+    if len(candidates) == 1:
+        ((item_index, flags),) = candidates.items()
+        item = items[item_index]
+        if paid == item.residual and item.currency == line.currency:
+            # the common case: one candidate, paid exactly
+            total, levels = _score_only(line_index, line, item, flags, settings.prior, ctx)
+            if total < ctx.review_bits:
+                return Refusal(line_index, ("reconcile.below_threshold",), (item_index,))
+            return Proposal(line_index, total >= ctx.auto_bits, total, [(item_index, paid)], levels)
     scored = _score(line_index, line, candidates, items, settings, ctx)
     best = scored[0]
     best_total = -best[0]
-    paid = line.cents + line.fee
     best_item = items[best[3]]
     if best_item.currency != line.currency:
         paid = ctx.rates.convert(paid, line.currency, best_item.currency) or 0
-    if len(scored) == 1 and paid == best_item.residual:
-        # the common case: one candidate, paid exactly
+    if len(scored) == 1 and paid == best_item.residual:  # paid exactly once converted
         if best_total < ctx.review_bits:
             return Refusal(line_index, ("reconcile.below_threshold",), (best[3],))
         return Proposal(

@@ -129,16 +129,17 @@ class Matcher:
         ctx.review_bits = bits(self.settings.review_threshold)
         decisions: list[Proposal | Refusal] = []
         candidates = blocking.candidates
-        pairs = 0
-        for i, line in enumerate(work):
-            found = candidates[i]
-            if found is not None:
-                pairs += len(found)
-            decisions.append(decide(i, line, found, index, self.settings, ctx))
-            if progress is not None and (i + 1) % _CHUNK == 0:
-                progress(_CHUNK)
-        if progress is not None and len(work) % _CHUNK:
-            progress(len(work) % _CHUNK)
+        pairs = sum(map(len, filter(None, candidates)))
+        settings = self.settings
+        for start in range(0, len(work), _CHUNK):
+            decisions.extend(
+                [
+                    decide(i, work[i], candidates[i], index, settings, ctx)
+                    for i in range(start, min(start + _CHUNK, len(work)))
+                ]
+            )
+            if progress is not None:
+                progress(min(_CHUNK, len(work) - start))
         del candidates, blocking, ctx  # free the candidate maps before the results are built
         _share_out(decisions, work, items)
         return _result(decisions, work, items, settled, payout_matches, pairs)

@@ -87,8 +87,8 @@ def normalise_reference(text: str) -> str:
     'INV1234'
     """
     key = text.translate(_KEY)
-    if not key.isascii():
-        key = key.upper()
+    if not key.isascii():  # other scripts' digits are not stripped of zeros: the pattern's way
+        return _LEADING_ZEROS.sub("", key.upper())
     if "0" not in key:
         return key
     if key.isdigit():
