@@ -299,7 +299,8 @@ def _narrow(ctx: BlockingContext, i: int, line: LineRecord, bucket: Sequence[int
     (normalised), or a reference-shaped token of the line nearly equals
     their number (a typo): the amount plus one of these is a candidate. The
     first two are hash joins (through the partner's few open items, and on
-    name and amount), the last one rapidfuzz pass over the bucket's numbers.
+    name and amount), the last one rapidfuzz pass over the bucket's numbers
+    (listed once per amount). ``bucket`` is the postings of the line's amount.
     """
     index = ctx.index
     residuals = index.residuals
@@ -315,7 +316,7 @@ def _narrow(ctx: BlockingContext, i: int, line: LineRecord, bucket: Sequence[int
     keys = [normalise_reference(r) for r in line.references]
     keys.extend(ctx.missed_keys.get(i, ()))
     if keys:
-        numbers = list(map(index.number_keys.__getitem__, bucket))
+        numbers = index.numbers_with_amount(paid)
         for key in keys:
             for _, _, position in process.extract(
                 key, numbers, scorer=fuzz.ratio, score_cutoff=_NEAR, limit=None

@@ -123,7 +123,7 @@ class ItemIndex:
             if units < 0
         )
         """Partners with a credit note open: a payment may net it in."""
-        self._by_name: dict[int, dict[str, list[int]]] = {}
+        self._crowds: dict[int, tuple[dict[str, list[int]], list[str]]] = {}
         self._names: list[str] | None = None
         self.group_of = dict(partner_groups or {})
         """Partner id -> group id (the configured groups)."""
@@ -149,19 +149,31 @@ class ItemIndex:
         first use; the items of one residual are grouped by name when that
         residual is first asked for (only crowded amounts ever are).
         """
-        table = self._by_name.get(residual)
-        if table is None:
+        return self._crowd(residual)[0].get(name, ())
+
+    def numbers_with_amount(self, residual: int) -> Sequence[str]:
+        """The normalised numbers of the items of residual ``residual``, in postings order."""
+        return self._crowd(residual)[1]
+
+    def _crowd(self, residual: int) -> tuple[dict[str, list[int]], list[str]]:
+        """The items of one residual grouped by partner name, and their numbers (built once)."""
+        crowd = self._crowds.get(residual)
+        if crowd is None:
             names = self._item_names()
-            table = {}
-            for j in postings(self.by_amount.get(residual)):
+            bucket = postings(self.by_amount.get(residual))
+            table: dict[str, list[int]] = {}
+            for j in bucket:
                 key = names[j]
                 found = table.get(key)
                 if found is None:
                     table[key] = [j]
                 else:
                     found.append(j)
-            self._by_name[residual] = table
-        return table.get(name, ())
+            crowd = self._crowds[residual] = (
+                table,
+                list(map(self.number_keys.__getitem__, bucket)),
+            )
+        return crowd
 
     def _item_names(self) -> list[str]:
         """The normalised name of each item's partner, by index (built once)."""
