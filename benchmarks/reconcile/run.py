@@ -11,7 +11,10 @@ its peak memory (max RSS) is its own. Figures printed per size:
 - the floors timed in the same process: the same CSV read, a bare dict hash
   join on exact references over the same data, one regex pass over the labels,
   and ``total / bare join`` (reading included on both sides), in wall and in
-  CPU time: on a shared machine the CPU ratio is the one that compares.
+  CPU time: on a shared machine the CPU ratio is the one that compares;
+- a digest of every decision (status, score, allocations, reasons of each
+  match; reasons and candidates of each unmatched line; unmatched items):
+  a speed change that keeps the digest changed no decision.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import hashlib
 import json
 import re
 import resource
@@ -26,6 +30,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -67,6 +72,19 @@ def _bare_join(items_path: Path, lines_path: Path) -> tuple[float, float, float,
     hits = sum(1 for _, ref in lines if ref and get(ref) is not None)
     end = time.perf_counter()
     return end - start, end - read, time.process_time() - cpu, hits
+
+
+def _digest(result: Any) -> str:
+    """A hash of every decision of a MatchResult, independent of object identity."""
+    digest = hashlib.sha256()
+    for m in result.matches:
+        allocations = [(a.item_id, a.units) for a in m.allocations]
+        fields = (m.line_id, m.status.value, repr(m.score), allocations, m.codes)
+        digest.update(repr((*fields, m.write_off, m.unallocated)).encode())
+    for u in result.unmatched_lines:
+        digest.update(repr((u.line_id, u.reasons, u.candidates)).encode())
+    digest.update(repr(result.unmatched_items).encode())
+    return digest.hexdigest()[:16]
 
 
 def run_one(size: int, data: Path, seed: int, use_pyarrow: bool = True) -> dict[str, object]:
@@ -137,6 +155,7 @@ def run_one(size: int, data: Path, seed: int, use_pyarrow: bool = True) -> dict[
         "regex_hits": regex_hits,
         "ratio_total_to_bare": total / bare_total,
         "ratio_match_to_bare_join": (t2 - t1) / bare_join,
+        "digest": _digest(result),
     }
 
 
@@ -204,6 +223,7 @@ def _print(size: int, r: dict) -> None:
         f"  floors: bare dict join {r['bare_join_total_s']:.2f} s with reading"
         f" ({r['bare_join_only_s']:.2f} s join only), regex pass {r['regex_pass_s']:.2f} s"
     )
+    out.append(f"  decisions digest {r['digest']}")
     out.append(
         f"  total / bare join (both reading): wall {r['ratio_total_to_bare']:.2f}x,"
         f" cpu {r['ratio_cpu_total_to_bare']:.2f}x (target <= 5x);"
