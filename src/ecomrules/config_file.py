@@ -67,16 +67,16 @@ def validation_problems(exc: ValidationError, document: Any) -> list[ConfigProbl
     left out, so the path is the one the user wrote (``$.levels[2].days``).
 
     >>> from pydantic import BaseModel, ValidationError
-    >>> class Level(BaseModel):
+    >>> class Grace(BaseModel):
     ...     days: int
     >>> class Doc(BaseModel):
-    ...     levels: list[Level]
-    >>> document = {"levels": [{"days": 3}, {"days": "soon"}]}
+    ...     grace: Grace
+    >>> document = {"grace": {"days": "soon"}}
     >>> try:
     ...     Doc.model_validate(document)
     ... except ValidationError as exc:
-    ...     [str(p) for p in validation_problems(exc, document)]
-    ['$.levels[1].days: Input should be a valid integer, unable to parse string as an integer']
+    ...     print(*validation_problems(exc, document))
+    $.grace.days: Input should be a valid integer, unable to parse string as an integer
     """
     problems: list[ConfigProblem] = []
     for error in exc.errors():
