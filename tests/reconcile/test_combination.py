@@ -42,3 +42,22 @@ def test_large_pool_uses_the_bitset_and_agrees() -> None:
 def test_nothing_for_non_positive_targets_or_values() -> None:
     assert find_subsets([100, 200], 0) == []
     assert find_subsets([100, -200], 100) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(1, 500), min_size=1, max_size=18), st.integers(1, 6), st.data())
+def test_targets_made_of_the_values_agree_with_brute_force(
+    values: list[int], depth: int, data: st.DataObject
+) -> None:
+    chosen = data.draw(st.sets(st.sampled_from(range(len(values))), min_size=1))
+    target = sum(values[i] for i in chosen)
+    assert find_subsets(values, target, max_items=depth) == _brute(
+        values, target, min(depth, len(values))
+    )
+
+
+def test_a_payment_of_every_item_is_the_whole_pool_within_the_item_limit() -> None:
+    assert find_subsets([300, 200, 500], 1000) == [(0, 1, 2)]
+    assert find_subsets([300, 200, 500, 5000], 1000) == [(0, 1, 2)]  # 5000 is above the target
+    assert find_subsets([300, 200, 500], 1000, max_items=2) == []
+    assert find_subsets([300, 200, 500], 1001) == []  # the whole pool is short

@@ -51,8 +51,11 @@ def find_subsets(
     usable = [i for i, v in enumerate(values) if v <= target]
     pool = [values[i] for i in usable]
     n = len(pool)
-    if n == 0:
-        return []
+    whole = sum(pool)
+    if whole <= target:
+        # values are positive: only the whole pool can reach the target, and
+        # then no smaller part of it does (a payment of every open item)
+        return [tuple(usable)] if whole == target and 0 < n <= max_items else []
     depth = min(max_items, n)
     if n <= HALVES_LIMIT:
         found = _halves(pool, target, depth, limit)
