@@ -42,3 +42,18 @@ def test_bad_argument_exits_2_without_traceback() -> None:
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
     assert "2026-02-30" in out.stderr
+
+
+def test_json_is_written_in_pieces_exactly_as_one_dump() -> None:
+    import io
+    import json
+
+    from ecomrules.cli.output import write_json
+
+    document = {"rows": [{"id": f"L{k}", "amount": "1.00", "é": [k, None]} for k in range(5000)]}
+    stream = io.StringIO()
+    write_json(document, stream)
+    assert (
+        stream.getvalue()
+        == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )

@@ -6,12 +6,13 @@ import enum
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from itertools import islice
+from typing import Any, TextIO, TypeVar
 
 from rich.console import Console
 from rich.progress import Progress
 
-__all__ = ["ExitCode", "console", "err_console", "print_json", "progress"]
+__all__ = ["ExitCode", "console", "err_console", "print_json", "progress", "write_json"]
 
 T = TypeVar("T")
 
@@ -28,9 +29,24 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
 
 
+_TOKENS_PER_WRITE = 8192
+
+
+def write_json(document: Any, stream: TextIO) -> None:
+    """Write ``document`` as canonical JSON (sorted keys, 2-space indent) and a newline.
+
+    Written in pieces of a few thousand tokens: a large result is never held
+    as one string, and the stream is not called once per token.
+    """
+    tokens = json.JSONEncoder(indent=2, sort_keys=True, ensure_ascii=False).iterencode(document)
+    for piece in iter(lambda: list(islice(tokens, _TOKENS_PER_WRITE)), []):
+        stream.write("".join(piece))
+    stream.write("\n")
+
+
 def print_json(document: Any) -> None:
-    """Print ``document`` as canonical JSON (sorted keys, 2-space indent, UTF-8) on stdout."""
-    sys.stdout.write(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    """Print ``document`` as canonical JSON on stdout (see :func:`write_json`)."""
+    write_json(document, sys.stdout)
 
 
 def progress(items: Iterable[T], *, total: int | None, label: str) -> Iterator[T]:

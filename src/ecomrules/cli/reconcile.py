@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json as jsonlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,8 +9,9 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from ecomrules.cli.output import console, err_console, print_json
+from ecomrules.cli.output import console, err_console, print_json, write_json
 from ecomrules.errors import UnrecognizedFormatError
+from ecomrules.gcpause import paused_collector
 from ecomrules.inputs import read_open_items
 from ecomrules.money import Currency, Money
 from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, line_record
@@ -48,6 +48,7 @@ def _header(path: Path) -> set[str]:
         return {c.strip() for c in handle.readline().split(",")}
 
 
+@paused_collector()
 def run_reconcile(
     open_items: Path,
     statements: list[Path],
@@ -115,13 +116,12 @@ def reconcile(
     if commit or workspace:
         store = SqliteMatchStore(Workspace(resolve_path(workspace)))
     result, left_out = run_reconcile(open_items, statement, config=config, committed=store)
-    document = result.to_json()
+    with paused_collector():
+        document = result.to_json()
     document["previously_committed_lines"] = left_out
     if out is not None:
-        out.write_text(
-            jsonlib.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
+        with out.open("w", encoding="utf-8") as handle:
+            write_json(document, handle)
     if commit and store is not None:
         items = read_open_items(open_items)
         new = store.record(commitments(result, items))

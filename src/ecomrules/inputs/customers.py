@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from ecomrules.gcpause import paused_collector
 from ecomrules.inputs.fields import Amount, CurrencyCode, Flag, IsoDate
 from ecomrules.inputs.reader import read_rows, unique_ids
 from ecomrules.ledger import Customer
@@ -52,6 +53,7 @@ class CustomerRow(BaseModel):
         )
 
 
+@paused_collector()
 def read_customers(path: str | Path) -> list[Customer]:
     """Read ``customers.csv`` (or ``.jsonl``); every bad row is reported in one ``InputError``."""
     name = Path(path).name

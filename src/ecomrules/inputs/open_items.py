@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from ecomrules.gcpause import paused_collector
 from ecomrules.inputs.fields import Amount, CurrencyCode, IsoDate
 from ecomrules.inputs.reader import read_rows, unique_ids
 from ecomrules.ledger import ItemStatus, OpenItem
@@ -67,6 +68,7 @@ class OpenItemRow(BaseModel):
         )
 
 
+@paused_collector()
 def read_open_items(path: str | Path) -> list[OpenItem]:
     """Read ``open-items.csv`` (or ``.jsonl``); every bad row is reported in one ``InputError``."""
     name = Path(path).name

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ecomrules.credit.order import OpenOrder, OpenOrderStatus, Order, OrderLine, PaymentMethod
 from ecomrules.errors import InputError
+from ecomrules.gcpause import paused_collector
 from ecomrules.inputs.fields import Amount, CurrencyCode, Flag, IsoDate
 from ecomrules.inputs.reader import read_rows, row_errors, unique_ids
 from ecomrules.money import Money
@@ -67,6 +68,7 @@ class OrderRow(BaseModel):
         )
 
 
+@paused_collector()
 def read_orders(path: str | Path) -> list[OpenOrder]:
     """Read ``orders.csv`` (or ``.jsonl``); every bad row is reported in one ``InputError``."""
     name = Path(path).name
@@ -149,6 +151,7 @@ def read_order(path: str | Path) -> Order:
         raise InputError(str(file), row_errors(file.name, 1, exc)) from None
 
 
+@paused_collector()
 def read_order_documents(path: str | Path) -> list[Order]:
     """Read several orders, one ``order.json`` object a line (``.jsonl``)."""
     name = Path(path).name

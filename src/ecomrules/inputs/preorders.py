@@ -17,6 +17,7 @@ from attrs import frozen
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from ecomrules.errors import InputError
+from ecomrules.gcpause import paused_collector
 from ecomrules.inputs.fields import Flag, IsoDate, IsoDateTime
 from ecomrules.inputs.reader import read_rows
 from ecomrules.preorder.model import (
@@ -235,6 +236,7 @@ class PreorderInputs:
     warehouse: Warehouse
 
 
+@paused_collector()
 def read_preorder_inputs(
     *,
     products: str | Path,
