@@ -13,6 +13,7 @@ from ecomrules.cli.output import console, err_console, print_json, write_json
 from ecomrules.errors import UnrecognizedFormatError
 from ecomrules.gcpause import paused_collector
 from ecomrules.inputs import read_open_items
+from ecomrules.ledger import OpenItem
 from ecomrules.money import Currency, Money
 from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, line_record
 from ecomrules.reconcile.bulk import read_line_records
@@ -55,15 +56,20 @@ def run_reconcile(
     *,
     config: Path | None = None,
     committed: MatchStore | None = None,
-) -> tuple[MatchResult, list[str]]:
-    """Read the inputs, leave out what the workspace already holds, and match."""
+) -> tuple[MatchResult, list[str], list[OpenItem]]:
+    """Read the inputs, leave out what the workspace already holds, and match.
+
+    Returns the result, the lines left out as already committed, and the
+    open items as read (the residuals a new commitment records).
+    """
     from ecomrules.reconcile.config import load_config
 
     settings = load_config(config) if config else None
-    items = read_open_items(open_items)
+    read = read_open_items(open_items)
+    items = read
     skipped: frozenset[str] = frozenset()
     if committed is not None:
-        items, skipped = without_committed(items, committed.commitments())
+        items, skipped = without_committed(read, committed.commitments())
     lines: list[LineRecord] = []
     payouts: list[PayoutRecord] = []
     for path in statements:
@@ -83,7 +89,7 @@ def run_reconcile(
             )
     else:
         result = matcher.match_records(lines, records, payouts=payouts)
-    return result, left_out
+    return result, left_out, read
 
 
 def reconcile(
@@ -115,7 +121,7 @@ def reconcile(
     store = None
     if commit or workspace:
         store = SqliteMatchStore(Workspace(resolve_path(workspace)))
-    result, left_out = run_reconcile(open_items, statement, config=config, committed=store)
+    result, left_out, items = run_reconcile(open_items, statement, config=config, committed=store)
     with paused_collector():
         document = result.to_json()
     document["previously_committed_lines"] = left_out
@@ -123,7 +129,6 @@ def reconcile(
         with out.open("w", encoding="utf-8") as handle:
             write_json(document, handle)
     if commit and store is not None:
-        items = read_open_items(open_items)
         new = store.record(commitments(result, items))
         err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
     if json:
