@@ -165,26 +165,31 @@ def _share_out(
     if not twice:
         return
     claimed = dict.fromkeys(twice, 0)
-    touching: list[int] = []  # positions of the proposals that claim one of them
+    contested: set[int] = set()
+    touching: list[tuple[int, Proposal]] = []  # the proposals that claim one of them
     for position, decision in enumerate(decisions):
         if isinstance(decision, Proposal):
             shared = False
             for item_index, units in decision.allocations:
-                if item_index in claimed:
-                    claimed[item_index] += units
+                total = claimed.get(item_index)
+                if total is not None:
+                    total += units
+                    claimed[item_index] = total
                     shared = True
+                    if abs(total) > abs(items[item_index].residual):
+                        contested.add(item_index)
             if shared:
-                touching.append(position)
-    contested = {i for i, total in claimed.items() if abs(total) > abs(items[i].residual)}
+                touching.append((position, decision))
     if not contested:
         return
-    claims = []
-    for position in touching:
-        d = decisions[position]
-        assert isinstance(d, Proposal)
-        if any(i in contested for i, _ in d.allocations):
-            claims.append((not d.auto, -d.total, lines[d.line].id, position, d))
-    claims.sort(key=lambda claim: claim[:4])
+    claims = sorted(
+        (
+            (not d.auto, -d.total, lines[d.line].id, position, d)
+            for position, d in touching
+            if any(i in contested for i, _ in d.allocations)
+        ),
+        key=lambda claim: claim[:4],
+    )
     left = {i: abs(items[i].residual) for i in contested}
     for *_, position, proposal in claims:
         short = any(i in left and abs(units) > left[i] for i, units in proposal.allocations)

@@ -70,7 +70,7 @@ class ItemIndex:
     ``residuals``, ``currencies`` and ``partners`` hold one field of every
     item by index, for the lookups blockers make item by item: at a million
     items, reading a field from a compact column instead of from each
-    item's record halves the cost of the amount blocker (measured).
+    item's record took the amount blocker from about 3.7 s to 2.7 s.
     """
 
     def __init__(
