@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,15 +41,35 @@ class Workspace:
             self.connection = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
-            self.connection.execute("PRAGMA journal_mode=WAL")
-            self.connection.execute("PRAGMA foreign_keys=ON")
-            self.connection.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(area TEXT PRIMARY KEY, version INTEGER NOT NULL)"
-            )
+            self._set_up(time.monotonic() + timeout)
         except sqlite3.Error as exc:
             raise WorkspaceError(f"{self.path}: cannot open workspace: {exc}") from None
         self._depth = 0
+
+    def _set_up(self, deadline: float) -> None:
+        """WAL mode, foreign keys and the schema table, retried while another process holds a lock.
+
+        Switching a new file to WAL needs an exclusive lock, and SQLite
+        answers "database is locked" at once, without waiting out the busy
+        timeout, when another process opening the same new file holds one:
+        two runs starting together on a fresh workspace met it about one
+        time in four. The step is retried until the timeout has passed.
+        """
+        pause = 0.005
+        while True:
+            try:
+                self.connection.execute("PRAGMA journal_mode=WAL")
+                self.connection.execute("PRAGMA foreign_keys=ON")
+                self.connection.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version "
+                    "(area TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+                )
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                    raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
 
     def close(self) -> None:
         """Close the connection."""
