@@ -353,3 +353,14 @@ def test_progress_reports_every_line_decided_in_chunks() -> None:
     result = Matcher().match_records(lines, items, progress=reported.append)
     assert reported == [10_000, 1]
     assert len(result.unmatched_lines) == 10_001
+
+
+def test_a_residual_beyond_64_bits_still_matches() -> None:
+    from ecomrules.reconcile.index import ItemIndex
+    from ecomrules.reconcile.records import ItemRecord, LineRecord
+
+    huge = 2**70  # minor units: no int64 column holds it, the index keeps a list
+    items = [ItemRecord("I1", "INV-1", "P1", "Acme", "EUR", huge, 740_000)]
+    assert list(ItemIndex(items).residuals) == [huge]
+    result = Matcher().match_records([LineRecord("L1", huge, "EUR", 740_000, ("INV-1",))], items)
+    assert [(a.item_id, a.units) for m in result.matches for a in m.allocations] == [("I1", huge)]
