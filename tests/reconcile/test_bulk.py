@@ -117,3 +117,21 @@ def test_the_pyarrow_path_leaves_every_doubtful_file_to_csv(tmp_path: Path, row:
     path = tmp_path / "open-items.csv"
     path.write_text(f"{header}\nZ,INV-9,C1,Alpha,EUR,2.00,2026-11-01\n{row}\n", encoding="utf-8")
     assert columnar.read_items(path, header.split(",")) is None
+
+
+def test_a_file_of_several_pyarrow_blocks_reads_as_csv_does(tmp_path: Path) -> None:
+    """Over 1 MB pyarrow reads in blocks; the currencies change between blocks."""
+    pytest.importorskip("pyarrow")
+    rows = ["id,number,partner_id,partner_name,currency,residual,due_date"]
+    for k in range(60_000):
+        currency = "EUR" if k < 30_000 else "USD" if k < 50_000 else "JPY"
+        amount = str(k) if currency == "JPY" else f"{k}.50"
+        rows.append(
+            f"I{k},INV-{k},P{k % 97},Name {k % 97},{currency},{amount},2026-01-{1 + k % 28:02d}"
+        )
+    path = tmp_path / "open-items.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert path.stat().st_size > 3_000_000
+    records = read_item_records(path)
+    assert records == read_item_records(path, use_pyarrow=False)
+    assert [records[k].currency for k in (0, 30_000, 59_999)] == ["EUR", "USD", "JPY"]

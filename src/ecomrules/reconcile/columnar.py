@@ -72,9 +72,7 @@ def _codes(column: Any) -> list[str]:
     Dictionary-encoded in C: the distinct values become strings once, the
     rows pick them by index (twice as fast as converting every row).
     """
-    encoded = pc.dictionary_encode(column)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
+    encoded = pc.dictionary_encode(column).combine_chunks()  # a table column is chunked
     values: list[str] = encoded.dictionary.to_pylist()
     return list(map(values.__getitem__, encoded.indices.to_pylist()))
 
