@@ -141,16 +141,30 @@ def _optional(table: Any, name: str) -> Any:
     return pa.array([""] * table.num_rows, pa.string())
 
 
-def read_items(path: Path, header: Sequence[str]) -> list[ItemRecord] | None:
-    """``open-items.csv`` as records, or None when the stdlib reader must judge it."""
+def _parsed(
+    path: Path, header: Sequence[str], amount: str, day: str
+) -> tuple[Any, Any, list[int], list[int]] | None:
+    """The table, its currency column, ``amount`` in minor units and ``day`` as ordinals.
+
+    None when pyarrow is missing or any of them is not plainly valid.
+    """
     table = _table(path, header) if available() else None
     if table is None:
         return None
     currencies = table.column("currency")
-    residuals = _units(table.column("residual"), currencies)
-    dues = _days(table.column("due_date"))
-    if residuals is None or dues is None:
+    units = _units(table.column(amount), currencies)
+    days = _days(table.column(day))
+    if units is None or days is None:
         return None
+    return table, currencies, units, days
+
+
+def read_items(path: Path, header: Sequence[str]) -> list[ItemRecord] | None:
+    """``open-items.csv`` as records, or None when the stdlib reader must judge it."""
+    parsed = _parsed(path, header, "residual", "due_date")
+    if parsed is None:
+        return None
+    table, currencies, residuals, dues = parsed
     columns = [
         table.column("id").to_pylist(),
         table.column("number").to_pylist(),
@@ -163,21 +177,17 @@ def read_items(path: Path, header: Sequence[str]) -> list[ItemRecord] | None:
         _optional(table, "order_id").to_pylist(),
         _ibans(_optional(table, "iban")),
     ]
-    del table, currencies
+    del parsed, table, currencies  # the table goes before the records are built
     _release()
     return list(map(ItemRecord._make, zip(*columns, strict=True)))
 
 
 def read_lines(path: Path, header: Sequence[str]) -> list[LineRecord] | None:
     """A statement in the default CSV layout as records, or None (see :func:`read_items`)."""
-    table = _table(path, header) if available() else None
-    if table is None:
+    parsed = _parsed(path, header, "amount", "booking_date")
+    if parsed is None:
         return None
-    currencies = table.column("currency")
-    amounts = _units(table.column("amount"), currencies)
-    days = _days(table.column("booking_date"))
-    if amounts is None or days is None:
-        return None
+    table, currencies, amounts, days = parsed
     references = [(ref,) if ref else () for ref in _optional(table, "reference").to_pylist()]
     columns = [
         table.column("id").to_pylist(),
@@ -189,7 +199,7 @@ def read_lines(path: Path, header: Sequence[str]) -> list[LineRecord] | None:
         _optional(table, "counterparty").to_pylist(),
         _ibans(_optional(table, "iban")),
     ]
-    del table, currencies
+    del parsed, table, currencies  # the table goes before the records are built
     _release()
     n = len(references)
     return list(
