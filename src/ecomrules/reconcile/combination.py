@@ -66,36 +66,45 @@ def find_subsets(
     return [tuple(usable[k] for k in subset) for subset in found]
 
 
-def _sums(values: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Every subset's sum and size, by doubling lists: bit ``i`` of an index is item ``i``."""
+def _sums(values: Sequence[int]) -> list[int]:
+    """Every subset's sum, by doubling a list: bit ``i`` of an index is item ``i``."""
     sums = [0]
-    sizes = [0]
     for v in values:
-        sums += [s + v for s in sums]
-        sizes += [k + 1 for k in sizes]
-    return sums, sizes
+        sums += list(map(v.__add__, sums))
+    return sums
+
+
+def _positions(sums: list[int], value: int) -> list[int]:
+    """Every index of ``value`` in ``sums`` (``list.index`` scans in C)."""
+    found: list[int] = []
+    at = -1
+    try:
+        while True:
+            at = sums.index(value, at + 1)
+            found.append(at)
+    except ValueError:
+        return found
 
 
 def _halves(values: Sequence[int], target: int, depth: int, limit: int) -> list[tuple[int, ...]]:
-    """Meet in the middle: the sums of each half, joined on ``target - left sum`` in a dict."""
+    """Meet in the middle: the sums of each half that add up to ``target``, met by a set.
+
+    The sums the first half leaves to reach ``target`` are intersected with
+    the second half's sums in C; only the few sums they share are looked
+    up again, and a subset's size is its mask's bit count.
+    """
     half = len(values) // 2
-    left_sums, left_sizes = _sums(values[:half])
-    right_sums, right_sizes = _sums(values[half:])
-    right: dict[int, list[int]] = {}
-    for m, s in enumerate(right_sums):
-        if s > target:
-            continue
-        found = right.get(s)
-        if found is None:
-            right[s] = [m]
-        else:
-            found.append(m)
+    left_sums = _sums(values[:half])
+    right_sums = _sums(values[half:])
+    shared = set(map(target.__sub__, left_sums)).intersection(right_sums)
+    if not shared:
+        return []
     hits: list[tuple[int, int, int]] = []  # (size, left mask, right mask)
-    for m, s in enumerate(left_sums):
-        completions = right.get(target - s)
-        if completions is not None:
-            size = left_sizes[m]
-            hits.extend((size + right_sizes[r], m, r) for r in completions)
+    for s in shared:
+        rights = _positions(right_sums, s)
+        for m in _positions(left_sums, target - s):
+            size = m.bit_count()
+            hits.extend((size + r.bit_count(), m, r) for r in rights)
     hits = [hit for hit in hits if hit[0] <= depth]
     if not hits:
         return []
