@@ -1,4 +1,4 @@
-"""The pyarrow path of the bulk reader (the ``fast`` extra): columns parsed in C.
+"""The pyarrow paths (the ``fast`` extra): the bulk reader's columns parsed in C, rows grouped in C.
 
 It reads the same documented layouts as :mod:`ecomrules.reconcile.bulk` and
 gives the same records, or ``None`` whenever anything is not plainly valid:
@@ -8,6 +8,10 @@ not exist, an unknown currency, a header it does not read the same way.
 The caller then reads the file with ``csv.reader``, which reports every bad
 row by file, line and column. So this path only ever speeds up files that
 are valid; it never decides what is valid.
+
+:func:`group` and :func:`distinct_pairs` serve the item index of a large
+run: rows grouped by equal value in C, so that Python builds one entry per
+group instead of appending every row.
 """
 
 from __future__ import annotations
@@ -16,12 +20,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from itertools import repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ecomrules.money import Currency
 from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_iban
 
-__all__ = ["available", "read_items", "read_lines"]
+__all__ = ["Groups", "available", "distinct_pairs", "group", "read_items", "read_lines"]
 
 pa: Any = None
 pc: Any = None
@@ -208,3 +212,42 @@ def read_lines(path: Path, header: Sequence[str]) -> list[LineRecord] | None:
             zip(*columns, repeat("transfer", n), repeat(0, n), repeat("", n), strict=True),
         )
     )
+
+
+class Groups(NamedTuple):
+    """Rows grouped by equal value, worked out in C (see :func:`group`)."""
+
+    values: list[Any]
+    """The distinct values, in order of first appearance."""
+    rows: list[int]
+    """Row indices, group after group, ascending within each group."""
+    ends: list[int]
+    """Where each group ends in ``rows`` (the next one starts there)."""
+    codes: Any
+    """Each row's group number (a pyarrow int32 array)."""
+
+
+def group(values: Sequence[str] | Sequence[int], kind: str) -> Groups:
+    """Group the rows of ``values`` (``kind`` "string" or "int64") by equal value.
+
+    Dictionary encoding numbers the distinct values in order of first
+    appearance; a stable sort of those numbers lists each group's rows in
+    ascending order; the run ends of the sorted numbers cut the groups. At a
+    million rows this takes a third of the time of appending each row to a
+    list in a dict. Call :func:`available` first.
+    """
+    encoded = pc.dictionary_encode(
+        pa.array(values, pa.string() if kind == "string" else pa.int64())
+    )
+    codes = encoded.indices
+    order = pc.sort_indices(codes)
+    ends = pc.run_end_encode(pc.take(codes, order)).run_ends if len(codes) else pa.array([])
+    return Groups(encoded.dictionary.to_pylist(), order.to_pylist(), ends.to_pylist(), codes)
+
+
+def distinct_pairs(codes: Any, texts: Sequence[str]) -> tuple[list[int], list[str]]:
+    """The distinct (group number, text) pairs of the rows whose text is not empty."""
+    column = pa.array(texts, pa.string())
+    table = pa.table({"code": codes, "text": column}).filter(pc.not_equal(column, ""))
+    pairs = table.group_by(["code", "text"], use_threads=False).aggregate([])
+    return pairs.column("code").to_pylist(), pairs.column("text").to_pylist()

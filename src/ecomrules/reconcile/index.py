@@ -6,7 +6,9 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress
 from operator import attrgetter
+from typing import Any
 
+from ecomrules.reconcile import columnar
 from ecomrules.reconcile.records import (
     ItemRecord,
     normalise_iban,
@@ -44,6 +46,75 @@ def _postings(keys: Sequence[object]) -> dict[object, Postings]:
     return table
 
 
+COLUMNAR_FROM = 50_000
+"""Indexes of at least this many items group their rows with pyarrow, when it is installed."""
+
+
+def _grouped_postings(residuals: list[int]) -> dict[object, Postings]:
+    """:func:`_postings` with the rows grouped in C (same table, same order)."""
+    grouped = columnar.group(residuals, "int64")
+    rows = grouped.rows
+    table: dict[object, Postings] = {}
+    start = 0
+    for value, end in zip(grouped.values, grouped.ends, strict=True):
+        table[value] = rows[start] if end - start == 1 else rows[start:end]
+        start = end
+    return table
+
+
+def _partner_tables(
+    partners: list[str], ibans: list[str]
+) -> tuple[dict[str, list[int]], dict[str, set[str]]]:
+    """Each partner's item indices, and each IBAN's partners (the items' own IBANs)."""
+    by_partner: dict[str, list[int]] = {}
+    for i, partner in enumerate(partners):
+        partner_items = by_partner.get(partner)
+        if partner_items is None:
+            by_partner[partner] = [i]
+        else:
+            partner_items.append(i)
+    by_iban: dict[str, set[str]] = {}
+    iban_of = ibans.__getitem__
+    for partner, owned in by_partner.items():  # a partner pays from one or two IBANs
+        for iban in set(map(iban_of, owned)):
+            if iban:
+                known = by_iban.get(iban)
+                if known is None:
+                    by_iban[iban] = {partner}
+                else:
+                    known.add(partner)
+    return by_partner, by_iban
+
+
+def _grouped_partner_tables(
+    partners: list[str], ibans: list[str]
+) -> tuple[dict[str, list[int]], dict[str, set[str]], Any] | None:
+    """:func:`_partner_tables` with the rows grouped in C, and each item's partner number.
+
+    None when pyarrow cannot hold a text (a lone surrogate is not UTF-8).
+    """
+    try:
+        grouped = columnar.group(partners, "string")
+        pairs = columnar.distinct_pairs(grouped.codes, ibans)
+    except (UnicodeEncodeError, columnar.pa.ArrowException):
+        return None
+    rows = grouped.rows
+    by_partner: dict[str, list[int]] = {}
+    start = 0
+    for partner, end in zip(grouped.values, grouped.ends, strict=True):
+        by_partner[partner] = rows[start:end]
+        start = end
+    by_iban: dict[str, set[str]] = {}
+    names = grouped.values
+    for code, iban in zip(*pairs, strict=True):
+        known = by_iban.get(iban)
+        if known is None:
+            by_iban[iban] = {names[code]}
+        else:
+            known.add(names[code])
+    return by_partner, by_iban, grouped.codes
+
+
 def _compact(values: list[int]) -> Sequence[int]:
     """Ints in one contiguous array (a list when one does not fit in 64 bits)."""
     try:
@@ -71,6 +142,11 @@ class ItemIndex:
     item by index, for the lookups blockers make item by item: at a million
     items, reading a field from a compact column instead of from each
     item's record took the amount blocker from about 3.7 s to 2.7 s.
+
+    From :data:`COLUMNAR_FROM` items, with pyarrow installed, the items are
+    grouped by partner and by residual in C (:func:`columnar.group
+    <ecomrules.reconcile.columnar.group>`): the same tables, built about a
+    third faster.
     """
 
     def __init__(
@@ -96,25 +172,20 @@ class ItemIndex:
             owners = compress(range(len(raws)), raws)
             for i, key in zip(owners, normalise_references(list(filter(None, raws))), strict=True):
                 _add(by_key, key, i)
-        by_amount = _postings(residuals)
-        del residuals
-        by_partner: dict[str, list[int]] = {}
-        for i, partner in enumerate(self.partners):
-            partner_items = by_partner.get(partner)
-            if partner_items is None:
-                by_partner[partner] = [i]
-            else:
-                partner_items.append(i)
-        by_iban: dict[str, set[str]] = {}
-        iban_of = [item.iban for item in items].__getitem__
-        for partner, owned in by_partner.items():  # a partner pays from one or two IBANs
-            for iban in set(map(iban_of, owned)):
-                if iban:
-                    known = by_iban.get(iban)
-                    if known is None:
-                        by_iban[iban] = {partner}
-                    else:
-                        known.add(partner)
+        ibans = list(map(attrgetter("iban"), items))
+        self._partner_codes: Any = None
+        grouped = len(items) >= COLUMNAR_FROM and columnar.available()
+        by_amount = (
+            _grouped_postings(residuals)
+            if grouped and isinstance(self.residuals, array)  # pyarrow holds 64-bit ints
+            else _postings(residuals)
+        )
+        partner_tables = _grouped_partner_tables(self.partners, ibans) if grouped else None
+        if partner_tables is None:
+            by_partner, by_iban = _partner_tables(self.partners, ibans)
+        else:
+            by_partner, by_iban, self._partner_codes = partner_tables
+        del residuals, ibans
         for iban, partner in (partner_ibans or {}).items():
             by_iban.setdefault(normalise_iban(iban), set()).add(partner)
         self.with_credit_notes = frozenset(
@@ -180,6 +251,14 @@ class ItemIndex:
         if self._names is None:
             items = self.items
             keys: dict[str, str] = {}
+            if self._partner_codes is not None:  # each partner's name once, then by number
+                firsts = [items[owned[0]].partner_name for owned in self.by_partner.values()]
+                for raw in firsts:
+                    if raw not in keys:
+                        keys[raw] = normalise_name(raw)
+                by_code = list(map(keys.__getitem__, firsts))
+                self._names = list(map(by_code.__getitem__, self._partner_codes.to_pylist()))
+                return self._names
             names = [""] * len(items)
             for owned in self.by_partner.values():
                 raw = items[owned[0]].partner_name

@@ -1,0 +1,85 @@
+"""The item index: the tables grouped with pyarrow are the tables grouped in Python."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ecomrules.reconcile import index as index_module
+from ecomrules.reconcile.index import ItemIndex
+from ecomrules.reconcile.records import ItemRecord
+
+pytest.importorskip("pyarrow")
+
+_partners = st.lists(st.sampled_from(["P1", "P2", "P3", "P10", "Pé"]), max_size=40)
+_ibans = st.sampled_from(["", "FR76001", "DE89002", "FR76003"])
+
+
+@given(st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=40))
+def test_grouped_postings_are_the_plain_postings(residuals: list[int]) -> None:
+    grouped = index_module._grouped_postings(residuals)
+    plain = index_module._postings(residuals)
+    assert list(grouped.items()) == list(plain.items())  # same keys in the same order
+
+
+@given(
+    _partners.flatmap(
+        lambda ps: st.tuples(st.just(ps), st.lists(_ibans, min_size=len(ps), max_size=len(ps)))
+    )
+)
+def test_grouped_partner_tables_are_the_plain_tables(data: tuple[list[str], list[str]]) -> None:
+    partners, ibans = data
+    found = index_module._grouped_partner_tables(partners, ibans)
+    assert found is not None
+    by_partner, by_iban, codes = found
+    plain_by_partner, plain_by_iban = index_module._partner_tables(partners, ibans)
+    assert list(by_partner.items()) == list(plain_by_partner.items())
+    assert by_iban == plain_by_iban
+    assert [list(by_partner)[c] for c in codes.to_pylist()] == partners
+
+
+def _items(count: int) -> list[ItemRecord]:
+    return [
+        ItemRecord(
+            f"I{i}",
+            f"INV-{i}",
+            f"P{i % 7}",
+            f"Partner {i % 7} SARL",
+            "EUR",
+            (i % 5 + 1) * 100,
+            740_000 + i,
+            iban=f"FR76{i % 3}" if i % 2 else "",
+        )
+        for i in range(count)
+    ]
+
+
+def test_a_large_index_groups_with_pyarrow_and_builds_the_same_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    items = _items(60)
+    plain = ItemIndex(items)
+    monkeypatch.setattr(index_module, "COLUMNAR_FROM", 50)
+    grouped = ItemIndex(items)
+    assert grouped._partner_codes is not None
+    assert plain._partner_codes is None
+    assert list(grouped.by_amount.items()) == list(plain.by_amount.items())
+    assert list(grouped.by_partner.items()) == list(plain.by_partner.items())
+    assert grouped.partners_by_iban == plain.partners_by_iban
+    assert grouped.named_with_amount("partner 3", 300) == plain.named_with_amount("partner 3", 300)
+    assert grouped._item_names() == plain._item_names()
+
+
+def test_texts_pyarrow_cannot_hold_and_huge_residuals_are_grouped_in_python(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index_module, "COLUMNAR_FROM", 1)
+    items = [
+        ItemRecord("I1", "INV-1", "P\udc80", "Acme", "EUR", 2**70, 740_000),
+        ItemRecord("I2", "INV-2", "P\udc80", "Acme", "EUR", 2**70, 740_001),
+    ]
+    index = ItemIndex(items)
+    assert index._partner_codes is None  # a lone surrogate is not UTF-8
+    assert index.by_partner == {"P\udc80": [0, 1]}
+    assert index.by_amount == {2**70: [0, 1]}
