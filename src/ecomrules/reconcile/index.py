@@ -56,8 +56,9 @@ def _grouped_postings(residuals: list[int]) -> dict[object, Postings]:
     rows = grouped.rows
     table: dict[object, Postings] = {}
     start = 0
-    for value, end in zip(grouped.values, grouped.ends, strict=True):
-        table[value] = rows[start] if end - start == 1 else rows[start:end]
+    for end in grouped.ends:
+        first = rows[start]
+        table[residuals[first]] = first if end - start == 1 else rows[start:end]
         start = end
     return table
 
@@ -101,12 +102,16 @@ def _grouped_partner_tables(
     rows = grouped.rows
     by_partner: dict[str, list[int]] = {}
     start = 0
-    for partner, end in zip(grouped.values, grouped.ends, strict=True):
-        by_partner[partner] = rows[start:end]
+    names: list[str] = []  # partner ids by group number
+    for end in grouped.ends:
+        owned = rows[start:end]
+        partner = partners[owned[0]]
+        names.append(partner)
+        by_partner[partner] = owned
         start = end
     by_iban: dict[str, set[str]] = {}
-    names = grouped.values
-    for code, iban in zip(*pairs, strict=True):
+    for code, row in zip(*pairs, strict=True):
+        iban = ibans[row]
         known = by_iban.get(iban)
         if known is None:
             by_iban[iban] = {names[code]}
