@@ -234,7 +234,8 @@ def _result(
 ) -> MatchResult:
     matches = list(settled.values())
     unmatched: list[UnmatchedLine] = []
-    used: set[int] = set()
+    used = bytearray(len(items))  # 1 for an item some match allocates to
+    scores: dict[float, float] = {}  # total -> probability: totals are sums of a few weights
     auto, review = MatchStatus.AUTO, MatchStatus.REVIEW
     for decision in decisions:
         line = lines[decision.line]
@@ -252,18 +253,23 @@ def _result(
             ((i, units),) = shares
             item = items[i]
             allocations: tuple[Allocation, ...] = (Allocation(item.id, units, item.currency),)
-            used.add(i)
+            used[i] = 1
         else:
             allocations = tuple(
                 [Allocation(items[i].id, units, items[i].currency) for i, units in shares]
             )
-            used.update([i for i, _ in shares])
+            for i, _ in shares:
+                used[i] = 1
         currency = allocations[0].currency if allocations else line.currency
+        total = decision.total
+        score = scores.get(total)
+        if score is None:
+            score = scores[total] = probability(total)
         matches.append(
             Match(
                 line.id,
                 auto if decision.auto else review,
-                probability(decision.total),
+                score,
                 allocations,
                 currency,
                 decision.contributions,
@@ -275,6 +281,5 @@ def _result(
         )
     matches.sort(key=attrgetter("line_id"))
     unmatched.sort(key=attrgetter("line_id"))
-    taken = map(used.__contains__, range(len(items)))
-    left = sorted(compress([item.id for item in items], map(not_, taken)))
+    left = sorted(compress([item.id for item in items], map(not_, used)))
     return MatchResult(tuple(matches), tuple(unmatched), tuple(left), payout_matches, pairs)
