@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
-import json
 import sys
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import Any, TextIO, TypeVar
 
 from rich.console import Console
 from rich.progress import Progress
+
+from ecomrules.cli.canonical_json import write_canonical
 
 __all__ = ["ExitCode", "console", "err_console", "print_json", "progress", "write_json"]
 
@@ -29,18 +29,14 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
 
 
-_TOKENS_PER_WRITE = 8192
-
-
 def write_json(document: Any, stream: TextIO) -> None:
     """Write ``document`` as canonical JSON (sorted keys, 2-space indent) and a newline.
 
     Written in pieces of a few thousand tokens: a large result is never held
-    as one string, and the stream is not called once per token.
+    as one string, and the stream is not called once per token
+    (:func:`~ecomrules.cli.canonical_json.write_canonical`).
     """
-    tokens = json.JSONEncoder(indent=2, sort_keys=True, ensure_ascii=False).iterencode(document)
-    for piece in iter(lambda: list(islice(tokens, _TOKENS_PER_WRITE)), []):
-        stream.write("".join(piece))
+    write_canonical(document, stream)
     stream.write("\n")
 
 

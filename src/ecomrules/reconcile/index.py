@@ -178,7 +178,7 @@ class ItemIndex:
             for i, key in zip(owners, normalise_references(list(filter(None, raws))), strict=True):
                 _add(by_key, key, i)
         ibans = list(map(attrgetter("iban"), items))
-        self._partner_codes: Any = None
+        self._partner_codes: Any = None  # each item's partner number, when grouped in C
         grouped = len(items) >= COLUMNAR_FROM and columnar.available()
         by_amount = (
             _grouped_postings(residuals)
@@ -252,27 +252,26 @@ class ItemIndex:
         return crowd
 
     def _item_names(self) -> list[str]:
-        """The normalised name of each item's partner, by index (built once)."""
+        """The normalised name of each item's partner, by index (built once).
+
+        A partner's name is its first item's, normalised once per distinct name.
+        """
         if self._names is None:
             items = self.items
             keys: dict[str, str] = {}
-            if self._partner_codes is not None:  # each partner's name once, then by number
-                firsts = [items[owned[0]].partner_name for owned in self.by_partner.values()]
-                for raw in firsts:
-                    if raw not in keys:
-                        keys[raw] = normalise_name(raw)
-                by_code = list(map(keys.__getitem__, firsts))
-                self._names = list(map(by_code.__getitem__, self._partner_codes.to_pylist()))
-                return self._names
-            names = [""] * len(items)
-            for owned in self.by_partner.values():
-                raw = items[owned[0]].partner_name
-                key = keys.get(raw)
-                if key is None:
-                    key = keys[raw] = normalise_name(raw)
-                for j in owned:
-                    names[j] = key
-            self._names = names
+            firsts = [items[owned[0]].partner_name for owned in self.by_partner.values()]
+            for raw in firsts:
+                if raw not in keys:
+                    keys[raw] = normalise_name(raw)
+            by_partner = list(map(keys.__getitem__, firsts))  # in the order of by_partner
+            if self._partner_codes is not None:  # each item's partner number: one C-fed map
+                self._names = list(map(by_partner.__getitem__, self._partner_codes.to_pylist()))
+            else:
+                names = [""] * len(items)
+                for key, owned in zip(by_partner, self.by_partner.values(), strict=True):
+                    for j in owned:
+                        names[j] = key
+                self._names = names
         return self._names
 
     def keys_of(self, item: ItemRecord) -> Iterable[str]:
