@@ -148,3 +148,29 @@ def test_the_reference_pattern_is_the_same_read_in_one_pass_or_text_by_text(
     # a blank reference with a line break adds no shape but forces the text-by-text reading
     forced = [*items, record(" \n ")]
     assert derive_reference_pattern(items).pattern == derive_reference_pattern(forced).pattern
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.sampled_from(["EUR", "JPY", "BHD", "CLF", "CHF"]),
+)
+def test_amounts_in_json_are_the_money_amounts(units: int, currency: str) -> None:
+    from ecomrules.money import Currency, Money
+    from ecomrules.reconcile.result import Allocation, Match, MatchStatus
+
+    expected = str(Money.from_minor_units(units, Currency.of(currency)).amount)
+    match = Match(
+        "L1",
+        MatchStatus.REVIEW,
+        0.5,
+        (Allocation("I1", units, currency),),
+        currency,
+        write_off=units,
+        unallocated=units,
+        fee=units,
+    )
+    document = match.to_json()
+    assert document["allocations"] == [{"item_id": "I1", "amount": expected}]
+    if units:
+        assert document["write_off"] == document["unallocated"] == document["fee"] == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from decimal import Decimal
 from typing import Any
 
 from attrs import frozen
@@ -29,6 +30,20 @@ class MatchStatus(enum.Enum):
 
 def _money(units: int, currency: str) -> Money:
     return Money.from_minor_units(units, Currency.of(currency))
+
+
+_EXPONENTS: dict[str, int] = {}
+
+
+def _text(units: int, currency: str) -> str:
+    """The decimal text of ``units`` minor units, as ``str(_money(units, currency).amount)``.
+
+    JSON of a million matches: no Money (nor Currency) built per amount.
+    """
+    exponent = _EXPONENTS.get(currency)
+    if exponent is None:
+        exponent = _EXPONENTS[currency] = Currency.of(currency).exponent
+    return str(Decimal(units).scaleb(-exponent))
 
 
 @frozen
@@ -87,15 +102,12 @@ class Match:
             "status": self.status.value,
             "score": round(self.score, 6),
             "allocations": [
-                {"item_id": a.item_id, "amount": str(a.amount.amount)} for a in self.allocations
+                {"item_id": a.item_id, "amount": _text(a.units, a.currency)}
+                for a in self.allocations
             ],
-            "write_off": None
-            if not self.write_off
-            else str(_money(self.write_off, self.currency).amount),
-            "unallocated": None
-            if not self.unallocated
-            else str(_money(self.unallocated, self.currency).amount),
-            "fee": None if not self.fee else str(_money(self.fee, self.currency).amount),
+            "write_off": _text(self.write_off, self.currency) if self.write_off else None,
+            "unallocated": _text(self.unallocated, self.currency) if self.unallocated else None,
+            "fee": _text(self.fee, self.currency) if self.fee else None,
             "currency": self.currency,
             "reasons": list(self.codes),
             "contributions": [{"code": c.code, "weight": c.weight} for c in self.contributions],
@@ -146,8 +158,8 @@ class PayoutMatch:
             "bank_line_id": self.bank_line_id,
             "payout_id": self.payout_id,
             "ties_out": self.ties_out,
-            "difference": str(_money(self.difference, self.currency).amount),
-            "lines_difference": str(_money(self.lines_difference, self.currency).amount),
+            "difference": _text(self.difference, self.currency),
+            "lines_difference": _text(self.lines_difference, self.currency),
             "missing_lines": list(self.missing_lines),
         }
 
