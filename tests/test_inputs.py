@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecomrules import Money
 from ecomrules.errors import InputError
@@ -108,3 +110,71 @@ def test_row_with_too_many_values(tmp_path: Path) -> None:
     path = write(tmp_path, "customers.csv", "id,name,currency\nC1,Ann,EUR,oops\n")
     with pytest.raises(InputError, match=r"customers.csv:2: 1 value\(s\) beyond the header"):
         read_customers(path)
+
+
+def _dict_reader_records(path: Path, text: str) -> list[tuple[int, dict[str, str]]]:
+    """The rows as csv.DictReader gave them before the reader was made faster."""
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text, newline=""), restval=None)
+    out = []
+    for record in reader:
+        extra = record.pop(None, None)  # type: ignore[call-overload]
+        if extra:
+            raise InputError(str(path), [f"{path.name}:{reader.line_num}: beyond"])
+        out.append((reader.line_num, {k.strip(): v for k, v in record.items() if v}))
+    return out
+
+
+_cells = st.sampled_from(["", "x", "1", " y ", "a,b", 'q"t', "é"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["id", "name", " name", "id ", "x"]), min_size=1, max_size=4),
+    st.lists(st.lists(_cells, max_size=5), max_size=6),
+)
+def test_rows_are_read_as_the_dict_reader_read_them(
+    header: list[str], rows: list[list[str]]
+) -> None:
+    import csv
+    import io
+
+    from ecomrules.inputs.reader import _records
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)  # an empty list writes a blank line
+    text = buffer.getvalue()
+    path = Path("rows.csv")
+    try:
+        expected = _dict_reader_records(path, text)
+    except InputError:
+        with pytest.raises(InputError, match="beyond the header"):
+            list(_records(path, text))
+        return
+    assert list(_records(path, text)) == expected
+
+
+def test_an_amount_given_as_a_decimal_must_be_finite() -> None:
+    from pydantic import ValidationError
+
+    from ecomrules.inputs.open_items import OpenItemRow
+
+    fields = {
+        "id": "I1",
+        "number": "INV-1",
+        "partner_id": "P1",
+        "partner_name": "Acme",
+        "currency": "EUR",
+        "amount": Decimal("10"),
+        "issue_date": "2026-01-01",
+        "due_date": "2026-01-31",
+    }
+    row = OpenItemRow.model_validate({**fields, "residual": Decimal("10")})
+    assert row.to_domain().residual == Money("10", "EUR")
+    with pytest.raises(ValidationError, match="not a finite decimal"):
+        OpenItemRow.model_validate({**fields, "residual": Decimal("NaN")})

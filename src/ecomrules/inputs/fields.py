@@ -20,6 +20,8 @@ __all__ = ["Amount", "CurrencyCode", "Flag", "IsoDate", "IsoDateTime"]
 
 def _amount(value: Any) -> Decimal:
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("is not a finite decimal")
         return value
     if isinstance(value, bool | float) or not isinstance(value, int | str):
         raise ValueError("is not a decimal written as text")

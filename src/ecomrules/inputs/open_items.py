@@ -10,7 +10,7 @@ from ecomrules.gcpause import paused_collector
 from ecomrules.inputs.fields import Amount, CurrencyCode, IsoDate
 from ecomrules.inputs.reader import read_rows, unique_ids
 from ecomrules.ledger import ItemStatus, OpenItem
-from ecomrules.money import Money
+from ecomrules.money import Currency, Money
 
 __all__ = ["OpenItemRow", "read_open_items"]
 
@@ -50,13 +50,14 @@ class OpenItemRow(BaseModel):
 
     def to_domain(self) -> OpenItem:
         """Return the core :class:`~ecomrules.ledger.OpenItem`."""
+        currency = Currency.of(self.currency)  # amounts are finite Decimals: no converter
         return OpenItem(
             id=self.id,
             number=self.number,
             partner_id=self.partner_id,
             partner_name=self.partner_name,
-            amount=Money(self.amount, self.currency),
-            residual=Money(self.residual, self.currency),
+            amount=Money._trusted(self.amount, currency),
+            residual=Money._trusted(self.residual, currency),
             issue_date=self.issue_date,
             due_date=self.due_date,
             reference=self.reference,

@@ -32,15 +32,44 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 raise InputError(str(path), [f"{path.name}:{number}: not a JSON object"])
             yield number, record
         return
-    reader = csv.DictReader(io.StringIO(text, newline=""), restval=None)
-    for record in reader:
-        extra = record.pop(None, None)
-        if extra:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return
+    if len(set(header)) != len(header):  # a name twice: the last value wins, as in a dict
+        yield from _records_by_dict(path, reader, header)
+        return
+    names = [name.strip() for name in header]
+    width = len(names)
+    for row in reader:
+        if not row:
+            continue  # a blank line
+        if len(row) > width:
             raise InputError(
                 str(path),
-                [f"{path.name}:{reader.line_num}: {len(extra)} value(s) beyond the header"],
+                [f"{path.name}:{reader.line_num}: {len(row) - width} value(s) beyond the header"],
             )
-        yield reader.line_num, {k.strip(): v for k, v in record.items() if v not in ("", None)}
+        yield (
+            reader.line_num,
+            {name: value for name, value in zip(names, row, strict=False) if value},
+        )
+
+
+def _records_by_dict(
+    path: Path, reader: Any, header: list[str]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows of a header that repeats a name: each row a dict first, then emptied cells out."""
+    width = len(header)
+    for row in reader:
+        if not row:
+            continue
+        line = reader.line_num
+        if len(row) > width:
+            raise InputError(
+                str(path), [f"{path.name}:{line}: {len(row) - width} value(s) beyond the header"]
+            )
+        record = dict(zip(header, row + [""] * (width - len(row)), strict=True))  # missing: empty
+        yield line, {k.strip(): v for k, v in record.items() if v}
 
 
 def _refuse_float(text: str) -> Any:
