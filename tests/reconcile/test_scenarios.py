@@ -364,3 +364,16 @@ def test_a_residual_beyond_64_bits_still_matches() -> None:
     assert list(ItemIndex(items).residuals) == [huge]
     result = Matcher().match_records([LineRecord("L1", huge, "EUR", 740_000, ("INV-1",))], items)
     assert [(a.item_id, a.units) for m in result.matches for a in m.allocations] == [("I1", huge)]
+
+
+def test_an_amount_finer_than_the_currency_is_refused_naming_its_line_or_item() -> None:
+    from ecomrules.reconcile.records import item_record, line_record
+
+    with pytest.raises(ReconcileError, match=r"^line L1: 10\.005 EUR has more decimals"):
+        line_record(line("L1", "10.005"))
+    with pytest.raises(ReconcileError, match=r"^line L1 fee: 0\.125 EUR has more decimals"):
+        line_record(line("L1", "10.00", fee="0.125"))
+    with pytest.raises(ReconcileError, match=r"^open item I1: 3\.141 EUR has more decimals"):
+        item_record(item("I1", "3.141"))
+    record = line_record(line("L2", "5.00", refs=("INV-1", "", "INV-2")))
+    assert record.references == ("INV-1", "INV-2")

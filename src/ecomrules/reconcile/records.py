@@ -131,12 +131,13 @@ def normalise_name(text: str) -> str:
     return " ".join(w for w in words if w not in _LEGAL_FORMS)
 
 
-def _minor(amount_id: str, money: Money) -> int:
+def _minor(money: Money, what: str, owner: str) -> int:
+    """``money`` in minor units; the error names ``what`` (``"line"``...) and its id."""
     try:
         return money.to_minor_units()
     except InexactAmountError:
         raise ReconcileError(
-            f"{amount_id}: {money} has more decimals than {money.currency.code} allows; "
+            f"{what} {owner}: {money} has more decimals than {money.currency.code} allows; "
             "round it before matching"
         ) from None
 
@@ -146,13 +147,16 @@ def line_record(line: StatementLine) -> LineRecord:
     counterparty = line.counterparty
     fee = 0
     if line.fee is not None and line.fee.currency == line.currency:
-        fee = _minor(f"line {line.id} fee", line.fee)
+        fee = _minor(line.fee, "line", f"{line.id} fee")
+    references = line.references
     return LineRecord(
         id=line.id,
-        cents=_minor(f"line {line.id}", line.amount),
+        cents=_minor(line.amount, "line", line.id),
         currency=line.currency.code,
         day=line.booked_on.toordinal(),
-        references=tuple(r for r in line.references if r),
+        references=references
+        if type(references) is tuple and all(references)
+        else tuple(filter(None, references)),
         label=line.label,
         name=(counterparty.name or "") if counterparty else "",
         iban=normalise_iban(counterparty.iban or "") if counterparty else "",
@@ -170,7 +174,7 @@ def item_record(item: OpenItem) -> ItemRecord:
         partner_id=item.partner_id,
         partner_name=item.partner_name,
         currency=item.currency.code,
-        residual=_minor(f"open item {item.id}", item.residual),
+        residual=_minor(item.residual, "open item", item.id),
         due=item.due_date.toordinal(),
         reference=item.reference or "",
         order_id=item.order_id or "",
