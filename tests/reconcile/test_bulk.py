@@ -135,3 +135,42 @@ def test_a_file_of_several_pyarrow_blocks_reads_as_csv_does(tmp_path: Path) -> N
     records = read_item_records(path)
     assert records == read_item_records(path, use_pyarrow=False)
     assert [records[k].currency for k in (0, 30_000, 59_999)] == ["EUR", "USD", "JPY"]
+
+
+@pytest.mark.parametrize("use_pyarrow", [True, False])
+def test_currency_codes_are_read_as_iso_codes_whatever_their_case(
+    tmp_path: Path, use_pyarrow: bool
+) -> None:
+    if use_pyarrow:
+        pytest.importorskip("pyarrow")
+    from ecomrules.reconcile import Matcher, MatchStatus
+
+    items = tmp_path / "open-items.csv"
+    items.write_text(
+        "id,number,partner_id,partner_name,currency,residual,due_date\n"
+        "I1,INV-1,P1,Acme,EUR,10.00,2026-01-01\n",
+        encoding="utf-8",
+    )
+    lines = tmp_path / "bank.csv"
+    lines.write_text(
+        "id,booking_date,amount,currency,reference\nL1,2026-01-02,10.00,eur,INV-1\n",
+        encoding="utf-8",
+    )
+    read = read_line_records(lines, use_pyarrow=use_pyarrow)
+    assert [line.currency for line in read] == ["EUR"]
+    result = Matcher().match_records(read, read_item_records(items, use_pyarrow=use_pyarrow))
+    assert [(m.line_id, m.status) for m in result.matches] == [("L1", MatchStatus.AUTO)]
+
+
+def test_digits_of_other_scripts_in_a_fraction_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bank.csv"
+    path.write_text(
+        "id,booking_date,amount,currency\nL1,2026-01-02,10.\u00b2,EUR\nL2,2026-01-02,1.\u0661,EUR\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        read_line_records(path, use_pyarrow=False)
+    assert caught.value.problems == (
+        "bank.csv:2: column 'amount': '10.\u00b2' is not a plain decimal (like -12.30)",
+        "bank.csv:3: column 'amount': '1.\u0661' is not a plain decimal (like -12.30)",
+    )

@@ -43,22 +43,32 @@ class _Bad(ValueError):
 
 _MAX_PROBLEMS = 100
 """A file this broken is reported by its first hundred problems."""
-_EXPONENTS: dict[str, int] = {}
+_CURRENCIES: dict[str, tuple[str, int]] = {}
+"""A currency cell's text -> its ISO code (upper case, as the row models give it) and exponent."""
 _POWERS: tuple[int, ...] = tuple(10**k for k in range(10))
 
 
-def _units(text: str, currency: str, column: str) -> int:
-    """A plain decimal literal (``-12.30``) as an int of minor units, exactly."""
-    exponent = _EXPONENTS.get(currency)
-    if exponent is None:
+def _currency(text: str) -> tuple[str, int]:
+    found = _CURRENCIES.get(text)
+    if found is None:
         try:
-            exponent = _EXPONENTS[currency] = Currency.of(currency).exponent
+            currency = Currency.of(text)
+            found = _CURRENCIES[text] = (currency.code, currency.exponent)
         except ValueError as exc:
-            raise _Bad("currency", currency, f"is not a currency ({exc})") from None
+            raise _Bad("currency", text, f"is not a currency ({exc})") from None
+    return found
+
+
+def _units(text: str, currency: str, exponent: int, column: str) -> int:
+    """A plain decimal literal (``-12.30``) as an int of minor units, exactly."""
     whole, dot, fraction = text.partition(".")
     negative = whole.startswith("-")
     digits = whole[1:] if negative or whole.startswith("+") else whole
-    if not digits.isdigit() or not digits.isascii() or (dot and not fraction.isdigit()):
+    if (
+        not digits.isdigit()
+        or not digits.isascii()
+        or (dot and not (fraction.isdigit() and fraction.isascii()))
+    ):
         raise _Bad(column, text, "is not a plain decimal (like -12.30)")
     if len(fraction) > exponent:
         if fraction[exponent:].strip("0"):
@@ -141,14 +151,14 @@ def read_item_records(path: str | Path, *, use_pyarrow: bool = True) -> list[Ite
             return records
 
     def build(c: dict[str, int], row: list[str]) -> ItemRecord:
-        currency = row[c["currency"]]
+        currency, exponent = _currency(row[c["currency"]])
         return ItemRecord(
             row[c["id"]],
             row[c["number"]],
             row[c["partner_id"]],
             row[c["partner_name"]],
             currency,
-            _units(row[c["residual"]], currency, "residual"),
+            _units(row[c["residual"]], currency, exponent, "residual"),
             _day(row[c["due_date"]], "due_date"),
             reference(row),
             order_id(row),
@@ -177,11 +187,11 @@ def read_line_records(path: str | Path, *, use_pyarrow: bool = True) -> list[Lin
             return records
 
     def build(c: dict[str, int], row: list[str]) -> LineRecord:
-        currency = row[c["currency"]]
+        currency, exponent = _currency(row[c["currency"]])
         ref = reference(row)
         return LineRecord(
             row[c["id"]],
-            _units(row[c["amount"]], currency, "amount"),
+            _units(row[c["amount"]], currency, exponent, "amount"),
             currency,
             _day(row[c["booking_date"]], "booking_date"),
             (ref,) if ref else (),

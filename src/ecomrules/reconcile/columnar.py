@@ -71,13 +71,14 @@ def _table(path: Path, header: Sequence[str]) -> Any:
 
 
 def _codes(column: Any) -> list[str]:
-    """A column of few distinct values (currency codes) as Python strings, one object per value.
+    """A currency column as ISO codes (``eur`` reads ``EUR``), one string object per code.
 
-    Dictionary-encoded in C: the distinct values become strings once, the
-    rows pick them by index (twice as fast as converting every row).
+    Dictionary-encoded in C: each distinct text becomes a code once, the rows
+    pick them by index (twice as fast as converting every row). The texts
+    are known currencies: :func:`_units` has checked them.
     """
     encoded = pc.dictionary_encode(column).combine_chunks()  # a table column is chunked
-    values: list[str] = encoded.dictionary.to_pylist()
+    values = [Currency.of(text).code for text in encoded.dictionary.to_pylist()]
     return list(map(values.__getitem__, encoded.indices.to_pylist()))
 
 
