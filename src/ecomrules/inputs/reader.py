@@ -36,11 +36,9 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     header = next(reader, None)
     if header is None:
         return
-    if len(set(header)) != len(header):  # a name twice: the last value wins, as in a dict
-        yield from _records_by_dict(path, reader, header)
-        return
     names = [name.strip() for name in header]
     width = len(names)
+    repeated = len(set(header)) != width
     for row in reader:
         if not row:
             continue  # a blank line
@@ -49,27 +47,11 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 str(path),
                 [f"{path.name}:{reader.line_num}: {len(row) - width} value(s) beyond the header"],
             )
-        yield (
-            reader.line_num,
-            {name: value for name, value in zip(names, row, strict=False) if value},
-        )
-
-
-def _records_by_dict(
-    path: Path, reader: Any, header: list[str]
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The rows of a header that repeats a name: each row a dict first, then emptied cells out."""
-    width = len(header)
-    for row in reader:
-        if not row:
-            continue
-        line = reader.line_num
-        if len(row) > width:
-            raise InputError(
-                str(path), [f"{path.name}:{line}: {len(row) - width} value(s) beyond the header"]
-            )
-        record = dict(zip(header, row + [""] * (width - len(row)), strict=True))  # missing: empty
-        yield line, {k.strip(): v for k, v in record.items() if v}
+        if repeated:  # a name twice: its last cell wins, empty or not, as in a dict by name
+            cells = dict(zip(header, row + [""] * (width - len(row)), strict=True))
+            yield reader.line_num, {k.strip(): v for k, v in cells.items() if v}
+        else:
+            yield reader.line_num, {k: v for k, v in zip(names, row, strict=False) if v}
 
 
 def _refuse_float(text: str) -> Any:
