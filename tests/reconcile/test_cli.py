@@ -103,3 +103,14 @@ def test_statements_in_registered_formats_are_read(tmp_path: Path) -> None:
     by_line = {m["line_id"]: m for m in document["matches"]}
     assert by_line["txn_3Qdemo5030"]["allocations"] == [{"item_id": "INV-1010", "amount": "59.90"}]
     assert by_line["txn_1QdemoRadar"]["reasons"] == ["reconcile.own_line.fee"]
+
+
+def test_the_items_are_kept_only_when_a_commit_needs_their_residuals() -> None:
+    from ecomrules.cli.reconcile import run_reconcile
+
+    kept_result, _, kept = run_reconcile(Path(ITEMS), [Path(STATEMENT)])
+    let_go_result, _, let_go = run_reconcile(Path(ITEMS), [Path(STATEMENT)], keep_items=False)
+    assert len(kept) == 11
+    assert kept[0].id == "INV-1001"
+    assert let_go == []
+    assert let_go_result == kept_result

@@ -56,11 +56,14 @@ def run_reconcile(
     *,
     config: Path | None = None,
     committed: MatchStore | None = None,
+    keep_items: bool = True,
 ) -> tuple[MatchResult, list[str], list[OpenItem]]:
     """Read the inputs, leave out what the workspace already holds, and match.
 
     Returns the result, the lines left out as already committed, and the
-    open items as read (the residuals a new commitment records).
+    open items as read (the residuals a new commitment records). With
+    ``keep_items=False`` that list is empty: the items are let go once the
+    matcher's records are built, so a large run does not hold both.
     """
     from ecomrules.reconcile.config import load_config
 
@@ -70,6 +73,10 @@ def run_reconcile(
     skipped: frozenset[str] = frozenset()
     if committed is not None:
         items, skipped = without_committed(read, committed.commitments())
+    records = [item_record(item) for item in items]
+    del items
+    if not keep_items:
+        read = []
     lines: list[LineRecord] = []
     payouts: list[PayoutRecord] = []
     for path in statements:
@@ -80,7 +87,6 @@ def run_reconcile(
     if skipped:
         lines = [line for line in lines if line.id not in skipped]
     matcher = Matcher(settings)
-    records = [item_record(item) for item in items]
     if len(lines) >= _PROGRESS_FROM and err_console.is_terminal:
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("matching", total=len(lines))
@@ -121,7 +127,9 @@ def reconcile(
     store = None
     if commit or workspace:
         store = SqliteMatchStore(Workspace(resolve_path(workspace)))
-    result, left_out, items = run_reconcile(open_items, statement, config=config, committed=store)
+    result, left_out, items = run_reconcile(
+        open_items, statement, config=config, committed=store, keep_items=commit
+    )
     with paused_collector():
         document = result.to_json()
     document["previously_committed_lines"] = left_out
