@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -169,37 +170,57 @@ def main() -> None:
         action="store_true",
         help="read with csv.reader even if pyarrow is installed",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run every size this many times, in rounds, and report the medians",
+    )
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.sizes[0], args.data, args.seed, not args.no_pyarrow)))
         return
-    results = {}
-    for size in args.sizes:
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                str(size),
-                "--data",
-                str(args.data),
-                "--seed",
-                str(args.seed),
-                "--one",
-                *(["--no-pyarrow"] if args.no_pyarrow else []),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
+    runs: dict[int, list[dict[str, Any]]] = {size: [] for size in args.sizes}
+    for _ in range(args.repeat):  # in rounds: a drift of the machine reaches every size alike
+        for size in args.sizes:
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    str(size),
+                    "--data",
+                    str(args.data),
+                    "--seed",
+                    str(args.seed),
+                    "--one",
+                    *(["--no-pyarrow"] if args.no_pyarrow else []),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs[size].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            _print(size, runs[size][-1])
+    if args.repeat > 1:
+        for size, done in runs.items():
+            totals = sorted(r["total_s"] for r in done)
+            ratios = sorted(r["ratio_total_to_bare"] for r in done)
+            print(
+                f"median of {len(done)} at {size:,}: total {statistics.median(totals):.2f} s"
+                f" ({totals[0]:.2f}-{totals[-1]:.2f}), vs bare join"
+                f" {statistics.median(ratios):.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+            )
+    if 100_000 in runs and 1_000_000 in runs:
+        big, small = runs[1_000_000], runs[100_000]
+        wall = statistics.median(r["total_s"] for r in big) / statistics.median(
+            r["total_s"] for r in small
         )
-        results[size] = json.loads(out.stdout.strip().splitlines()[-1])
-        _print(size, results[size])
-    if 100_000 in results and 1_000_000 in results:
-        big, small = results[1_000_000], results[100_000]
-        print(
-            f"growth 1M / 100k: wall {big['total_s'] / small['total_s']:.2f}x,"
-            f" cpu {big['cpu_s'] / small['cpu_s']:.2f}x (target <= 12x)"
+        cpu = statistics.median(r["cpu_s"] for r in big) / statistics.median(
+            r["cpu_s"] for r in small
         )
+        medians = " (medians)" if args.repeat > 1 else ""
+        print(f"growth 1M / 100k{medians}: wall {wall:.2f}x, cpu {cpu:.2f}x (target <= 12x)")
 
 
 def _print(size: int, r: dict) -> None:
