@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from ecomrules.cli.output import console, print_json
+from ecomrules.cli.tryton import TrytonOption, connect, needed
 from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
@@ -21,11 +22,17 @@ __all__ = ["app"]
 app = typer.Typer(help="Dunning: reminders of unpaid invoices.", no_args_is_help=True)
 
 OpenItemsOption = Annotated[
-    Path, typer.Option("--open-items", help="open-items.csv (or .jsonl).", exists=False)
+    Path | None, typer.Option("--open-items", help="open-items.csv (or .jsonl).", exists=False)
 ]
-CustomersOption = Annotated[Path, typer.Option("--customers", help="customers.csv (or .jsonl).")]
+CustomersOption = Annotated[
+    Path | None, typer.Option("--customers", help="customers.csv (or .jsonl).")
+]
 PolicyOption = Annotated[
-    str, typer.Option("--policy", help="fr-b2b, fr-b2c, default, or a TOML/JSON policy file.")
+    str | None,
+    typer.Option(
+        "--policy",
+        help="fr-b2b, fr-b2c, default, or a TOML/JSON policy file (with --tryton: default).",
+    ),
 ]
 StatementOption = Annotated[
     list[Path] | None,
@@ -72,9 +79,9 @@ def _statements(paths: list[Path] | None) -> tuple[list[StatementLine], date | N
 
 
 def _run(
-    open_items: Path,
-    customers: Path,
-    policy: str,
+    open_items: Path | None,
+    customers: Path | None,
+    policy: str | None,
     statement: list[Path] | None,
     as_of: str | None,
     history: DunningHistory,
@@ -84,10 +91,10 @@ def _run(
     run_date = _as_of(as_of)
     lines, newest = _statements(statement)
     return plan(
-        read_open_items(open_items),
-        read_customers(customers),
+        read_open_items(needed(open_items, "--open-items")),
+        read_customers(needed(customers, "--customers")),
         history,
-        load_policy(policy),
+        load_policy(needed(policy, "--policy")),
         run_date,
         in_transit=lines,
         bank_data_as_of=newest,
@@ -107,20 +114,36 @@ def _history(workspace: Path | None) -> DunningHistory:
 
 @app.command("plan")
 def plan_command(
-    open_items: OpenItemsOption,
-    customers: CustomersOption,
-    policy: PolicyOption,
+    open_items: OpenItemsOption = None,
+    customers: CustomersOption = None,
+    policy: PolicyOption = None,
     statement: StatementOption = None,
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    tryton: TrytonOption = None,
 ) -> None:
     """Plan today's notices and holds; nothing is sent or recorded.
 
     With --json each notice carries its rendered message (subject, text, HTML).
+    With --tryton the items, customers and history are Tryton's.
     """
-    history = _history(workspace)
-    result = _run(open_items, customers, policy, statement, as_of, history, render=json)
+    if tryton is not None:
+        from ecomrules.adapters import plan_dunning
+
+        lines, newest = _statements(statement)
+        with connect(tryton, "dunning") as erp:
+            result = plan_dunning(
+                erp,
+                load_policy(policy or "default"),
+                _as_of(as_of),
+                render=json,
+                in_transit=lines,
+                bank_data_as_of=newest,
+            )
+    else:
+        history = _history(workspace)
+        result = _run(open_items, customers, policy, statement, as_of, history, render=json)
     if json:
         print_json(result.to_json())
     else:
@@ -129,16 +152,26 @@ def plan_command(
 
 @app.command("commit")
 def commit_command(
-    open_items: OpenItemsOption,
-    customers: CustomersOption,
-    policy: PolicyOption,
+    open_items: OpenItemsOption = None,
+    customers: CustomersOption = None,
+    policy: PolicyOption = None,
     statement: StatementOption = None,
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    tryton: TrytonOption = None,
 ) -> None:
-    """Plan, then record in the workspace that the planned notices were sent."""
+    """Plan, then record in the workspace that the planned notices were sent.
+
+    With --tryton the notices are recorded in Tryton instead: ladder levels as
+    Tryton dunnings at the procedure level of the same rank, preventive
+    reminders as notes on the invoice.
+    """
     from ecomrules.workspace.dunning import SqliteDunningStore
+
+    if tryton is not None:
+        _commit_tryton(tryton, policy, statement, as_of, json=json)
+        return
 
     path = resolve_path(workspace)
     with Workspace(path) as ws:
@@ -150,6 +183,30 @@ def commit_command(
     else:
         render_plan(result)
         console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {path}")
+
+
+def _commit_tryton(
+    url: str, policy: str | None, statement: list[Path] | None, as_of: str | None, *, json: bool
+) -> None:
+    from ecomrules.adapters import commit_dunning
+
+    lines, newest = _statements(statement)
+    with connect(url, "dunning") as erp:
+        result, added = commit_dunning(
+            erp,
+            erp,
+            load_policy(policy or "default"),
+            _as_of(as_of),
+            render=json,
+            in_transit=lines,
+            bank_data_as_of=newest,
+        )
+        where = str(erp.rpc.url)
+    if json:
+        print_json({**result.to_json(), "recorded": added, "tryton": where})
+    else:
+        render_plan(result)
+        console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {where}")
 
 
 @app.command("block")

@@ -10,6 +10,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ecomrules.cli.output import console, err_console, print_json, write_json
+from ecomrules.cli.tryton import TrytonOption, connect, needed
 from ecomrules.errors import UnrecognizedFormatError
 from ecomrules.gcpause import paused_collector
 from ecomrules.inputs import read_open_items
@@ -100,8 +101,10 @@ def run_reconcile(
 
 def reconcile(
     open_items: Annotated[
-        Path, typer.Option("--open-items", help="open-items.csv (or .jsonl).", exists=True)
-    ],
+        Path | None,
+        typer.Option("--open-items", help="open-items.csv (or .jsonl).", exists=True),
+    ] = None,
+    *,
     statement: Annotated[
         list[Path],
         typer.Option(
@@ -119,10 +122,21 @@ def reconcile(
     workspace: Annotated[
         str | None, typer.Option("--workspace", help="Workspace file (default: ecomrules.db).")
     ] = None,
+    tryton: TrytonOption = None,
 ) -> None:
-    """Propose which open items each statement line settles: auto, review or unmatched."""
+    """Propose which open items each statement line settles: auto, review or unmatched.
+
+    With --tryton the open items are Tryton's receivables, lines Tryton already
+    holds are left out, and --commit writes the auto matches as a draft Tryton
+    statement linked to the invoices (the accountant validates it in Tryton).
+    """
     from ecomrules.workspace import Workspace, resolve_path
     from ecomrules.workspace.reconcile import SqliteMatchStore
+
+    if tryton is not None:
+        _reconcile_tryton(tryton, statement, config, commit=commit, json=json, out=out)
+        return
+    open_items = needed(open_items, "--open-items")
 
     store = None
     if commit or workspace:
@@ -143,6 +157,51 @@ def reconcile(
         print_json(document)
         return
     render(result, left_out)
+
+
+def _reconcile_tryton(
+    url: str,
+    statements: list[Path],
+    config: Path | None,
+    *,
+    commit: bool,
+    json: bool,
+    out: Path | None,
+) -> None:
+    from ecomrules.adapters import reconcile_lines
+    from ecomrules.reconcile.config import load_config
+
+    lines: list[LineRecord] = []
+    payouts: list[PayoutRecord] = []
+    for path in statements:
+        found, paid_out = _read_statement(path)
+        lines.extend(found)
+        payouts.extend(paid_out)
+    name = ", ".join(path.name for path in statements)
+    with connect(url, "reconcile") as erp:
+        run = reconcile_lines(
+            erp,
+            erp,
+            lines,
+            name=name,
+            payouts=payouts,
+            settings=load_config(config) if config else None,
+            commit=commit,
+        )
+    document = run.result.to_json()
+    document["previously_committed_lines"] = list(run.left_out)
+    if commit:
+        document["tryton_statement"] = run.statement or None
+        err_console.print(
+            f"wrote {run.committed} line(s) to draft statement {run.statement or '-'}"
+        )
+    if out is not None:
+        with out.open("w", encoding="utf-8") as handle:
+            write_json(document, handle)
+    if json:
+        print_json(document)
+        return
+    render(run.result, list(run.left_out))
 
 
 def _amount(units: int, currency: str) -> str:

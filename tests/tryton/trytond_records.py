@@ -1,0 +1,176 @@
+"""Build Tryton records for the live-server tests over JSON-RPC (the adapter's own client)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ecomrules.adapters.tryton import TrytonRpc
+from ecomrules.errors import ErpError
+
+
+def one(rpc: TrytonRpc, model: str, domain: list[Any]) -> int:
+    (found,) = rpc.call(f"model.{model}.search", domain, 0, 1, [["id", "ASC"]])
+    return int(found)
+
+
+def call_past_warnings(rpc: TrytonRpc, method: str, *params: Any) -> Any:
+    """Call ``method``, accepting the user warnings it raises (as a user clicking "yes").
+
+    Invoices dated in the past raise Tryton's "payment date in the past"
+    warning; over RPC it is accepted by recording it in ``res.user.warning``.
+    """
+    for _ in range(5):
+        try:
+            return rpc.call(method, *params)
+        except ErpError as exc:
+            found = re.search(r"failed: UserWarning (\S+)", str(exc))
+            if found is None:
+                raise
+            uid = rpc.context.get("user") or 1
+            rpc.call(
+                "model.res.user.warning.create",
+                [{"user": uid, "name": found[1], "always": False}],
+            )
+    raise AssertionError(f"{method}: too many warnings")
+
+
+def create_party(
+    rpc: TrytonRpc, name: str, *, credit_limit: str | None = None, email: str | None = None
+) -> tuple[int, str]:
+    """Create a customer with an address (and an e-mail); return its id and code."""
+    values: dict[str, Any] = {"name": name, "addresses": [["create", [{"city": "Lyon"}]]]}
+    if email:
+        values["contact_mechanisms"] = [["create", [{"type": "email", "value": email}]]]
+    if credit_limit is not None:
+        values["credit_limit_amount"] = Decimal(credit_limit)
+    (party,) = rpc.call("model.party.party.create", [values])
+    (row,) = rpc.call("model.party.party.read", [party], ["code"])
+    return party, row["code"]
+
+
+def create_invoice(
+    rpc: TrytonRpc, party: int, amount: str, invoice_date: date, *, post: bool = True
+) -> tuple[int, str]:
+    """Create (and post) a customer invoice of one line, due 30 days later; id and number."""
+    receivable = one(
+        rpc, "account.account", [["type.receivable", "=", True], ["closed", "!=", True]]
+    )
+    revenue = one(rpc, "account.account", [["type.revenue", "=", True], ["closed", "!=", True]])
+    journal = one(rpc, "account.journal", [["code", "=", "REV"]])
+    term = one(rpc, "account.invoice.payment_term", [["name", "=", "30 days"]])
+    (address,) = rpc.call("model.party.address.search", [["party", "=", party]], 0, 1, None)
+    company = rpc.context["company"]
+    (currency,) = rpc.call("model.currency.currency.search", [["code", "=", "EUR"]], 0, 1, None)
+    (invoice,) = rpc.call(
+        "model.account.invoice.create",
+        [
+            {
+                "type": "out",
+                "company": company,
+                "party": party,
+                "invoice_address": address,
+                "account": receivable,
+                "journal": journal,
+                "currency": currency,
+                "payment_term": term,
+                "invoice_date": invoice_date,
+                "lines": [
+                    [
+                        "create",
+                        [
+                            {
+                                "type": "line",
+                                "company": company,
+                                "currency": currency,
+                                "account": revenue,
+                                "description": "Conseil",
+                                "quantity": 1.0,
+                                "unit_price": Decimal(amount),
+                            }
+                        ],
+                    ]
+                ],
+            }
+        ],
+    )
+    if post:
+        call_past_warnings(rpc, "model.account.invoice.post", [invoice])
+    (row,) = rpc.call("model.account.invoice.read", [invoice], ["number"])
+    return invoice, row["number"] or ""
+
+
+def product(rpc: TrytonRpc) -> tuple[int, int]:
+    """The template's service product and its unit."""
+    (row,) = rpc.call(
+        "model.product.product.search_read",
+        [["name", "=", "Conseil"]],
+        0,
+        1,
+        None,
+        ["default_uom"],
+    )
+    return row["id"], row["default_uom"]
+
+
+def create_sale(
+    rpc: TrytonRpc, party: int, amount: str, *, prepaid: bool = False, confirm: bool = False
+) -> str:
+    """Create a sale quotation (and confirm it); return its number.
+
+    A prepaid sale ships "On Invoice Paid" (``shipment_method`` invoice).
+    """
+    (address,) = rpc.call("model.party.address.search", [["party", "=", party]], 0, 1, None)
+    (currency,) = rpc.call("model.currency.currency.search", [["code", "=", "EUR"]], 0, 1, None)
+    term = one(rpc, "account.invoice.payment_term", [["name", "=", "30 days"]])
+    item, unit = product(rpc)
+    (sale,) = rpc.call(
+        "model.sale.sale.create",
+        [
+            {
+                "company": rpc.context["company"],
+                "party": party,
+                "invoice_address": address,
+                "shipment_address": address,
+                "currency": currency,
+                "payment_term": term,
+                "shipment_method": "invoice" if prepaid else "order",
+                "invoice_method": "order",
+                "lines": [
+                    [
+                        "create",
+                        [
+                            {
+                                "type": "line",
+                                "product": item,
+                                "unit": unit,
+                                "quantity": 1.0,
+                                "unit_price": Decimal(amount),
+                                "description": "Conseil",
+                            }
+                        ],
+                    ]
+                ],
+            }
+        ],
+    )
+    call_past_warnings(rpc, "model.sale.sale.quote", [sale])
+    if confirm:
+        call_past_warnings(rpc, "model.sale.sale.confirm", [sale])
+    (row,) = rpc.call("model.sale.sale.read", [sale], ["number"])
+    return str(row["number"])
+
+
+def dunnings(rpc: TrytonRpc) -> list[dict[str, Any]]:
+    """Every dunning, oldest first, with its line, level rank and date."""
+    rows = rpc.call(
+        "model.account.dunning.search_read",
+        [],
+        0,
+        None,
+        [["id", "ASC"]],
+        ["line", "level", "date", "state", "procedure"],
+    )
+    return list(rows)
