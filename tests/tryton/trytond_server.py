@@ -16,6 +16,7 @@ import hashlib
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,17 @@ def bin_dir() -> Path:
 
 def installed() -> bool:
     return (bin_dir() / "trytond").exists() and (bin_dir() / "trytond-admin").exists()
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a SQLite database whole (its write-ahead log included) through SQLite's backup."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    partial.replace(target)
 
 
 def _free_port() -> int:
@@ -112,18 +124,23 @@ class TrytonServer:
             capture_output=True,
         )
         cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_suffix(".partial")
-        shutil.copyfile(self.root / "template.sqlite", partial)
-        partial.replace(cache)
+        copy_database(self.root / "template.sqlite", cache)
         return cache
 
     def start(self) -> TrytonServer:
+        """Copy the template to each database, create the bare ones, and serve them all."""
         started = time.perf_counter()
         template = self._template()
         for name in self.databases:
             shutil.copyfile(template, self.root / f"{name}.sqlite")
         for name in self.bare:
             self._admin(name)
+        self.serve()
+        self.build_seconds = time.perf_counter() - started
+        return self
+
+    def serve(self) -> TrytonServer:
+        """Start trytond on the database files already in :attr:`root`."""
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [
@@ -138,7 +155,6 @@ class TrytonServer:
                 stderr=subprocess.STDOUT,
             )
         self._wait()
-        self.build_seconds = time.perf_counter() - started
         return self
 
     def _wait(self) -> None:
@@ -155,6 +171,12 @@ class TrytonServer:
         raise RuntimeError("trytond did not listen within 180 s")
 
     def stop(self) -> None:
+        """Stop the server and delete the databases."""
+        self.halt()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def halt(self) -> None:
+        """Stop the server; the database files stay (complete: SQLite closed them)."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -163,4 +185,3 @@ class TrytonServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
-        shutil.rmtree(self.root, ignore_errors=True)

@@ -263,7 +263,7 @@ def _error_text(error: Any) -> str:
     if isinstance(error, list) and error:
         head = error[0]
         detail = error[1] if len(error) > 1 else ""
-        if isinstance(detail, list | tuple):
-            detail = " ".join(str(part) for part in detail if part)
+        if isinstance(detail, list | tuple):  # [message, description, domain...]: the texts
+            detail = " ".join(part for part in detail if isinstance(part, str) and part)
         return f"{head} {detail}".strip()
     return str(error)
