@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from trytond_records import create_invoice, create_party, create_sale, dunnings
+from trytond_records import create_invoice, create_party, create_sale, dunnings, run_cli
 from trytond_server import TrytonServer
 
 from ecomrules.adapters.tryton import TrytonRpc, TrytonUrl
 
 
 def check(url: str, sale: str) -> tuple[int, dict[str, Any]]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ecomrules",
-            "credit",
-            "check",
-            "--tryton",
-            url,
-            "--sale",
-            sale,
-            "--as-of",
-            "2026-11-20",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    out = run_cli(
+        "credit", "check", "--tryton", url, "--sale", sale, "--as-of", "2026-11-20", "--json"
     )
     assert out.returncode in (0, 1), out.stderr
     document: dict[str, Any] = json.loads(out.stdout)
@@ -107,21 +89,8 @@ def test_confirmed_sales_not_invoiced_count_in_exposure(tryton_server: TrytonSer
 
 
 def test_an_unknown_sale_is_an_error(tryton_server: TrytonServer) -> None:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ecomrules",
-            "credit",
-            "check",
-            "--tryton",
-            tryton_server.url("credit"),
-            "--sale",
-            "NO-SUCH-SALE",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    out = run_cli(
+        "credit", "check", "--tryton", tryton_server.url("credit"), "--sale", "NO-SUCH-SALE"
     )
     assert out.returncode == 2
     assert "there is no sale numbered 'NO-SUCH-SALE'" in out.stderr

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from typing import Any
 
-from trytond_records import create_invoice, create_party, dunnings
+from trytond_records import create_invoice, create_party, dunnings, run_cli
 from trytond_server import TrytonServer
 
 from ecomrules.adapters.tryton import TrytonRpc, TrytonUrl
 
 
-def ecomrules(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ecomrules", *args], capture_output=True, text=True, check=False
-    )
-
-
 def dunning(command: str, url: str, as_of: str) -> dict[str, Any]:
-    out = ecomrules(
+    out = run_cli(
         "dunning", command, "--tryton", url, "--policy", "fr-b2b", "--as-of", as_of, "--json"
     )
     assert out.returncode == 0, out.stderr

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
-import sys
 import threading
 from datetime import date
 
 import pytest
-from trytond_records import create_invoice, create_party, dunnings
+from trytond_records import create_invoice, create_party, dunnings, run_cli
 from trytond_server import TrytonServer
 
 from ecomrules.adapters.tryton import PASSWORD_ENV, TrytonRpc, TrytonUrl
 from ecomrules.errors import ErpError
 
 
-def ecomrules(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ecomrules", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-
-
 def plan(url: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return ecomrules("dunning", "plan", "--tryton", url, "--as-of", "2026-11-20", env=env)
+    return run_cli("dunning", "plan", "--tryton", url, "--as-of", "2026-11-20", env=env)
 
 
 def refused(out: subprocess.CompletedProcess[str], message: str) -> None:
@@ -63,8 +53,6 @@ def test_bad_url() -> None:
 
 def test_password_from_the_environment(tryton_server: TrytonServer) -> None:
     url = tryton_server.url("errors").replace("admin:admin@", "admin@")
-    import os
-
     out = plan(url, env={**os.environ, PASSWORD_ENV: "admin"})
     assert out.returncode == 0, out.stderr
     refused(plan(url, env={k: v for k, v in os.environ.items() if k != PASSWORD_ENV}), PASSWORD_ENV)
@@ -135,7 +123,7 @@ def test_server_gone_mid_run_writes_nothing(tryton_server: TrytonServer) -> None
         create_invoice(rpc, party, "700.00", date(2026, 9, 1))
         before = dunnings(rpc)
     proxy = CuttingProxy(tryton_server.port, cut=6)  # after the login and the first reads
-    out = ecomrules(
+    out = run_cli(
         "dunning",
         "commit",
         "--tryton",

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from trytond_records import create_invoice, create_party
+from trytond_records import create_invoice, create_party, run_cli
 from trytond_server import TrytonServer
 
 from ecomrules.adapters.tryton import TrytonRpc, TrytonUrl
@@ -62,23 +60,7 @@ def camt053(entries: list[tuple[str, str, str, str]], day: str) -> str:
 
 
 def reconcile(url: str, statement: Path, *more: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ecomrules",
-            "reconcile",
-            "--tryton",
-            url,
-            "--statement",
-            str(statement),
-            "--json",
-            *more,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = run_cli("reconcile", "--tryton", url, "--statement", str(statement), "--json", *more)
     assert out.returncode == 0, out.stderr
     document: dict[str, Any] = json.loads(out.stdout)
     return document

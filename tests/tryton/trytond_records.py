@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -51,55 +53,68 @@ def create_party(
     return party, row["code"]
 
 
+def invoice_defaults(rpc: TrytonRpc) -> dict[str, int]:
+    """The template's company, accounts, journal, payment term and currency for invoices."""
+    open_account = ["closed", "!=", True]
+    return {
+        "company": rpc.context["company"],
+        "receivable": one(rpc, "account.account", [["type.receivable", "=", True], open_account]),
+        "revenue": one(rpc, "account.account", [["type.revenue", "=", True], open_account]),
+        "journal": one(rpc, "account.journal", [["code", "=", "REV"]]),
+        "term": one(rpc, "account.invoice.payment_term", [["name", "=", "30 days"]]),
+        "currency": one(rpc, "currency.currency", [["code", "=", "EUR"]]),
+    }
+
+
+def invoice_values(
+    defaults: dict[str, int], party: int, address: int, amount: Decimal, invoice_date: date
+) -> dict[str, Any]:
+    """A customer invoice of one service line, due 30 days after ``invoice_date``."""
+    line = {
+        "type": "line",
+        "company": defaults["company"],
+        "currency": defaults["currency"],
+        "account": defaults["revenue"],
+        "description": "Conseil",
+        "quantity": 1.0,
+        "unit_price": amount,
+    }
+    return {
+        "type": "out",
+        "company": defaults["company"],
+        "party": party,
+        "invoice_address": address,
+        "account": defaults["receivable"],
+        "journal": defaults["journal"],
+        "currency": defaults["currency"],
+        "payment_term": defaults["term"],
+        "invoice_date": invoice_date,
+        "lines": [["create", [line]]],
+    }
+
+
 def create_invoice(
     rpc: TrytonRpc, party: int, amount: str, invoice_date: date, *, post: bool = True
 ) -> tuple[int, str]:
     """Create (and post) a customer invoice of one line, due 30 days later; id and number."""
-    receivable = one(
-        rpc, "account.account", [["type.receivable", "=", True], ["closed", "!=", True]]
-    )
-    revenue = one(rpc, "account.account", [["type.revenue", "=", True], ["closed", "!=", True]])
-    journal = one(rpc, "account.journal", [["code", "=", "REV"]])
-    term = one(rpc, "account.invoice.payment_term", [["name", "=", "30 days"]])
     (address,) = rpc.call("model.party.address.search", [["party", "=", party]], 0, 1, None)
-    company = rpc.context["company"]
-    (currency,) = rpc.call("model.currency.currency.search", [["code", "=", "EUR"]], 0, 1, None)
-    (invoice,) = rpc.call(
-        "model.account.invoice.create",
-        [
-            {
-                "type": "out",
-                "company": company,
-                "party": party,
-                "invoice_address": address,
-                "account": receivable,
-                "journal": journal,
-                "currency": currency,
-                "payment_term": term,
-                "invoice_date": invoice_date,
-                "lines": [
-                    [
-                        "create",
-                        [
-                            {
-                                "type": "line",
-                                "company": company,
-                                "currency": currency,
-                                "account": revenue,
-                                "description": "Conseil",
-                                "quantity": 1.0,
-                                "unit_price": Decimal(amount),
-                            }
-                        ],
-                    ]
-                ],
-            }
-        ],
-    )
+    values = invoice_values(invoice_defaults(rpc), party, address, Decimal(amount), invoice_date)
+    (invoice,) = rpc.call("model.account.invoice.create", [values])
     if post:
         call_past_warnings(rpc, "model.account.invoice.post", [invoice])
     (row,) = rpc.call("model.account.invoice.read", [invoice], ["number"])
     return invoice, row["number"] or ""
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``ecomrules ARGS`` in a new process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "ecomrules", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
 
 
 def product(rpc: TrytonRpc) -> tuple[int, int]:

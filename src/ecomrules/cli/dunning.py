@@ -129,18 +129,7 @@ def plan_command(
     With --tryton the items, customers and history are Tryton's.
     """
     if tryton is not None:
-        from ecomrules.adapters import plan_dunning
-
-        lines, newest = _statements(statement)
-        with connect(tryton, "dunning") as erp:
-            result = plan_dunning(
-                erp,
-                load_policy(policy or "default"),
-                _as_of(as_of),
-                render=json,
-                in_transit=lines,
-                bank_data_as_of=newest,
-            )
+        result, _, _ = _tryton_run(tryton, policy, statement, as_of, render=json, commit=False)
     else:
         history = _history(workspace)
         result = _run(open_items, customers, policy, statement, as_of, history, render=json)
@@ -185,23 +174,33 @@ def commit_command(
         console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {path}")
 
 
+def _tryton_run(
+    url: str,
+    policy: str | None,
+    statement: list[Path] | None,
+    as_of: str | None,
+    *,
+    render: bool,
+    commit: bool,
+) -> tuple[DunningPlan, int, str]:
+    """Plan from Tryton (and record in Tryton): the plan, how many were recorded, where."""
+    from ecomrules.adapters import plan_dunning
+
+    lines, newest = _statements(statement)
+    rules = load_policy(policy or "default")
+    run_date = _as_of(as_of)
+    with connect(url, "dunning") as erp:
+        result = plan_dunning(
+            erp, rules, run_date, render=render, in_transit=lines, bank_data_as_of=newest
+        )
+        added = erp.record_dunning(result, run_date) if commit else 0  # as commit_dunning
+        return result, added, str(erp.rpc.url)
+
+
 def _commit_tryton(
     url: str, policy: str | None, statement: list[Path] | None, as_of: str | None, *, json: bool
 ) -> None:
-    from ecomrules.adapters import commit_dunning
-
-    lines, newest = _statements(statement)
-    with connect(url, "dunning") as erp:
-        result, added = commit_dunning(
-            erp,
-            erp,
-            load_policy(policy or "default"),
-            _as_of(as_of),
-            render=json,
-            in_transit=lines,
-            bank_data_as_of=newest,
-        )
-        where = str(erp.rpc.url)
+    result, added, where = _tryton_run(url, policy, statement, as_of, render=json, commit=True)
     if json:
         print_json({**result.to_json(), "recorded": added, "tryton": where})
     else:

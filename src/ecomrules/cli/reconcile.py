@@ -45,6 +45,16 @@ def _read_statement(path: Path) -> tuple[list[LineRecord], list[PayoutRecord]]:
     return lines, payouts
 
 
+def _read_statements(paths: list[Path]) -> tuple[list[LineRecord], list[PayoutRecord]]:
+    lines: list[LineRecord] = []
+    payouts: list[PayoutRecord] = []
+    for path in paths:
+        found, paid_out = _read_statement(path)
+        lines.extend(found)
+        payouts.extend(paid_out)
+    return lines, payouts
+
+
 def _header(path: Path) -> set[str]:
     with path.open(encoding="utf-8-sig") as handle:
         return {c.strip() for c in handle.readline().split(",")}
@@ -78,12 +88,7 @@ def run_reconcile(
     del items
     if not keep_items:
         read = []
-    lines: list[LineRecord] = []
-    payouts: list[PayoutRecord] = []
-    for path in statements:
-        found, paid_out = _read_statement(path)
-        lines.extend(found)
-        payouts.extend(paid_out)
+    lines, payouts = _read_statements(statements)
     left_out = sorted(line.id for line in lines if line.id in skipped)
     if skipped:
         lines = [line for line in lines if line.id not in skipped]
@@ -171,12 +176,7 @@ def _reconcile_tryton(
     from ecomrules.adapters import reconcile_lines
     from ecomrules.reconcile.config import load_config
 
-    lines: list[LineRecord] = []
-    payouts: list[PayoutRecord] = []
-    for path in statements:
-        found, paid_out = _read_statement(path)
-        lines.extend(found)
-        payouts.extend(paid_out)
+    lines, payouts = _read_statements(statements)
     name = ", ".join(path.name for path in statements)
     with connect(url, "reconcile") as erp:
         run = reconcile_lines(
@@ -247,12 +247,7 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
     """The demo's reconciliation: the bundled statements against the open items."""
     from ecomrules import demo as dataset
 
-    lines: list[LineRecord] = []
-    payouts: list[PayoutRecord] = []
-    for name in DEMO_STATEMENTS:
-        found, paid_out = _read_statement(dataset.path(name))
-        lines.extend(found)
-        payouts.extend(paid_out)
+    lines, payouts = _read_statements([dataset.path(name) for name in DEMO_STATEMENTS])
     result = Matcher().match_records(
         lines, [item_record(item) for item in ctx.open_items], payouts=payouts
     )
