@@ -27,7 +27,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "tryton"))
 
-from trytond_records import call_past_warnings, invoice_defaults, invoice_values  # noqa: E402
+from trytond_records import invoice_defaults, invoice_values, post_invoices  # noqa: E402
 from trytond_server import TrytonServer, copy_database  # noqa: E402
 
 from ecomrules.adapters.tryton import TrytonAdapter, TrytonRpc, TrytonUrl  # noqa: E402
@@ -81,7 +81,7 @@ def fill(url: str, items: int, instalments: int) -> None:
                 for n in range(start, min(invoices, start + BATCH))
             ]
             ids = rpc.call("model.account.invoice.create", values)
-            call_past_warnings(rpc, "model.account.invoice.post", ids)
+            post_invoices(rpc, ids)
             print(f"  posted {start + len(ids)} / {invoices} invoices", file=sys.stderr, flush=True)
 
 

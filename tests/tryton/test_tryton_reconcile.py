@@ -11,7 +11,7 @@ from typing import Any
 from trytond_records import create_invoice, create_party, run_cli
 from trytond_server import TrytonServer
 
-from ecomrules.adapters.tryton import TrytonRpc, TrytonUrl
+from ecomrules.adapters.tryton import TrytonAdapter, TrytonRpc, TrytonUrl
 
 
 def camt053(entries: list[tuple[str, str, str, str]], day: str) -> str:
@@ -143,3 +143,22 @@ def test_camt_statement_is_committed_as_a_draft_tryton_statement(
     )
     with TrytonRpc(TrytonUrl.parse(url)) as rpc:
         assert len(statements(rpc)) == 1
+
+
+def test_open_items_are_read_in_a_fixed_number_of_calls(tryton_server: TrytonServer) -> None:
+    url = tryton_server.url("reconcile")
+    counts = []
+    for invoices in (1, 6):
+        with TrytonRpc(TrytonUrl.parse(url)) as rpc:
+            party, _ = create_party(rpc, f"Client {invoices}")
+            for n in range(invoices):
+                create_invoice(rpc, party, f"{100 + n}.00", date(2026, 11, 2))
+        with TrytonAdapter.connect(url) as erp:
+            before = erp.rpc.calls
+            items = erp.open_items()
+            erp.customers()
+            counts.append((erp.rpc.calls - before, len(items)))
+    # Login aside: module check, company, search, lines, invoices, currencies, parties; then
+    # the customers' credit field, parties and languages: the same calls for 1 or 6 invoices.
+    assert counts[0][0] == counts[1][0] == 10
+    assert counts[1][1] == counts[0][1] + 6

@@ -145,6 +145,8 @@ class TrytonRpc:
         self.calls = 0
         """How many RPC calls were made (the adapter batches: no call per line)."""
         self.context: dict[str, Any] = {}
+        self.uid = 0
+        """The id of the logged-in user."""
         self._login()
 
     def __enter__(self) -> TrytonRpc:
@@ -181,6 +183,7 @@ class TrytonRpc:
         if not isinstance(result, list) or len(result) < 2:
             raise ErpError(f"{self.url}: the server answered the login with {result!r}")
         uid, session = result[0], result[1]
+        self.uid = int(uid)
         token = f"{self.url.user}:{uid}:{session}".encode()
         self._auth = "Session " + base64.b64encode(token).decode("ascii")
         self.context = dict(self._post("model.res.user.get_preferences", [True, {}]))
