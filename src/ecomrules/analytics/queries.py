@@ -242,8 +242,8 @@ FROM orders o
 """
 
 
-def _sales_sql(by: Sequence[str], where: str) -> str:
-    lines = any(d in _LINE_DIMENSIONS for d in by)
+def _sales_sql(by: Sequence[str], where: str, lines: bool) -> str:
+    """The cube's query; from the lines when a product dimension groups or filters."""
     keys = []
     for name in by:
         if name in _PERIODS:
@@ -315,7 +315,8 @@ def sales(
     expressions = _sales_expressions()
     where, params = _where(filters, expressions, "placed_at", date_from, date_to)
     rows = []
-    for record in con.execute(_sales_sql(by, where), params).fetchall():
+    lines = any(d in _LINE_DIMENSIONS for d in (*by, *filters))
+    for record in con.execute(_sales_sql(by, where, lines), params).fetchall():
         keys = record[: len(by)]
         (currency, orders, cancelled, units, gross, discount, refunded, tax, shipping, new_c,
          returning_c, _no_lines) = record[len(by) :]  # fmt: skip

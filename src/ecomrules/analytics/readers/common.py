@@ -107,11 +107,15 @@ def amount(
     *,
     micros: bool = False,
     display: bool = False,
+    exact: bool = False,
 ) -> Decimal:
     """Return ``value`` as an exact Decimal rounded to ``currency``'s minor units.
 
     ``micros`` divides by 10^6 (UA revenue); ``display`` accepts a formatted
     string with a symbol and thousands separators (``$13,351.11``, Matomo).
+    ``exact`` is the rule for the books (shop exports): no exponent and no
+    digit beyond the currency's minor units (trailing zeros aside), refused
+    rather than rounded.
     Floats are read through ``repr`` (the shortest text that round-trips), so
     ``0.1`` is ``0.1``, not the binary expansion. Raises ``MoneyError``.
 
@@ -123,6 +127,12 @@ def amount(
     Decimal('13351.11')
     >>> amount(4.9495798319328, "EUR")
     Decimal('4.95')
+    >>> amount("59.800000", "EUR", exact=True)
+    Decimal('59.80')
+    >>> amount("10.005", "EUR", exact=True)
+    Traceback (most recent call last):
+    ...
+    ecomrules.errors.MoneyError: '10.005' has more decimals than EUR allows
     """
     if value is None or isinstance(value, bool):
         raise MoneyError(f"{value!r} is not an amount")
@@ -148,7 +158,13 @@ def amount(
     if abs(number) >= Decimal(10) ** 15:
         raise MoneyError(f"{value!r} is beyond the largest amount the store keeps (10^15)")
     quantum = Currency.of(currency).quantum
-    return number.quantize(quantum, rounding=ROUND_HALF_EVEN)
+    rounded = number.quantize(quantum, rounding=ROUND_HALF_EVEN)
+    if exact:
+        if "e" in text.lower():
+            raise MoneyError(f"{value!r} has an exponent: write the amount in full")
+        if rounded != number:
+            raise MoneyError(f"{value!r} has more decimals than {currency} allows")
+    return rounded
 
 
 def epoch_micros(value: object) -> dt.datetime:

@@ -106,7 +106,7 @@ class _Row:
                 self.problems.add(f"{self.line}", f"column {name!r}: missing")
             return _ZERO
         try:
-            return amount(value, currency)
+            return amount(value, currency, exact=True)
         except EcomrulesError as exc:
             self.problems.add(f"{self.line}", f"column {name!r}: {exc}")
             return _ZERO
@@ -280,7 +280,7 @@ def _money_at(problems: Problems, where: str, name: str, value: object, currency
     if value is None or value == "":
         return _ZERO
     try:
-        return amount(value, currency)
+        return amount(value, currency, exact=True)
     except EcomrulesError as exc:
         problems.add(where, f"field {name!r}: {exc}")
         return _ZERO
