@@ -26,7 +26,7 @@ from ecomrules.analytics.names import (
     SALES_DIMENSIONS,
     STEPS,
 )
-from ecomrules.cli.output import console, print_json, progress
+from ecomrules.cli.output import ExitCode, console, print_json, progress
 from ecomrules.errors import EcomrulesError
 
 if TYPE_CHECKING:
@@ -428,3 +428,33 @@ def gaps_command(
         for order, source, total, currency in result.books_only[:20]:
             table.add_row(order, source, f"{total:,} {currency}")
         console.print(table)
+
+
+@app.command("compare")
+def compare_command(
+    report: Annotated[Path, typer.Argument(help="A Matomo Goals.get report (XML).")],
+    goal: Annotated[
+        str, typer.Option("--goal", help="'all' (every goal and order) or 'ecommerceOrder'.")
+    ] = "all",
+    store: StoreOpt = None,
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Check a Matomo Goals.get report against the figures computed from the loaded visits.
+
+    Exits 1 when a metric disagrees.
+    """
+    from ecomrules.analytics.reports import compare_goals, read_matomo_report
+
+    sections = read_matomo_report(report.read_bytes(), str(report))
+    with _open(store, workspace, read_only=True) as opened:
+        result = compare_goals(opened.con, sections, goal=goal)
+    if json:
+        print_json({"report": str(report), "goal": goal, "metrics": [c.to_json() for c in result]})
+    else:
+        table = Table("metric", "reported", "computed", "agrees")
+        for c in result:
+            table.add_row(c.metric, str(c.reported), str(c.computed), "yes" if c.agrees else "NO")
+        console.print(table)
+    if not all(c.agrees for c in result):
+        raise typer.Exit(ExitCode.FOUND)
