@@ -13,8 +13,9 @@ import csv
 import datetime as dt
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import typer
 from rich.table import Table
@@ -188,6 +189,50 @@ def load_events(
     _load(files, EVENT_KIND_NAMES, kind, date, store, workspace, json, events=True)
 
 
+_STEP_LABELS: Final = {
+    "session_start": "visits",
+    "view_item": "views",
+    "add_to_cart": "cart",
+    "begin_checkout": "checkout",
+    "add_payment_info": "pay",
+    "purchase": "bought",
+}
+
+
+class _table(Table):
+    """A table that reads at 80 columns: light rules; a figure is never cut, headers wrap."""
+
+    def __init__(self, *headers: str) -> None:
+        from rich import box
+
+        super().__init__(*headers, box=box.SIMPLE_HEAD, pad_edge=False)
+
+    def add_row(self, *cells: Any, **kwargs: Any) -> None:
+        for column, cell in zip(self.columns, cells, strict=False):
+            if isinstance(cell, str) and cell[:1].isdigit() and " " not in cell:
+                header = str(column.header)
+                column.min_width = max(column.min_width or 0, len(cell), len(header))
+        super().add_row(*cells, **kwargs)
+
+
+def _percent(rate: Decimal | None) -> str:
+    return "" if rate is None else f"{rate:.1%}"
+
+
+def _label(name: str, value: str | None) -> str:
+    """A group's value as the terminal shows it: ``2026-03`` for a month, ``2026-Q1`` for a quarter."""
+    if value is None:
+        return "(none)"
+    if name in ("month", "quarter", "year"):
+        day = dt.date.fromisoformat(value)
+        return {
+            "month": f"{day:%Y-%m}",
+            "quarter": f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+            "year": str(day.year),
+        }[name]
+    return value
+
+
 def _write_csv(rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
@@ -289,18 +334,14 @@ def sales_command(
         )
     if done:
         return
-    table = Table(
-        *dims, "currency", "orders", "units", "net", "discount", "refunded", "avg order", "new"
-    )
+    table = _table(*dims, "cur.", "orders", "units", "net", "avg order", "new")
     for row in result.rows:
         table.add_row(
-            *(v or "" for _, v in row.group),
+            *(_label(name, value) for name, value in row.group),
             row.currency,
             f"{row.orders:,}",
             "" if row.units is None else f"{row.units:,}",
             f"{row.net:,}",
-            f"{row.discount:,}",
-            f"{row.refunded:,}",
             "" if row.average_order is None else f"{row.average_order:,}",
             f"{row.new_customers:,}",
         )
@@ -370,17 +411,23 @@ def funnel_command(
         )  # fmt: skip
     if done:
         return
-    table = Table(*dims, *(s.replace("_", " ") for s in result.steps), "overall", "abandoned")
+    if not dims and result.rows:
+        # one funnel: a row per step, with its conversion from the step before
+        (only,) = result.rows
+        table = _table("step", "sessions", "from previous", "of sessions")
+        for i, (step, count) in enumerate(zip(only.steps, only.reached, strict=True)):
+            rate = None if i == 0 else only.step_conversion[i - 1]
+            share = _percent(Decimal(count) / only.sessions if only.sessions else None)
+            table.add_row(_STEP_LABELS[step], f"{count:,}", _percent(rate), share)
+        console.print(table)
+        console.print(f"abandoned carts: {only.abandoned_carts:,}")
+        return
+    table = _table(*dims, *(_STEP_LABELS[s] for s in result.steps), "conv.", "left")
     for row in result.rows:
-        cells = [f"{row.reached[0]:,}"]
-        for i, count in enumerate(row.reached[1:]):
-            rate = row.step_conversion[i]
-            cells.append(f"{count:,}" + ("" if rate is None else f" ({rate:.0%})"))
-        overall = row.overall_conversion
         table.add_row(
-            *(v or "" for _, v in row.group),
-            *cells,
-            "" if overall is None else f"{overall:.2%}",
+            *(_label(name, value) for name, value in row.group),
+            *(f"{count:,}" for count in row.reached),
+            _percent(row.overall_conversion),
             f"{row.abandoned_carts:,}",
         )
     console.print(table)
