@@ -21,13 +21,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from ecomrules.analytics._sql import scalar
 from ecomrules.analytics.queries import FunnelResult, GapsResult, SalesResult
 from ecomrules.errors import EcomrulesError
 
 if TYPE_CHECKING:
+    import duckdb
     from matplotlib.figure import Figure
 
-__all__ = ["CHARTS", "chart", "html_report"]
+__all__ = ["CHARTS", "chart", "html_report", "report_period", "save_png", "store_report"]
 
 CHARTS: Final = ("sales", "categories", "funnel", "gaps")
 """The charts ``chart`` draws (``ecomrules analytics ... --png``)."""
@@ -104,7 +106,10 @@ def _by_category(result: SalesResult) -> Figure:
         _empty(ax, "no product data in the store")
         return figure
     totals: dict[str, Decimal] = {}
-    currency = result.rows[0].currency
+    by_currency: dict[str, Decimal] = {}
+    for row in result.rows:
+        by_currency[row.currency] = by_currency.get(row.currency, Decimal(0)) + row.net
+    currency = max(by_currency, key=lambda c: by_currency[c])  # the main currency
     for row in result.rows:
         if row.currency != currency:
             continue
@@ -152,7 +157,10 @@ def _gaps(result: GapsResult) -> Figure:
     if not result.days:
         _empty(ax, "no orders or web purchases in the store")
         return figure
-    currency = result.days[0].currency
+    books: dict[str, Decimal] = {}
+    for day in result.days:
+        books[day.currency] = books.get(day.currency, Decimal(0)) + day.books
+    currency = max(books, key=lambda c: books[c])  # the main currency
     days = [d for d in result.days if d.currency == currency]
     x: Any = [d.day for d in days]  # matplotlib's stubs know no dates; it draws them
     ax.plot(x, [float(d.books) for d in days], color=_INK, label="books")
@@ -161,6 +169,14 @@ def _gaps(result: GapsResult) -> Figure:
     ax.legend(frameon=False, fontsize=9)
     figure.autofmt_xdate()
     return figure
+
+
+def report_period(con: duckdb.DuckDBPyConnection) -> str:
+    """The period that draws the store's sales well: days up to two months, weeks up to a year."""
+    span = scalar(con, "SELECT date_diff('day', min(placed_at), max(placed_at)) FROM orders")
+    if span is None or span <= 62:
+        return "day"
+    return "week" if span <= 366 else "month"
 
 
 def chart(name: str, result: SalesResult | FunnelResult | GapsResult) -> Figure:
@@ -270,7 +286,8 @@ def html_report(
         for r in sales_by_period.rows
     ]
     funnel_rows = [
-        [*(v for _, v in r.group), *r.reached, r.overall_conversion] for r in funnel_result.rows
+        [*(v for _, v in r.group), *r.reached, f"{r.overall_conversion or 0:.2%}"]
+        for r in funnel_result.rows
     ]
     sales_headers = [
         *sales_by_period.by,
@@ -299,3 +316,23 @@ recorded more than once.</p>
 {_table(["order", "source", "total", "currency"], [list(r) for r in gaps_result.books_only], 20)}
 </body></html>
 """
+
+
+def store_report(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    title: str = "Sales and conversion",
+) -> str:
+    """The HTML report of everything in the store (``ecomrules analytics ... --html``)."""
+    from ecomrules.analytics.queries import funnel, gaps, sales
+
+    start, end = date_from, date_to
+    return html_report(
+        title=title,
+        sales_by_period=sales(con, by=(report_period(con),), date_from=start, date_to=end),
+        sales_by_category=sales(con, by=("category",), date_from=start, date_to=end),
+        funnel_result=funnel(con, date_from=start, date_to=end),
+        gaps_result=gaps(con, date_from=start, date_to=end),
+    )

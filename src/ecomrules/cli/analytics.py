@@ -220,7 +220,7 @@ def _percent(rate: Decimal | None) -> str:
 
 
 def _label(name: str, value: str | None) -> str:
-    """A group's value as the terminal shows it: ``2026-03`` for a month, ``2026-Q1`` for a quarter."""
+    """A group's value as the terminal shows it: ``2026-03`` for a month, ``2026-Q1``..."""
     if value is None:
         return "(none)"
     if name in ("month", "quarter", "year"):
@@ -250,17 +250,11 @@ def _write_csv(rows: list[dict[str, Any]]) -> None:
 def _report(
     opened: AnalyticsStore, path: Path, date_from: dt.date | None, date_to: dt.date | None
 ) -> None:
-    from ecomrules.analytics.queries import funnel, gaps, sales
-    from ecomrules.analytics.report import html_report
+    from ecomrules.analytics.report import store_report
 
-    document = html_report(
-        title="Sales and conversion",
-        sales_by_period=sales(opened.con, by=("month",), date_from=date_from, date_to=date_to),
-        sales_by_category=sales(opened.con, by=("category",), date_from=date_from, date_to=date_to),
-        funnel_result=funnel(opened.con, by=(), date_from=date_from, date_to=date_to),
-        gaps_result=gaps(opened.con, date_from=date_from, date_to=date_to),
+    path.write_text(
+        store_report(opened.con, date_from=date_from, date_to=date_to), encoding="utf-8"
     )
-    path.write_text(document, encoding="utf-8")
 
 
 def _png(name: str, result: SalesResult | FunnelResult | GapsResult, path: Path) -> None:
