@@ -24,7 +24,6 @@ from ecomrules._iso4217 import CURRENCIES
 from ecomrules.analytics._sql import scalar
 from ecomrules.analytics.readers.common import PLACEHOLDERS
 from ecomrules.analytics.readers.web import GA4_STEPS
-from ecomrules.errors import EcomrulesError
 
 __all__ = ["bulk_kind", "load_ga4_bulk"]
 
@@ -91,34 +90,49 @@ def _steps_case() -> str:
 
 _MAPPING: Final = """
 WITH raw AS (
-  SELECT row_number() OVER () AS record, * FROM ({relation})
+  SELECT {record} AS record, * FROM ({relation})
+), f AS (
+  SELECT * REPLACE (list_filter(event_params, lambda e: e.key IN ('ga_session_id',
+    'page_location', 'currency', 'value', 'source', 'medium', 'campaign', 'transaction_id'))
+    AS event_params)
+  FROM raw
+), k AS MATERIALIZED (
+  SELECT *,
+    ecr_value(event_params, 'ga_session_id') AS sid_v,
+    ecr_value(event_params, 'page_location') AS location_v,
+    ecr_value(event_params, 'currency') AS currency_v,
+    ecr_value(event_params, 'value') AS value_v,
+    ecr_value(event_params, 'source') AS source_v,
+    ecr_value(event_params, 'medium') AS medium_v,
+    ecr_value(event_params, 'campaign') AS campaign_v,
+    ecr_value(event_params, 'transaction_id') AS transaction_v
+  FROM f
 ), p AS (
   SELECT record,
     ecr_clean(event_name) AS name,
     CAST(event_timestamp AS VARCHAR) AS stamp,
     coalesce(ecr_clean(user_pseudo_id), ecr_clean(user_id)) AS usr,
     CAST(event_bundle_sequence_id AS VARCHAR) AS bundle,
-    ecr_param(event_params, 'ga_session_id') AS sid,
-    ecr_param(event_params, 'page_location') AS location,
-    ecr_param(event_params, 'currency') AS cur_text,
-    ecr_param(event_params, 'value') AS value_text,
+    ecr_text(sid_v) AS sid,
+    ecr_text(location_v) AS location,
+    ecr_text(currency_v) AS cur_text,
+    ecr_text(value_v) AS value_text,
     coalesce(ecr_clean(collected_traffic_source.manual_source),
-             ecr_clean(ecr_param(event_params, 'source')),
+             ecr_clean(ecr_text(source_v)),
              ecr_clean(traffic_source.source)) AS src,
     coalesce(ecr_clean(collected_traffic_source.manual_medium),
-             ecr_clean(ecr_param(event_params, 'medium')),
+             ecr_clean(ecr_text(medium_v)),
              ecr_clean(traffic_source.medium)) AS med,
     coalesce(ecr_clean(collected_traffic_source.manual_campaign_name),
-             ecr_clean(ecr_param(event_params, 'campaign')),
+             ecr_clean(ecr_text(campaign_v)),
              ecr_clean(traffic_source.name)) AS camp,
     ecr_clean(collected_traffic_source.gclid) AS click,
     ecr_clean(device.category) AS dev,
     ecr_clean(geo.country) AS ctry,
-    coalesce(ecr_clean(ecommerce.transaction_id),
-             ecr_clean(ecr_param(event_params, 'transaction_id'))) AS txn,
+    coalesce(ecr_clean(ecommerce.transaction_id), ecr_clean(ecr_text(transaction_v))) AS txn,
     CASE WHEN isnan(ecommerce.purchase_revenue) THEN NULL
          ELSE CAST(ecommerce.purchase_revenue AS VARCHAR) END AS purchase_text
-  FROM raw
+  FROM k
 ), v AS (
   SELECT *, upper(ecr_clean(cur_text)) AS cur,
     CASE WHEN name = 'purchase' AND purchase_text IS NOT NULL THEN purchase_text
@@ -153,18 +167,26 @@ FROM v LEFT JOIN ecr_currencies c ON c.code = v.cur
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     placeholders = ", ".join(_quote(p) for p in sorted(PLACEHOLDERS))
+    # The cheap test first: a placeholder starts with "(", "<" or "n", or the
+    # value has white space to strip at either end; most values have neither.
     con.execute(
-        "CREATE OR REPLACE TEMP MACRO ecr_clean(x) AS "
-        f"CASE WHEN x IS NULL OR lower(trim(x)) IN ({placeholders}) THEN NULL ELSE trim(x) END"
+        "CREATE OR REPLACE TEMP MACRO ecr_clean(x) AS CASE "
+        "WHEN ascii(x) IN (0, 9, 10, 13, 32, 40, 60, 78, 110) "
+        "OR ascii(reverse(x)) IN (9, 10, 13, 32) THEN "
+        f"CASE WHEN lower(trim(x, ' \t\r\n')) IN ({placeholders}) THEN NULL "
+        "ELSE trim(x, ' \t\r\n') END "
+        "ELSE x END"
     )
     con.execute(
-        "CREATE OR REPLACE TEMP MACRO ecr_param(params, k) AS ("
-        "SELECT coalesce(v.value.string_value, CAST(v.value.int_value AS VARCHAR), "
-        "CASE WHEN isnan(v.value.double_value) THEN NULL "
-        "ELSE CAST(v.value.double_value AS VARCHAR) END, "
-        "CASE WHEN isnan(v.value.float_value) THEN NULL "
-        "ELSE CAST(v.value.float_value AS VARCHAR) END) "
-        "FROM (SELECT unnest(list_filter(params, lambda e: e.key = k)[1:1]) AS v))"
+        "CREATE OR REPLACE TEMP MACRO ecr_value(params, k) AS "
+        "list_filter(params, lambda e: e.key = k)[1].value"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO ecr_text(v) AS CASE "
+        "WHEN v.string_value IS NOT NULL THEN v.string_value "
+        "WHEN v.int_value IS NOT NULL THEN CAST(v.int_value AS VARCHAR) "
+        "WHEN NOT isnan(v.double_value) THEN CAST(v.double_value AS VARCHAR) "
+        "WHEN NOT isnan(v.float_value) THEN CAST(v.float_value AS VARCHAR) END"
     )
     codes = [(code, units) for code, (_, units, _) in CURRENCIES.items() if units is not None]
     con.register(
@@ -173,9 +195,34 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _diagnose(con: duckdb.DuckDBPyConnection, relation: str, path: Path) -> list[str]:
+    """The records a load refused, by number: a second pass, taken only when one is refused."""
+    sql = _MAPPING.format(relation=relation, steps=_steps_case(), record="row_number() OVER ()")
+    rows = con.execute(
+        f"SELECT record, event_name IS NULL OR ts IS NULL OR user_key IS NULL, currency "
+        f"FROM ({sql}) WHERE event_name IS NULL OR ts IS NULL OR user_key IS NULL "
+        "OR (currency IS NOT NULL AND (exponent IS NULL OR revenue IS NULL)) "
+        "ORDER BY record LIMIT 50"
+    ).fetchall()
+    return [
+        f"{path}:record {record}: fields 'event_name', 'event_timestamp' and "
+        "'user_pseudo_id' are required"
+        if missing
+        else f"{path}:record {record}: field 'value': not an amount in {currency}"
+        for record, missing, currency in rows
+    ]
+
+
 def load_ga4_bulk(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]:
-    """Load a GA4 Parquet or NDJSON export; returns (events read, events new)."""
+    """Load a GA4 Parquet or NDJSON export; returns (events read, events new).
+
+    The rows are mapped once into a staging table; a refused row (no name,
+    time or user; an amount in an unknown currency) refuses the file, and its
+    record numbers come from a second pass that only a refusal pays for.
+    """
+    from ecomrules.analytics.model import EVENTS
     from ecomrules.analytics.store import StoreError
+    from ecomrules.errors import InputError
 
     kind = bulk_kind(path)
     if kind is None:
@@ -184,47 +231,35 @@ def load_ga4_bulk(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]
         raise StoreError(f"{path}: no such file")
     try:
         _prepare(con)
-        sql = _MAPPING.format(relation=_relation(con, path, kind), steps=_steps_case())
+        relation = _relation(con, path, kind)
+        sql = _MAPPING.format(relation=relation, steps=_steps_case(), record="0")
         con.execute(f"CREATE OR REPLACE TEMP TABLE ecr_ga4_staged AS {sql}")
-        bad = con.execute(
-            "SELECT record, name IS NULL, ts IS NULL, usr IS NULL FROM ("
-            "SELECT record, event_name AS name, ts, user_key AS usr FROM ecr_ga4_staged) "
-            "WHERE name IS NULL OR ts IS NULL OR usr IS NULL ORDER BY record LIMIT 20"
-        ).fetchall()
-        unknown = con.execute(
-            "SELECT record, currency FROM ecr_ga4_staged "
-            "WHERE currency IS NOT NULL AND (exponent IS NULL OR revenue IS NULL) "
-            "ORDER BY record LIMIT 20"
-        ).fetchall()
-        if bad or unknown:
-            from ecomrules.errors import InputError
-
-            problems = [
-                f"{path}:record {r}: fields 'event_name', 'event_timestamp' and "
-                "'user_pseudo_id' are required"
-                for r, *_ in bad
-            ] + [f"{path}:record {r}: field 'value': not an amount in {c}" for r, c in unknown]
-            raise InputError(str(path), problems)
-        read = int(scalar(con, "SELECT count(*) FROM ecr_ga4_staged"))
-        from ecomrules.analytics.model import EVENTS
-
+        read, refused = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE event_name IS NULL OR ts IS NULL "
+            "OR user_key IS NULL "
+            "OR (currency IS NOT NULL AND (exponent IS NULL OR revenue IS NULL))) "
+            "FROM ecr_ga4_staged"
+        ).fetchall()[0]
+        if refused:
+            raise InputError(str(path), _diagnose(con, relation, path))
         columns = ", ".join(EVENTS.names)
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW ecr_ga4_events AS SELECT {columns} FROM ecr_ga4_staged"
-        )
         before = int(scalar(con, "SELECT count(*) FROM events"))
-        con.execute(
-            "INSERT INTO events SELECT * FROM ecr_ga4_events s "
+        known = scalar(
+            con, "SELECT count(*) FROM (SELECT 1 FROM events WHERE source = 'ga4' LIMIT 1)"
+        )
+        new_only = (
             "WHERE NOT EXISTS (SELECT 1 FROM events e "
             "WHERE e.source = s.source AND e.event_key = s.event_key) "
-            "QUALIFY row_number() OVER (PARTITION BY s.source, s.event_key) = 1"
+            if known
+            else ""
+        )
+        con.execute(
+            f"INSERT INTO events SELECT {columns} FROM ecr_ga4_staged s {new_only}"
+            "QUALIFY row_number() OVER (PARTITION BY s.event_key) = 1"
         )
         after = int(scalar(con, "SELECT count(*) FROM events"))
     except duckdb.Error as exc:
         raise StoreError(f"{path}: cannot read this GA4 export: {exc}") from None
-    except EcomrulesError:
-        raise
     finally:
-        con.execute("DROP VIEW IF EXISTS ecr_ga4_events")
         con.execute("DROP TABLE IF EXISTS ecr_ga4_staged")
-    return read, after - before
+    return int(read), after - before

@@ -108,6 +108,12 @@ ORDERS: Final = Table(
         Column("tax", "money", "tax charged (kept apart from revenue)", True),
         Column("refunded", "money", "merchandise refunded since", True),
         Column("cancelled", "bool", "cancelled: counted apart, no revenue", True),
+        Column(
+            "customer_type",
+            "text",
+            "`new` (the customer's first order of the source), `returning` or `unknown`; "
+            "set by the store at each load",
+        ),
     ),
     ("source", "order_id"),
 )

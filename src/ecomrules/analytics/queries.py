@@ -13,7 +13,7 @@ Definitions (also in ``docs/guides/analytics.md``):
   cancelled order counts in ``cancelled`` and in no amount.
 - new vs returning: an order is ``new`` when it is its customer's first order
   among all loaded orders of its source, ``returning`` otherwise, ``unknown``
-  without a customer.
+  without a customer (the store keeps it in ``orders.customer_type`` as it loads).
 - funnel: a session *reaches* a step when it has an event at that step or at a
   later one (trackers do not always send every step: a purchase passed the
   checkout). Step conversion is ``reached(k) / reached(k-1)``, overall is
@@ -232,18 +232,16 @@ class SalesResult:
         }
 
 
-_ORDER_BASE: Final = """
-SELECT o.*,
-  CASE WHEN o.customer_id IS NULL THEN 'unknown'
-       WHEN row_number() OVER (
-         PARTITION BY o.source, o.customer_id ORDER BY o.placed_at, o.order_id) = 1
-       THEN 'new' ELSE 'returning' END AS customer_type
-FROM orders o
-"""
+_ORDER_BASE: Final = "SELECT * FROM orders"
 
 
-def _sales_sql(by: Sequence[str], where: str, lines: bool) -> str:
-    """The cube's query; from the lines when a product dimension groups or filters."""
+def _sales_sql(by: Sequence[str], line_dims: Sequence[str], line_where: str, where: str) -> str:
+    """The cube's query: each order (or each order's lines of one product group) counted once.
+
+    The lines are summed per order first, by the product dimensions in use
+    (``line_dims``, filtered by ``line_where``), so that a group's ``orders`` is
+    a plain count; tax and shipping are order figures, not split per product.
+    """
     keys = []
     for name in by:
         if name in _PERIODS:
@@ -252,39 +250,38 @@ def _sales_sql(by: Sequence[str], where: str, lines: bool) -> str:
             keys.append(f"{name}")
     group = ", ".join([*by, "currency"])
     select = ", ".join([*keys, "currency"]) if keys else "currency"
-    if lines:
-        # figures from the lines; tax and shipping are order-level: not split per product
-        source = f"""
-        SELECT b.*, l.sku, l.product, l.category, l.quantity AS qty,
-               l.gross AS g, l.discount AS d, l.refunded AS r, NULL AS tx, NULL AS sh
-        FROM ({_ORDER_BASE}) b JOIN order_lines l ON l.source = b.source AND l.order_id = b.order_id
+    extra = "".join(f", {d}" for d in line_dims)
+    if line_dims or line_where != "TRUE":
+        lines = f"""
+        SELECT source, order_id{extra}, sum(quantity) AS qty, sum(gross) AS g,
+               sum(discount) AS d, sum(refunded) AS r
+        FROM order_lines WHERE {line_where} GROUP BY source, order_id{extra}
         """
-        units = "sum(qty) FILTER (WHERE NOT cancelled)"
+        source = f"""
+        SELECT b.*{"".join(f", l.{d}" for d in line_dims)}, l.qty, l.g, l.d, l.r,
+               NULL AS tx, NULL AS sh
+        FROM ({_ORDER_BASE}) b JOIN ({lines}) l ON l.source = b.source AND l.order_id = b.order_id
+        """
     else:
         source = f"""
-        SELECT b.*, NULL AS sku, NULL AS product, NULL AS category,
-               (SELECT sum(quantity) FROM order_lines l
-                WHERE l.source = b.source AND l.order_id = b.order_id) AS qty,
-               b.gross AS g, b.discount AS d, b.refunded AS r, b.tax AS tx, b.shipping AS sh
-        FROM ({_ORDER_BASE}) b
+        SELECT b.*, l.qty, b.gross AS g, b.discount AS d, b.refunded AS r,
+               b.tax AS tx, b.shipping AS sh
+        FROM ({_ORDER_BASE}) b LEFT JOIN (
+          SELECT source, order_id, sum(quantity) AS qty FROM order_lines GROUP BY source, order_id
+        ) l ON l.source = b.source AND l.order_id = b.order_id
         """
-        units = "sum(qty) FILTER (WHERE NOT cancelled)"
     return f"""
     SELECT {select},
-      count(DISTINCT (source, order_id)) FILTER (WHERE NOT cancelled) AS orders,
-      count(DISTINCT (source, order_id)) FILTER (WHERE cancelled) AS cancelled_orders,
-      {units} AS units,
+      count(*) FILTER (WHERE NOT cancelled) AS orders,
+      count(*) FILTER (WHERE cancelled) AS cancelled_orders,
+      sum(qty) FILTER (WHERE NOT cancelled) AS units,
       coalesce(sum(g) FILTER (WHERE NOT cancelled), 0) AS gross,
       coalesce(sum(d) FILTER (WHERE NOT cancelled), 0) AS discount,
       coalesce(sum(r) FILTER (WHERE NOT cancelled), 0) AS refunded,
       sum(tx) FILTER (WHERE NOT cancelled) AS tax,
       sum(sh) FILTER (WHERE NOT cancelled) AS shipping,
-      count(DISTINCT (source, order_id))
-        FILTER (WHERE NOT cancelled AND customer_type = 'new') AS new_c,
-      count(DISTINCT (source, order_id))
-        FILTER (WHERE NOT cancelled AND customer_type = 'returning')
-        AS returning_c,
-      count(*) FILTER (WHERE NOT cancelled AND qty IS NULL) AS no_lines
+      count(*) FILTER (WHERE NOT cancelled AND customer_type = 'new') AS new_c,
+      count(*) FILTER (WHERE NOT cancelled AND customer_type = 'returning') AS returning_c
     FROM ({source}) s
     WHERE {where}
     GROUP BY {group}
@@ -313,13 +310,17 @@ def sales(
     _check(by, SALES_DIMENSIONS, "$.by")
     _check(list(filters), SALES_DIMENSIONS, "$.filter")
     expressions = _sales_expressions()
-    where, params = _where(filters, expressions, "placed_at", date_from, date_to)
+    line_filters = {k: v for k, v in filters.items() if k in _LINE_DIMENSIONS}
+    order_filters = {k: v for k, v in filters.items() if k not in _LINE_DIMENSIONS}
+    line_where, line_params = _where(line_filters, expressions, "NULL", None, None)
+    where, params = _where(order_filters, expressions, "placed_at", date_from, date_to)
+    line_dims = [d for d in by if d in _LINE_DIMENSIONS]
     rows = []
-    lines = any(d in _LINE_DIMENSIONS for d in (*by, *filters))
-    for record in con.execute(_sales_sql(by, where, lines), params).fetchall():
+    sql = _sales_sql(by, line_dims, line_where, where)
+    for record in con.execute(sql, [*line_params, *params]).fetchall():
         keys = record[: len(by)]
         (currency, orders, cancelled, units, gross, discount, refunded, tax, shipping, new_c,
-         returning_c, _no_lines) = record[len(by) :]  # fmt: skip
+         returning_c) = record[len(by) :]  # fmt: skip
         gross_d = _money(gross, currency)
         discount_d = _money(discount, currency)
         refunded_d = _money(refunded, currency)

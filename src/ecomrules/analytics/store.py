@@ -181,6 +181,22 @@ def _arrow(table: Table, rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
+_CUSTOMER_TYPES: Final = """
+UPDATE orders SET customer_type = t.kind FROM (
+  SELECT source, order_id,
+    CASE WHEN customer_id IS NULL THEN 'unknown'
+         WHEN row_number() OVER (
+           PARTITION BY source, customer_id ORDER BY placed_at, order_id) = 1
+         THEN 'new' ELSE 'returning' END AS kind
+  FROM orders
+  WHERE {scope}
+) t
+WHERE orders.source = t.source AND orders.order_id = t.order_id
+  AND orders.customer_type IS DISTINCT FROM t.kind
+"""
+"""Whether each order is its customer's first: recomputed for the customers a load touched."""
+
+
 class AnalyticsStore:
     """A DuckDB file holding the canonical tables; see the module docstring."""
 
@@ -207,6 +223,10 @@ class AnalyticsStore:
         if table not in {t.name for t in TABLES}:
             raise StoreError(f"no table {table!r}")
         return int(scalar(self.con, f"SELECT count(*) FROM {table}"))
+
+    def refresh_customer_types(self) -> None:
+        """Recompute every order's ``customer_type`` (after rows were written by SQL)."""
+        self.con.execute(_CUSTOMER_TYPES.format(scope="TRUE"))
 
     # --- loading -----------------------------------------------------------------------
 
@@ -262,6 +282,12 @@ class AnalyticsStore:
             con.execute(
                 "INSERT INTO order_lines SELECT * FROM staged_lines "
                 "QUALIFY row_number() OVER (PARTITION BY source, order_id, line_no) = 1"
+            )
+            con.execute(
+                _CUSTOMER_TYPES.format(
+                    scope="(source, customer_id) IN "
+                    "(SELECT (source, customer_id) FROM staged_orders) OR customer_id IS NULL"
+                )
             )
             con.execute("COMMIT")
         except duckdb.Error as exc:

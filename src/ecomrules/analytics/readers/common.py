@@ -58,6 +58,7 @@ PLACEHOLDERS: Final = frozenset(
 know it means direct traffic; elsewhere ``(none)`` is a placeholder."""
 
 _MAX_PROBLEMS: Final = 1000
+_BLANKS: Final = " \t\r\n"  # what clean_text strips, the SQL path's trim alike
 
 
 @define
@@ -92,7 +93,7 @@ def clean_text(value: object) -> str | None:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    text = str(value).strip()
+    text = str(value).strip(_BLANKS)
     if text.lower() in PLACEHOLDERS:
         return None
     return text
