@@ -290,7 +290,7 @@ def _sales_sql(by: Sequence[str], line_dims: Sequence[str], line_where: str, whe
 
 
 def _sales_expressions() -> dict[str, str]:
-    expressions = {name: name for name in SALES_DIMENSIONS}
+    expressions = {name: name for name in (*SALES_DIMENSIONS, "currency")}
     for name, template in _PERIODS.items():
         expressions[name] = template.format(t="placed_at")
     return expressions
@@ -308,7 +308,7 @@ def sales(
     """The sales cube by ``by``, filtered; compared with the previous window and last year's."""
     filters = dict(filters or {})
     _check(by, SALES_DIMENSIONS, "$.by")
-    _check(list(filters), SALES_DIMENSIONS, "$.filter")
+    _check(list(filters), (*SALES_DIMENSIONS, "currency"), "$.filter")
     expressions = _sales_expressions()
     line_filters = {k: v for k, v in filters.items() if k in _LINE_DIMENSIONS}
     order_filters = {k: v for k, v in filters.items() if k not in _LINE_DIMENSIONS}

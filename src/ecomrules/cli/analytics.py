@@ -33,8 +33,9 @@ from ecomrules.errors import EcomrulesError
 if TYPE_CHECKING:
     from ecomrules.analytics.queries import FunnelResult, GapsResult, SalesResult
     from ecomrules.analytics.store import AnalyticsStore
+    from ecomrules.cli.demo import DemoContext
 
-__all__ = ["app"]
+__all__ = ["app", "demo_section"]
 
 app = typer.Typer(help="Sales analytics and the conversion funnel.", no_args_is_help=True)
 load_app = typer.Typer(
@@ -308,7 +309,7 @@ def sales_command(
     from ecomrules.analytics.queries import sales
 
     dims = _list(by, "--by", SALES_DIMENSIONS)
-    filters = _filters(filter_, SALES_DIMENSIONS)
+    filters = _filters(filter_, (*SALES_DIMENSIONS, "currency"))
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     with _open(store, workspace, read_only=True) as opened:
         result = sales(opened.con, by=dims, filters=filters, date_from=start, date_to=end)
@@ -499,3 +500,56 @@ def compare_command(
         console.print(table)
     if not all(c.agrees for c in result):
         raise typer.Exit(ExitCode.FOUND)
+
+
+def demo_section(ctx: DemoContext) -> dict[str, Any]:
+    """The demo's analytics: the example shop's last four weeks of orders and GA4 events."""
+    import tempfile
+
+    from ecomrules.analytics.queries import funnel, gaps, sales
+    from ecomrules.analytics.sample import generate, write_ga4_ndjson, write_sales_csv
+    from ecomrules.analytics.store import AnalyticsStore
+
+    start = ctx.as_of - dt.timedelta(days=28)
+    shop = generate(seed=7, start=start, days=28, sessions_per_day=60)
+    with tempfile.TemporaryDirectory() as folder, AnalyticsStore() as store:
+        root = Path(folder)
+        write_sales_csv(root / "sales.csv", shop.sales)
+        write_ga4_ndjson(root / "ga4.ndjson", shop.events)
+        store.load_orders(root / "sales.csv")
+        store.load_events(root / "ga4.ndjson")
+        by_category = sales(store.con, by=("category",), filters={"currency": ["EUR"]})
+        (overall,) = funnel(store.con).rows
+        checked = gaps(store.con)
+    section = {
+        "sales_by_category": [r.to_json() for r in by_category.rows],
+        "funnel": overall.to_json(),
+        "web_against_books": {
+            "matched": checked.matched,
+            "web_only": len(checked.web_only),
+            "books_only": len(checked.books_only),
+            "share_seen": {c: None if s is None else str(s) for c, s in checked.share_seen},
+        },
+    }
+    if not ctx.quiet:
+        table = _table("category", "orders", "units", "net EUR")
+        for row in by_category.rows:
+            table.add_row(
+                dict(row.group)["category"] or "",
+                f"{row.orders:,}",
+                f"{row.units or 0:,}",
+                f"{row.net:,}",
+            )
+        table.title = "Sales, last four weeks"
+        console.print(table)
+        steps = ", ".join(
+            f"{_STEP_LABELS[s]} {n:,}" for s, n in zip(overall.steps, overall.reached, strict=True)
+        )
+        console.print(f"Funnel: {steps}; {_percent(overall.overall_conversion)} of visits buy.")
+        console.print(
+            f"Web against books: {checked.matched} orders seen by the web, "
+            f"{len(checked.books_only)} not, "
+            f"{len(checked.web_only)} web purchases without an order. "
+            "`ecomrules analytics --help` loads your own exports."
+        )
+    return section
