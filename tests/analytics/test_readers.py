@@ -370,3 +370,18 @@ def test_snowplow_transaction_entity() -> None:
 def test_not_json_is_a_library_error() -> None:
     with pytest.raises(EcomrulesError, match="not valid JSON"):
         read_shopify_json(b"{orders: oops", "orders.json")
+
+
+def test_the_sales_csv_reference_table_is_the_layout() -> None:
+    from pathlib import Path
+
+    from ecomrules.analytics.readers.shops import SALES_COLUMNS
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "reference" / "inputs.md").read_text()
+    section = page.split("## sales.csv", 1)[1].split("\n## ", 1)[0]
+    documented = [
+        line.split("|")[1].strip().strip("`")
+        for line in section.splitlines()
+        if line.startswith("| `")
+    ]
+    assert documented == [name for name, _, _ in SALES_COLUMNS]
