@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ecomrules import __version__
+from ecomrules.cli.analytics import app as analytics_app
 from ecomrules.cli.credit import app as credit_app
 from ecomrules.cli.demo import demo
 from ecomrules.cli.dunning import app as dunning_app
@@ -66,6 +67,7 @@ def formats() -> None:
 
 app.command()(demo)
 app.command()(parse)
+app.add_typer(analytics_app, name="analytics")
 app.add_typer(credit_app, name="credit")
 app.add_typer(dunning_app, name="dunning")
 app.add_typer(preorder_app, name="preorder")
