@@ -83,9 +83,10 @@ def dunning(ctx: DemoContext) -> dict[str, Any]:
     so that invoice reaches the formal notice, with the flat indemnity and
     late interest. Yesterday's bank statement (``dunning-bank.sta``, MT940)
     shows Comics Corner paying FA-2026-1008: that invoice is held as a
-    payment in transit.
+    payment in transit. The letters are signed by the bundled sender profile
+    (``sender.toml``), with its bank details and payment reference.
     """
-    from ecomrules.dunning import DunningEvent, DunningHistory, load_policy, plan
+    from ecomrules.dunning import DunningEvent, DunningHistory, load_policy, load_sender, plan
     from ecomrules.parsing.registry import parse_file
 
     (bank,) = parse_file(dataset.path("dunning-bank.sta"))
@@ -104,7 +105,7 @@ def dunning(ctx: DemoContext) -> dict[str, Any]:
         ctx.as_of,
         in_transit=bank.lines,
         bank_data_as_of=max(line.booked_on for line in bank.lines),
-        render=False,
+        sender=load_sender(dataset.path("sender.toml")),
     )
     if not ctx.quiet:
         from ecomrules.cli.dunning import render_plan
@@ -121,6 +122,7 @@ def dunning(ctx: DemoContext) -> dict[str, Any]:
                 for c in n.charges
             ],
             "totals": [str(total) for total in n.totals],
+            "subject": None if n.letter is None else n.letter.subject,
         }
         for n in result.notices
     ]

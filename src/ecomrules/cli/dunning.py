@@ -36,6 +36,13 @@ StatementOption = Annotated[
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: today.")
 ]
+SenderOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sender",
+        help="Sender profile (TOML/JSON): company, address, IBAN/BIC, reference rule, signature.",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print canonical JSON.")]
 WorkspaceOption = Annotated[
     Path | None,
@@ -80,7 +87,10 @@ def _run(
     history: DunningHistory,
     *,
     render: bool,
+    sender: Path | None = None,
 ) -> DunningPlan:
+    from ecomrules.dunning import load_sender
+
     run_date = _as_of(as_of)
     lines, newest = _statements(statement)
     return plan(
@@ -92,6 +102,7 @@ def _run(
         in_transit=lines,
         bank_data_as_of=newest,
         render=render,
+        sender=None if sender is None else load_sender(sender),
     )
 
 
@@ -114,13 +125,17 @@ def plan_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    sender: SenderOption = None,
 ) -> None:
     """Plan today's notices and holds; nothing is sent or recorded.
 
-    With --json each notice carries its rendered message (subject, text, HTML).
+    With --json each notice carries its rendered message (subject, text, HTML),
+    signed by --sender with its bank details.
     """
     history = _history(workspace)
-    result = _run(open_items, customers, policy, statement, as_of, history, render=json)
+    result = _run(
+        open_items, customers, policy, statement, as_of, history, render=json, sender=sender
+    )
     if json:
         print_json(result.to_json())
     else:
@@ -136,6 +151,7 @@ def commit_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    sender: SenderOption = None,
 ) -> None:
     """Plan, then record in the workspace that the planned notices were sent."""
     from ecomrules.workspace.dunning import SqliteDunningStore
@@ -143,7 +159,16 @@ def commit_command(
     path = resolve_path(workspace)
     with Workspace(path) as ws:
         store = SqliteDunningStore(ws)
-        result = _run(open_items, customers, policy, statement, as_of, store.load(), render=json)
+        result = _run(
+            open_items,
+            customers,
+            policy,
+            statement,
+            as_of,
+            store.load(),
+            render=json,
+            sender=sender,
+        )
         added = store.record(result, result.as_of)
     if json:
         print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
