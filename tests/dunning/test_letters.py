@@ -237,3 +237,33 @@ def test_every_level_renders_in_every_shipped_language(language: str, b2b: bool)
             assert letter.subject
             assert "FA-A" in letter.text
             assert "FA-A" in letter.html
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de", "es"])
+def test_every_built_in_letter_with_sender_matches_its_golden_file(language: str) -> None:
+    import attrs
+
+    renderer = LetterRenderer()
+    policy = load_policy("fr-b2b")
+    who = attrs.evolve(
+        customer("C1", language=language), address=("4 quai des Chartrons", "33000 Bordeaux")
+    )
+    items = [open_item("A", date(2025, 5, 20), "3200.00")]
+    result = plan(items, [who], DunningHistory(), policy, AS_OF, render=False)
+    (notice,) = result.notices
+    letters = {}
+    for level in [policy.preventive, *policy.levels]:
+        assert level is not None
+        evolved = attrs.evolve(
+            notice,
+            level=level.key,
+            template=level.notify.template,
+            handover=level.handover,
+            block_credit=level.block_credit,
+        )
+        letter = renderer.render(evolved, who, policy, AS_OF, SENDER)
+        letters[level.notify.template] = {
+            "subject": letter.subject,
+            "text": letter.text.splitlines(),
+        }
+    assert_golden(letters, GOLDEN / f"letters.{language}.json")
