@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -146,8 +147,24 @@ def demo(
         str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: the dataset's.")
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Write the demo's input files into this folder, to start from; no run.",
+        ),
+    ] = None,
 ) -> None:
     """Run every engine on the bundled example shop and print a report."""
+    if export is not None:
+        written = dataset.export(export)
+        if json:
+            print_json({"exported": [str(copy) for copy in written], "folder": str(export)})
+        else:
+            for copy in written:
+                console.print(str(copy), markup=False, highlight=False)
+            console.print(f"wrote {len(written)} demo input file(s) into {export}", markup=False)
+        return
     run_date = dataset.AS_OF if as_of is None else _parse_date(as_of)
     ctx = DemoContext(
         as_of=run_date,
