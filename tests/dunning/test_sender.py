@@ -72,22 +72,22 @@ def test_the_api_checks_what_the_file_checks() -> None:
     assert sender_from_document({"name": "Shop"}) == Sender("Shop")
 
 
+PLAN = [
+    "dunning",
+    "plan",
+    "--open-items",
+    str(demo.path("open-items.csv")),
+    "--customers",
+    str(demo.path("customers.csv")),
+    "--policy",
+    "fr-b2b",
+    "--as-of",
+    "2026-11-20",
+]
+
+
 def test_dunning_plan_with_sender_prints_the_payment_block(tmp_path: Path) -> None:
-    args = [
-        "dunning",
-        "plan",
-        "--open-items",
-        str(demo.path("open-items.csv")),
-        "--customers",
-        str(demo.path("customers.csv")),
-        "--policy",
-        "fr-b2b",
-        "--as-of",
-        "2026-11-20",
-        "--workspace",
-        str(tmp_path / "w.db"),
-        "--json",
-    ]
+    args = [*PLAN, "--workspace", str(tmp_path / "w.db"), "--json"]
     signed = CliRunner().invoke(app, [*args, "--sender", str(demo.path("sender.toml"))])
     assert signed.exit_code == 0, signed.output
     letters = [notice["message"] for notice in json.loads(signed.output)["notices"]]
@@ -103,23 +103,7 @@ def test_a_bad_sender_file_exits_2_with_its_path(tmp_path: Path) -> None:
     bad = tmp_path / "sender.toml"
     bad.write_text('name = "Shop"\n[payment]\nbic = "X"\n', encoding="utf-8")
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ecomrules",
-            "dunning",
-            "plan",
-            "--open-items",
-            str(demo.path("open-items.csv")),
-            "--customers",
-            str(demo.path("customers.csv")),
-            "--policy",
-            "fr-b2b",
-            "--as-of",
-            "2026-11-20",
-            "--sender",
-            str(bad),
-        ],
+        [sys.executable, "-m", "ecomrules", *PLAN, "--sender", str(bad)],
         capture_output=True,
         text=True,
         check=False,
