@@ -18,6 +18,7 @@ from ecomrules.cli.dunning import app as dunning_app
 from ecomrules.cli.output import ExitCode, console, err_console
 from ecomrules.cli.parse import parse
 from ecomrules.cli.preorder import app as preorder_app
+from ecomrules.cli.rates import app as rates_app
 from ecomrules.cli.reconcile import reconcile
 from ecomrules.errors import EcomrulesError
 
@@ -71,6 +72,7 @@ app.add_typer(analytics_app, name="analytics")
 app.add_typer(credit_app, name="credit")
 app.add_typer(dunning_app, name="dunning")
 app.add_typer(preorder_app, name="preorder")
+app.add_typer(rates_app, name="rates")
 app.command()(reconcile)
 
 

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ecomrules.cli.output import console, print_json
-from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
+from ecomrules.dunning import DunningHistory, DunningPlan, Sender, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import parse_file
@@ -35,6 +35,23 @@ StatementOption = Annotated[
 ]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: today.")
+]
+SenderOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sender",
+        help="Sender profile (TOML/JSON): company, address, IBAN/BIC, reference rule, signature.",
+    ),
+]
+PdfOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pdf", help='Write each letter as a PDF into this folder (needs "ecomrules[pdf]").'
+    ),
+]
+PdfFontOption = Annotated[
+    Path | None,
+    typer.Option("--pdf-font", help="TrueType font for PDF letters beyond Western European."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print canonical JSON.")]
 WorkspaceOption = Annotated[
@@ -80,6 +97,7 @@ def _run(
     history: DunningHistory,
     *,
     render: bool,
+    sender: Sender | None = None,
 ) -> DunningPlan:
     run_date = _as_of(as_of)
     lines, newest = _statements(statement)
@@ -92,7 +110,41 @@ def _run(
         in_transit=lines,
         bank_data_as_of=newest,
         render=render,
+        sender=sender,
     )
+
+
+def _sender(path: Path | None) -> Sender | None:
+    from ecomrules.dunning import load_sender
+
+    return None if path is None else load_sender(path)
+
+
+def _write_pdfs(
+    result: DunningPlan, folder: Path | None, sender: Sender | None, font: Path | None
+) -> dict[str, list[str]]:
+    """Write each rendered letter to ``folder/<customer>-<level>.pdf``; return the paths."""
+    if folder is None:
+        return {}
+    import re
+
+    from ecomrules.dunning.pdf import letter_pdf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: list[str] = []
+    for notice in result.notices:
+        if notice.letter is None:
+            continue
+        stem = re.sub(r"[^A-Za-z0-9._-]", "_", f"{notice.customer_id}-{notice.level}")
+        target = folder / f"{stem}.pdf"
+        target.write_bytes(letter_pdf(notice.letter, sender=sender, font=font))
+        paths.append(str(target))
+    return {"pdf": paths}
+
+
+def _say_pdfs(written: dict[str, list[str]]) -> None:
+    if "pdf" in written:
+        console.print(f"wrote {len(written['pdf'])} PDF letter(s)", markup=False)
 
 
 def _history(workspace: Path | None) -> DunningHistory:
@@ -114,17 +166,33 @@ def plan_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    sender: SenderOption = None,
+    pdf: PdfOption = None,
+    pdf_font: PdfFontOption = None,
 ) -> None:
     """Plan today's notices and holds; nothing is sent or recorded.
 
-    With --json each notice carries its rendered message (subject, text, HTML).
+    With --json each notice carries its rendered message (subject, text, HTML),
+    signed by --sender with its bank details; --pdf DIR writes each letter as a PDF.
     """
     history = _history(workspace)
-    result = _run(open_items, customers, policy, statement, as_of, history, render=json)
+    profile = _sender(sender)
+    result = _run(
+        open_items,
+        customers,
+        policy,
+        statement,
+        as_of,
+        history,
+        render=json or pdf is not None,
+        sender=profile,
+    )
+    written = _write_pdfs(result, pdf, profile, pdf_font)
     if json:
-        print_json(result.to_json())
+        print_json({**result.to_json(), **written})
     else:
         render_plan(result)
+        _say_pdfs(written)
 
 
 @app.command("commit")
@@ -136,19 +204,37 @@ def commit_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    sender: SenderOption = None,
+    pdf: PdfOption = None,
+    pdf_font: PdfFontOption = None,
 ) -> None:
-    """Plan, then record in the workspace that the planned notices were sent."""
+    """Plan, then record in the workspace that the planned notices were sent.
+
+    --pdf DIR writes each letter as a PDF, before anything is recorded.
+    """
     from ecomrules.workspace.dunning import SqliteDunningStore
 
     path = resolve_path(workspace)
+    profile = _sender(sender)
     with Workspace(path) as ws:
         store = SqliteDunningStore(ws)
-        result = _run(open_items, customers, policy, statement, as_of, store.load(), render=json)
+        result = _run(
+            open_items,
+            customers,
+            policy,
+            statement,
+            as_of,
+            store.load(),
+            render=json or pdf is not None,
+            sender=profile,
+        )
+        written = _write_pdfs(result, pdf, profile, pdf_font)
         added = store.record(result, result.as_of)
     if json:
-        print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
+        print_json({**result.to_json(), **written, "recorded": added, "workspace": str(path)})
     else:
         render_plan(result)
+        _say_pdfs(written)
         console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {path}")
 
 

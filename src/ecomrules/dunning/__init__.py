@@ -46,6 +46,7 @@ from ecomrules.dunning.rates import (
     interest_factor,
     load_rate_table,
 )
+from ecomrules.dunning.sender import Sender, load_sender, sender_from_document
 
 __all__ = [
     "BUILTIN_POLICIES",
@@ -79,12 +80,15 @@ __all__ = [
     "PercentageFee",
     "RateReference",
     "RateTable",
+    "Sender",
     "builtin_rate_table",
     "customer_levels",
     "highest_levels",
     "interest_factor",
     "load_policy",
     "load_rate_table",
+    "load_sender",
     "plan",
     "policy_from_document",
+    "sender_from_document",
 ]
