@@ -9,6 +9,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+from ecomrules.errors import ControlTotalError
 from ecomrules.parsing.model import ParseResult
 from ecomrules.parsing.registry import detect, get_parser
 from ecomrules.parsing.source import HEAD_SIZE
@@ -54,3 +57,41 @@ def test_adyen_sdr_payment_fees_that_disagree_with_components_is_a_warning() -> 
     result = get_parser("adyen.settlement_details").parse(data, source="x.csv")
     assert _codes(result) == [("warning", "psp.adyen.payment_fees_mismatch")]
     assert _fees(result)[0] == Decimal("1.83")
+
+
+# -- PayPal TRR -------------------------------------------------------------------------
+
+
+def test_paypal_trr_count_footers_and_conversion_halves_that_name_each_other() -> None:
+    result = _parse("paypal_trr_count_footers_conversions.csv", "paypal.transaction_detail")
+    assert _codes(result) == []
+    halves = {line.id: line for line in result.lines if line.kind.value == "fx_conversion"}
+    assert {i: (line.related_id, line.parent_id) for i, line in halves.items()} == {
+        "7CNV001": ("7CNV002", None),
+        "7CNV002": ("7CNV001", None),
+        "7CNV003": ("7CNV004", None),
+        "7CNV004": ("7CNV003", None),
+    }
+
+
+def test_paypal_trr_count_footer_that_disagrees_is_refused() -> None:
+    data = (CONSTRUCTS / "paypal_trr_count_footers_conversions.csv").read_bytes()
+    data = data.replace(b'"SF","5"', b'"SF","4"')
+    with pytest.raises(ControlTotalError, match="SF states '4' body records, the file has 5"):
+        get_parser("paypal.transaction_detail").parse(data, source="x.csv")
+    result = get_parser("paypal.transaction_detail").parse(data, source="x.csv", on_error="collect")
+    assert _codes(result) == [("error", "psp.paypal.count_mismatch")]
+    assert len(result.lines) == 5
+
+
+def test_paypal_conversion_halves_that_name_each_other_are_paired() -> None:
+    data = (CONSTRUCTS / "paypal_trr_count_footers_conversions.csv").read_bytes()
+    data = data.replace(b'"SF","5"\r\n', b"").replace(b'"RF","5"\r\n', b"")
+    result = get_parser("paypal.transaction_detail").parse(data, source="x.csv")
+    assert "psp.paypal.conversion_unpaired" not in {i.code for i in result.issues}
+    assert {line.id: line.related_id for line in result.lines if line.related_id} == {
+        "7CNV001": "7CNV002",
+        "7CNV002": "7CNV001",
+        "7CNV003": "7CNV004",
+        "7CNV004": "7CNV003",
+    }
