@@ -66,3 +66,18 @@ def test_mt942_unreadable_floor_limit_keeps_the_lines_in_lenient_mode() -> None:
     result = get_parser("bank.mt942").parse(data, source="x.sta", on_error="collect")
     assert _codes(result) == [("error", "bank.mt940.field")]
     assert sum(line.amount.amount for line in result.lines) == Decimal(60)
+
+
+# -- BAI2 -------------------------------------------------------------------------------
+
+
+def test_bai2_account_record_continued_after_a_trailing_empty_field() -> None:
+    result = _parse("bai2_account_continued_after_trailing_comma.bai2", "bank.bai2")
+    assert _codes(result) == []
+    statement = result.statements[0]
+    assert statement.opening_balance == Money("5000.00", "USD")
+    assert statement.closing_balance == Money("6200.00", "USD")
+    assert [line.amount for line in statement.lines] == [
+        Money("1500.00", "USD"),
+        Money("-300.00", "USD"),
+    ]
