@@ -81,3 +81,28 @@ def test_bai2_account_record_continued_after_a_trailing_empty_field() -> None:
         Money("1500.00", "USD"),
         Money("-300.00", "USD"),
     ]
+
+
+# -- CFONB 120 --------------------------------------------------------------------------
+
+
+def test_cfonb120_movement_of_another_bank_or_branch_is_refused() -> None:
+    name = "cfonb120_movement_of_another_bank_branch.txt"
+    with pytest.raises(ParseError, match=rf"{name}:4: movement is for account 30003/00123/"):
+        _parse(name, "bank.cfonb120")
+    result = _parse(name, "bank.cfonb120", lenient=True)
+    assert [(i.code, i.location and i.location.line) for i in result.issues] == [
+        ("bank.cfonb120.record", 4),
+        ("bank.cfonb120.record", 5),
+    ]
+    # lenient mode keeps every line, and the statement still balances
+    assert len(result.statements[0].lines) == 3
+
+
+def test_cfonb120_lenient_keeps_the_closing_balance_of_another_account() -> None:
+    name = "cfonb120_closing_of_another_account.txt"
+    with pytest.raises(ParseError, match="new balance 07 is for account"):
+        _parse(name, "bank.cfonb120")
+    result = _parse(name, "bank.cfonb120", lenient=True)
+    assert _codes(result) == [("error", "bank.cfonb120.record")]
+    assert result.statements[0].closing_balance == Money("1250.00", "EUR")

@@ -61,6 +61,16 @@ INCONSISTENT = {
         ("error", "bank.balance_mismatch", 53),
     ],
     "cfonb120/akretion_bank_statement.cfo": [("error", "bank.balance_mismatch", 6)],
+    # three 04 movements (and their 05s) carry bank code 10556 inside statements of
+    # bank 10278: the fixture's anonymisation changed one key and not the others
+    "cfonb120/silarhi_non-strict-test.txt": [
+        ("error", "bank.cfonb120.record", 2),
+        ("error", "bank.cfonb120.record", 2),
+        ("error", "bank.cfonb120.record", 6),
+        ("error", "bank.cfonb120.record", 18),
+        ("error", "bank.cfonb120.record", 18),
+        ("error", "bank.cfonb120.record", 18),
+    ],
     "bai2/moj_citi_example.bai2": [("warning", "bank.bai2.ledger_mismatch", 12)],
     **{
         f"bai2/{name}": [
