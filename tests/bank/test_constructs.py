@@ -106,3 +106,16 @@ def test_cfonb120_lenient_keeps_the_closing_balance_of_another_account() -> None
     result = _parse(name, "bank.cfonb120", lenient=True)
     assert _codes(result) == [("error", "bank.cfonb120.record")]
     assert result.statements[0].closing_balance == Money("1250.00", "EUR")
+
+
+# -- withdrawn ISO 4217 currencies ------------------------------------------------------
+
+
+def test_withdrawn_currencies_are_read_with_their_historic_minor_units() -> None:
+    result = _parse("mt940_withdrawn_currencies.sta", "bank.mt940")
+    dem, itl = result.statements
+    assert [line.amount for line in dem.lines] == [Money("-1250.50", "DEM"), Money("300", "DEM")]
+    assert dem.closing_balance == Money("14049.50", "DEM")
+    assert str(dem.lines[1].amount.amount) == "300.00"
+    assert itl.closing_balance == Money("2375000", "ITL")
+    assert str(itl.lines[0].amount.amount) == "-125000"
