@@ -95,3 +95,12 @@ def test_paypal_conversion_halves_that_name_each_other_are_paired() -> None:
         "7CNV003": "7CNV004",
         "7CNV004": "7CNV003",
     }
+
+
+# -- Worldline WX -----------------------------------------------------------------------
+
+
+def test_worldline_wx_record_with_only_a_local_amount() -> None:
+    result = _parse("worldline_wx1_amount_local.xml", "worldline.globalcollect_wx")
+    assert _codes(result) == []
+    assert [str(line.amount) for line in result.lines] == ["159.90 BRL", "25.00 EUR"]
