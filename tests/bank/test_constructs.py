@@ -119,3 +119,66 @@ def test_withdrawn_currencies_are_read_with_their_historic_minor_units() -> None
     assert str(dem.lines[1].amount.amount) == "300.00"
     assert itl.closing_balance == Money("2375000", "ITL")
     assert str(itl.lines[0].amount.amount) == "-125000"
+
+
+# -- camt.052/053/054 -------------------------------------------------------------------
+
+
+def test_camt_document_without_statement_is_refused() -> None:
+    with pytest.raises(ParseError, match="no Stmt element: no statement to read"):
+        _parse("camt053_no_statement.xml", "bank.camt053")
+    result = _parse("camt053_no_statement.xml", "bank.camt053", lenient=True)
+    assert _codes(result) == [("error", "bank.missing_field")]
+
+
+@pytest.mark.parametrize(
+    ("parser", "message", "element"),
+    [
+        ("bank.camt053", "camt.053.001.02", "Stmt"),
+        ("bank.camt054", "camt.054.001.08", "Ntfctn"),
+        ("bank.camt052", "camt.052.001.06", "Rpt"),
+    ],
+)
+def test_camt_document_without_message_element_is_refused(
+    parser: str, message: str, element: str
+) -> None:
+    data = f'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:{message}"></Document>'.encode()
+    with pytest.raises(ParseError, match=f"no {element} element"):
+        get_parser(parser).parse(data, source="empty.xml")
+
+
+def test_camt_booking_date_time_is_booked_on_the_statements_day() -> None:
+    result = _parse("camt053_utc_booking_ultimate_parties.xml", "bank.camt053")
+    first, second = result.lines
+    # 23:30 UTC on 1 March is 00:30 on 2 March in the statement's +01:00
+    assert first.booked_on.isoformat() == "2025-03-02"
+    assert first.booked_at is not None
+    assert first.booked_at.isoformat() == "2025-03-01T23:30:00+00:00"
+    assert second.booked_on.isoformat() == "2025-03-02"
+
+
+def test_camt_ultimate_debtor_and_creditor_are_kept() -> None:
+    first, second = _parse("camt053_utc_booking_ultimate_parties.xml", "bank.camt053").lines
+    assert first.counterparty is not None
+    assert first.counterparty.name == "Marketplace GmbH"
+    assert {k: v for k, v in first.metadata.items() if k.startswith("ultimate")} == {
+        "ultimate_debtor": "Erika Mustermann",
+        "ultimate_debtor_id": "CUST-88",
+        "ultimate_creditor": "Shop Outlet Berlin",
+    }
+    assert second.metadata["ultimate_debtor"] == "Shop Outlet Berlin"
+
+
+def test_camt_balance_in_another_currency_is_kept_in_its_own() -> None:
+    name = "camt053_balance_in_other_currency.xml"
+    with pytest.raises(ParseError, match="balance CLBD is in SEK, the account in EUR"):
+        _parse(name, "bank.camt053")
+    result = _parse(name, "bank.camt053", lenient=True)
+    assert _codes(result) == [("error", "bank.camt.balance_currency")] * 2
+    statement = result.statements[0]
+    assert statement.closing_balance == Money("1120.00", "SEK")
+    out = statement.to_json()
+    assert (out["closing_balance"], out["closing_balance_currency"]) == ("1120.00", "SEK")
+    assert (out["available_balance"], out["available_balance_currency"]) == ("1085.00", "CHF")
+    assert "opening_balance_currency" not in out
+    assert len(statement.lines) == 1
