@@ -182,3 +182,22 @@ def test_camt_balance_in_another_currency_is_kept_in_its_own() -> None:
     assert (out["available_balance"], out["available_balance_currency"]) == ("1085.00", "CHF")
     assert "opening_balance_currency" not in out
     assert len(statement.lines) == 1
+
+
+# -- OFX --------------------------------------------------------------------------------
+
+
+def test_ofx_lenient_keeps_statements_with_empty_curdef_fitid_and_balamt() -> None:
+    name = "ofx_empty_curdef_fitid_balamt.ofx"
+    with pytest.raises(ParseError, match="CURDEF is missing or empty"):
+        _parse(name, "bank.ofx")
+    result = _parse(name, "bank.ofx", lenient=True)
+    assert _codes(result) == [("error", "bank.missing_field")] * 3
+    first, second = result.statements
+    # the currency comes from the transactions' own CURRENCY when CURDEF is empty
+    assert [line.amount for line in first.lines] == [Money("75.00", "USD"), Money("-12.50", "USD")]
+    assert [line.id for line in first.lines] == ["4001234567:1", "2026030200001"]
+    assert first.closing_balance is None
+    assert first.closing_date is not None
+    assert first.available_balance == Money("1062.50", "USD")
+    assert second.closing_balance == Money("501.25", "USD")
