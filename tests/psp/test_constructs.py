@@ -104,3 +104,33 @@ def test_worldline_wx_record_with_only_a_local_amount() -> None:
     result = _parse("worldline_wx1_amount_local.xml", "worldline.globalcollect_wx")
     assert _codes(result) == []
     assert [str(line.amount) for line in result.lines] == ["159.90 BRL", "25.00 EUR"]
+
+
+# -- dLocal Settlement Report -----------------------------------------------------------
+
+
+def test_dlocal_settlement_report_lines_payout_and_sub_cent_rounding() -> None:
+    result = _parse("dlocal_settlement_report.csv", "dlocal.settlement_report")
+    assert [(i.severity.value, i.code) for i in result.issues] == [("info", "psp.dlocal.rounding")]
+    assert [(str(line.amount), str(line.fee)) for line in result.lines] == [
+        ("9.69 USD", "0.31 USD"),
+        ("19.40 USD", "0.61 USD"),
+        ("-5.00 USD", "0.00 USD"),
+        ("0.01 USD", "None"),
+    ]
+    assert result.lines[0].metadata["net_amount_exact"] == "9.694849"
+    assert result.lines[0].references == ("ORD-9001",)
+    (payout,) = result.payouts
+    assert (payout.id, str(payout.amount), str(payout.arrival_date)) == (
+        "TR-2026-0305-01",
+        "24.10 USD",
+        "2026-03-05",
+    )
+    assert len(payout.line_ids) == 4
+
+
+def test_dlocal_settlement_report_header_totals_that_differ_are_refused() -> None:
+    data = (CONSTRUCTS / "dlocal_settlement_report.csv").read_bytes()
+    data = data.replace(b"-0.010000,24.097200,3", b"-0.010000,24.107200,3")
+    with pytest.raises(ControlTotalError, match=r"states NET_AMOUNT 24\.107200, the rows add up"):
+        get_parser("dlocal.settlement_report").parse(data, source="x.csv")
