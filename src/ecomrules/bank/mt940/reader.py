@@ -21,7 +21,12 @@ from typing import Literal
 from ecomrules.bank._events import StatementEnd, check_balance
 from ecomrules.bank.mt940._fields import Field, Message, split_messages
 from ecomrules.bank.mt940.details import Details, read_details
-from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
+from ecomrules.errors import (
+    ControlTotalError,
+    MalformedRecordError,
+    UnknownCurrencyError,
+    UnrecognizedFormatError,
+)
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import ErrorPolicy
@@ -418,6 +423,18 @@ def _read_message(
 def read_mt940(
     lines: Iterable[tuple[int, str]], source: str, policy: ErrorPolicy, variant: Variant = "940"
 ) -> Iterator[StatementLine | StatementEnd]:
-    """Yield the lines and statement ends of an MT940 (or MT942) file's physical lines."""
+    """Yield the lines and statement ends of an MT940 (or MT942) file's physical lines.
+
+    A file with no message at all (no ``:20:``, ``:25:`` or ``:61:`` field:
+    CSV, OFX, plain text) raises :class:`~ecomrules.errors.UnrecognizedFormatError`
+    in both modes, never reads as zero statements.
+    """
+    found = False
     for message in split_messages(lines):
+        found = True
         yield from _read_message(message, source, policy, variant)
+    if not found:  # another format: refused in lenient mode too
+        raise UnrecognizedFormatError(
+            f"not an MT{variant} file: it has no message (no :20:, :25: or :61: field)",
+            location=SourceLocation(source, 1),
+        )
