@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ import typer
 from rich.table import Table
 
 from ecomrules.cli.output import console, print_json
-from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
+from ecomrules.dunning import DunningHistory, DunningPlan, commit_plan, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import parse_file
@@ -71,28 +72,35 @@ def _statements(paths: list[Path] | None) -> tuple[list[StatementLine], date | N
     return lines, newest
 
 
-def _run(
+def _planner(
     open_items: Path,
     customers: Path,
     policy: str,
     statement: list[Path] | None,
     as_of: str | None,
-    history: DunningHistory,
     *,
     render: bool,
-) -> DunningPlan:
+) -> Callable[[DunningHistory], DunningPlan]:
+    """Read the inputs now; return the planning step, to run on a history."""
     run_date = _as_of(as_of)
     lines, newest = _statements(statement)
-    return plan(
-        read_open_items(open_items),
-        read_customers(customers),
-        history,
-        load_policy(policy),
-        run_date,
-        in_transit=lines,
-        bank_data_as_of=newest,
-        render=render,
-    )
+    items = read_open_items(open_items)
+    people = read_customers(customers)
+    rules = load_policy(policy)
+
+    def make_plan(history: DunningHistory) -> DunningPlan:
+        return plan(
+            items,
+            people,
+            history,
+            rules,
+            run_date,
+            in_transit=lines,
+            bank_data_as_of=newest,
+            render=render,
+        )
+
+    return make_plan
 
 
 def _history(workspace: Path | None) -> DunningHistory:
@@ -119,8 +127,8 @@ def plan_command(
 
     With --json each notice carries its rendered message (subject, text, HTML).
     """
-    history = _history(workspace)
-    result = _run(open_items, customers, policy, statement, as_of, history, render=json)
+    make_plan = _planner(open_items, customers, policy, statement, as_of, render=json)
+    result = make_plan(_history(workspace))
     if json:
         print_json(result.to_json())
     else:
@@ -140,11 +148,10 @@ def commit_command(
     """Plan, then record in the workspace that the planned notices were sent."""
     from ecomrules.workspace.dunning import SqliteDunningStore
 
+    make_plan = _planner(open_items, customers, policy, statement, as_of, render=json)
     path = resolve_path(workspace)
     with Workspace(path) as ws:
-        store = SqliteDunningStore(ws)
-        result = _run(open_items, customers, policy, statement, as_of, store.load(), render=json)
-        added = store.record(result, result.as_of)
+        result, added = commit_plan(SqliteDunningStore(ws), make_plan)
     if json:
         print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
     else:

@@ -19,7 +19,7 @@ from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, 
 from ecomrules.reconcile.bulk import read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
 from ecomrules.reconcile.records import LineRecord
-from ecomrules.reconcile.store import MatchStore, commitments, without_committed
+from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
@@ -130,15 +130,15 @@ def reconcile(
     result, left_out, items = run_reconcile(
         open_items, statement, config=config, committed=store, keep_items=commit
     )
+    if commit and store is not None:
+        result, new = commit_matches(store, result, items)
+        err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
     with paused_collector():
         document = result.to_json()
     document["previously_committed_lines"] = left_out
     if out is not None:
         with out.open("w", encoding="utf-8") as handle:
             write_json(document, handle)
-    if commit and store is not None:
-        new = store.record(commitments(result, items))
-        err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
     if json:
         print_json(document)
         return

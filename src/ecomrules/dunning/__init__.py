@@ -24,7 +24,15 @@ from ecomrules.dunning.history import (
     highest_levels,
 )
 from ecomrules.dunning.letters import LetterRenderer
-from ecomrules.dunning.plan import DunningPlan, Hold, Letter, NewCharge, Notice, NoticeItem
+from ecomrules.dunning.plan import (
+    DunningPlan,
+    Hold,
+    Letter,
+    NewCharge,
+    Notice,
+    NoticeItem,
+    commit_plan,
+)
 from ecomrules.dunning.policy import (
     Channel,
     DaysAfterDue,
@@ -80,6 +88,7 @@ __all__ = [
     "RateReference",
     "RateTable",
     "builtin_rate_table",
+    "commit_plan",
     "customer_levels",
     "highest_levels",
     "interest_factor",

@@ -9,6 +9,8 @@ through it. Recording is idempotent: a notice item or charge already stored
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -87,6 +89,12 @@ class SqliteDunningStore:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         workspace.ensure_schema(AREA, MIGRATIONS)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the workspace's write transaction (commit on success, roll back on error)."""
+        with self.workspace.transaction():
+            yield
 
     def load(self) -> DunningHistory:
         """Return the whole history."""

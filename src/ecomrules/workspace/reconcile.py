@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 
 from ecomrules.money import Money
@@ -32,6 +33,12 @@ class SqliteMatchStore:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         workspace.ensure_schema(_AREA, _MIGRATIONS)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the workspace's write transaction (commit on success, roll back on error)."""
+        with self.workspace.transaction():
+            yield
 
     def commitments(self) -> list[Commitment]:
         """Every accepted allocation, ordered by line then item."""
