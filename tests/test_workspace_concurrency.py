@@ -11,74 +11,23 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ecomrules import demo
 
+if TYPE_CHECKING:
+    from conftest import Clerk
+
 ROUNDS = 12
-
-DRIVER = r"""
-import contextlib, io, json, sys
-from ecomrules.cli.app import main
-
-print("ready", flush=True)
-for line in sys.stdin:
-    sys.argv = ["ecomrules", *json.loads(line)]
-    out, err, code = io.StringIO(), io.StringIO(), 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code or 0
-    answer = {"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()}
-    print(json.dumps(answer), flush=True)
-"""
-
-
-class Clerk:
-    """A process running the command line on request, one command per line of input."""
-
-    def __init__(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", DRIVER],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self._read() == "ready"
-
-    def _read(self) -> str:
-        assert self.process.stdout is not None
-        return self.process.stdout.readline().strip()
-
-    def send(self, *args: str) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(json.dumps(args) + "\n")
-        self.process.stdin.flush()
-
-    def answer(self) -> dict[str, Any]:
-        answer: dict[str, Any] = json.loads(self._read())
-        return answer
-
-    def close(self) -> None:
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
-        self.process.stdout.close()
 
 
 @pytest.fixture
-def clerks() -> Any:
-    pair = [Clerk(), Clerk()]
-    yield pair
-    for clerk in pair:
-        clerk.close()
+def clerks(clerk: Callable[..., Clerk]) -> list[Clerk]:
+    return [clerk(), clerk()]
 
 
 def at_once(clerks: list[Clerk], *commands: list[str]) -> list[dict[str, Any]]:

@@ -11,11 +11,12 @@ import typer
 from rich.table import Table
 
 from ecomrules.cli.output import console, print_json
+from ecomrules.cli.workspace import WorkspaceOption, history, reading, recording, unpaid
 from ecomrules.dunning import DunningHistory, DunningPlan, commit_plan, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import parse_file
-from ecomrules.workspace import Workspace, resolve_path
+from ecomrules.workspace import Workspace
 
 __all__ = ["app"]
 
@@ -38,12 +39,6 @@ AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: today.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print canonical JSON.")]
-WorkspaceOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace", help="Workspace file (default $ECOMRULES_WORKSPACE, ./ecomrules.db)."
-    ),
-]
 
 
 def _as_of(text: str | None) -> date:
@@ -78,10 +73,16 @@ def _planner(
     policy: str,
     statement: list[Path] | None,
     as_of: str | None,
+    space: Workspace | None,
     *,
     render: bool,
 ) -> Callable[[DunningHistory], DunningPlan]:
-    """Read the inputs now; return the planning step, to run on a history."""
+    """Read the inputs now; return the planning step, to run on a history.
+
+    The step reads the payments committed in the workspace when it runs (for
+    ``dunning commit``, under the workspace's lock): an item they settle gets
+    no notice, one they pay in part is reminded of the rest.
+    """
     run_date = _as_of(as_of)
     lines, newest = _statements(statement)
     items = read_open_items(open_items)
@@ -90,7 +91,7 @@ def _planner(
 
     def make_plan(history: DunningHistory) -> DunningPlan:
         return plan(
-            items,
+            unpaid(items, space),
             people,
             history,
             rules,
@@ -101,16 +102,6 @@ def _planner(
         )
 
     return make_plan
-
-
-def _history(workspace: Path | None) -> DunningHistory:
-    from ecomrules.workspace.dunning import SqliteDunningStore
-
-    path = resolve_path(workspace)
-    if not path.exists():
-        return DunningHistory()
-    with Workspace(path) as ws:
-        return SqliteDunningStore(ws).load()
 
 
 @app.command("plan")
@@ -127,8 +118,9 @@ def plan_command(
 
     With --json each notice carries its rendered message (subject, text, HTML).
     """
-    make_plan = _planner(open_items, customers, policy, statement, as_of, render=json)
-    result = make_plan(_history(workspace))
+    with reading(workspace) as space:
+        make_plan = _planner(open_items, customers, policy, statement, as_of, space, render=json)
+        result = make_plan(history(space))
     if json:
         print_json(result.to_json())
     else:
@@ -148,10 +140,10 @@ def commit_command(
     """Plan, then record in the workspace that the planned notices were sent."""
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    make_plan = _planner(open_items, customers, policy, statement, as_of, render=json)
-    path = resolve_path(workspace)
-    with Workspace(path) as ws:
-        result, added = commit_plan(SqliteDunningStore(ws), make_plan)
+    with recording(workspace) as space:
+        make_plan = _planner(open_items, customers, policy, statement, as_of, space, render=json)
+        result, added = commit_plan(SqliteDunningStore(space), make_plan)
+    path = space.path
     if json:
         print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
     else:
@@ -171,8 +163,10 @@ def block_command(
     """Hold one item by hand (reason dunning.held.blocked)."""
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(resolve_path(workspace)) as ws:
-        SqliteDunningStore(ws).block_item(item_id, None if until is None else _as_of(until), note)
+    with recording(workspace) as space:
+        SqliteDunningStore(space).block_item(
+            item_id, None if until is None else _as_of(until), note
+        )
     console.print(f"blocked {item_id}" + (f" until {until}" if until else ""))
 
 
@@ -188,8 +182,8 @@ def pause_command(
     """Pause dunning for a whole customer (reason dunning.held.customer_paused)."""
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(resolve_path(workspace)) as ws:
-        SqliteDunningStore(ws).pause_customer(
+    with recording(workspace) as space:
+        SqliteDunningStore(space).pause_customer(
             customer_id, None if until is None else _as_of(until), note
         )
     console.print(f"paused {customer_id}" + (f" until {until}" if until else ""))
@@ -207,8 +201,10 @@ def levels_command(
     """Print each customer's highest dunning level as dunning-levels.csv (customer_id,level)."""
     from ecomrules.dunning import customer_levels
 
-    open_ids = None if open_items is None else {i.id for i in read_open_items(open_items)}
-    levels = customer_levels(_history(workspace), open_item_ids=open_ids)
+    items = None if open_items is None else read_open_items(open_items)
+    with reading(workspace) as space:
+        open_ids = None if items is None else {i.id for i in unpaid(items, space)}
+        levels = customer_levels(history(space), open_item_ids=open_ids)
     if json:
         print_json(
             [

@@ -9,6 +9,7 @@ through it. Recording is idempotent: a notice item or charge already stored
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -88,7 +89,7 @@ class SqliteDunningStore:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        workspace.ensure_schema(AREA, MIGRATIONS)
+        self._tables = workspace.ensure_schema(AREA, MIGRATIONS)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -98,7 +99,12 @@ class SqliteDunningStore:
 
     def load(self) -> DunningHistory:
         """Return the whole history."""
-        db = self.workspace.connection
+        if not self._tables:
+            return DunningHistory()
+        with self.workspace.reading() as db:
+            return self._load(db)
+
+    def _load(self, db: sqlite3.Connection) -> DunningHistory:
         # Millions of events share a few hundred days and a few levels: one date
         # object and one string each, shared by their rows.
         days = _Days()

@@ -32,7 +32,7 @@ class SqliteMatchStore:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        workspace.ensure_schema(_AREA, _MIGRATIONS)
+        self._tables = workspace.ensure_schema(_AREA, _MIGRATIONS)
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -42,10 +42,13 @@ class SqliteMatchStore:
 
     def commitments(self) -> list[Commitment]:
         """Every accepted allocation, ordered by line then item."""
-        rows = self.workspace.connection.execute(
-            "SELECT line_id, item_id, amount, currency, residual FROM reconcile_commitment "
-            "ORDER BY line_id, item_id"
-        ).fetchall()
+        if not self._tables:
+            return []
+        with self.workspace.reading() as db:
+            rows = db.execute(
+                "SELECT line_id, item_id, amount, currency, residual FROM reconcile_commitment "
+                "ORDER BY line_id, item_id"
+            ).fetchall()
         return [
             Commitment(line, item, Money(Decimal(amount), cur), Money(Decimal(residual), cur))
             for line, item, amount, cur, residual in rows
