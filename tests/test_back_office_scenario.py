@@ -57,6 +57,7 @@ def test_reconcile_dunning_and_credit_see_each_others_records(tmp_path: Path, cl
     again = run_json(cli, shop, "reconcile", *ITEMS, *STATEMENTS)
     assert {m["status"] for m in again["matches"]} == {"review"}  # nothing proposed twice
     assert "BNK-2026-1116-01" in again["previously_committed_lines"]
+    assert "INV-1005" not in again["unmatched_items"]  # 737.50 paid, 2.50 written off
 
     # 2. dunning reminds what is still unpaid, and only that
     after = reminded(cli, shop, "2026-11-20")
@@ -71,6 +72,7 @@ def test_reconcile_dunning_and_credit_see_each_others_records(tmp_path: Path, cl
     book = exposures(cli, shop, "2026-12-20")
     assert book["C001"]["exposure_before"] == "0.00"  # INV-1001, INV-1002 and CN-0042 settled
     assert book["C002"]["exposure_before"] == "2199.90"
+    assert book["C003"]["exposure_before"] == "0.00"  # the write-off settled INV-1005
     assert "credit.dunning_level" in [r["code"] for r in book["C002"]["reasons"]]
     order = shop / "order.json"
     order.write_text(

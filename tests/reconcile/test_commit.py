@@ -17,7 +17,7 @@ from ecomrules.reconcile.store import (
     without_committed,
 )
 from ecomrules.workspace import Workspace
-from ecomrules.workspace.reconcile import SqliteMatchStore
+from ecomrules.workspace.reconcile import _MIGRATIONS, SqliteMatchStore
 
 
 def item(item_id: str, residual: str) -> OpenItem:
@@ -102,3 +102,43 @@ def test_a_credit_note_fits_on_its_own_side(tmp_path: Path) -> None:
         checked, new = commit_matches(store, result, ITEMS)
     assert checked.matches[0].status is MatchStatus.AUTO
     assert new == 2
+
+
+def test_a_write_off_settles_the_item_in_full(tmp_path: Path) -> None:
+    underpaid = Match(
+        "L-4",
+        MatchStatus.AUTO,
+        0.95,
+        (Allocation("INV-2", 29750, "EUR"),),
+        "EUR",
+        write_off=250,
+    )
+    with Workspace(tmp_path / "ws.db") as ws:
+        store = SqliteMatchStore(ws)
+        _, new = commit_matches(store, MatchResult((underpaid,), (), ()), ITEMS)
+        (held,) = store.commitments()
+    assert new == 1
+    assert held.amount == Money("297.50", "EUR")
+    assert held.write_off == Money("2.50", "EUR")
+    items, _ = without_committed(ITEMS, [held])
+    assert "INV-2" not in {i.id for i in items}
+
+
+def test_a_workspace_of_the_first_schema_is_read_as_it_is_and_upgraded_to_record(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ws.db"
+    with Workspace(path) as ws:
+        ws.ensure_schema("reconcile", _MIGRATIONS[:1])
+        ws.connection.execute(
+            "INSERT INTO reconcile_commitment VALUES ('L-1', 'INV-1', '400.00', 'EUR', '1000.00')"
+        )
+    with Workspace(path, read_only=True) as ws:
+        (old,) = SqliteMatchStore(ws).commitments()
+        assert ws.schema_version("reconcile") == 1
+    assert old.write_off is None
+    assert old.settled == Money("400.00", "EUR")
+    with Workspace(path) as ws:
+        store = SqliteMatchStore(ws)
+        assert ws.schema_version("reconcile") == len(_MIGRATIONS)
+        assert store.commitments() == [old]

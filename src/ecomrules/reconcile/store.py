@@ -44,6 +44,13 @@ class Commitment:
     amount: Money
     residual: Money
     """The item's residual when the match was accepted."""
+    write_off: Money | None = None
+    """What the match wrote off of the item (it settled the item in full), if anything."""
+
+    @property
+    def settled(self) -> Money:
+        """How much of the item's residual the commitment settles: paid and written off."""
+        return self.amount if self.write_off is None else self.amount + self.write_off
 
 
 class MatchStore(Protocol):
@@ -102,7 +109,7 @@ def _recheck(
         lines.add(c.line_id)
         residual = residuals.get(c.item_id)
         if residual is not None and c.residual == residual:
-            open_now[c.item_id] = open_now.get(c.item_id, residual) - c.amount
+            open_now[c.item_id] = open_now.get(c.item_id, residual) - c.settled
     matches: list[Match] = []
     accepted: list[Commitment] = []
     for match in result.matches:
@@ -112,9 +119,9 @@ def _recheck(
         taken = _of(match, residuals)
         if match.line_id in lines:
             reason = COMMITTED_ELSEWHERE_LINE
-        elif all(_fits(c.amount, open_now.get(c.item_id, c.residual)) for c in taken):
+        elif all(_fits(c.settled, open_now.get(c.item_id, c.residual)) for c in taken):
             for c in taken:
-                open_now[c.item_id] = open_now.get(c.item_id, c.residual) - c.amount
+                open_now[c.item_id] = open_now.get(c.item_id, c.residual) - c.settled
             accepted.extend(taken)
             matches.append(match)
             continue
@@ -135,11 +142,16 @@ def _fits(amount: Money, open_amount: Money) -> bool:
 
 
 def _of(match: Match, residuals: dict[str, Money]) -> list[Commitment]:
-    return [
-        Commitment(match.line_id, a.item_id, a.amount, residuals[a.item_id])
-        for a in match.allocations
-        if a.item_id in residuals
-    ]
+    """The match's allocations; with a write-off each item is settled in full."""
+    out = []
+    for a in match.allocations:
+        residual = residuals.get(a.item_id)
+        if residual is None:
+            continue
+        paid = a.amount
+        left = residual - paid if match.write_off else None
+        out.append(Commitment(match.line_id, a.item_id, paid, residual, left or None))
+    return out
 
 
 def without_committed(
@@ -147,9 +159,10 @@ def without_committed(
 ) -> tuple[list[OpenItem], frozenset[str]]:
     """The items still open after the commitments, and the ids of the lines already committed.
 
-    A commitment lowers an item's residual only while the item still shows
-    the residual it had when the match was accepted (the ledger has not
-    booked the payment yet); items left with nothing open are dropped. The
+    A commitment lowers an item's residual (by what it paid and wrote off)
+    only while the item still shows the residual it had when the match was
+    accepted (the ledger has not booked the payment yet); items left with
+    nothing open are dropped. The
     caller leaves the committed lines out of the next run.
     """
     by_item: dict[str, list[Commitment]] = {}
@@ -163,7 +176,7 @@ def without_committed(
             continue
         residual = item.residual
         for c in pending:
-            residual = residual - c.amount
+            residual = residual - c.settled
         if residual.amount != 0:
             kept.append(evolve(item, residual=residual))
     return kept, frozenset(c.line_id for c in committed)

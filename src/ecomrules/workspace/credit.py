@@ -39,7 +39,7 @@ class SqliteReservationStore:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self._tables = workspace.ensure_schema("credit", _MIGRATIONS)
+        self._tables = workspace.ensure_schema("credit", _MIGRATIONS) > 0
 
     @contextmanager
     def locked(self) -> Iterator[None]:

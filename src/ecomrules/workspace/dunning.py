@@ -89,7 +89,7 @@ class SqliteDunningStore:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self._tables = workspace.ensure_schema(AREA, MIGRATIONS)
+        self._tables = workspace.ensure_schema(AREA, MIGRATIONS) > 0
 
     @contextmanager
     def locked(self) -> Iterator[None]:

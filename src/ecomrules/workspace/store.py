@@ -224,23 +224,20 @@ class Workspace:
             ).fetchone()
         return 0 if row is None else int(row[0])
 
-    def ensure_schema(self, area: str, migrations: list[str]) -> bool:
+    def ensure_schema(self, area: str, migrations: list[str]) -> int:
         """Apply the ``migrations`` (SQL scripts, in order) an area has not applied yet.
 
-        Returns True when the area's tables are there. Read-only, nothing is
-        applied: False when the area has recorded nothing yet (its tables are
-        missing, so it reads as empty), an error when its schema is older.
+        Returns the area's schema version: ``len(migrations)``. Read-only,
+        nothing is applied and the version found is returned: 0 when the area
+        has recorded nothing (its tables are missing: it reads as empty), an
+        older one when a command that records has not upgraded it yet (the
+        area's store reads it as it is).
         """
         if self.read_only:
             current = self.schema_version(area)
             if current > len(migrations):
                 raise self._newer(area, current, len(migrations))
-            if 0 < current < len(migrations):
-                raise WorkspaceError(
-                    f"{self.path}: area {area!r} is at schema {current}, older than this "
-                    f"ecomrules ({len(migrations)}); a command that records upgrades it"
-                )
-            return current == len(migrations)
+            return current
         with self.transaction() as db:
             current = self.schema_version(area)
             if current > len(migrations):
@@ -254,7 +251,7 @@ class Workspace:
                 "ON CONFLICT(area) DO UPDATE SET version = excluded.version",
                 (area, len(migrations)),
             )
-        return True
+        return len(migrations)
 
     def _newer(self, area: str, current: int, known: int) -> WorkspaceError:
         return WorkspaceError(
