@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,11 +11,12 @@ import typer
 from rich.table import Table
 
 from ecomrules.cli.output import console, print_json
-from ecomrules.dunning import DunningHistory, DunningPlan, Sender, load_policy, plan
+from ecomrules.cli.workspace import WorkspaceOption, history, reading, recording, unpaid
+from ecomrules.dunning import DunningHistory, DunningPlan, Sender, commit_plan, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import parse_file
-from ecomrules.workspace import Workspace, resolve_path
+from ecomrules.workspace import Workspace
 
 __all__ = ["app"]
 
@@ -54,12 +56,6 @@ PdfFontOption = Annotated[
     typer.Option("--pdf-font", help="TrueType font for PDF letters beyond Western European."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print canonical JSON.")]
-WorkspaceOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace", help="Workspace file (default $ECOMRULES_WORKSPACE, ./ecomrules.db)."
-    ),
-]
 
 
 def _as_of(text: str | None) -> date:
@@ -88,30 +84,43 @@ def _statements(paths: list[Path] | None) -> tuple[list[StatementLine], date | N
     return lines, newest
 
 
-def _run(
+def _planner(
     open_items: Path,
     customers: Path,
     policy: str,
     statement: list[Path] | None,
     as_of: str | None,
-    history: DunningHistory,
+    space: Workspace | None,
     *,
     render: bool,
     sender: Sender | None = None,
-) -> DunningPlan:
+) -> Callable[[DunningHistory], DunningPlan]:
+    """Read the inputs now; return the planning step, to run on a history.
+
+    The step reads the payments committed in the workspace when it runs (for
+    ``dunning commit``, under the workspace's lock): an item they settle gets
+    no notice, one they pay in part is reminded of the rest.
+    """
     run_date = _as_of(as_of)
     lines, newest = _statements(statement)
-    return plan(
-        read_open_items(open_items),
-        read_customers(customers),
-        history,
-        load_policy(policy),
-        run_date,
-        in_transit=lines,
-        bank_data_as_of=newest,
-        render=render,
-        sender=sender,
-    )
+    items = read_open_items(open_items)
+    people = read_customers(customers)
+    rules = load_policy(policy)
+
+    def make_plan(history: DunningHistory) -> DunningPlan:
+        return plan(
+            unpaid(items, space),
+            people,
+            history,
+            rules,
+            run_date,
+            in_transit=lines,
+            bank_data_as_of=newest,
+            render=render,
+            sender=sender,
+        )
+
+    return make_plan
 
 
 def _sender(path: Path | None) -> Sender | None:
@@ -147,16 +156,6 @@ def _say_pdfs(written: dict[str, list[str]]) -> None:
         console.print(f"wrote {len(written['pdf'])} PDF letter(s)", markup=False)
 
 
-def _history(workspace: Path | None) -> DunningHistory:
-    from ecomrules.workspace.dunning import SqliteDunningStore
-
-    path = resolve_path(workspace)
-    if not path.exists():
-        return DunningHistory()
-    with Workspace(path) as ws:
-        return SqliteDunningStore(ws).load()
-
-
 @app.command("plan")
 def plan_command(
     open_items: OpenItemsOption,
@@ -175,18 +174,19 @@ def plan_command(
     With --json each notice carries its rendered message (subject, text, HTML),
     signed by --sender with its bank details; --pdf DIR writes each letter as a PDF.
     """
-    history = _history(workspace)
     profile = _sender(sender)
-    result = _run(
-        open_items,
-        customers,
-        policy,
-        statement,
-        as_of,
-        history,
-        render=json or pdf is not None,
-        sender=profile,
-    )
+    with reading(workspace) as space:
+        make_plan = _planner(
+            open_items,
+            customers,
+            policy,
+            statement,
+            as_of,
+            space,
+            render=json or pdf is not None,
+            sender=profile,
+        )
+        result = make_plan(history(space))
     written = _write_pdfs(result, pdf, profile, pdf_font)
     if json:
         print_json({**result.to_json(), **written})
@@ -210,26 +210,25 @@ def commit_command(
 ) -> None:
     """Plan, then record in the workspace that the planned notices were sent.
 
-    --pdf DIR writes each letter as a PDF, before anything is recorded.
+    --pdf DIR writes each letter this run recorded as a PDF.
     """
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    path = resolve_path(workspace)
     profile = _sender(sender)
-    with Workspace(path) as ws:
-        store = SqliteDunningStore(ws)
-        result = _run(
+    with recording(workspace) as space:
+        make_plan = _planner(
             open_items,
             customers,
             policy,
             statement,
             as_of,
-            store.load(),
+            space,
             render=json or pdf is not None,
             sender=profile,
         )
+        result, added = commit_plan(SqliteDunningStore(space), make_plan)
         written = _write_pdfs(result, pdf, profile, pdf_font)
-        added = store.record(result, result.as_of)
+    path = space.path
     if json:
         print_json({**result.to_json(), **written, "recorded": added, "workspace": str(path)})
     else:
@@ -250,8 +249,10 @@ def block_command(
     """Hold one item by hand (reason dunning.held.blocked)."""
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(resolve_path(workspace)) as ws:
-        SqliteDunningStore(ws).block_item(item_id, None if until is None else _as_of(until), note)
+    with recording(workspace) as space:
+        SqliteDunningStore(space).block_item(
+            item_id, None if until is None else _as_of(until), note
+        )
     console.print(f"blocked {item_id}" + (f" until {until}" if until else ""))
 
 
@@ -267,8 +268,8 @@ def pause_command(
     """Pause dunning for a whole customer (reason dunning.held.customer_paused)."""
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(resolve_path(workspace)) as ws:
-        SqliteDunningStore(ws).pause_customer(
+    with recording(workspace) as space:
+        SqliteDunningStore(space).pause_customer(
             customer_id, None if until is None else _as_of(until), note
         )
     console.print(f"paused {customer_id}" + (f" until {until}" if until else ""))
@@ -286,8 +287,10 @@ def levels_command(
     """Print each customer's highest dunning level as dunning-levels.csv (customer_id,level)."""
     from ecomrules.dunning import customer_levels
 
-    open_ids = None if open_items is None else {i.id for i in read_open_items(open_items)}
-    levels = customer_levels(_history(workspace), open_item_ids=open_ids)
+    items = None if open_items is None else read_open_items(open_items)
+    with reading(workspace) as space:
+        open_ids = None if items is None else {i.id for i in unpaid(items, space)}
+        levels = customer_levels(history(space), open_item_ids=open_ids)
     if json:
         print_json(
             [

@@ -24,7 +24,15 @@ from ecomrules.dunning.history import (
     highest_levels,
 )
 from ecomrules.dunning.letters import LetterRenderer
-from ecomrules.dunning.plan import DunningPlan, Hold, Letter, NewCharge, Notice, NoticeItem
+from ecomrules.dunning.plan import (
+    DunningPlan,
+    Hold,
+    Letter,
+    NewCharge,
+    Notice,
+    NoticeItem,
+    commit_plan,
+)
 from ecomrules.dunning.policy import (
     Channel,
     DaysAfterDue,
@@ -82,6 +90,7 @@ __all__ = [
     "RateTable",
     "Sender",
     "builtin_rate_table",
+    "commit_plan",
     "customer_levels",
     "highest_levels",
     "interest_factor",
