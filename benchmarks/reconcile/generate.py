@@ -191,6 +191,29 @@ def money(cents: int) -> str:
     return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
+def statement_row(
+    line_id: str,
+    day: date,
+    cents: int,
+    payer: str,
+    payer_iban: str,
+    label: str,
+    reference: str = "",
+) -> list[str]:
+    """A row of the default bank CSV layout (booked and valued the same day, EUR)."""
+    return [
+        line_id,
+        day.isoformat(),
+        day.isoformat(),
+        money(cents),
+        "EUR",
+        payer,
+        payer_iban,
+        label,
+        reference,
+    ]
+
+
 def rf_reference(body: str) -> str:
     digits = "".join(str(int(ch, 36)) for ch in body + "RF00")
     return f"RF{98 - int(digits) % 97:02d}{body}"
@@ -484,18 +507,9 @@ class Unseen:
                         self.item(self.sibling(customer), made[0][1])
             cents = sum(m[1] for m in made)
             day = max(m[3] for m in made) + timedelta(days=rng.randint(-10, 30))
+            payer = bank_name(customer[1], rng)
             lines.append(
-                [
-                    line_id,
-                    day.isoformat(),
-                    day.isoformat(),
-                    money(cents),
-                    "EUR",
-                    bank_name(customer[1], rng),
-                    payer_iban,
-                    rng.choice(("", *WORDS)),
-                    "",
-                ]
+                statement_row(line_id, day, cents, payer, payer_iban, rng.choice(("", *WORDS)))
             )
             truth.append((line_id, ";".join(m[0] for m in made), kind))
 
@@ -561,19 +575,7 @@ def generate(n: int, out: Path, seed: int, unseen: float = 0.0) -> None:
             else:  # no_reference
                 label = rng.choice(WORDS)
                 payer_iban = partner[2] if rng.random() < 0.8 else ""
-        lines.append(
-            [
-                line_id,
-                day.isoformat(),
-                day.isoformat(),
-                money(cents),
-                "EUR",
-                payer,
-                payer_iban,
-                label,
-                reference,
-            ]
-        )
+        lines.append(statement_row(line_id, day, cents, payer, payer_iban, label, reference))
         truth.append((line_id, ";".join(paid), kind))
     while len(world.items) < n:
         world.item(rng.choice(world.partners))
