@@ -17,6 +17,7 @@ from attrs import frozen
 from rich.table import Table
 
 from ecomrules import demo as dataset
+from ecomrules.cli.analytics import demo_section as analytics_section
 from ecomrules.cli.output import console, print_json
 from ecomrules.cli.preorder import demo_section as preorder_section
 from ecomrules.inputs import read_customers, read_open_items
@@ -138,6 +139,7 @@ SECTIONS: dict[str, Callable[[DemoContext], dict[str, Any]]] = {
     "dunning": dunning,
     "preorders": preorder_section,
     "reconcile": _reconcile,
+    "analytics": analytics_section,
 }
 """The demo's sections, in the order they run."""
 
