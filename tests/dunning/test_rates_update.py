@@ -117,6 +117,21 @@ def test_a_file_that_is_not_a_rate_series_is_refused(
         read_ecb_csv(_file(tmp_path, text))
 
 
+def test_the_french_legal_rate_is_refreshed_from_a_from_rate_file(tmp_path: Path) -> None:
+    path = tmp_path / "fr.csv"
+    path.write_text("from,rate\n2026-01-01,6.67\n2026-07-01,6.10\n", encoding="utf-8")
+    saved_at, saved = rate_table_update(
+        "fr-legal-consumer", read_ecb_csv(path, name="fr-legal-consumer"), directory=tmp_path
+    )
+    assert saved_at == tmp_path / "fr-legal-consumer.csv"
+    assert saved.known_until == date(2026, 7, 1)
+    assert builtin_rate_table("fr-legal-consumer", directory=tmp_path) == saved
+    assert saved.rate_on(date(2026, 8, 1)) == Decimal("6.10")
+    assert saved.rate_on(date(2021, 3, 1)) == builtin_rate_table("fr-legal-consumer").rate_on(
+        date(2021, 3, 1)
+    )
+
+
 def _run(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ecomrules", *args],
