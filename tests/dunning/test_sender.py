@@ -95,8 +95,11 @@ def test_dunning_plan_with_sender_prints_the_payment_block(tmp_path: Path) -> No
     for letter in letters:
         assert "FR76 3000 4000 0312 3456 7890 143" in letter["text"]
         assert "Claire Moreau" in letter["text"]
+        assert letter["payment_reference"].startswith("C00")
+        assert letter["payment_reference"] in letter["text"]
     unsigned = json.loads(CliRunner().invoke(app, args).output)
     assert "dunning.letter.no_sender" in [issue["code"] for issue in unsigned["issues"]]
+    assert {n["message"]["payment_reference"] for n in unsigned["notices"]} == {None}
 
 
 def test_a_bad_sender_file_exits_2_with_its_path(tmp_path: Path) -> None:
