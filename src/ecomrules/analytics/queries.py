@@ -65,16 +65,26 @@ _SOCIAL: Final = (
     "reddit", "youtube", "snapchat", "m.facebook.com", "l.facebook.com", "lnkd.in",
 )  # fmt: skip
 
+_PAID: Final = "('cpc', 'ppc', 'paidsearch', 'paid search', 'paid', 'paid_search', 'retargeting')"
+_SOCIAL_SQL: Final = f"({', '.join(repr(s) for s in _SOCIAL)})"
+
 CHANNEL_SQL: Final = f"""CASE
-  WHEN gclid THEN 'Paid Search'
-  WHEN lower(medium) IN ('cpc', 'ppc', 'paidsearch', 'paid search', 'paid', 'paid_search')
-    THEN CASE WHEN lower(traffic_source) IN ({", ".join(f"'{s}'" for s in _SOCIAL)})
-         THEN 'Paid Social' ELSE 'Paid Search' END
+  WHEN gclid OR lower(medium) IN {_PAID} THEN CASE
+    WHEN source_category = 'SOURCE_CATEGORY_SHOPPING' THEN 'Paid Shopping'
+    WHEN source_category = 'SOURCE_CATEGORY_VIDEO' THEN 'Paid Video'
+    WHEN source_category = 'SOURCE_CATEGORY_SOCIAL' OR lower(traffic_source) IN {_SOCIAL_SQL}
+      THEN 'Paid Social'
+    ELSE 'Paid Search' END
   WHEN lower(medium) IN ('display', 'cpm', 'banner', 'interstitial') THEN 'Display'
-  WHEN lower(medium) = 'organic' THEN 'Organic Search'
-  WHEN lower(medium) IN ('social', 'social-network', 'social-media', 'sm', 'social network',
+  WHEN source_category = 'SOURCE_CATEGORY_SHOPPING' THEN 'Organic Shopping'
+  WHEN source_category = 'SOURCE_CATEGORY_SOCIAL'
+    OR lower(medium) IN ('social', 'social-network', 'social-media', 'sm', 'social network',
                          'social media')
-    OR lower(traffic_source) IN ({", ".join(f"'{s}'" for s in _SOCIAL)}) THEN 'Organic Social'
+    OR lower(traffic_source) IN {_SOCIAL_SQL} THEN 'Organic Social'
+  WHEN source_category = 'SOURCE_CATEGORY_VIDEO' OR lower(medium) LIKE '%video%'
+    THEN 'Organic Video'
+  WHEN source_category = 'SOURCE_CATEGORY_SEARCH' OR lower(medium) = 'organic'
+    THEN 'Organic Search'
   WHEN lower(medium) IN ('email', 'e-mail', 'e_mail', 'newsletter') THEN 'Email'
   WHEN lower(medium) IN ('affiliate', 'affiliates') THEN 'Affiliates'
   WHEN lower(medium) = 'referral' THEN 'Referral'
@@ -82,8 +92,11 @@ CHANNEL_SQL: Final = f"""CASE
     THEN 'Direct'
   ELSE 'Unassigned'
 END"""
-"""The default channel grouping: a paid-click id makes a visit paid search whatever
-its tagging says (a ``gclid`` landing tagged ``google / organic`` is a paid click)."""
+"""The default channel grouping, after GA4's default channel group: a paid-click id
+makes a visit paid whatever its tagging says (a ``gclid`` landing tagged
+``google / organic`` is a paid click); the source categories loaded with
+``ecomrules analytics load sources`` (GA4's list of search, social, shopping and
+video sites) sort sources the medium does not."""
 
 
 _RATE: Final = Decimal("0.0001")
@@ -531,7 +544,10 @@ def funnel(
     cart, purchase = ranks["add_to_cart"], ranks["purchase"]
     group = ", ".join(by) if by else "()"
     sql = f"""
-    WITH s AS ({_session_sql()})
+    WITH s AS (
+      SELECT v.*, c.category AS source_category FROM ({_session_sql()}) v
+      LEFT JOIN source_categories c ON c.source = lower(v.traffic_source)
+    )
     SELECT {", ".join([*keys, "count(*) AS sessions", *reached])},
       count(*) FILTER (WHERE furthest >= {cart} AND furthest < {purchase}) AS abandoned,
       list(struct_pack(c := cart_currency, v := cart_value))

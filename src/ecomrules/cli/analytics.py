@@ -155,6 +155,11 @@ def _load(
                 f"{r.source}: {r.kind}, {r.orders_read} orders ({r.lines_read} lines) read, "
                 f"{r.orders_new} new"
             )
+            if r.lines_without_order:
+                console.print(
+                    f"warning: {r.lines_without_order} line(s) of orders not in the store: "
+                    "load their orders to count them"
+                )
     console.print(f"{path}: {totals['orders']} orders, {totals['events']} events")
 
 
@@ -232,6 +237,23 @@ def _label(name: str, value: str | None) -> str:
             "year": str(day.year),
         }[name]
     return value
+
+
+@load_app.command("sources")
+def load_sources(
+    file: Annotated[Path, typer.Argument(help="source,source_category CSV (GA4's site list).")],
+    store: StoreOpt = None,
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Load the source categories the channel grouping sorts sites by (search, social, ...)."""
+    with _open(store, workspace) as opened:
+        count = opened.load_source_categories(file)
+        path = opened.path
+    if json:
+        print_json({"store": path, "sources": count})
+    else:
+        console.print(f"{path}: {count} source categories")
 
 
 def _write_csv(rows: list[dict[str, Any]]) -> None:
