@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -27,12 +28,12 @@ from ecomrules.analytics.names import (
     SALES_DIMENSIONS,
     STEPS,
 )
-from ecomrules.cli.output import ExitCode, console, print_json, progress
+from ecomrules.cli.output import ExitCode, console, err_console, print_json
 from ecomrules.errors import EcomrulesError
 
 if TYPE_CHECKING:
     from ecomrules.analytics.queries import FunnelResult, GapsResult, SalesResult
-    from ecomrules.analytics.store import AnalyticsStore
+    from ecomrules.analytics.store import AnalyticsStore, LoadResult
     from ecomrules.cli.demo import DemoContext
 
 __all__ = ["app", "demo_section"]
@@ -121,6 +122,51 @@ def _open(store: Path | None, workspace: Path | None, *, read_only: bool = False
     return AnalyticsStore(path, read_only=read_only)
 
 
+def _watched(opened: AnalyticsStore, label: str, work: Callable[[], LoadResult]) -> LoadResult:
+    """Run one load; on a terminal, a progress bar follows DuckDB's own progress of it.
+
+    The load runs in a worker thread while this one polls the connection's
+    ``query_progress`` (DuckDB answers it from another thread); off a terminal,
+    or in JSON mode, the load simply runs.
+    """
+    if not err_console.is_terminal:
+        return work()
+    import threading
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = work()
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome["error"] = exc
+
+    # DuckDB tracks a query's progress only with its progress bar on; it prints
+    # nothing itself here (this connection's setting, not the process's).
+    opened.con.execute("SET enable_progress_bar = true")
+    opened.con.execute("SET enable_progress_bar_print = false")
+    worker = threading.Thread(target=run, daemon=True)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+    )
+    with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(f"loading {label}", total=100)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+            done = opened.con.query_progress()
+            if done >= 0:
+                bar.update(task, completed=done)
+    if "error" in outcome:
+        raise outcome["error"]
+    result: LoadResult = outcome["result"]
+    return result
+
+
 def _load(
     files: list[Path],
     kinds: Sequence[str],
@@ -137,11 +183,11 @@ def _load(
     undated = None if undated_day is None else dt.datetime.combine(undated_day, dt.time())
     results = []
     with _open(store, workspace) as opened:
-        for file in progress(files, total=len(files), label="loading"):
-            if events:
-                results.append(opened.load_events(file, kind=kind, undated=undated))
-            else:
-                results.append(opened.load_orders(file, kind=kind, undated=undated))
+        load = opened.load_events if events else opened.load_orders
+        for file in files:
+            results.append(
+                _watched(opened, file.name, partial(load, file, kind=kind, undated=undated))
+            )
         totals = {"orders": opened.count("orders"), "events": opened.count("events")}
         path = opened.path
     if as_json:
