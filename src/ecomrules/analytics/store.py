@@ -256,9 +256,50 @@ class AnalyticsStore:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the analytics store: {exc}") from None
+        try:
+            self._schema(read_only)
+        except duckdb.Error as exc:
+            self.con.close()
+            raise StoreError(f"{self.path}: not an analytics store: {exc}") from None
+
+    def _schema(self, read_only: bool) -> None:
+        """Create the tables, or add the columns a store made by an earlier version lacks."""
+        missing: list[str] = []
+        for table in TABLES:
+            present = {
+                row[0]
+                for row in self.con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                    [table.name],
+                ).fetchall()
+            }
+            if not present:
+                missing.append(table.name)
+                if not read_only:
+                    self.con.execute(table.create_sql())
+                continue
+            for column in table.columns:
+                if column.name not in present:
+                    missing.append(f"{table.name}.{column.name}")
+                    if not read_only:
+                        self.con.execute(
+                            f"ALTER TABLE {table.name} ADD COLUMN {column.name} {column.sql_type}"
+                        )
+                        if column.name == "customer_type":
+                            self.refresh_customer_types()
+        if (
+            read_only
+            and not self.con.execute(
+                "SELECT 1 FROM information_schema.tables WHERE table_name = 'source_categories'"
+            ).fetchall()
+        ):
+            missing.append("source_categories")
+        if read_only and missing:
+            raise StoreError(
+                f"{self.path}: made by an earlier version (no {', '.join(missing)}): "
+                "load into it once to bring it up to date"
+            )
         if not read_only:
-            for table in TABLES:
-                self.con.execute(table.create_sql())
             self.con.execute(
                 "CREATE TABLE IF NOT EXISTS applied_refunds "
                 "(source VARCHAR, order_id VARCHAR, refund_key VARCHAR)"

@@ -101,6 +101,20 @@ def _list(text: str | None, option: str, allowed: Sequence[str]) -> tuple[str, .
     return names
 
 
+def _rates(items: list[str] | None) -> dict[str, Decimal]:
+    rates: dict[str, Decimal] = {}
+    for item in items or ():
+        code, sep, text = item.partition("=")
+        try:
+            rate = Decimal(text.strip()) if sep else None
+        except ArithmeticError:
+            rate = None
+        if rate is None or not rate.is_finite() or rate <= 0:
+            raise EcomrulesError(f"--rate: {item!r} is not CODE=RATE with a positive decimal rate")
+        rates[code.strip().upper()] = rate
+    return rates
+
+
 def _filters(items: list[str] | None, allowed: Sequence[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for item in items or ():
@@ -366,6 +380,13 @@ def sales_command(
     filter_: FilterOpt = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
+    rate: Annotated[
+        list[str] | None,
+        typer.Option("--rate", help="CODE=RATE: one unit of CODE in the --in currency; repeat."),
+    ] = None,
+    in_: Annotated[
+        str | None, typer.Option("--in", help="Report every currency in this one (with --rate).")
+    ] = None,
     store: StoreOpt = None,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
@@ -373,14 +394,26 @@ def sales_command(
     html: HtmlOpt = None,
     png: PngOpt = None,
 ) -> None:
-    """Revenue, orders, units, average order and new vs returning customers, by any dimension."""
+    """Revenue, orders, units, average order and new vs returning customers, by any dimension.
+
+    Currencies stay apart unless --in names one to report in, with a --rate for
+    each other currency (each order converted, then rounded half-even).
+    """
     from ecomrules.analytics.queries import sales
 
     dims = _list(by, "--by", SALES_DIMENSIONS)
     filters = _filters(filter_, (*SALES_DIMENSIONS, "currency"))
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     with _open(store, workspace, read_only=True) as opened:
-        result = sales(opened.con, by=dims, filters=filters, date_from=start, date_to=end)
+        result = sales(
+            opened.con,
+            by=dims,
+            filters=filters,
+            date_from=start,
+            date_to=end,
+            rates=_rates(rate) if rate or in_ else None,
+            reporting_currency=in_,
+        )
         chart_name = (
             "categories" if any(d in ("category", "product", "sku") for d in dims) else "sales"
         )
