@@ -20,7 +20,7 @@ from ecomrules.adapters.protocols import (
     StatementSink,
 )
 from ecomrules.credit import CreditDecision, CreditPolicy, ExposureBook, Override, decide
-from ecomrules.dunning import DunningPlan, DunningPolicy, customer_levels, plan
+from ecomrules.dunning import DunningPlan, DunningPolicy, Sender, customer_levels, plan
 from ecomrules.errors import ErpError
 from ecomrules.ledger import OpenItem
 from ecomrules.parsing.model import StatementLine
@@ -44,12 +44,14 @@ def plan_dunning(
     as_of: date,
     *,
     render: bool = False,
+    sender: Sender | None = None,
     in_transit: Iterable[StatementLine] = (),
     bank_data_as_of: date | None = None,
 ) -> DunningPlan:
     """Plan today's notices from the ERP's open items, customers and dunning records.
 
-    ``in_transit`` and ``bank_data_as_of`` are those of :func:`ecomrules.dunning.plan`.
+    ``sender``, ``in_transit`` and ``bank_data_as_of`` are those of
+    :func:`ecomrules.dunning.plan`.
     """
     items = source.open_items()
     customers = source.customers()
@@ -61,6 +63,7 @@ def plan_dunning(
         policy,
         as_of,
         render=render,
+        sender=sender,
         in_transit=in_transit,
         bank_data_as_of=bank_data_as_of,
     )
@@ -73,6 +76,7 @@ def commit_dunning(
     as_of: date,
     *,
     render: bool = False,
+    sender: Sender | None = None,
     in_transit: Iterable[StatementLine] = (),
     bank_data_as_of: date | None = None,
 ) -> tuple[DunningPlan, int]:
@@ -86,6 +90,7 @@ def commit_dunning(
         policy,
         as_of,
         render=render,
+        sender=sender,
         in_transit=in_transit,
         bank_data_as_of=bank_data_as_of,
     )
