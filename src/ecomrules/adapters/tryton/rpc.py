@@ -21,6 +21,7 @@ import contextlib
 import http.client
 import json
 import os
+import select
 import socket
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,6 +32,8 @@ from urllib.parse import unquote, urlsplit
 from ecomrules.errors import ErpError
 
 __all__ = ["PASSWORD_ENV", "TrytonRpc", "TrytonUrl"]
+
+_READS = (".read", ".search", ".search_read", ".search_count", ".fields_get", ".get_preferences")
 
 PASSWORD_ENV = "ECOMRULES_TRYTON_PASSWORD"
 """The environment variable that holds the password when the URL has none."""
@@ -89,6 +92,11 @@ class TrytonUrl:
 
     def __repr__(self) -> str:
         return f"TrytonUrl({self})"
+
+
+def _resendable(method: str) -> bool:
+    """Whether sending ``method`` twice is harmless: logins and reads, never a write."""
+    return method.startswith("common.") or method.endswith(_READS)
 
 
 def _decode(value: dict[str, Any]) -> Any:
@@ -199,6 +207,7 @@ class TrytonRpc:
         headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
         if self._auth:
             headers["Authorization"] = self._auth
+        self._drop_if_closed()
         for attempt in (1, 2):
             if self._connection is None:
                 self._connection = http.client.HTTPConnection(
@@ -217,15 +226,28 @@ class TrytonRpc:
                     "is trytond running there?"
                 ) from None
             except (http.client.RemoteDisconnected, ConnectionResetError) as exc:
-                # A kept-alive connection the server closed between calls: one retry
-                # on a new connection, only for the first send of a call.
+                # A kept-alive connection the server closed between calls: one retry on
+                # a new connection for a read. A write is never sent twice: the server
+                # may have done it and lost only the answer.
                 self._drop()
-                if attempt == 2 or self.calls == 1:
+                if attempt == 2 or self.calls == 1 or not _resendable(method):
                     raise self._gone(method, exc) from None
             except (OSError, http.client.HTTPException) as exc:
                 self._drop()
                 raise self._gone(method, exc) from None
         return self._result(method, response.status, payload)
+
+    def _drop_if_closed(self) -> None:
+        """Drop a kept-alive connection the server has closed since the last call."""
+        sock = None if self._connection is None else self._connection.sock
+        if sock is None:
+            return
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):
+            readable = [sock]
+        if readable:  # an idle connection has nothing to read unless the server closed it
+            self._drop()
 
     def _drop(self) -> None:
         if self._connection is not None:
@@ -245,17 +267,24 @@ class TrytonRpc:
                 f"{self.url}: Tryton refused the login of {self.url.user!r} "
                 "(wrong user or password)"
             )
+        where = f"{self.url.host}:{self.url.port}"
         if status == 404:
             raise ErpError(
                 f"{self.url}: the server has no database {self.url.database!r} "
-                f"(is trytond started with -d {self.url.database}?)"
+                f"(is trytond started with -d {self.url.database}? is {where} a Tryton server?)"
             )
         if status != 200:
-            raise ErpError(f"{self.url}: {method} answered HTTP {status}")
+            raise ErpError(
+                f"{self.url}: {method} answered HTTP {status}: is {where} a Tryton server "
+                f"(JSON-RPC at /{self.url.database}/rpc/)?"
+            )
         try:
             document = json.loads(payload, object_hook=_decode, parse_float=Decimal)
         except ValueError:
-            raise ErpError(f"{self.url}: {method} answered something that is not JSON") from None
+            raise ErpError(
+                f"{self.url}: {method} answered something that is not JSON: "
+                f"is {where} a Tryton server?"
+            ) from None
         error = document.get("error") if isinstance(document, dict) else None
         if error is not None:
             raise ErpError(f"{self.url}: {method} failed: {_error_text(error)}")
