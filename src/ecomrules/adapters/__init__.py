@@ -18,8 +18,11 @@ from ecomrules.adapters.protocols import (
     DunningHistorySource,
     DunningSink,
     DunningSource,
+    ErpSale,
+    ErpSaleLine,
     OpenItemSource,
     OrderSource,
+    SalesSource,
     StatementSink,
 )
 
@@ -29,8 +32,11 @@ __all__ = [
     "DunningSink",
     "DunningSource",
     "ErpReconciliation",
+    "ErpSale",
+    "ErpSaleLine",
     "OpenItemSource",
     "OrderSource",
+    "SalesSource",
     "StatementSink",
     "check_credit",
     "commit_dunning",

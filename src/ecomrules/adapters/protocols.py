@@ -16,13 +16,17 @@ sinks take the engines' results (:class:`~ecomrules.dunning.DunningPlan`,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Protocol
+
+from attrs import frozen
 
 from ecomrules.credit import OpenOrder, Order
 from ecomrules.dunning import DunningHistory, DunningPlan, DunningPolicy
 from ecomrules.ledger import Customer, OpenItem
+from ecomrules.money import Money
 from ecomrules.reconcile import MatchResult
 from ecomrules.reconcile.records import LineRecord
 from ecomrules.reconcile.store import Commitment
@@ -32,8 +36,11 @@ __all__ = [
     "DunningHistorySource",
     "DunningSink",
     "DunningSource",
+    "ErpSale",
+    "ErpSaleLine",
     "OpenItemSource",
     "OrderSource",
+    "SalesSource",
     "StatementSink",
 ]
 
@@ -59,6 +66,54 @@ class OrderSource(Protocol):
 
     def open_orders(self) -> list[OpenOrder]:
         """Confirmed orders not invoiced yet: they weigh on credit exposure."""
+        ...
+
+
+@frozen
+class ErpSaleLine:
+    """One product line of a sale: what was sold, how many, for how much (before tax)."""
+
+    product_code: str | None
+    """The product's code (SKU) in the ERP; None when it has none or the line names no product."""
+    product_name: str
+    """The product's name, or the line's description when it names no product."""
+    quantity: Decimal
+    amount: Money
+    """The line's amount before tax, in the sale's currency."""
+
+
+@frozen
+class ErpSale:
+    """A confirmed (or further along) sale of the ERP, as plain values for reporting."""
+
+    order_id: str
+    """The sale's number."""
+    ordered_on: date
+    customer_id: str
+    customer_name: str
+    currency: str
+    """ISO 4217 code of the sale's currency."""
+    state: str
+    """The ERP's state of the sale, e.g. Tryton's confirmed, processing, done."""
+    invoiced: bool
+    """True when its invoices are posted (awaiting payment, partially paid or paid)."""
+    lines: tuple[ErpSaleLine, ...]
+
+    @property
+    def total(self) -> Money:
+        """The sum of the lines' amounts (before tax)."""
+        return sum((line.amount for line in self.lines), Money.zero(self.currency))
+
+
+class SalesSource(Protocol):
+    """Sales for reporting (sales analytics): confirmed, processing or done."""
+
+    def sales(self, since: date | None = None, until: date | None = None) -> Iterator[ErpSale]:
+        """Yield the sales ordered between ``since`` and ``until`` (inclusive), in batches.
+
+        Quotations, drafts and cancelled sales are left out; a sale keeps its
+        product lines only (no comments, titles or subtotals).
+        """
         ...
 
 

@@ -27,19 +27,23 @@ What is read, and how it maps:
   are notes (``ir.note``) on the invoice, read back as history.
 - statements: every statement line's ``number`` is a line already imported;
   draft statements' lines linked to an invoice are pending proposals.
+- sales for reporting (:meth:`TrytonAdapter.sales`): sales in state
+  confirmed, processing or done, by ``sale_date``, with their product lines
+  (``amount`` before tax), read :data:`CHUNK` sales at a time.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from attrs import frozen
 
+from ecomrules.adapters.protocols import ErpSale, ErpSaleLine
 from ecomrules.credit import OpenOrder, OpenOrderStatus, Order, PaymentMethod
 from ecomrules.dunning import (
     ChargeKind,
@@ -77,6 +81,7 @@ NEEDS = {
     "dunning": ("account.invoice", "account.dunning"),
     "credit": ("account.invoice", "account.dunning", "sale.sale"),
     "reconcile": ("account.invoice", "account.statement"),
+    "sales": ("sale.sale",),
 }
 """The models each command needs."""
 
@@ -106,8 +111,9 @@ class TrytonAdapter:
     """Tryton as a source of open items, customers, orders and history, and a sink.
 
     Implements :class:`~ecomrules.adapters.protocols.CreditSource`,
-    :class:`~ecomrules.adapters.protocols.DunningSink` and
-    :class:`~ecomrules.adapters.protocols.StatementSink`. Read the open items
+    :class:`~ecomrules.adapters.protocols.DunningSink`,
+    :class:`~ecomrules.adapters.protocols.StatementSink` and
+    :class:`~ecomrules.adapters.protocols.SalesSource`. Read the open items
     first: customers, history and proposals are about the items last read.
     """
 
@@ -416,6 +422,68 @@ class TrytonAdapter:
             )
             for row in rows
         ]
+
+    def sales(self, since: date | None = None, until: date | None = None) -> Iterator[ErpSale]:
+        """Confirmed, processing and done sales ordered from ``since`` to ``until`` (inclusive).
+
+        One search, then per :data:`CHUNK` sales: a read of the sales, of
+        their lines, and of the parties, products and currencies not seen
+        yet. Sales come in id order; lines of type comment, title or
+        subtotal are left out.
+        """
+        self.require("sales")
+        domain: list[Any] = [["state", "in", ["confirmed", "processing", "done"]]]
+        if since is not None:
+            domain.append(["sale_date", ">=", since])
+        if until is not None:
+            domain.append(["sale_date", "<=", until])
+        ids = self._search("sale.sale", domain)
+        codes: dict[int, str] = {}
+        products: dict[int, tuple[str | None, str]] = {}
+        names: dict[int, str] = {}
+        fields = ["number", "sale_date", "party", "currency", "state", "invoice_state", "lines"]
+        for start in range(0, len(ids), CHUNK):
+            rows = self.rpc.call("model.sale.sale.read", ids[start : start + CHUNK], fields)
+            lines = self._read(
+                "sale.line",
+                [line for row in rows for line in row["lines"]],
+                ["type", "product", "description", "quantity", "amount"],
+            )
+            new = {line["product"] for line in lines if line["product"]} - products.keys()
+            for product in self._read("product.product", sorted(new), ["code", "name"]):
+                products[product["id"]] = (product["code"] or None, product["name"] or "")
+            parties = {row["party"] for row in rows} - names.keys()
+            if parties:
+                names.update(self._party_names(parties))
+            currencies = {row["currency"] for row in rows} - codes.keys()
+            if currencies:
+                codes.update(self._codes(currencies))
+            by_id = {line["id"]: line for line in lines}
+            for row in rows:
+                currency = Currency.of(codes[row["currency"]])
+                own = [by_id[i] for i in row["lines"] if by_id[i]["type"] == "line"]
+                yield ErpSale(
+                    order_id=row["number"] or f"sale-{row['id']}",
+                    ordered_on=row["sale_date"],
+                    customer_id=self._parties[row["party"]],
+                    customer_name=names[row["party"]],
+                    currency=currency.code,
+                    state=row["state"],
+                    invoiced=row["invoice_state"] in ("awaiting payment", "partially paid", "paid"),
+                    lines=tuple(self._sale_line(line, currency, products) for line in own),
+                )
+
+    @staticmethod
+    def _sale_line(
+        line: dict[str, Any], currency: Currency, products: dict[int, tuple[str | None, str]]
+    ) -> ErpSaleLine:
+        code, name = products.get(line["product"], (None, ""))
+        return ErpSaleLine(
+            product_code=code,
+            product_name=name or line["description"] or "",
+            quantity=Decimal(line["quantity"] or 0),
+            amount=Money(Decimal(line["amount"] or 0), currency),
+        )
 
     # -- dunning --------------------------------------------------------------------------
 
