@@ -4,7 +4,7 @@ Starts trytond (the ``test-tryton`` extra) on a copy of the tests' template
 database, fills it with N open receivable lines: N / I posted invoices whose
 payment term splits each into I instalments (``--instalments``, default 10:
 posting is Tryton's slow part), over one party for ten invoices, in batches
-of 100 a call; the filled database is cached next to the virtualenv, so a
+of 20 a call; the filled database is cached next to the virtualenv, so a
 second run starts at once. Then it times, best of ``--repeat`` runs:
 logging in and reading the open items, customers and dunning history
 (:class:`~ecomrules.adapters.tryton.TrytonAdapter`, counting RPC calls), and
@@ -34,7 +34,7 @@ from ecomrules.adapters.tryton import TrytonAdapter, TrytonRpc, TrytonUrl  # noq
 from ecomrules.dunning import load_policy, plan  # noqa: E402
 
 AS_OF = date(2026, 11, 20)
-BATCH = 100
+BATCH = 20
 
 
 def fill(url: str, items: int, instalments: int) -> None:

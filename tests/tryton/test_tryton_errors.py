@@ -14,7 +14,7 @@ import pytest
 from trytond_records import create_invoice, create_party, dunnings, run_cli
 from trytond_server import TrytonServer
 
-from ecomrules.adapters.tryton import PASSWORD_ENV, TrytonRpc, TrytonUrl
+from ecomrules.adapters.tryton import PASSWORD_ENV, TrytonAdapter, TrytonRpc, TrytonUrl
 from ecomrules.errors import ErpError
 
 
@@ -32,6 +32,14 @@ def test_wrong_password(tryton_server: TrytonServer) -> None:
     out = plan(tryton_server.url("errors", password="wrong"))
     refused(out, "Tryton refused the login of 'admin' (wrong user or password)")
     assert ":wrong@" not in out.stderr
+
+
+def test_an_expired_session_logs_in_again(tryton_server: TrytonServer) -> None:
+    url = tryton_server.url("errors")
+    with TrytonAdapter.connect(url) as erp:
+        before = len(erp.open_items())
+        erp.rpc._post("common.db.logout", [])  # the server ends the session, as on a timeout
+        assert len(erp.open_items()) == before
 
 
 def test_unknown_database(tryton_server: TrytonServer) -> None:

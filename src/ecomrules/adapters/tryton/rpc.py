@@ -204,6 +204,18 @@ class TrytonRpc:
             default=_encode,
             separators=(",", ":"),
         ).encode("utf-8")
+        status, payload = self._exchange(method, body)
+        if status == 401 and self._auth and not method.startswith("common."):
+            # The session expired (or was ended) since the last call. Tryton checks
+            # the session before doing anything, so nothing was done: log in again
+            # and send the call once more.
+            self._auth = ""
+            self._login()
+            status, payload = self._exchange(method, body)
+        return self._result(method, status, payload)
+
+    def _exchange(self, method: str, body: bytes) -> tuple[int, bytes]:
+        """Send one request; the answer's HTTP status and body."""
         headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
         if self._auth:
             headers["Authorization"] = self._auth
@@ -235,7 +247,7 @@ class TrytonRpc:
             except (OSError, http.client.HTTPException) as exc:
                 self._drop()
                 raise self._gone(method, exc) from None
-        return self._result(method, response.status, payload)
+        return response.status, payload
 
     def _drop_if_closed(self) -> None:
         """Drop a kept-alive connection the server has closed since the last call."""
