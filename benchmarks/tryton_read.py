@@ -76,7 +76,8 @@ def fill(url: str, items: int, instalments: int) -> None:
                     parties[n % len(parties)],
                     addresses[parties[n % len(parties)]],
                     Decimal(100 + n % 900) + Decimal("0.50"),
-                    AS_OF - timedelta(days=20 + n % 90),
+                    # Dates rise with the number: Tryton numbers invoices in date order.
+                    AS_OF - timedelta(days=110 - (90 * n) // invoices),
                 )
                 for n in range(start, min(invoices, start + BATCH))
             ]

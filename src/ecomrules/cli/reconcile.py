@@ -152,9 +152,22 @@ def reconcile(
         if commit and store is not None:
             result, new = commit_matches(store, result, items)
             err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
+    _emit(result, left_out, out=out, json=json)
+
+
+def _emit(
+    result: MatchResult,
+    left_out: list[str],
+    *,
+    out: Path | None,
+    json: bool,
+    extra: dict[str, object] | None = None,
+) -> None:
+    """Write the result's JSON to ``out`` if given; print it as JSON or as tables."""
     with paused_collector():
         document = result.to_json()
     document["previously_committed_lines"] = left_out
+    document.update(extra or {})
     if out is not None:
         with out.open("w", encoding="utf-8") as handle:
             write_json(document, handle)
@@ -188,20 +201,13 @@ def _reconcile_tryton(
             settings=load_config(config) if config else None,
             commit=commit,
         )
-    document = run.result.to_json()
-    document["previously_committed_lines"] = list(run.left_out)
+    extra: dict[str, object] = {}
     if commit:
-        document["tryton_statement"] = run.statement or None
+        extra["tryton_statement"] = run.statement or None
         err_console.print(
             f"wrote {run.committed} line(s) to draft statement {run.statement or '-'}"
         )
-    if out is not None:
-        with out.open("w", encoding="utf-8") as handle:
-            write_json(document, handle)
-    if json:
-        print_json(document)
-        return
-    render(run.result, list(run.left_out))
+    _emit(run.result, list(run.left_out), out=out, json=json, extra=extra)
 
 
 def _amount(units: int, currency: str) -> str:
