@@ -32,9 +32,26 @@ from trytond_server import TrytonServer, copy_database  # noqa: E402
 
 from ecomrules.adapters.tryton import TrytonAdapter, TrytonRpc, TrytonUrl  # noqa: E402
 from ecomrules.dunning import load_policy, plan  # noqa: E402
+from ecomrules.errors import ErpError  # noqa: E402
 
 AS_OF = date(2026, 11, 20)
 BATCH = 20
+
+
+def post_all(rpc: TrytonRpc, ids: list[int]) -> None:
+    """Post the invoices; on a busy machine Tryton may post part of a batch and refuse
+    the rest ("You can not call post"): post what is still a draft, up to three times."""
+    for _ in range(3):
+        try:
+            post_invoices(rpc, ids)
+            return
+        except ErpError as exc:
+            print(f"  {exc}; posting the drafts again", file=sys.stderr, flush=True)
+            rows = rpc.call("model.account.invoice.read", ids, ["state"])
+            ids = [row["id"] for row in rows if row["state"] in ("draft", "validated")]
+            if not ids:
+                return
+    post_invoices(rpc, ids)
 
 
 def fill(url: str, items: int, instalments: int) -> None:
@@ -82,7 +99,7 @@ def fill(url: str, items: int, instalments: int) -> None:
                 for n in range(start, min(invoices, start + BATCH))
             ]
             ids = rpc.call("model.account.invoice.create", values)
-            post_invoices(rpc, ids)
+            post_all(rpc, ids)
             print(f"  posted {start + len(ids)} / {invoices} invoices", file=sys.stderr, flush=True)
 
 
