@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from attrs import frozen
 
-from ecomrules.bank._records import StreamSource, open_stream, stream_lines
+from ecomrules.bank._records import StreamSource, open_stream, stream_lines, text_lines
 from ecomrules.errors import ControlTotalError
 from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
@@ -24,7 +24,15 @@ from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import ErrorPolicy, OnError
 from ecomrules.parsing.model import ParseResult, Statement, StatementLine
 
-__all__ = ["Event", "Reader", "StatementEnd", "check_balance", "gather", "stream_statement_lines"]
+__all__ = [
+    "Event",
+    "Reader",
+    "StatementEnd",
+    "check_balance",
+    "gather",
+    "parser_lines",
+    "stream_statement_lines",
+]
 
 
 @frozen
@@ -132,3 +140,23 @@ def stream_statement_lines(
     finally:
         if owned:
             stream.close()
+
+
+def parser_lines(
+    data: bytes | StreamSource,
+    source: str,
+    read: Reader,
+    *,
+    on_error: OnError,
+    issues: list[Issue] | None,
+) -> Iterator[StatementLine]:
+    """A text parser's ``iter_lines``: bytes in memory (labelled ``source``) or streamed."""
+    if not isinstance(data, bytes):
+        yield from stream_statement_lines(data, read, on_error=on_error, issues=issues)
+        return
+    policy = ErrorPolicy(on_error)
+    if issues is not None:
+        policy.issues = issues
+    for event in read(text_lines(data, source), source, policy):
+        if isinstance(event, StatementLine):
+            yield event

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ecomrules.bank._events import gather, stream_statement_lines
+from ecomrules.bank._events import gather, parser_lines, stream_statement_lines
 from ecomrules.bank._records import StreamSource, text_lines
 from ecomrules.bank.bai2.reader import read_bai2
 from ecomrules.outcome import Issue
@@ -37,6 +37,17 @@ class Bai2Parser:
         policy = ErrorPolicy(on_error)
         events = read_bai2(text_lines(data, source), source, policy)
         return gather(events, self.name, source, policy)
+
+    def iter_lines(
+        self,
+        data: bytes | StreamSource,
+        *,
+        source: str = "<stream>",
+        on_error: OnError = "raise",
+        issues: list[Issue] | None = None,
+    ) -> Iterator[StatementLine]:
+        """Yield the lines one by one (bytes, a path or a binary file, streamed)."""
+        return parser_lines(data, source, read_bai2, on_error=on_error, issues=issues)
 
 
 def iter_lines(

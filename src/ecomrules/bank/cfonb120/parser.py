@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ecomrules.bank._events import gather, stream_statement_lines
+from ecomrules.bank._events import gather, parser_lines, stream_statement_lines
 from ecomrules.bank._records import StreamSource, text_lines
 from ecomrules.bank.cfonb120.reader import RECORD_LENGTH, read_cfonb120
 from ecomrules.outcome import Issue
@@ -39,6 +39,17 @@ class Cfonb120Parser:
         policy = ErrorPolicy(on_error)
         events = read_cfonb120(text_lines(data, source), source, policy)
         return gather(events, self.name, source, policy)
+
+    def iter_lines(
+        self,
+        data: bytes | StreamSource,
+        *,
+        source: str = "<stream>",
+        on_error: OnError = "raise",
+        issues: list[Issue] | None = None,
+    ) -> Iterator[StatementLine]:
+        """Yield the lines one by one (bytes, a path or a binary file, streamed)."""
+        return parser_lines(data, source, read_cfonb120, on_error=on_error, issues=issues)
 
 
 def iter_lines(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import ClassVar
 
-from ecomrules.bank._events import gather, stream_statement_lines
+from ecomrules.bank._events import gather, parser_lines, stream_statement_lines
 from ecomrules.bank._records import StreamSource, text_lines
 from ecomrules.bank.mt940.reader import Variant, read_mt940
 from ecomrules.outcome import Issue
@@ -30,6 +30,18 @@ class _MtParser:
         policy = ErrorPolicy(on_error)
         events = read_mt940(text_lines(data, source), source, policy, self.variant)
         return gather(events, self.name, source, policy)
+
+    def iter_lines(
+        self,
+        data: bytes | StreamSource,
+        *,
+        source: str = "<stream>",
+        on_error: OnError = "raise",
+        issues: list[Issue] | None = None,
+    ) -> Iterator[StatementLine]:
+        """Yield the lines one by one (bytes, a path or a binary file, streamed)."""
+        read = partial(read_mt940, variant=self.variant)
+        return parser_lines(data, source, read, on_error=on_error, issues=issues)
 
 
 class Mt940Parser(_MtParser):
