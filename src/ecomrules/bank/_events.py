@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from attrs import frozen
 
@@ -28,9 +29,9 @@ __all__ = [
     "Event",
     "Reader",
     "StatementEnd",
+    "TextRecordParser",
     "check_balance",
     "gather",
-    "parser_lines",
     "stream_statement_lines",
 ]
 
@@ -142,21 +143,42 @@ def stream_statement_lines(
             stream.close()
 
 
-def parser_lines(
-    data: bytes | StreamSource,
-    source: str,
-    read: Reader,
-    *,
-    on_error: OnError,
-    issues: list[Issue] | None,
-) -> Iterator[StatementLine]:
-    """A text parser's ``iter_lines``: bytes in memory (labelled ``source``) or streamed."""
-    if not isinstance(data, bytes):
-        yield from stream_statement_lines(data, read, on_error=on_error, issues=issues)
-        return
-    policy = ErrorPolicy(on_error)
-    if issues is not None:
-        policy.issues = issues
-    for event in read(text_lines(data, source), source, policy):
-        if isinstance(event, StatementLine):
-            yield event
+class TextRecordParser:
+    """``parse`` and ``iter_lines`` of a text record format, from its :meth:`read`.
+
+    ``parse`` reads bytes in memory and gathers the statements; ``iter_lines``
+    yields the lines of bytes (labelled ``source``), a path or a binary file,
+    streamed, with the same controls as each statement ends.
+    """
+
+    name: ClassVar[str]
+
+    def read(
+        self, lines: Iterator[tuple[int, str]], source: str, policy: ErrorPolicy
+    ) -> Iterable[Event]:
+        """The format's reader over numbered physical lines."""
+        raise NotImplementedError
+
+    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
+        """Parse a whole file."""
+        policy = ErrorPolicy(on_error)
+        return gather(
+            self.read(text_lines(data, source), source, policy), self.name, source, policy
+        )
+
+    def iter_lines(
+        self,
+        data: bytes | StreamSource,
+        *,
+        source: str = "<stream>",
+        on_error: OnError = "raise",
+        issues: list[Issue] | None = None,
+    ) -> Iterator[StatementLine]:
+        """Yield the lines one by one (bytes, a path or a binary file, streamed)."""
+        if not isinstance(data, bytes):
+            yield from stream_statement_lines(data, self.read, on_error=on_error, issues=issues)
+            return
+        policy = ErrorPolicy.of(on_error, issues)
+        for event in self.read(text_lines(data, source), source, policy):
+            if isinstance(event, StatementLine):
+                yield event
