@@ -11,12 +11,14 @@ from typing import Annotated
 import typer
 
 from ecomrules import __version__
+from ecomrules.cli.analytics import app as analytics_app
 from ecomrules.cli.credit import app as credit_app
 from ecomrules.cli.demo import demo
 from ecomrules.cli.dunning import app as dunning_app
 from ecomrules.cli.output import ExitCode, console, err_console, print_json
 from ecomrules.cli.parse import parse
 from ecomrules.cli.preorder import app as preorder_app
+from ecomrules.cli.rates import app as rates_app
 from ecomrules.cli.reconcile import reconcile
 from ecomrules.errors import EcomrulesError
 
@@ -78,9 +80,11 @@ def formats(
 
 app.command()(demo)
 app.command()(parse)
+app.add_typer(analytics_app, name="analytics")
 app.add_typer(credit_app, name="credit")
 app.add_typer(dunning_app, name="dunning")
 app.add_typer(preorder_app, name="preorder")
+app.add_typer(rates_app, name="rates")
 app.command()(reconcile)
 
 
