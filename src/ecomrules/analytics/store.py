@@ -263,7 +263,9 @@ class AnalyticsStore:
         space; with one it spills to a temporary folder next to the file.
         """
         self.path = str(path)
-        config = {} if memory_limit is None else {"memory_limit": memory_limit}
+        config: dict[str, str | bool | int | float | list[str]] = {}
+        if memory_limit is not None:
+            config["memory_limit"] = memory_limit
         try:
             self.con = duckdb.connect(self.path, read_only=read_only, config=config)
         except duckdb.Error as exc:
