@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, console, print_json
+from ecomrules.cli.output import ExitCode, JsonOption, console, date_option, print_json
 from ecomrules.credit import (
     CreditDecision,
     CreditPolicy,
@@ -55,7 +55,6 @@ LevelsOpt = Annotated[
     Path | None,
     typer.Option("--dunning-levels", help="dunning-levels.csv: customer_id,level reached"),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 WorkspaceOpt = Annotated[
     Path | None,
     typer.Option(
@@ -129,7 +128,7 @@ def check(
         bool, typer.Option("--reserve", help="Reserve the order's amount in the workspace.")
     ] = False,
     workspace: WorkspaceOpt = None,
-    json: JsonOpt = False,
+    json: JsonOption = False,
 ) -> None:
     """Decide whether an order may be taken on account: allow, warn, require_prepayment, block.
 
@@ -188,7 +187,7 @@ def report(
     amount: Annotated[
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
-    json: JsonOpt = False,
+    json: JsonOption = False,
 ) -> None:
     """List each customer's exposure, headroom and the outcome of a standard order."""
     run_date = _as_of(as_of)
@@ -222,12 +221,17 @@ def report(
 def release(
     order_id: Annotated[str, typer.Argument(help="The order whose reservation ends.")],
     workspace: WorkspaceOpt = None,
+    json: JsonOption = False,
 ) -> None:
     """Drop an order's credit reservation (invoiced or cancelled)."""
     from ecomrules.workspace.credit import SqliteReservationStore
 
-    with Workspace(resolve_path(workspace)) as space:
+    path = resolve_path(workspace)
+    with Workspace(path) as space:
         found = SqliteReservationStore(space).release(order_id)
+    if json:
+        print_json({"order_id": order_id, "released": found, "workspace": str(path)})
+        return
     console.print(f"{order_id}: {'released' if found else 'no reservation'}")
 
 
@@ -285,19 +289,11 @@ def _overrides(
         raise typer.BadParameter(
             "an override needs --override-by, --override-why and --override-until"
         )
-    return (Override(who, why, _date(until, "--override-until"), order_id=order.id),)
+    return (Override(who, why, date_option(until, "--override-until"), order_id=order.id),)
 
 
 def _as_of(text: str | None) -> date:
-    return date.today() if text is None else _date(text, "--as-of")
-
-
-def _date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        message = f"{text!r} is not a date (YYYY-MM-DD)"
-        raise typer.BadParameter(message, param_hint=option) from None
+    return date.today() if text is None else date_option(text, "--as-of")
 
 
 def _print_decision(decision: CreditDecision) -> None:

@@ -16,7 +16,7 @@ from attrs import frozen
 from rich.table import Table
 
 from ecomrules import demo as dataset
-from ecomrules.cli.output import console, print_json
+from ecomrules.cli.output import JsonOption, console, date_option, print_json
 from ecomrules.cli.preorder import demo_section as preorder_section
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.ledger import Customer, OpenItem
@@ -143,10 +143,10 @@ def demo(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: the dataset's.")
     ] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    json: JsonOption = False,
 ) -> None:
     """Run every engine on the bundled example shop and print a report."""
-    run_date = dataset.AS_OF if as_of is None else _parse_date(as_of)
+    run_date = dataset.AS_OF if as_of is None else date_option(as_of, "--as-of")
     ctx = DemoContext(
         as_of=run_date,
         customers=tuple(read_customers(dataset.path("customers.csv"))),
@@ -162,12 +162,3 @@ def demo(
 
 def _show(amount: Money) -> str:
     return str(amount.rounded(rounding=ROUND_HALF_EVEN))
-
-
-def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
-        ) from None

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ecomrules.cli.output import console, print_json
+from ecomrules.cli.output import JsonOption, console, date_option, print_json
 from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
@@ -36,7 +36,6 @@ StatementOption = Annotated[
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: today.")
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print canonical JSON.")]
 WorkspaceOption = Annotated[
     Path | None,
     typer.Option(
@@ -46,14 +45,11 @@ WorkspaceOption = Annotated[
 
 
 def _as_of(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
-        ) from None
+    return date.today() if text is None else date_option(text, "--as-of")
+
+
+def _until(text: str | None) -> date | None:
+    return None if text is None else date_option(text, "--until")
 
 
 def _statements(paths: list[Path] | None) -> tuple[list[StatementLine], date | None]:
@@ -160,13 +156,19 @@ def block_command(
     ] = None,
     note: Annotated[str, typer.Option("--note", help="Why.")] = "",
     workspace: WorkspaceOption = None,
+    json: JsonOption = False,
 ) -> None:
     """Hold one item by hand (reason dunning.held.blocked)."""
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(resolve_path(workspace)) as ws:
-        SqliteDunningStore(ws).block_item(item_id, None if until is None else _as_of(until), note)
-    console.print(f"blocked {item_id}" + (f" until {until}" if until else ""))
+    last_day = _until(until)
+    path = resolve_path(workspace)
+    with Workspace(path) as ws:
+        SqliteDunningStore(ws).block_item(item_id, last_day, note)
+    if json:
+        print_json(_hand_hold("item_id", item_id, last_day, note, path))
+    else:
+        console.print(f"blocked {item_id}" + (f" until {last_day}" if last_day else ""))
 
 
 @app.command("pause")
@@ -177,15 +179,31 @@ def pause_command(
     ] = None,
     note: Annotated[str, typer.Option("--note", help="Why.")] = "",
     workspace: WorkspaceOption = None,
+    json: JsonOption = False,
 ) -> None:
     """Pause dunning for a whole customer (reason dunning.held.customer_paused)."""
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(resolve_path(workspace)) as ws:
-        SqliteDunningStore(ws).pause_customer(
-            customer_id, None if until is None else _as_of(until), note
-        )
-    console.print(f"paused {customer_id}" + (f" until {until}" if until else ""))
+    last_day = _until(until)
+    path = resolve_path(workspace)
+    with Workspace(path) as ws:
+        SqliteDunningStore(ws).pause_customer(customer_id, last_day, note)
+    if json:
+        print_json(_hand_hold("customer_id", customer_id, last_day, note, path))
+    else:
+        console.print(f"paused {customer_id}" + (f" until {last_day}" if last_day else ""))
+
+
+def _hand_hold(
+    kind: str, key: str, until: date | None, note: str, path: Path
+) -> dict[str, str | None]:
+    """The JSON answer of ``block`` and ``pause``: what was held, until when, where recorded."""
+    return {
+        kind: key,
+        "until": None if until is None else until.isoformat(),
+        "note": note,
+        "workspace": str(path),
+    }
 
 
 @app.command("levels")
@@ -222,8 +240,11 @@ def levels_command(
 
 
 @app.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of a dunning policy file (for settings screens and editors)."""
+def schema_command(json: JsonOption = False) -> None:
+    """Print the JSON Schema of a dunning policy file (for settings screens and editors).
+
+    The schema is JSON either way; ``--json`` is accepted like on every command.
+    """
     from ecomrules.dunning.config import PolicyDocument
 
     print_json(PolicyDocument.model_json_schema())

@@ -1,23 +1,51 @@
-"""Output helpers of the CLI: consoles, canonical JSON, exit codes, progress."""
+"""Output helpers of the CLI: consoles, canonical JSON, exit codes, shared options, progress."""
 
 from __future__ import annotations
 
 import enum
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any, TextIO, TypeVar
+from datetime import date
+from typing import Annotated, Any, TextIO, TypeVar
 
+import typer
 from rich.console import Console
 from rich.progress import Progress
 
 from ecomrules.cli.canonical_json import write_canonical
 
-__all__ = ["ExitCode", "console", "err_console", "print_json", "progress", "write_json"]
+__all__ = [
+    "ExitCode",
+    "JsonOption",
+    "console",
+    "date_option",
+    "err_console",
+    "print_json",
+    "progress",
+    "write_json",
+]
 
 T = TypeVar("T")
 
 console = Console(highlight=False, soft_wrap=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+JsonOption = Annotated[
+    bool,
+    typer.Option("--json", help="Print one canonical JSON document (on failure: a JSON error)."),
+]
+"""The ``--json`` flag every command takes."""
+
+
+def date_option(text: str, option: str) -> date:
+    """Read a ``YYYY-MM-DD`` option value; a bad one is blamed on ``option`` (exit 2)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 class ExitCode(enum.IntEnum):

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, console, err_console, print_json
+from ecomrules.cli.output import ExitCode, JsonOption, console, err_console, print_json
 from ecomrules.parsing.base import OnError
 from ecomrules.parsing.model import ParseResult
 from ecomrules.parsing.registry import parse_file
@@ -21,7 +21,7 @@ def parse(
     format: Annotated[
         str | None, typer.Option("--format", help="Parser name (see `ecomrules formats`).")
     ] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print canonical JSON.")] = False,
+    json: JsonOption = False,
     lenient: Annotated[
         bool,
         typer.Option("--lenient", help="Report bad records as issues and go on (exit 1 if any)."),

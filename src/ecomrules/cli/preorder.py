@@ -11,7 +11,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, console, print_json
+from ecomrules.cli.output import ExitCode, JsonOption, console, print_json
 from ecomrules.errors import InputError
 from ecomrules.inputs.preorders import PreorderInputs, read_preorder_inputs
 from ecomrules.outcome import Severity
@@ -80,7 +80,6 @@ ReleaseDays = Annotated[int, typer.Option("--release-days", min=0, help="Release
 AuthDays = Annotated[
     int, typer.Option("--authorization-days", min=1, help="Card authorisation validity in days.")
 ]
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 FailOnAlerts = Annotated[
     bool, typer.Option("--fail-on-alerts", help="Exit 1 when a warning or error alert is raised.")
 ]
@@ -110,7 +109,7 @@ def plan_command(
         Path | None,
         typer.Option("--replan-from", help="A previous plan's JSON: show what changed since."),
     ] = None,
-    json_output: Json = False,
+    json_output: JsonOption = False,
     fail_on_alerts: FailOnAlerts = False,
 ) -> None:
     """Plan every pre-order line: allocation, ship day, expected delivery, alerts."""
@@ -156,7 +155,7 @@ def board_command(
     cutoff_days: CutoffDays = 14,
     release_days: ReleaseDays = 7,
     authorization_days: AuthDays = 7,
-    json_output: Json = False,
+    json_output: JsonOption = False,
     fail_on_alerts: FailOnAlerts = False,
 ) -> None:
     """Show the board: per product the pre-orders, demand, allocation, supply, dates, alerts."""

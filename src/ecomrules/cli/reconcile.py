@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from ecomrules.cli.output import console, err_console, print_json, write_json
+from ecomrules.cli.output import JsonOption, console, err_console, print_json, write_json
 from ecomrules.errors import UnrecognizedFormatError
 from ecomrules.gcpause import paused_collector
 from ecomrules.inputs import read_open_items
@@ -111,7 +111,7 @@ def reconcile(
     config: Annotated[
         Path | None, typer.Option("--config", help="Matcher configuration (.toml or .json).")
     ] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    json: JsonOption = False,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the JSON here.")] = None,
     commit: Annotated[
         bool, typer.Option("--commit", help="Record the auto matches in the workspace.")
