@@ -18,7 +18,7 @@ from ecomrules.cli.credit import app as credit_app
 from ecomrules.cli.demo import demo
 from ecomrules.cli.dunning import app as dunning_app
 from ecomrules.cli.failure import clickx, json_requested, report_failure
-from ecomrules.cli.output import ExitCode, JsonOption, console, print_json
+from ecomrules.cli.output import ExitCode, JsonOption, console, print_json, set_json_output
 from ecomrules.cli.parse import parse
 from ecomrules.cli.preorder import app as preorder_app
 from ecomrules.cli.reconcile import reconcile
@@ -90,6 +90,7 @@ def main(args: Sequence[str] | None = None) -> None:
     """
     argv = sys.argv[1:] if args is None else list(args)
     as_json = json_requested(argv)
+    set_json_output(as_json)  # no progress display when stdout carries JSON
     try:
         code = app(args=argv, prog_name="ecomrules", standalone_mode=False)
     except clickx.NoArgsIsHelpError:  # the help text is already printed

@@ -6,6 +6,7 @@ require_prepayment), 2 on bad input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, JsonOption, console, date_option, print_json
+from ecomrules.cli.output import (
+    ExitCode,
+    JsonOption,
+    console,
+    date_option,
+    print_json,
+    reading,
+    step,
+)
 from ecomrules.credit import (
     CreditDecision,
     CreditPolicy,
@@ -75,14 +84,17 @@ def build_book(
     skip_order: str | None = None,
 ) -> ExposureBook:
     """Put the open items and orders into a book (the order being checked left out)."""
-    open_orders = [] if orders is None else read_orders(orders)
-    return ExposureBook.build(
-        customers,
-        policy,
-        as_of,
-        open_items=open_items,
-        open_orders=[o for o in open_orders if o.id != skip_order],
-    )
+    open_orders = [] if orders is None else reading(read_orders, orders, "orders")
+    with step("building the exposure book", unit="items") as bar:
+        book = ExposureBook.build(
+            customers,
+            policy,
+            as_of,
+            open_items=open_items,
+            open_orders=[o for o in open_orders if o.id != skip_order],
+        )
+        bar.advance(len(open_items) + len(open_orders))
+    return book
 
 
 def dunning_standing(
@@ -137,9 +149,9 @@ def check(
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     the_order = read_order(order)
-    people = read_customers(customers)
+    people = reading(read_customers, customers, "customers")
     customer = _customer(people, the_order.customer_id, order)
-    items = read_open_items(open_items)
+    items = reading(read_open_items, open_items, "items")
     book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
     level, blocks = dunning_standing(dunning_levels, workspace, items).get(customer.id, (0, False))
     overrides = _overrides(the_order, override_by, override_why, override_until)
@@ -192,15 +204,16 @@ def report(
     """List each customer's exposure, headroom and the outcome of a standard order."""
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
-    people = read_customers(customers)
-    items = read_open_items(open_items)
+    people = reading(read_customers, customers, "customers")
+    items = reading(read_open_items, open_items, "items")
     book = build_book(people, rules, run_date, items, orders)
     levels = dunning_standing(dunning_levels, workspace, items)
     try:
         standard = to_decimal(amount)
     except ValueError:
         raise typer.BadParameter(f"{amount!r} is not a decimal", param_hint="--amount") from None
-    decisions = standard_decisions(book, levels, standard)
+    with step("deciding", total=len(book.customers), unit="customers") as bar:
+        decisions = standard_decisions(book, levels, standard, progress=bar.advance)
     if json:
         print_json({"as_of": run_date.isoformat(), "customers": [_row(d) for d in decisions]})
         return
@@ -236,9 +249,16 @@ def release(
 
 
 def standard_decisions(
-    book: ExposureBook, levels: dict[str, tuple[int, bool]], amount: Decimal
+    book: ExposureBook,
+    levels: dict[str, tuple[int, bool]],
+    amount: Decimal,
+    *,
+    progress: Callable[[int], None] | None = None,
 ) -> list[CreditDecision]:
-    """Decide on a standard order (``amount`` on account) for every customer, by id."""
+    """Decide on a standard order (``amount`` on account) for every customer, by id.
+
+    ``progress`` is called with 1 for each customer decided.
+    """
     out = []
     for customer in sorted(book.customers.values(), key=lambda c: c.id):
         order = Order(
@@ -260,6 +280,8 @@ def standard_decisions(
                 dunning_blocks_credit=blocks,
             )
         )
+        if progress is not None:
+            progress(1)
     return out
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ecomrules.cli.output import JsonOption, console, date_option, print_json
+from ecomrules.cli.output import JsonOption, console, date_option, print_json, reading, step
 from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
@@ -56,7 +56,10 @@ def _statements(paths: list[Path] | None) -> tuple[list[StatementLine], date | N
     lines: list[StatementLine] = []
     newest: date | None = None
     for path in paths or ():
-        for result in parse_file(path):
+        with step(f"reading {path.name}", unit="lines") as bar:
+            results = parse_file(path)
+            bar.advance(sum(len(result.lines) for result in results))
+        for result in results:
             for statement in result.statements:
                 days = [line.booked_on for line in statement.lines]
                 if statement.closing_date is not None:
@@ -78,17 +81,23 @@ def _run(
     render: bool,
 ) -> DunningPlan:
     run_date = _as_of(as_of)
+    rules = load_policy(policy)
     lines, newest = _statements(statement)
-    return plan(
-        read_open_items(open_items),
-        read_customers(customers),
-        history,
-        load_policy(policy),
-        run_date,
-        in_transit=lines,
-        bank_data_as_of=newest,
-        render=render,
-    )
+    items = reading(read_open_items, open_items, "items")
+    people = reading(read_customers, customers, "customers")
+    with step("planning", unit="items") as bar:
+        result = plan(
+            items,
+            people,
+            history,
+            rules,
+            run_date,
+            in_transit=lines,
+            bank_data_as_of=newest,
+            render=render,
+        )
+        bar.advance(len(items))
+    return result
 
 
 def _history(workspace: Path | None) -> DunningHistory:

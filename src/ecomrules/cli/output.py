@@ -4,24 +4,42 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
 
 from ecomrules.cli.canonical_json import write_canonical
 
 __all__ = [
     "ExitCode",
     "JsonOption",
+    "Step",
     "console",
     "date_option",
     "err_console",
     "print_json",
     "progress",
+    "progress_shown",
+    "reading",
+    "set_json_output",
+    "step",
     "write_json",
 ]
 
@@ -73,13 +91,150 @@ def print_json(document: Any) -> None:
     write_json(document, sys.stdout)
 
 
-def progress(items: Iterable[T], *, total: int | None, label: str) -> Iterator[T]:
-    """Iterate with a progress bar on a terminal (stderr); silent when piped."""
-    if not err_console.is_terminal:
+class _Rate(ProgressColumn):
+    """Items a second, from rich's own speed estimate (nothing until it has one)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        unit = task.fields.get("unit", "rows")
+        return Text("" if speed is None else f"{speed:,.0f} {unit}/s", style="progress.data.speed")
+
+
+class _Count(ProgressColumn):
+    """``done/total`` with thousands separators, or ``done`` while the total is unknown."""
+
+    def render(self, task: Task) -> Text:
+        done = int(task.completed)
+        if task.total is None:
+            return Text(f"{done:,}" if done else "", style="progress.download")
+        return Text(f"{done:,}/{int(task.total):,}", style="progress.download")
+
+
+class Step:
+    """One long step of a command on the progress display: a bar with counts and rate.
+
+    Without a total the bar pulses (the step's length is not known yet, or
+    it reports no counts: reading a file in one call); :meth:`start` gives
+    the total once known, :meth:`advance` counts what was done. A step that
+    is not shown (not a terminal, or ``--json``) does nothing.
+    """
+
+    def __init__(self, bar: Progress | None, label: str, total: int | None, unit: str) -> None:
+        self._bar = bar
+        self._label = label
+        self.unit = unit
+        self.done = 0
+        self._task = None if bar is None else bar.add_task(label, total=total, unit=unit)
+        self.began = time.perf_counter()
+
+    def start(self, total: int, label: str | None = None) -> None:
+        """Switch to a determinate bar of ``total`` (and a new label, if given)."""
+        if label is not None:
+            self._label = label
+        if self._bar is not None and self._task is not None:
+            self._bar.reset(self._task, total=total, description=self._label)
+        self.done = 0
+        self.began = time.perf_counter()
+
+    def advance(self, count: int = 1) -> None:
+        """Count ``count`` more units done."""
+        self.done += count
+        if self._bar is not None and self._task is not None:
+            self._bar.advance(self._task, count)
+
+    def finish(self, count: int | None = None, *, what: str | None = None) -> None:
+        """End the step; on a terminal a step that took 2 s or more leaves one line.
+
+        ``count`` is the number of units the step produced when it did not
+        count them as it went (a file read in one call); ``what`` names them.
+        """
+        if count is not None:
+            self.done = count
+        seconds = time.perf_counter() - self.began
+        if self._bar is None or seconds < SLOW_STEP_SECONDS:
+            return
+        rate = f", {self.done / seconds:,.0f} {self.unit}/s" if self.done else ""
+        amount = f"{self.done:,} {what or self.unit}" if self.done else "done"
+        err_console.print(
+            f"{self._label}: {amount} in {seconds:.1f} s{rate}", style="dim", markup=False
+        )
+
+
+SLOW_STEP_SECONDS = 2.0
+"""A step that takes this long or more leaves a line on the terminal when it ends."""
+
+_shown = {"json": False}
+
+
+def set_json_output(requested: bool) -> None:
+    """Tell the progress display that stdout carries JSON (the CLI's entry point does)."""
+    _shown["json"] = requested
+
+
+def progress_shown() -> bool:
+    """Whether progress is shown: stderr is a terminal and the run is not ``--json``."""
+    return err_console.is_terminal and not _shown["json"]
+
+
+def _bar() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(bar_width=24),
+        _Count(),
+        _Rate(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        refresh_per_second=8,
+    )
+
+
+@contextmanager
+def step(label: str, *, total: int | None = None, unit: str = "rows") -> Iterator[Step]:
+    """Show one long step (see :class:`Step`); silent when piped or under ``--json``."""
+    if not progress_shown():
+        yield Step(None, label, total, unit)
+        return
+    with _bar() as bar:
+        current = Step(bar, label, total, unit)
+        yield current
+    current.finish()
+
+
+def reading(reader: Callable[[Path], list[T]], path: Path, what: str = "rows") -> list[T]:
+    """Read one input file with ``reader`` as a step of the progress display.
+
+    The readers take a path and read it in one call, so the bar pulses while
+    they run; a read of 2 s or more leaves ``reading F: N rows in S s, R rows/s``.
+    """
+    with step(f"reading {path.name}", unit=what) as bar:
+        rows = reader(path)
+        bar.advance(len(rows))
+    return rows
+
+
+def progress(
+    items: Iterable[T], *, total: int | None, label: str, unit: str = "rows"
+) -> Iterator[T]:
+    """Iterate with a progress bar on a terminal (stderr); silent when piped or ``--json``.
+
+    The bar is advanced every few thousand items: a million items cost
+    a few hundred calls to the display, not a million.
+    """
+    if not progress_shown():
         yield from items
         return
-    with Progress(console=err_console, transient=True) as bar:
-        task = bar.add_task(label, total=total)
+    with step(label, total=total, unit=unit) as bar:
+        pending = 0
         for item in items:
             yield item
-            bar.advance(task)
+            pending += 1
+            if pending == _BATCH:
+                bar.advance(pending)
+                pending = 0
+        bar.advance(pending)
+
+
+_BATCH = 4096

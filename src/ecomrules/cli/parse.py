@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, JsonOption, console, err_console, print_json
+from ecomrules.cli.output import ExitCode, JsonOption, console, err_console, print_json, step
 from ecomrules.parsing.base import OnError
 from ecomrules.parsing.model import ParseResult
 from ecomrules.parsing.registry import parse_file
@@ -36,14 +36,18 @@ def parse(
 ) -> None:
     """Parse a bank statement or PSP report and show every line, payout and issue."""
     on_error: OnError = "collect" if lenient else "raise"
-    if csv_config is not None:
-        from ecomrules.bank.csv import load_csv_config, parse_csv_file
+    with step(f"reading {file.name}", unit="lines") as bar:
+        if csv_config is not None:
+            from ecomrules.bank.csv import load_csv_config, parse_csv_file
 
-        if format not in (None, "bank.csv"):
-            raise typer.BadParameter("--csv-config reads with bank.csv only", param_hint="--format")
-        results = parse_csv_file(file, load_csv_config(csv_config), on_error=on_error)
-    else:
-        results = parse_file(file, parser=format, on_error=on_error)
+            if format not in (None, "bank.csv"):
+                raise typer.BadParameter(
+                    "--csv-config reads with bank.csv only", param_hint="--format"
+                )
+            results = parse_csv_file(file, load_csv_config(csv_config), on_error=on_error)
+        else:
+            results = parse_file(file, parser=format, on_error=on_error)
+        bar.advance(sum(len(result.lines) for result in results))
     if json:
         documents = [result.to_json() for result in results]
         print_json(documents[0] if len(documents) == 1 else {"files": documents})

@@ -11,7 +11,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, JsonOption, console, print_json
+from ecomrules.cli.output import ExitCode, JsonOption, console, print_json, step
 from ecomrules.errors import InputError
 from ecomrules.inputs.preorders import PreorderInputs, read_preorder_inputs
 from ecomrules.outcome import Severity
@@ -301,16 +301,19 @@ def _read(
         raise typer.BadParameter(
             f"{pickup_cutoff!r} is not a time (HH:MM)", param_hint="--pickup-cutoff"
         ) from None
-    return read_preorder_inputs(
-        products=products,
-        orders=orders,
-        supply=supply,
-        carriers=carriers,
-        warehouse_country=warehouse_country.upper(),
-        warehouse_zone=warehouse_zone,
-        pickup_cutoff=cutoff,
-        calendar=calendar,
-    )
+    with step("reading the pre-order files", unit="lines") as bar:
+        inputs = read_preorder_inputs(
+            products=products,
+            orders=orders,
+            supply=supply,
+            carriers=carriers,
+            warehouse_country=warehouse_country.upper(),
+            warehouse_zone=warehouse_zone,
+            pickup_cutoff=cutoff,
+            calendar=calendar,
+        )
+        bar.advance(len(inputs.lines))
+    return inputs
 
 
 def _policy(
@@ -342,15 +345,19 @@ def _policy(
 
 
 def _plan(inputs: PreorderInputs, as_of: str | None, policy: PlanPolicy) -> ReleasePlan:
-    return plan(
-        products=inputs.products,
-        lines=inputs.lines,
-        supply=inputs.supply,
-        warehouse=inputs.warehouse,
-        carriers=inputs.carriers,
-        as_of=_as_of(as_of, inputs),
-        policy=policy,
-    )
+    run_date = _as_of(as_of, inputs)
+    with step("planning", unit="lines") as bar:
+        result = plan(
+            products=inputs.products,
+            lines=inputs.lines,
+            supply=inputs.supply,
+            warehouse=inputs.warehouse,
+            carriers=inputs.carriers,
+            as_of=run_date,
+            policy=policy,
+        )
+        bar.advance(len(inputs.lines))
+    return result
 
 
 def _as_of(text: str | None, inputs: PreorderInputs) -> datetime:

@@ -6,10 +6,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
-from ecomrules.cli.output import JsonOption, console, err_console, print_json, write_json
+from ecomrules.cli.output import (
+    JsonOption,
+    console,
+    err_console,
+    print_json,
+    progress,
+    reading,
+    step,
+    write_json,
+)
 from ecomrules.errors import UnrecognizedFormatError
 from ecomrules.gcpause import paused_collector
 from ecomrules.inputs import read_open_items
@@ -27,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["demo_section", "reconcile", "render", "run_reconcile"]
 
 _DEFAULT_CSV = {"id", "booking_date", "amount", "currency"}
-_PROGRESS_FROM = 20_000
 
 
 def _read_statement(path: Path) -> tuple[list[LineRecord], list[PayoutRecord]]:
@@ -68,33 +75,38 @@ def run_reconcile(
     from ecomrules.reconcile.config import load_config
 
     settings = load_config(config) if config else None
-    read = read_open_items(open_items)
+    read = reading(read_open_items, open_items, "items")
     items = read
     skipped: frozenset[str] = frozenset()
     if committed is not None:
         items, skipped = without_committed(read, committed.commitments())
-    records = [item_record(item) for item in items]
+    records = [
+        item_record(item)
+        for item in progress(items, total=len(items), label="indexing open items", unit="items")
+    ]
     del items
     if not keep_items:
         read = []
     lines: list[LineRecord] = []
     payouts: list[PayoutRecord] = []
     for path in statements:
-        found, paid_out = _read_statement(path)
+        with step(f"reading {path.name}", unit="lines") as bar:
+            found, paid_out = _read_statement(path)
+            bar.advance(len(found))
         lines.extend(found)
         payouts.extend(paid_out)
     left_out = sorted(line.id for line in lines if line.id in skipped)
     if skipped:
         lines = [line for line in lines if line.id not in skipped]
     matcher = Matcher(settings)
-    if len(lines) >= _PROGRESS_FROM and err_console.is_terminal:
-        with Progress(console=err_console, transient=True) as bar:
-            task = bar.add_task("matching", total=len(lines))
-            result = matcher.match_records(
-                lines, records, payouts=payouts, progress=lambda n: bar.advance(task, n)
-            )
-    else:
-        result = matcher.match_records(lines, records, payouts=payouts)
+    with step("blocking: candidate items of each line", unit="lines") as bar:
+
+        def advance(count: int) -> None:
+            if bar.done == 0 and count:  # the first lines are decided: blocking is over
+                bar.start(len(lines), "matching")
+            bar.advance(count)
+
+        result = matcher.match_records(lines, records, payouts=payouts, progress=advance)
     return result, left_out, read
 
 
