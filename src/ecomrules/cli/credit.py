@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
 from ecomrules.cli.output import (
@@ -361,23 +362,25 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
             )
         )
     if not ctx.quiet:
+        codes = [[code.removeprefix("credit.") for code in d.codes()] for d in decisions]
+        widest = max((len(code) for row in codes for code in row), default=7)
         table = Table(
-            "order",
-            "customer",
-            "outcome",
-            "exposure after",
-            "headroom",
-            "reasons",
-            title="Credit decisions",
+            title="Credit decisions", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
         )
-        for d in decisions:
+        table.add_column("order", overflow="fold")
+        table.add_column("customer", overflow="fold")
+        table.add_column("outcome", no_wrap=True)
+        table.add_column("exposure\nafter", justify="right", no_wrap=True)
+        table.add_column("headroom", justify="right", no_wrap=True, min_width=8)
+        table.add_column("reasons", no_wrap=True, min_width=min(widest, 28), overflow="fold")
+        for d, reasons in zip(decisions, codes, strict=True):
             table.add_row(
                 d.order_id,
                 d.customer_id,
                 d.outcome.value,
                 str(d.exposure_after),
                 "-" if d.headroom is None else str(d.headroom),
-                "\n".join(code.removeprefix("credit.") for code in d.codes()),
+                "\n".join(reasons),
             )
         console.print(table)
     return {

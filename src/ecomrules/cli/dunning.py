@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NamedTuple
 
+import attrs
 import typer
+from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import JsonOption, console, date_option, print_json, reading, step
-from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
+from ecomrules.cli.canonical_json import Stream
+from ecomrules.cli.output import (
+    SHOWN_ROWS,
+    AllOption,
+    JsonOption,
+    OutOption,
+    console,
+    date_option,
+    emit_json,
+    print_json,
+    progress,
+    reading,
+    rows_note,
+    step,
+)
+from ecomrules.dunning import DunningHistory, DunningPlan, LetterRenderer, load_policy, plan
+from ecomrules.dunning.plan import Letter, Notice
+from ecomrules.dunning.policy import DunningPolicy
 from ecomrules.inputs import read_customers, read_open_items
+from ecomrules.ledger import Customer
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import parse_file
 from ecomrules.workspace import Workspace, resolve_path
@@ -35,6 +57,13 @@ StatementOption = Annotated[
 ]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: today.")
+]
+LettersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--letters",
+        help="Render each notice's letter and write it to this directory (.txt and .html).",
+    ),
 ]
 WorkspaceOption = Annotated[
     Path | None,
@@ -70,6 +99,14 @@ def _statements(paths: list[Path] | None) -> tuple[list[StatementLine], date | N
     return lines, newest
 
 
+class _Run(NamedTuple):
+    """A planned run and what its letters need: the customers by id and the policy."""
+
+    plan: DunningPlan
+    customers: dict[str, Customer]
+    policy: DunningPolicy
+
+
 def _run(
     open_items: Path,
     customers: Path,
@@ -77,9 +114,7 @@ def _run(
     statement: list[Path] | None,
     as_of: str | None,
     history: DunningHistory,
-    *,
-    render: bool,
-) -> DunningPlan:
+) -> _Run:
     run_date = _as_of(as_of)
     rules = load_policy(policy)
     lines, newest = _statements(statement)
@@ -94,10 +129,77 @@ def _run(
             run_date,
             in_transit=lines,
             bank_data_as_of=newest,
-            render=render,
+            render=False,  # letters are rendered one at a time, when asked (--letters)
         )
         bar.advance(len(items))
-    return result
+    return _Run(result, {person.id: person for person in people}, rules)
+
+
+def _letter_files(directory: Path, notice: Notice, letter: Letter) -> None:
+    """Write one notice's letter as ``<customer>-<level>.txt`` and ``.html``."""
+    stem = _UNSAFE.sub("_", f"{notice.customer_id}-{notice.level}")
+    (directory / f"{stem}.txt").write_text(letter.text, encoding="utf-8")
+    (directory / f"{stem}.html").write_text(letter.html, encoding="utf-8")
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _notices(run: _Run, letters: Path | None) -> Iterator[Notice]:
+    """The plan's notices; with ``letters``, each rendered (then written) as it is reached."""
+    if letters is None:
+        yield from run.plan.notices
+        return
+    letters.mkdir(parents=True, exist_ok=True)
+    renderer = LetterRenderer()
+    plan = run.plan
+    for notice in plan.notices:
+        customer = run.customers[notice.customer_id]
+        letter = renderer.render(notice, customer, run.policy, plan.as_of)
+        _letter_files(letters, notice, letter)
+        yield attrs.evolve(notice, letter=letter)
+
+
+def _emit(
+    run: _Run,
+    *,
+    as_json: bool,
+    out: Path | None,
+    letters: Path | None,
+    all_rows: bool,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Print or write the plan: JSON (notices streamed, letters rendered lazily) or text."""
+    plan = run.plan
+    notices = _notices(run, letters)
+    if as_json or out is not None:
+        document = {**attrs.evolve(plan, notices=()).to_json(), **(extra or {})}
+        document["notices"] = Stream((n.to_json() for n in notices), len(plan.notices))
+
+        def summary() -> dict[str, Any]:
+            return {**_summary(plan), **(extra or {})}
+
+        emit_json(document, out, as_json, summary)
+    elif letters is not None:
+        for _ in progress(
+            notices, total=len(plan.notices), label="writing letters", unit="letters"
+        ):
+            pass
+    if not as_json:
+        render_plan(plan, all_rows=all_rows, out=out)
+        if letters is not None:
+            console.print(f"{len(plan.notices):,} letter(s) written to {letters}", markup=False)
+
+
+def _summary(plan: DunningPlan) -> dict[str, Any]:
+    """The counts of a plan: what ``--json --out`` prints on stdout."""
+    return {
+        "as_of": plan.as_of.isoformat(),
+        "policy": plan.policy,
+        "notices": dict(sorted(Counter(notice.level for notice in plan.notices).items())),
+        "holds": dict(sorted(Counter(hold.reason.code for hold in plan.holds).items())),
+        "issues": [issue.code for issue in plan.issues],
+    }
 
 
 def _history(workspace: Path | None) -> DunningHistory:
@@ -119,17 +221,18 @@ def plan_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    out: OutOption = None,
+    letters: LettersOption = None,
+    all_rows: AllOption = False,
 ) -> None:
     """Plan today's notices and holds; nothing is sent or recorded.
 
-    With --json each notice carries its rendered message (subject, text, HTML).
+    With --letters DIR each notice's letter is rendered and written there (and
+    under --json each notice carries its message: subject, text, HTML).
     """
     history = _history(workspace)
-    result = _run(open_items, customers, policy, statement, as_of, history, render=json)
-    if json:
-        print_json(result.to_json())
-    else:
-        render_plan(result)
+    run = _run(open_items, customers, policy, statement, as_of, history)
+    _emit(run, as_json=json, out=out, letters=letters, all_rows=all_rows)
 
 
 @app.command("commit")
@@ -141,6 +244,9 @@ def commit_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    out: OutOption = None,
+    letters: LettersOption = None,
+    all_rows: AllOption = False,
 ) -> None:
     """Plan, then record in the workspace that the planned notices were sent."""
     from ecomrules.workspace.dunning import SqliteDunningStore
@@ -148,13 +254,12 @@ def commit_command(
     path = resolve_path(workspace)
     with Workspace(path) as ws:
         store = SqliteDunningStore(ws)
-        result = _run(open_items, customers, policy, statement, as_of, store.load(), render=json)
-        added = store.record(result, result.as_of)
-    if json:
-        print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
-    else:
-        render_plan(result)
-        console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {path}")
+        run = _run(open_items, customers, policy, statement, as_of, store.load())
+        added = store.record(run.plan, run.plan.as_of)
+    extra = {"recorded": added, "workspace": str(path)}
+    _emit(run, as_json=json, out=out, letters=letters, all_rows=all_rows, extra=extra)
+    if not json:
+        console.print(f"recorded {added} item level(s) as sent on {run.plan.as_of} in {path}")
 
 
 @app.command("block")
@@ -259,31 +364,73 @@ def schema_command(json: JsonOption = False) -> None:
     print_json(PolicyDocument.model_json_schema())
 
 
-def render_plan(result: DunningPlan) -> None:
-    """Print the plan's notices and holds as tables."""
+def render_plan(result: DunningPlan, *, all_rows: bool = True, out: Path | None = None) -> None:
+    """Print the plan's notices and holds as tables.
+
+    With ``all_rows=False`` and more than :data:`SHOWN_ROWS` notices or holds,
+    a summary: the counts by level and by hold reason, then the first rows.
+    """
+    notices, holds = result.notices, result.holds
+    if not all_rows and len(notices) + len(holds) > SHOWN_ROWS:
+        levels = Counter(notice.level for notice in notices)
+        reasons = Counter(hold.reason.code for hold in holds)
+        console.print(
+            f"{len(notices):,} notice(s): "
+            + (", ".join(f"{level} {n:,}" for level, n in sorted(levels.items())) or "none"),
+            markup=False,
+        )
+        console.print(
+            f"{len(holds):,} hold(s): "
+            + (", ".join(f"{code} {n:,}" for code, n in reasons.most_common()) or "none"),
+            markup=False,
+        )
+        notices, holds = notices[:SHOWN_ROWS], holds[:SHOWN_ROWS]
     table = Table(
-        "customer",
-        "level",
-        "channel",
-        "items",
-        "charges",
-        "total",
         title=f"Dunning notices on {result.as_of} ({result.policy})",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
-    for notice in result.notices:
+    table.add_column("customer", overflow="fold")
+    table.add_column("level", no_wrap=True)
+    table.add_column("channel", no_wrap=True)
+    table.add_column("items", overflow="fold")
+    table.add_column("charges", overflow="fold")
+    table.add_column("total", no_wrap=True, justify="right")
+    for notice in notices:
         table.add_row(
             notice.customer_id,
             notice.level,
             "-" if notice.channel is None else notice.channel.value,
-            "\n".join(f"{i.item_id} {i.level}" for i in notice.items),
+            "\n".join(
+                i.item_id if i.level == notice.level else f"{i.item_id} ({i.level})"
+                for i in notice.items
+            ),
             "\n".join(f"{c.kind.value} {c.amount}" for c in notice.charges) or "-",
             "\n".join(str(total) for total in notice.totals),
         )
     console.print(table)
-    if result.holds:
-        held = Table("item", "customer", "level", "reason", title="Held")
-        for hold in result.holds:
+    _shown(len(notices), len(result.notices), "notices", out)
+    if holds:
+        held = Table(
+            "item",
+            "customer",
+            "level",
+            "reason",
+            title="Held",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            padding=(0, 1, 0, 0),
+        )
+        for hold in holds:
             held.add_row(hold.item_id, hold.customer_id, hold.level, hold.reason.code)
         console.print(held)
+        _shown(len(holds), len(result.holds), "holds", out)
     for issue in result.issues:
         console.print(str(issue), markup=False)
+
+
+def _shown(shown: int, total: int, what: str, out: Path | None) -> None:
+    note = rows_note(shown, total, what, out)
+    if note is not None:
+        console.print(note, style="dim", markup=False, soft_wrap=True)

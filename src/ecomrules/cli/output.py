@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import Annotated, Any, BinaryIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,19 +25,24 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ecomrules.cli.canonical_json import write_canonical
+from ecomrules.cli.canonical_json import dumps_canonical, records, write_canonical
 
 __all__ = [
+    "SHOWN_ROWS",
+    "AllOption",
     "ExitCode",
     "JsonOption",
+    "OutOption",
     "Step",
     "console",
     "date_option",
+    "emit_json",
     "err_console",
     "print_json",
     "progress",
     "progress_shown",
     "reading",
+    "rows_note",
     "set_json_output",
     "step",
     "write_json",
@@ -75,20 +80,68 @@ class ExitCode(enum.IntEnum):
     BAD_INPUT = 2
 
 
-def write_json(document: Any, stream: TextIO) -> None:
+def write_json(document: Any, stream: BinaryIO, *, label: str = "writing JSON") -> None:
     """Write ``document`` as canonical JSON (sorted keys, 2-space indent) and a newline.
 
-    Written in pieces of a few thousand tokens: a large result is never held
-    as one string, and the stream is not called once per token
-    (:func:`~ecomrules.cli.canonical_json.write_canonical`).
+    Streamed through orjson (:func:`~ecomrules.cli.canonical_json.write_canonical`):
+    the big lists a few thousand records at a time, as a step of the progress display.
     """
-    write_canonical(document, stream)
-    stream.write("\n")
+    with step(label, total=records(document), unit="records") as bar:
+        write_canonical(document, stream, progress=bar.advance)
+    stream.write(b"\n")
 
 
 def print_json(document: Any) -> None:
     """Print ``document`` as canonical JSON on stdout (see :func:`write_json`)."""
-    write_json(document, sys.stdout)
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a text-only stdout (some test harnesses)
+        sys.stdout.write(dumps_canonical(document).decode() + "\n")
+        return
+    write_json(document, binary)
+    binary.flush()
+
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Write the full JSON document to this file (once); stdout gets a summary.",
+    ),
+]
+"""``--out FILE`` of the commands whose result can be large."""
+AllOption = Annotated[
+    bool, typer.Option("--all", help="Print every row (default: a summary when there are many).")
+]
+"""``--all`` of the commands that print a summary of a large result."""
+
+SHOWN_ROWS = 20
+"""Rows a text summary shows of each part (the first ones); ``--all`` shows every row."""
+
+
+def emit_json(
+    document: Any, out: Path | None, as_json: bool, summary: Callable[[], dict[str, Any]]
+) -> None:
+    """Write the result document once: to ``out`` when given, else on stdout under ``--json``.
+
+    With ``out`` and ``--json``, stdout gets ``summary()`` and the file's path
+    (a calling program learns where the document went without reading it twice).
+    """
+    if out is not None:
+        with out.open("wb") as handle:
+            write_json(document, handle, label=f"writing {out.name}")
+        if as_json:
+            print_json({**summary(), "out": str(out)})
+    elif as_json:
+        print_json(document)
+
+
+def rows_note(shown: int, total: int, what: str, out: Path | None) -> str | None:
+    """The line under a summary: how much was shown, how to see all, where the rest is."""
+    if shown >= total:
+        return None
+    where = f"; every row is in {out}" if out is not None else ""
+    return f"showing {shown:,} of {total:,} {what} (--all for every row{where})"
 
 
 class _Rate(ProgressColumn):

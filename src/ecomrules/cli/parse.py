@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, JsonOption, console, err_console, print_json, step
+from ecomrules.cli.output import (
+    SHOWN_ROWS,
+    AllOption,
+    ExitCode,
+    JsonOption,
+    console,
+    err_console,
+    print_json,
+    rows_note,
+    step,
+)
 from ecomrules.parsing.base import OnError
-from ecomrules.parsing.model import ParseResult
+from ecomrules.parsing.model import ParseResult, StatementLine
 from ecomrules.parsing.registry import parse_file
 
 __all__ = ["parse"]
@@ -22,6 +34,7 @@ def parse(
         str | None, typer.Option("--format", help="Parser name (see `ecomrules formats`).")
     ] = None,
     json: JsonOption = False,
+    all_rows: AllOption = False,
     lenient: Annotated[
         bool,
         typer.Option("--lenient", help="Report bad records as issues and go on (exit 1 if any)."),
@@ -53,31 +66,51 @@ def parse(
         print_json(documents[0] if len(documents) == 1 else {"files": documents})
     else:
         for result in results:
-            _render(result)
+            _render(result, all_rows=all_rows)
     if any(result.errors for result in results):
         raise typer.Exit(ExitCode.FOUND)
 
 
-def _render(result: ParseResult) -> None:
-    console.print(f"[bold]{result.source}[/bold] read by {result.parser}")
+def _render(result: ParseResult, *, all_rows: bool = True) -> None:
+    """Print a parsed file: per statement its lines (the first :data:`SHOWN_ROWS` unless all)."""
+    console.print(f"[bold]{result.source}[/bold] read by {result.parser}", soft_wrap=True)
     for statement in result.statements:
         title = f"account {statement.account or '?'}"
         if statement.opening_balance is not None:
             title += f", opening {statement.opening_balance}"
         if statement.closing_balance is not None:
             title += f", closing {statement.closing_balance}"
-        table = Table("id", "kind", "booked", "amount", "label", "references", title=title)
-        for line in statement.lines:
+        lines = statement.lines if all_rows else statement.lines[:SHOWN_ROWS]
+        table = Table(
+            title=f"{title}: {len(statement.lines):,} line(s)",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            padding=(0, 1, 0, 0),
+        )
+        table.add_column("id", overflow="fold", min_width=min(_widest(lines), 32))
+        table.add_column("kind", no_wrap=True)
+        table.add_column("booked", no_wrap=True)
+        table.add_column("amount", no_wrap=True, justify="right")
+        table.add_column("label", overflow="ellipsis", no_wrap=True, max_width=28)
+        table.add_column("references", overflow="fold")
+        for line in lines:
             table.add_row(
                 line.id,
                 line.kind.value,
                 line.booked_on.isoformat(),
                 str(line.amount),
                 line.label[:60],
-                ", ".join(line.references),
+                "\n".join(line.references),
             )
         console.print(table)
+        note = rows_note(len(lines), len(statement.lines), "lines", None)
+        if note is not None:
+            console.print(note, style="dim", markup=False, soft_wrap=True)
     for payout in result.payouts:
         console.print(f"payout {payout.id}: {payout.amount}, {len(payout.line_ids)} line(s)")
     for issue in result.issues:
         err_console.print(str(issue), markup=False)
+
+
+def _widest(lines: Sequence[StatementLine]) -> int:
+    return max((len(line.id) for line in lines), default=2)

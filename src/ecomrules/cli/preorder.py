@@ -250,18 +250,38 @@ def render_alerts(result: ReleasePlan) -> None:
     console.print(table)
 
 
+_WHY_IN_TABLE_FROM = 120
+"""Below this terminal width the "why" of each line goes under the table, not in a column."""
+
+
 def _render_plan(result: ReleasePlan, changes: PlanDiff | None) -> None:
+    lines = sorted(result.lines, key=lambda planned: (planned.order_id, planned.sku))
+    wide = console.width >= _WHY_IN_TABLE_FROM
     table = Table(title=f"Release plan as of {result.as_of.isoformat()}")
     for name in ("order", "sku", "qty", "alloc", "status", "ship on", "delivery"):
         table.add_column(name, no_wrap=True)
-    table.add_column("why")
-    for line in sorted(result.lines, key=lambda planned: (planned.order_id, planned.sku)):
-        table.add_row(
+    if wide:
+        table.add_column("why", min_width=30)
+    for line in lines:
+        cells = [
             line.order_id, line.sku, str(line.quantity), str(line.allocated), line.status.value,
             str(line.ship_on or "-"), str(line.expected_delivery or "-"),
-            "; ".join(message for _, message in line.notes),
-        )  # fmt: skip
+        ]  # fmt: skip
+        if wide:
+            cells.append("; ".join(message for _, message in line.notes))
+        table.add_row(*cells)
     console.print(table)
+    if not wide and any(line.notes for line in lines):
+        why = Table.grid(padding=(0, 2))
+        why.add_column(no_wrap=True)
+        why.add_column()  # wraps on words at the terminal's width
+        for line in lines:
+            if line.notes:
+                why.add_row(
+                    f"{line.order_id} {line.sku}", "; ".join(message for _, message in line.notes)
+                )
+        console.print("[bold]Why[/bold]")
+        console.print(why)
     extra = [s for s in result.shipments if s.extra]
     if extra:
         shipments = Table("order", "shipment", "ship on", "items", title="Extra shipments")
