@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich import box
@@ -15,9 +15,10 @@ from ecomrules.cli.output import (
     AllOption,
     ExitCode,
     JsonOption,
+    OutOption,
     console,
+    emit_json,
     err_console,
-    print_json,
     rows_note,
     step,
 )
@@ -35,6 +36,7 @@ def parse(
     ] = None,
     json: JsonOption = False,
     all_rows: AllOption = False,
+    out: OutOption = None,
     lenient: Annotated[
         bool,
         typer.Option("--lenient", help="Report bad records as issues and go on (exit 1 if any)."),
@@ -61,14 +63,32 @@ def parse(
         else:
             results = parse_file(file, parser=format, on_error=on_error)
         bar.advance(sum(len(result.lines) for result in results))
-    if json:
+    if json or out is not None:
         documents = [result.to_json() for result in results]
-        print_json(documents[0] if len(documents) == 1 else {"files": documents})
-    else:
+        document = documents[0] if len(documents) == 1 else {"files": documents}
+        emit_json(document, out, json, lambda: _summary(results))
+    if not json:
         for result in results:
             _render(result, all_rows=all_rows)
     if any(result.errors for result in results):
         raise typer.Exit(ExitCode.FOUND)
+
+
+def _summary(results: Sequence[ParseResult]) -> dict[str, Any]:
+    """What stdout gets under ``--json --out``: per file its parser and counts."""
+    return {
+        "files": [
+            {
+                "source": result.source,
+                "parser": result.parser,
+                "statements": len(result.statements),
+                "lines": sum(len(statement.lines) for statement in result.statements),
+                "payouts": len(result.payouts),
+                "issues": len(result.issues),
+            }
+            for result in results
+        ]
+    }
 
 
 def _render(result: ParseResult, *, all_rows: bool = True) -> None:
