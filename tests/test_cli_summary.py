@@ -74,6 +74,7 @@ def test_json_out_writes_the_document_once_and_stdout_gets_a_summary(
         "matches": {"auto": 55},
         "out": str(target),
         "payouts": 0,
+        "issues": 0,
         "previously_committed_lines": 0,
         "unmatched_items": 5,
         "unmatched_lines": 5,

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from ecomrules import __version__
+from ecomrules.cli.analytics import app as analytics_app
 from ecomrules.cli.credit import app as credit_app
 from ecomrules.cli.demo import demo
 from ecomrules.cli.dunning import app as dunning_app
@@ -21,6 +22,7 @@ from ecomrules.cli.failure import clickx, json_requested, report_failure
 from ecomrules.cli.output import ExitCode, JsonOption, console, print_json, set_json_output
 from ecomrules.cli.parse import parse
 from ecomrules.cli.preorder import app as preorder_app
+from ecomrules.cli.rates import app as rates_app
 from ecomrules.cli.reconcile import reconcile
 from ecomrules.errors import EcomrulesError
 
@@ -53,8 +55,8 @@ def root(
 
 @app.command()
 def formats(json: JsonOption = False) -> None:
-    """List the registered statement and settlement parsers."""
-    from rich.table import Table
+    """List the registered statement and settlement parsers (names are never cut)."""
+    from rich.table import Column, Table
 
     from ecomrules.parsing.registry import all_parsers
 
@@ -67,7 +69,12 @@ def formats(json: JsonOption = False) -> None:
     if not parsers:
         console.print("no parsers are registered")
         return
-    table = Table("name", "provider", "specification")
+    widest = max(len(parser.name) for parser in parsers)
+    table = Table(
+        Column("name", no_wrap=True, min_width=widest),
+        Column("provider", overflow="fold"),
+        Column("specification", overflow="fold"),
+    )
     for parser in parsers:
         table.add_row(parser.name, parser.provider, parser.spec_url)
     console.print(table)
@@ -75,9 +82,11 @@ def formats(json: JsonOption = False) -> None:
 
 app.command()(demo)
 app.command()(parse)
+app.add_typer(analytics_app, name="analytics")
 app.add_typer(credit_app, name="credit")
 app.add_typer(dunning_app, name="dunning")
 app.add_typer(preorder_app, name="preorder")
+app.add_typer(rates_app, name="rates")
 app.command()(reconcile)
 
 

@@ -22,8 +22,16 @@ from ecomrules.cli.output import (
     console,
     date_option,
     print_json,
-    reading,
+    read_input,
     step,
+)
+from ecomrules.cli.workspace import (
+    WorkspaceOption,
+    history,
+    reading,
+    recording,
+    reservations,
+    unpaid,
 )
 from ecomrules.credit import (
     CreditDecision,
@@ -43,7 +51,7 @@ from ecomrules.inputs.dunning_levels import read_dunning_levels
 from ecomrules.inputs.orders import read_order, read_order_documents, read_orders
 from ecomrules.ledger import Customer, OpenItem
 from ecomrules.money import Money, to_decimal
-from ecomrules.workspace import Workspace, resolve_path
+from ecomrules.workspace import Workspace
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
@@ -65,14 +73,6 @@ LevelsOpt = Annotated[
     Path | None,
     typer.Option("--dunning-levels", help="dunning-levels.csv: customer_id,level reached"),
 ]
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        help="Workspace file: reservations, and dunning levels when no --dunning-levels "
-        "(default $ECOMRULES_WORKSPACE, ./ecomrules.db).",
-    ),
-]
 
 
 def build_book(
@@ -85,7 +85,7 @@ def build_book(
     skip_order: str | None = None,
 ) -> ExposureBook:
     """Put the open items and orders into a book (the order being checked left out)."""
-    open_orders = [] if orders is None else reading(read_orders, orders, "orders")
+    open_orders = [] if orders is None else read_input(read_orders, orders, "orders")
     with step("building the exposure book", unit="items") as bar:
         book = ExposureBook.build(
             customers,
@@ -99,26 +99,35 @@ def build_book(
 
 
 def dunning_standing(
-    levels_file: Path | None, workspace: Path | None, open_items: list[OpenItem]
+    levels_file: Path | None, space: Workspace | None, open_items: list[OpenItem]
 ) -> dict[str, tuple[int, bool]]:
     """Each customer's highest dunning level and whether it blocks credit.
 
     From ``levels_file`` when given (no credit block flag there); otherwise
-    from the dunning history in the workspace, if the workspace file exists,
-    counting only items still open.
+    from the dunning history in the workspace, if there is one, counting only
+    items still open.
     """
     if levels_file is not None:
         return {c: (level, False) for c, level in read_dunning_levels(levels_file).items()}
-    path = resolve_path(workspace)
-    if not path.exists():
+    if space is None:
         return {}
     from ecomrules.dunning import customer_levels
-    from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(path) as space:
-        history = SqliteDunningStore(space).load()
-    levels = customer_levels(history, open_item_ids={item.id for item in open_items})
+    levels = customer_levels(history(space), open_item_ids={item.id for item in open_items})
     return {c: (level.rank, level.block_credit) for c, level in levels.items()}
+
+
+def with_reservations(
+    book: ExposureBook, space: Workspace | None, *, skip_order: str | None = None
+) -> None:
+    """Count in the book the reservations recorded in the workspace (but ``skip_order``'s).
+
+    A reservation of an order the book counts already, or of a customer it
+    does not know, adds nothing.
+    """
+    for reservation in reservations(space):
+        if reservation.order_id != skip_order and reservation.customer_id in book.customers:
+            book.add_reservation(reservation)
 
 
 @app.command()
@@ -140,7 +149,7 @@ def check(
     reserve: Annotated[
         bool, typer.Option("--reserve", help="Reserve the order's amount in the workspace.")
     ] = False,
-    workspace: WorkspaceOpt = None,
+    workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
     """Decide whether an order may be taken on account: allow, warn, require_prepayment, block.
@@ -150,16 +159,18 @@ def check(
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     the_order = read_order(order)
-    people = reading(read_customers, customers, "customers")
+    people = read_input(read_customers, customers, "customers")
     customer = _customer(people, the_order.customer_id, order)
-    items = reading(read_open_items, open_items, "items")
-    book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
-    level, blocks = dunning_standing(dunning_levels, workspace, items).get(customer.id, (0, False))
+    read = read_input(read_open_items, open_items, "items")
     overrides = _overrides(the_order, override_by, override_why, override_until)
     if reserve:
         from ecomrules.workspace.credit import SqliteReservationStore
 
-        with Workspace(resolve_path(workspace)) as space:
+        with recording(workspace) as space:
+            items = unpaid(read, space)
+            book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
+            standing = dunning_standing(dunning_levels, space, items)
+            level, blocks = standing.get(customer.id, (0, False))
             decision = decide_and_reserve(
                 SqliteReservationStore(space),
                 book,
@@ -169,6 +180,12 @@ def check(
                 overrides=overrides,
             )
     else:
+        with reading(workspace) as seen:
+            items = unpaid(read, seen)
+            book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
+            with_reservations(book, seen, skip_order=the_order.id)
+            standing = dunning_standing(dunning_levels, seen, items)
+        level, blocks = standing.get(customer.id, (0, False))
         decision = decide(
             the_order,
             customer,
@@ -196,7 +213,7 @@ def report(
     policy: PolicyOpt = None,
     as_of: AsOfOpt = None,
     dunning_levels: LevelsOpt = None,
-    workspace: WorkspaceOpt = None,
+    workspace: WorkspaceOption = None,
     amount: Annotated[
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
@@ -205,10 +222,13 @@ def report(
     """List each customer's exposure, headroom and the outcome of a standard order."""
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
-    people = reading(read_customers, customers, "customers")
-    items = reading(read_open_items, open_items, "items")
-    book = build_book(people, rules, run_date, items, orders)
-    levels = dunning_standing(dunning_levels, workspace, items)
+    people = read_input(read_customers, customers, "customers")
+    read = read_input(read_open_items, open_items, "items")
+    with reading(workspace) as space:
+        items = unpaid(read, space)
+        book = build_book(people, rules, run_date, items, orders)
+        with_reservations(book, space)
+        levels = dunning_standing(dunning_levels, space, items)
     try:
         standard = to_decimal(amount)
     except ValueError:
@@ -234,15 +254,15 @@ def report(
 @app.command()
 def release(
     order_id: Annotated[str, typer.Argument(help="The order whose reservation ends.")],
-    workspace: WorkspaceOpt = None,
+    workspace: WorkspaceOption = None,
     json: JsonOption = False,
 ) -> None:
     """Drop an order's credit reservation (invoiced or cancelled)."""
     from ecomrules.workspace.credit import SqliteReservationStore
 
-    path = resolve_path(workspace)
-    with Workspace(path) as space:
+    with recording(workspace) as space:
         found = SqliteReservationStore(space).release(order_id)
+        path = space.path
     if json:
         print_json({"order_id": order_id, "released": found, "workspace": str(path)})
         return

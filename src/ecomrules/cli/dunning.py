@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
@@ -25,18 +25,28 @@ from ecomrules.cli.output import (
     emit_json,
     print_json,
     progress,
-    reading,
+    read_input,
     rows_note,
     step,
 )
-from ecomrules.dunning import DunningHistory, DunningPlan, LetterRenderer, load_policy, plan
-from ecomrules.dunning.plan import Letter, Notice
+from ecomrules.cli.workspace import WorkspaceOption, history, reading, recording, unpaid
+from ecomrules.dunning import (
+    DunningHistory,
+    DunningPlan,
+    LetterRenderer,
+    Sender,
+    commit_plan,
+    load_policy,
+    plan,
+)
+from ecomrules.dunning.engine import no_sender_issue
+from ecomrules.dunning.plan import Notice
 from ecomrules.dunning.policy import DunningPolicy
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.ledger import Customer
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import parse_file
-from ecomrules.workspace import Workspace, resolve_path
+from ecomrules.workspace import Workspace
 
 __all__ = ["app"]
 
@@ -65,11 +75,22 @@ LettersOption = Annotated[
         help="Render each notice's letter and write it to this directory (.txt and .html).",
     ),
 ]
-WorkspaceOption = Annotated[
+SenderOption = Annotated[
     Path | None,
     typer.Option(
-        "--workspace", help="Workspace file (default $ECOMRULES_WORKSPACE, ./ecomrules.db)."
+        "--sender",
+        help="Sender profile (TOML/JSON): company, address, IBAN/BIC, reference rule, signature.",
     ),
+]
+PdfOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pdf", help='Write each letter as a PDF into this folder (needs "ecomrules[pdf]").'
+    ),
+]
+PdfFontOption = Annotated[
+    Path | None,
+    typer.Option("--pdf-font", help="TrueType font for PDF letters beyond Western European."),
 ]
 
 
@@ -99,117 +120,172 @@ def _statements(paths: list[Path] | None) -> tuple[list[StatementLine], date | N
     return lines, newest
 
 
-class _Run(NamedTuple):
-    """A planned run and what its letters need: the customers by id and the policy."""
+class _Inputs(NamedTuple):
+    """The inputs of a run, read once: the planning step and what letters need."""
 
-    plan: DunningPlan
+    make_plan: Callable[[DunningHistory], DunningPlan]
     customers: dict[str, Customer]
     policy: DunningPolicy
 
 
-def _run(
+def _planner(
     open_items: Path,
     customers: Path,
     policy: str,
     statement: list[Path] | None,
     as_of: str | None,
-    history: DunningHistory,
-) -> _Run:
+    space: Workspace | None,
+) -> _Inputs:
+    """Read the inputs now; return the planning step, to run on a history.
+
+    The step reads the payments committed in the workspace when it runs (for
+    ``dunning commit``, under the workspace's lock): an item they settle gets
+    no notice, one they pay in part is reminded of the rest. It renders no
+    letter: the letters asked for are rendered one at a time as they are
+    written (:class:`_Letters`).
+    """
     run_date = _as_of(as_of)
     rules = load_policy(policy)
     lines, newest = _statements(statement)
-    items = reading(read_open_items, open_items, "items")
-    people = reading(read_customers, customers, "customers")
-    with step("planning", unit="items") as bar:
-        result = plan(
-            items,
-            people,
-            history,
-            rules,
-            run_date,
-            in_transit=lines,
-            bank_data_as_of=newest,
-            render=False,  # letters are rendered one at a time, when asked (--letters)
-        )
-        bar.advance(len(items))
-    return _Run(result, {person.id: person for person in people}, rules)
+    items = read_input(read_open_items, open_items, "items")
+    people = read_input(read_customers, customers, "customers")
 
+    def make_plan(history: DunningHistory) -> DunningPlan:
+        with step("planning", unit="items") as bar:
+            result = plan(
+                unpaid(items, space),
+                people,
+                history,
+                rules,
+                run_date,
+                in_transit=lines,
+                bank_data_as_of=newest,
+                render=False,
+            )
+            bar.advance(len(items))
+        return result
 
-def _letter_files(directory: Path, notice: Notice, letter: Letter) -> None:
-    """Write one notice's letter as ``<customer>-<level>.txt`` and ``.html``."""
-    stem = _UNSAFE.sub("_", f"{notice.customer_id}-{notice.level}")
-    (directory / f"{stem}.txt").write_text(letter.text, encoding="utf-8")
-    (directory / f"{stem}.html").write_text(letter.html, encoding="utf-8")
+    return _Inputs(make_plan, {person.id: person for person in people}, rules)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def _notices(run: _Run, letters: Path | None) -> Iterator[Notice]:
-    """The plan's notices; with ``letters``, each rendered (then written) as it is reached."""
-    if letters is None:
-        yield from run.plan.notices
-        return
-    letters.mkdir(parents=True, exist_ok=True)
-    renderer = LetterRenderer()
-    plan = run.plan
-    for notice in plan.notices:
-        customer = run.customers[notice.customer_id]
-        letter = renderer.render(notice, customer, run.policy, plan.as_of)
-        _letter_files(letters, notice, letter)
-        yield attrs.evolve(notice, letter=letter)
+def _stem(notice: Notice) -> str:
+    """A notice's file name without suffix: ``<customer>-<level>``, made safe."""
+    return _UNSAFE.sub("_", f"{notice.customer_id}-{notice.level}")
+
+
+@attrs.frozen
+class _Letters:
+    """Which letters a run writes: text and HTML (``--letters``), PDF (``--pdf``).
+
+    Letters are rendered only when one of the two is given, and lazily: each
+    notice's letter is rendered, written and let go as the notice is reached.
+    """
+
+    inputs: _Inputs
+    sender: Sender | None
+    folder: Path | None
+    pdf: Path | None
+    pdf_font: Path | None
+
+    @property
+    def asked(self) -> bool:
+        return self.folder is not None or self.pdf is not None
+
+    def plan_issues(self, result: DunningPlan) -> DunningPlan:
+        """The plan, warning ``dunning.letter.no_sender`` when letters go out unsigned."""
+        if not self.asked or self.sender is not None or not result.notices:
+            return result
+        issues = sorted((*result.issues, no_sender_issue()), key=lambda issue: issue.code)
+        return attrs.evolve(result, issues=tuple(issues))
+
+    def pdf_paths(self, result: DunningPlan) -> dict[str, list[str]]:
+        """The ``pdf`` key of the JSON document: the PDF each notice gets (none without --pdf)."""
+        if self.pdf is None:
+            return {}
+        return {"pdf": [str(self.pdf / f"{_stem(notice)}.pdf") for notice in result.notices]}
+
+    def notices(self, result: DunningPlan) -> Iterator[Notice]:
+        """The plan's notices; each rendered and written as it is reached, when asked."""
+        if not self.asked:
+            yield from result.notices
+            return
+        for folder in (self.folder, self.pdf):
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+        if self.pdf is not None:
+            from ecomrules.dunning.pdf import letter_pdf
+        renderer = LetterRenderer()
+        customers, rules = self.inputs.customers, self.inputs.policy
+        for notice in result.notices:
+            customer = customers[notice.customer_id]
+            done = renderer.attach(notice, customer, rules, result.as_of, self.sender)
+            assert done.letter is not None
+            stem = _stem(notice)
+            if self.folder is not None:
+                (self.folder / f"{stem}.txt").write_text(done.letter.text, encoding="utf-8")
+                (self.folder / f"{stem}.html").write_text(done.letter.html, encoding="utf-8")
+            if self.pdf is not None:
+                pdf = letter_pdf(done.letter, sender=self.sender, font=self.pdf_font)
+                (self.pdf / f"{stem}.pdf").write_bytes(pdf)
+            yield done
+
+    def say(self, result: DunningPlan) -> None:
+        """The lines of the text output that say where the letters went."""
+        if self.folder is not None:
+            console.print(f"{len(result.notices):,} letter(s) written to {self.folder}")
+        if self.pdf is not None:
+            console.print(f"wrote {len(result.notices):,} PDF letter(s)", markup=False)
 
 
 def _emit(
-    run: _Run,
+    result: DunningPlan,
+    letters: _Letters,
     *,
     as_json: bool,
     out: Path | None,
-    letters: Path | None,
     all_rows: bool,
     extra: dict[str, Any] | None = None,
 ) -> None:
     """Print or write the plan: JSON (notices streamed, letters rendered lazily) or text."""
-    plan = run.plan
-    notices = _notices(run, letters)
+    result = letters.plan_issues(result)
+    notices = letters.notices(result)
+    added = {**letters.pdf_paths(result), **(extra or {})}
     if as_json or out is not None:
-        document = {**attrs.evolve(plan, notices=()).to_json(), **(extra or {})}
-        document["notices"] = Stream((n.to_json() for n in notices), len(plan.notices))
+        document = {**attrs.evolve(result, notices=()).to_json(), **added}
+        document["notices"] = Stream((n.to_json() for n in notices), len(result.notices))
 
         def summary() -> dict[str, Any]:
-            return {**_summary(plan), **(extra or {})}
+            return {**_summary(result), **added}
 
         emit_json(document, out, as_json, summary)
-    elif letters is not None:
+    elif letters.asked:
         for _ in progress(
-            notices, total=len(plan.notices), label="writing letters", unit="letters"
+            notices, total=len(result.notices), label="writing letters", unit="letters"
         ):
             pass
     if not as_json:
-        render_plan(plan, all_rows=all_rows, out=out)
-        if letters is not None:
-            console.print(f"{len(plan.notices):,} letter(s) written to {letters}", markup=False)
+        render_plan(result, all_rows=all_rows, out=out)
+        letters.say(result)
 
 
-def _summary(plan: DunningPlan) -> dict[str, Any]:
+def _summary(result: DunningPlan) -> dict[str, Any]:
     """The counts of a plan: what ``--json --out`` prints on stdout."""
     return {
-        "as_of": plan.as_of.isoformat(),
-        "policy": plan.policy,
-        "notices": dict(sorted(Counter(notice.level for notice in plan.notices).items())),
-        "holds": dict(sorted(Counter(hold.reason.code for hold in plan.holds).items())),
-        "issues": [issue.code for issue in plan.issues],
+        "as_of": result.as_of.isoformat(),
+        "policy": result.policy,
+        "notices": dict(sorted(Counter(notice.level for notice in result.notices).items())),
+        "holds": dict(sorted(Counter(hold.reason.code for hold in result.holds).items())),
+        "issues": [issue.code for issue in result.issues],
     }
 
 
-def _history(workspace: Path | None) -> DunningHistory:
-    from ecomrules.workspace.dunning import SqliteDunningStore
+def _sender(path: Path | None) -> Sender | None:
+    from ecomrules.dunning import load_sender
 
-    path = resolve_path(workspace)
-    if not path.exists():
-        return DunningHistory()
-    with Workspace(path) as ws:
-        return SqliteDunningStore(ws).load()
+    return None if path is None else load_sender(path)
 
 
 @app.command("plan")
@@ -223,16 +299,23 @@ def plan_command(
     workspace: WorkspaceOption = None,
     out: OutOption = None,
     letters: LettersOption = None,
+    sender: SenderOption = None,
+    pdf: PdfOption = None,
+    pdf_font: PdfFontOption = None,
     all_rows: AllOption = False,
 ) -> None:
     """Plan today's notices and holds; nothing is sent or recorded.
 
-    With --letters DIR each notice's letter is rendered and written there (and
-    under --json each notice carries its message: subject, text, HTML).
+    Letters are rendered only when asked: --letters DIR writes each as text and
+    HTML, --pdf DIR as a PDF (and under --json each notice then carries its
+    message: subject, text, HTML), signed by --sender with its bank details.
     """
-    history = _history(workspace)
-    run = _run(open_items, customers, policy, statement, as_of, history)
-    _emit(run, as_json=json, out=out, letters=letters, all_rows=all_rows)
+    profile = _sender(sender)
+    with reading(workspace) as space:
+        inputs = _planner(open_items, customers, policy, statement, as_of, space)
+        result = inputs.make_plan(history(space))
+    wanted = _Letters(inputs, profile, letters, pdf, pdf_font)
+    _emit(result, wanted, as_json=json, out=out, all_rows=all_rows)
 
 
 @app.command("commit")
@@ -246,20 +329,27 @@ def commit_command(
     workspace: WorkspaceOption = None,
     out: OutOption = None,
     letters: LettersOption = None,
+    sender: SenderOption = None,
+    pdf: PdfOption = None,
+    pdf_font: PdfFontOption = None,
     all_rows: AllOption = False,
 ) -> None:
-    """Plan, then record in the workspace that the planned notices were sent."""
+    """Plan, then record in the workspace that the planned notices were sent.
+
+    --letters DIR and --pdf DIR write each letter this run recorded.
+    """
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    path = resolve_path(workspace)
-    with Workspace(path) as ws:
-        store = SqliteDunningStore(ws)
-        run = _run(open_items, customers, policy, statement, as_of, store.load())
-        added = store.record(run.plan, run.plan.as_of)
+    profile = _sender(sender)
+    with recording(workspace) as space:
+        inputs = _planner(open_items, customers, policy, statement, as_of, space)
+        result, added = commit_plan(SqliteDunningStore(space), inputs.make_plan)
+    path = space.path
     extra = {"recorded": added, "workspace": str(path)}
-    _emit(run, as_json=json, out=out, letters=letters, all_rows=all_rows, extra=extra)
+    wanted = _Letters(inputs, profile, letters, pdf, pdf_font)
+    _emit(result, wanted, as_json=json, out=out, all_rows=all_rows, extra=extra)
     if not json:
-        console.print(f"recorded {added} item level(s) as sent on {run.plan.as_of} in {path}")
+        console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {path}")
 
 
 @app.command("block")
@@ -276,11 +366,10 @@ def block_command(
     from ecomrules.workspace.dunning import SqliteDunningStore
 
     last_day = _until(until)
-    path = resolve_path(workspace)
-    with Workspace(path) as ws:
-        SqliteDunningStore(ws).block_item(item_id, last_day, note)
+    with recording(workspace) as space:
+        SqliteDunningStore(space).block_item(item_id, last_day, note)
     if json:
-        print_json(_hand_hold("item_id", item_id, last_day, note, path))
+        print_json(_hand_hold("item_id", item_id, last_day, note, space.path))
     else:
         console.print(f"blocked {item_id}" + (f" until {last_day}" if last_day else ""))
 
@@ -299,11 +388,10 @@ def pause_command(
     from ecomrules.workspace.dunning import SqliteDunningStore
 
     last_day = _until(until)
-    path = resolve_path(workspace)
-    with Workspace(path) as ws:
-        SqliteDunningStore(ws).pause_customer(customer_id, last_day, note)
+    with recording(workspace) as space:
+        SqliteDunningStore(space).pause_customer(customer_id, last_day, note)
     if json:
-        print_json(_hand_hold("customer_id", customer_id, last_day, note, path))
+        print_json(_hand_hold("customer_id", customer_id, last_day, note, space.path))
     else:
         console.print(f"paused {customer_id}" + (f" until {last_day}" if last_day else ""))
 
@@ -332,8 +420,10 @@ def levels_command(
     """Print each customer's highest dunning level as dunning-levels.csv (customer_id,level)."""
     from ecomrules.dunning import customer_levels
 
-    open_ids = None if open_items is None else {i.id for i in read_open_items(open_items)}
-    levels = customer_levels(_history(workspace), open_item_ids=open_ids)
+    items = None if open_items is None else read_input(read_open_items, open_items, "items")
+    with reading(workspace) as space:
+        open_ids = None if items is None else {i.id for i in unpaid(items, space)}
+        levels = customer_levels(history(space), open_item_ids=open_ids)
     if json:
         print_json(
             [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import io
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +26,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from ecomrules.cli.canonical_json import dumps_canonical, records, write_canonical
+from ecomrules.cli.canonical_json import records, write_canonical
 
 __all__ = [
     "SHOWN_ROWS",
@@ -41,7 +42,7 @@ __all__ = [
     "print_json",
     "progress",
     "progress_shown",
-    "reading",
+    "read_input",
     "rows_note",
     "set_json_output",
     "step",
@@ -96,7 +97,9 @@ def print_json(document: Any) -> None:
     sys.stdout.flush()
     binary = getattr(sys.stdout, "buffer", None)
     if binary is None:  # a text-only stdout (some test harnesses)
-        sys.stdout.write(dumps_canonical(document).decode() + "\n")
+        text = io.BytesIO()
+        write_json(document, text)
+        sys.stdout.write(text.getvalue().decode())
         return
     write_json(document, binary)
     binary.flush()
@@ -256,7 +259,7 @@ def step(label: str, *, total: int | None = None, unit: str = "rows") -> Iterato
     current.finish()
 
 
-def reading(reader: Callable[[Path], list[T]], path: Path, what: str = "rows") -> list[T]:
+def read_input(reader: Callable[[Path], list[T]], path: Path, what: str = "rows") -> list[T]:
     """Read one input file with ``reader`` as a step of the progress display.
 
     The readers take a path and read it in one call, so the bar pulses while

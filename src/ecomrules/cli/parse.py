@@ -10,6 +10,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from ecomrules.cli.failure import report_failure
 from ecomrules.cli.output import (
     SHOWN_ROWS,
     AllOption,
@@ -22,11 +23,12 @@ from ecomrules.cli.output import (
     rows_note,
     step,
 )
+from ecomrules.errors import ControlTotalError, MalformedRecordError, ParseError
 from ecomrules.parsing.base import OnError
 from ecomrules.parsing.model import ParseResult, StatementLine
 from ecomrules.parsing.registry import parse_file
 
-__all__ = ["parse"]
+__all__ = ["parse", "strict_hint"]
 
 
 def parse(
@@ -51,18 +53,24 @@ def parse(
 ) -> None:
     """Parse a bank statement or PSP report and show every line, payout and issue."""
     on_error: OnError = "collect" if lenient else "raise"
-    with step(f"reading {file.name}", unit="lines") as bar:
-        if csv_config is not None:
-            from ecomrules.bank.csv import load_csv_config, parse_csv_file
+    try:
+        with step(f"reading {file.name}", unit="lines") as bar:
+            if csv_config is not None:
+                from ecomrules.bank.csv import load_csv_config, parse_csv_file
 
-            if format not in (None, "bank.csv"):
-                raise typer.BadParameter(
-                    "--csv-config reads with bank.csv only", param_hint="--format"
-                )
-            results = parse_csv_file(file, load_csv_config(csv_config), on_error=on_error)
-        else:
-            results = parse_file(file, parser=format, on_error=on_error)
-        bar.advance(sum(len(result.lines) for result in results))
+                if format not in (None, "bank.csv"):
+                    raise typer.BadParameter(
+                        "--csv-config reads with bank.csv only", param_hint="--format"
+                    )
+                results = parse_csv_file(file, load_csv_config(csv_config), on_error=on_error)
+            else:
+                results = parse_file(file, parser=format, on_error=on_error)
+            bar.advance(sum(len(result.lines) for result in results))
+    except (ControlTotalError, MalformedRecordError) as exc:
+        # strict mode refused the file: say how to read it anyway
+        report_failure(exc, as_json=json)
+        err_console.print(strict_hint(exc), markup=False)
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
     if json or out is not None:
         documents = [result.to_json() for result in results]
         document = documents[0] if len(documents) == 1 else {"files": documents}
@@ -89,6 +97,20 @@ def _summary(results: Sequence[ParseResult]) -> dict[str, Any]:
             for result in results
         ]
     }
+
+
+def strict_hint(error: ParseError) -> str:
+    """What to tell the user when strict mode refuses a file for ``error``."""
+    if isinstance(error, ControlTotalError):
+        return (
+            "the file's figures do not tie (above: what was stated and what the lines add up"
+            " to); `ecomrules parse --lenient` reads it anyway and reports the mismatch as"
+            " an issue (exit 1)"
+        )
+    return (
+        "strict mode stops at the first bad record; `ecomrules parse --lenient` reads the"
+        " rest and reports each bad record as an issue (exit 1)"
+    )
 
 
 def _render(result: ParseResult, *, all_rows: bool = True) -> None:

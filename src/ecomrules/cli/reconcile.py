@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from attrs import evolve
 from rich import box
 from rich.table import Table
 
@@ -21,10 +23,11 @@ from ecomrules.cli.output import (
     emit_json,
     err_console,
     progress,
-    reading,
+    read_input,
     rows_note,
     step,
 )
+from ecomrules.cli.workspace import WorkspaceOption, reading, recording
 from ecomrules.errors import UnrecognizedFormatError
 from ecomrules.gcpause import paused_collector
 from ecomrules.inputs import read_open_items
@@ -35,7 +38,7 @@ from ecomrules.reconcile.bulk import read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
 from ecomrules.reconcile.records import LineRecord
 from ecomrules.reconcile.result import Match, UnmatchedLine
-from ecomrules.reconcile.store import MatchStore, commitments, without_committed
+from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
@@ -83,7 +86,7 @@ def run_reconcile(
     from ecomrules.reconcile.config import load_config
 
     settings = load_config(config) if config else None
-    read = reading(read_open_items, open_items, "items")
+    read = read_input(read_open_items, open_items, "items")
     items = read
     skipped: frozenset[str] = frozenset()
     if committed is not None:
@@ -137,23 +140,24 @@ def reconcile(
     commit: Annotated[
         bool, typer.Option("--commit", help="Record the auto matches in the workspace.")
     ] = False,
-    workspace: Annotated[
-        str | None, typer.Option("--workspace", help="Workspace file (default: ecomrules.db).")
-    ] = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
-    """Propose which open items each statement line settles: auto, review or unmatched."""
-    from ecomrules.workspace import Workspace, resolve_path
+    """Propose which open items each statement line settles: auto, review or unmatched.
+
+    The payments committed in the workspace count: their lines are left out
+    and the residuals they paid are lowered.
+    """
     from ecomrules.workspace.reconcile import SqliteMatchStore
 
-    store = None
-    if commit or workspace:
-        store = SqliteMatchStore(Workspace(resolve_path(workspace)))
-    result, left_out, items = run_reconcile(
-        open_items, statement, config=config, committed=store, keep_items=commit
-    )
-    if commit and store is not None:
-        new = store.record(commitments(result, items))
-        err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
+    with ExitStack() as stack:
+        space = stack.enter_context(recording(workspace) if commit else reading(workspace))
+        store = None if space is None else SqliteMatchStore(space)
+        result, left_out, items = run_reconcile(
+            open_items, statement, config=config, committed=store, keep_items=commit
+        )
+        if commit and store is not None:
+            result, new = commit_matches(store, result, items)
+            err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
     if json or out is not None:
         with paused_collector():
             emit_json(_document(result, left_out), out, json, lambda: _summary(result, left_out))
@@ -162,16 +166,11 @@ def reconcile(
 
 
 def _document(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
-    """The ``--json`` document, its matches encoded as they are written."""
-    return {
-        "matches": Stream((m.to_json() for m in result.matches), len(result.matches)),
-        "unmatched_lines": [u.line_id for u in result.unmatched_lines],
-        "unmatched_line_details": [u.to_json() for u in result.unmatched_lines],
-        "unmatched_items": list(result.unmatched_items),
-        "payouts": [p.to_json() for p in result.payouts],
-        "pairs_compared": result.pairs_compared,
-        "previously_committed_lines": left_out,
-    }
+    """The ``--json`` document (:meth:`MatchResult.to_json`), its matches encoded as written."""
+    document = evolve(result, matches=()).to_json()
+    document["matches"] = Stream((m.to_json() for m in result.matches), len(result.matches))
+    document["previously_committed_lines"] = left_out
+    return document
 
 
 def _summary(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
@@ -183,6 +182,7 @@ def _summary(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
         "unmatched_lines": len(result.unmatched_lines),
         "unmatched_items": len(result.unmatched_items),
         "payouts": len(result.payouts),
+        "issues": len(result.issues),
         "previously_committed_lines": len(left_out),
     }
 
