@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import zoneinfo
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,14 +25,29 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+# Rate tables saved by `ecomrules rates update` on this machine must not change
+# what the tests compute: every test (and the commands it runs) sees an empty
+# user data folder.
+os.environ["ECOMRULES_DATA_DIR"] = tempfile.mkdtemp(prefix="ecomrules-data-")
+
+# The corpus is not in the repository (its files keep their own licences): it is
+# a folder beside the clone, or wherever ECOMRULES_CORPUS points.
+CORPUS = Path(
+    os.environ.get("ECOMRULES_CORPUS")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+)
 
 
 @pytest.fixture
 def corpus() -> Path:
     """The shared real-world corpus; skips the test when the folder is absent."""
     if not CORPUS.is_dir():
-        pytest.skip(f"corpus folder {CORPUS} is absent")
+        pytest.skip(
+            "real-world corpus absent: the third-party bank and PSP statement files "
+            "(public test fixtures under their own licences, listed in its MANIFEST.md) "
+            f"that the corpus tests parse are not in the repository; expected at {CORPUS} "
+            "(shared/corpus beside the clone) or at $ECOMRULES_CORPUS"
+        )
     return CORPUS
 
 

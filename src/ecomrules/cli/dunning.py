@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ecomrules.cli.output import console, print_json
 from ecomrules.cli.workspace import WorkspaceOption, history, reading, recording, unpaid
-from ecomrules.dunning import DunningHistory, DunningPlan, commit_plan, load_policy, plan
+from ecomrules.dunning import DunningHistory, DunningPlan, Sender, commit_plan, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import parse_file
@@ -37,6 +37,23 @@ StatementOption = Annotated[
 ]
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: today.")
+]
+SenderOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sender",
+        help="Sender profile (TOML/JSON): company, address, IBAN/BIC, reference rule, signature.",
+    ),
+]
+PdfOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pdf", help='Write each letter as a PDF into this folder (needs "ecomrules[pdf]").'
+    ),
+]
+PdfFontOption = Annotated[
+    Path | None,
+    typer.Option("--pdf-font", help="TrueType font for PDF letters beyond Western European."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print canonical JSON.")]
 
@@ -76,6 +93,7 @@ def _planner(
     space: Workspace | None,
     *,
     render: bool,
+    sender: Sender | None = None,
 ) -> Callable[[DunningHistory], DunningPlan]:
     """Read the inputs now; return the planning step, to run on a history.
 
@@ -99,9 +117,43 @@ def _planner(
             in_transit=lines,
             bank_data_as_of=newest,
             render=render,
+            sender=sender,
         )
 
     return make_plan
+
+
+def _sender(path: Path | None) -> Sender | None:
+    from ecomrules.dunning import load_sender
+
+    return None if path is None else load_sender(path)
+
+
+def _write_pdfs(
+    result: DunningPlan, folder: Path | None, sender: Sender | None, font: Path | None
+) -> dict[str, list[str]]:
+    """Write each rendered letter to ``folder/<customer>-<level>.pdf``; return the paths."""
+    if folder is None:
+        return {}
+    import re
+
+    from ecomrules.dunning.pdf import letter_pdf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: list[str] = []
+    for notice in result.notices:
+        if notice.letter is None:
+            continue
+        stem = re.sub(r"[^A-Za-z0-9._-]", "_", f"{notice.customer_id}-{notice.level}")
+        target = folder / f"{stem}.pdf"
+        target.write_bytes(letter_pdf(notice.letter, sender=sender, font=font))
+        paths.append(str(target))
+    return {"pdf": paths}
+
+
+def _say_pdfs(written: dict[str, list[str]]) -> None:
+    if "pdf" in written:
+        console.print(f"wrote {len(written['pdf'])} PDF letter(s)", markup=False)
 
 
 @app.command("plan")
@@ -113,18 +165,34 @@ def plan_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    sender: SenderOption = None,
+    pdf: PdfOption = None,
+    pdf_font: PdfFontOption = None,
 ) -> None:
     """Plan today's notices and holds; nothing is sent or recorded.
 
-    With --json each notice carries its rendered message (subject, text, HTML).
+    With --json each notice carries its rendered message (subject, text, HTML),
+    signed by --sender with its bank details; --pdf DIR writes each letter as a PDF.
     """
+    profile = _sender(sender)
     with reading(workspace) as space:
-        make_plan = _planner(open_items, customers, policy, statement, as_of, space, render=json)
+        make_plan = _planner(
+            open_items,
+            customers,
+            policy,
+            statement,
+            as_of,
+            space,
+            render=json or pdf is not None,
+            sender=profile,
+        )
         result = make_plan(history(space))
+    written = _write_pdfs(result, pdf, profile, pdf_font)
     if json:
-        print_json(result.to_json())
+        print_json({**result.to_json(), **written})
     else:
         render_plan(result)
+        _say_pdfs(written)
 
 
 @app.command("commit")
@@ -136,18 +204,36 @@ def commit_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    sender: SenderOption = None,
+    pdf: PdfOption = None,
+    pdf_font: PdfFontOption = None,
 ) -> None:
-    """Plan, then record in the workspace that the planned notices were sent."""
+    """Plan, then record in the workspace that the planned notices were sent.
+
+    --pdf DIR writes each letter this run recorded as a PDF.
+    """
     from ecomrules.workspace.dunning import SqliteDunningStore
 
+    profile = _sender(sender)
     with recording(workspace) as space:
-        make_plan = _planner(open_items, customers, policy, statement, as_of, space, render=json)
+        make_plan = _planner(
+            open_items,
+            customers,
+            policy,
+            statement,
+            as_of,
+            space,
+            render=json or pdf is not None,
+            sender=profile,
+        )
         result, added = commit_plan(SqliteDunningStore(space), make_plan)
+        written = _write_pdfs(result, pdf, profile, pdf_font)
     path = space.path
     if json:
-        print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
+        print_json({**result.to_json(), **written, "recorded": added, "workspace": str(path)})
     else:
         render_plan(result)
+        _say_pdfs(written)
         console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {path}")
 
 

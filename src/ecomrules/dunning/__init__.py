@@ -54,6 +54,7 @@ from ecomrules.dunning.rates import (
     interest_factor,
     load_rate_table,
 )
+from ecomrules.dunning.sender import Sender, load_sender, sender_from_document
 
 __all__ = [
     "BUILTIN_POLICIES",
@@ -87,6 +88,7 @@ __all__ = [
     "PercentageFee",
     "RateReference",
     "RateTable",
+    "Sender",
     "builtin_rate_table",
     "commit_plan",
     "customer_levels",
@@ -94,6 +96,8 @@ __all__ = [
     "interest_factor",
     "load_policy",
     "load_rate_table",
+    "load_sender",
     "plan",
     "policy_from_document",
+    "sender_from_document",
 ]
