@@ -50,6 +50,12 @@ def test_every_command_with_a_workspace_states_the_rule_in_its_help(cli: Cli) ->
         ["credit", "check"],
         ["credit", "report"],
         ["credit", "release"],
+        ["analytics", "load", "orders"],
+        ["analytics", "load", "events"],
+        ["analytics", "sales"],
+        ["analytics", "funnel"],
+        ["analytics", "gaps"],
+        ["analytics", "compare"],
     ]
     for command in commands:
         done = cli(*command, "--help")
