@@ -26,8 +26,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Protocol
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -42,6 +43,19 @@ from ecomrules.workspace.dunning import SqliteDunningStore
 from ecomrules.workspace.reconcile import SqliteMatchStore
 
 
+class TimedLock(Protocol):
+    held: float
+
+
+@contextmanager
+def timed(lock: AbstractContextManager[None], store: TimedLock) -> Iterator[None]:
+    """Hold ``lock``, adding how long it was held to ``store.held``."""
+    start = time.perf_counter()
+    with lock:
+        yield
+    store.held += time.perf_counter() - start
+
+
 class TimedStore(SqliteDunningStore):
     """The SQLite store, timing how long its lock is held and what loading costs."""
 
@@ -50,10 +64,8 @@ class TimedStore(SqliteDunningStore):
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        start = time.perf_counter()
-        with super().locked():
+        with timed(super().locked(), self):
             yield
-        self.held += time.perf_counter() - start
 
     def load(self) -> DunningHistory:
         start = time.perf_counter()
@@ -69,10 +81,8 @@ class TimedMatchStore(SqliteMatchStore):
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        start = time.perf_counter()
-        with super().locked():
+        with timed(super().locked(), self):
             yield
-        self.held += time.perf_counter() - start
 
 
 def reconcile_commits(items: list[OpenItem]) -> None:
