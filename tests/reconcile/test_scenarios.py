@@ -423,6 +423,25 @@ def test_a_valid_iban_identifies_the_payer_for_a_combination() -> None:
     assert result.issues == ()
 
 
+def test_an_invalid_iban_on_the_items_is_reported_and_the_exact_name_still_identifies() -> None:
+    """The customer's IBAN on file is mistyped: the line's valid one is unknown, the name is not."""
+    items = [
+        item("A", "120.00", partner="N1", name="Atelier Dupont Martin SARL", iban=BAD_IBAN),
+        item("A2", "310.00", partner="N1", name="Atelier Dupont Martin SARL", iban=BAD_IBAN),
+        item("B", "120.00", partner="N2", name="Atelier Dupont Martin SAS"),
+    ]
+    lines = [line("L1", "120.00", name="ATELIER DUPONT MARTIN SARL", iban=IBAN)]
+    result = Matcher().match(lines, items)
+    match = only(result)
+    assert allocated(match) == {"A": "120.00"}
+    assert match.status is MatchStatus.AUTO
+    assert "reconcile.party.name_exact" in match.codes
+    assert [(i.record, i.id, i.value) for i in result.issues] == [
+        ("item", "A", BAD_IBAN),
+        ("item", "A2", BAD_IBAN),
+    ]
+
+
 def test_an_invalid_iban_in_python_settings_is_reported_not_joined() -> None:
     settings = attrs.evolve(default_settings(), partner_ibans={BAD_IBAN: "C1"})
     items = [item("A", "70.00"), item("B", "30.00")]
