@@ -535,3 +535,29 @@ def test_several_invoices_of_a_near_name_are_not_searched() -> None:
     result = Matcher().match([line("L1", "475.50", name="Atelier Dupont Martin")], items)
     assert result.matches == ()
     assert result.unmatched_lines[0].reasons == ("reconcile.no_candidate",)
+
+
+def test_an_exact_sum_of_the_named_payers_items_beats_one_item_within_tolerance() -> None:
+    """74.37 is 75.26 short by 0.89 (within the under-payment tolerance) and exactly
+    27.90 + 46.47: the payer paid two invoices, not one invoice short."""
+    items = [
+        item("A", "75.26", partner="N1", name=SARL),
+        item("B", "27.90", partner="N1", name=SARL),
+        item("C", "46.47", partner="N1", name=SARL),
+        item("D", "74.37", partner="N2", name=SAS),
+    ]
+    match = only(Matcher().match([line("L1", "74.37", name="ATELIER DUPONT MARTIN SARL")], items))
+    assert allocated(match) == {"B": "27.90", "C": "46.47"}
+    assert match.status is MatchStatus.AUTO
+    assert match.reasons == ("reconcile.combination.subset_sum",)
+
+
+def test_one_item_within_tolerance_stays_the_proposal_when_no_sum_is_exact() -> None:
+    """The control of the test above: without an exact sum, the short payment is proposed."""
+    items = [
+        item("A", "75.26", partner="N1", name=SARL),
+        item("B", "27.90", partner="N1", name=SARL),
+    ]
+    match = only(Matcher().match([line("L1", "74.37", name="ATELIER DUPONT MARTIN SARL")], items))
+    assert allocated(match) == {"A": "74.37"}
+    assert match.write_off == 89
