@@ -135,6 +135,21 @@ def test_one_payment_for_several_invoices_found_by_references_in_the_label() -> 
     assert match.status is MatchStatus.AUTO
 
 
+def test_an_rf_reference_in_groups_of_four_leaves_the_next_reference_to_be_read() -> None:
+    """ISO 11649 prints RF references in groups of four, the last one shorter: the word
+    after that short group is another reference, not a part of the first."""
+    items = [
+        item("1", "259.30", reference="RF83000000421"),
+        item("2", "12885.66"),
+        item("3", "40.00"),
+    ]
+    lines = [line("L1", "13144.96", label="invoices RF83 0000 0042 1 INV-2")]
+    match = only(Matcher().match(lines, items))
+    assert allocated(match) == {"1": "259.30", "2": "12885.66"}
+    assert match.reasons == ("reconcile.combination.references",)
+    assert match.status is MatchStatus.AUTO
+
+
 def test_one_payment_for_several_invoices_found_by_amount_within_the_party() -> None:
     items = [
         item("A", "100.00", iban=IBAN, due=date(2026, 9, 1)),
