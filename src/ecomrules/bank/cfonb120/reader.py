@@ -374,9 +374,11 @@ class _Reader:
                 "currency",
             )
             return None
-        self._check_account(record, statement, where, "movement")
-        for complement in complements:
-            self._check_account(complement, statement, where, "complement record 05 of movement")
+        if (
+            record[21:32] != statement.account_field
+            and record[21:32].strip() != statement.account_number
+        ) or (record[2:7] != statement.bank or record[11:16] != statement.branch):
+            self._check_account(record, statement, where, "movement")
         digit = record[19]
         decimals = int(digit) if "0" <= digit <= "9" else statement.decimals
         amount = decode_amount(record[90:104], decimals)
@@ -410,6 +412,10 @@ class _Reader:
         counterparty = None
         raw = original
         if complements:
+            for complement in complements:
+                self._check_account(
+                    complement, statement, where, "complement record 05 of movement"
+                )
             raw = "\n".join([original, *complements])
             label, counterparty = _complements(complements, label, references, metadata)
         return StatementLine(
