@@ -10,11 +10,11 @@ in a fresh workspace, then times one ``commit_plan``: each step, and the time
 the lock was held. It also times a commit during which another connection
 records (the plan is then made again inside the lock).
 
-``commit_matches`` matches outside the lock (a million lines take about 21 s
-to match) and, inside it, reads the commitments, checks every allocation
-again and records: the script times it for ``--items`` one-item auto
-matches, into an empty workspace and into one already holding as many
-commitments.
+``reconcile --commit`` matches outside the lock (a million lines take about
+21 s to match); ``commit_matches`` then, inside it, reads the commitments of
+the items and lines its result touches, checks every allocation again and
+records: the script times it for ``--items`` one-item auto matches (in two
+halves), into an empty workspace and into one holding the first half.
 
     python benchmarks/workspace_lock.py [--items 200000] [--customers 20000] [--seed 7]
 """
