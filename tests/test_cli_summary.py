@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from ecomrules import demo
 from ecomrules.cli.app import main
 
 ITEMS_HEADER = "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date\n"
@@ -147,3 +149,34 @@ def test_credit_report_prints_a_summary_refused_first_and_all_every_customer(
     code, full, _ = run(capsys, *args, "--json")
     assert target.read_text(encoding="utf-8") == full
     assert len(json.loads(full)["customers"]) == 30
+
+
+def test_preorder_plan_prints_a_summary_and_all_prints_every_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    folder = demo.path("products.csv").parent
+    header, *rows = (folder / "preorders.csv").read_text(encoding="utf-8").splitlines()
+    orders = tmp_path / "preorders.csv"
+    copies = [row.replace("O-", f"O{k}-", 1) for k in range(3) for row in rows]  # 51 lines
+    orders.write_text("\n".join([header, *copies]) + "\n", encoding="utf-8")
+    args = ("preorder", "plan", "--products", str(folder / "products.csv"),
+            "--orders", str(orders), "--supply", str(folder / "supply.csv"),
+            "--carriers", str(folder / "carriers.csv"), "--as-of", "2026-11-20")  # fmt: skip
+    code, summary, _ = run(capsys, *args)
+    assert code == 0
+    assert re.search(r"^51 line\(s\): ", summary, re.MULTILINE)
+    assert "showing 20 of 51 lines (--all for every row)" in summary
+    table = summary.split("Why")[0]
+    assert len([row for row in table.splitlines() if row.startswith("│ O")]) == 20
+    assert "O2-1001" not in table  # sorted by order: the third copy comes last
+    code, everything, _ = run(capsys, *args, "--all")
+    table = everything.split("Why")[0]
+    assert len([row for row in table.splitlines() if row.startswith("│ O")]) == 51
+    assert "showing" not in everything
+    target = tmp_path / "plan.json"
+    code, out, _ = run(capsys, *args, "--json", "--out", str(target))
+    counts = json.loads(out)
+    assert counts["lines"] == 51 == sum(counts["statuses"].values())
+    assert counts["out"] == str(target)
+    code, full, _ = run(capsys, *args, "--json")
+    assert target.read_text(encoding="utf-8") == full
