@@ -11,6 +11,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from ecomrules.adapters.tryton import PASSWORD_ENV, TrytonAdapter
+from ecomrules.cli.failure import clickx
 
 __all__ = ["TrytonOption", "connect", "needed"]
 
@@ -44,5 +45,7 @@ def connect(url: str, feature: str) -> TrytonAdapter:
 def needed(value: T | None, option: str, *, unless: str = "--tryton") -> T:
     """Return ``value``, or fail as a usage error when the option is missing."""
     if value is None:
-        raise typer.BadParameter(f"{option} is required (or give {unless})", param_hint=option)
+        raise clickx.MissingParameter(
+            f"Give it or {unless}.", param_hint=option, param_type="option"
+        )
     return value
