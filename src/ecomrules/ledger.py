@@ -1,6 +1,11 @@
 """Customers and open items: the receivables side that every engine reads.
 
-These are plain frozen values. The CLI builds them from ``customers.csv`` and
+These are plain frozen values that check their fields on construction: a
+wrong type (a string for a date, a ``Decimal`` for ``Money``) raises
+:class:`~ecomrules.errors.FieldTypeError`, a broken rule (a residual above
+the amount, a due date before the issue date, more decimals than the
+currency has) :class:`~ecomrules.errors.FieldValueError`, both naming the
+field. The CLI builds them from ``customers.csv`` and
 ``open-items.csv`` (:mod:`ecomrules.inputs`); an ERP adapter builds them from
 its own records.
 """
@@ -8,10 +13,12 @@ its own records.
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 from attrs import field, frozen
 
+from ecomrules.errors import FieldTypeError, FieldValueError
 from ecomrules.money import Currency, Money
 
 __all__ = ["Customer", "ItemStatus", "OpenItem"]
@@ -23,6 +30,27 @@ class ItemStatus(enum.Enum):
     OPEN = "open"
     DISPUTED = "disputed"
     PROMISED = "promised"
+
+
+T = TypeVar("T")
+
+
+def _expect(owner: str, name: str, value: Any, kind: type[T]) -> T:
+    """``value`` when it is a ``kind``, else ``FieldTypeError`` naming the field."""
+    if not isinstance(value, kind):
+        raise FieldTypeError(
+            owner, name, f"is a {kind.__name__}, not {type(value).__name__}: {value!r}"
+        )
+    return value
+
+
+def _day(owner: str, name: str, value: Any) -> date:
+    """A calendar date (not a ``datetime``, not a string), else ``FieldTypeError``."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise FieldTypeError(
+            owner, name, f"is a datetime.date, not {type(value).__name__}: {value!r}"
+        )
+    return value
 
 
 def _currency(value: Currency | str) -> Currency:
@@ -53,10 +81,33 @@ class OpenItem:
     partner_vat: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.amount.currency != self.residual.currency:
-            raise ValueError(f"open item {self.id}: amount and residual differ in currency")
-        if self.due_date < self.issue_date:
-            raise ValueError(f"open item {self.id}: due date is before the issue date")
+        owner = f"open item {self.id}"
+        for name in ("id", "number", "partner_id", "partner_name"):
+            _expect(owner, name, getattr(self, name), str)
+        amount = _expect(owner, "amount", self.amount, Money)
+        residual = _expect(owner, "residual", self.residual, Money)
+        issued = _day(owner, "issue_date", self.issue_date)
+        due = _day(owner, "due_date", self.due_date)
+        _expect(owner, "status", self.status, ItemStatus)
+        if self.promise_until is not None:
+            _day(owner, "promise_until", self.promise_until)
+        if residual.currency != amount.currency:
+            raise FieldValueError(
+                owner, "residual", f"is in {residual.currency}, amount in {amount.currency}"
+            )
+        for name, money in (("amount", amount), ("residual", residual)):
+            if not money.is_exact():
+                raise FieldValueError(
+                    owner,
+                    name,
+                    f"{money} has more than {money.currency.exponent} decimal(s)",
+                )
+        if residual.amount and (amount.amount >= 0) != (residual.amount >= 0):
+            raise FieldValueError(owner, "residual", f"{residual} has the opposite sign of amount")
+        if abs(residual.amount) > abs(amount.amount):
+            raise FieldValueError(owner, "residual", f"{residual} is larger than amount {amount}")
+        if due < issued:
+            raise FieldValueError(owner, "due_date", f"{due} is before issue_date {issued}")
 
     @property
     def currency(self) -> Currency:
@@ -86,5 +137,12 @@ class Customer:
     language: str = "en"
 
     def __attrs_post_init__(self) -> None:
-        if self.credit_limit is not None and self.credit_limit.currency != self.currency:
-            raise ValueError(f"customer {self.id}: credit limit is not in {self.currency}")
+        owner = f"customer {self.id}"
+        _expect(owner, "id", self.id, str)
+        _expect(owner, "name", self.name, str)
+        if self.credit_limit is not None:
+            limit = _expect(owner, "credit_limit", self.credit_limit, Money)
+            if limit.currency != self.currency:
+                raise FieldValueError(owner, "credit_limit", f"{limit} is not in {self.currency}")
+        if self.created_on is not None:
+            _day(owner, "created_on", self.created_on)

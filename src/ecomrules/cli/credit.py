@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from ecomrules.cli.inputs import EncodingOption, noted
 from ecomrules.cli.output import ExitCode, console, print_json
 from ecomrules.credit import (
     CreditDecision,
@@ -74,9 +75,10 @@ def build_book(
     orders: Path | None,
     *,
     skip_order: str | None = None,
+    encoding: str = "utf-8",
 ) -> ExposureBook:
     """Put the open items and orders into a book (the order being checked left out)."""
-    open_orders = [] if orders is None else read_orders(orders)
+    open_orders = [] if orders is None else noted(orders, read_orders(orders, encoding=encoding))
     return ExposureBook.build(
         customers,
         policy,
@@ -87,7 +89,10 @@ def build_book(
 
 
 def dunning_standing(
-    levels_file: Path | None, workspace: Path | None, open_items: list[OpenItem]
+    levels_file: Path | None,
+    workspace: Path | None,
+    open_items: list[OpenItem],
+    encoding: str = "utf-8",
 ) -> dict[str, tuple[int, bool]]:
     """Each customer's highest dunning level and whether it blocks credit.
 
@@ -96,7 +101,8 @@ def dunning_standing(
     counting only items still open.
     """
     if levels_file is not None:
-        return {c: (level, False) for c, level in read_dunning_levels(levels_file).items()}
+        given = read_dunning_levels(levels_file, encoding=encoding)
+        return {c: (level, False) for c, level in given.items()}
     path = resolve_path(workspace)
     if not path.exists():
         return {}
@@ -130,6 +136,7 @@ def check(
     ] = False,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Decide whether an order may be taken on account: allow, warn, require_prepayment, block.
 
@@ -138,11 +145,14 @@ def check(
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     the_order = read_order(order)
-    people = read_customers(customers)
+    people = noted(customers, read_customers(customers, encoding=encoding))
     customer = _customer(people, the_order.customer_id, order)
-    items = read_open_items(open_items)
-    book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
-    level, blocks = dunning_standing(dunning_levels, workspace, items).get(customer.id, (0, False))
+    items = noted(open_items, read_open_items(open_items, encoding=encoding))
+    book = build_book(
+        people, rules, run_date, items, orders, skip_order=the_order.id, encoding=encoding
+    )
+    standing = dunning_standing(dunning_levels, workspace, items, encoding)
+    level, blocks = standing.get(customer.id, (0, False))
     overrides = _overrides(the_order, override_by, override_why, override_until)
     if reserve:
         from ecomrules.workspace.credit import SqliteReservationStore
@@ -189,14 +199,15 @@ def report(
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
     json: JsonOpt = False,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """List each customer's exposure, headroom and the outcome of a standard order."""
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
-    people = read_customers(customers)
-    items = read_open_items(open_items)
-    book = build_book(people, rules, run_date, items, orders)
-    levels = dunning_standing(dunning_levels, workspace, items)
+    people = noted(customers, read_customers(customers, encoding=encoding))
+    items = noted(open_items, read_open_items(open_items, encoding=encoding))
+    book = build_book(people, rules, run_date, items, orders, encoding=encoding)
+    levels = dunning_standing(dunning_levels, workspace, items, encoding)
     try:
         standard = to_decimal(amount)
     except ValueError:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ecomrules.cli.inputs import EncodingOption, noted
 from ecomrules.cli.output import console, print_json
 from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
@@ -80,12 +81,13 @@ def _run(
     history: DunningHistory,
     *,
     render: bool,
+    encoding: str = "utf-8",
 ) -> DunningPlan:
     run_date = _as_of(as_of)
     lines, newest = _statements(statement)
     return plan(
-        read_open_items(open_items),
-        read_customers(customers),
+        noted(open_items, read_open_items(open_items, encoding=encoding)),
+        noted(customers, read_customers(customers, encoding=encoding)),
         history,
         load_policy(policy),
         run_date,
@@ -114,13 +116,16 @@ def plan_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Plan today's notices and holds; nothing is sent or recorded.
 
     With --json each notice carries its rendered message (subject, text, HTML).
     """
     history = _history(workspace)
-    result = _run(open_items, customers, policy, statement, as_of, history, render=json)
+    result = _run(
+        open_items, customers, policy, statement, as_of, history, render=json, encoding=encoding
+    )
     if json:
         print_json(result.to_json())
     else:
@@ -136,6 +141,7 @@ def commit_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Plan, then record in the workspace that the planned notices were sent."""
     from ecomrules.workspace.dunning import SqliteDunningStore
@@ -143,7 +149,16 @@ def commit_command(
     path = resolve_path(workspace)
     with Workspace(path) as ws:
         store = SqliteDunningStore(ws)
-        result = _run(open_items, customers, policy, statement, as_of, store.load(), render=json)
+        result = _run(
+            open_items,
+            customers,
+            policy,
+            statement,
+            as_of,
+            store.load(),
+            render=json,
+            encoding=encoding,
+        )
         added = store.record(result, result.as_of)
     if json:
         print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
@@ -196,11 +211,14 @@ def levels_command(
     ] = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Print each customer's highest dunning level as dunning-levels.csv (customer_id,level)."""
     from ecomrules.dunning import customer_levels
 
-    open_ids = None if open_items is None else {i.id for i in read_open_items(open_items)}
+    open_ids = None
+    if open_items is not None:
+        open_ids = {i.id for i in read_open_items(open_items, encoding=encoding)}
     levels = customer_levels(_history(workspace), open_item_ids=open_ids)
     if json:
         print_json(

@@ -11,6 +11,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from ecomrules.cli.inputs import EncodingOption
 from ecomrules.cli.output import ExitCode, console, print_json
 from ecomrules.errors import InputError
 from ecomrules.inputs.preorders import PreorderInputs, read_preorder_inputs
@@ -112,11 +113,12 @@ def plan_command(
     ] = None,
     json_output: Json = False,
     fail_on_alerts: FailOnAlerts = False,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Plan every pre-order line: allocation, ship day, expected delivery, alerts."""
     inputs = _read(
         products, orders, supply, carriers, warehouse_country, warehouse_zone, pickup_cutoff,
-        calendar,
+        calendar, encoding,
     )  # fmt: skip
     policy = _policy(
         priority, tiers, cap_per_customer, all_or_nothing, received_only, mixed,
@@ -158,11 +160,12 @@ def board_command(
     authorization_days: AuthDays = 7,
     json_output: Json = False,
     fail_on_alerts: FailOnAlerts = False,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Show the board: per product the pre-orders, demand, allocation, supply, dates, alerts."""
     inputs = _read(
         products, orders, supply, carriers, warehouse_country, warehouse_zone, pickup_cutoff,
-        calendar,
+        calendar, encoding,
     )  # fmt: skip
     policy = _policy(
         priority, tiers, cap_per_customer, all_or_nothing, received_only, mixed,
@@ -295,6 +298,7 @@ def _read(
     warehouse_zone: str,
     pickup_cutoff: str,
     calendar: Path | None,
+    encoding: str = "utf-8",
 ) -> PreorderInputs:
     try:
         cutoff = time.fromisoformat(pickup_cutoff)
@@ -311,6 +315,7 @@ def _read(
         warehouse_zone=warehouse_zone,
         pickup_cutoff=cutoff,
         calendar=calendar,
+        encoding=encoding,
     )
 
 

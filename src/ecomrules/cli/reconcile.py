@@ -9,14 +9,15 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from ecomrules.cli.inputs import EncodingOption, note_empty
 from ecomrules.cli.output import console, err_console, print_json, write_json
-from ecomrules.errors import UnrecognizedFormatError
-from ecomrules.gcpause import paused_collector
-from ecomrules.inputs import read_open_items
+from ecomrules.inputs.open_items import OPEN_ITEMS, open_items_of
+from ecomrules.inputs.statement import is_statement_header
+from ecomrules.inputs.table import read_table
 from ecomrules.ledger import OpenItem
 from ecomrules.money import Currency, Money
 from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, line_record
-from ecomrules.reconcile.bulk import read_line_records
+from ecomrules.reconcile.bulk import item_records_of, read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
 from ecomrules.reconcile.records import LineRecord
 from ecomrules.reconcile.store import MatchStore, commitments, without_committed
@@ -26,30 +27,23 @@ if TYPE_CHECKING:
 
 __all__ = ["demo_section", "reconcile", "render", "run_reconcile"]
 
-_DEFAULT_CSV = {"id", "booking_date", "amount", "currency"}
 _PROGRESS_FROM = 20_000
 
 
-def _read_statement(path: Path) -> tuple[list[LineRecord], list[PayoutRecord]]:
+def _read_statement(
+    path: Path, encoding: str = "utf-8"
+) -> tuple[list[LineRecord], list[PayoutRecord]]:
+    """A statement in the default CSV layout by its layout, any other through the parsers."""
     from ecomrules.parsing.registry import parse_file
 
-    try:
-        results = parse_file(path)
-    except UnrecognizedFormatError:
-        if path.suffix.lower() == ".csv" and _header(path) >= _DEFAULT_CSV:
-            return read_line_records(path), []
-        raise
+    if path.suffix.lower() == ".csv" and is_statement_header(path, encoding=encoding):
+        return read_line_records(path, encoding=encoding), []
+    results = parse_file(path)
     lines = [line_record(line) for result in results for line in result.lines]
     payouts = [payout_record(p) for result in results for p in result.payouts]
     return lines, payouts
 
 
-def _header(path: Path) -> set[str]:
-    with path.open(encoding="utf-8-sig") as handle:
-        return {c.strip() for c in handle.readline().split(",")}
-
-
-@paused_collector()
 def run_reconcile(
     open_items: Path,
     statements: list[Path],
@@ -57,30 +51,40 @@ def run_reconcile(
     config: Path | None = None,
     committed: MatchStore | None = None,
     keep_items: bool = True,
+    encoding: str = "utf-8",
 ) -> tuple[MatchResult, list[str], list[OpenItem]]:
     """Read the inputs, leave out what the workspace already holds, and match.
 
     Returns the result, the lines left out as already committed, and the
     open items as read (the residuals a new commitment records). With
     ``keep_items=False`` that list is empty: the items are let go once the
-    matcher's records are built, so a large run does not hold both.
+    matcher's records are built, so a large run does not hold both; without
+    a workspace and with ``keep_items=False`` no open item is built at all:
+    the records come straight from the file's columns.
     """
     from ecomrules.reconcile.config import load_config
 
     settings = load_config(config) if config else None
-    read = read_open_items(open_items)
-    items = read
+    table = read_table(open_items, OPEN_ITEMS, encoding=encoding)
+    note_empty(open_items, table.rows)
     skipped: frozenset[str] = frozenset()
-    if committed is not None:
-        items, skipped = without_committed(read, committed.commitments())
-    records = [item_record(item) for item in items]
-    del items
-    if not keep_items:
-        read = []
+    read: list[OpenItem] = []
+    if committed is None and not keep_items:
+        records = item_records_of(table)
+    else:
+        read = open_items_of(table)
+        items = read
+        if committed is not None:
+            items, skipped = without_committed(read, committed.commitments())
+        records = [item_record(item) for item in items]
+        del items
+        if not keep_items:
+            read = []
+    del table
     lines: list[LineRecord] = []
     payouts: list[PayoutRecord] = []
     for path in statements:
-        found, paid_out = _read_statement(path)
+        found, paid_out = _read_statement(path, encoding)
         lines.extend(found)
         payouts.extend(paid_out)
     left_out = sorted(line.id for line in lines if line.id in skipped)
@@ -119,6 +123,7 @@ def reconcile(
     workspace: Annotated[
         str | None, typer.Option("--workspace", help="Workspace file (default: ecomrules.db).")
     ] = None,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Propose which open items each statement line settles: auto, review or unmatched."""
     from ecomrules.workspace import Workspace, resolve_path
@@ -128,10 +133,9 @@ def reconcile(
     if commit or workspace:
         store = SqliteMatchStore(Workspace(resolve_path(workspace)))
     result, left_out, items = run_reconcile(
-        open_items, statement, config=config, committed=store, keep_items=commit
+        open_items, statement, config=config, committed=store, keep_items=commit, encoding=encoding
     )
-    with paused_collector():
-        document = result.to_json()
+    document = result.to_json()
     document["previously_committed_lines"] = left_out
     if out is not None:
         with out.open("w", encoding="utf-8") as handle:

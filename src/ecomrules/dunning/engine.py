@@ -30,7 +30,6 @@ from ecomrules.dunning.policy import DaysAfterDue, DunningPolicy, Level
 from ecomrules.dunning.state import HistoryState
 from ecomrules.dunning.transit import PaymentsInTransit
 from ecomrules.errors import InputError
-from ecomrules.gcpause import paused_collector
 from ecomrules.ledger import Customer, ItemStatus, OpenItem
 from ecomrules.outcome import Issue, Reason
 from ecomrules.parsing.model import StatementLine
@@ -59,10 +58,9 @@ def plan(
     (``dunning.bank_data_stale``) when it is older than the policy allows.
     ``render=False`` skips the letters (``Notice.letter`` stays None).
     """
-    with paused_collector():
-        return _plan(
-            items, customers, history, policy, as_of, in_transit, bank_data_as_of, render, renderer
-        )
+    return _plan(
+        items, customers, history, policy, as_of, in_transit, bank_data_as_of, render, renderer
+    )
 
 
 def _plan(
