@@ -364,8 +364,14 @@ def _units(amounts: Any, currencies: Any, column: Any) -> list[int] | None:
     """An amount column in minor units of each row's currency, or None when one is not exact."""
     if not len(amounts):
         return []
+    empty = pc.equal(amounts, "")
+    absent = pc.any(empty).as_py()
+    if absent:
+        if column.required:
+            return None  # the row reader names the missing amount
+        amounts = pc.if_else(empty, "0", amounts)
     if not pc.all(pc.match_substring_regex(amounts, AMOUNT_PATTERN)).as_py():
-        return None  # also an empty (absent) amount: the row reader names it
+        return None
     codes = pc.unique(currencies).to_pylist()
     exponents = [Currency.of(code).exponent for code in codes]  # checked by _column
     scale = max(exponents)
@@ -385,4 +391,8 @@ def _units(amounts: Any, currencies: Any, column: Any) -> list[int] | None:
         scaled = units
     if column.not_negative and pc.min(scaled).as_py() < 0:
         return None
+    if absent:
+        default = column.default
+        pairs = zip(scaled.to_pylist(), empty.to_pylist(), strict=True)
+        return [default if gap else units for units, gap in pairs]
     return list(scaled.to_pylist())
