@@ -29,6 +29,7 @@ __all__ = [
     "MalformedRecordError",
     "MoneyError",
     "ParseError",
+    "ReadLimitError",
     "ReconcileError",
     "UnknownCurrencyError",
     "UnrecognizedFormatError",
@@ -174,6 +175,14 @@ class MalformedRecordError(ParseError):
 
 class ControlTotalError(ParseError):
     """A control total of the file does not add up (balances, trailers, payout sums)."""
+
+
+class ReadLimitError(ParseError):
+    """A file passes a read limit: unpacked size or ratio, nesting, members, record length.
+
+    The limits are :class:`ecomrules.parsing.limits.ReadLimits`; the message
+    names the member and the limit.
+    """
 
 
 class ReconcileError(EcomrulesError, ValueError):

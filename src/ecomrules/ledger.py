@@ -13,6 +13,7 @@ its own records.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -51,6 +52,10 @@ def _day(owner: str, name: str, value: Any) -> date:
             owner, name, f"is a datetime.date, not {type(value).__name__}: {value!r}"
         )
     return value
+
+
+def _lines(value: Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _currency(value: Currency | str) -> Currency:
@@ -135,6 +140,8 @@ class Customer:
     b2b: bool = True
     email: str | None = None
     language: str = "en"
+    address: tuple[str, ...] = field(default=(), converter=_lines)
+    """Postal address lines, as printed on a letter (empty when unknown)."""
 
     def __attrs_post_init__(self) -> None:
         owner = f"customer {self.id}"

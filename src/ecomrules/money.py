@@ -4,7 +4,8 @@ Amounts are :class:`decimal.Decimal` and nothing else: a float or a bool is
 refused with ``TypeError``. Amounts of different currencies never mix silently
 (:class:`~ecomrules.errors.CurrencyMismatchError`). Rounding is always asked for
 with an explicit mode. Minor units come from the ISO 4217 table shipped in
-``ecomrules._iso4217`` (JPY 0, EUR 2, BHD 3).
+``ecomrules._iso4217`` (JPY 0, EUR 2, BHD 3), then the withdrawn codes of
+``ecomrules._iso4217_withdrawn`` with the minor units they had (DEM 2, ITL 0).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 from attrs import field, frozen
 
 from ecomrules._iso4217 import CURRENCIES
+from ecomrules._iso4217_withdrawn import WITHDRAWN
 from ecomrules.errors import (
     CurrencyMismatchError,
     InexactAmountError,
@@ -49,14 +51,18 @@ class Currency:
     @staticmethod
     @functools.cache
     def of(code: str) -> Currency:
-        """Return the currency for an ISO 4217 alphabetic code, case-insensitive."""
+        """Return the currency for an ISO 4217 alphabetic code, case-insensitive.
+
+        Withdrawn codes (``DEM``, ``FRF``, ``ITL``...) are known too, with the
+        minor units they had, so old statements read.
+        """
         if not isinstance(code, str):
             raise TypeError(f"a currency code is a str, not {type(code).__name__}")
         key = code.strip().upper()
-        try:
-            numeric, units, name = CURRENCIES[key]
-        except KeyError:
-            raise UnknownCurrencyError(code) from None
+        found = CURRENCIES.get(key) or WITHDRAWN.get(key)
+        if found is None:
+            raise UnknownCurrencyError(code)
+        numeric, units, name = found
         return Currency(key, numeric, units, name)
 
     @property

@@ -15,7 +15,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-__all__ = ["Issue", "Reason", "Severity", "SourceLocation", "check_code"]
+__all__ = ["Issue", "Reason", "Severity", "SourceLocation", "check_code", "escape_name"]
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
@@ -35,6 +35,27 @@ def check_code(code: str) -> str:
     return code
 
 
+_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))} | {
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def escape_name(name: str) -> str:
+    """``name`` (a path, a zip member) with control characters and line separators escaped.
+
+    Names come from files and command lines; a newline or a terminal escape in
+    one must not forge a line of a message. A newline is shown as ``\\n``, an escape
+    byte as ``\\x1b``.
+    """
+    if name.isprintable():
+        return name
+    return name.translate(_ESCAPES)
+
+
 def _freeze(data: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(data or {}))
 
@@ -43,7 +64,8 @@ def _freeze(data: Mapping[str, Any] | None) -> Mapping[str, Any]:
 class SourceLocation:
     """Where a record came from: a file path, a 1-based line and optionally a column.
 
-    ``str()`` renders ``path:line[:column]``, the prefix of every parse message.
+    ``str()`` renders ``path:line[:column]``, the prefix of every parse message,
+    with control characters of the path escaped (:func:`escape_name`).
     """
 
     path: str
@@ -51,7 +73,7 @@ class SourceLocation:
     column: str | None = None
 
     def __str__(self) -> str:
-        text = self.path
+        text = escape_name(self.path)
         if self.line is not None:
             text += f":{self.line}"
         if self.column is not None:

@@ -16,6 +16,7 @@ from ecomrules.errors import ControlTotalError, ParseError
 from ecomrules.money import Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import ErrorPolicy
+from ecomrules.parsing.limits import Budget, MeteredReader, current_limits
 
 __all__ = ["Input", "check_balance", "open_input"]
 
@@ -25,7 +26,11 @@ Input = bytes | str | os.PathLike[str] | BinaryIO
 
 @contextmanager
 def open_input(data: Input, source: str) -> Iterator[BinaryIO]:
-    """Yield ``data`` as a binary stream; a gzip file is decompressed as it is read."""
+    """Yield ``data`` as a binary stream; a gzip file is decompressed as it is read.
+
+    The decompressed bytes are charged to a budget under
+    :func:`~ecomrules.parsing.limits.current_limits` as they stream out.
+    """
     if isinstance(data, bytes | bytearray | memoryview):
         yield io.BytesIO(data)
         return
@@ -39,8 +44,10 @@ def open_input(data: Input, source: str) -> Iterator[BinaryIO]:
         with handle:
             if handle.read(2) == b"\x1f\x8b":
                 handle.seek(0)
+                budget = Budget(current_limits(), source, os.fstat(handle.fileno()).st_size)
                 with gzip.open(handle, "rb") as unpacked:
-                    yield unpacked  # type: ignore[misc]
+                    metered = MeteredReader(unpacked, budget, source)
+                    yield io.BufferedReader(metered, 1 << 16)
             else:
                 handle.seek(0)
                 yield handle

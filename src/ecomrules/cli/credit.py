@@ -16,6 +16,14 @@ from rich.table import Table
 
 from ecomrules.cli.inputs import EncodingOption, noted
 from ecomrules.cli.output import ExitCode, console, print_json
+from ecomrules.cli.workspace import (
+    WorkspaceOption,
+    history,
+    reading,
+    recording,
+    reservations,
+    unpaid,
+)
 from ecomrules.credit import (
     CreditDecision,
     CreditPolicy,
@@ -34,7 +42,7 @@ from ecomrules.inputs.dunning_levels import read_dunning_levels
 from ecomrules.inputs.orders import read_order, read_order_documents, read_orders
 from ecomrules.ledger import Customer, OpenItem
 from ecomrules.money import Money, to_decimal
-from ecomrules.workspace import Workspace, resolve_path
+from ecomrules.workspace import Workspace
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
@@ -57,14 +65,6 @@ LevelsOpt = Annotated[
     typer.Option("--dunning-levels", help="dunning-levels.csv: customer_id,level reached"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        help="Workspace file: reservations, and dunning levels when no --dunning-levels "
-        "(default $ECOMRULES_WORKSPACE, ./ecomrules.db).",
-    ),
-]
 
 
 def build_book(
@@ -90,29 +90,38 @@ def build_book(
 
 def dunning_standing(
     levels_file: Path | None,
-    workspace: Path | None,
+    space: Workspace | None,
     open_items: list[OpenItem],
     encoding: str = "utf-8",
 ) -> dict[str, tuple[int, bool]]:
     """Each customer's highest dunning level and whether it blocks credit.
 
     From ``levels_file`` when given (no credit block flag there); otherwise
-    from the dunning history in the workspace, if the workspace file exists,
-    counting only items still open.
+    from the dunning history in the workspace, if there is one, counting only
+    items still open.
     """
     if levels_file is not None:
         given = read_dunning_levels(levels_file, encoding=encoding)
         return {c: (level, False) for c, level in given.items()}
-    path = resolve_path(workspace)
-    if not path.exists():
+    if space is None:
         return {}
     from ecomrules.dunning import customer_levels
-    from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(path) as space:
-        history = SqliteDunningStore(space).load()
-    levels = customer_levels(history, open_item_ids={item.id for item in open_items})
+    levels = customer_levels(history(space), open_item_ids={item.id for item in open_items})
     return {c: (level.rank, level.block_credit) for c, level in levels.items()}
+
+
+def with_reservations(
+    book: ExposureBook, space: Workspace | None, *, skip_order: str | None = None
+) -> None:
+    """Count in the book the reservations recorded in the workspace (but ``skip_order``'s).
+
+    A reservation of an order the book counts already, or of a customer it
+    does not know, adds nothing.
+    """
+    for reservation in reservations(space):
+        if reservation.order_id != skip_order and reservation.customer_id in book.customers:
+            book.add_reservation(reservation)
 
 
 @app.command()
@@ -134,7 +143,7 @@ def check(
     reserve: Annotated[
         bool, typer.Option("--reserve", help="Reserve the order's amount in the workspace.")
     ] = False,
-    workspace: WorkspaceOpt = None,
+    workspace: WorkspaceOption = None,
     json: JsonOpt = False,
     encoding: EncodingOption = "utf-8",
 ) -> None:
@@ -147,17 +156,18 @@ def check(
     the_order = read_order(order)
     people = noted(customers, read_customers(customers, encoding=encoding))
     customer = _customer(people, the_order.customer_id, order)
-    items = noted(open_items, read_open_items(open_items, encoding=encoding))
-    book = build_book(
-        people, rules, run_date, items, orders, skip_order=the_order.id, encoding=encoding
-    )
-    standing = dunning_standing(dunning_levels, workspace, items, encoding)
-    level, blocks = standing.get(customer.id, (0, False))
+    read = noted(open_items, read_open_items(open_items, encoding=encoding))
     overrides = _overrides(the_order, override_by, override_why, override_until)
     if reserve:
         from ecomrules.workspace.credit import SqliteReservationStore
 
-        with Workspace(resolve_path(workspace)) as space:
+        with recording(workspace) as space:
+            items = unpaid(read, space)
+            book = build_book(
+                people, rules, run_date, items, orders, skip_order=the_order.id, encoding=encoding
+            )
+            standing = dunning_standing(dunning_levels, space, items, encoding)
+            level, blocks = standing.get(customer.id, (0, False))
             decision = decide_and_reserve(
                 SqliteReservationStore(space),
                 book,
@@ -167,6 +177,14 @@ def check(
                 overrides=overrides,
             )
     else:
+        with reading(workspace) as seen:
+            items = unpaid(read, seen)
+            book = build_book(
+                people, rules, run_date, items, orders, skip_order=the_order.id, encoding=encoding
+            )
+            with_reservations(book, seen, skip_order=the_order.id)
+            standing = dunning_standing(dunning_levels, seen, items, encoding)
+        level, blocks = standing.get(customer.id, (0, False))
         decision = decide(
             the_order,
             customer,
@@ -194,7 +212,7 @@ def report(
     policy: PolicyOpt = None,
     as_of: AsOfOpt = None,
     dunning_levels: LevelsOpt = None,
-    workspace: WorkspaceOpt = None,
+    workspace: WorkspaceOption = None,
     amount: Annotated[
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
@@ -205,9 +223,12 @@ def report(
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     people = noted(customers, read_customers(customers, encoding=encoding))
-    items = noted(open_items, read_open_items(open_items, encoding=encoding))
-    book = build_book(people, rules, run_date, items, orders, encoding=encoding)
-    levels = dunning_standing(dunning_levels, workspace, items, encoding)
+    read = noted(open_items, read_open_items(open_items, encoding=encoding))
+    with reading(workspace) as space:
+        items = unpaid(read, space)
+        book = build_book(people, rules, run_date, items, orders, encoding=encoding)
+        with_reservations(book, space)
+        levels = dunning_standing(dunning_levels, space, items, encoding)
     try:
         standard = to_decimal(amount)
     except ValueError:
@@ -232,12 +253,12 @@ def report(
 @app.command()
 def release(
     order_id: Annotated[str, typer.Argument(help="The order whose reservation ends.")],
-    workspace: WorkspaceOpt = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Drop an order's credit reservation (invoiced or cancelled)."""
     from ecomrules.workspace.credit import SqliteReservationStore
 
-    with Workspace(resolve_path(workspace)) as space:
+    with recording(workspace) as space:
         found = SqliteReservationStore(space).release(order_id)
     console.print(f"{order_id}: {'released' if found else 'no reservation'}")
 

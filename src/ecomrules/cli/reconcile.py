@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from ecomrules.cli.inputs import EncodingOption, note_empty
 from ecomrules.cli.output import console, err_console, print_json, write_json
+from ecomrules.cli.workspace import WorkspaceOption, reading, recording
 from ecomrules.inputs.open_items import OPEN_ITEMS, open_items_of
 from ecomrules.inputs.statement import is_statement_header
 from ecomrules.inputs.table import read_table
@@ -20,7 +22,7 @@ from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, 
 from ecomrules.reconcile.bulk import item_records_of, read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
 from ecomrules.reconcile.records import LineRecord
-from ecomrules.reconcile.store import MatchStore, commitments, without_committed
+from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
@@ -120,29 +122,35 @@ def reconcile(
     commit: Annotated[
         bool, typer.Option("--commit", help="Record the auto matches in the workspace.")
     ] = False,
-    workspace: Annotated[
-        str | None, typer.Option("--workspace", help="Workspace file (default: ecomrules.db).")
-    ] = None,
+    workspace: WorkspaceOption = None,
     encoding: EncodingOption = "utf-8",
 ) -> None:
-    """Propose which open items each statement line settles: auto, review or unmatched."""
-    from ecomrules.workspace import Workspace, resolve_path
+    """Propose which open items each statement line settles: auto, review or unmatched.
+
+    The payments committed in the workspace count: their lines are left out
+    and the residuals they paid are lowered.
+    """
     from ecomrules.workspace.reconcile import SqliteMatchStore
 
-    store = None
-    if commit or workspace:
-        store = SqliteMatchStore(Workspace(resolve_path(workspace)))
-    result, left_out, items = run_reconcile(
-        open_items, statement, config=config, committed=store, keep_items=commit, encoding=encoding
-    )
+    with ExitStack() as stack:
+        space = stack.enter_context(recording(workspace) if commit else reading(workspace))
+        store = None if space is None else SqliteMatchStore(space)
+        result, left_out, items = run_reconcile(
+            open_items,
+            statement,
+            config=config,
+            committed=store,
+            keep_items=commit,
+            encoding=encoding,
+        )
+        if commit and store is not None:
+            result, new = commit_matches(store, result, items)
+            err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
     document = result.to_json()
     document["previously_committed_lines"] = left_out
     if out is not None:
         with out.open("w", encoding="utf-8") as handle:
             write_json(document, handle)
-    if commit and store is not None:
-        new = store.record(commitments(result, items))
-        err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
     if json:
         print_json(document)
         return

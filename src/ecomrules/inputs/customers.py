@@ -18,7 +18,7 @@ from ecomrules.inputs.table import Table, read_table
 from ecomrules.ledger import Customer
 from ecomrules.money import Currency, Money
 
-__all__ = ["CUSTOMERS", "customers_of", "read_customers"]
+__all__ = ["ADDRESS", "CUSTOMERS", "address_lines", "customers_of", "read_customers"]
 
 CUSTOMERS = Layout(
     "customers.csv",
@@ -50,13 +50,32 @@ CUSTOMERS = Layout(
             "language code for letters (`en` by default)",
             default="en",
         ),
+        Column(
+            "address_line1",
+            Kind.TEXT,
+            False,
+            "street and number, the first line of the postal address on letters",
+        ),
+        Column(
+            "address_line2", Kind.TEXT, False, "a second street line (building, floor, P.O. box)"
+        ),
+        Column("postal_code", Kind.TEXT, False, "postal code, printed before the city"),
+        Column("city", Kind.TEXT, False, "city"),
+        Column("country", Kind.TEXT, False, "country, as it should be printed on the letter"),
     ),
 )
 """The layout of ``customers.csv``."""
 
+ADDRESS = ("address_line1", "address_line2", "postal_code", "city", "country")
+"""The address columns, in the order :func:`address_lines` takes them."""
+
 
 def customers_of(table: Table) -> list[Customer]:
-    """The core customers of a table read by :data:`CUSTOMERS`."""
+    """The core customers of a table read by :data:`CUSTOMERS`.
+
+    Every column fills the :class:`~ecomrules.ledger.Customer` field of its
+    name, except the address columns, which make ``Customer.address``.
+    """
     layout = table.layout
     names = [column.name for column in layout.columns]
     amounts = {column.name for column in layout.columns if column.kind is Kind.AMOUNT}
@@ -68,8 +87,21 @@ def customers_of(table: Table) -> list[Customer]:
             units = fields[name]
             if units is not None:
                 fields[name] = Money._trusted(Decimal(units).scaleb(-currency.exponent), currency)
+        fields["address"] = address_lines(*(fields.pop(name) for name in ADDRESS))
         customers.append(Customer(**fields))
     return customers
+
+
+def address_lines(
+    line1: str | None,
+    line2: str | None,
+    postal_code: str | None,
+    city: str | None,
+    country: str | None,
+) -> tuple[str, ...]:
+    """The address lines for a letter: street lines, postal code and city, country."""
+    town = " ".join(part for part in (postal_code, city) if part)
+    return tuple(part for part in (line1, line2, town, country) if part)
 
 
 def read_customers(path: str | Path, *, encoding: str = "utf-8") -> list[Customer]:

@@ -6,6 +6,7 @@ both produce a :class:`ParseResult`.
 """
 
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError, Parser
+from ecomrules.parsing.limits import DEFAULT_LIMITS, ReadLimits, applied_limits
 from ecomrules.parsing.model import (
     Counterparty,
     LineKind,
@@ -17,6 +18,7 @@ from ecomrules.parsing.model import (
 from ecomrules.parsing.registry import all_parsers, detect, get_parser, parse_file
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "Confidence",
     "Counterparty",
     "ErrorPolicy",
@@ -25,9 +27,11 @@ __all__ = [
     "ParseResult",
     "Parser",
     "Payout",
+    "ReadLimits",
     "Statement",
     "StatementLine",
     "all_parsers",
+    "applied_limits",
     "detect",
     "get_parser",
     "parse_file",

@@ -24,6 +24,7 @@ from ecomrules.errors import (
 )
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, OnError, Parser
+from ecomrules.parsing.limits import ReadLimits, applied_limits, current_limits
 from ecomrules.parsing.model import ParseResult
 from ecomrules.parsing.source import HEAD_SIZE, unwrap
 
@@ -80,10 +81,18 @@ def all_parsers() -> list[Parser]:
     return [get_parser(name) for name in sorted(_targets())]
 
 
+def _sniff(parser: Parser, head: bytes, filename: str | None) -> Confidence:
+    """``parser.sniff``, read as NO should it break its promise never to raise."""
+    try:
+        return parser.sniff(head, filename)
+    except Exception:  # a plug-in's broken sniff must not make every file unreadable
+        return Confidence.NO
+
+
 def detect(head: bytes, filename: str | None = None) -> Parser:
     """Return the one parser that recognises ``head``; raise when none or several do."""
     label = filename or "<data>"
-    votes = [(parser, parser.sniff(head, filename)) for parser in all_parsers()]
+    votes = [(parser, _sniff(parser, head, filename)) for parser in all_parsers()]
     sure = [p.name for p, vote in votes if vote is Confidence.YES]
     maybe = [p.name for p, vote in votes if vote is Confidence.MAYBE]
     chosen = sure if sure else maybe
@@ -102,9 +111,23 @@ def detect(head: bytes, filename: str | None = None) -> Parser:
 
 
 def parse_file(
-    path: str | Path, *, parser: str | None = None, on_error: OnError = "raise"
+    path: str | Path,
+    *,
+    parser: str | None = None,
+    on_error: OnError = "raise",
+    limits: ReadLimits | None = None,
 ) -> list[ParseResult]:
-    """Read ``path``, open gzip/zip wrappers, detect (or use ``parser``) and parse each member."""
+    """Read ``path``, open gzip/zip wrappers, detect (or use ``parser``) and parse each member.
+
+    Each member of a zip is parsed and reported under its own name
+    (``archive.zip!member.xml``). An unknown ``parser`` name and an empty file
+    raise :class:`~ecomrules.errors.UnrecognizedFormatError` (the known names
+    listed); a parser named for a file of another format refuses it.
+
+    ``limits`` (default :func:`~ecomrules.parsing.limits.current_limits`) bound
+    what the file may unpack to and how long a record may be; passing them is
+    the same as reading inside :func:`~ecomrules.parsing.limits.applied_limits`.
+    """
     file = Path(path)
     try:
         data = file.read_bytes()
@@ -112,8 +135,18 @@ def parse_file(
         raise ParseError(
             f"cannot read: {exc.strerror}", location=SourceLocation(str(file))
         ) from None
+    if parser is not None and parser not in _targets():
+        raise UnrecognizedFormatError(
+            f"no parser named {parser!r}; known: {', '.join(sorted(_targets()))}",
+            location=SourceLocation(str(file)),
+        )
     results = []
-    for member, content in unwrap(data, str(file)):
-        chosen = get_parser(parser) if parser else detect(content[:HEAD_SIZE], member)
-        results.append(chosen.parse(content, source=member, on_error=on_error))
+    with applied_limits(limits or current_limits()):
+        for member, content in unwrap(data, str(file)):
+            if not content.strip(b" \t\r\n\x00\x1a"):
+                raise UnrecognizedFormatError(
+                    "the file is empty: nothing to read", location=SourceLocation(member)
+                )
+            chosen = get_parser(parser) if parser else detect(content[:HEAD_SIZE], member)
+            results.append(chosen.parse(content, source=member, on_error=on_error))
     return results

@@ -7,19 +7,24 @@ column names (Customer Area exports put a blank band and a blank first column
 before it). Numbers come out of openpyxl as floats: each is turned into the
 shortest decimal text that reads back as the same float (``repr``), which is
 the text Excel wrote for amounts of up to 15 significant digits (ADR 0005).
-Old binary ``.xls`` workbooks are refused.
+Old binary ``.xls`` workbooks are refused. The workbook's declared unpacked
+size is checked against the read limits before anything is unpacked
+(:mod:`ecomrules.parsing.limits`).
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from ecomrules.errors import MalformedRecordError, ParseError
 from ecomrules.outcome import SourceLocation
+from ecomrules.parsing.unpack import check_workbook
 
 __all__ = ["OLE_MAGIC", "looks_like_workbook", "shared_strings", "workbook_rows"]
 
@@ -40,7 +45,16 @@ def shared_strings(head: bytes) -> str:
             if info.file_size > 4 * 1024**2:
                 return ""
             return archive.read(info).decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError, ValueError):
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        KeyError,
+        OSError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+    ):
         return ""
 
 
@@ -58,6 +72,19 @@ def _cell_text(value: object) -> str:
     if isinstance(value, time):
         return value.strftime("%H:%M:%S")
     return str(value)
+
+
+def _rows(sheet: Any, source: str) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows as text; a part broken inside the zip is a ParseError here too."""
+    number = 0
+    try:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(v) for v in values]
+    except Exception as exc:  # openpyxl reads lazily: the same unrelated types, later
+        raise ParseError(
+            f"not a readable .xlsx workbook: {type(exc).__name__} after row {number}",
+            location=SourceLocation(source),
+        ) from None
 
 
 def workbook_rows(
@@ -78,6 +105,7 @@ def workbook_rows(
             "pip install 'ecomrules[xlsx]'",
             location=SourceLocation(source),
         ) from None
+    check_workbook(data, source)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for a broken file
@@ -86,10 +114,7 @@ def workbook_rows(
         ) from None
     if not book.worksheets:
         raise MalformedRecordError("the workbook has no sheet", location=SourceLocation(source))
-    rows = (
-        (number, [_cell_text(v) for v in values])
-        for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1)
-    )
+    rows = _rows(book.worksheets[0], source)
     for number, cells in rows:
         names = {cell.strip() for cell in cells}
         if all(name in names for name in header_names):
