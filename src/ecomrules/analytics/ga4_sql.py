@@ -96,7 +96,7 @@ WITH raw AS (
     'page_location', 'currency', 'value', 'source', 'medium', 'campaign', 'transaction_id'))
     AS event_params)
   FROM raw
-), k AS MATERIALIZED (
+), k AS (
   SELECT *,
     ecr_value(event_params, 'ga_session_id') AS sid_v,
     ecr_value(event_params, 'page_location') AS location_v,
