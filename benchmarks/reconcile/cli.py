@@ -5,12 +5,15 @@ Usage: python benchmarks/reconcile/cli.py [SIZE ...] [--data DIR] [--seed 7] [--
 
 Each run starts the command line as a child process, exactly as a user does
 (``python -m ecomrules reconcile --open-items ... --statement ... --json --out
-FILE``), and reports its wall time and peak RSS (the child's ``ru_maxrss``).
+FILE``), and reports its wall time, its CPU time (user + system: on a shared
+machine the wall time depends on the neighbours) and peak RSS (the child's
+``ru_maxrss``).
 In the same run, in this process, a bare dict hash join on exact references
 reads the same two files with ``csv.reader`` and joins them: the floor the
-command is compared with (``cli / bare join``). The SHA-256 of the written
-JSON document is printed too: two versions of the code that print the same
-digest made the same decisions and wrote the same bytes.
+command is compared with (``ratio`` in wall time, ``cpu_ratio`` in CPU
+time). The SHA-256 of the written JSON document is printed too: two versions
+of the code that print the same digest made the same decisions and wrote the
+same bytes.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import _bare_join
 
 
-def run_cli(folder: Path, out: Path) -> tuple[float, float, str]:
-    """Run the command once; return its wall time, peak RSS (MB) and the output's digest."""
+def run_cli(folder: Path, out: Path) -> tuple[float, float, float, str]:
+    """Run the command once; return its wall time, CPU time, peak RSS (MB) and output digest."""
     command = [
         sys.executable,
         "-m",
@@ -52,7 +55,7 @@ def run_cli(folder: Path, out: Path) -> tuple[float, float, str]:
     if child.returncode not in (0, 1):
         raise SystemExit(f"reconcile failed ({child.returncode}): {child.stderr!r}")
     digest = hashlib.sha256(out.read_bytes()).hexdigest()[:16]
-    return wall, usage.ru_maxrss / 1024, digest
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, digest
 
 
 def _wait(child: subprocess.Popen[bytes]) -> tuple[int, resource.struct_rusage]:
@@ -81,16 +84,19 @@ def main() -> None:
             if not (folder / "truth.csv").exists():
                 generate(size, folder, args.seed)
             with tempfile.TemporaryDirectory() as tmp:
-                wall, peak, digest = run_cli(folder, Path(tmp) / "result.json")
-            bare, _, _, _ = _bare_join(folder / "open-items.csv", folder / "statement.csv")
+                wall, cpu, peak, digest = run_cli(folder, Path(tmp) / "result.json")
+            bare, _, bare_cpu, _ = _bare_join(folder / "open-items.csv", folder / "statement.csv")
             print(
                 json.dumps(
                     {
                         "lines": size,
                         "cli_wall_s": round(wall, 2),
+                        "cli_cpu_s": round(cpu, 2),
                         "cli_peak_mb": round(peak),
                         "bare_join_s": round(bare, 2),
+                        "bare_join_cpu_s": round(bare_cpu, 2),
                         "ratio": round(wall / bare, 2),
+                        "cpu_ratio": round(cpu / bare_cpu, 2),
                         "output_sha256": digest,
                     }
                 ),

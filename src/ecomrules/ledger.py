@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import date, datetime
-from typing import Any, TypeVar
+from datetime import date
 
 from attrs import field, frozen
 
-from ecomrules.errors import FieldTypeError, FieldValueError
+from ecomrules.errors import FieldValueError
+from ecomrules.fieldcheck import calendar_day, exact_money, expect
 from ecomrules.money import Currency, Money
 
 __all__ = ["Customer", "ItemStatus", "OpenItem"]
@@ -31,27 +31,6 @@ class ItemStatus(enum.Enum):
     OPEN = "open"
     DISPUTED = "disputed"
     PROMISED = "promised"
-
-
-T = TypeVar("T")
-
-
-def _expect(owner: str, name: str, value: Any, kind: type[T]) -> T:
-    """``value`` when it is a ``kind``, else ``FieldTypeError`` naming the field."""
-    if not isinstance(value, kind):
-        raise FieldTypeError(
-            owner, name, f"is a {kind.__name__}, not {type(value).__name__}: {value!r}"
-        )
-    return value
-
-
-def _day(owner: str, name: str, value: Any) -> date:
-    """A calendar date (not a ``datetime``, not a string), else ``FieldTypeError``."""
-    if isinstance(value, datetime) or not isinstance(value, date):
-        raise FieldTypeError(
-            owner, name, f"is a datetime.date, not {type(value).__name__}: {value!r}"
-        )
-    return value
 
 
 def _lines(value: Iterable[str]) -> tuple[str, ...]:
@@ -88,25 +67,18 @@ class OpenItem:
     def __attrs_post_init__(self) -> None:
         owner = f"open item {self.id}"
         for name in ("id", "number", "partner_id", "partner_name"):
-            _expect(owner, name, getattr(self, name), str)
-        amount = _expect(owner, "amount", self.amount, Money)
-        residual = _expect(owner, "residual", self.residual, Money)
-        issued = _day(owner, "issue_date", self.issue_date)
-        due = _day(owner, "due_date", self.due_date)
-        _expect(owner, "status", self.status, ItemStatus)
+            expect(owner, name, getattr(self, name), str)
+        amount = exact_money(owner, "amount", self.amount)
+        residual = exact_money(owner, "residual", self.residual)
+        issued = calendar_day(owner, "issue_date", self.issue_date)
+        due = calendar_day(owner, "due_date", self.due_date)
+        expect(owner, "status", self.status, ItemStatus)
         if self.promise_until is not None:
-            _day(owner, "promise_until", self.promise_until)
+            calendar_day(owner, "promise_until", self.promise_until)
         if residual.currency != amount.currency:
             raise FieldValueError(
                 owner, "residual", f"is in {residual.currency}, amount in {amount.currency}"
             )
-        for name, money in (("amount", amount), ("residual", residual)):
-            if not money.is_exact():
-                raise FieldValueError(
-                    owner,
-                    name,
-                    f"{money} has more than {money.currency.exponent} decimal(s)",
-                )
         if residual.amount and (amount.amount >= 0) != (residual.amount >= 0):
             raise FieldValueError(owner, "residual", f"{residual} has the opposite sign of amount")
         if abs(residual.amount) > abs(amount.amount):
@@ -145,11 +117,11 @@ class Customer:
 
     def __attrs_post_init__(self) -> None:
         owner = f"customer {self.id}"
-        _expect(owner, "id", self.id, str)
-        _expect(owner, "name", self.name, str)
+        expect(owner, "id", self.id, str)
+        expect(owner, "name", self.name, str)
         if self.credit_limit is not None:
-            limit = _expect(owner, "credit_limit", self.credit_limit, Money)
+            limit = exact_money(owner, "credit_limit", self.credit_limit)
             if limit.currency != self.currency:
                 raise FieldValueError(owner, "credit_limit", f"{limit} is not in {self.currency}")
         if self.created_on is not None:
-            _day(owner, "created_on", self.created_on)
+            calendar_day(owner, "created_on", self.created_on)
