@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ecomrules.credit.order import OpenOrder, OpenOrderStatus, Order, OrderLine, PaymentMethod
 from ecomrules.errors import InputError
 from ecomrules.inputs.fields import Amount, CurrencyCode, IsoDate
-from ecomrules.inputs.layout import Column, JsonFloat, Kind, Layout, Rule, where
+from ecomrules.inputs.layout import Column, JsonFloat, Kind, Layout, Rule, amount_units, where
 from ecomrules.inputs.reader import read_rows, row_errors, unique_ids
 from ecomrules.inputs.table import Table, read_table
 from ecomrules.money import Currency, Money
@@ -181,12 +181,11 @@ class OrderDocument(BaseModel):
 
     @model_validator(mode="after")
     def _lines_add_up(self) -> OrderDocument:
-        exponent = Currency.of(self.currency).exponent
         for amount in (self.amount, *(line.amount for line in self.lines)):
-            if amount != round(amount, exponent):
-                raise ValueError(
-                    f"amount {amount} has more than {exponent} decimal(s) for {self.currency}"
-                )
+            try:
+                amount_units(amount, self.currency)  # the one amount rule of every reader
+            except ValueError as exc:
+                raise ValueError(f"amount {amount} {exc}") from None
         if self.lines:
             total = sum((line.amount for line in self.lines), Decimal(0))
             if total != self.amount:
