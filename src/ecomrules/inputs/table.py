@@ -53,6 +53,7 @@ __all__ = [
     "convert_record",
     "decoded_text",
     "json_records",
+    "not_decodable",
     "read_table",
 ]
 
@@ -83,7 +84,8 @@ def _python_codec(encoding: str) -> str:
     return "utf-8-sig" if name == "utf-8" else name
 
 
-def _not_decodable(name: str, data: bytes, exc: UnicodeDecodeError, encoding: str) -> str:
+def not_decodable(name: str, data: bytes, exc: UnicodeDecodeError, encoding: str) -> str:
+    """The problem of a file not in ``encoding``: its line, the byte, the encoding to try."""
     line = data.count(b"\n", 0, exc.start) + 1
     hint = "latin-1" if check_encoding(encoding) == "utf-8" else "utf-8"
     return (
@@ -107,7 +109,7 @@ def _header(file: Path, layout: Layout, encoding: str) -> list[str]:
     try:
         line = first.decode(_python_codec(encoding)).rstrip("\r")
     except UnicodeDecodeError as exc:
-        raise InputError(str(file), [_not_decodable(file.name, first, exc, encoding)]) from None
+        raise InputError(str(file), [not_decodable(file.name, first, exc, encoding)]) from None
     names = next(csv.reader([line]), [])
     known = [c.name for c in layout.columns]
     problems = header_problems(file.name, names, known, layout.required, line=line)
@@ -148,7 +150,7 @@ def decoded_text(file: Path, encoding: str) -> str:
     try:
         return data.decode(_python_codec(encoding))
     except UnicodeDecodeError as exc:
-        raise InputError(str(file), [_not_decodable(file.name, data, exc, encoding)]) from None
+        raise InputError(str(file), [not_decodable(file.name, data, exc, encoding)]) from None
 
 
 Record = tuple[int, Mapping[str, Any] | str]
