@@ -250,10 +250,24 @@ _SOURCE_CATEGORIES: Final = frozenset(
 class AnalyticsStore:
     """A DuckDB file holding the canonical tables; see the module docstring."""
 
-    def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        read_only: bool = False,
+        memory_limit: str | None = None,
+    ) -> None:
+        """Open (or create) the store; ``memory_limit`` caps DuckDB's memory (e.g. ``"1GB"``).
+
+        Without a cap DuckDB may use 80% of the machine's memory as working
+        space; with one it spills to a temporary folder next to the file.
+        """
         self.path = str(path)
+        config: dict[str, str | bool | int | float | list[str]] = {}
+        if memory_limit is not None:
+            config["memory_limit"] = memory_limit
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
+            self.con = duckdb.connect(self.path, read_only=read_only, config=config)
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: cannot open the analytics store: {exc}") from None
         try:

@@ -6,16 +6,26 @@ require_prepayment), 2 on bad input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
-from ecomrules.cli.inputs import EncodingOption, noted
-from ecomrules.cli.output import ExitCode, console, print_json
+from ecomrules.cli.inputs import EncodingOption
+from ecomrules.cli.output import (
+    ExitCode,
+    JsonOption,
+    console,
+    date_option,
+    print_json,
+    read_input,
+    step,
+)
 from ecomrules.cli.workspace import (
     WorkspaceOption,
     history,
@@ -64,7 +74,6 @@ LevelsOpt = Annotated[
     Path | None,
     typer.Option("--dunning-levels", help="dunning-levels.csv: customer_id,level reached"),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
 
 def build_book(
@@ -78,14 +87,17 @@ def build_book(
     encoding: str = "utf-8",
 ) -> ExposureBook:
     """Put the open items and orders into a book (the order being checked left out)."""
-    open_orders = [] if orders is None else noted(orders, read_orders(orders, encoding=encoding))
-    return ExposureBook.build(
-        customers,
-        policy,
-        as_of,
-        open_items=open_items,
-        open_orders=[o for o in open_orders if o.id != skip_order],
-    )
+    open_orders = [] if orders is None else read_input(read_orders, orders, "orders", encoding)
+    with step("building the exposure book", unit="items") as bar:
+        book = ExposureBook.build(
+            customers,
+            policy,
+            as_of,
+            open_items=open_items,
+            open_orders=[o for o in open_orders if o.id != skip_order],
+        )
+        bar.advance(len(open_items) + len(open_orders))
+    return book
 
 
 def dunning_standing(
@@ -144,7 +156,7 @@ def check(
         bool, typer.Option("--reserve", help="Reserve the order's amount in the workspace.")
     ] = False,
     workspace: WorkspaceOption = None,
-    json: JsonOpt = False,
+    json: JsonOption = False,
     encoding: EncodingOption = "utf-8",
 ) -> None:
     """Decide whether an order may be taken on account: allow, warn, require_prepayment, block.
@@ -154,9 +166,9 @@ def check(
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     the_order = read_order(order)
-    people = noted(customers, read_customers(customers, encoding=encoding))
+    people = read_input(read_customers, customers, "customers", encoding)
     customer = _customer(people, the_order.customer_id, order)
-    read = noted(open_items, read_open_items(open_items, encoding=encoding))
+    read = read_input(read_open_items, open_items, "items", encoding)
     overrides = _overrides(the_order, override_by, override_why, override_until)
     if reserve:
         from ecomrules.workspace.credit import SqliteReservationStore
@@ -216,14 +228,14 @@ def report(
     amount: Annotated[
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
-    json: JsonOpt = False,
+    json: JsonOption = False,
     encoding: EncodingOption = "utf-8",
 ) -> None:
     """List each customer's exposure, headroom and the outcome of a standard order."""
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
-    people = noted(customers, read_customers(customers, encoding=encoding))
-    read = noted(open_items, read_open_items(open_items, encoding=encoding))
+    people = read_input(read_customers, customers, "customers", encoding)
+    read = read_input(read_open_items, open_items, "items", encoding)
     with reading(workspace) as space:
         items = unpaid(read, space)
         book = build_book(people, rules, run_date, items, orders, encoding=encoding)
@@ -233,7 +245,8 @@ def report(
         standard = to_decimal(amount)
     except ValueError:
         raise typer.BadParameter(f"{amount!r} is not a decimal", param_hint="--amount") from None
-    decisions = standard_decisions(book, levels, standard)
+    with step("deciding", total=len(book.customers), unit="customers") as bar:
+        decisions = standard_decisions(book, levels, standard, progress=bar.advance)
     if json:
         print_json({"as_of": run_date.isoformat(), "customers": [_row(d) for d in decisions]})
         return
@@ -254,19 +267,31 @@ def report(
 def release(
     order_id: Annotated[str, typer.Argument(help="The order whose reservation ends.")],
     workspace: WorkspaceOption = None,
+    json: JsonOption = False,
 ) -> None:
     """Drop an order's credit reservation (invoiced or cancelled)."""
     from ecomrules.workspace.credit import SqliteReservationStore
 
     with recording(workspace) as space:
         found = SqliteReservationStore(space).release(order_id)
+        path = space.path
+    if json:
+        print_json({"order_id": order_id, "released": found, "workspace": str(path)})
+        return
     console.print(f"{order_id}: {'released' if found else 'no reservation'}")
 
 
 def standard_decisions(
-    book: ExposureBook, levels: dict[str, tuple[int, bool]], amount: Decimal
+    book: ExposureBook,
+    levels: dict[str, tuple[int, bool]],
+    amount: Decimal,
+    *,
+    progress: Callable[[int], None] | None = None,
 ) -> list[CreditDecision]:
-    """Decide on a standard order (``amount`` on account) for every customer, by id."""
+    """Decide on a standard order (``amount`` on account) for every customer, by id.
+
+    ``progress`` is called with 1 for each customer decided.
+    """
     out = []
     for customer in sorted(book.customers.values(), key=lambda c: c.id):
         order = Order(
@@ -288,6 +313,8 @@ def standard_decisions(
                 dunning_blocks_credit=blocks,
             )
         )
+        if progress is not None:
+            progress(1)
     return out
 
 
@@ -317,19 +344,11 @@ def _overrides(
         raise typer.BadParameter(
             "an override needs --override-by, --override-why and --override-until"
         )
-    return (Override(who, why, _date(until, "--override-until"), order_id=order.id),)
+    return (Override(who, why, date_option(until, "--override-until"), order_id=order.id),)
 
 
 def _as_of(text: str | None) -> date:
-    return date.today() if text is None else _date(text, "--as-of")
-
-
-def _date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        message = f"{text!r} is not a date (YYYY-MM-DD)"
-        raise typer.BadParameter(message, param_hint=option) from None
+    return date.today() if text is None else date_option(text, "--as-of")
 
 
 def _print_decision(decision: CreditDecision) -> None:
@@ -375,23 +394,25 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
             )
         )
     if not ctx.quiet:
+        codes = [[code.removeprefix("credit.") for code in d.codes()] for d in decisions]
+        widest = max((len(code) for row in codes for code in row), default=7)
         table = Table(
-            "order",
-            "customer",
-            "outcome",
-            "exposure after",
-            "headroom",
-            "reasons",
-            title="Credit decisions",
+            title="Credit decisions", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
         )
-        for d in decisions:
+        table.add_column("order", overflow="fold")
+        table.add_column("customer", overflow="fold")
+        table.add_column("outcome", no_wrap=True)
+        table.add_column("exposure\nafter", justify="right", no_wrap=True)
+        table.add_column("headroom", justify="right", no_wrap=True, min_width=8)
+        table.add_column("reasons", no_wrap=True, min_width=min(widest, 28), overflow="fold")
+        for d, reasons in zip(decisions, codes, strict=True):
             table.add_row(
                 d.order_id,
                 d.customer_id,
                 d.outcome.value,
                 str(d.exposure_after),
                 "-" if d.headroom is None else str(d.headroom),
-                "\n".join(code.removeprefix("credit.") for code in d.codes()),
+                "\n".join(reasons),
             )
         console.print(table)
     return {

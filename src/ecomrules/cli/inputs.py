@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
 from ecomrules.cli.output import err_console
 
-__all__ = ["EncodingOption", "note_empty", "noted"]
-
-T = TypeVar("T")
+__all__ = ["EncodingOption", "note_empty"]
 
 EncodingOption = Annotated[
     str,
@@ -26,9 +24,3 @@ def note_empty(path: Path | str, rows: int) -> None:
     """Say on stderr that a file held a header and no rows (it is read as nothing to do)."""
     if rows == 0:
         err_console.print(f"note: {Path(path).name}: no rows (only a header)", markup=False)
-
-
-def noted(path: Path | str, values: list[T]) -> list[T]:
-    """``values`` read from ``path``, after :func:`note_empty`."""
-    note_empty(path, len(values))
-    return values
