@@ -91,6 +91,11 @@ def test_row_problems_are_capped_on_the_terminal_and_complete_for_a_program(
     with pytest.raises(InputError) as caught:
         read_open_items(items)
     assert len(caught.value.problems) == 30
+    as_json = dunning_plan(items, "--json")
+    assert as_json.returncode == 2
+    problems = json.loads(as_json.stdout)["error"]["problems"]
+    assert len(problems) == 30
+    assert {(p["line"], p["column"]) for p in problems} == {(k, "due_date") for k in range(2, 32)}
 
 
 @pytest.mark.parametrize(
