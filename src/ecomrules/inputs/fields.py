@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from ecomrules.inputs.layout import currency_code, flag_value, plain_amount
+from ecomrules.inputs.layout import currency_code, date_value, flag_value, plain_amount
 
 __all__ = ["Amount", "CurrencyCode", "Flag", "IsoDate", "IsoDateTime"]
 
@@ -20,17 +20,6 @@ __all__ = ["Amount", "CurrencyCode", "Flag", "IsoDate", "IsoDateTime"]
 def _amount(value: Any) -> Decimal:
     """The amount rule of :func:`~ecomrules.inputs.layout.amount_units`, before the currency."""
     return Decimal(plain_amount(value))
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("is not a date")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError("is not a date (YYYY-MM-DD)") from None
 
 
 def _datetime(value: Any) -> datetime:
@@ -50,7 +39,7 @@ def _datetime(value: Any) -> datetime:
 
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
 """A plain decimal amount written as text (no exponent, no separators); floats are refused."""
-IsoDate = Annotated[date, BeforeValidator(_date)]
+IsoDate = Annotated[date, BeforeValidator(date_value)]
 """A calendar date ``YYYY-MM-DD``."""
 IsoDateTime = Annotated[datetime, BeforeValidator(_datetime)]
 """An ISO 8601 date-time with its UTC offset."""

@@ -39,6 +39,7 @@ __all__ = [
     "amount_units",
     "convert",
     "currency_code",
+    "date_value",
     "flag_value",
     "header_problems",
     "markdown_table",
@@ -171,7 +172,8 @@ def amount_units(text: Any, currency: str) -> int:
     return -value if negative else value
 
 
-def _date(text: Any) -> date:
+def date_value(text: Any) -> date:
+    """A date cell ``YYYY-MM-DD`` (or a ``date`` from the API), or ``ValueError``."""
     if isinstance(text, date) and not isinstance(text, datetime):
         return text
     if not isinstance(text, str):
@@ -227,7 +229,7 @@ def convert(column: Column, text: Any) -> Any:
     if kind is Kind.TEXT:
         return _text(text)
     if kind is Kind.DATE:
-        return _date(text)
+        return date_value(text)
     if kind is Kind.CURRENCY:
         return _currency(text)
     if kind is Kind.FLAG:
