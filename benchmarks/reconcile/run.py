@@ -12,7 +12,7 @@ its own process so its peak memory (max RSS) is its own. Figures printed per siz
   join on exact references over the same data, one regex pass over the labels,
   and ``total / bare join`` (reading included on both sides), in wall and in
   CPU time: on a shared machine the CPU ratio is the one that compares;
-- with ``--unseen``, the same figures for each noise kind of the generator,
+- the same figures for each noise kind of the generator; with ``--unseen``,
   the new kinds together against their targets, and whether the IBANs the
   generator made invalid are exactly those the matcher reports;
 - a digest of every decision (status, score, allocations, reasons of each
@@ -209,11 +209,11 @@ def run_one(
         "ratio_total_to_bare": total / bare_total,
         "ratio_match_to_bare_join": (t2 - t1) / bare_join,
         "digest": _digest(result),
-        "kinds": _by_kind(result, truth, kinds) if unseen else {},
+        "kinds": _by_kind(result, truth, kinds),
         "iban_issues": {
-            "reported": len(result.issues),
+            "reported": len(found := getattr(result, "issues", ())),  # none before IBAN checks
             "planted": len(planted := _planted(folder / "invalid-ibans.csv")),
-            "same": {(i.record, i.id) for i in result.issues} == planted,
+            "same": {(i.record, i.id) for i in found} == planted,
         }
         if unseen
         else {},
@@ -347,10 +347,11 @@ def _kind_lines(kinds: dict[str, dict[str, int]], issues: dict[str, Any]) -> lis
     if new:
         summed = {key: sum(c[key] for c in new) for key in new[0]}
         out.append(row("new kinds", summed) + "  (targets 99.9 % / 95 % / 99 %)")
-    out.append(
-        f"  IBAN issues reported {issues['reported']:,}, planted {issues['planted']:,},"
-        f" same records: {issues['same']}"
-    )
+    if issues:
+        out.append(
+            f"  IBAN issues reported {issues['reported']:,}, planted {issues['planted']:,},"
+            f" same records: {issues['same']}"
+        )
     return out
 
 
