@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from rich.progress import Progress
@@ -20,8 +21,9 @@ from ecomrules.money import Currency, Money
 from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, line_record
 from ecomrules.reconcile.bulk import read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
-from ecomrules.reconcile.records import LineRecord
+from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
+from ecomrules.workspace import Workspace
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
@@ -51,6 +53,15 @@ def _header(path: Path) -> set[str]:
         return {c.strip() for c in handle.readline().split(",")}
 
 
+class _Run(NamedTuple):
+    result: MatchResult
+    left_out: list[str]
+    items: list[OpenItem]
+    lines: list[LineRecord]
+    records: list[ItemRecord]
+    matcher: Matcher
+
+
 @paused_collector()
 def run_reconcile(
     open_items: Path,
@@ -67,6 +78,17 @@ def run_reconcile(
     ``keep_items=False`` that list is empty: the items are let go once the
     matcher's records are built, so a large run does not hold both.
     """
+    run = _run(open_items, statements, config, committed, keep_items)
+    return run.result, run.left_out, run.items
+
+
+def _run(
+    open_items: Path,
+    statements: list[Path],
+    config: Path | None,
+    committed: MatchStore | None,
+    keep_items: bool,
+) -> _Run:
     from ecomrules.reconcile.config import load_config
 
     settings = load_config(config) if config else None
@@ -97,7 +119,27 @@ def run_reconcile(
             )
     else:
         result = matcher.match_records(lines, records, payouts=payouts)
-    return result, left_out, read
+    if not keep_items:
+        records = []
+    return _Run(result, left_out, read, lines, records, matcher)
+
+
+def _queue_for_review(space: Workspace, run: _Run, result: MatchResult) -> int:
+    """Queue the run's ``review`` and unmatched lines in the workspace (``ecomrules serve``)."""
+    from ecomrules.reconcile.review import review_entries
+    from ecomrules.workspace.review import SqliteReviewStore
+
+    queued = {m.line_id for m in result.matches if m.status is MatchStatus.REVIEW}
+    queued.update(u.line_id for u in result.unmatched_lines)
+    lines = [line for line in run.lines if line.id in queued]
+    entries = review_entries(
+        result,
+        lines,
+        run.records,
+        run.matcher.candidates(lines, run.records),
+        ledger=[item_record(item) for item in run.items],
+    )
+    return SqliteReviewStore(space).queue(entries, datetime.now(UTC))
 
 
 def reconcile(
@@ -116,7 +158,10 @@ def reconcile(
     json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Also write the JSON here.")] = None,
     commit: Annotated[
-        bool, typer.Option("--commit", help="Record the auto matches in the workspace.")
+        bool,
+        typer.Option(
+            "--commit", help="Record the auto matches in the workspace; queue the rest for review."
+        ),
     ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -130,12 +175,16 @@ def reconcile(
     with ExitStack() as stack:
         space = stack.enter_context(recording(workspace) if commit else reading(workspace))
         store = None if space is None else SqliteMatchStore(space)
-        result, left_out, items = run_reconcile(
-            open_items, statement, config=config, committed=store, keep_items=commit
-        )
+        run = _run(open_items, statement, config, store, commit)
+        result, left_out = run.result, run.left_out
         if commit and store is not None:
-            result, new = commit_matches(store, result, items)
-            err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
+            result, new = commit_matches(store, result, run.items)
+            queued = _queue_for_review(store.workspace, run, result)
+            err_console.print(
+                f"recorded {new} accepted allocation(s) in {store.workspace.path}; "
+                f"{queued} line(s) queued for review (ecomrules serve)"
+            )
+        del run
     with paused_collector():
         document = result.to_json()
     document["previously_committed_lines"] = left_out

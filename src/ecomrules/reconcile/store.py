@@ -9,7 +9,7 @@ next run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -24,6 +24,7 @@ __all__ = [
     "COMMITTED_ELSEWHERE_LINE",
     "Commitment",
     "MatchStore",
+    "commit_against",
     "commit_matches",
     "commitments",
     "without_committed",
@@ -93,7 +94,17 @@ def commit_matches(
     never settle one item twice, and each prints as ``auto`` only what it
     recorded. Returns the result as recorded and how many allocations were new.
     """
-    residuals = {item.id: item.residual for item in items}
+    return commit_against(store, result, {item.id: item.residual for item in items})
+
+
+def commit_against(
+    store: MatchStore, result: MatchResult, residuals: Mapping[str, Money]
+) -> tuple[MatchResult, int]:
+    """:func:`commit_matches` given each item's residual as the ledger reads it.
+
+    What the review page records a decision through (its entries keep the
+    residuals, not the open items).
+    """
     with store.locked():
         checked, accepted = _recheck(result, residuals, store.commitments())
         new = store.record(accepted)
@@ -101,7 +112,7 @@ def commit_matches(
 
 
 def _recheck(
-    result: MatchResult, residuals: dict[str, Money], committed: Sequence[Commitment]
+    result: MatchResult, residuals: Mapping[str, Money], committed: Sequence[Commitment]
 ) -> tuple[MatchResult, list[Commitment]]:
     open_now: dict[str, Money] = {}
     lines: set[str] = set()
@@ -141,7 +152,7 @@ def _fits(amount: Money, open_amount: Money) -> bool:
     return paid * left > 0 and abs(paid) <= abs(left)
 
 
-def _of(match: Match, residuals: dict[str, Money]) -> list[Commitment]:
+def _of(match: Match, residuals: Mapping[str, Money]) -> list[Commitment]:
     """The match's allocations; with a write-off each item is settled in full."""
     out = []
     for a in match.allocations:
