@@ -39,21 +39,11 @@ def main() -> int:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        inputs = ["--open-items", str(demo.path("open-items.csv"))]
-        inputs += ["--customers", str(demo.path("customers.csv")), "--policy", "fr-b2b"]
-        inputs += ["--sender", str(demo.path("sender.toml")), "--as-of", "2026-11-20"]
+        inputs = ["--data", str(demo.path("customers.csv").parent), "--policy", "fr-b2b"]
+        inputs += ["--as-of", "2026-11-20", "--user", "anna"]
+        serve = [*command, "serve", "--port", "0", "--workspace", str(workspace), *inputs]
         server = subprocess.Popen(
-            [
-                *command,
-                "serve",
-                "--port",
-                "0",
-                "--workspace",
-                str(workspace),
-                "--user",
-                "anna",
-                *inputs,
-            ],
+            serve,
             stdout=subprocess.PIPE,
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "300"},
@@ -75,6 +65,8 @@ def main() -> int:
                     ("serve-queue.png", "/review"),
                     ("serve-line.png", "/review/D006"),
                     ("serve-dunning.png", "/dunning"),
+                    ("serve-preorders.png", "/preorders"),
+                    ("serve-credit.png", "/credit"),
                 ):
                     page.goto(origin + path)
                     page.screenshot(path=str(IMAGES / name))

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ecomrules import demo
+
 from .conftest import serving
 
 if TYPE_CHECKING:
@@ -41,6 +43,29 @@ def test_serve_prints_the_url_with_its_token_and_the_url_answers(demo_workspace:
             opener().open(bare, timeout=20)
         refused.value.close()
         assert refused.value.code == 403
+
+
+def test_serve_takes_the_inputs_from_a_data_folder(demo_workspace: Path) -> None:
+    """``--data`` with the demo's folder: every page has its inputs."""
+    folder = demo.path("customers.csv").parent
+    with serving(
+        "--workspace", str(demo_workspace), "--data", str(folder), "--policy", "fr-b2b"
+    ) as (
+        first,
+        _,
+    ):
+        found = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", first)
+        assert found is not None, first
+        browser = opener()
+        browser.open(found.group(0), timeout=20).close()
+        origin = found.group(0).split("/?")[0]
+        for path, shown in (
+            ("/preorders", 'id="board"'),
+            ("/credit", 'id="customers"'),
+            ("/dunning", 'class="card notice"'),
+        ):
+            with browser.open(origin + path, timeout=20) as answer:
+                assert shown in answer.read().decode(), path
 
 
 def test_serve_with_another_host_warns(demo_workspace: Path) -> None:

@@ -370,7 +370,8 @@ class _Pages:
             result, rows = await run_in_threadpool(load)
         except EcomrulesError as exc:
             return self.problem(400, str(exc))
-        alerts = sorted(result.alerts, key=lambda a: (a.severity.value != "error", a.sku))
+        rank = {"error": 0, "warning": 1}
+        alerts = sorted(result.alerts, key=lambda a: (rank.get(a.severity.value, 2), a.sku))
         return self.render("preorders", missing=[], result=result, rows=rows, alerts=alerts)
 
     async def credit(self, request: Request) -> Response:
