@@ -74,6 +74,30 @@ def tie_workspace(cli: Cli, tmp_path: Path, tie_files: tuple[Path, Path]) -> Pat
     return workspace
 
 
+SPLIT_ITEMS = """\
+id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date
+S-1,FS-1,P7,Comptoir Est SARL,EUR,100.00,100.00,2026-10-01,2026-10-20
+S-2,FS-2,P7,Comptoir Est SARL,EUR,90.00,90.00,2026-10-01,2026-10-25
+S-3,FS-3,P7,Comptoir Est SARL,EUR,300.00,300.00,2026-10-01,2026-10-30
+"""
+SPLIT_STATEMENT = """\
+id,booking_date,amount,currency,counterparty,label
+P1,2026-11-02,186.00,EUR,Comptoir Est SARL,VIREMENT
+P2,2026-11-02,12.00,EUR,Quelqu'un,DIVERS
+"""
+
+
+@pytest.fixture
+def split_workspace(cli: Cli, tmp_path: Path) -> Path:
+    """P1 pays 186.00 of a partner owing 100.00, 90.00 and 300.00: no item, no pair fits."""
+    items, statement = tmp_path / "items.csv", tmp_path / "statement.csv"
+    items.write_text(SPLIT_ITEMS, encoding="utf-8")
+    statement.write_text(SPLIT_STATEMENT, encoding="utf-8")
+    workspace = tmp_path / "split.db"
+    reconcile_commit(cli, workspace, items, statement)
+    return workspace
+
+
 @contextmanager
 def serving(*args: str) -> Iterator[tuple[str, list[str]]]:
     """Start ``ecomrules serve``; yield the first line it printed and (once stopped) its stderr."""

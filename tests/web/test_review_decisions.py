@@ -123,7 +123,7 @@ def test_picking_a_partly_paid_item_leaves_the_rest_open_or_writes_it_off(
     tie_workspace: Path,
 ) -> None:
     queue = store(tie_workspace)
-    with pytest.raises(InputError, match="not one of its candidates"):
+    with pytest.raises(InputError, match="neither a candidate nor an open item"):
         queue.decide("L2", ReviewAction.PICK, item_id="B-1", who="a", at=NOW, seen=0)
     with pytest.raises(InputError, match="no proposal to accept"):
         queue.decide("L2", ReviewAction.ACCEPT, who="a", at=NOW, seen=0)
@@ -212,3 +212,63 @@ def test_a_write_off_settles_the_item_in_full(cli: Cli, tmp_path: Path) -> None:
         (commitment,) = SqliteMatchStore(space).commitments()
     assert commitment.write_off == Money(Decimal("1.00"), "EUR")
     assert commitment.settled == Money(Decimal("300.00"), "EUR")
+
+
+def test_a_split_pays_the_items_in_turn_by_due_date(split_workspace: Path) -> None:
+    queue = store(split_workspace)
+    entry = queue.entry("P1")
+    assert entry is not None
+    assert {c["id"] for c in entry.candidates} >= {"S-1", "S-2"}
+    decision = queue.decide(
+        "P1", ReviewAction.SPLIT, item_ids=["S-2", "S-1"], who="a", at=NOW, seen=0
+    )
+    assert decision.item_ids == ("S-1", "S-2")  # by due date, whatever the order named
+    assert sorted(committed(split_workspace)) == [
+        ("P1", "S-1", "100.00"),
+        ("P1", "S-2", "86.00"),  # what the line had left; 4.00 of S-2 stays open
+    ]
+
+
+def test_a_split_writes_off_within_the_tolerance_only(split_workspace: Path) -> None:
+    queue = store(split_workspace)
+    decision = queue.decide(
+        "P1", ReviewAction.SPLIT, item_ids=["S-1", "S-2"], write_off=True, who="a", at=NOW, seen=0
+    )
+    assert decision.write_off == Money(Decimal("4.00"), "EUR")  # within 5.00 and 5 %
+    queue.undo("P1", who="a", at=NOW, seen=decision.id)
+    with pytest.raises(InputError, match=r"writing off 214\.00 of item S-3 is beyond"):
+        queue.decide(
+            "P1",
+            ReviewAction.SPLIT,
+            item_ids=["S-1", "S-3"],
+            write_off=True,
+            who="a",
+            at=NOW,
+            seen=decision.id,
+        )
+    with pytest.raises(InputError, match="used up before item S-3"):
+        queue.decide(
+            "P1",
+            ReviewAction.SPLIT,
+            item_ids=["S-1", "S-2", "S-3"],
+            who="a",
+            at=NOW,
+            seen=decision.id,
+        )
+    with pytest.raises(InputError, match="split names two items or more"):
+        queue.decide("P1", ReviewAction.SPLIT, item_ids=["S-1"], who="a", at=NOW, seen=decision.id)
+    assert committed(split_workspace) == []
+
+
+def test_any_open_item_can_be_picked_when_the_caller_knows_it(split_workspace: Path) -> None:
+    from ecomrules.reconcile.records import ItemRecord
+    from ecomrules.reconcile.review import item_fields
+
+    other = item_fields(ItemRecord("S-3", "FS-3", "P7", "Comptoir Est SARL", "EUR", 30000, 739_560))
+    queue = store(split_workspace)
+    with pytest.raises(InputError, match="neither a candidate nor an open item"):
+        queue.decide("P2", ReviewAction.PICK, item_id="S-3", who="a", at=NOW, seen=0)
+    queue.decide(
+        "P2", ReviewAction.PICK, item_id="S-3", others={"S-3": other}, who="a", at=NOW, seen=0
+    )
+    assert committed(split_workspace) == [("P2", "S-3", "12.00")]

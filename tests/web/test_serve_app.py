@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from starlette.testclient import TestClient
@@ -21,6 +22,9 @@ from ecomrules.workspace import Workspace
 from ecomrules.workspace.dunning import SqliteDunningStore
 from ecomrules.workspace.reconcile import SqliteMatchStore
 from ecomrules.workspace.review import SqliteReviewStore
+
+if TYPE_CHECKING:
+    from conftest import Cli
 
 TOKEN = "test-token-1234"
 BASE = "http://127.0.0.1:8765"
@@ -225,7 +229,7 @@ def test_bad_forms_are_told_on_the_page(demo_workspace: Path) -> None:
         assert "no valid action" in answer.text
     pick = browser.post("/review/D006/decide", data={**fields, "action": "pick", "item_id": "X"})
     assert pick.status_code == 400
-    assert "&#39;X&#39; is not one of its candidates" in pick.text
+    assert "&#39;X&#39; is neither a candidate nor an open item" in pick.text
     assert browser.get("/review/D006/decide").status_code == 404  # nothing writes on GET
     assert browser.post("/review/NOPE/decide", data=fields).status_code == 404
     with Workspace(demo_workspace) as space:
@@ -351,3 +355,118 @@ def test_the_credit_list_sees_the_payments_decided_on_the_page(demo_workspace: P
     from decimal import Decimal
 
     assert Decimal(before.split()[0]) - Decimal(after.split()[0]) == Decimal("890.00")
+
+
+def test_split_and_write_off_from_the_page(split_workspace: Path) -> None:
+    browser = client(settings(split_workspace))
+    page = browser.get("/review/P1").text
+    assert 'id="split"' in page
+    fields = form(page, "/review/P1/decide", "split")
+    fields.pop("item_id", None)  # the checkboxes: the browser sends those ticked
+    answer = browser.post(
+        "/review/P1/decide",
+        data={**fields, "item_id": ["S-1", "S-2"], "write_off": "1"},
+    )
+    assert answer.status_code == 303
+    decided = browser.get("/review/P1").text
+    assert "split (S-1, S-2), writing off 4.00 EUR by alice" in decided
+    too_much = browser.post(
+        "/review/P2/decide",
+        data={**form(browser.get("/review/P2").text, "/review/P2/decide", "unmatched")},
+    )
+    assert too_much.status_code == 303
+
+
+def test_a_write_off_is_offered_within_the_tolerance_only(cli: Cli, tmp_path: Path) -> None:
+    from .conftest import reconcile_commit
+
+    items = tmp_path / "items.csv"
+    items.write_text(
+        "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date\n"
+        "W-1,FW-1,P9,Wagner KG,EUR,300.00,300.00,2026-10-01,2026-10-31\n"
+        "W-2,FW-2,P9,Wagner KG,EUR,300.00,300.00,2026-10-01,2026-10-31\n",
+        encoding="utf-8",
+    )
+    statement = tmp_path / "statement.csv"
+    statement.write_text(
+        "id,booking_date,amount,currency,counterparty,label\n"
+        "S1,2026-11-02,299.00,EUR,Wagner KG,UEBERWEISUNG\n"
+        "S2,2026-11-02,250.00,EUR,Wagner KG,UEBERWEISUNG\n",
+        encoding="utf-8",
+    )
+    workspace = tmp_path / "w.db"
+    reconcile_commit(cli, workspace, items, statement)
+    browser = client(settings(workspace))
+    assert "Pick and write off 1.00" in browser.get("/review/S1").text
+    assert "Pick and write off" not in browser.get("/review/S2").text  # 50.00 is beyond
+
+
+def test_any_open_item_from_the_page_with_open_items(split_workspace: Path, tmp_path: Path) -> None:
+    from .conftest import SPLIT_ITEMS
+
+    items = tmp_path / "items.csv"  # the fixture's own file
+    assert items.read_text(encoding="utf-8") == SPLIT_ITEMS
+    without = client(settings(split_workspace)).get("/review/P2").text
+    assert 'id="other"' not in without
+    browser = client(settings(split_workspace, open_items=items))
+    page = browser.get("/review/P2").text
+    fields = form(page, "/review/P2/decide", "pick")
+    assert fields.pop("write_off") == "1"  # a checkbox, left unticked
+    for name, status in (("NOPE", 400), ("S-3", 303)):
+        answer = browser.post("/review/P2/decide", data={**fields, "item_id": name})
+        assert answer.status_code == status, name
+    with Workspace(split_workspace) as space:
+        assert [(c.line_id, c.item_id) for c in SqliteMatchStore(space).commitments()] == [
+            ("P2", "S-3")
+        ]
+
+
+def test_upload_a_statement_matches_records_and_queues(tmp_path: Path, tie_files: tuple) -> None:
+    """The tie shop's statement uploaded on an empty workspace: as ``reconcile --commit``."""
+    items, statement = tie_files
+    workspace = tmp_path / "upload.db"
+    Workspace(workspace).close()
+    browser = client(settings(workspace, open_items=items))
+    page = browser.get("/review").text
+    fields = form(page, "/review/upload")
+    with statement.open("rb") as handle:
+        answer = browser.post(
+            "/review/upload", data=fields, files={"statement": ("bank.csv", handle, "text/csv")}
+        )
+    assert answer.status_code == 303
+    said = browser.get(answer.headers["location"]).text
+    assert "bank.csv: 4 line(s) read, 1 allocation(s) recorded, 3 line(s) queued" in said
+    with Workspace(workspace) as space:
+        assert [c.line_id for c in SqliteMatchStore(space).commitments()] == ["L3"]
+        assert SqliteReviewStore(space).count(pending=True) == 3
+    with statement.open("rb") as handle:  # the same file again: nothing twice
+        again = browser.post(
+            "/review/upload", data=fields, files={"statement": ("bank.csv", handle, "text/csv")}
+        )
+    assert "0 allocation(s) recorded" in browser.get(again.headers["location"]).text
+
+
+def test_upload_refuses_what_it_cannot_read(tmp_path: Path, tie_files: tuple) -> None:
+    items, _ = tie_files
+    workspace = tmp_path / "upload.db"
+    browser = client(settings(workspace, open_items=items))
+    fields = form(browser.get("/review").text, "/review/upload")
+    answer = browser.post(
+        "/review/upload",
+        data=fields,
+        files={"statement": ("../../notes.txt", b"hello\n", "text/plain")},
+    )
+    assert answer.status_code == 400
+    assert "notes.txt" in answer.text
+    small = client(settings(workspace, open_items=items, upload_limit=10))
+    too_big = small.post(
+        "/review/upload",
+        data=fields,
+        files={"statement": ("bank.csv", b"x" * 100, "text/csv")},
+    )
+    assert too_big.status_code == 413
+    no_csrf = browser.post("/review/upload", files={"statement": ("bank.csv", b"x", "text/csv")})
+    assert no_csrf.status_code == 403
+    without_items = client(settings(workspace))
+    assert 'id="upload"' not in without_items.get("/review").text
+    assert without_items.post("/review/upload", data=fields).status_code == 400

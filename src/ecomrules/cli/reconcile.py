@@ -28,7 +28,7 @@ from ecomrules.workspace import Workspace
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
 
-__all__ = ["demo_section", "reconcile", "render", "run_reconcile"]
+__all__ = ["commit_and_queue", "demo_section", "reconcile", "render", "run_reconcile"]
 
 _DEFAULT_CSV = {"id", "booking_date", "amount", "currency"}
 _PROGRESS_FROM = 20_000
@@ -124,20 +124,43 @@ def _run(
     return _Run(result, left_out, read, lines, records, matcher)
 
 
+def commit_and_queue(
+    space: Workspace, open_items: Path, statements: list[Path], config: Path | None = None
+) -> tuple[MatchResult, list[str], int, int]:
+    """``reconcile --commit``: match, record the ``auto`` matches, queue the rest for review.
+
+    Returns the result as recorded, the lines left out as committed before,
+    how many allocations were new and how many lines were queued. The review
+    page's statement upload runs the same.
+    """
+    from ecomrules.workspace.reconcile import SqliteMatchStore
+
+    store = SqliteMatchStore(space)
+    run = _run(open_items, statements, config, store, True)
+    result, new = commit_matches(store, run.result, run.items)
+    queued = _queue_for_review(space, run, result)
+    return result, run.left_out, new, queued
+
+
 def _queue_for_review(space: Workspace, run: _Run, result: MatchResult) -> int:
     """Queue the run's ``review`` and unmatched lines in the workspace (``ecomrules serve``)."""
+    from ecomrules.reconcile.comparison import AmountComparison
     from ecomrules.reconcile.review import review_entries
     from ecomrules.workspace.review import SqliteReviewStore
 
     queued = {m.line_id for m in result.matches if m.status is MatchStatus.REVIEW}
     queued.update(u.line_id for u in result.unmatched_lines)
     lines = [line for line in run.lines if line.id in queued]
+    amount = next(
+        (c for c in run.matcher.settings.comparisons if isinstance(c, AmountComparison)), None
+    )
     entries = review_entries(
         result,
         lines,
         run.records,
         run.matcher.candidates(lines, run.records),
         ledger=[item_record(item) for item in run.items],
+        amount=amount,
     )
     return SqliteReviewStore(space).queue(entries, datetime.now(UTC))
 
@@ -175,16 +198,16 @@ def reconcile(
     with ExitStack() as stack:
         space = stack.enter_context(recording(workspace) if commit else reading(workspace))
         store = None if space is None else SqliteMatchStore(space)
-        run = _run(open_items, statement, config, store, commit)
-        result, left_out = run.result, run.left_out
-        if commit and store is not None:
-            result, new = commit_matches(store, result, run.items)
-            queued = _queue_for_review(store.workspace, run, result)
+        if commit and space is not None:
+            result, left_out, new, queued = commit_and_queue(space, open_items, statement, config)
             err_console.print(
-                f"recorded {new} accepted allocation(s) in {store.workspace.path}; "
+                f"recorded {new} accepted allocation(s) in {space.path}; "
                 f"{queued} line(s) queued for review (ecomrules serve)"
             )
-        del run
+        else:
+            run = _run(open_items, statement, config, store, False)
+            result, left_out = run.result, run.left_out
+            del run
     with paused_collector():
         document = result.to_json()
     document["previously_committed_lines"] = left_out

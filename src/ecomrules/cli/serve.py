@@ -72,6 +72,12 @@ def serve(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Dunning run date (YYYY-MM-DD); default today.")
     ] = None,
+    reconcile_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--reconcile-config", help="Matcher configuration for statements uploaded on the page."
+        ),
+    ] = None,
     products: Annotated[
         Path | None, typer.Option("--products", help="products.csv, for the pre-order board.")
     ] = None,
@@ -156,6 +162,7 @@ def serve(
         policy=policy,
         statements=tuple(statement or ()),
         as_of=run_date,
+        reconcile_config=reconcile_config,
         open_items=given["open_items"],
         customers=given["customers"],
         sender=given["sender"],

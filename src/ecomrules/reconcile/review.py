@@ -18,12 +18,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from attrs import frozen
 
 from ecomrules.errors import InputError
 from ecomrules.money import Currency, Money
+from ecomrules.reconcile.comparison import AmountComparison, Tolerance
 from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.result import Allocation, Candidate, Match, MatchResult, MatchStatus
 
@@ -31,7 +33,9 @@ __all__ = [
     "ReviewAction",
     "ReviewEntry",
     "decided_match",
+    "item_fields",
     "review_entries",
+    "write_off_offer",
 ]
 
 
@@ -42,6 +46,8 @@ class ReviewAction(enum.Enum):
     """The matcher's proposal, as proposed."""
     PICK = "pick"
     """Another candidate (or any open item): the line pays it."""
+    SPLIT = "split"
+    """Several items: the line pays them in turn, by due date, as far as it goes."""
     UNMATCHED = "unmatched"
     """Leave the line unmatched: nothing is settled, the line leaves the queue."""
 
@@ -64,7 +70,9 @@ def _line(line: LineRecord) -> dict[str, Any]:
     }
 
 
-def _item(item: ItemRecord, ledger: ItemRecord | None) -> dict[str, Any]:
+def item_fields(item: ItemRecord, ledger: ItemRecord | None = None) -> dict[str, Any]:
+    """An open item as an entry shows it: ``open`` what is left now (``item``), ``residual``
+    what the ledger says (``ledger``; the item itself when None), which a decision records."""
     base = ledger or item
     return {
         "id": item.id,
@@ -118,6 +126,7 @@ def review_entries(
     candidates: Mapping[str, Sequence[Candidate]],
     *,
     ledger: Sequence[ItemRecord] = (),
+    amount: AmountComparison | None = None,
 ) -> list[ReviewEntry]:
     """The ``review`` and unmatched lines of ``result`` as entries, by line id.
 
@@ -126,8 +135,15 @@ def review_entries(
     file gives them (a decision records the ledger's residual, as
     :class:`~ecomrules.reconcile.store.Commitment` requires); the items
     themselves when omitted. ``candidates`` comes from
-    :meth:`~ecomrules.reconcile.Matcher.candidates`.
+    :meth:`~ecomrules.reconcile.Matcher.candidates`; ``amount`` is the
+    matcher's amount comparison, whose under-payment tolerance bounds the
+    write-off a decision may make (the default one when None).
     """
+    under = (amount or AmountComparison()).under
+    tolerance = {
+        "absolute": None if under.absolute is None else str(under.absolute),
+        "percent": None if under.percent is None else str(under.percent),
+    }
     by_line = {line.id: line for line in lines}
     by_item = {item.id: item for item in items}
     books = {item.id: item for item in ledger}
@@ -167,13 +183,14 @@ def review_entries(
                 ids.discard(candidate.item_id)
         for item_id in sorted(ids):  # a combination's items the pair scoring did not block
             if item_id in by_item:
-                shown.append({**_item(by_item[item_id], books.get(item_id)), "score": None})
+                shown.append({**item_fields(by_item[item_id], books.get(item_id)), "score": None})
         document = {
             "line": _line(by_line[line_id]),
             "status": status,
             "reasons": reasons,
             "proposal": offer,
             "candidates": shown,
+            "tolerance": tolerance,
         }
         entries.append(ReviewEntry(line_id, status, document))
     return entries
@@ -185,7 +202,7 @@ def _level(level: Any) -> dict[str, Any]:
 
 def _scored(item: ItemRecord, books: Mapping[str, ItemRecord], c: Candidate) -> dict[str, Any]:
     return {
-        **_item(item, books.get(item.id)),
+        **item_fields(item, books.get(item.id)),
         "score": c.score,
         "contributions": [_level(level) for level in c.contributions],
     }
@@ -194,28 +211,30 @@ def _scored(item: ItemRecord, books: Mapping[str, ItemRecord], c: Candidate) -> 
 def decided_match(
     entry: ReviewEntry,
     action: ReviewAction,
-    item: dict[str, Any] | None = None,
+    items: Sequence[dict[str, Any]] = (),
     *,
     write_off: bool = False,
 ) -> Match | None:
     """The match a decision records, as an ``auto`` match; None for ``unmatched``.
 
-    ``accept`` takes the proposal as it is; ``pick`` lets the line pay
-    ``item`` (a candidate's or an open item's fields, as the entry holds
-    them): all of the line when the item is open for that much or more,
-    else the item's open amount (the rest of the line stays unallocated).
-    ``write_off=True`` settles the item in full when the line pays less.
-    Raises :class:`~ecomrules.errors.InputError` when the decision cannot be
-    recorded (no proposal to accept, an item in another currency or on the
-    other side).
+    ``accept`` takes the proposal as it is. ``pick`` (one item) and
+    ``split`` (several) let the line pay ``items`` (fields as
+    :func:`item_fields` gives them) in turn, by due date then id: each
+    takes what the line has left, up to its open amount; what the line has
+    left after the last is unallocated. ``write_off=True`` settles the last
+    item in full when the line leaves part of it open, within the entry's
+    under-payment tolerance. Raises :class:`~ecomrules.errors.InputError`
+    when the decision cannot be recorded (no proposal to accept, an item in
+    another currency or on the other side, the line used up before an item,
+    a write-off beyond the tolerance).
     """
     if action is ReviewAction.UNMATCHED:
         return None
-    line = entry.document["line"]
+    where = f"line {entry.line_id}"
     if action is ReviewAction.ACCEPT:
         proposal = entry.proposal
         if proposal is None:
-            raise InputError("review", [f"line {entry.line_id}: there is no proposal to accept"])
+            raise InputError("review", [f"{where}: there is no proposal to accept"])
         return Match(
             entry.line_id,
             MatchStatus.AUTO,
@@ -227,33 +246,100 @@ def decided_match(
             proposal["currency"],
             write_off=int(proposal["write_off_units"]),
         )
-    if item is None:
-        raise InputError("review", [f"line {entry.line_id}: pick names no open item"])
-    if item["currency"] != line["currency"]:
-        raise InputError(
-            "review",
-            [
-                f"line {entry.line_id}: item {item['id']} is in {item['currency']}, "
-                f"the line in {line['currency']}: pick an item in the line's currency"
-            ],
-        )
-    paid, open_units = int(line["units"]), int(item["open_units"])
-    if paid == 0 or open_units == 0 or (paid > 0) != (open_units > 0):
-        raise InputError(
-            "review",
-            [
-                f"line {entry.line_id}: item {item['id']} is open for {item['open']}, "
-                f"the line pays {line['amount']}: they are not on the same side"
-            ],
-        )
-    units = paid if abs(paid) <= abs(open_units) else open_units
-    left = open_units - units
+    if not items:
+        raise InputError("review", [f"{where}: {action.value} names no open item"])
+    if action is ReviewAction.PICK and len(items) > 1:
+        raise InputError("review", [f"{where}: pick names one item; split several"])
+    if action is ReviewAction.SPLIT and len(items) < 2:
+        raise InputError("review", [f"{where}: split names two items or more"])
+    line = entry.document["line"]
+    paid = int(line["units"])
+    left = abs(paid)
+    allocations: list[Allocation] = []
+    ordered = sorted(items, key=lambda item: (item["due"], item["id"]))
+    for item in ordered:
+        open_units = int(item["open_units"])
+        if item["currency"] != line["currency"]:
+            raise InputError(
+                "review",
+                [
+                    f"{where}: item {item['id']} is in {item['currency']}, the line in "
+                    f"{line['currency']}: pick an item in the line's currency"
+                ],
+            )
+        if paid == 0 or open_units == 0 or (paid > 0) != (open_units > 0):
+            raise InputError(
+                "review",
+                [
+                    f"{where}: item {item['id']} is open for {item['open']}, the line pays "
+                    f"{line['amount']}: they are not on the same side"
+                ],
+            )
+        if not left:
+            raise InputError(
+                "review",
+                [f"{where}: the line is used up before item {item['id']}: leave it out"],
+            )
+        take = min(left, abs(open_units))
+        left -= take
+        allocations.append(Allocation(item["id"], take if paid > 0 else -take, item["currency"]))
+    last = ordered[-1]
+    short = abs(int(last["open_units"])) - abs(allocations[-1].units)
+    off = 0
+    if write_off and short:
+        if not _within(entry, short, abs(int(last["open_units"])), last["currency"]):
+            raise InputError(
+                "review",
+                [
+                    f"{where}: writing off {_text(short, last['currency'])} of item "
+                    f"{last['id']} is beyond the tolerance ({_tolerance_text(entry)})"
+                ],
+            )
+        off = short if paid > 0 else -short
+    best = max((float(item.get("score") or 0.0) for item in items), default=0.0)
     return Match(
         entry.line_id,
         MatchStatus.AUTO,
-        float(item.get("score") or 0.0),
-        (Allocation(item["id"], units, item["currency"]),),
-        item["currency"],
-        write_off=left if write_off else 0,
-        unallocated=paid - units,
+        best,
+        tuple(allocations),
+        line["currency"],
+        write_off=off,
+        unallocated=left if paid > 0 else -left,
+    )
+
+
+def _tolerance(entry: ReviewEntry) -> Tolerance:
+    found = entry.document.get("tolerance")
+    if found is None:
+        return AmountComparison().under
+    return Tolerance(
+        absolute=None if found["absolute"] is None else Decimal(found["absolute"]),
+        percent=None if found["percent"] is None else Decimal(found["percent"]),
+    )
+
+
+def _within(entry: ReviewEntry, short: int, open_units: int, currency: str) -> bool:
+    return _tolerance(entry).allows(short, open_units, currency)
+
+
+def _tolerance_text(entry: ReviewEntry) -> str:
+    under = _tolerance(entry)
+    parts = []
+    if under.absolute is not None:
+        parts.append(f"at most {under.absolute}")
+    if under.percent is not None:
+        parts.append(f"{under.percent} % of the item")
+    return " and ".join(parts) or "none"
+
+
+def write_off_offer(entry: ReviewEntry, item: dict[str, Any]) -> str | None:
+    """What picking ``item`` could write off within the tolerance (decimal text), or None."""
+    paid, open_units = abs(int(entry.document["line"]["units"])), abs(int(item["open_units"]))
+    if item["currency"] != entry.document["line"]["currency"] or not 0 < paid < open_units:
+        return None
+    short = open_units - paid
+    return (
+        _text(short, item["currency"])
+        if _within(entry, short, open_units, item["currency"])
+        else None
     )

@@ -10,6 +10,8 @@ the matching and dunning the engines'; this module only shows and posts.
 
 from __future__ import annotations
 
+import re
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +24,7 @@ from attrs import frozen
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
@@ -30,7 +33,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ecomrules.errors import EcomrulesError, InputError, ReviewConflict
-from ecomrules.reconcile.review import ReviewAction
+from ecomrules.reconcile.review import ReviewAction, write_off_offer
 from ecomrules.web.reasons import describe
 from ecomrules.web.security import AccessGuard, Forbidden, csrf_token, posted_form
 from ecomrules.workspace.review import SqliteReviewStore
@@ -53,8 +56,10 @@ class ServeSettings:
     ``supply`` and ``carriers`` the pre-order board (``ecomrules preorder
     board``); ``customers``, ``open_items``, ``orders`` and ``credit_policy``
     the credit list (``ecomrules credit report``). A page whose inputs are
-    not given says which option is missing. ``clock`` gives the time
-    decisions are stamped with (UTC).
+    not given says which option is missing. A statement uploaded on the
+    review page is matched against ``open_items`` with ``reconcile_config``
+    (at most ``upload_limit`` bytes). ``clock`` gives the time decisions are
+    stamped with (UTC).
     """
 
     workspace: Path
@@ -67,6 +72,8 @@ class ServeSettings:
     statements: tuple[Path, ...] = ()
     sender: Path | None = None
     as_of: date | None = None
+    reconcile_config: Path | None = None
+    upload_limit: int = 200 * 1024 * 1024
     products: Path | None = None
     preorders: Path | None = None
     supply: Path | None = None
@@ -175,6 +182,8 @@ class _Pages:
 
         return self.render(
             "queue",
+            said=request.query_params.get("said"),
+            can_upload=self.settings.open_items is not None,
             rows=rows,
             total=total,
             page=page,
@@ -202,8 +211,11 @@ class _Pages:
         if entry is None:
             return self.problem(404, f"line {line_id} is not in the review queue")
         active = next((d for d in history if d.active), None)
+        offers = {c["id"]: write_off_offer(entry, c) for c in entry.candidates}
         return self.render(
             "line",
+            offers=offers,
+            any_item=self.settings.open_items is not None,
             status=status,
             entry=entry,
             doc=entry.document,
@@ -226,7 +238,7 @@ class _Pages:
             return await self._line_page(
                 line_id, status=400, error="the form names no valid action or seen decision"
             )
-        item_id = str(form.get("item_id", "")) or None
+        names = [str(v).strip() for v in form.getlist("item_id") if str(v).strip()]
         write_off = form.get("write_off") == "1"
 
         def record() -> tuple[str | None, str | None]:
@@ -237,8 +249,9 @@ class _Pages:
                     who=self.settings.user,
                     at=self.settings.clock(),
                     seen=seen,
-                    item_id=item_id,
+                    item_ids=names,
                     write_off=write_off,
+                    others=self._open_items(store.workspace, line_id, names),
                 )
                 return store.neighbours(line_id)
 
@@ -254,6 +267,28 @@ class _Pages:
             f"/review/{quote(target, safe='')}?{urlencode({'said': said, 'last': line_id})}",
             status_code=303,
         )
+
+    def _open_items(
+        self, space: Workspace, line_id: str, names: list[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The named items of ``--open-items`` that are not the line's candidates, as open now
+        (less what the workspace recorded as paid)."""
+        path = self.settings.open_items
+        entry = SqliteReviewStore(space).entry(line_id)
+        names = [n for n in names if entry is None or entry.candidate(n) is None]
+        if path is None or not names:
+            return {}
+        from ecomrules.inputs import read_open_items
+        from ecomrules.reconcile import item_record
+        from ecomrules.reconcile.review import item_fields
+        from ecomrules.reconcile.store import without_committed
+        from ecomrules.workspace.reconcile import SqliteMatchStore
+
+        wanted = set(names)
+        ledger = [item for item in read_open_items(path) if item.id in wanted]
+        left, _ = without_committed(ledger, SqliteMatchStore(space).commitments())
+        books = {item.id: item_record(item) for item in ledger}
+        return {item.id: item_fields(item_record(item), books[item.id]) for item in left}
 
     async def undo(self, request: Request) -> Response:
         line_id = request.path_params["line_id"]
@@ -275,6 +310,56 @@ class _Pages:
         return RedirectResponse(
             f"/review/{quote(line_id, safe='')}?{urlencode({'said': said})}", status_code=303
         )
+
+    async def upload(self, request: Request) -> Response:
+        """A statement uploaded: matched, its ``auto`` matches recorded, the rest queued."""
+        form = await posted_form(request, self.settings.token)
+        try:
+            return await self._upload(form)
+        finally:
+            await form.close()  # the spooled upload
+
+    async def _upload(self, form: FormData) -> Response:
+        missing = self.settings.missing("open_items")
+        if missing:
+            return self.problem(400, "uploading a statement needs --open-items")
+        upload = form.get("statement")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return self.problem(400, "choose a statement file to upload")
+        name = _safe_name(upload.filename)
+        with tempfile.TemporaryDirectory(prefix="ecomrules-upload-") as folder:
+            path = Path(folder) / name
+            size = 0
+            with path.open("wb") as handle:
+                while chunk := await upload.read(1 << 20):
+                    size += len(chunk)
+                    if size > self.settings.upload_limit:
+                        return self.problem(
+                            413,
+                            f"{name}: more than {self.settings.upload_limit} bytes; run "
+                            "ecomrules reconcile --commit on it instead",
+                        )
+                    handle.write(chunk)
+
+            def record() -> tuple[Any, list[str], int, int]:
+                from ecomrules.cli.reconcile import commit_and_queue
+
+                (open_items,) = self.settings.paths("open_items")
+                with Workspace(self.settings.workspace) as space:
+                    return commit_and_queue(
+                        space, open_items, [path], self.settings.reconcile_config
+                    )
+
+            try:
+                result, left_out, new, queued = await run_in_threadpool(record)
+            except EcomrulesError as exc:
+                return self.problem(400, f"{name}: {exc}")
+        said = (
+            f"{name}: {len(result.matches) + len(result.unmatched_lines)} line(s) read, "
+            f"{new} allocation(s) recorded, {queued} line(s) queued"
+            + (f", {len(left_out)} committed before" if left_out else "")
+        )
+        return RedirectResponse(f"/review?{urlencode({'said': said})}", status_code=303)
 
     # -- dunning ------------------------------------------------------------
 
@@ -417,6 +502,12 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
     )
 
 
+def _safe_name(name: str) -> str:
+    """The uploaded file's own name, without folders or odd characters (its suffix kept)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return re.sub(r"[^A-Za-z0-9._-]", "_", base).lstrip(".") or "statement"
+
+
 def _escape(text: str) -> str:
     from markupsafe import escape
 
@@ -430,6 +521,7 @@ def create_app(settings: ServeSettings) -> Starlette:
     routes = [
         Route("/", pages.home),
         Route("/review", pages.queue),
+        Route("/review/upload", pages.upload, methods=["POST"]),
         Route("/review/{line_id:path}/decide", pages.decide, methods=["POST"]),
         Route("/review/{line_id:path}/undo", pages.undo, methods=["POST"]),
         Route("/review/{line_id:path}", pages.line),

@@ -89,5 +89,6 @@ async def posted_form(request: Request, token: str) -> FormData:
     form = await request.form()
     field = form.get("csrf")
     if not isinstance(field, str) or not hmac.compare_digest(field, csrf_token(token)):
+        await form.close()  # files uploaded with it are let go at once
         raise Forbidden("the form has no valid CSRF field: reload the page and try again")
     return form

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -239,41 +239,52 @@ class SqliteReviewStore:
         at: datetime,
         seen: int,
         item_id: str | None = None,
+        item_ids: Sequence[str] = (),
         write_off: bool = False,
+        others: Mapping[str, dict[str, Any]] | None = None,
     ) -> Decision:
         """Record a decision on a line (and its allocations) in one write transaction.
 
-        ``seen`` is the id of the line's last decision when the page was
-        shown (0 for none). Raises :class:`~ecomrules.errors.ReviewConflict`
-        when the line was decided or undone since, or its payment was
-        recorded by another run, or an item it would settle was settled by
-        another line meanwhile; :class:`~ecomrules.errors.InputError` when
-        the decision itself cannot be (a line not in the queue, an item not
-        among its candidates, no proposal to accept).
+        ``item_id`` (pick) or ``item_ids`` (split) name the items, among the
+        line's candidates or ``others`` (fields as
+        :func:`~ecomrules.reconcile.review.item_fields` gives them: any open
+        item the caller knows of). ``seen`` is the id of the line's last
+        decision when the page was shown (0 for none). Raises
+        :class:`~ecomrules.errors.ReviewConflict` when the line was decided or
+        undone since, or its payment was recorded by another run, or an item
+        it would settle was settled by another line meanwhile;
+        :class:`~ecomrules.errors.InputError` when the decision itself cannot
+        be (a line not in the queue, an unknown item, no proposal to accept;
+        see :func:`~ecomrules.reconcile.review.decided_match`).
         """
+        names = [*([item_id] if item_id else []), *item_ids]
+        if len(set(names)) != len(names):
+            raise InputError("review", [f"line {line_id}: an item is named twice"])
         with self.workspace.transaction() as db:
             entry = self.entry(line_id)
             if entry is None:
                 raise InputError("review", [f"line {line_id} is not in the review queue"])
             self._check_seen(db, line_id, seen)
-            item = None
-            if action is ReviewAction.PICK:
-                item = entry.candidate(item_id or "")
+            items = []
+            for name in names:
+                item = entry.candidate(name) or (others or {}).get(name)
                 if item is None:
                     raise InputError(
-                        "review", [f"line {line_id}: {item_id!r} is not one of its candidates"]
+                        "review",
+                        [f"line {line_id}: {name!r} is neither a candidate nor an open item"],
                     )
-            match = decided_match(entry, action, item, write_off=write_off)
-            item_ids: tuple[str, ...] = ()
+                items.append(item)
+            match = decided_match(entry, action, items, write_off=write_off)
+            allocated: tuple[str, ...] = ()
             off: str | None = None
             if match is not None:
-                residuals = _residuals(entry)
+                residuals = _residuals([*entry.candidates, *items])
                 result = MatchResult((match,), (), ())
                 checked, _ = commit_against(self.matches, result, residuals)
                 (recorded,) = checked.matches
                 if recorded.status is not match.status:
                     raise ReviewConflict(_why(recorded.reasons[-1], line_id))
-                item_ids = tuple(a.item_id for a in match.allocations)
+                allocated = tuple(a.item_id for a in match.allocations)
                 if match.write_off_amount is not None:
                     off = f"{match.write_off_amount.amount} {match.currency}"
             cursor = db.execute(
@@ -282,7 +293,7 @@ class SqliteReviewStore:
                 (
                     line_id,
                     action.value,
-                    json.dumps(list(item_ids)),
+                    json.dumps(list(allocated)),
                     off,
                     who,
                     at.isoformat(timespec="seconds"),
@@ -348,8 +359,8 @@ def _filter(pending: bool | None, status: str | None) -> tuple[str, tuple[str, .
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", values
 
 
-def _residuals(entry: ReviewEntry) -> dict[str, Money]:
-    return {c["id"]: Money(Decimal(c["residual"]), c["currency"]) for c in entry.candidates}
+def _residuals(items: Sequence[dict[str, Any]]) -> dict[str, Money]:
+    return {c["id"]: Money(Decimal(c["residual"]), c["currency"]) for c in items}
 
 
 def _why(code: str, line_id: str) -> str:
