@@ -185,3 +185,26 @@ def test_web_against_books(store: AnalyticsStore) -> None:
     share = dict(result.share_seen)
     assert share["EUR"] == Decimal("0.3736")  # 88.80 of 237.70 booked
     assert share["CHF"] == Decimal("0.0000")
+
+
+def test_rates_convert_each_order_before_summing(store: AnalyticsStore) -> None:
+    result = sales(
+        store.con,
+        by=("month",),
+        rates={"CHF": Decimal("1.0537")},
+        reporting_currency="EUR",
+    )
+    april = _row(result, month="2026-04-01")
+    assert april.currency == "EUR"
+    assert april.net == Decimal("60.00") + Decimal("23.18")  # 22.00 CHF x 1.0537 = 23.1814
+    assert april.orders == 2
+    with pytest.raises(ConfigError, match="no rate from CHF to EUR"):
+        sales(store.con, rates={}, reporting_currency="EUR")
+    only_chf = sales(
+        store.con,
+        by=(),
+        filters={"currency": ["CHF"]},
+        rates={"CHF": Decimal("1.0537")},
+        reporting_currency="EUR",
+    )
+    assert [r.net for r in only_chf.rows] == [Decimal("23.18")]

@@ -103,6 +103,37 @@ def test_bulk_rows_without_user_are_refused_with_their_record(tmp_path: Path) ->
         assert store.count("events") == 0  # nothing half-loaded
 
 
+def test_bulk_loads_keep_repeated_events_once_and_refuse_unknown_currencies(
+    tmp_path: Path,
+) -> None:
+    base = {"event_name": "page_view", "user_pseudo_id": "u", "event_params": []}
+    rows = [{**base, "event_timestamp": str(n)} for n in (1, 2, 2, 3, 3, 3)]
+    first, second = tmp_path / "day1.ndjson", tmp_path / "day2.ndjson"
+    first.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    later = [{**base, "event_timestamp": str(n)} for n in (3, 4, 4)]
+    second.write_text("\n".join(json.dumps(r) for r in later) + "\n")
+    with AnalyticsStore() as store:
+        assert store.load_events(first).events_read == 6
+        assert store.count("events") == 3  # 1, 2, 3: repeats inside the file kept once
+        assert store.load_events(second).events_new == 1  # 3 was known, 4 twice
+        assert store.load_events(first).events_new == 0
+        money = {"key": "currency", "value": {"string_value": "XYZ"}}
+        value = {"key": "value", "value": {"double_value": 12.5}}
+        bad = tmp_path / "bad.ndjson"
+        bad.write_text(
+            json.dumps({**base, "event_timestamp": "9"})
+            + "\n"
+            + json.dumps({**base, "event_timestamp": "10", "event_params": [money, value]})
+            + "\n"
+        )
+        with pytest.raises(InputError) as caught:
+            store.load_events(bad)
+        assert list(caught.value.problems) == [
+            f"{bad}:record 2: field 'value': not an amount in XYZ"
+        ]
+        assert store.count("events") == 4  # the refused file left nothing behind
+
+
 @pytest.mark.parametrize(
     ("head", "kind"),
     [
@@ -132,3 +163,12 @@ def test_unknown_and_empty_files_are_refused(tmp_path: Path) -> None:
             store.load_orders(other)
         with pytest.raises(StoreError, match="not one of"):
             store.load_orders(other, kind="sap")
+
+
+def test_memory_limit_is_set_and_a_bad_one_is_a_store_error() -> None:
+    with AnalyticsStore(memory_limit="256MB") as store:
+        limit = store.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert limit is not None
+        assert limit[0].startswith("244")  # 256 MB in MiB
+    with pytest.raises(StoreError, match="cannot open the analytics store"):
+        AnalyticsStore(memory_limit="lots")

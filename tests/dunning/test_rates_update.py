@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,9 +96,24 @@ def test_another_series_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_older_download_is_refused(tmp_path: Path) -> None:
-    old = read_ecb_csv(_file(tmp_path, PORTAL), known_until=date(2025, 6, 30))
+    until_june = PORTAL.removesuffix('"2026-03-18","2026-03-18","1.9"\n')
+    old = read_ecb_csv(_file(tmp_path, until_june), known_until=date(2025, 6, 30))
     with pytest.raises(ConfigError, match=r"known until 2025-06-30, before the table in use"):
         rate_table_update("ecb-mro", old, directory=tmp_path)
+
+
+def test_a_download_cannot_be_known_until_before_its_last_rate(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"rate on 2026-03-18, after the day .* \(2026-01-01\)"):
+        read_ecb_csv(_file(tmp_path, PORTAL), known_until=date(2026, 1, 1))
+
+
+def test_the_command_takes_the_file_s_date_as_the_day_it_is_known_until(tmp_path: Path) -> None:
+    download = _file(tmp_path, PORTAL)
+    downloaded = datetime(2026, 11, 30, 12, 0).timestamp()
+    os.utime(download, (downloaded, downloaded))
+    done = _run("rates", "update", str(download), "--json", data=tmp_path / "data")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["known_until"] == "2026-11-30"
 
 
 @pytest.mark.parametrize(
@@ -115,6 +130,21 @@ def test_a_file_that_is_not_a_rate_series_is_refused(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         read_ecb_csv(_file(tmp_path, text))
+
+
+def test_the_french_legal_rate_is_refreshed_from_a_from_rate_file(tmp_path: Path) -> None:
+    path = tmp_path / "fr.csv"
+    path.write_text("from,rate\n2026-01-01,6.67\n2026-07-01,6.10\n", encoding="utf-8")
+    saved_at, saved = rate_table_update(
+        "fr-legal-consumer", read_ecb_csv(path, name="fr-legal-consumer"), directory=tmp_path
+    )
+    assert saved_at == tmp_path / "fr-legal-consumer.csv"
+    assert saved.known_until == date(2026, 7, 1)
+    assert builtin_rate_table("fr-legal-consumer", directory=tmp_path) == saved
+    assert saved.rate_on(date(2026, 8, 1)) == Decimal("6.10")
+    assert saved.rate_on(date(2021, 3, 1)) == builtin_rate_table("fr-legal-consumer").rate_on(
+        date(2021, 3, 1)
+    )
 
 
 def _run(*args: str, data: Path) -> subprocess.CompletedProcess[str]:

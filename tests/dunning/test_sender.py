@@ -87,7 +87,7 @@ PLAN = [
 
 
 def test_dunning_plan_with_sender_prints_the_payment_block(tmp_path: Path) -> None:
-    args = [*PLAN, "--workspace", str(tmp_path / "w.db"), "--json"]
+    args = [*PLAN, "--workspace", str(tmp_path / "w.db"), "--json", "--letters", str(tmp_path)]
     signed = CliRunner().invoke(app, [*args, "--sender", str(demo.path("sender.toml"))])
     assert signed.exit_code == 0, signed.output
     letters = [notice["message"] for notice in json.loads(signed.output)["notices"]]
@@ -95,8 +95,11 @@ def test_dunning_plan_with_sender_prints_the_payment_block(tmp_path: Path) -> No
     for letter in letters:
         assert "FR76 3000 4000 0312 3456 7890 143" in letter["text"]
         assert "Claire Moreau" in letter["text"]
+        assert letter["payment_reference"].startswith("C00")
+        assert letter["payment_reference"] in letter["text"]
     unsigned = json.loads(CliRunner().invoke(app, args).output)
     assert "dunning.letter.no_sender" in [issue["code"] for issue in unsigned["issues"]]
+    assert {n["message"]["payment_reference"] for n in unsigned["notices"]} == {None}
 
 
 def test_a_bad_sender_file_exits_2_with_its_path(tmp_path: Path) -> None:
@@ -111,3 +114,20 @@ def test_a_bad_sender_file_exits_2_with_its_path(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "$.payment.bic" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_customer_addresses_come_from_the_optional_columns(tmp_path: Path) -> None:
+    from ecomrules.inputs import read_customers
+
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "id,name,currency,address_line1,address_line2,postal_code,city,country\n"
+        "C1,Shop A,EUR,12 rue de la Paix,Bâtiment B,75002,Paris,France\n"
+        "C2,Shop B,EUR,,,,Berlin,\n"
+        "C3,Shop C,EUR,,,,,\n",
+        encoding="utf-8",
+    )
+    first, second, third = read_customers(path)
+    assert first.address == ("12 rue de la Paix", "Bâtiment B", "75002 Paris", "France")
+    assert second.address == ("Berlin",)
+    assert third.address == ()

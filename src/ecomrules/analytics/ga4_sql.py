@@ -96,7 +96,7 @@ WITH raw AS (
     'page_location', 'currency', 'value', 'source', 'medium', 'campaign', 'transaction_id'))
     AS event_params)
   FROM raw
-), k AS MATERIALIZED (
+), k AS (
   SELECT *,
     ecr_value(event_params, 'ga_session_id') AS sid_v,
     ecr_value(event_params, 'page_location') AS location_v,
@@ -216,9 +216,14 @@ def _diagnose(con: duckdb.DuckDBPyConnection, relation: str, path: Path) -> list
 def load_ga4_bulk(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]:
     """Load a GA4 Parquet or NDJSON export; returns (events read, events new).
 
-    The rows are mapped once into a staging table; a refused row (no name,
-    time or user; an amount in an unknown currency) refuses the file, and its
-    record numbers come from a second pass that only a refusal pays for.
+    The rows are mapped and appended in one pass, inside one transaction: a
+    refused row (no name, time or user: the table's NOT NULL columns; an
+    amount in an unknown currency) rolls the load back and refuses the file,
+    and its record numbers come from a second pass that only a refusal pays
+    for. Events repeated inside the file are kept once, found by one distinct
+    count over the source's keys and removed only when there are some (most
+    exports have none, and a window over every row would cost a third of the
+    load).
     """
     from ecomrules.analytics.model import EVENTS
     from ecomrules.analytics.store import StoreError
@@ -229,37 +234,55 @@ def load_ga4_bulk(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]
         raise StoreError(f"{path}: not a Parquet or NDJSON file")
     if not path.is_file():
         raise StoreError(f"{path}: no such file")
+    relation = ""
     try:
         _prepare(con)
         relation = _relation(con, path, kind)
         sql = _MAPPING.format(relation=relation, steps=_steps_case(), record="0")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE ecr_ga4_staged AS {sql}")
-        read, refused = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE event_name IS NULL OR ts IS NULL "
-            "OR user_key IS NULL "
-            "OR (currency IS NOT NULL AND (exponent IS NULL OR revenue IS NULL))) "
-            "FROM ecr_ga4_staged"
-        ).fetchall()[0]
-        if refused:
-            raise InputError(str(path), _diagnose(con, relation, path))
+        read = int(scalar(con, f"SELECT count(*) FROM ({relation})"))
         columns = ", ".join(EVENTS.names)
-        before = int(scalar(con, "SELECT count(*) FROM events"))
-        known = scalar(
-            con, "SELECT count(*) FROM (SELECT 1 FROM events WHERE source = 'ga4' LIMIT 1)"
-        )
-        new_only = (
-            "WHERE NOT EXISTS (SELECT 1 FROM events e "
-            "WHERE e.source = s.source AND e.event_key = s.event_key) "
-            if known
-            else ""
-        )
-        con.execute(
-            f"INSERT INTO events SELECT {columns} FROM ecr_ga4_staged s {new_only}"
-            "QUALIFY row_number() OVER (PARTITION BY s.event_key) = 1"
-        )
-        after = int(scalar(con, "SELECT count(*) FROM events"))
+        con.execute("BEGIN")
+        try:
+            before = int(scalar(con, "SELECT count(*) FROM events"))
+            known = scalar(
+                con, "SELECT count(*) FROM (SELECT 1 FROM events WHERE source = 'ga4' LIMIT 1)"
+            )
+            new_only = (
+                "WHERE NOT EXISTS (SELECT 1 FROM events e "
+                "WHERE e.source = s.source AND e.event_key = s.event_key) "
+                if known
+                else ""
+            )
+            con.execute(f"INSERT INTO events SELECT {columns} FROM ({sql}) s {new_only}")
+            unknown_amounts = scalar(
+                con,
+                "SELECT count(*) FROM events WHERE source = 'ga4' "
+                "AND currency IS NOT NULL AND revenue IS NULL",
+            )
+            if unknown_amounts:
+                raise _Refused
+            repeated = scalar(
+                con,
+                "SELECT count(*) - count(DISTINCT event_key) FROM events WHERE source = 'ga4'",
+            )
+            if repeated:
+                con.execute(
+                    "DELETE FROM events WHERE rowid IN (SELECT rowid FROM ("
+                    "SELECT rowid, row_number() OVER (PARTITION BY event_key ORDER BY rowid) AS n "
+                    "FROM events WHERE source = 'ga4') WHERE n > 1)"
+                )
+            after = int(scalar(con, "SELECT count(*) FROM events"))
+        except (_Refused, duckdb.ConstraintException):
+            con.execute("ROLLBACK")
+            raise InputError(str(path), _diagnose(con, relation, path)) from None
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
     except duckdb.Error as exc:
         raise StoreError(f"{path}: cannot read this GA4 export: {exc}") from None
-    finally:
-        con.execute("DROP TABLE IF EXISTS ecr_ga4_staged")
-    return int(read), after - before
+    return read, after - before
+
+
+class _Refused(Exception):
+    """A row the mapping could not turn into an event (internal: becomes an InputError)."""

@@ -63,8 +63,14 @@ ORDER_KIND_NAMES: Final = (
     "shopify-csv",
     "woocommerce",
     "prestashop",
+    "prestashop-lines",
+    "shopify-fivetran",
+    "shopify-fivetran-lines",
+    "shopify-refund",
+    "unicommerce",
+    "thelook",
 )
 """Kinds of order export (``ecomrules analytics load orders --kind``)."""
 
-EVENT_KIND_NAMES: Final = ("ga4", "ua", "matomo", "snowplow")
+EVENT_KIND_NAMES: Final = ("ga4", "ua", "matomo", "snowplow", "shopify-checkouts", "thelook-events")
 """Kinds of web-analytics export (``ecomrules analytics load events --kind``)."""

@@ -65,16 +65,26 @@ _SOCIAL: Final = (
     "reddit", "youtube", "snapchat", "m.facebook.com", "l.facebook.com", "lnkd.in",
 )  # fmt: skip
 
+_PAID: Final = "('cpc', 'ppc', 'paidsearch', 'paid search', 'paid', 'paid_search', 'retargeting')"
+_SOCIAL_SQL: Final = f"({', '.join(repr(s) for s in _SOCIAL)})"
+
 CHANNEL_SQL: Final = f"""CASE
-  WHEN gclid THEN 'Paid Search'
-  WHEN lower(medium) IN ('cpc', 'ppc', 'paidsearch', 'paid search', 'paid', 'paid_search')
-    THEN CASE WHEN lower(traffic_source) IN ({", ".join(f"'{s}'" for s in _SOCIAL)})
-         THEN 'Paid Social' ELSE 'Paid Search' END
+  WHEN gclid OR lower(medium) IN {_PAID} THEN CASE
+    WHEN source_category = 'SOURCE_CATEGORY_SHOPPING' THEN 'Paid Shopping'
+    WHEN source_category = 'SOURCE_CATEGORY_VIDEO' THEN 'Paid Video'
+    WHEN source_category = 'SOURCE_CATEGORY_SOCIAL' OR lower(traffic_source) IN {_SOCIAL_SQL}
+      THEN 'Paid Social'
+    ELSE 'Paid Search' END
   WHEN lower(medium) IN ('display', 'cpm', 'banner', 'interstitial') THEN 'Display'
-  WHEN lower(medium) = 'organic' THEN 'Organic Search'
-  WHEN lower(medium) IN ('social', 'social-network', 'social-media', 'sm', 'social network',
+  WHEN source_category = 'SOURCE_CATEGORY_SHOPPING' THEN 'Organic Shopping'
+  WHEN source_category = 'SOURCE_CATEGORY_SOCIAL'
+    OR lower(medium) IN ('social', 'social-network', 'social-media', 'sm', 'social network',
                          'social media')
-    OR lower(traffic_source) IN ({", ".join(f"'{s}'" for s in _SOCIAL)}) THEN 'Organic Social'
+    OR lower(traffic_source) IN {_SOCIAL_SQL} THEN 'Organic Social'
+  WHEN source_category = 'SOURCE_CATEGORY_VIDEO' OR lower(medium) LIKE '%video%'
+    THEN 'Organic Video'
+  WHEN source_category = 'SOURCE_CATEGORY_SEARCH' OR lower(medium) = 'organic'
+    THEN 'Organic Search'
   WHEN lower(medium) IN ('email', 'e-mail', 'e_mail', 'newsletter') THEN 'Email'
   WHEN lower(medium) IN ('affiliate', 'affiliates') THEN 'Affiliates'
   WHEN lower(medium) = 'referral' THEN 'Referral'
@@ -82,11 +92,24 @@ CHANNEL_SQL: Final = f"""CASE
     THEN 'Direct'
   ELSE 'Unassigned'
 END"""
-"""The default channel grouping: a paid-click id makes a visit paid search whatever
-its tagging says (a ``gclid`` landing tagged ``google / organic`` is a paid click)."""
+"""The default channel grouping, after GA4's default channel group: a paid-click id
+makes a visit paid whatever its tagging says (a ``gclid`` landing tagged
+``google / organic`` is a paid click); the source categories loaded with
+``ecomrules analytics load sources`` (GA4's list of search, social, shopping and
+video sites) sort sources the medium does not."""
 
 
 _RATE: Final = Decimal("0.0001")
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> Any:
+    """Execute one statement; the engine's errors become the library's ``StoreError``."""
+    from ecomrules.analytics.store import StoreError
+
+    try:
+        return con.execute(sql, list(params))
+    except duckdb.Error as exc:
+        raise StoreError(f"the analytics store cannot answer: {exc}") from None
 
 
 def _rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
@@ -235,7 +258,42 @@ class SalesResult:
 _ORDER_BASE: Final = "SELECT * FROM orders"
 
 
-def _sales_sql(by: Sequence[str], line_dims: Sequence[str], line_where: str, where: str) -> str:
+def _conversion(
+    con: duckdb.DuckDBPyConnection, rates: Mapping[str, Decimal], reporting: str | None
+) -> tuple[str, int, str]:
+    """(reporting currency, its minor units, a VALUES table of rates) for the cube's SQL."""
+    if reporting is None:
+        raise ConfigError(
+            "analytics", [ConfigProblem("$.reporting_currency", "required with rates")]
+        )
+    target = Currency.of(reporting)
+    table = {target.code: Decimal(1)}
+    problems = []
+    for code, rate in rates.items():
+        if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
+            problems.append(ConfigProblem(f"$.rates.{code}", f"{rate!r} is not a positive Decimal"))
+        else:
+            table[Currency.of(code).code] = rate
+    stored = [row[0] for row in _run(con, "SELECT DISTINCT currency FROM orders").fetchall()]
+    problems += [
+        ConfigProblem(f"$.rates.{code}", f"no rate from {code} to {target.code}")
+        for code in sorted(set(stored) - set(table))
+    ]
+    if problems:
+        raise ConfigError("analytics", problems)
+    values = ", ".join(
+        f"('{code}', CAST('{rate}' AS DECIMAL(38, 18)))" for code, rate in table.items()
+    )
+    return target.code, target.exponent, f"(VALUES {values}) AS r(code, rate)"
+
+
+def _sales_sql(
+    by: Sequence[str],
+    line_dims: Sequence[str],
+    line_where: str,
+    where: str,
+    conversion: tuple[str, int, str] | None = None,
+) -> str:
     """The cube's query: each order (or each order's lines of one product group) counted once.
 
     The lines are summed per order first, by the product dimensions in use
@@ -269,6 +327,18 @@ def _sales_sql(by: Sequence[str], line_dims: Sequence[str], line_where: str, whe
         FROM ({_ORDER_BASE}) b LEFT JOIN (
           SELECT source, order_id, sum(quantity) AS qty FROM order_lines GROUP BY source, order_id
         ) l ON l.source = b.source AND l.order_id = b.order_id
+        """
+    if conversion is not None:
+        code, exponent, table = conversion
+
+        def convert(column: str) -> str:
+            return f"CAST(round_even({column} * r.rate, {exponent}) AS DECIMAL(18, 3)) AS {column}"
+
+        source = f"""
+        SELECT s.* REPLACE ('{code}' AS currency, {convert("g")}, {convert("d")}, {convert("r")},
+                          {convert("tx")}, {convert("sh")}),
+               s.currency AS from_currency
+        FROM ({source}) s JOIN {table} ON r.code = s.currency
         """
     return f"""
     SELECT {select},
@@ -304,20 +374,34 @@ def sales(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     compare: bool = True,
+    rates: Mapping[str, Decimal] | None = None,
+    reporting_currency: str | None = None,
 ) -> SalesResult:
-    """The sales cube by ``by``, filtered; compared with the previous window and last year's."""
+    """The sales cube by ``by``, filtered; compared with the previous window and last year's.
+
+    Several currencies stay apart unless ``rates`` and ``reporting_currency``
+    are given: then every order's amounts are converted (one unit of the
+    order's currency is ``rates[code]`` units of the reporting currency) and
+    rounded half-even to the reporting currency's minor units, order by order,
+    before they are summed. A currency in the store without a rate is a
+    ``ConfigError``; the ``currency`` filter then names the orders' own currency.
+    """
     filters = dict(filters or {})
     _check(by, SALES_DIMENSIONS, "$.by")
     _check(list(filters), (*SALES_DIMENSIONS, "currency"), "$.filter")
     expressions = _sales_expressions()
+    conversion = None
+    if rates is not None or reporting_currency is not None:
+        conversion = _conversion(con, rates or {}, reporting_currency)
+        expressions["currency"] = "from_currency"
     line_filters = {k: v for k, v in filters.items() if k in _LINE_DIMENSIONS}
     order_filters = {k: v for k, v in filters.items() if k not in _LINE_DIMENSIONS}
     line_where, line_params = _where(line_filters, expressions, "NULL", None, None)
     where, params = _where(order_filters, expressions, "placed_at", date_from, date_to)
     line_dims = [d for d in by if d in _LINE_DIMENSIONS]
     rows = []
-    sql = _sales_sql(by, line_dims, line_where, where)
-    for record in con.execute(sql, [*line_params, *params]).fetchall():
+    sql = _sales_sql(by, line_dims, line_where, where, conversion)
+    for record in _run(con, sql, [*line_params, *params]).fetchall():
         keys = record[: len(by)]
         (currency, orders, cancelled, units, gross, discount, refunded, tax, shipping, new_c,
          returning_c) = record[len(by) :]  # fmt: skip
@@ -353,7 +437,7 @@ def sales(
         )
     comparison: list[SalesComparison] = []
     if compare and date_from is not None and date_to is not None:
-        comparison = _compare(con, filters, date_from, date_to)
+        comparison = _compare(con, filters, date_from, date_to, rates, reporting_currency)
     return SalesResult(tuple(by), tuple(rows), tuple(comparison), date_from, date_to)
 
 
@@ -362,8 +446,19 @@ def _totals(
     filters: Mapping[str, Sequence[str]],
     start: dt.date,
     end: dt.date,
+    rates: Mapping[str, Decimal] | None,
+    reporting: str | None,
 ) -> dict[str, tuple[Decimal, int]]:
-    result = sales(con, by=(), filters=filters, date_from=start, date_to=end, compare=False)
+    result = sales(
+        con,
+        by=(),
+        filters=filters,
+        date_from=start,
+        date_to=end,
+        compare=False,
+        rates=rates,
+        reporting_currency=reporting,
+    )
     return {r.currency: (r.net, r.orders) for r in result.rows}
 
 
@@ -379,11 +474,17 @@ def _compare(
     filters: Mapping[str, Sequence[str]],
     date_from: dt.date,
     date_to: dt.date,
+    rates: Mapping[str, Decimal] | None = None,
+    reporting: str | None = None,
 ) -> list[SalesComparison]:
     length = date_to - date_from + dt.timedelta(days=1)
-    now = _totals(con, filters, date_from, date_to)
-    previous = _totals(con, filters, date_from - length, date_from - dt.timedelta(days=1))
-    last_year = _totals(con, filters, _year_before(date_from), _year_before(date_to))
+    now = _totals(con, filters, date_from, date_to, rates, reporting)
+    previous = _totals(
+        con, filters, date_from - length, date_from - dt.timedelta(days=1), rates, reporting
+    )
+    last_year = _totals(
+        con, filters, _year_before(date_from), _year_before(date_to), rates, reporting
+    )
     out = []
     for currency in sorted(set(now) | set(previous) | set(last_year)):
         zero = (_money(0, currency), 0)
@@ -531,7 +632,10 @@ def funnel(
     cart, purchase = ranks["add_to_cart"], ranks["purchase"]
     group = ", ".join(by) if by else "()"
     sql = f"""
-    WITH s AS ({_session_sql()})
+    WITH s AS (
+      SELECT v.*, c.category AS source_category FROM ({_session_sql()}) v
+      LEFT JOIN source_categories c ON c.source = lower(v.traffic_source)
+    )
     SELECT {", ".join([*keys, "count(*) AS sessions", *reached])},
       count(*) FILTER (WHERE furthest >= {cart} AND furthest < {purchase}) AS abandoned,
       list(struct_pack(c := cart_currency, v := cart_value))
@@ -542,7 +646,7 @@ def funnel(
     ORDER BY {", ".join(by) if by else "1"}
     """
     rows = []
-    for record in con.execute(sql, params).fetchall():
+    for record in _run(con, sql, params).fetchall():
         keys_values = record[: len(by)]
         counts = tuple(int(c) for c in record[len(by) : len(by) + 1 + len(chosen)])
         abandoned = int(record[len(by) + 1 + len(chosen)])
@@ -676,7 +780,8 @@ def gaps(
         if value is not None:
             web_clauses.append(f"AND CAST({column_web} AS DATE) {op} DATE '{value.isoformat()}'")
             book_clauses.append(f"AND CAST({column_book} AS DATE) {op} DATE '{value.isoformat()}'")
-    con.execute(
+    _run(
+        con,
         _GAPS_SQL.format(web_where=" ".join(web_clauses), books_where=" ".join(book_clauses)),
         params,
     )
@@ -688,27 +793,31 @@ def gaps(
         )
         web_only = [
             (t, tool, None if r is None else _money(r, c), c)
-            for t, tool, r, c in con.execute(
+            for t, tool, r, c in _run(
+                con,
                 "SELECT transaction_id, tool, revenue, currency FROM ecr_gaps "
-                "WHERE order_id IS NULL AND transaction_id IS NOT NULL ORDER BY transaction_id"
+                "WHERE order_id IS NULL AND transaction_id IS NOT NULL ORDER BY transaction_id",
             ).fetchall()
         ]
         books_only = [
             (o, s, _money(t, c), c)
-            for o, s, t, c in con.execute(
+            for o, s, t, c in _run(
+                con,
                 "SELECT order_id, source, total, book_currency FROM ecr_gaps "
-                "WHERE transaction_id IS NULL ORDER BY source, order_id"
+                "WHERE transaction_id IS NULL ORDER BY source, order_id",
             ).fetchall()
         ]
         duplicates = [
             (t, int(n))
-            for t, n in con.execute(
-                "SELECT transaction_id, hits FROM ecr_gaps WHERE hits > 1 ORDER BY transaction_id"
+            for t, n in _run(
+                con,
+                "SELECT transaction_id, hits FROM ecr_gaps WHERE hits > 1 ORDER BY transaction_id",
             ).fetchall()
         ]
         days = [
             GapDay(d, c, _money(b, c), _money(w, c))
-            for d, c, b, w in con.execute(
+            for d, c, b, w in _run(
+                con,
                 """
                 SELECT day, cur, sum(books), sum(web) FROM (
                   SELECT CAST(placed_at AS DATE) AS day, book_currency AS cur, total AS books,
@@ -717,19 +826,20 @@ def gaps(
                   SELECT CAST(ts AS DATE), currency, 0, revenue FROM ecr_gaps
                   WHERE transaction_id IS NOT NULL AND revenue IS NOT NULL
                 ) GROUP BY day, cur ORDER BY day, cur
-                """
+                """,
             ).fetchall()
         ]
         share = [
             (c, _rate(Decimal(seen or 0), Decimal(total)) if total else None)
-            for c, seen, total in con.execute(
+            for c, seen, total in _run(
+                con,
                 "SELECT book_currency, sum(total) FILTER (WHERE transaction_id IS NOT NULL), "
                 "sum(total) FROM ecr_gaps WHERE order_id IS NOT NULL "
-                "GROUP BY book_currency ORDER BY book_currency"
+                "GROUP BY book_currency ORDER BY book_currency",
             ).fetchall()
         ]
     finally:
-        con.execute("DROP TABLE IF EXISTS ecr_gaps")
+        _run(con, "DROP TABLE IF EXISTS ecr_gaps")
     return GapsResult(
         matched=int(matched),
         web_only=tuple(web_only),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Final
@@ -31,6 +32,7 @@ __all__ = [
     "compare_goals",
     "matomo_goal_figures",
     "read_matomo_report",
+    "read_shop_report",
     "reported_number",
 ]
 
@@ -100,6 +102,41 @@ def read_matomo_report(data: bytes, source: str) -> list[ReportSection]:
     if text.lstrip().startswith("<"):
         return _xml_sections(data, source)
     return _csv_sections(text)
+
+
+def _flat(value: Mapping[str, Any]) -> dict[str, str]:
+    return {k: str(v) for k, v in value.items() if not isinstance(v, Mapping | list)}
+
+
+def read_shop_report(data: bytes, source: str) -> list[ReportSection]:
+    """Read a shop's own report: WooCommerce Analytics revenue stats (totals and
+    intervals), its products report, or Jetpack's site visits (fields and rows)."""
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise EcomrulesError(f"{source}: not valid JSON: {exc}") from None
+    body = document.get("data") if isinstance(document, Mapping) else None
+    if isinstance(body, Mapping) and isinstance(body.get("totals"), Mapping):
+        intervals = tuple(
+            {"interval": str(i.get("interval")), **_flat(i.get("subtotals") or {})}
+            for i in body.get("intervals") or ()
+            if isinstance(i, Mapping)
+        )
+        return [
+            ReportSection("totals", (_flat(body["totals"]),)),
+            ReportSection("intervals", intervals),
+        ]
+    if isinstance(body, list) and all(isinstance(r, Mapping) for r in body):
+        return [ReportSection("rows", tuple(_flat(r) for r in body))]
+    if isinstance(document, Mapping) and isinstance(document.get("fields"), list):
+        fields = [str(f) for f in document["fields"]]
+        rows = tuple(
+            dict(zip(fields, (str(v) for v in row), strict=False))
+            for row in document.get("data") or ()
+            if isinstance(row, list)
+        )
+        return [ReportSection(str(document.get("unit", "rows")), rows)]
+    raise EcomrulesError(f"{source}: not a WooCommerce or Jetpack report")
 
 
 _GOAL_METRICS: Final = ("nb_conversions", "nb_visits_converted", "revenue", "conversion_rate")

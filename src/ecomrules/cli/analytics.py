@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -27,12 +28,12 @@ from ecomrules.analytics.names import (
     SALES_DIMENSIONS,
     STEPS,
 )
-from ecomrules.cli.output import ExitCode, console, print_json, progress
+from ecomrules.cli.output import ExitCode, console, err_console, print_json
 from ecomrules.errors import EcomrulesError
 
 if TYPE_CHECKING:
     from ecomrules.analytics.queries import FunnelResult, GapsResult, SalesResult
-    from ecomrules.analytics.store import AnalyticsStore
+    from ecomrules.analytics.store import AnalyticsStore, LoadResult
     from ecomrules.cli.demo import DemoContext
 
 __all__ = ["app", "demo_section"]
@@ -100,6 +101,20 @@ def _list(text: str | None, option: str, allowed: Sequence[str]) -> tuple[str, .
     return names
 
 
+def _rates(items: list[str] | None) -> dict[str, Decimal]:
+    rates: dict[str, Decimal] = {}
+    for item in items or ():
+        code, sep, text = item.partition("=")
+        try:
+            rate = Decimal(text.strip()) if sep else None
+        except ArithmeticError:
+            rate = None
+        if rate is None or not rate.is_finite() or rate <= 0:
+            raise EcomrulesError(f"--rate: {item!r} is not CODE=RATE with a positive decimal rate")
+        rates[code.strip().upper()] = rate
+    return rates
+
+
 def _filters(items: list[str] | None, allowed: Sequence[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for item in items or ():
@@ -121,6 +136,51 @@ def _open(store: Path | None, workspace: Path | None, *, read_only: bool = False
     return AnalyticsStore(path, read_only=read_only)
 
 
+def _watched(opened: AnalyticsStore, label: str, work: Callable[[], LoadResult]) -> LoadResult:
+    """Run one load; on a terminal, a progress bar follows DuckDB's own progress of it.
+
+    The load runs in a worker thread while this one polls the connection's
+    ``query_progress`` (DuckDB answers it from another thread); off a terminal,
+    or in JSON mode, the load simply runs.
+    """
+    if not err_console.is_terminal:
+        return work()
+    import threading
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = work()
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome["error"] = exc
+
+    # DuckDB tracks a query's progress only with its progress bar on; it prints
+    # nothing itself here (this connection's setting, not the process's).
+    opened.con.execute("SET enable_progress_bar = true")
+    opened.con.execute("SET enable_progress_bar_print = false")
+    worker = threading.Thread(target=run, daemon=True)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+    )
+    with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(f"loading {label}", total=100)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+            done = opened.con.query_progress()
+            if done >= 0:
+                bar.update(task, completed=done)
+    if "error" in outcome:
+        raise outcome["error"]
+    result: LoadResult = outcome["result"]
+    return result
+
+
 def _load(
     files: list[Path],
     kinds: Sequence[str],
@@ -137,11 +197,11 @@ def _load(
     undated = None if undated_day is None else dt.datetime.combine(undated_day, dt.time())
     results = []
     with _open(store, workspace) as opened:
-        for file in progress(files, total=len(files), label="loading"):
-            if events:
-                results.append(opened.load_events(file, kind=kind, undated=undated))
-            else:
-                results.append(opened.load_orders(file, kind=kind, undated=undated))
+        load = opened.load_events if events else opened.load_orders
+        for file in files:
+            results.append(
+                _watched(opened, file.name, partial(load, file, kind=kind, undated=undated))
+            )
         totals = {"orders": opened.count("orders"), "events": opened.count("events")}
         path = opened.path
     if as_json:
@@ -155,6 +215,11 @@ def _load(
                 f"{r.source}: {r.kind}, {r.orders_read} orders ({r.lines_read} lines) read, "
                 f"{r.orders_new} new"
             )
+            if r.lines_without_order:
+                console.print(
+                    f"warning: {r.lines_without_order} line(s) of orders not in the store: "
+                    "load their orders to count them"
+                )
     console.print(f"{path}: {totals['orders']} orders, {totals['events']} events")
 
 
@@ -234,6 +299,23 @@ def _label(name: str, value: str | None) -> str:
     return value
 
 
+@load_app.command("sources")
+def load_sources(
+    file: Annotated[Path, typer.Argument(help="source,source_category CSV (GA4's site list).")],
+    store: StoreOpt = None,
+    workspace: WorkspaceOpt = None,
+    json: JsonOpt = False,
+) -> None:
+    """Load the source categories the channel grouping sorts sites by (search, social, ...)."""
+    with _open(store, workspace) as opened:
+        count = opened.load_source_categories(file)
+        path = opened.path
+    if json:
+        print_json({"store": path, "sources": count})
+    else:
+        console.print(f"{path}: {count} source categories")
+
+
 def _write_csv(rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
@@ -298,6 +380,13 @@ def sales_command(
     filter_: FilterOpt = None,
     date_from: FromOpt = None,
     date_to: ToOpt = None,
+    rate: Annotated[
+        list[str] | None,
+        typer.Option("--rate", help="CODE=RATE: one unit of CODE in the --in currency; repeat."),
+    ] = None,
+    in_: Annotated[
+        str | None, typer.Option("--in", help="Report every currency in this one (with --rate).")
+    ] = None,
     store: StoreOpt = None,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
@@ -305,14 +394,26 @@ def sales_command(
     html: HtmlOpt = None,
     png: PngOpt = None,
 ) -> None:
-    """Revenue, orders, units, average order and new vs returning customers, by any dimension."""
+    """Revenue, orders, units, average order and new vs returning customers, by any dimension.
+
+    Currencies stay apart unless --in names one to report in, with a --rate for
+    each other currency (each order converted, then rounded half-even).
+    """
     from ecomrules.analytics.queries import sales
 
     dims = _list(by, "--by", SALES_DIMENSIONS)
     filters = _filters(filter_, (*SALES_DIMENSIONS, "currency"))
     start, end = _day(date_from, "--from"), _day(date_to, "--to")
     with _open(store, workspace, read_only=True) as opened:
-        result = sales(opened.con, by=dims, filters=filters, date_from=start, date_to=end)
+        result = sales(
+            opened.con,
+            by=dims,
+            filters=filters,
+            date_from=start,
+            date_to=end,
+            rates=_rates(rate) if rate or in_ else None,
+            reporting_currency=in_,
+        )
         chart_name = (
             "categories" if any(d in ("category", "product", "sku") for d in dims) else "sales"
         )

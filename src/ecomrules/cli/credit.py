@@ -6,15 +6,25 @@ require_prepayment), 2 on bad input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, console, print_json
+from ecomrules.cli.output import (
+    ExitCode,
+    JsonOption,
+    console,
+    date_option,
+    print_json,
+    read_input,
+    step,
+)
 from ecomrules.cli.workspace import (
     WorkspaceOption,
     history,
@@ -63,7 +73,6 @@ LevelsOpt = Annotated[
     Path | None,
     typer.Option("--dunning-levels", help="dunning-levels.csv: customer_id,level reached"),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
 
 def build_book(
@@ -76,14 +85,17 @@ def build_book(
     skip_order: str | None = None,
 ) -> ExposureBook:
     """Put the open items and orders into a book (the order being checked left out)."""
-    open_orders = [] if orders is None else read_orders(orders)
-    return ExposureBook.build(
-        customers,
-        policy,
-        as_of,
-        open_items=open_items,
-        open_orders=[o for o in open_orders if o.id != skip_order],
-    )
+    open_orders = [] if orders is None else read_input(read_orders, orders, "orders")
+    with step("building the exposure book", unit="items") as bar:
+        book = ExposureBook.build(
+            customers,
+            policy,
+            as_of,
+            open_items=open_items,
+            open_orders=[o for o in open_orders if o.id != skip_order],
+        )
+        bar.advance(len(open_items) + len(open_orders))
+    return book
 
 
 def dunning_standing(
@@ -138,7 +150,7 @@ def check(
         bool, typer.Option("--reserve", help="Reserve the order's amount in the workspace.")
     ] = False,
     workspace: WorkspaceOption = None,
-    json: JsonOpt = False,
+    json: JsonOption = False,
 ) -> None:
     """Decide whether an order may be taken on account: allow, warn, require_prepayment, block.
 
@@ -147,9 +159,9 @@ def check(
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     the_order = read_order(order)
-    people = read_customers(customers)
+    people = read_input(read_customers, customers, "customers")
     customer = _customer(people, the_order.customer_id, order)
-    read = read_open_items(open_items)
+    read = read_input(read_open_items, open_items, "items")
     overrides = _overrides(the_order, override_by, override_why, override_until)
     if reserve:
         from ecomrules.workspace.credit import SqliteReservationStore
@@ -205,13 +217,13 @@ def report(
     amount: Annotated[
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
-    json: JsonOpt = False,
+    json: JsonOption = False,
 ) -> None:
     """List each customer's exposure, headroom and the outcome of a standard order."""
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
-    people = read_customers(customers)
-    read = read_open_items(open_items)
+    people = read_input(read_customers, customers, "customers")
+    read = read_input(read_open_items, open_items, "items")
     with reading(workspace) as space:
         items = unpaid(read, space)
         book = build_book(people, rules, run_date, items, orders)
@@ -221,7 +233,8 @@ def report(
         standard = to_decimal(amount)
     except ValueError:
         raise typer.BadParameter(f"{amount!r} is not a decimal", param_hint="--amount") from None
-    decisions = standard_decisions(book, levels, standard)
+    with step("deciding", total=len(book.customers), unit="customers") as bar:
+        decisions = standard_decisions(book, levels, standard, progress=bar.advance)
     if json:
         print_json({"as_of": run_date.isoformat(), "customers": [_row(d) for d in decisions]})
         return
@@ -242,19 +255,31 @@ def report(
 def release(
     order_id: Annotated[str, typer.Argument(help="The order whose reservation ends.")],
     workspace: WorkspaceOption = None,
+    json: JsonOption = False,
 ) -> None:
     """Drop an order's credit reservation (invoiced or cancelled)."""
     from ecomrules.workspace.credit import SqliteReservationStore
 
     with recording(workspace) as space:
         found = SqliteReservationStore(space).release(order_id)
+        path = space.path
+    if json:
+        print_json({"order_id": order_id, "released": found, "workspace": str(path)})
+        return
     console.print(f"{order_id}: {'released' if found else 'no reservation'}")
 
 
 def standard_decisions(
-    book: ExposureBook, levels: dict[str, tuple[int, bool]], amount: Decimal
+    book: ExposureBook,
+    levels: dict[str, tuple[int, bool]],
+    amount: Decimal,
+    *,
+    progress: Callable[[int], None] | None = None,
 ) -> list[CreditDecision]:
-    """Decide on a standard order (``amount`` on account) for every customer, by id."""
+    """Decide on a standard order (``amount`` on account) for every customer, by id.
+
+    ``progress`` is called with 1 for each customer decided.
+    """
     out = []
     for customer in sorted(book.customers.values(), key=lambda c: c.id):
         order = Order(
@@ -276,6 +301,8 @@ def standard_decisions(
                 dunning_blocks_credit=blocks,
             )
         )
+        if progress is not None:
+            progress(1)
     return out
 
 
@@ -305,19 +332,11 @@ def _overrides(
         raise typer.BadParameter(
             "an override needs --override-by, --override-why and --override-until"
         )
-    return (Override(who, why, _date(until, "--override-until"), order_id=order.id),)
+    return (Override(who, why, date_option(until, "--override-until"), order_id=order.id),)
 
 
 def _as_of(text: str | None) -> date:
-    return date.today() if text is None else _date(text, "--as-of")
-
-
-def _date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        message = f"{text!r} is not a date (YYYY-MM-DD)"
-        raise typer.BadParameter(message, param_hint=option) from None
+    return date.today() if text is None else date_option(text, "--as-of")
 
 
 def _print_decision(decision: CreditDecision) -> None:
@@ -363,23 +382,25 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
             )
         )
     if not ctx.quiet:
+        codes = [[code.removeprefix("credit.") for code in d.codes()] for d in decisions]
+        widest = max((len(code) for row in codes for code in row), default=7)
         table = Table(
-            "order",
-            "customer",
-            "outcome",
-            "exposure after",
-            "headroom",
-            "reasons",
-            title="Credit decisions",
+            title="Credit decisions", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
         )
-        for d in decisions:
+        table.add_column("order", overflow="fold")
+        table.add_column("customer", overflow="fold")
+        table.add_column("outcome", no_wrap=True)
+        table.add_column("exposure\nafter", justify="right", no_wrap=True)
+        table.add_column("headroom", justify="right", no_wrap=True, min_width=8)
+        table.add_column("reasons", no_wrap=True, min_width=min(widest, 28), overflow="fold")
+        for d, reasons in zip(decisions, codes, strict=True):
             table.add_row(
                 d.order_id,
                 d.customer_id,
                 d.outcome.value,
                 str(d.exposure_after),
                 "-" if d.headroom is None else str(d.headroom),
-                "\n".join(code.removeprefix("credit.") for code in d.codes()),
+                "\n".join(reasons),
             )
         console.print(table)
     return {

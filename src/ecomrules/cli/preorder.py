@@ -11,7 +11,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, console, print_json
+from ecomrules.cli.output import ExitCode, JsonOption, console, print_json, step
 from ecomrules.errors import InputError
 from ecomrules.inputs.preorders import PreorderInputs, read_preorder_inputs
 from ecomrules.outcome import Severity
@@ -80,7 +80,6 @@ ReleaseDays = Annotated[int, typer.Option("--release-days", min=0, help="Release
 AuthDays = Annotated[
     int, typer.Option("--authorization-days", min=1, help="Card authorisation validity in days.")
 ]
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 FailOnAlerts = Annotated[
     bool, typer.Option("--fail-on-alerts", help="Exit 1 when a warning or error alert is raised.")
 ]
@@ -110,7 +109,7 @@ def plan_command(
         Path | None,
         typer.Option("--replan-from", help="A previous plan's JSON: show what changed since."),
     ] = None,
-    json_output: Json = False,
+    json_output: JsonOption = False,
     fail_on_alerts: FailOnAlerts = False,
 ) -> None:
     """Plan every pre-order line: allocation, ship day, expected delivery, alerts."""
@@ -156,7 +155,7 @@ def board_command(
     cutoff_days: CutoffDays = 14,
     release_days: ReleaseDays = 7,
     authorization_days: AuthDays = 7,
-    json_output: Json = False,
+    json_output: JsonOption = False,
     fail_on_alerts: FailOnAlerts = False,
 ) -> None:
     """Show the board: per product the pre-orders, demand, allocation, supply, dates, alerts."""
@@ -251,18 +250,38 @@ def render_alerts(result: ReleasePlan) -> None:
     console.print(table)
 
 
+_WHY_IN_TABLE_FROM = 120
+"""Below this terminal width the "why" of each line goes under the table, not in a column."""
+
+
 def _render_plan(result: ReleasePlan, changes: PlanDiff | None) -> None:
+    lines = sorted(result.lines, key=lambda planned: (planned.order_id, planned.sku))
+    wide = console.width >= _WHY_IN_TABLE_FROM
     table = Table(title=f"Release plan as of {result.as_of.isoformat()}")
     for name in ("order", "sku", "qty", "alloc", "status", "ship on", "delivery"):
         table.add_column(name, no_wrap=True)
-    table.add_column("why")
-    for line in sorted(result.lines, key=lambda planned: (planned.order_id, planned.sku)):
-        table.add_row(
+    if wide:
+        table.add_column("why", min_width=30)
+    for line in lines:
+        cells = [
             line.order_id, line.sku, str(line.quantity), str(line.allocated), line.status.value,
             str(line.ship_on or "-"), str(line.expected_delivery or "-"),
-            "; ".join(message for _, message in line.notes),
-        )  # fmt: skip
+        ]  # fmt: skip
+        if wide:
+            cells.append("; ".join(message for _, message in line.notes))
+        table.add_row(*cells)
     console.print(table)
+    if not wide and any(line.notes for line in lines):
+        why = Table.grid(padding=(0, 2))
+        why.add_column(no_wrap=True)
+        why.add_column()  # wraps on words at the terminal's width
+        for line in lines:
+            if line.notes:
+                why.add_row(
+                    f"{line.order_id} {line.sku}", "; ".join(message for _, message in line.notes)
+                )
+        console.print("[bold]Why[/bold]")
+        console.print(why)
     extra = [s for s in result.shipments if s.extra]
     if extra:
         shipments = Table("order", "shipment", "ship on", "items", title="Extra shipments")
@@ -302,16 +321,19 @@ def _read(
         raise typer.BadParameter(
             f"{pickup_cutoff!r} is not a time (HH:MM)", param_hint="--pickup-cutoff"
         ) from None
-    return read_preorder_inputs(
-        products=products,
-        orders=orders,
-        supply=supply,
-        carriers=carriers,
-        warehouse_country=warehouse_country.upper(),
-        warehouse_zone=warehouse_zone,
-        pickup_cutoff=cutoff,
-        calendar=calendar,
-    )
+    with step("reading the pre-order files", unit="lines") as bar:
+        inputs = read_preorder_inputs(
+            products=products,
+            orders=orders,
+            supply=supply,
+            carriers=carriers,
+            warehouse_country=warehouse_country.upper(),
+            warehouse_zone=warehouse_zone,
+            pickup_cutoff=cutoff,
+            calendar=calendar,
+        )
+        bar.advance(len(inputs.lines))
+    return inputs
 
 
 def _policy(
@@ -343,15 +365,19 @@ def _policy(
 
 
 def _plan(inputs: PreorderInputs, as_of: str | None, policy: PlanPolicy) -> ReleasePlan:
-    return plan(
-        products=inputs.products,
-        lines=inputs.lines,
-        supply=inputs.supply,
-        warehouse=inputs.warehouse,
-        carriers=inputs.carriers,
-        as_of=_as_of(as_of, inputs),
-        policy=policy,
-    )
+    run_date = _as_of(as_of, inputs)
+    with step("planning", unit="lines") as bar:
+        result = plan(
+            products=inputs.products,
+            lines=inputs.lines,
+            supply=inputs.supply,
+            warehouse=inputs.warehouse,
+            carriers=inputs.carriers,
+            as_of=run_date,
+            policy=policy,
+        )
+        bar.advance(len(inputs.lines))
+    return result
 
 
 def _as_of(text: str | None, inputs: PreorderInputs) -> datetime:

@@ -48,7 +48,7 @@ def update_command(
         str | None,
         typer.Option(
             "--known-until",
-            help="Last day the download is complete for (default: its last date).",
+            help="Last day the download is complete for (default: the file's date).",
         ),
     ] = None,
     json: JsonOption = False,
@@ -56,7 +56,12 @@ def update_command(
     """Check a downloaded rate series and save it where every policy finds it."""
     from ecomrules.dunning.rates import rate_table_update, read_ecb_csv, user_rates_dir
 
-    until = None
+    # The ECB series lists the days the rate changed: its last row is the last
+    # change, not the day it was downloaded; the file's date is that day.
+    try:
+        until = date.fromtimestamp(file.stat().st_mtime)
+    except OSError:
+        until = None  # read_ecb_csv reports the unreadable file
     if known_until is not None:
         try:
             until = date.fromisoformat(known_until)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from ecomrules.cli.output import console, err_console, print_json
+from ecomrules.cli.output import JsonOption, console, date_option, err_console, print_json
 from ecomrules.cli.workspace import WorkspaceOption
 from ecomrules.errors import ConfigError, ConfigProblem
 from ecomrules.workspace import Workspace, resolve_path
@@ -105,9 +105,7 @@ def serve(
             "given is taken from there when the file exists.",
         ),
     ] = None,
-    json: Annotated[
-        bool, typer.Option("--json", help="Print the URL and settings as JSON, then serve.")
-    ] = False,
+    json: JsonOption = False,
 ) -> None:
     """Serve the review queue, dunning, pre-orders and credit in a local web page.
 
@@ -115,8 +113,6 @@ def serve(
 
     Needs the web extra: pip install "ecomrules[web]".
     """
-    from datetime import date
-
     try:
         import uvicorn
 
@@ -125,14 +121,7 @@ def serve(
     except ImportError as exc:
         problem = f'needs the web extra: pip install "ecomrules[web]" ({exc.name} is missing)'
         raise ConfigError("ecomrules serve", [ConfigProblem("$", problem)]) from None
-    run_date = None
-    if as_of is not None:
-        try:
-            run_date = date.fromisoformat(as_of)
-        except ValueError:
-            raise typer.BadParameter(
-                f"{as_of!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
-            ) from None
+    run_date = None if as_of is None else date_option(as_of, "--as-of")
     path = resolve_path(workspace)
     Workspace(path).close()  # created when missing; a damaged file is refused now, not per page
     token = new_token()

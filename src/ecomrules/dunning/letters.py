@@ -99,7 +99,9 @@ class LetterRenderer:
         html = self._html.get_template(name).render(
             {**context, "layout": f"{text_language}/_layout.html.j2"}
         )
-        return Letter(notice.template, text_language, subject, text, html)
+        payment = context["payment"]
+        reference = None if payment is None else payment["reference"]
+        return Letter(notice.template, text_language, subject, text, html, reference)
 
     def attach(
         self,

@@ -101,13 +101,19 @@ class NewCharge:
 
 @frozen
 class Letter:
-    """A rendered notice: subject, plain text and HTML, in one language."""
+    """A rendered notice: subject, plain text and HTML, in one language.
+
+    ``payment_reference`` is the reference the letter asks the customer to
+    quote (from the sender profile's rule), None without bank details: keep
+    it to find the payment back.
+    """
 
     template: str
     language: str
     subject: str
     text: str
     html: str
+    payment_reference: str | None = None
 
 
 @frozen
@@ -162,6 +168,7 @@ class Notice:
                 "subject": self.letter.subject,
                 "text": self.letter.text,
                 "html": self.letter.html,
+                "payment_reference": self.letter.payment_reference,
             }
         return out
 

@@ -343,7 +343,8 @@ def read_ecb_csv(
     CSV of its web service (``TIME_PERIOD``, ``OBS_VALUE``) or this library's
     own ``from,rate`` layout. Rows repeating the previous rate (a daily
     series) are folded into the date the rate changed. ``known_until`` is the
-    date up to which the download is complete (by default its last date).
+    date up to which the download is complete (by default its last date; the
+    command line takes the file's date); a rate after it is refused.
     """
     file = Path(path)
     try:
@@ -408,4 +409,15 @@ def read_ecb_csv(
         if not folded or folded[-1][1] != rate:
             folded.append((day, rate))
     last = entries[-1][0]
+    if known_until is not None and known_until < last:
+        raise ConfigError(
+            str(file),
+            [
+                ConfigProblem(
+                    str(file),
+                    f"has a rate on {last}, after the day it is said to be known until "
+                    f"({known_until})",
+                )
+            ],
+        )
     return RateTable(name, folded, source=file.name, known_until=known_until or last)

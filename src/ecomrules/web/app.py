@@ -366,8 +366,9 @@ class _Pages:
     def _dunning_missing(self) -> list[str]:
         return self.settings.missing("open_items", "customers", "policy")
 
-    def _make_plan(self, space: Workspace | None) -> Any:
-        from ecomrules.cli.dunning import _planner, _sender
+    def _inputs(self, space: Workspace | None) -> Any:
+        """The dunning command's inputs (its planning step on a history, customers, policy)."""
+        from ecomrules.cli.dunning import _planner
 
         s = self.settings
         if s.open_items is None or s.customers is None or s.policy is None:
@@ -381,9 +382,22 @@ class _Pages:
             list(s.statements),
             None if s.as_of is None else s.as_of.isoformat(),
             space,
-            render=True,
-            sender=_sender(s.sender),
         )
+
+    def _with_letters(self, plan: Any, inputs: Any) -> Any:
+        """The plan with each notice's letter rendered, signed by ``--sender``."""
+        import attrs
+
+        from ecomrules.cli.dunning import _sender
+        from ecomrules.dunning import LetterRenderer
+
+        renderer = LetterRenderer()
+        sender = _sender(self.settings.sender)
+        notices = tuple(
+            renderer.attach(n, inputs.customers[n.customer_id], inputs.policy, plan.as_of, sender)
+            for n in plan.notices
+        )
+        return attrs.evolve(plan, notices=notices)
 
     async def dunning(self, request: Request) -> Response:
         missing = self._dunning_missing()
@@ -394,7 +408,8 @@ class _Pages:
             from ecomrules.cli.workspace import history
 
             with Workspace(self.settings.workspace) as space:
-                return self._make_plan(space)(history(space))
+                inputs = self._inputs(space)
+                return self._with_letters(inputs.make_plan(history(space)), inputs)
 
         try:
             plan = await run_in_threadpool(load)
@@ -414,7 +429,7 @@ class _Pages:
             from ecomrules.workspace.dunning import SqliteDunningStore
 
             with Workspace(self.settings.workspace) as space:
-                return commit_plan(SqliteDunningStore(space), self._make_plan(space))
+                return commit_plan(SqliteDunningStore(space), self._inputs(space).make_plan)
 
         try:
             plan, added = await run_in_threadpool(record)

@@ -85,6 +85,8 @@ class Batch:
     orders: list[dict[str, Any]] = field(factory=list)
     lines: list[dict[str, Any]] = field(factory=list)
     events: list[dict[str, Any]] = field(factory=list)
+    refunds: list[dict[str, Any]] = field(factory=list)
+    """Refunds of orders already in the store (Shopify refund objects)."""
 
 
 def clean_text(value: object) -> str | None:

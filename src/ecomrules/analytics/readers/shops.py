@@ -27,6 +27,7 @@ from ecomrules.analytics.readers.common import (
     Problems,
     amount,
     clean_text,
+    epoch_micros,
     get_path,
     parse_timestamp,
 )
@@ -37,8 +38,14 @@ __all__ = [
     "read_ecomrules_orders",
     "read_ecomrules_sales",
     "read_prestashop",
+    "read_prestashop_lines",
     "read_shopify_csv",
+    "read_shopify_fivetran",
+    "read_shopify_fivetran_lines",
     "read_shopify_json",
+    "read_shopify_refund",
+    "read_thelook_order_items",
+    "read_unicommerce",
     "read_woocommerce_json",
 ]
 
@@ -548,6 +555,11 @@ def read_shopify_csv(data: bytes, source: str) -> Batch:
     return batch
 
 
+def _prestashop_id(text: str) -> str:
+    """An order id; PrestaShop's install fixtures name rows ``orders_<n>``: ``<n>``."""
+    return text.removeprefix("orders_")
+
+
 def read_prestashop(data: bytes, source: str, undated: dt.datetime | None = None) -> Batch:
     """Read PrestaShop's ``orders`` table as XML (``<orders id=... total_paid=...>`` rows).
 
@@ -590,7 +602,7 @@ def read_prestashop(data: bytes, source: str, undated: dt.datetime | None = None
         batch.orders.append(
             {
                 "source": "prestashop",
-                "order_id": attrs["id"],
+                "order_id": _prestashop_id(attrs["id"]),
                 "transaction_id": attrs.get("reference") or attrs["id"],
                 "placed_at": placed,
                 "currency": currency,
@@ -612,3 +624,360 @@ def read_prestashop(data: bytes, source: str, undated: dt.datetime | None = None
 
 
 OrderReader = Callable[[bytes, str], Batch]
+
+
+# --- exports of other systems -------------------------------------------------------------
+
+
+def _csv_records(data: bytes, source: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    header, rows = _rows_of(data, source)
+    out = []
+    for number, values in enumerate(rows, start=2):
+        if any(v.strip() for v in values):
+            out.append((number, dict(zip(header, values, strict=False))))
+    return header, out
+
+
+def read_shopify_fivetran(data: bytes, source: str) -> Batch:
+    """Read Fivetran's Shopify ``order`` table (REST or GraphQL schema) as CSV.
+
+    REST columns: ``currency``, ``total_line_items_price``, ``total_discounts``,
+    ``total_tax``, ``total_shipping_price_set`` (a JSON string); GraphQL columns:
+    ``currency_code`` and the ``*_set_shop_amount`` columns (shop currency).
+    """
+    problems = Problems(source)
+    header, records = _csv_records(data, source)
+    graphql = "currency_code" in header
+    _check_header(header, [("id", True, ""), ("created_at", True, "")], problems)
+    batch = Batch("shopify-fivetran")
+    for number, values in records:
+        row = _Row(values, number, problems)
+        currency = (row.text("currency_code" if graphql else "currency") or "").upper()
+        if not currency:
+            problems.add(f"{number}", "column 'currency': missing")
+            continue
+        try:
+            placed = parse_timestamp(row.text("processed_at") or row.required("created_at"))
+        except ValueError:
+            problems.add(f"{number}", "column 'created_at': not a date-time")
+            continue
+        if graphql:
+            subtotal = row.money("subtotal_price_set_shop_amount", currency)
+            discount = row.money("total_discounts_set_shop_amount", currency)
+            tax = row.money("total_tax_set_shop_amount", currency)
+            shipping = row.money("total_shipping_price_set_shop_amount", currency)
+            gross = subtotal + discount
+        else:
+            discount = row.money("total_discounts", currency)
+            tax = row.money("total_tax", currency)
+            gross = row.money("total_line_items_price", currency) or (
+                row.money("subtotal_price", currency) + discount
+            )
+            shipping = _ZERO
+            shipping_set = row.text("total_shipping_price_set")
+            if shipping_set:
+                try:
+                    found = get_path(json.loads(shipping_set), "shop_money", "amount")
+                except json.JSONDecodeError:
+                    problems.add(f"{number}", "column 'total_shipping_price_set': not JSON")
+                    found = None
+                shipping = _money_at(
+                    problems, f"{number}", "total_shipping_price_set", found, currency
+                )
+        if (row.text("taxes_included") or "").upper() == "TRUE":
+            gross -= tax
+        status = row.text("display_financial_status" if graphql else "financial_status")
+        batch.orders.append(
+            {
+                "source": "shopify",
+                "order_id": row.required("id"),
+                "transaction_id": (row.text("name") or row.text("id") or "").lstrip("#"),
+                "placed_at": placed,
+                "currency": currency,
+                "customer_id": row.text("customer_id") or row.text("email"),
+                "channel": row.text("source_name"),
+                "country": row.text("billing_address_country_code")
+                or row.text("shipping_address_country_code"),
+                "payment_method": None,
+                "status": status.lower() if status else None,
+                "gross": gross,
+                "discount": discount,
+                "shipping": shipping,
+                "tax": tax,
+                "refunded": _ZERO,
+                "cancelled": row.text("cancelled_at") is not None,
+            }
+        )
+    problems.raise_if_any()
+    return batch
+
+
+def read_shopify_fivetran_lines(data: bytes, source: str) -> Batch:
+    """Read Fivetran's Shopify ``order_line`` table; amounts in the orders' currency.
+
+    The lines carry no currency: the store checks each amount against the
+    currency of its order, loaded before (:meth:`AnalyticsStore.load_orders`).
+    Amounts are kept as text here (``_text`` columns) until then.
+    """
+    problems = Problems(source)
+    header, records = _csv_records(data, source)
+    graphql = "original_total_set_shop_amount" in header
+    _check_header(header, [("order_id", True, ""), ("quantity", True, "")], problems)
+    batch = Batch("shopify-fivetran-lines")
+    positions: dict[str, int] = {}
+    for number, values in records:
+        row = _Row(values, number, problems)
+        order_id = row.required("order_id")
+        try:
+            quantity = int(row.required("quantity"))
+        except ValueError:
+            problems.add(f"{number}", "column 'quantity': not a whole number")
+            continue
+        positions[order_id] = positions.get(order_id, 0) + 1
+        batch.lines.append(
+            {
+                "source": "shopify",
+                "order_id": order_id,
+                "line_no": positions[order_id],
+                "sku": row.text("sku") or row.text("variant_id"),
+                "product": row.text("title") or row.text("name"),
+                "category": None,
+                "quantity": quantity,
+                "_where": f"{source}:{number}",
+                "_currency": row.text("original_total_set_shop_currency_code"),
+                "_gross": row.text("original_total_set_shop_amount")
+                if graphql
+                else (row.text("price"), quantity),
+                "_discount": row.text(
+                    "total_discount_set_shop_amount" if graphql else "total_discount"
+                ),
+            }
+        )
+    problems.raise_if_any()
+    return batch
+
+
+def read_unicommerce(data: bytes, source: str) -> Batch:
+    """Read a Unicommerce sale order (``{"saleOrderDTO": {...}}``, the API's answer).
+
+    Amounts are numbers in the API's JSON: each is read from its shortest text
+    and must then have at most the currency's minor units.
+    """
+    problems = Problems(source)
+    records = _json_records(data, source, ("saleOrderDTO", "saleOrders"))
+    batch = Batch("unicommerce")
+    for index, order in enumerate(records, start=1):
+        where = f"record {index}"
+        currency = clean_text(order.get("currencyCode"))
+        code = clean_text(order.get("code"))
+        stamp = order.get("displayOrderDateTime") or order.get("created")
+        if currency is None or code is None or stamp is None:
+            problems.add(where, "fields 'code', 'currencyCode' and 'created' are required")
+            continue
+        money = _Amounts(problems, where, currency)
+        items = [i for i in order.get("saleOrderItems") or () if isinstance(i, Mapping)]
+        placed = dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(stamp))
+        status = clean_text(order.get("status"))
+        lines: list[dict[str, Any]] = []
+        gross = discount = _ZERO
+        for number, item in enumerate(items, start=1):
+            price = money(
+                "sellingPriceWithoutTaxesAndDiscount",
+                item.get("sellingPriceWithoutTaxesAndDiscount"),
+            )
+            lines.append(
+                {
+                    "source": "unicommerce",
+                    "order_id": code,
+                    "line_no": number,
+                    "sku": clean_text(item.get("itemSku")),
+                    "product": clean_text(item.get("itemName")),
+                    "category": None,
+                    "quantity": 1,  # Unicommerce lists one item a unit
+                    "gross": price,
+                    "discount": money("discount", item.get("discount")),
+                    "refunded": _ZERO,
+                }
+            )
+        batch.lines.extend(lines)
+        for line in lines:
+            gross += line["gross"]
+            discount += line["discount"]
+        billing = order.get("billingAddress") or {}
+        batch.orders.append(
+            {
+                "source": "unicommerce",
+                "order_id": code,
+                "transaction_id": clean_text(order.get("displayOrderCode")) or code,
+                "placed_at": placed,
+                "currency": currency,
+                "customer_id": clean_text(order.get("customerCode"))
+                or clean_text(order.get("notificationMobile")),
+                "channel": clean_text(order.get("channel")),
+                "country": clean_text(get_path(billing, "country")),
+                "payment_method": "cash_on_delivery" if order.get("cod") else None,
+                "status": status,
+                "gross": gross,
+                "discount": discount,
+                "shipping": sum(
+                    (money("shippingCharges", i.get("shippingCharges")) for i in items), _ZERO
+                ),
+                "tax": _ZERO,
+                "refunded": _ZERO,
+                "cancelled": (status or "").upper() == "CANCELLED",
+            }
+        )
+    problems.raise_if_any()
+    return batch
+
+
+def read_thelook_order_items(data: bytes, source: str) -> Batch:
+    """Read theLook e-commerce ``order_items`` rows (Looker's public sample dataset).
+
+    theLook is a US dataset without a currency column: amounts are USD. Its
+    ``sale_price`` is a binary float (``0.0199999995529651``): it is rounded
+    half-even to cents, the one place where an order amount is rounded. A
+    ``Cancelled`` item cancels, a ``Returned`` one is refunded.
+    """
+    from ecomrules.analytics.readers.web import json_rows
+
+    problems = Problems(source)
+    batch = Batch("thelook")
+    orders: dict[str, dict[str, Any]] = {}
+    for index, row in enumerate(json_rows(data, source), start=1):
+        where = f"record {index}"
+        if not isinstance(row, Mapping):
+            problems.add(where, "not an object")
+            continue
+        row = {str(k).lower(): v for k, v in row.items()}
+        order_id, stamp = clean_text(row.get("order_id")), row.get("created_at")
+        if order_id is None or stamp is None:
+            problems.add(where, "fields 'order_id' and 'created_at' are required")
+            continue
+        try:
+            price = amount(row.get("sale_price"), "USD")
+            placed = epoch_micros(stamp)
+        except (EcomrulesError, ValueError, OverflowError) as exc:
+            problems.add(where, f"field 'sale_price' or 'created_at': {exc}")
+            continue
+        status = clean_text(row.get("status")) or ""
+        order = orders.setdefault(
+            order_id,
+            {
+                "source": "thelook",
+                "order_id": order_id,
+                "transaction_id": order_id,
+                "placed_at": placed,
+                "currency": "USD",
+                "customer_id": clean_text(row.get("user_id")),
+                "channel": "web",
+                "country": None,
+                "payment_method": None,
+                "status": status,
+                "gross": _ZERO,
+                "discount": _ZERO,
+                "shipping": _ZERO,
+                "tax": _ZERO,
+                "refunded": _ZERO,
+                "cancelled": True,
+                "_lines": 0,
+            },
+        )
+        order["_lines"] += 1
+        order["gross"] += price
+        order["cancelled"] = order["cancelled"] and status == "Cancelled"
+        refunded = price if status == "Returned" else _ZERO
+        order["refunded"] += refunded
+        batch.lines.append(
+            {
+                "source": "thelook",
+                "order_id": order_id,
+                "line_no": order["_lines"],
+                "sku": clean_text(row.get("product_id")),
+                "product": None,
+                "category": None,
+                "quantity": 1,
+                "gross": price,
+                "discount": _ZERO,
+                "refunded": refunded,
+            }
+        )
+    problems.raise_if_any()
+    for order in orders.values():
+        del order["_lines"]
+    batch.orders = list(orders.values())
+    return batch
+
+
+def read_shopify_refund(data: bytes, source: str) -> Batch:
+    """Read Shopify refund objects (``{"refund": {...}}`` or ``{"refunds": [...]}``).
+
+    A refund changes an order already in the store: its ``refunds`` rows are
+    applied by :meth:`AnalyticsStore.load_orders` (the order must be loaded).
+    """
+    problems = Problems(source)
+    batch = Batch("shopify-refund")
+    for index, refund in enumerate(_json_records(data, source, ("refunds", "refund")), start=1):
+        order_id = clean_text(refund.get("order_id"))
+        if order_id is None:
+            problems.add(f"record {index}", "field 'order_id' is required")
+            continue
+        for item in refund.get("refund_line_items") or ():
+            batch.refunds.append(
+                {
+                    "source": "shopify",
+                    "order_id": order_id,
+                    "line_item_id": clean_text(get_path(item, "line_item_id")),
+                    "amount": clean_text(get_path(item, "subtotal"))
+                    or (
+                        clean_text(get_path(item, "line_item", "price")),
+                        int(get_path(item, "quantity") or 1),
+                    ),
+                    "where": f"{source}:record {index}",
+                }
+            )
+    problems.raise_if_any()
+    return batch
+
+
+def read_prestashop_lines(data: bytes, source: str) -> Batch:
+    """Read PrestaShop's ``order_detail`` table as XML: the lines of loaded orders.
+
+    Amounts in the orders' currency (six decimals as PrestaShop writes them,
+    trailing zeros only); the order is ``orders_<id_order>`` as in the
+    ``orders`` table's fixtures, or ``<id_order>``.
+    """
+    problems = Problems(source)
+    try:
+        root = ElementTree.fromstring(data)
+    except Exception as exc:  # defusedxml raises several types
+        raise EcomrulesError(f"{source}: not valid XML: {exc}") from None
+    batch = Batch("prestashop-lines")
+    positions: dict[str, int] = {}
+    for index, element in enumerate(root.iter("order_detail"), start=1):
+        attrs = dict(element.attrib)
+        if "id_order" not in attrs:
+            continue
+        order_id = _prestashop_id(attrs["id_order"])
+        try:
+            quantity = int(attrs.get("product_quantity", "0"))
+        except ValueError:
+            problems.add(f"record {index}", "attribute 'product_quantity': not a whole number")
+            continue
+        positions[order_id] = positions.get(order_id, 0) + 1
+        batch.lines.append(
+            {
+                "source": "prestashop",
+                "order_id": order_id,
+                "line_no": positions[order_id],
+                "sku": attrs.get("product_reference") or attrs.get("product_id"),
+                "product": attrs.get("product_name"),
+                "category": None,
+                "quantity": quantity,
+                "_where": f"{source}:record {index}",
+                "_gross": attrs.get("total_price_tax_excl"),
+                "_discount": None,
+            }
+        )
+    problems.raise_if_any()
+    return batch

@@ -55,9 +55,12 @@ __all__ = [
     "event_key",
     "ga4_event",
     "ga4_rows",
+    "json_rows",
     "read_ga4",
     "read_matomo_live",
+    "read_shopify_checkouts",
     "read_snowplow",
+    "read_thelook_events",
     "read_ua_sessions",
 ]
 
@@ -245,7 +248,7 @@ def _js_module_rows(text: str, source: str) -> list[Any]:
     return rows
 
 
-def _json_rows(data: bytes, source: str) -> list[Any]:
+def json_rows(data: bytes, source: str) -> list[Any]:
     """Rows of a JSON array, a wrapper (``sample_rows``, ``rows``...), NDJSON or a JS module."""
     try:
         text = data.decode("utf-8-sig")
@@ -268,7 +271,7 @@ def _json_rows(data: bytes, source: str) -> list[Any]:
     except RecursionError:
         raise EcomrulesError(f"{source}: nested too deeply") from None
     if isinstance(document, Mapping):
-        for key in ("sample_rows", "rows", "data", "events", "sessions"):
+        for key in ("sample_rows", "rows", "data", "events", "sessions", "checkouts"):
             if isinstance(document.get(key), list):
                 return list(document[key])
         return [document]
@@ -279,7 +282,7 @@ def _json_rows(data: bytes, source: str) -> list[Any]:
 
 def ga4_rows(data: bytes, source: str) -> list[dict[str, Any]]:
     """GA4 export rows in BigQuery's shape, whatever the file's flavour."""
-    rows = _json_rows(data, source)
+    rows = json_rows(data, source)
     out = []
     for index, row in enumerate(rows, start=1):
         if not isinstance(row, Mapping):
@@ -320,7 +323,7 @@ def read_ua_sessions(data: bytes, source: str) -> Batch:
     ``all_sessions`` table (one row per hit). Revenue is in micros."""
     problems = Problems(source)
     batch = Batch("ua")
-    for index, raw in enumerate(_json_rows(data, source), start=1):
+    for index, raw in enumerate(json_rows(data, source), start=1):
         where = f"record {index}"
         if not isinstance(raw, Mapping):
             problems.add(where, "not an object")
@@ -436,7 +439,7 @@ def _matomo_visits(data: bytes, source: str) -> list[Mapping[str, Any]]:
         if root.tag == "error" or root.find("error") is not None:
             raise EcomrulesError(f"{source}: Matomo answered with an error")
         return [_xml_value(row) for row in root.findall("row")]
-    rows = _json_rows(data, source)
+    rows = json_rows(data, source)
     return [r for r in rows if isinstance(r, Mapping)]
 
 
@@ -655,3 +658,146 @@ def read_snowplow(data: bytes, source: str) -> Batch:
 def iter_events(batches: Iterable[Batch]) -> Iterator[dict[str, Any]]:
     for batch in batches:
         yield from batch.events
+
+
+# --- shops' own clickstreams ---------------------------------------------------------------
+
+_THELOOK_STEPS: Final[Mapping[str, str]] = {
+    "product": "view_item",
+    "cart": "add_to_cart",
+    "purchase": "purchase",
+}
+_THELOOK_MEDIUMS: Final[Mapping[str, str]] = {
+    "adwords": "cpc",
+    "email": "email",
+    "facebook": "social",
+    "youtube": "social",
+    "organic": "organic",
+}
+
+
+def read_thelook_events(data: bytes, source: str) -> Batch:
+    """Read theLook e-commerce ``events`` (Looker's public sample clickstream).
+
+    ``event_type`` ``product``, ``cart`` and ``purchase`` are the view, cart and
+    purchase steps; ``traffic_source`` is the source, its medium derived
+    (Adwords is paid search, Facebook and YouTube social).
+    """
+    problems = Problems(source)
+    batch = Batch("thelook-events")
+    for index, raw in enumerate(json_rows(data, source), start=1):
+        where = f"record {index}"
+        if not isinstance(raw, Mapping):
+            problems.add(where, "not an object")
+            continue
+        row = {str(k).lower(): v for k, v in raw.items()}
+        session, stamp, kind = (
+            clean_text(row.get("session_id")),
+            row.get("created_at"),
+            clean_text(row.get("event_type")),
+        )
+        if session is None or stamp is None or kind is None:
+            problems.add(where, "fields 'session_id', 'created_at' and 'event_type' are required")
+            continue
+        try:
+            ts = epoch_micros(stamp)
+        except (ValueError, OverflowError):
+            problems.add(where, f"field 'created_at': not epoch microseconds {stamp!r}")
+            continue
+        origin = clean_text(row.get("traffic_source"))
+        batch.events.append(
+            {
+                "source": "thelook",
+                "event_key": clean_text(row.get("id")) or f"{session}.{row.get('sequence_number')}",
+                "session_key": session,
+                "user_key": clean_text(row.get("user_id")),
+                "ts": ts,
+                "event_name": kind,
+                "step": _THELOOK_STEPS.get(kind),
+                "traffic_source": origin.lower() if origin else None,
+                "medium": _THELOOK_MEDIUMS.get((origin or "").lower()),
+                "campaign": None,
+                "gclid": False,
+                "device": None,
+                "country": None,
+                "transaction_id": None,
+                "revenue": None,
+                "currency": None,
+            }
+        )
+    problems.raise_if_any()
+    return batch
+
+
+def read_shopify_checkouts(data: bytes, source: str) -> Batch:
+    """Read Shopify checkouts (``{"checkouts": [...]}``, the abandoned-checkouts API).
+
+    Each checkout is a visit that reached the cart and the checkout, with the
+    cart's value; a completed one (``completed_at``) also reached the purchase.
+    """
+    problems = Problems(source)
+    batch = Batch("shopify-checkouts")
+    document = json_rows(data, source)
+    for index, checkout in enumerate(document, start=1):
+        where = f"record {index}"
+        if not isinstance(checkout, Mapping):
+            problems.add(where, "not an object")
+            continue
+        token = clean_text(checkout.get("token")) or clean_text(checkout.get("id"))
+        currency = clean_text(checkout.get("currency"))
+        created = checkout.get("created_at")
+        if token is None or currency is None or created is None:
+            problems.add(where, "fields 'token', 'currency' and 'created_at' are required")
+            continue
+        try:
+            ts = parse_timestamp(created)
+            value = amount(checkout.get("subtotal_price") or "0", currency, exact=True)
+        except (ValueError, EcomrulesError) as exc:
+            problems.add(where, f"field 'created_at' or 'subtotal_price': {exc}")
+            continue
+        common = {
+            "source": "shopify",
+            "session_key": token,
+            "user_key": clean_text(checkout.get("email")),
+            "traffic_source": clean_text(checkout.get("referring_site")),
+            "medium": None,
+            "campaign": None,
+            "gclid": bool(_CLICK_IDS.search(str(checkout.get("landing_site") or ""))),
+            "device": None,
+            "country": clean_text(get_path(checkout, "billing_address", "country_code")),
+        }
+        steps = [("add_to_cart", value), ("begin_checkout", None)]
+        completed = checkout.get("completed_at")
+        for step, revenue in steps:
+            batch.events.append(
+                {
+                    **common,
+                    "event_key": f"{token}.{step}",
+                    "ts": ts,
+                    "event_name": f"checkout_{step}",
+                    "step": step,
+                    "transaction_id": None,
+                    "revenue": revenue,
+                    "currency": currency if revenue is not None else None,
+                }
+            )
+        if completed:
+            try:
+                done = parse_timestamp(completed)
+            except ValueError:
+                problems.add(where, "field 'completed_at': not a date-time")
+                continue
+            batch.events.append(
+                {
+                    **common,
+                    "event_key": f"{token}.purchase",
+                    "ts": done,
+                    "event_name": "checkout_completed",
+                    "step": "purchase",
+                    "transaction_id": clean_text(checkout.get("order_id")),
+                    "revenue": None,
+                    "currency": None,
+                }
+            )
+    problems.raise_if_any()
+    return batch
