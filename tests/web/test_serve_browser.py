@@ -2,28 +2,33 @@
 
 Chromium comes from the system packages (``.ci/run`` installs it). Outside CI
 the test skips with a message when it is absent; in CI a missing browser fails.
-The walk: open the printed URL, go to the queue, open the demo's line to
-review, see its candidate with its contributions in words, accept it with the
-keyboard, undo it with the button; then a line of the shop of ties picked in
-one tab and decided again in a second, which is told.
+The walks: the demo's queue (open the printed URL, see the candidate and its
+contributions in words, accept D006 by the keyboard, leave D008 unmatched,
+undo and accept again; a second ``reconcile`` honours the decisions); a split
+with a write-off; two tabs deciding one line, the second told.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ecomrules import demo
 from ecomrules.workspace import Workspace
 from ecomrules.workspace.reconcile import SqliteMatchStore
 from ecomrules.workspace.review import SqliteReviewStore
 
-from .conftest import serving
+from .conftest import DEMO_STATEMENTS, reconcile_commit, serving
+
+if TYPE_CHECKING:
+    from conftest import Cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
@@ -60,10 +65,12 @@ def watched(context: Any) -> tuple[Any, list[str]]:
     return page, errors
 
 
-def test_review_a_line_in_the_browser(browser: Any, demo_workspace: Path) -> None:
+def test_review_the_demo_queue_in_the_browser(browser: Any, cli: Cli, demo_workspace: Path) -> None:
+    """Accept D006 by the keyboard, reject D008, undo and accept again; a second run agrees."""
     with serving("--workspace", str(demo_workspace), "--user", "alice") as (first, _):
         found = URL.search(first)
         assert found is not None, first
+        origin = found.group(0).split("/?")[0]
         context = browser.new_context(viewport={"width": 1100, "height": 900})
         page, errors = watched(context)
         requests: list[str] = []
@@ -79,23 +86,66 @@ def test_review_a_line_in_the_browser(browser: Any, demo_workspace: Path) -> Non
         page.keyboard.press("a")  # accept, by the keyboard shortcut
         page.wait_for_selector(".said")
         assert "D006: accept" in page.inner_text(".said")
-        page.goto(page.url.split("/review")[0] + "/review/D006")
+        assert page.url.startswith(f"{origin}/review/D008")  # on to the next line
+        page.keyboard.press("u")  # leave D008 unmatched
+        page.wait_for_selector(".said")
+        assert "D008: unmatched" in page.inner_text(".said")
+        page.goto(f"{origin}/review/D006")
         assert "accept (INV-1008) by alice" in page.inner_text("#decision")
-        with Workspace(demo_workspace) as space:
-            assert "D006" in {c.line_id for c in SqliteMatchStore(space).commitments()}
         page.click("text=Undo")
         page.wait_for_selector("#accept")
         assert "decision undone" in page.inner_text(".said")
-        origin = found.group(0).split("/?")[0]
+        page.click("#accept")
+        page.wait_for_selector(".said")
         assert all(url.startswith(origin) for url in requests)  # nothing fetched elsewhere
         assert errors == []
         context.close()
     with Workspace(demo_workspace) as space:
-        assert "D006" not in {c.line_id for c in SqliteMatchStore(space).commitments()}
-        history = SqliteReviewStore(space).history("D006")
-    assert [(d.action.value, d.decided_by, d.undone_by) for d in history] == [
-        ("accept", "alice", "alice")
-    ]
+        assert "D006" in {c.line_id for c in SqliteMatchStore(space).commitments()}
+        queue = SqliteReviewStore(space)
+        history = queue.history("D006")
+        assert [(d.action.value, d.decided_by, d.active) for d in history] == [
+            ("accept", "alice", False),
+            ("accept", "alice", True),
+        ]
+        assert [d.action.value for d in queue.history("D008")] == ["unmatched"]
+    statements = [demo.path(name) for name in DEMO_STATEMENTS]
+    again = ["reconcile", "--open-items", str(demo.path("open-items.csv"))]
+    for statement in statements:
+        again += ["--statement", str(statement)]
+    done = cli(*again, "--workspace", str(demo_workspace), "--json")
+    document = json.loads(done.stdout)
+    assert "D006" in document["previously_committed_lines"]  # the accepted payment counts
+    assert "INV-1008" not in json.dumps(document["matches"])  # and its invoice is paid
+    reconcile_commit(cli, demo_workspace, demo.path("open-items.csv"), *statements)
+    with Workspace(demo_workspace) as space:  # queued again: the decisions stand
+        assert [d.action.value for d in SqliteReviewStore(space).history("D008")] == ["unmatched"]
+
+
+def test_split_a_line_in_the_browser(browser: Any, cli: Cli, split_workspace: Path) -> None:
+    with serving("--workspace", str(split_workspace)) as (first, _):
+        found = URL.search(first)
+        assert found is not None, first
+        origin = found.group(0).split("/?")[0]
+        context = browser.new_context()
+        page, errors = watched(context)
+        page.goto(found.group(0))
+        page.goto(f"{origin}/review/P1")
+        split = page.locator("#split")
+        split.locator("input[value='S-2']").check()
+        split.locator("input[value='S-1']").check()
+        split.locator("input[name='write_off']").check()
+        split.locator("button").click()
+        page.wait_for_selector(".said")
+        page.goto(f"{origin}/review/P1")
+        assert "split (S-1, S-2), writing off 4.00 EUR" in page.inner_text("#decision")
+        assert errors == []
+        context.close()
+    with Workspace(split_workspace) as space:
+        paid = sorted(
+            (c.item_id, str(c.settled.amount)) for c in SqliteMatchStore(space).commitments()
+        )
+    assert paid == [("S-1", "100.00"), ("S-2", "90.00")]  # S-2 settled with its write-off
 
 
 def test_two_tabs_in_the_browser_the_second_is_told(browser: Any, tie_workspace: Path) -> None:
