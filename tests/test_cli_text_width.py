@@ -80,3 +80,15 @@ def test_preorder_plan_gives_each_line_one_row_and_its_why_under_the_table(
     assert not [row for row in table.splitlines() if re.match(r"│ +│", row)]  # nothing wraps
     assert "got 10 of 10; ships 2026-12-02, expected on release day" in text
     assert all(len(row) <= 80 for row in text.splitlines())
+
+
+def test_credit_report_keeps_amounts_and_codes_whole(screen: io.StringIO) -> None:
+    with pytest.raises(SystemExit):
+        main(["credit", "report", "--customers", str(demo.path("customers.csv")),
+              "--open-items", str(demo.path("open-items.csv")), "--as-of", "2026-11-20",
+              "--workspace", "absent.db"])  # fmt: skip
+    text = screen.getvalue()
+    assert all(len(row) <= 80 for row in text.splitlines())
+    assert re.search(r"C001 +EUR +1650\.00 +1730\.40 +5000\.00 +3250\.00 +block", text)
+    assert "overdue_beyond_grace" in text
+    assert "…" not in text

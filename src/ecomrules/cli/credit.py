@@ -6,7 +6,8 @@ require_prepayment), 2 on bad input.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,13 +17,19 @@ import typer
 from rich import box
 from rich.table import Table
 
+from ecomrules.cli.canonical_json import Stream
 from ecomrules.cli.output import (
+    SHOWN_ROWS,
+    AllOption,
     ExitCode,
     JsonOption,
+    OutOption,
     console,
     date_option,
+    emit_json,
     print_json,
     read_input,
+    rows_note,
     step,
 )
 from ecomrules.cli.workspace import (
@@ -218,8 +225,14 @@ def report(
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
     json: JsonOption = False,
+    out: OutOption = None,
+    all_rows: AllOption = False,
 ) -> None:
-    """List each customer's exposure, headroom and the outcome of a standard order."""
+    """List each customer's exposure, headroom and the outcome of a standard order.
+
+    Many customers print a summary (the counts by outcome, the refused first);
+    --all prints every customer, --out FILE writes the whole JSON document.
+    """
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     people = read_input(read_customers, customers, "customers")
@@ -235,20 +248,71 @@ def report(
         raise typer.BadParameter(f"{amount!r} is not a decimal", param_hint="--amount") from None
     with step("deciding", total=len(book.customers), unit="customers") as bar:
         decisions = standard_decisions(book, levels, standard, progress=bar.advance)
-    if json:
-        print_json({"as_of": run_date.isoformat(), "customers": [_row(d) for d in decisions]})
-        return
-    table = Table("customer", "exposure", "overdue", "limit", "headroom", "standard order")
+    if json or out is not None:
+        document = {
+            "as_of": run_date.isoformat(),
+            "customers": Stream((_row(d) for d in decisions), len(decisions)),
+        }
+        emit_json(document, out, json, lambda: _report_summary(run_date, decisions))
+    if not json:
+        _print_report(decisions, all_rows=all_rows, out=out)
+
+
+def _report_summary(run_date: date, decisions: list[CreditDecision]) -> dict[str, Any]:
+    """What ``report --json --out`` prints on stdout: the customers counted by outcome."""
+    outcomes = Counter(d.outcome.value for d in decisions)
+    return {
+        "as_of": run_date.isoformat(),
+        "customers": len(decisions),
+        "outcomes": dict(sorted(outcomes.items())),
+    }
+
+
+def _report_table(decisions: Sequence[CreditDecision], title: str | None = None) -> Table:
+    """One row a customer that reads at 80 columns: reason codes under the outcome."""
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
+    )
+    table.add_column("customer", overflow="fold", ratio=1)
+    table.add_column("cur", no_wrap=True)
+    for name in ("exposure", "overdue", "limit", "headroom"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("standard order", overflow="fold", min_width=18)
     for d in decisions:
+        codes = "\n".join(code.removeprefix("credit.") for code in d.codes())
         table.add_row(
             d.customer_id,
-            str(d.exposure_before),
-            str(d.exposure.overdue),
-            "-" if d.limit is None else str(d.limit),
-            "-" if d.headroom is None else str(d.headroom),
-            f"{d.outcome.value} ({', '.join(d.codes())})",
+            d.exposure_before.currency.code,
+            str(d.exposure_before.amount),
+            str(d.exposure.overdue.amount),
+            "-" if d.limit is None else str(d.limit.amount),
+            "-" if d.headroom is None else str(d.headroom.amount),
+            f"{d.outcome.value}\n{codes}" if codes else d.outcome.value,
         )
-    console.print(table)
+    return table
+
+
+def _print_report(
+    decisions: list[CreditDecision], *, all_rows: bool = True, out: Path | None = None
+) -> None:
+    """Every customer, or with many and not ``all_rows`` the counts and the refused first."""
+    if all_rows or len(decisions) <= SHOWN_ROWS:
+        console.print(_report_table(decisions))
+        return
+    outcomes = Counter(d.outcome for d in decisions)
+    console.print(
+        f"{len(decisions):,} customer(s): "
+        + ", ".join(f"{o.value} {outcomes[o]:,}" for o in Outcome if outcomes[o]),
+        markup=False,
+    )
+    refused = [d for d in decisions if d.outcome.severity >= Outcome.REQUIRE_PREPAYMENT.severity]
+    if refused:
+        shown = refused[:SHOWN_ROWS]
+        console.print(_report_table(shown, f"Refused on account ({len(refused):,})"))
+        rows_note(len(shown), len(refused), "refused customers", out)
+    shown = decisions[:SHOWN_ROWS]
+    console.print(_report_table(shown, "First customers"))
+    rows_note(len(shown), len(decisions), "customers", out)
 
 
 @app.command()

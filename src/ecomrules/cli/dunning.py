@@ -500,7 +500,7 @@ def render_plan(result: DunningPlan, *, all_rows: bool = True, out: Path | None 
             "\n".join(str(total) for total in notice.totals),
         )
     console.print(table)
-    _shown(len(notices), len(result.notices), "notices", out)
+    rows_note(len(notices), len(result.notices), "notices", out)
     if holds:
         held = Table(
             "item",
@@ -515,12 +515,6 @@ def render_plan(result: DunningPlan, *, all_rows: bool = True, out: Path | None 
         for hold in holds:
             held.add_row(hold.item_id, hold.customer_id, hold.level, hold.reason.code)
         console.print(held)
-        _shown(len(holds), len(result.holds), "holds", out)
+        rows_note(len(holds), len(result.holds), "holds", out)
     for issue in result.issues:
         console.print(str(issue), markup=False)
-
-
-def _shown(shown: int, total: int, what: str, out: Path | None) -> None:
-    note = rows_note(shown, total, what, out)
-    if note is not None:
-        console.print(note, style="dim", markup=False, soft_wrap=True)

@@ -139,12 +139,20 @@ def emit_json(
         print_json(document)
 
 
-def rows_note(shown: int, total: int, what: str, out: Path | None) -> str | None:
-    """The line under a summary: how much was shown, how to see all, where the rest is."""
+def rows_note(shown: int, total: int, what: str, out: Path | None = None) -> None:
+    """Print the line under a summary: how much was shown, how to see all, where the rest is.
+
+    Nothing when every row was shown.
+    """
     if shown >= total:
-        return None
+        return
     where = f"; every row is in {out}" if out is not None else ""
-    return f"showing {shown:,} of {total:,} {what} (--all for every row{where})"
+    console.print(
+        f"showing {shown:,} of {total:,} {what} (--all for every row{where})",
+        style="dim",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 class _Rate(ProgressColumn):

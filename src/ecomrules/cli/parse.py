@@ -145,9 +145,7 @@ def _render(result: ParseResult, *, all_rows: bool = True) -> None:
                 "\n".join(line.references),
             )
         console.print(table)
-        note = rows_note(len(lines), len(statement.lines), "lines", None)
-        if note is not None:
-            console.print(note, style="dim", markup=False, soft_wrap=True)
+        rows_note(len(lines), len(statement.lines), "lines")
     for payout in result.payouts:
         console.print(f"payout {payout.id}: {payout.amount}, {len(payout.line_ids)} line(s)")
     for issue in result.issues:

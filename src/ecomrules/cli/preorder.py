@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,7 +12,18 @@ import typer
 from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, JsonOption, console, print_json, step
+from ecomrules.cli.output import (
+    SHOWN_ROWS,
+    AllOption,
+    ExitCode,
+    JsonOption,
+    OutOption,
+    console,
+    emit_json,
+    print_json,
+    rows_note,
+    step,
+)
 from ecomrules.errors import InputError
 from ecomrules.inputs.preorders import PreorderInputs, read_preorder_inputs
 from ecomrules.outcome import Severity
@@ -110,9 +122,15 @@ def plan_command(
         typer.Option("--replan-from", help="A previous plan's JSON: show what changed since."),
     ] = None,
     json_output: JsonOption = False,
+    out: OutOption = None,
+    all_rows: AllOption = False,
     fail_on_alerts: FailOnAlerts = False,
 ) -> None:
-    """Plan every pre-order line: allocation, ship day, expected delivery, alerts."""
+    """Plan every pre-order line: allocation, ship day, expected delivery, alerts.
+
+    Many lines print a summary (the counts by status, the first lines, every
+    alert); --all prints every line, --out FILE writes the whole JSON document.
+    """
     inputs = _read(
         products, orders, supply, carriers, warehouse_country, warehouse_zone, pickup_cutoff,
         calendar,
@@ -125,14 +143,30 @@ def plan_command(
     changes = None
     if replan_from is not None:
         changes = diff_plans(_previous(replan_from), snapshot(result))
-    if json_output:
+    if json_output or out is not None:
         document = result.to_json()
         if changes is not None:
             document["changes"] = changes.to_json()
-        print_json(document)
-    else:
-        _render_plan(result, changes)
+        emit_json(document, out, json_output, lambda: _plan_summary(result))
+    if not json_output:
+        _render_plan(result, changes, all_rows=all_rows, out=out)
     _exit(result, fail_on_alerts)
+
+
+def _statuses(result: ReleasePlan) -> dict[str, int]:
+    """The plan's lines counted by status."""
+    return dict(sorted(Counter(line.status.value for line in result.lines).items()))
+
+
+def _plan_summary(result: ReleasePlan) -> dict[str, Any]:
+    """What ``plan --json --out`` prints on stdout: the counts."""
+    return {
+        "as_of": result.as_of.isoformat(),
+        "lines": len(result.lines),
+        "statuses": _statuses(result),
+        "alerts": len(result.alerts),
+        "extra_shipments": sum(1 for shipment in result.shipments if shipment.extra),
+    }
 
 
 @app.command("board")
@@ -198,9 +232,7 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
     if not ctx.quiet:
         render_board(rows)
         render_alerts(result)
-    statuses: dict[str, int] = {}
-    for line in result.lines:
-        statuses[line.status.value] = statuses.get(line.status.value, 0) + 1
+    statuses = _statuses(result)
     return {
         "board": [row.to_json() for row in rows],
         "alerts": [alert.to_json() for alert in result.alerts],
@@ -254,8 +286,23 @@ _WHY_IN_TABLE_FROM = 120
 """Below this terminal width the "why" of each line goes under the table, not in a column."""
 
 
-def _render_plan(result: ReleasePlan, changes: PlanDiff | None) -> None:
+def _render_plan(
+    result: ReleasePlan,
+    changes: PlanDiff | None,
+    *,
+    all_rows: bool = True,
+    out: Path | None = None,
+) -> None:
+    """Print the plan; with many lines and not ``all_rows``, the counts and the first lines."""
     lines = sorted(result.lines, key=lambda planned: (planned.order_id, planned.sku))
+    extra = [s for s in result.shipments if s.extra]
+    if not all_rows and len(lines) > SHOWN_ROWS:
+        console.print(
+            f"{len(lines):,} line(s): "
+            + ", ".join(f"{status} {n:,}" for status, n in _statuses(result).items()),
+            markup=False,
+        )
+        lines, extra = lines[:SHOWN_ROWS], extra[:SHOWN_ROWS]
     wide = console.width >= _WHY_IN_TABLE_FROM
     table = Table(title=f"Release plan as of {result.as_of.isoformat()}")
     for name in ("order", "sku", "qty", "alloc", "status", "ship on", "delivery"):
@@ -282,7 +329,7 @@ def _render_plan(result: ReleasePlan, changes: PlanDiff | None) -> None:
                 )
         console.print("[bold]Why[/bold]")
         console.print(why)
-    extra = [s for s in result.shipments if s.extra]
+    rows_note(len(lines), len(result.lines), "lines", out)
     if extra:
         shipments = Table("order", "shipment", "ship on", "items", title="Extra shipments")
         for shipment in extra:
@@ -291,6 +338,8 @@ def _render_plan(result: ReleasePlan, changes: PlanDiff | None) -> None:
                 shipment.order_id, str(shipment.number), str(shipment.ship_on or "later"), items
             )
         console.print(shipments)
+        every = sum(1 for shipment in result.shipments if shipment.extra)
+        rows_note(len(extra), every, "extra shipments", out)
     render_alerts(result)
     if changes is not None:
         diff = Table("order", "sku", "change", "before", "after", title="Changes since the plan")

@@ -324,7 +324,7 @@ def render(
         console.print(counts)
         if review:
             console.print(_match_table(review[:SHOWN_ROWS], f"Review queue ({len(review):,})"))
-            _note(len(review[:SHOWN_ROWS]), len(review), "matches to review", out)
+            rows_note(len(review[:SHOWN_ROWS]), len(review), "matches to review", out)
         if unmatched:
             reasons = Counter(reason for line in unmatched for reason in line.reasons)
             console.print(
@@ -334,9 +334,9 @@ def render(
             )
             for line in unmatched[:SHOWN_ROWS]:
                 console.print(_unmatched(line), markup=False)
-            _note(len(unmatched[:SHOWN_ROWS]), len(unmatched), "unmatched lines", out)
+            rows_note(len(unmatched[:SHOWN_ROWS]), len(unmatched), "unmatched lines", out)
         console.print(_match_table(result.matches[:SHOWN_ROWS], "First matches"))
-        _note(len(result.matches[:SHOWN_ROWS]), len(result.matches), "matches", out)
+        rows_note(len(result.matches[:SHOWN_ROWS]), len(result.matches), "matches", out)
     if left_out:
         console.print(f"{len(left_out):,} line(s) already committed were left out")
 
@@ -344,12 +344,6 @@ def render(
 def _unmatched(line: UnmatchedLine) -> str:
     hint = f" (candidates: {', '.join(line.candidates)})" if line.candidates else ""
     return f"  unmatched {line.line_id}: {', '.join(line.reasons)}{hint}"
-
-
-def _note(shown: int, total: int, what: str, out: Path | None) -> None:
-    note = rows_note(shown, total, what, out)
-    if note is not None:
-        console.print(note, style="dim", markup=False, soft_wrap=True)
 
 
 DEMO_STATEMENTS = ("bank-statement.csv", "reconcile-statement.csv", "stripe-payout.csv")

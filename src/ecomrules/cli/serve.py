@@ -118,12 +118,14 @@ def serve(
 
         from ecomrules.web import ServeSettings, create_app
         from ecomrules.web.security import new_token
+        from ecomrules.workspace.review import SqliteReviewStore
     except ImportError as exc:
         problem = f'needs the web extra: pip install "ecomrules[web]" ({exc.name} is missing)'
         raise ConfigError("ecomrules serve", [ConfigProblem("$", problem)]) from None
     run_date = None if as_of is None else date_option(as_of, "--as-of")
     path = resolve_path(workspace)
-    Workspace(path).close()  # created when missing; a damaged file is refused now, not per page
+    with Workspace(path) as space:  # created when missing; a damaged file refused now
+        SqliteReviewStore(space)
     token = new_token()
     given = {
         "open_items": open_items,
