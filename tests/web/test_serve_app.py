@@ -59,7 +59,8 @@ def form(answer_text: str, action: str, what: str | None = None) -> dict[str, st
 
 def test_the_token_is_required_on_every_route(demo_workspace: Path) -> None:
     anonymous = client(settings(demo_workspace), logged_in=False)
-    for path in ("/", "/review", "/review/D006", "/dunning", "/static/app.js"):
+    pages = ("/", "/review", "/review/D006", "/matches", "/dunning", "/preorders", "/credit")
+    for path in (*pages, "/static/app.js"):
         answer = anonymous.get(path)
         assert answer.status_code == 403, path
         assert "access token" in answer.text
@@ -470,3 +471,19 @@ def test_upload_refuses_what_it_cannot_read(tmp_path: Path, tie_files: tuple) ->
     without_items = client(settings(workspace))
     assert 'id="upload"' not in without_items.get("/review").text
     assert without_items.post("/review/upload", data=fields).status_code == 400
+
+
+def test_the_recorded_matches_list_auto_and_decided_allocations(demo_workspace: Path) -> None:
+    browser = client(settings(demo_workspace))
+    with Workspace(demo_workspace) as space:
+        auto = len(SqliteMatchStore(space).commitments())
+    answer = browser.get("/matches")
+    assert f"{auto} allocation(s)" in answer.text
+    assert answer.text.count("reconcile --commit (auto)") == auto
+    page = browser.get("/review/D006").text
+    browser.post("/review/D006/decide", data=form(page, "/review/D006/decide", "accept"))
+    found = browser.get("/matches?q=INV-1008").text
+    assert "1 allocation(s)" in found
+    assert '<a href="/review/D006">D006</a>' in found
+    assert "<td>alice</td>" in found
+    assert browser.get("/matches?page=x").status_code == 400

@@ -361,6 +361,29 @@ class _Pages:
         )
         return RedirectResponse(f"/review?{urlencode({'said': said})}", status_code=303)
 
+    async def matches(self, request: Request) -> Response:
+        """The allocations recorded in the workspace, ``auto`` and decided, to browse."""
+        search = request.query_params.get("q", "").strip()
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            return self.problem(400, "page: a whole number from 1")
+
+        def load() -> tuple[int, list[dict[str, Any]]]:
+            with self._store() as store:
+                return store.recorded(search=search, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+
+        total, rows = await run_in_threadpool(load)
+        pages = max(1, -(-total // PAGE_SIZE))
+
+        def link(**change: Any) -> str:
+            query = {"q": search, "page": page, **change}
+            return "/matches?" + urlencode({k: v for k, v in query.items() if v})
+
+        return self.render(
+            "matches", rows=rows, total=total, page=page, pages=pages, search=search, link=link
+        )
+
     # -- dunning ------------------------------------------------------------
 
     def _dunning_missing(self) -> list[str]:
@@ -540,6 +563,7 @@ def create_app(settings: ServeSettings) -> Starlette:
         Route("/review/{line_id:path}/decide", pages.decide, methods=["POST"]),
         Route("/review/{line_id:path}/undo", pages.undo, methods=["POST"]),
         Route("/review/{line_id:path}", pages.line),
+        Route("/matches", pages.matches),
         Route("/dunning", pages.dunning),
         Route("/dunning/commit", pages.dunning_commit, methods=["POST"]),
         Route("/preorders", pages.preorders),

@@ -208,6 +208,31 @@ class SqliteReviewStore:
             ).fetchone()[0]
         return before, after
 
+    def recorded(
+        self, *, search: str = "", offset: int = 0, limit: int = 50
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """The recorded allocations (``auto`` and decided), by line then item: the total and a page.
+
+        ``search`` keeps those of one line or one item id. Each row: ``line_id``,
+        ``item_id``, ``amount``, ``currency``, ``write_off`` (or None) and
+        ``decided_by`` (None for an ``auto`` match of ``reconcile --commit``).
+        """
+        where = "WHERE ? = '' OR c.line_id = ? OR c.item_id = ?"
+        values = (search, search, search)
+        with self.workspace.reading() as db:
+            total = db.execute(
+                f"SELECT count(*) FROM reconcile_commitment c {where}", values
+            ).fetchone()[0]
+            rows = db.execute(
+                "SELECT c.line_id, c.item_id, c.amount, c.currency, c.write_off, d.decided_by "
+                "FROM reconcile_commitment c LEFT JOIN review_decision d "
+                f"ON d.line_id = c.line_id AND d.undone_at IS NULL {where} "
+                "ORDER BY c.line_id, c.item_id LIMIT ? OFFSET ?",
+                (*values, limit, offset),
+            ).fetchall()
+        keys = ("line_id", "item_id", "amount", "currency", "write_off", "decided_by")
+        return int(total), [dict(zip(keys, row, strict=True)) for row in rows]
+
     def history(self, line_id: str) -> list[Decision]:
         """Every decision on a line, undone ones included, oldest first."""
         if not self._tables:
