@@ -487,3 +487,11 @@ def test_the_recorded_matches_list_auto_and_decided_allocations(demo_workspace: 
     assert '<a href="/review/D006">D006</a>' in found
     assert "<td>alice</td>" in found
     assert browser.get("/matches?page=x").status_code == 400
+
+
+def test_a_damaged_workspace_is_a_page_naming_the_file(tmp_path: Path) -> None:
+    workspace = tmp_path / "damaged.db"
+    workspace.write_bytes(b"not a database at all" * 100)
+    answer = client(settings(workspace)).get("/review")
+    assert answer.status_code == 503
+    assert "not a readable ecomrules workspace" in answer.text

@@ -540,6 +540,14 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _failed(request: Request, exc: Exception) -> Response:
+    """A library error no page handled (the workspace locked too long, a damaged file)."""
+    return HTMLResponse(
+        f"<!doctype html><title>ecomrules: failed</title><p>{_escape(str(exc))}</p>",
+        status_code=503,
+    )
+
+
 def _safe_name(name: str) -> str:
     """The uploaded file's own name, without folders or odd characters (its suffix kept)."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
@@ -574,5 +582,7 @@ def create_app(settings: ServeSettings) -> Starlette:
     if settings.host in LOOPBACK:  # a page of another site resolving to 127.0.0.1 is refused
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK)))
     return Starlette(
-        routes=routes, middleware=middleware, exception_handlers={Forbidden: _forbidden}
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={Forbidden: _forbidden, EcomrulesError: _failed},
     )
