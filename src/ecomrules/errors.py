@@ -31,6 +31,7 @@ __all__ = [
     "ParseError",
     "ReadLimitError",
     "ReconcileError",
+    "ReviewConflict",
     "UnknownCurrencyError",
     "UnrecognizedFormatError",
     "WorkspaceError",
@@ -191,3 +192,10 @@ class ReconcileError(EcomrulesError, ValueError):
 
 class WorkspaceError(EcomrulesError):
     """The workspace store cannot be opened or written."""
+
+
+class ReviewConflict(WorkspaceError):
+    """A review decision lost to another: the line (or an item) was decided meanwhile.
+
+    Nothing was recorded; the message says who decided and when.
+    """

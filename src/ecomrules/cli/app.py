@@ -25,6 +25,7 @@ from ecomrules.cli.parse import parse
 from ecomrules.cli.preorder import app as preorder_app
 from ecomrules.cli.rates import app as rates_app
 from ecomrules.cli.reconcile import reconcile
+from ecomrules.cli.serve import serve
 from ecomrules.errors import EcomrulesError
 from ecomrules.gcpause import paused_collector
 
@@ -90,6 +91,7 @@ app.add_typer(dunning_app, name="dunning")
 app.add_typer(preorder_app, name="preorder")
 app.add_typer(rates_app, name="rates")
 app.command()(reconcile)
+app.command()(serve)
 
 
 def main(args: Sequence[str] | None = None) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from attrs import evolve
@@ -36,14 +37,15 @@ from ecomrules.money import Currency, Money
 from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, line_record
 from ecomrules.reconcile.bulk import item_records_of, read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
-from ecomrules.reconcile.records import LineRecord
+from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.result import Match, UnmatchedLine
 from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
+from ecomrules.workspace import Workspace
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
 
-__all__ = ["demo_section", "reconcile", "render", "run_reconcile"]
+__all__ = ["commit_and_queue", "demo_section", "reconcile", "render", "run_reconcile"]
 
 
 def _read_statement(
@@ -58,6 +60,15 @@ def _read_statement(
     lines = [line_record(line) for result in results for line in result.lines]
     payouts = [payout_record(p) for result in results for p in result.payouts]
     return lines, payouts
+
+
+class _Run(NamedTuple):
+    result: MatchResult
+    left_out: list[str]
+    items: list[OpenItem]
+    lines: list[LineRecord]
+    records: list[ItemRecord]
+    matcher: Matcher
 
 
 def run_reconcile(
@@ -78,6 +89,18 @@ def run_reconcile(
     a workspace and with ``keep_items=False`` no open item is built at all:
     the records come straight from the file's columns.
     """
+    run = _run(open_items, statements, config, committed, keep_items, encoding)
+    return run.result, run.left_out, run.items
+
+
+def _run(
+    open_items: Path,
+    statements: list[Path],
+    config: Path | None,
+    committed: MatchStore | None,
+    keep_items: bool,
+    encoding: str = "utf-8",
+) -> _Run:
     from ecomrules.reconcile.config import load_config
 
     settings = load_config(config) if config else None
@@ -122,7 +145,55 @@ def run_reconcile(
             bar.advance(count)
 
         result = matcher.match_records(lines, records, payouts=payouts, progress=advance)
-    return result, left_out, read
+    if not keep_items:
+        records = []
+    return _Run(result, left_out, read, lines, records, matcher)
+
+
+def commit_and_queue(
+    space: Workspace,
+    open_items: Path,
+    statements: list[Path],
+    config: Path | None = None,
+    *,
+    encoding: str = "utf-8",
+) -> tuple[MatchResult, list[str], int, int]:
+    """``reconcile --commit``: match, record the ``auto`` matches, queue the rest for review.
+
+    Returns the result as recorded, the lines left out as committed before,
+    how many allocations were new and how many lines were queued. The review
+    page's statement upload runs the same.
+    """
+    from ecomrules.workspace.reconcile import SqliteMatchStore
+
+    store = SqliteMatchStore(space)
+    run = _run(open_items, statements, config, store, True, encoding)
+    result, new = commit_matches(store, run.result, run.items)
+    queued = _queue_for_review(space, run, result)
+    return result, run.left_out, new, queued
+
+
+def _queue_for_review(space: Workspace, run: _Run, result: MatchResult) -> int:
+    """Queue the run's ``review`` and unmatched lines in the workspace (``ecomrules serve``)."""
+    from ecomrules.reconcile.comparison import AmountComparison
+    from ecomrules.reconcile.review import review_entries
+    from ecomrules.workspace.review import SqliteReviewStore
+
+    queued = {m.line_id for m in result.matches if m.status is MatchStatus.REVIEW}
+    queued.update(u.line_id for u in result.unmatched_lines)
+    lines = [line for line in run.lines if line.id in queued]
+    amount = next(
+        (c for c in run.matcher.settings.comparisons if isinstance(c, AmountComparison)), None
+    )
+    entries = review_entries(
+        result,
+        lines,
+        run.records,
+        run.matcher.candidates(lines, run.records),
+        ledger=[item_record(item) for item in run.items],
+        amount=amount,
+    )
+    return SqliteReviewStore(space).queue(entries, datetime.now(UTC))
 
 
 def reconcile(
@@ -142,7 +213,10 @@ def reconcile(
     out: OutOption = None,
     all_rows: AllOption = False,
     commit: Annotated[
-        bool, typer.Option("--commit", help="Record the auto matches in the workspace.")
+        bool,
+        typer.Option(
+            "--commit", help="Record the auto matches in the workspace; queue the rest for review."
+        ),
     ] = False,
     workspace: WorkspaceOption = None,
     encoding: EncodingOption = "utf-8",
@@ -156,18 +230,24 @@ def reconcile(
 
     with ExitStack() as stack:
         space = stack.enter_context(recording(workspace) if commit else reading(workspace))
-        store = None if space is None else SqliteMatchStore(space)
-        result, left_out, items = run_reconcile(
-            open_items,
-            statement,
-            config=config,
-            committed=store,
-            keep_items=commit,
-            encoding=encoding,
-        )
-        if commit and store is not None:
-            result, new = commit_matches(store, result, items)
-            err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
+        if commit and space is not None:
+            result, left_out, new, queued = commit_and_queue(
+                space, open_items, statement, config, encoding=encoding
+            )
+            err_console.print(
+                f"recorded {new} accepted allocation(s) in {space.path}; "
+                f"{queued} line(s) queued for review (ecomrules serve)"
+            )
+        else:
+            store = None if space is None else SqliteMatchStore(space)
+            result, left_out, _ = run_reconcile(
+                open_items,
+                statement,
+                config=config,
+                committed=store,
+                keep_items=False,
+                encoding=encoding,
+            )
     if json or out is not None:
         emit_json(_document(result, left_out), out, json, lambda: _summary(result, left_out))
     if not json:
