@@ -15,6 +15,7 @@ from rich import box
 from rich.table import Table
 
 from ecomrules.cli.canonical_json import Stream
+from ecomrules.cli.inputs import EncodingOption, note_empty
 from ecomrules.cli.output import (
     SHOWN_ROWS,
     AllOption,
@@ -24,18 +25,17 @@ from ecomrules.cli.output import (
     emit_json,
     err_console,
     progress,
-    read_input,
     rows_note,
     step,
 )
 from ecomrules.cli.workspace import WorkspaceOption, reading, recording
-from ecomrules.errors import UnrecognizedFormatError
-from ecomrules.gcpause import paused_collector
-from ecomrules.inputs import read_open_items
+from ecomrules.inputs.open_items import OPEN_ITEMS, open_items_of
+from ecomrules.inputs.statement import is_statement_header
+from ecomrules.inputs.table import read_table
 from ecomrules.ledger import OpenItem
 from ecomrules.money import Currency, Money
 from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, line_record
-from ecomrules.reconcile.bulk import read_line_records
+from ecomrules.reconcile.bulk import item_records_of, read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
 from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.result import Match, UnmatchedLine
@@ -47,26 +47,19 @@ if TYPE_CHECKING:
 
 __all__ = ["commit_and_queue", "demo_section", "reconcile", "render", "run_reconcile"]
 
-_DEFAULT_CSV = {"id", "booking_date", "amount", "currency"}
 
-
-def _read_statement(path: Path) -> tuple[list[LineRecord], list[PayoutRecord]]:
+def _read_statement(
+    path: Path, encoding: str = "utf-8"
+) -> tuple[list[LineRecord], list[PayoutRecord]]:
+    """A statement in the default CSV layout by its layout, any other through the parsers."""
     from ecomrules.parsing.registry import parse_file
 
-    try:
-        results = parse_file(path)
-    except UnrecognizedFormatError:
-        if path.suffix.lower() == ".csv" and _header(path) >= _DEFAULT_CSV:
-            return read_line_records(path), []
-        raise
+    if path.suffix.lower() == ".csv" and is_statement_header(path, encoding=encoding):
+        return read_line_records(path, encoding=encoding), []
+    results = parse_file(path)
     lines = [line_record(line) for result in results for line in result.lines]
     payouts = [payout_record(p) for result in results for p in result.payouts]
     return lines, payouts
-
-
-def _header(path: Path) -> set[str]:
-    with path.open(encoding="utf-8-sig") as handle:
-        return {c.strip() for c in handle.readline().split(",")}
 
 
 class _Run(NamedTuple):
@@ -78,7 +71,6 @@ class _Run(NamedTuple):
     matcher: Matcher
 
 
-@paused_collector()
 def run_reconcile(
     open_items: Path,
     statements: list[Path],
@@ -86,46 +78,58 @@ def run_reconcile(
     config: Path | None = None,
     committed: MatchStore | None = None,
     keep_items: bool = True,
+    encoding: str = "utf-8",
 ) -> tuple[MatchResult, list[str], list[OpenItem]]:
     """Read the inputs, leave out what the workspace already holds, and match.
 
     Returns the result, the lines left out as already committed, and the
     open items as read (the residuals a new commitment records). With
     ``keep_items=False`` that list is empty: the items are let go once the
-    matcher's records are built, so a large run does not hold both.
+    matcher's records are built, so a large run does not hold both; without
+    a workspace and with ``keep_items=False`` no open item is built at all:
+    the records come straight from the file's columns.
     """
-    run = _run(open_items, statements, config, committed, keep_items)
+    run = _run(open_items, statements, config, committed, keep_items, encoding)
     return run.result, run.left_out, run.items
 
 
-@paused_collector()
 def _run(
     open_items: Path,
     statements: list[Path],
     config: Path | None,
     committed: MatchStore | None,
     keep_items: bool,
+    encoding: str = "utf-8",
 ) -> _Run:
     from ecomrules.reconcile.config import load_config
 
     settings = load_config(config) if config else None
-    read = read_input(read_open_items, open_items, "items")
-    items = read
+    with step(f"reading {open_items.name}", unit="items") as bar:
+        table = read_table(open_items, OPEN_ITEMS, encoding=encoding)
+        bar.advance(table.rows)
+    note_empty(open_items, table.rows)
     skipped: frozenset[str] = frozenset()
-    if committed is not None:
-        items, skipped = without_committed(read, committed.commitments())
-    records = [
-        item_record(item)
-        for item in progress(items, total=len(items), label="indexing open items", unit="items")
-    ]
-    del items
-    if not keep_items:
-        read = []
+    read: list[OpenItem] = []
+    if committed is None and not keep_items:
+        records = item_records_of(table)
+    else:
+        read = open_items_of(table)
+        items = read
+        if committed is not None:
+            items, skipped = without_committed(read, committed.commitments())
+        records = [
+            item_record(item)
+            for item in progress(items, total=len(items), label="indexing open items", unit="items")
+        ]
+        del items
+        if not keep_items:
+            read = []
+    del table
     lines: list[LineRecord] = []
     payouts: list[PayoutRecord] = []
     for path in statements:
         with step(f"reading {path.name}", unit="lines") as bar:
-            found, paid_out = _read_statement(path)
+            found, paid_out = _read_statement(path, encoding)
             bar.advance(len(found))
         lines.extend(found)
         payouts.extend(paid_out)
@@ -147,7 +151,12 @@ def _run(
 
 
 def commit_and_queue(
-    space: Workspace, open_items: Path, statements: list[Path], config: Path | None = None
+    space: Workspace,
+    open_items: Path,
+    statements: list[Path],
+    config: Path | None = None,
+    *,
+    encoding: str = "utf-8",
 ) -> tuple[MatchResult, list[str], int, int]:
     """``reconcile --commit``: match, record the ``auto`` matches, queue the rest for review.
 
@@ -158,7 +167,7 @@ def commit_and_queue(
     from ecomrules.workspace.reconcile import SqliteMatchStore
 
     store = SqliteMatchStore(space)
-    run = _run(open_items, statements, config, store, True)
+    run = _run(open_items, statements, config, store, True, encoding)
     result, new = commit_matches(store, run.result, run.items)
     queued = _queue_for_review(space, run, result)
     return result, run.left_out, new, queued
@@ -210,6 +219,7 @@ def reconcile(
         ),
     ] = False,
     workspace: WorkspaceOption = None,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Propose which open items each statement line settles: auto, review or unmatched.
 
@@ -221,7 +231,9 @@ def reconcile(
     with ExitStack() as stack:
         space = stack.enter_context(recording(workspace) if commit else reading(workspace))
         if commit and space is not None:
-            result, left_out, new, queued = commit_and_queue(space, open_items, statement, config)
+            result, left_out, new, queued = commit_and_queue(
+                space, open_items, statement, config, encoding=encoding
+            )
             err_console.print(
                 f"recorded {new} accepted allocation(s) in {space.path}; "
                 f"{queued} line(s) queued for review (ecomrules serve)"
@@ -229,11 +241,15 @@ def reconcile(
         else:
             store = None if space is None else SqliteMatchStore(space)
             result, left_out, _ = run_reconcile(
-                open_items, statement, config=config, committed=store, keep_items=False
+                open_items,
+                statement,
+                config=config,
+                committed=store,
+                keep_items=False,
+                encoding=encoding,
             )
     if json or out is not None:
-        with paused_collector():
-            emit_json(_document(result, left_out), out, json, lambda: _summary(result, left_out))
+        emit_json(_document(result, left_out), out, json, lambda: _summary(result, left_out))
     if not json:
         render(result, left_out, all_rows=all_rows, out=out)
 

@@ -14,7 +14,6 @@ from operator import attrgetter, not_
 import attrs
 
 from ecomrules.errors import ReconcileError
-from ecomrules.gcpause import paused_collector
 from ecomrules.ledger import OpenItem
 from ecomrules.parsing.model import Payout, StatementLine
 from ecomrules.reconcile.blocking import BlockingContext
@@ -88,8 +87,7 @@ class Matcher:
         progress: Callable[[int], None] | None = None,
     ) -> MatchResult:
         """Match lean records; ``progress`` is called with the count of lines decided."""
-        with paused_collector():  # a million small records: collection passes would dominate
-            return self._match(lines, items, payouts, progress)
+        return self._match(lines, items, payouts, progress)
 
     def _match(
         self,
