@@ -79,6 +79,10 @@ def test_bad_arguments_exit_2_with_the_option_named(store: Path, tmp_path: Path)
         (("sales", "--from", "2026-13-01"), "--from: not a date"),
         (("funnel", "--filter", "device"), "--filter: 'device' is not NAME=VALUE"),
         (("load", "orders", str(tmp_path / "missing.csv")), "missing.csv"),
+        (("load", "orders"), "no order file given (or --tryton URL)"),
+        (("load", "orders", "x.csv", "--tryton", "http://a:b@127.0.0.1:1/db/"), "not both"),
+        (("load", "orders", "x.csv", "--from", "2026-01-01"), "they go with --tryton"),
+        (("load", "orders", "--tryton", "http://a:b@127.0.0.1:9/db/"), "127.0.0.1:9"),
     ):
         result = run(*args, store=store)
         assert result.returncode == 2, args

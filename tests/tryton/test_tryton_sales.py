@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
-from trytond_records import create_party, create_sale, product
+from trytond_records import create_party, create_sale, product, run_cli
 from trytond_server import TrytonServer
 
 from ecomrules.adapters import ErpSale, ErpSaleLine
@@ -56,3 +58,27 @@ def test_confirmed_sales_are_read_with_their_lines(tryton_server: TrytonServer) 
     assert from_today == mine
     # Login, module check, search, then per batch: sales, lines, products, parties, currencies.
     assert calls <= 9
+
+
+def test_tryton_sales_load_into_the_analytics_store(
+    tryton_server: TrytonServer, tmp_path: Path
+) -> None:
+    url = tryton_server.url("credit")
+    with TrytonRpc(TrytonUrl.parse(url)) as rpc:
+        party, _ = create_party(rpc, "Atelier Ventes")
+        create_sale(rpc, party, "120.00", confirm=True)
+    with TrytonAdapter.connect(url) as erp:
+        held = list(erp.sales())
+    store = tmp_path / "analytics.duckdb"
+
+    loaded = run_cli(
+        "analytics", "load", "orders", "--tryton", url, "--store", str(store), "--json"
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert json.loads(loaded.stdout)["loads"][0]["orders_read"] == len(held) >= 1
+    cube = run_cli("analytics", "sales", "--by", "year", "--store", str(store), "--json")
+    assert cube.returncode == 0, cube.stderr
+    net = sum(Decimal(row["net"]) for row in json.loads(cube.stdout)["rows"])
+    assert net == sum(sale.total.amount for sale in held)
+    again = run_cli("analytics", "load", "orders", "--tryton", url, "--store", str(store), "--json")
+    assert json.loads(again.stdout)["loads"][0]["orders_new"] == 0

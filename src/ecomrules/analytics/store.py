@@ -23,7 +23,7 @@ import os
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import duckdb
 import pyarrow as pa
@@ -56,6 +56,9 @@ from ecomrules.analytics.readers.web import (
     read_ua_sessions,
 )
 from ecomrules.errors import EcomrulesError
+
+if TYPE_CHECKING:
+    from ecomrules.adapters import SalesSource
 
 __all__ = [
     "EVENT_KINDS",
@@ -356,6 +359,25 @@ class AnalyticsStore:
         if chosen not in kinds:
             raise StoreError(f"{path}: {chosen!r} is not one of {', '.join(sorted(kinds))}")
         return chosen, kinds[chosen](data, str(path), undated)
+
+    def load_sales(
+        self,
+        erp: SalesSource,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        name: str = "tryton",
+    ) -> LoadResult:
+        """Load the sales an ERP adapter gives (``TrytonAdapter.sales``) as orders of ``name``.
+
+        Confirmed, processing and done sales with their product lines, amounts
+        before tax; a sale loaded again is replaced, as an order file's is.
+        """
+        from ecomrules.analytics.readers.erp import read_erp_sales
+
+        where = f"{name} sales"
+        batch = read_erp_sales(erp.sales(since, until), source=name, where=where)
+        return self.add_orders(batch, source=where, kind=name)
 
     def load_orders(
         self, path: str | Path, *, kind: str | None = None, undated: dt.datetime | None = None

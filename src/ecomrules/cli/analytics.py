@@ -227,18 +227,67 @@ def _load(
 
 @load_app.command("orders")
 def load_orders(
-    files: Annotated[list[Path], typer.Argument(help="Order exports.")],
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Order exports (none with --tryton).")
+    ] = None,
     kind: Annotated[
         str | None,
         typer.Option("--kind", help=f"One of {', '.join(ORDER_KIND_NAMES)}; default: detected."),
     ] = None,
     date: DateOpt = None,
+    tryton: Annotated[
+        str | None,
+        typer.Option(
+            "--tryton",
+            help="Load the confirmed sales of a Tryton database instead of files: "
+            "http://USER:PASSWORD@HOST:PORT/DATABASE/.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--from", help="With --tryton: sales ordered from this day.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", help="With --tryton: sales ordered up to this day.")
+    ] = None,
     store: StoreOpt = None,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
 ) -> None:
-    """Load order exports (sales.csv, orders.csv, Shopify, WooCommerce, PrestaShop)."""
+    """Load order exports (sales.csv, orders.csv, Shopify, WooCommerce, PrestaShop) or Tryton."""
+    if tryton is not None:
+        if files:
+            raise EcomrulesError("--tryton: give either order files or --tryton, not both")
+        _load_tryton(tryton, _day(since, "--from"), _day(until, "--to"), store, workspace, json)
+        return
+    if since is not None or until is not None:
+        raise EcomrulesError("--from/--to: they go with --tryton (files are loaded whole)")
+    if not files:
+        raise EcomrulesError("no order file given (or --tryton URL)")
     _load(files, ORDER_KIND_NAMES, kind, date, store, workspace, json, events=False)
+
+
+def _load_tryton(
+    url: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    store: Path | None,
+    workspace: Path | None,
+    as_json: bool,
+) -> None:
+    from ecomrules.cli.tryton import connect
+
+    with connect(url, "sales") as erp, _open(store, workspace) as opened:
+        result = opened.load_sales(erp, since=since, until=until)
+        totals = {"orders": opened.count("orders"), "events": opened.count("events")}
+        path = opened.path
+    if as_json:
+        print_json({"store": path, "loads": [result.to_json()], "totals": totals})
+        return
+    console.print(
+        f"{result.source}: {result.orders_read} sales ({result.lines_read} lines) read, "
+        f"{result.orders_new} new"
+    )
+    console.print(f"{path}: {totals['orders']} orders, {totals['events']} events")
 
 
 @load_app.command("events")
