@@ -94,3 +94,22 @@ def test_queries_before_any_load_say_so(tmp_path: Path) -> None:
     result = run("sales", store=tmp_path / "none.duckdb")
     assert result.returncode == 2
     assert "no analytics store yet" in result.stderr
+
+
+def test_a_cp1252_export_loads_with_encoding_and_is_refused_without(tmp_path: Path) -> None:
+    sales = tmp_path / "sales.csv"
+    sales.write_bytes(
+        "order_id,placed_at,currency,quantity,unit_price,product\n"
+        "A1,2026-11-02T10:00:00,EUR,2,12.50,Caf\u00e9 cr\u00e8me\n".encode("cp1252")
+    )
+    store = tmp_path / "a.duckdb"
+    refused = run("load", "orders", str(sales), store=store)
+    assert refused.returncode == 2
+    assert "Traceback" not in refused.stderr
+    loaded = run("load", "orders", str(sales), "--encoding", "cp1252", "--json", store=store)
+    assert loaded.returncode == 0, loaded.stderr
+    cube = run("sales", "--by", "product", "--json", store=store)
+    assert json.loads(cube.stdout)["rows"][0]["product"] == "Caf\u00e9 cr\u00e8me"
+    unknown = run("load", "orders", str(sales), "--encoding", "klingon", store=store)
+    assert unknown.returncode == 2
+    assert "unknown encoding 'klingon'" in unknown.stderr

@@ -18,6 +18,7 @@ Parquet itself, embedded (no server), exact ``DECIMAL`` sums (ADR 0080).
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping
@@ -250,6 +251,28 @@ _SOURCE_CATEGORIES: Final = frozenset(
 )
 
 
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
+
+
+def _as_utf8(path: Path, data: bytes, encoding: str) -> bytes:
+    """``data`` as UTF-8, read in ``encoding``; an unknown name or a bad byte is a StoreError."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise StoreError(f"--encoding: unknown encoding {encoding!r}") from None
+    if name == "utf-8":
+        return data
+    try:
+        return data.decode(name).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise StoreError(f"{path}:{line}: not {encoding} (byte {data[exc.start]:#04x})") from None
+
+
 class AnalyticsStore:
     """A DuckDB file holding the canonical tables; see the module docstring."""
 
@@ -351,8 +374,9 @@ class AnalyticsStore:
         kinds: Mapping[str, Callable[[bytes, str, dt.datetime | None], Batch]],
         kind: str | None,
         undated: dt.datetime | None,
+        encoding: str = "utf-8",
     ) -> tuple[str, Batch]:
-        data = path.read_bytes()
+        data = _as_utf8(path, path.read_bytes(), encoding)
         if not data.strip():
             raise StoreError(f"{path}: empty file")
         chosen = kind or detect_kind(data, str(path))
@@ -380,11 +404,21 @@ class AnalyticsStore:
         return self.add_orders(batch, source=where, kind=name)
 
     def load_orders(
-        self, path: str | Path, *, kind: str | None = None, undated: dt.datetime | None = None
+        self,
+        path: str | Path,
+        *,
+        kind: str | None = None,
+        undated: dt.datetime | None = None,
+        encoding: str = "utf-8",
     ) -> LoadResult:
-        """Load an order export; returns what was read and what was new."""
+        """Load an order export; returns what was read and what was new.
+
+        ``encoding`` is the file's text encoding (a shop's CSV export may be
+        ``cp1252``); the file is read in it, a byte it cannot decode refused
+        with its line.
+        """
         file = Path(path)
-        chosen, batch = self._read(file, ORDER_KINDS, kind, undated)
+        chosen, batch = self._read(file, ORDER_KINDS, kind, undated, encoding)
         return self.add_orders(batch, source=str(file), kind=chosen)
 
     def add_orders(self, batch: Batch, *, source: str, kind: str) -> LoadResult:
@@ -582,16 +616,28 @@ class AnalyticsStore:
         return len(rows)
 
     def load_events(
-        self, path: str | Path, *, kind: str | None = None, undated: dt.datetime | None = None
+        self,
+        path: str | Path,
+        *,
+        kind: str | None = None,
+        undated: dt.datetime | None = None,
+        encoding: str = "utf-8",
     ) -> LoadResult:
-        """Load a web-analytics export; events already in the store are not added again."""
+        """Load a web-analytics export; events already in the store are not added again.
+
+        GA4 Parquet and UTF-8 NDJSON go through the SQL mapping; a text file
+        in another ``encoding`` is read through the Python reader.
+        """
         file = Path(path)
         from ecomrules.analytics.ga4_sql import bulk_kind, load_ga4_bulk
 
-        if kind in (None, "ga4") and bulk_kind(file) is not None:
+        bulk = bulk_kind(file)
+        if kind in (None, "ga4") and (
+            bulk == "parquet" or (bulk == "ndjson" and _is_utf8(encoding))
+        ):
             read, new = load_ga4_bulk(self.con, file)
             return LoadResult(str(file), "ga4", events_read=read, events_new=new)
-        chosen, batch = self._read(file, EVENT_KINDS, kind, undated)
+        chosen, batch = self._read(file, EVENT_KINDS, kind, undated, encoding)
         return self.add_events(batch, source=str(file), kind=chosen)
 
     def add_events(self, batch: Batch, *, source: str, kind: str) -> LoadResult:

@@ -28,6 +28,7 @@ from ecomrules.analytics.names import (
     SALES_DIMENSIONS,
     STEPS,
 )
+from ecomrules.cli.inputs import EncodingOption
 from ecomrules.cli.output import ExitCode, console, err_console, print_json
 from ecomrules.errors import EcomrulesError
 
@@ -192,6 +193,7 @@ def _load(
     workspace: Path | None,
     as_json: bool,
     events: bool,
+    encoding: str = "utf-8",
 ) -> None:
     if kind is not None and kind not in kinds:
         raise EcomrulesError(f"--kind: {kind!r} is not one of {', '.join(sorted(kinds))}")
@@ -202,7 +204,11 @@ def _load(
         load = opened.load_events if events else opened.load_orders
         for file in files:
             results.append(
-                _watched(opened, file.name, partial(load, file, kind=kind, undated=undated))
+                _watched(
+                    opened,
+                    file.name,
+                    partial(load, file, kind=kind, undated=undated, encoding=encoding),
+                )
             )
         totals = {"orders": opened.count("orders"), "events": opened.count("events")}
         path = opened.path
@@ -249,6 +255,7 @@ def load_orders(
     until: Annotated[
         str | None, typer.Option("--to", help="With --tryton: sales ordered up to this day.")
     ] = None,
+    encoding: EncodingOption = "utf-8",
     store: StoreOpt = None,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
@@ -263,7 +270,7 @@ def load_orders(
         raise EcomrulesError("--from/--to: they go with --tryton (files are loaded whole)")
     if not files:
         raise EcomrulesError("no order file given (or --tryton URL)")
-    _load(files, ORDER_KIND_NAMES, kind, date, store, workspace, json, events=False)
+    _load(files, ORDER_KIND_NAMES, kind, date, store, workspace, json, False, encoding)
 
 
 def _load_tryton(
@@ -298,12 +305,13 @@ def load_events(
         typer.Option("--kind", help=f"One of {', '.join(EVENT_KIND_NAMES)}; default: detected."),
     ] = None,
     date: DateOpt = None,
+    encoding: EncodingOption = "utf-8",
     store: StoreOpt = None,
     workspace: WorkspaceOpt = None,
     json: JsonOpt = False,
 ) -> None:
     """Load web-analytics exports (GA4, UA 360, Matomo, Snowplow)."""
-    _load(files, EVENT_KIND_NAMES, kind, date, store, workspace, json, events=True)
+    _load(files, EVENT_KIND_NAMES, kind, date, store, workspace, json, True, encoding)
 
 
 _STEP_LABELS: Final = {
