@@ -264,13 +264,15 @@ def _as_utf8(path: Path, data: bytes, encoding: str) -> bytes:
         name = codecs.lookup(encoding).name
     except LookupError:
         raise StoreError(f"--encoding: unknown encoding {encoding!r}") from None
-    if name == "utf-8":
-        return data
     try:
-        return data.decode(name).encode("utf-8")
+        text = data.decode(name)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise StoreError(f"{path}:{line}: not {encoding} (byte {data[exc.start]:#04x})") from None
+        hint = "; try --encoding cp1252 or latin-1" if name == "utf-8" else ""
+        raise StoreError(
+            f"{path}:{line}: not {encoding} (byte {data[exc.start]:#04x}){hint}"
+        ) from None
+    return data if name == "utf-8" else text.encode("utf-8")
 
 
 class AnalyticsStore:
