@@ -26,6 +26,7 @@ from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
+from ecomrules.parsing.limits import current_limits, record_too_long
 from ecomrules.parsing.source import clean_text, decode
 
 __all__ = [
@@ -164,13 +165,28 @@ def _stream_lines(stream: BinaryIO, source: str) -> Iterator[str]:
     text = io.TextIOWrapper(stream, encoding=encoding, newline=None)
     try:
         chunk = text.read(_CHUNK).removeprefix("\ufeff")
-        carry = ""
+        # text after the last line end waits as parts: a long line is joined once
+        pending: list[str] = []
+        waiting = 0
+        count = 0
+        limit = current_limits().max_record_bytes
         while chunk:
-            lines = (carry + chunk).split("\n")
-            carry = lines.pop()
-            yield from lines
+            cut = chunk.rfind("\n")
+            if cut < 0:
+                pending.append(chunk)
+                waiting += len(chunk)
+                if waiting > limit:
+                    where = SourceLocation(source, count + 1)
+                    raise record_too_long(current_limits(), "a line", where)
+            else:
+                pending.append(chunk[:cut])
+                lines = "".join(pending).split("\n")
+                count += len(lines)
+                yield from lines
+                pending = [chunk[cut + 1 :]]
+                waiting = len(pending[0])
             chunk = text.read(_CHUNK)
-        carry = carry.rstrip("\x1a")
+        carry = "".join(pending).rstrip("\x1a")
         if carry:
             yield carry
     finally:
