@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ecomrules.decimals import DecimalFormat, parse_decimal
+from ecomrules.decimals import DecimalFormat, DecimalRangeError, parse_decimal
 from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Currency
 from ecomrules.parsing.base import ErrorPolicy
@@ -40,6 +40,8 @@ def _general(text: str) -> Decimal | str:
     """What ReportRow.number gave before its fast path: parse_decimal, then the range check."""
     try:
         value = parse_decimal(text, POINT)
+    except DecimalRangeError:
+        return "out of range"
     except ValueError:
         return "not a decimal"
     return value if amount_in_range(value) else "out of range"

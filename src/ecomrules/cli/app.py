@@ -82,3 +82,6 @@ def main() -> None:
     except OSError as exc:
         err_console.print(f"error: {exc.filename or ''}: {exc.strerror}", markup=False, style="red")
         raise SystemExit(ExitCode.BAD_INPUT) from None
+    except OverflowError:  # a date or number at the end of its range, given or computed
+        err_console.print("error: a date or number is out of range", markup=False, style="red")
+        raise SystemExit(ExitCode.BAD_INPUT) from None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, console, print_json
+from ecomrules.cli.output import ExitCode, check_run_date, console, print_json
 from ecomrules.credit import (
     CreditDecision,
     CreditPolicy,
@@ -289,7 +289,7 @@ def _overrides(
 
 
 def _as_of(text: str | None) -> date:
-    return date.today() if text is None else _date(text, "--as-of")
+    return date.today() if text is None else check_run_date(_date(text, "--as-of"))
 
 
 def _date(text: str, option: str) -> date:

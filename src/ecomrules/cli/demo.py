@@ -16,7 +16,7 @@ from attrs import frozen
 from rich.table import Table
 
 from ecomrules import demo as dataset
-from ecomrules.cli.output import console, print_json
+from ecomrules.cli.output import check_run_date, console, print_json
 from ecomrules.cli.preorder import demo_section as preorder_section
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.ledger import Customer, OpenItem
@@ -166,7 +166,7 @@ def _show(amount: Money) -> str:
 
 def _parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return check_run_date(date.fromisoformat(text))
     except ValueError:
         raise typer.BadParameter(
             f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"

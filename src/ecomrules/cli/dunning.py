@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ecomrules.cli.output import console, print_json
+from ecomrules.cli.output import check_run_date, console, print_json
 from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
@@ -49,7 +49,7 @@ def _as_of(text: str | None) -> date:
     if text is None:
         return date.today()
     try:
-        return date.fromisoformat(text)
+        return check_run_date(date.fromisoformat(text))
     except ValueError:
         raise typer.BadParameter(
             f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"

@@ -5,14 +5,25 @@ from __future__ import annotations
 import enum
 import sys
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any, TextIO, TypeVar
 
+import typer
 from rich.console import Console
 from rich.progress import Progress
 
 from ecomrules.cli.canonical_json import write_canonical
 
-__all__ = ["ExitCode", "console", "err_console", "print_json", "progress", "write_json"]
+__all__ = [
+    "RUN_DATES",
+    "ExitCode",
+    "check_run_date",
+    "console",
+    "err_console",
+    "print_json",
+    "progress",
+    "write_json",
+]
 
 T = TypeVar("T")
 
@@ -27,6 +38,23 @@ class ExitCode(enum.IntEnum):
     FOUND = 1
     """The run found what the user asked it to fail on (blocked, unmatched, ...)."""
     BAD_INPUT = 2
+
+
+RUN_DATES = (date(1900, 1, 1), date(2999, 12, 31))
+"""The run dates (``--as-of``) the commands accept: the engines add and subtract
+years of terms, holds and interest periods, which the ends of the calendar
+(``0001-01-01``, ``9999-12-31``) cannot hold."""
+
+
+def check_run_date(value: date, option: str = "--as-of") -> date:
+    """Return ``value``, or refuse it as a bad parameter when outside :data:`RUN_DATES`."""
+    first, last = RUN_DATES
+    if not first <= value <= last:
+        raise typer.BadParameter(
+            f"{value.isoformat()} is outside the dates accepted ({first} to {last})",
+            param_hint=option,
+        )
+    return value
 
 
 def write_json(document: Any, stream: TextIO) -> None:

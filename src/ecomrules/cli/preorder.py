@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,7 +10,8 @@ import typer
 from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, console, print_json
+from ecomrules import _jsontext
+from ecomrules.cli.output import ExitCode, check_run_date, console, print_json
 from ecomrules.errors import InputError
 from ecomrules.inputs.preorders import PreorderInputs, read_preorder_inputs
 from ecomrules.outcome import Severity
@@ -360,8 +360,10 @@ def _as_of(text: str | None, inputs: PreorderInputs) -> datetime:
         return datetime.combine(date.today(), time(0, 0), tzinfo=tz)
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(0, 0), tzinfo=tz)
+            day = check_run_date(date.fromisoformat(text))
+            return datetime.combine(day, time(0, 0), tzinfo=tz)
         parsed = datetime.fromisoformat(text)
+        check_run_date(parsed.date())
     except ValueError:
         raise typer.BadParameter(
             f"{text!r} is not a date (YYYY-MM-DD) or an ISO date-time", param_hint="--as-of"
@@ -371,7 +373,7 @@ def _as_of(text: str | None, inputs: PreorderInputs) -> datetime:
 
 def _previous(path: Path) -> dict[tuple[str, str], Any]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = _jsontext.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise InputError(str(path), [f"{path.name}: not JSON: {exc}"]) from None
     return snapshot_from_json(document, path.name)

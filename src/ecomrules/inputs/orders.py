@@ -7,12 +7,12 @@ drafted but not posted, that weigh on each customer's exposure.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ecomrules import _jsontext
 from ecomrules.credit.order import OpenOrder, OpenOrderStatus, Order, OrderLine, PaymentMethod
 from ecomrules.errors import InputError
 from ecomrules.gcpause import paused_collector
@@ -140,7 +140,7 @@ def read_order(path: str | Path) -> Order:
     """Read ``order.json``; every problem is reported in one ``InputError``."""
     file = Path(path)
     try:
-        data = json.loads(file.read_text(encoding="utf-8"), parse_float=_refuse_float)
+        data = _jsontext.loads(file.read_text(encoding="utf-8"), parse_float=_refuse_float)
     except OSError as exc:
         raise InputError(str(file), [f"{file}: cannot read: {exc.strerror}"]) from None
     except ValueError as exc:

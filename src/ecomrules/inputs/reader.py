@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ecomrules import _jsontext
 from ecomrules.errors import InputError
 
 __all__ = ["read_rows", "row_errors"]
@@ -25,7 +25,7 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line, parse_float=_refuse_float)
+                record = _jsontext.loads(line, parse_float=_refuse_float)
             except ValueError as exc:
                 raise InputError(str(path), [f"{path.name}:{number}: {exc}"]) from None
             if not isinstance(record, dict):

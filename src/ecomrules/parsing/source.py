@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ecomrules.errors import MalformedRecordError
-from ecomrules.outcome import SourceLocation
+from ecomrules.outcome import SourceLocation, escape_name
 from ecomrules.parsing.unpack import unwrap
 
 __all__ = ["HEAD_SIZE", "clean_text", "decode", "unwrap"]
@@ -36,6 +36,10 @@ def decode(data: bytes, source: str, encodings: Sequence[str] = ("utf-8", "cp125
             return data.decode(encoding)
         except UnicodeDecodeError as exc:
             first_error = first_error or exc
+        except LookupError:  # a name read from the file itself
+            raise MalformedRecordError(
+                f"unknown encoding {escape_name(encoding)!r}", location=SourceLocation(source, 1)
+            ) from None
     first_bad = first_error
     if first_bad is None:
         raise ValueError("decode needs at least one encoding")

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from ecomrules.decimals import DecimalFormat, parse_decimal
+from ecomrules.decimals import DecimalFormat, DecimalRangeError, parse_decimal
 from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Currency
 from ecomrules.outcome import SourceLocation
@@ -148,6 +148,8 @@ class ReportRow:
             raise self.error(column, f"{text!r} is out of range for an amount", text)
         try:
             value = parse_decimal(text, fmt)
+        except DecimalRangeError:
+            raise self.error(column, f"{text!r} is out of range for an amount", text) from None
         except ValueError as exc:
             raise self.error(column, f"{text!r} is not a decimal ({exc})", text) from None
         if not amount_in_range(value):

@@ -300,7 +300,7 @@ class _Reader:
         if amount is None:
             return None
         self.account_total += amount
-        if not type_text.isdigit():
+        if not (type_text.isascii() and type_text.isdigit()):
             self.fail(record, f"type code {type_text!r} is not a number", "bank.bai2.type_code")
             return None
         sign = direction(int(type_text))

@@ -24,6 +24,7 @@ from ecomrules.bank.camt.entry import EntryContext, read_entry
 from ecomrules.bank.camt.stream import ContainerEnd, DocumentStart, iter_entries
 from ecomrules.bank.controls import Input, check_balance, open_input
 from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, RecordError
+from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import ControlTotalError, ParseError, UnknownCurrencyError
 from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
@@ -242,7 +243,7 @@ class _Reading:
         where = SourceLocation(self.source, line)
         label = f"statement {ctx.statement_key}"
         count = (_find_text(totals, n.paths["NbOfNtries"]) or "").strip()
-        if count.isdigit() and int(count) != entries:
+        if count.isascii() and count.isdigit() and int(count) != entries:
             self.policy.fail(
                 ControlTotalError(
                     f"{label}: the transactions summary counts {count} entries, "
@@ -257,8 +258,8 @@ class _Reading:
             return
         text = (_find_text(net, n.paths["Amt"]) or "").strip()
         try:
-            stated = Decimal(text)
-        except ArithmeticError:
+            stated = parse_decimal(text, DecimalFormat())
+        except ValueError:
             return
         if (_find_text(net, n.paths["CdtDbtInd"]) or "").strip() == "DBIT":
             stated = -stated

@@ -49,7 +49,7 @@ _KINDS: Final = {
 _RECORD_TAG: Final = re.compile(r"<(?:[\w.-]+:)?DataRecord[\s>]")
 _TOTAL_TAG: Final = re.compile(r"<(?:[\w.-]+:)?TotalAmount[\s>]")
 _COUNT_TAG: Final = re.compile(r"<(?:[\w.-]+:)?NumberOfRecords[\s>]")
-_INTEGER: Final = re.compile(r"^[+-]?\d{1,17}$")
+_INTEGER: Final = re.compile(r"^[+-]?\d{1,17}$", re.ASCII)
 _AMOUNTS: Final = (
     ("CurrencyDue", "AmountDue"),
     ("CurrencyDelivered", "AmountDelivered"),
