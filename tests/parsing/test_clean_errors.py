@@ -164,3 +164,30 @@ def test_run_dates_at_the_ends_of_the_calendar_are_bad_parameters(
     assert out.returncode == 2, out.stderr
     assert "Traceback" not in out.stderr
     assert "outside the dates accepted" in out.stderr or "Missing" in out.stderr
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    ("case", "parser"),
+    [
+        (BANK / "camt053_v08_batch.xml", "bank.camt053"),
+        (BANK / "camt054_v04_qrr.xml", "bank.camt054"),
+        (PSP / "worldline_wx1.xml", "worldline.globalcollect_wx"),
+    ],
+)
+def test_utf16_xml_with_a_bom_is_detected_and_read(case: Path, parser: str, codec: str) -> None:
+    from ecomrules.parsing.registry import detect
+    from ecomrules.parsing.source import HEAD_SIZE
+
+    text = case.read_text(encoding="utf-8")
+    text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+    text = text.replace('encoding="utf-8"', 'encoding="UTF-16"', 1)
+    assert 'encoding="UTF-16"' in text
+    data = "\ufeff".encode(codec) + text.encode(codec)
+    assert detect(data[:HEAD_SIZE], case.name).name == parser
+    wide = get_parser(parser).parse(data, source=case.name)
+    narrow = get_parser(parser).parse(case.read_bytes(), source=case.name)
+    assert [(x.id, x.amount, x.booked_on) for x in wide.lines] == [
+        (x.id, x.amount, x.booked_on) for x in narrow.lines
+    ]
+    assert narrow.lines

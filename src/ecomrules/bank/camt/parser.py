@@ -31,6 +31,7 @@ from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import ParseResult, Statement, StatementLine
+from ecomrules.parsing.source import sniffable
 
 __all__ = ["Camt052Parser", "Camt053Parser", "Camt054Parser", "CamtParser"]
 
@@ -54,7 +55,7 @@ class CamtParser:
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """YES when the namespace or the message element names this CAMT message."""
         try:
-            match = _SNIFF.search(head[:8192])
+            match = _SNIFF.search(sniffable(head[:16384])[:8192])
         except Exception:  # sniff never raises
             return Confidence.NO
         if match is None:
