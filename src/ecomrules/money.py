@@ -3,15 +3,30 @@
 Amounts are :class:`decimal.Decimal` and nothing else: a float or a bool is
 refused with ``TypeError``. Amounts of different currencies never mix silently
 (:class:`~ecomrules.errors.CurrencyMismatchError`). Rounding is always asked for
-with an explicit mode. Minor units come from the ISO 4217 table shipped in
-``ecomrules._iso4217`` (JPY 0, EUR 2, BHD 3).
+with an explicit mode. Arithmetic runs in this module's own decimal context,
+never the thread's: :data:`MONEY_DIGITS` significant digits; a sum,
+difference or product that would need more is an
+:class:`~ecomrules.errors.InexactAmountError` rather than a silent rounding
+(the default context keeps 28 digits, so ``10**28 + 0.01`` was ``10**28``).
+A quotient keeps :data:`MONEY_DIGITS` digits and is meant to be rounded.
+Minor units come from the ISO 4217 table shipped in ``ecomrules._iso4217``
+(JPY 0, EUR 2, BHD 3).
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
 from typing import TYPE_CHECKING, Any, Final
 
 from attrs import field, frozen
@@ -97,6 +112,35 @@ def _as_currency(value: Currency | str) -> Currency:
     return Currency.of(value)
 
 
+MONEY_DIGITS: Final = 50
+"""Significant digits money arithmetic carries; more is an error, never a rounding.
+
+Amounts read from files have at most 18 digits before the point and 20 after
+(:mod:`ecomrules.decimals`), so sums of many of them stay well inside.
+"""
+
+_EXACT: Final = Context(
+    prec=MONEY_DIGITS,
+    rounding=ROUND_HALF_EVEN,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
+)
+"""Adds, subtracts, multiplies: a result that is not exact raises (``Inexact``)."""
+
+_ROUNDING: Final = Context(
+    prec=MONEY_DIGITS, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
+"""Rounds on request (``quantize`` with an explicit mode); only the precision is widened."""
+
+
+def _exact(operation: Callable[[], Decimal], what: str) -> Decimal:
+    try:
+        return operation()
+    except DecimalException:
+        raise InexactAmountError(
+            f"{what} needs more than {MONEY_DIGITS} significant digits, or is out of range"
+        ) from None
+
+
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """Return ``value`` as a finite Decimal. Floats and bools raise ``TypeError``.
 
@@ -164,12 +208,12 @@ class Money:
             raise TypeError(f"minor units are an int, not {type(units).__name__}")
         cur = _as_currency(currency)
         digits = cur.exponent if exponent is None else exponent
-        return cls(Decimal(units).scaleb(-digits), cur)
+        return cls(_exact(lambda: Decimal(units).scaleb(-digits, _EXACT), "an amount"), cur)
 
     def to_minor_units(self) -> int:
         """Return the amount as an int of minor units; raise if that would lose digits."""
         exponent = self.currency.exponent
-        scaled = self.amount.scaleb(exponent)
+        scaled = _exact(lambda: self.amount.scaleb(exponent, _EXACT), f"{self}")
         if scaled != scaled.to_integral_value():
             raise InexactAmountError(f"{self} has more than {exponent} decimal(s); round it first")
         return int(scaled)
@@ -179,11 +223,15 @@ class Money:
 
         ``rounding`` is one of the :mod:`decimal` modes (``ROUND_HALF_UP``, ...).
         """
-        return Money(self.amount.quantize(self.currency.quantum, rounding=rounding), self.currency)
+        amount = self.amount
+        quantum = self.currency.quantum
+        rounded = _exact(lambda: amount.quantize(quantum, rounding, _ROUNDING), f"{self}")
+        return Money(rounded, self.currency)
 
     def is_exact(self) -> bool:
         """Return True when the amount has no more digits than the currency's minor units."""
-        return self.amount == self.amount.quantize(self.currency.quantum)
+        amount, quantum = self.amount, self.currency.quantum
+        return amount == _exact(lambda: amount.quantize(quantum, context=_ROUNDING), f"{self}")
 
     def _check(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):
@@ -193,31 +241,40 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        return Money._trusted(self.amount + self._check(other, "add").amount, self.currency)
+        a, b = self.amount, self._check(other, "add").amount
+        return Money._trusted(_exact(lambda: _EXACT.add(a, b), f"{self} + {other}"), self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        return Money._trusted(self.amount - self._check(other, "subtract").amount, self.currency)
+        a, b = self.amount, self._check(other, "subtract").amount
+        total = _exact(lambda: _EXACT.subtract(a, b), f"{self} - {other}")
+        return Money._trusted(total, self.currency)
 
     def __neg__(self) -> Money:
-        return Money._trusted(-self.amount, self.currency)
+        amount = self.amount  # exact; zero stays an unsigned zero, as "-" gave it
+        return Money._trusted(amount.copy_negate() if amount else amount.copy_abs(), self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money._trusted(abs(self.amount), self.currency)
+        return Money._trusted(self.amount.copy_abs(), self.currency)
 
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, Decimal | int):
             return NotImplemented
-        return Money(self.amount * factor, self.currency)
+        a = self.amount
+        product = _exact(lambda: _EXACT.multiply(a, factor), f"{self} * {factor}")
+        return Money(product, self.currency)
 
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: Decimal | int) -> Money:
         if isinstance(divisor, bool) or not isinstance(divisor, Decimal | int):
             return NotImplemented
-        return Money(self.amount / divisor, self.currency)
+        a = self.amount
+        # a quotient is rarely exact (19.99 / 3): it keeps MONEY_DIGITS digits, to be rounded
+        quotient = _exact(lambda: _ROUNDING.divide(a, divisor), f"{self} / {divisor}")
+        return Money(quotient, self.currency)
 
     def _compare(self, other: object, op: Callable[[Decimal, Decimal], bool]) -> bool:
         return op(self.amount, self._check(other, "compare").amount)
@@ -317,5 +374,5 @@ def sum_money(items: Iterable[Money], *, currency: Currency | str) -> Money:
             raise TypeError(f"sum_money adds Money, not {type(item).__name__}")
         if item.currency is not cur and item.currency != cur:
             raise CurrencyMismatchError(cur.code, item.currency.code, "add")
-        total += item.amount
+        total = _exact(lambda: _EXACT.add(total, item.amount), f"the sum in {cur.code}")  # noqa: B023
     return Money(total, cur)
