@@ -16,9 +16,11 @@ from typing import Final
 __all__ = [
     "MAX_FRACTION_DIGITS",
     "MAX_INTEGER_DIGITS",
+    "MAX_MINOR_UNIT_DIGITS",
     "DecimalFormat",
     "DecimalRangeError",
     "parse_decimal",
+    "parse_minor_units",
 ]
 
 MAX_INTEGER_DIGITS: Final = 18
@@ -32,8 +34,31 @@ number has at most 38 significant digits.
 """
 
 
+MAX_MINOR_UNIT_DIGITS: Final = MAX_INTEGER_DIGITS + 4
+"""Digits of a whole number of minor units read from text (the finest currency has 4)."""
+
+
 class DecimalRangeError(ValueError):
     """A well-formed number with more digits than :func:`parse_decimal` accepts."""
+
+
+def parse_minor_units(text: str) -> int:
+    """Parse a whole number of minor units (``-12500``), or raise ``ValueError`` saying why.
+
+    ASCII digits only, with an optional sign, and at most
+    :data:`MAX_MINOR_UNIT_DIGITS` of them after leading zeros: an amount in minor
+    units stays within :data:`MAX_INTEGER_DIGITS` before the point.
+
+    >>> parse_minor_units("-0012500")
+    -12500
+    """
+    body = text.strip()
+    digits = body[1:] if body[:1] in ("+", "-") else body
+    if not digits or not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"{text!r} is not a whole number")
+    if len(digits.lstrip("0")) > MAX_MINOR_UNIT_DIGITS:
+        raise DecimalRangeError(f"{text!r} has more than {MAX_MINOR_UNIT_DIGITS} digits")
+    return int(body)
 
 
 _LITERAL: Final = re.compile(r"^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)

@@ -191,3 +191,57 @@ def test_utf16_xml_with_a_bom_is_detected_and_read(case: Path, parser: str, code
         (x.id, x.amount, x.booked_on) for x in narrow.lines
     ]
     assert narrow.lines
+
+
+def test_a_bai2_account_in_a_currency_without_minor_units_is_refused_cleanly() -> None:
+    """Found by the fuzzing pass: XXX reached Money.from_minor_units in lenient mode."""
+    data = (
+        b"01,SENDER,RECEIVER,260105,0800,1,80,,2/\n02,RECEIVER,SENDER,1,260104,,EUR,2/\n"
+        b"03,12345,XXX,010,100000,,/\n16,195,12500,Z,BANKREF,CUSTREF,Payment/\n"
+        b"49,112500,3/\n98,112500,1,5/\n99,112500,1,7/\n"
+    )
+    assert "XXX has no minor units" in str(refused("bank.bai2", data))
+    result = get_parser("bank.bai2").parse(data, source="x", on_error="collect")
+    assert any("XXX has no minor units" in issue.message for issue in result.errors)
+
+
+def test_bai2_amounts_past_the_maximum_are_refused_not_money_errors() -> None:
+    """Found by the fuzzing pass: a 60-digit amount reached Money past its 50 digits."""
+    data = (
+        b"01,SENDER,RECEIVER,260105,0800,1,80,,2/\n02,RECEIVER,SENDER,1,260104,,EUR,2/\n"
+        b"03,12345,EUR,010,100000,,/\n16,195,AMOUNT,Z,BANKREF,CUSTREF,Payment/\n"
+        b"49,112500,3/\n98,112500,1,5/\n99,112500,1,7/\n"
+    )
+    assert get_parser("bank.bai2").parse(data.replace(b"AMOUNT", b"12500"), source="ok").lines
+    assert "more than 22 digits" in str(refused("bank.bai2", data.replace(b"AMOUNT", b"9" * 60)))
+    refused("bank.bai2", data.replace(b"AMOUNT", b"9" * 5000))  # past int()'s own limit
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "9" * 60, "9" * 5000])
+def test_paypal_footer_figures_past_the_maximum_are_refused(value: str) -> None:
+    text = (PSP / "paypal_stl_two_days.csv").read_text(encoding="utf-8")
+    assert get_parser("paypal.settlement").parse(text.encode(), source="ok").lines
+    hostile = text.replace('"SF","EUR",20123,', f'"SF","EUR",{value},').replace(
+        '"SC",5', f'"SC",{value}'
+    )
+    assert hostile != text
+    refused("paypal.settlement", hostile.encode())
+
+
+@pytest.mark.parametrize("stamp", ["99999999999999999", "9" * 30])
+def test_a_stripe_time_out_of_range_is_refused(stamp: str) -> None:
+    text = (PSP / "stripe_balance_transactions.csv").read_text(encoding="utf-8")
+    hostile = text.replace("2026-11-02 10:00", stamp, 1)
+    assert hostile != text
+    refused("stripe.balance_transactions", hostile.encode())
+
+
+@pytest.mark.parametrize("amount", ["9" * 60 + ".00", "1" + "0" * 18, "\u0668.00"])
+def test_plain_amounts_past_the_maximum_are_refused_in_csv_readers(amount: str) -> None:
+    """The plain-number shortcut of the bank CSV and Stripe readers skipped the maximum."""
+    bank = (BANK / "csv_default.csv").read_text(encoding="utf-8-sig")
+    assert "1250.00" in bank
+    refused("bank.csv", bank.replace("1250.00", amount).encode())
+    stripe = (PSP / "stripe_balance_transactions.csv").read_text(encoding="utf-8")
+    assert ",59.00," in stripe
+    refused("stripe.balance_transactions", stripe.replace(",59.00,", f",{amount},", 1).encode())

@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from ecomrules.decimals import DecimalFormat, parse_decimal
+from ecomrules.decimals import MAX_INTEGER_DIGITS, DecimalFormat, parse_decimal, parse_minor_units
 from ecomrules.errors import MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
@@ -307,17 +307,20 @@ class AmountReader:
                 return Decimal(text)
             return parse_decimal(text.replace("\u202f", "\u00a0"), self._fmt)
         digits = text.strip()
-        if not digits.isdigit() or not digits.isascii():
+        if digits[:1] in ("+", "-"):
             raise ValueError(f"{text!r} is not an unsigned count of minor units")
-        return Decimal(int(digits)).scaleb(-self._minor_exponent)
+        return Decimal(parse_minor_units(digits)).scaleb(-self._minor_exponent)
 
 
 def _is_plain(text: str) -> bool:
     """``-12.34``, ``12``, ``.5``: digits with at most one point and a leading minus.
 
-    Such text means the same to :class:`~decimal.Decimal` and to
+    Such text, when short enough to be within the maximum amount, means the
+    same to :class:`~decimal.Decimal` and to
     :func:`~ecomrules.decimals.parse_decimal`, so it skips the general parser.
     """
+    if len(text) > MAX_INTEGER_DIGITS:
+        return False
     digits = text[1:] if text[:1] == "-" else text
     return digits.isascii() and digits.replace(".", "", 1).isdigit()
 

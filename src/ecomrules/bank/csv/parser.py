@@ -48,7 +48,7 @@ __all__ = ["CsvParser", "parse_csv_file"]
 _CONTROL_BYTES: Final = bytes(c for c in range(32) if c not in (9, 10, 13))
 _WIDE: Final = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 _BLOCK: Final = 1 << 20
-_PLAIN: Final = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_PLAIN: Final = re.compile(r"^[+-]?\d{1,18}(\.\d{1,20})?$", re.ASCII)  # else parse_decimal
 _DEFAULT_SET: Final = frozenset(DEFAULT_COLUMNS)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ecomrules.decimals import parse_minor_units
 from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
@@ -124,7 +125,9 @@ class Envelope:
                 "FF": self.file_rows,
             }
             stated = values[0] if values else ""
-            if not stated.isdigit() or int(stated) != counted[record]:
+            if not (stated.isascii() and stated.isdigit() and len(stated) <= 18) or (
+                int(stated) != counted[record]
+            ):
                 self.policy.fail(
                     ControlTotalError(
                         f"{record} states {stated!r} body records, the file has {counted[record]}",
@@ -229,9 +232,9 @@ def totals_of(table: dict[str, Totals], code: str) -> Totals:
 def _footer_units(text: str) -> int:
     if not text:
         return 0
-    if not text.isdigit():
+    if text[:1] in ("+", "-"):
         raise ValueError(f"{text!r} is not a count of minor units")
-    return int(text)
+    return parse_minor_units(text)
 
 
 def _footer_signed(flag: str, text: str) -> int:
