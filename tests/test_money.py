@@ -127,3 +127,13 @@ def test_trusted_constructor_builds_the_same_money(amount: Decimal, code: str) -
     assert (fast, hash(fast), repr(fast)) == (slow, hash(slow), repr(slow))
     assert fast.amount is amount
     assert fast.currency is currency
+
+
+def test_withdrawn_currencies_keep_their_historic_minor_units() -> None:
+    from ecomrules._iso4217 import CURRENCIES
+    from ecomrules._iso4217_withdrawn import WITHDRAWN
+
+    assert not set(WITHDRAWN) & set(CURRENCIES)  # a code in use is never shadowed
+    assert Currency.of("frf").minor_units == 2
+    assert Currency.of("ITL").minor_units == 0
+    assert Money.from_minor_units(1050, "DEM") == Money("10.50", "DEM")

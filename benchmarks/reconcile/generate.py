@@ -22,6 +22,35 @@ same_amount      5 %  no reference, another customer has an item of the same amo
 no_reference     7 %  no reference: the payer's IBAN (80 %) or only the name
 unrelated        5 %  nothing to do with any open item
 =============  =====  ==============================================================
+
+With ``--unseen FRACTION`` (0 by default: the files above are then the same
+as before the option existed), ``FRACTION * N`` more lines (ids ``U...``) of
+kinds modelled on a labelled set written outside the project, drawn from
+their own random stream so the lines above stay the same, follow them:
+
+============  =====  ===============================================================
+kind          share  what the line looks like
+============  =====  ===============================================================
+name_multi     30 %  2-4 open invoices of a customer known by name only, paid at once
+                     (amount = their sum), counterparty = the full name, no IBAN,
+                     no reference
+name_single    55 %  one invoice of such a customer, exact amount, same shape; in a
+                     third of them a customer of a near name (legal form or one
+                     word apart) has an open item of the same amount
+iban_invalid   15 %  one invoice, exact amount, the full name, no reference, and an
+                     IBAN failing its check digits: on the line (a digit mistyped)
+                     or on the customer's open items (the line's valid IBAN is then
+                     unknown)
+============  =====  ===============================================================
+
+Those customers (ids ``N...``) have names like ``Atelier Dupont Martin SARL``:
+an activity, two family names, sometimes a fourth word, a legal form; about
+half share their first three words with another customer and differ from it
+by the legal form or one word. Each also has open items nobody pays. The
+bank upper-cases half of the names and strips their accents. Every IBAN
+planted invalid is listed in ``invalid-ibans.csv`` (record kind, id, IBAN).
+Seeds 1-3 are for development; seed 7, the default, is held back for the
+figures reported (see the README).
 """
 
 from __future__ import annotations
@@ -29,6 +58,7 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -161,13 +191,52 @@ def money(cents: int) -> str:
     return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
+def statement_row(
+    line_id: str,
+    day: date,
+    cents: int,
+    payer: str,
+    payer_iban: str,
+    label: str,
+    reference: str = "",
+) -> list[str]:
+    """A row of the default bank CSV layout (booked and valued the same day, EUR)."""
+    return [
+        line_id,
+        day.isoformat(),
+        day.isoformat(),
+        money(cents),
+        "EUR",
+        payer,
+        payer_iban,
+        label,
+        reference,
+    ]
+
+
 def rf_reference(body: str) -> str:
     digits = "".join(str(int(ch, 36)) for ch in body + "RF00")
     return f"RF{98 - int(digits) % 97:02d}{body}"
 
 
 def iban(rng: random.Random) -> str:
-    return f"FR76{rng.randrange(10**22):022d}"
+    """A valid French IBAN (ISO 13616: 23-character BBAN, mod-97 check digits), one draw."""
+    return with_check_digits("FR", f"1{rng.randrange(10**22):022d}")
+
+
+def with_check_digits(country: str, bban: str) -> str:
+    """The IBAN of ``bban`` in ``country`` with its ISO 7064 mod 97-10 check digits."""
+    digits = "".join(str(int(ch, 36)) for ch in bban + country + "00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+def broken(rng: random.Random, valid: str) -> str:
+    """``valid`` with one BBAN digit changed: the checksum no longer holds."""
+    at = rng.randrange(4, len(valid))
+    while not valid[at].isdigit():
+        at = rng.randrange(4, len(valid))
+    digit = str((int(valid[at]) + rng.randrange(1, 10)) % 10)
+    return valid[:at] + digit + valid[at + 1 :]
 
 
 class World:
@@ -192,9 +261,7 @@ class World:
     def amount(self) -> int:
         return self.rng.randint(500, self.rng.choice((5_000, 50_000, 500_000, 2_000_000)))
 
-    def item(
-        self, partner: tuple[str, str, str], cents: int | None = None
-    ) -> tuple[str, int, str, date]:
+    def item(self, partner: tuple[str, str, str], cents: int | None = None) -> Made:
         seq = len(self.items) + 1
         cents = self.amount() if cents is None else cents
         number = f"INV-{seq:07d}"
@@ -264,7 +331,190 @@ class World:
         return f"{words[0]} {words[1]} {ref} {words[2]}"
 
 
-def generate(n: int, out: Path, seed: int) -> None:
+ACTIVITIES = (
+    "Atelier",
+    "Boulangerie",
+    "Cabinet",
+    "Librairie",
+    "Garage",
+    "Studio",
+    "Maison",
+    "Pharmacie",
+    "Crêperie",
+    "Menuiserie",
+    "Bäckerei",
+    "Autohaus",
+    "Fleuriste",
+    "Imprimerie",
+    "Comptoir",
+    "Société",
+    "Agence",
+    "Épicerie",
+)
+FAMILIES = (
+    "Dupont",
+    "Martin",
+    "Lefèvre",
+    "Moreau",
+    "Girard",
+    "Bonnet",
+    "François",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Müller",
+    "Schäfer",
+    "Keller",
+    "Roussel",
+    "Perrin",
+    "Faure",
+    "Chevalier",
+    "Gauthier",
+    "Lambert",
+    "Rolland",
+    "Noël",
+    "Barbier",
+    "Brunet",
+    "Caron",
+)
+EXTRAS = ("Fils", "Frères", "Associés", "Père", "Nord", "Sud", "Centre", "Import", "Services")
+LEGAL = ("SARL", "SAS", "SA", "EURL", "SCI", "GmbH", "KG", "SNC")
+
+
+def bank_name(name: str, rng: random.Random) -> str:
+    """The name as a bank writes it: as given, or upper case without accents."""
+    if rng.random() < 0.5:
+        return name
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return plain.upper()
+
+
+Made = tuple[str, int, str, date]
+"""An item made: id, cents, the reference a payer would quote, due date."""
+
+
+class Unseen:
+    """The new kinds, on their own random stream and their own customers."""
+
+    def __init__(self, world: World, seed: int) -> None:
+        self.world = world
+        self.rng = random.Random(seed * 7_919 + 104_729)
+        self.names: set[str] = set()
+        self.customers: list[tuple[str, str, str]] = []
+        self.siblings: dict[str, list[int]] = {}  # first three words -> customer positions
+        self.invalid: set[str] = set()  # the IBANs made invalid on purpose
+        self.planted: list[tuple[str, str, str]] = []  # (record, id, IBAN) of each one
+
+    def customer(self, on_file: str = "") -> tuple[str, str, str]:
+        """A new customer known by name (about half the time near an existing name).
+
+        ``on_file`` is the IBAN its open items carry (most of them), none by default.
+        """
+        rng = self.rng
+        while True:
+            if self.customers and rng.random() < 0.5:
+                name = self.near(rng.choice(self.customers)[1])
+            else:
+                words = [rng.choice(ACTIVITIES), *rng.sample(FAMILIES, 2)]
+                if rng.random() < 0.2:
+                    words.append(rng.choice(EXTRAS))
+                words.append(rng.choice(LEGAL))
+                name = " ".join(words)
+            if name not in self.names:
+                break
+        self.names.add(name)
+        made = (f"N{len(self.customers) + 1:06d}", name, on_file)
+        self.siblings.setdefault(" ".join(name.split()[:3]), []).append(len(self.customers))
+        self.customers.append(made)
+        for _ in range(rng.randint(1, 4)):  # open items nobody pays in this statement
+            self.item(made)
+        return made
+
+    def item(self, customer: tuple[str, str, str], cents: int | None = None) -> Made:
+        """An open item of ``customer``; an invalid IBAN it carries is listed as planted."""
+        made = self.world.item(customer, cents)
+        on_file = self.world.items[-1][11]
+        if on_file and on_file in self.invalid:
+            self.planted.append(("item", made[0], on_file))
+        return made
+
+    def near(self, name: str) -> str:
+        """``name`` with another legal form, or one word added, changed or dropped after three."""
+        rng = self.rng
+        words = name.split()
+        choice = rng.randrange(3)
+        if choice == 0:
+            words[-1] = rng.choice([form for form in LEGAL if form != words[-1]])
+        elif choice == 1 and len(words) == 4:
+            words.insert(3, rng.choice(EXTRAS))
+        elif len(words) == 5:
+            words[3] = rng.choice([extra for extra in EXTRAS if extra != words[3]])
+        else:
+            words[-1] = rng.choice([form for form in LEGAL if form != words[-1]])
+        return " ".join(words)
+
+    def sibling(self, customer: tuple[str, str, str]) -> tuple[str, str, str]:
+        """A customer sharing the first three words of ``customer``'s name, made if none."""
+        stem = " ".join(customer[1].split()[:3])
+        others = [k for k in self.siblings.get(stem, ()) if self.customers[k] != customer]
+        if others:
+            return self.customers[self.rng.choice(others)]
+        while True:
+            name = self.near(customer[1])
+            if name not in self.names:
+                break
+        self.names.add(name)
+        made = (f"N{len(self.customers) + 1:06d}", name, "")
+        self.siblings[stem].append(len(self.customers))
+        self.customers.append(made)
+        return made
+
+    def lines(
+        self,
+        count: int,
+        lines: list[list[str]],
+        truth: list[tuple[str, str, str]],
+        planted: list[tuple[str, str, str]],
+    ) -> None:
+        """Append ``count`` lines of the new kinds (and their customers' open items)."""
+        rng = self.rng
+        self.planted = planted
+        for number in range(1, count + 1):
+            line_id = f"U{number:07d}"
+            draw = rng.random()
+            kind = "name_multi" if draw < 0.30 else "name_single" if draw < 0.85 else "iban_invalid"
+            payer_iban = ""
+            if kind == "iban_invalid":
+                valid = iban(rng)
+                if rng.random() < 0.5:  # mistyped on the line
+                    customer = self.customer(valid)
+                    payer_iban = broken(rng, valid)
+                    planted.append(("line", line_id, payer_iban))
+                else:  # mistyped in the open items: the line's IBAN is unknown
+                    wrong = broken(rng, valid)
+                    self.invalid.add(wrong)
+                    customer = self.customer(wrong)
+                    payer_iban = valid
+                made = [self.item(customer)]
+            else:
+                reuse = self.customers and rng.random() < 0.3
+                customer = rng.choice(self.customers) if reuse else self.customer()
+                if kind == "name_multi":
+                    made = [self.item(customer) for _ in range(rng.randint(2, 4))]
+                else:
+                    made = [self.item(customer)]
+                    if rng.random() < 1 / 3:
+                        self.item(self.sibling(customer), made[0][1])
+            cents = sum(m[1] for m in made)
+            day = max(m[3] for m in made) + timedelta(days=rng.randint(-10, 30))
+            payer = bank_name(customer[1], rng)
+            lines.append(
+                statement_row(line_id, day, cents, payer, payer_iban, rng.choice(("", *WORDS)))
+            )
+            truth.append((line_id, ";".join(m[0] for m in made), kind))
+
+
+def generate(n: int, out: Path, seed: int, unseen: float = 0.0) -> None:
     world = World(n, seed)
     rng = world.rng
     kinds = [k for k, share in KINDS for _ in range(share)]
@@ -325,22 +575,13 @@ def generate(n: int, out: Path, seed: int) -> None:
             else:  # no_reference
                 label = rng.choice(WORDS)
                 payer_iban = partner[2] if rng.random() < 0.8 else ""
-        lines.append(
-            [
-                line_id,
-                day.isoformat(),
-                day.isoformat(),
-                money(cents),
-                "EUR",
-                payer,
-                payer_iban,
-                label,
-                reference,
-            ]
-        )
+        lines.append(statement_row(line_id, day, cents, payer, payer_iban, label, reference))
         truth.append((line_id, ";".join(paid), kind))
     while len(world.items) < n:
         world.item(rng.choice(world.partners))
+    planted: list[tuple[str, str, str]] = []
+    if unseen > 0:
+        Unseen(world, seed).lines(round(n * unseen), lines, truth, planted)
     out.mkdir(parents=True, exist_ok=True)
     _write(
         out / "open-items.csv",
@@ -376,6 +617,8 @@ def generate(n: int, out: Path, seed: int) -> None:
         lines,
     )
     _write(out / "truth.csv", ["line_id", "item_ids", "kind"], truth)
+    if unseen > 0:
+        _write(out / "invalid-ibans.csv", ["record", "id", "iban"], planted)
 
 
 def _write(
@@ -392,8 +635,11 @@ def main() -> None:
     parser.add_argument("n", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--unseen", type=float, default=0.0, help="add this fraction of N lines of the new kinds"
+    )
     args = parser.parse_args()
-    generate(args.n, args.out, args.seed)
+    generate(args.n, args.out, args.seed, args.unseen)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Speed and quality of the reconciliation matcher on labelled generated data.
 
 Usage: python benchmarks/reconcile/run.py [SIZE ...] [--data DIR] [--seed 7] [--no-pyarrow]
-(default sizes: 10000 100000 1000000). Each size runs in its own process so
-its peak memory (max RSS) is its own. Figures printed per size:
+[--unseen FRACTION] (default sizes: 10000 100000 1000000). Each size runs in
+its own process so its peak memory (max RSS) is its own. Figures printed per size:
 
 - precision, recall and F1 of the auto matches, and of auto plus review
   (a line counts as right when the set of items it settles is the labelled set);
@@ -12,6 +12,9 @@ its peak memory (max RSS) is its own. Figures printed per size:
   join on exact references over the same data, one regex pass over the labels,
   and ``total / bare join`` (reading included on both sides), in wall and in
   CPU time: on a shared machine the CPU ratio is the one that compares;
+- with ``--unseen``, the same figures for each noise kind of the generator,
+  the new kinds together against their targets, and whether the IBANs the
+  generator made invalid are exactly those the matcher reports;
 - a digest of every decision (status, score, allocations, reasons of each
   match; reasons and candidates of each unmatched line; unmatched items):
   a speed change that keeps the digest changed no decision.
@@ -36,11 +39,54 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def _truth(path: Path) -> dict[str, frozenset[str]]:
+NEW_KINDS = ("name_multi", "name_single", "iban_invalid")
+"""The kinds ``generate.py --unseen`` adds (targets: auto P >= 99.9 %, R >= 95 %, +review 99 %)."""
+
+
+def _truth(path: Path) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    """Each line's labelled items, and its noise kind."""
     with path.open(newline="") as handle:
         rows = csv.reader(handle)
         next(rows)
-        return {row[0]: frozenset(filter(None, row[1].split(";"))) for row in rows}
+        truth: dict[str, frozenset[str]] = {}
+        kinds: dict[str, str] = {}
+        for row in rows:
+            truth[row[0]] = frozenset(filter(None, row[1].split(";")))
+            kinds[row[0]] = row[2]
+        return truth, kinds
+
+
+def _by_kind(
+    result: Any, truth: dict[str, frozenset[str]], kinds: dict[str, str]
+) -> dict[str, dict[str, int]]:
+    """Per noise kind: lines, lines to match, auto right / made, review right / made."""
+    from ecomrules.reconcile import MatchStatus
+
+    counts: dict[str, dict[str, int]] = {}
+    for line_id, kind in kinds.items():
+        row = counts.setdefault(
+            kind,
+            dict.fromkeys(("lines", "expected", "auto", "auto_right", "review", "review_right"), 0),
+        )
+        row["lines"] += 1
+        row["expected"] += bool(truth[line_id])
+    for match in result.matches:
+        row = counts[kinds[match.line_id]]
+        right = frozenset(a.item_id for a in match.allocations) == truth[match.line_id]
+        status = "auto" if match.status is MatchStatus.AUTO else "review"
+        row[status] += 1
+        row[f"{status}_right"] += right
+    return counts
+
+
+def _planted(path: Path) -> set[tuple[str, str]]:
+    """(record kind, id) of every IBAN the generator made invalid."""
+    if not path.exists():
+        return set()
+    with path.open(newline="") as handle:
+        rows = csv.reader(handle)
+        next(rows)
+        return {(row[0], row[1]) for row in rows}
 
 
 def _bare_join(items_path: Path, lines_path: Path) -> tuple[float, float, float, int]:
@@ -88,15 +134,18 @@ def _digest(result: Any) -> str:
     return digest.hexdigest()[:16]
 
 
-def run_one(size: int, data: Path, seed: int, use_pyarrow: bool = True) -> dict[str, object]:
+def run_one(
+    size: int, data: Path, seed: int, use_pyarrow: bool = True, unseen: float = 0.0
+) -> dict[str, object]:
     from generate import generate
 
     from ecomrules.reconcile import Matcher, MatchStatus, columnar
     from ecomrules.reconcile.bulk import read_item_records, read_line_records
 
-    folder = data / f"n{size}-s{seed}"
+    # g2: IBANs valid since the --unseen kinds; an older folder is not reused
+    folder = data / (f"n{size}-s{seed}-g2" + (f"-u{unseen:g}" if unseen else ""))
     if not (folder / "truth.csv").exists():
-        generate(size, folder, seed)
+        generate(size, folder, seed, unseen)
     items_path, lines_path = folder / "open-items.csv", folder / "statement.csv"
     c0 = time.process_time()
     t0 = time.perf_counter()
@@ -106,7 +155,7 @@ def run_one(size: int, data: Path, seed: int, use_pyarrow: bool = True) -> dict[
     result = Matcher().match_records(lines, items)
     t2 = time.perf_counter()
     cpu = time.process_time() - c0
-    truth = _truth(folder / "truth.csv")
+    truth, kinds = _truth(folder / "truth.csv")
     expected = sum(1 for v in truth.values() if v)
     auto_right = auto_n = review_right = review_n = 0
     for match in result.matches:
@@ -157,6 +206,14 @@ def run_one(size: int, data: Path, seed: int, use_pyarrow: bool = True) -> dict[
         "ratio_total_to_bare": total / bare_total,
         "ratio_match_to_bare_join": (t2 - t1) / bare_join,
         "digest": _digest(result),
+        "kinds": _by_kind(result, truth, kinds) if unseen else {},
+        "iban_issues": {
+            "reported": len(result.issues),
+            "planted": len(planted := _planted(folder / "invalid-ibans.csv")),
+            "same": {(i.record, i.id) for i in result.issues} == planted,
+        }
+        if unseen
+        else {},
     }
 
 
@@ -176,10 +233,17 @@ def main() -> None:
         default=1,
         help="run every size this many times, in rounds, and report the medians",
     )
+    parser.add_argument(
+        "--unseen",
+        type=float,
+        default=0.0,
+        help="add this fraction of lines of the new kinds (generate.py --unseen)",
+    )
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.sizes[0], args.data, args.seed, not args.no_pyarrow)))
+        found = run_one(args.sizes[0], args.data, args.seed, not args.no_pyarrow, args.unseen)
+        print(json.dumps(found))
         return
     runs: dict[int, list[dict[str, Any]]] = {size: [] for size in args.sizes}
     for _ in range(args.repeat):  # in rounds: a drift of the machine reaches every size alike
@@ -194,6 +258,8 @@ def main() -> None:
                     "--seed",
                     str(args.seed),
                     "--one",
+                    "--unseen",
+                    str(args.unseen),
                     *(["--no-pyarrow"] if args.no_pyarrow else []),
                 ],
                 capture_output=True,
@@ -245,12 +311,37 @@ def _print(size: int, r: dict) -> None:
         f" ({r['bare_join_only_s']:.2f} s join only), regex pass {r['regex_pass_s']:.2f} s"
     )
     out.append(f"  decisions digest {r['digest']}")
+    if r["kinds"]:
+        out.extend(_kind_lines(r["kinds"], r["iban_issues"]))
     out.append(
         f"  total / bare join (both reading): wall {r['ratio_total_to_bare']:.2f}x,"
         f" cpu {r['ratio_cpu_total_to_bare']:.2f}x (target <= 5x);"
         f" match / join only (wall): {r['ratio_match_to_bare_join']:.1f}x"
     )
     print("\n".join(out))
+
+
+def _kind_lines(kinds: dict[str, dict[str, int]], issues: dict[str, Any]) -> list[str]:
+    """Per kind: auto precision / recall, auto+review recall; the new kinds together."""
+    out = ["  by kind:      lines   auto P      auto R      auto+review R"]
+
+    def row(name: str, c: dict[str, int]) -> str:
+        precision = c["auto_right"] / c["auto"] if c["auto"] else 1.0
+        recall = c["auto_right"] / c["expected"] if c["expected"] else 1.0
+        both = (c["auto_right"] + c["review_right"]) / c["expected"] if c["expected"] else 1.0
+        return f"  {name:<13}{c['lines']:>6,}  {precision:>9.4%}  {recall:>9.4%}  {both:>9.4%}"
+
+    for name in sorted(kinds, key=lambda k: (k in NEW_KINDS, k)):
+        out.append(row(name, kinds[name]))
+    new = [kinds[k] for k in NEW_KINDS if k in kinds]
+    if new:
+        summed = {key: sum(c[key] for c in new) for key in new[0]}
+        out.append(row("new kinds", summed) + "  (targets 99.9 % / 95 % / 99 %)")
+    out.append(
+        f"  IBAN issues reported {issues['reported']:,}, planted {issues['planted']:,},"
+        f" same records: {issues['same']}"
+    )
+    return out
 
 
 if __name__ == "__main__":

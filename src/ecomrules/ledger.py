@@ -8,6 +8,7 @@ its own records.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date
 
 from attrs import field, frozen
@@ -23,6 +24,10 @@ class ItemStatus(enum.Enum):
     OPEN = "open"
     DISPUTED = "disputed"
     PROMISED = "promised"
+
+
+def _lines(value: Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _currency(value: Currency | str) -> Currency:
@@ -84,6 +89,8 @@ class Customer:
     b2b: bool = True
     email: str | None = None
     language: str = "en"
+    address: tuple[str, ...] = field(default=(), converter=_lines)
+    """Postal address lines, as printed on a letter (empty when unknown)."""
 
     def __attrs_post_init__(self) -> None:
         if self.credit_limit is not None and self.credit_limit.currency != self.currency:

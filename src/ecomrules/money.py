@@ -10,7 +10,8 @@ difference or product that would need more is an
 (the default context keeps 28 digits, so ``10**28 + 0.01`` was ``10**28``).
 A quotient keeps :data:`MONEY_DIGITS` digits and is meant to be rounded.
 Minor units come from the ISO 4217 table shipped in ``ecomrules._iso4217``
-(JPY 0, EUR 2, BHD 3).
+(JPY 0, EUR 2, BHD 3), then the withdrawn codes of
+``ecomrules._iso4217_withdrawn`` with the minor units they had (DEM 2, ITL 0).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 from attrs import field, frozen
 
 from ecomrules._iso4217 import CURRENCIES
+from ecomrules._iso4217_withdrawn import WITHDRAWN
 from ecomrules.errors import (
     CurrencyMismatchError,
     InexactAmountError,
@@ -64,14 +66,18 @@ class Currency:
     @staticmethod
     @functools.cache
     def of(code: str) -> Currency:
-        """Return the currency for an ISO 4217 alphabetic code, case-insensitive."""
+        """Return the currency for an ISO 4217 alphabetic code, case-insensitive.
+
+        Withdrawn codes (``DEM``, ``FRF``, ``ITL``...) are known too, with the
+        minor units they had, so old statements read.
+        """
         if not isinstance(code, str):
             raise TypeError(f"a currency code is a str, not {type(code).__name__}")
         key = code.strip().upper()
-        try:
-            numeric, units, name = CURRENCIES[key]
-        except KeyError:
-            raise UnknownCurrencyError(code) from None
+        found = CURRENCIES.get(key) or WITHDRAWN.get(key)
+        if found is None:
+            raise UnknownCurrencyError(code)
+        numeric, units, name = found
         return Currency(key, numeric, units, name)
 
     @property

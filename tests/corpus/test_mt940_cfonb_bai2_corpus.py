@@ -53,12 +53,24 @@ INCONSISTENT = {
     "mt940/wolph_self-provided_transaction_details_wrapped.sta": [
         ("error", "bank.invalid_date", 6)
     ],
+    # the only message has no closing balance (:62F:), which MT940 requires
+    "mt940/wolph_self-provided_gv_codes.sta": [("error", "bank.mt940.field", 1)],
     "mt940/wolph_self-provided_raiffeisen-cmi.sta": [("error", "bank.balance_mismatch", 40)],
     "mt940/zilverline_abn_abnamro_structured.sta": [
         ("error", "bank.balance_mismatch", 16),
         ("error", "bank.balance_mismatch", 53),
     ],
     "cfonb120/akretion_bank_statement.cfo": [("error", "bank.balance_mismatch", 6)],
+    # three 04 movements (and their 05s) carry bank code 10556 inside statements of
+    # bank 10278: the fixture's anonymisation changed one key and not the others
+    "cfonb120/silarhi_non-strict-test.txt": [
+        ("error", "bank.cfonb120.record", 2),
+        ("error", "bank.cfonb120.record", 2),
+        ("error", "bank.cfonb120.record", 6),
+        ("error", "bank.cfonb120.record", 18),
+        ("error", "bank.cfonb120.record", 18),
+        ("error", "bank.cfonb120.record", 18),
+    ],
     "bai2/moj_citi_example.bai2": [("warning", "bank.bai2.ledger_mismatch", 12)],
     **{
         f"bai2/{name}": [

@@ -9,13 +9,16 @@ import pytest
 from jinja2 import DictLoader, UndefinedError
 from jinja2.exceptions import SecurityError
 
+from ecomrules import demo
 from ecomrules.dunning import (
     ChargeKind,
     DunningCharge,
     DunningEvent,
     DunningHistory,
     LetterRenderer,
+    Sender,
     load_policy,
+    load_sender,
     plan,
 )
 from ecomrules.money import Money
@@ -26,10 +29,19 @@ GOLDEN = Path(__file__).parent / "golden"
 AS_OF = date(2025, 7, 20)
 
 
-def _scenario(language: str, name: str = "Dupont & Fils <SARL>"):
+SENDER = load_sender(demo.path("sender.toml"))
+
+
+def _scenario(language: str, name: str = "Dupont & Fils <SARL>", sender: Sender | None = SENDER):
     who = customer("C1", language=language)
     who = type(who)(
-        id=who.id, name=name, currency="EUR", email=who.email, language=language, b2b=True
+        id=who.id,
+        name=name,
+        currency="EUR",
+        email=who.email,
+        language=language,
+        b2b=True,
+        address=("4 quai des Chartrons", "33000 Bordeaux", "France"),
     )
     items = [
         open_item("A", date(2025, 5, 20), "3200.00"),
@@ -53,7 +65,7 @@ def _scenario(language: str, name: str = "Dupont & Fils <SARL>"):
             )
         ],
     )
-    return plan(items, [who], history, load_policy("fr-b2b"), AS_OF)
+    return plan(items, [who], history, load_policy("fr-b2b"), AS_OF, sender=sender)
 
 
 @pytest.mark.parametrize("language", ["fr", "en", "de", "es"])
@@ -69,6 +81,62 @@ def test_formal_notice_letters_match_the_golden_files(language: str) -> None:
         },
         GOLDEN / f"formal_notice.{language}.json",
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "holder", "reference"),
+    [
+        ("fr", "Titulaire du compte : Bulles & Cases SAS", "Référence à rappeler : C1 FA-A/FA-B"),
+        ("en", "Account holder: Bulles & Cases SAS", "Payment reference: C1 FA-A/FA-B"),
+        ("de", "Kontoinhaber: Bulles & Cases SAS", "Verwendungszweck: C1 FA-A/FA-B"),
+        ("es", "Titular de la cuenta: Bulles & Cases SAS", "Concepto: C1 FA-A/FA-B"),
+    ],
+)
+def test_every_letter_carries_sender_address_payment_block_and_signature(
+    language: str, holder: str, reference: str
+) -> None:
+    result = _scenario(language)
+    (notice,) = result.notices
+    assert notice.letter is not None
+    text, html = notice.letter.text, notice.letter.html
+    for part in ("Bulles & Cases SAS", "18 rue des Imprimeurs", "Claire Moreau"):
+        assert part in text
+        assert part.replace("&", "&amp;") in html
+    assert "4 quai des Chartrons" in text
+    assert "4 quai des Chartrons" in html
+    assert holder in text
+    assert reference in text
+    assert "FR76 3000 4000 0312 3456 7890 143" in text
+    assert "<td>FR76 3000 4000 0312 3456 7890 143</td>" in html
+    assert "BNPAFRPPLYO" in text
+    assert "FR32912345678" in text
+    assert "dunning.letter.no_sender" not in [issue.code for issue in result.issues]
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de", "es"])
+def test_without_a_sender_a_letter_has_no_made_up_signature_and_the_plan_warns(
+    language: str,
+) -> None:
+    result = _scenario(language, sender=None)
+    (notice,) = result.notices
+    assert notice.letter is not None
+    for made_up in ("Accounts receivable", "service comptabilité", "Debitorenbuchhaltung"):
+        assert made_up not in notice.letter.text
+    assert "IBAN" not in notice.letter.text
+    assert "IBAN" not in notice.letter.html
+    assert [issue.code for issue in result.issues] == ["dunning.letter.no_sender"]
+    assert_golden(
+        {"text": notice.letter.text.splitlines(), "html": notice.letter.html.splitlines()},
+        GOLDEN / f"formal_notice.no_sender.{language}.json",
+    )
+
+
+def test_no_sender_warning_only_when_letters_are_rendered() -> None:
+    result = _scenario("en", sender=None)
+    items = [open_item("A", date(2025, 5, 20))]
+    quiet = plan(items, [customer()], DunningHistory(), load_policy("default"), AS_OF, render=False)
+    assert result.issues
+    assert quiet.issues == ()
 
 
 @pytest.mark.parametrize(
@@ -169,3 +237,33 @@ def test_every_level_renders_in_every_shipped_language(language: str, b2b: bool)
             assert letter.subject
             assert "FA-A" in letter.text
             assert "FA-A" in letter.html
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de", "es"])
+def test_every_built_in_letter_with_sender_matches_its_golden_file(language: str) -> None:
+    import attrs
+
+    renderer = LetterRenderer()
+    policy = load_policy("fr-b2b")
+    who = attrs.evolve(
+        customer("C1", language=language), address=("4 quai des Chartrons", "33000 Bordeaux")
+    )
+    items = [open_item("A", date(2025, 5, 20), "3200.00")]
+    result = plan(items, [who], DunningHistory(), policy, AS_OF, render=False)
+    (notice,) = result.notices
+    letters = {}
+    for level in [policy.preventive, *policy.levels]:
+        assert level is not None
+        evolved = attrs.evolve(
+            notice,
+            level=level.key,
+            template=level.notify.template,
+            handover=level.handover,
+            block_credit=level.block_credit,
+        )
+        letter = renderer.render(evolved, who, policy, AS_OF, SENDER)
+        letters[level.notify.template] = {
+            "subject": letter.subject,
+            "text": letter.text.splitlines(),
+        }
+    assert_golden(letters, GOLDEN / f"letters.{language}.json")

@@ -154,3 +154,14 @@ def test_plugins_come_from_the_entry_point_group(
     bad.write_text('[[comparisons]]\nkind = "plugin"\nname = "acme.first"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="is not a comparison"):
         load_config(bad)
+
+
+def test_an_invalid_iban_in_the_partner_mapping_is_a_config_problem(tmp_path: Path) -> None:
+    path = tmp_path / "matcher.toml"
+    path.write_text('[partners]\nCH9300762011623852958 = "C003"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    (problem,) = caught.value.problems
+    assert problem.path == "$.partners"
+    assert "CH9300762011623852958" in problem.message
+    assert "check digits" in problem.message

@@ -10,12 +10,19 @@ from hypothesis import strategies as st
 
 from ecomrules.ledger import OpenItem
 from ecomrules.parsing.model import StatementLine
-from ecomrules.reconcile import Matcher, MatchResult
+from ecomrules.reconcile import Matcher, MatchResult, MatchStatus
 from ecomrules.reconcile.blocking import derive_reference_pattern
-from ecomrules.reconcile.records import ItemRecord, normalise_reference, normalise_references
+from ecomrules.reconcile.records import (
+    ItemRecord,
+    name_key,
+    normalise_reference,
+    normalise_references,
+)
 from ecomrules.testing.reconcile import item, line
 
 IBANS = ("FR7630006000011234567890189", "DE89370400440532013000", "")
+INVALID_IBAN = "DE89370400440532013001"
+NAMES = ("Alpha SARL", "Beta GmbH", "Alpha SAS")  # two names one legal form apart
 
 
 @st.composite
@@ -30,7 +37,7 @@ def worlds(draw: st.DrawFn) -> tuple[list[StatementLine], list[OpenItem]]:
                 str(100 + n),
                 _decimal(cents),
                 partner=f"C{partner}",
-                name=("Alpha SARL", "Beta GmbH", "Gamma Ltd")[partner],
+                name=NAMES[partner],
                 iban=IBANS[partner] or None,
                 due=date(2026, 9, 1) + timedelta(days=draw(st.integers(0, 60))),
             )
@@ -61,8 +68,9 @@ def worlds(draw: st.DrawFn) -> tuple[list[StatementLine], list[OpenItem]]:
                 _decimal(cents),
                 refs=(number,) if ref_style == "ref" else (),
                 label=f"paiement {number.lower()}" if ref_style == "label" else "",
-                iban=draw(st.sampled_from(IBANS)) or None,
-                name=draw(st.sampled_from(["Alpha", "beta gmbh", "", "Zeta"])) or None,
+                iban=draw(st.sampled_from((*IBANS, INVALID_IBAN))) or None,
+                name=draw(st.sampled_from(["Alpha", "beta gmbh", "", "ALPHA SAS", "Alpha SARL"]))
+                or None,
             )
         )
     return lines, items
@@ -103,10 +111,32 @@ def test_guarantees_hold_and_order_does_not_matter(world, rng) -> None:  # type:
     lines, items = world
     result = Matcher().match(lines, items)
     _check_invariants(lines, items, result)
+    _near_name_never_wins(lines, items, result)
+    bad = {x.id for x in lines if x.counterparty and x.counterparty.iban == INVALID_IBAN}
+    assert {i.id for i in result.issues if i.record == "line"} == bad
     shuffled_lines, shuffled_items = list(lines), list(items)
     rng.shuffle(shuffled_lines)
     rng.shuffle(shuffled_items)
     assert Matcher().match(shuffled_lines, shuffled_items).to_json() == result.to_json()
+
+
+def _near_name_never_wins(
+    lines: list[StatementLine], items: list[OpenItem], result: MatchResult
+) -> None:
+    """Without a reference or an IBAN, an auto match of a payer named exactly like one
+    partner settles only that partner's items, whatever names resemble it."""
+    partner_of = {name_key(name): f"C{k}" for k, name in enumerate(NAMES)}
+    owned: dict[str, set[str]] = {}
+    for open_item in items:
+        owned.setdefault(open_item.partner_id, set()).add(open_item.id)
+    for match in result.by_status(MatchStatus.AUTO):
+        source = next(x for x in lines if x.id == match.line_id)
+        payer = source.counterparty
+        if payer is None or payer.iban or source.references or source.label:
+            continue
+        named = partner_of.get(name_key(payer.name or ""))
+        if named is not None:
+            assert all(a.item_id in owned.get(named, set()) for a in match.allocations), match
 
 
 @settings(max_examples=60, deadline=None)

@@ -9,6 +9,7 @@ import attrs
 import pytest
 
 from ecomrules.errors import ReconcileError
+from ecomrules.ledger import OpenItem
 from ecomrules.money import Money
 from ecomrules.parsing.model import LineKind, Payout, StatementLine
 from ecomrules.reconcile import Match, Matcher, MatchResult, MatchStatus, default_settings
@@ -161,13 +162,14 @@ def test_ambiguous_combination_goes_to_review_with_the_oldest_items() -> None:
 
 
 def test_large_combination_by_amount_alone_is_only_proposed() -> None:
-    items = [
-        item(c, v, iban=IBAN)
-        for c, v in zip("ABCD", ("11.00", "22.00", "44.00", "88.00"), strict=True)
-    ]
-    match = only(Matcher().match([line("L1", "165.00", iban=IBAN)], items))
-    assert len(match.allocations) == 4
-    assert match.status is MatchStatus.REVIEW
+    values = ("11.00", "22.00", "44.00", "88.00", "176.00")
+    items = [item(c, v, iban=IBAN) for c, v in zip("ABCDE", values, strict=True)]
+    four = only(Matcher().match([line("L1", "165.00", iban=IBAN)], items))
+    assert len(four.allocations) == 4
+    assert four.status is MatchStatus.AUTO  # up to auto_max_items (4)
+    five = only(Matcher().match([line("L1", "341.00", iban=IBAN)], items))
+    assert len(five.allocations) == 5
+    assert five.status is MatchStatus.REVIEW
 
 
 def test_credit_note_netted_into_a_payment() -> None:
@@ -377,3 +379,140 @@ def test_an_amount_finer_than_the_currency_is_refused_naming_its_line_or_item() 
         item_record(item("I1", "3.141"))
     record = line_record(line("L2", "5.00", refs=("INV-1", "", "INV-2")))
     assert record.references == ("INV-1", "INV-2")
+
+
+BAD_IBAN = "FR7630006000011234567890188"  # IBAN with its last digit mistyped
+
+
+def test_an_invalid_iban_on_the_line_is_reported_and_the_line_still_matched() -> None:
+    items = [item("A", "120.00", iban=IBAN)]
+    lines = [line("L1", "120.00", refs=("INV-A",), iban=BAD_IBAN)]
+    result = Matcher().match(lines, items)
+    match = only(result)
+    assert allocated(match) == {"A": "120.00"}
+    assert "reconcile.iban_invalid" in match.reasons
+    assert "reconcile.party.iban" not in match.codes
+    (issue,) = result.issues
+    assert (issue.record, issue.id, issue.field, issue.value) == ("line", "L1", "iban", BAD_IBAN)
+    assert issue.code == "reconcile.iban_invalid"
+    assert "check digits" in issue.message
+    assert result.to_json()["issues"][0]["id"] == "L1"
+
+
+def test_an_invalid_iban_never_identifies_even_when_both_sides_carry_it() -> None:
+    """The same mistyped IBAN on the line and the items is no evidence of the payer."""
+    items = [item("A", "70.00", iban=BAD_IBAN), item("B", "30.00", iban=BAD_IBAN)]
+    lines = [line("L1", "100.00", iban=BAD_IBAN)]
+    result = Matcher().match(lines, items)
+    assert result.matches == ()
+    (unmatched,) = result.unmatched_lines
+    assert unmatched.reasons == ("reconcile.no_candidate", "reconcile.iban_invalid")
+    assert [(i.record, i.id) for i in result.issues] == [
+        ("item", "A"),
+        ("item", "B"),
+        ("line", "L1"),
+    ]
+
+
+def test_a_valid_iban_identifies_the_payer_for_a_combination() -> None:
+    """The control of the test above: with the valid IBAN the same payment is found."""
+    items = [item("A", "70.00", iban=IBAN), item("B", "30.00", iban=IBAN)]
+    result = Matcher().match([line("L1", "100.00", iban=IBAN)], items)
+    match = only(result)
+    assert allocated(match) == {"A": "70.00", "B": "30.00"}
+    assert result.issues == ()
+
+
+def test_an_invalid_iban_in_python_settings_is_reported_not_joined() -> None:
+    settings = attrs.evolve(default_settings(), partner_ibans={BAD_IBAN: "C1"})
+    items = [item("A", "70.00"), item("B", "30.00")]
+    result = Matcher(settings).match([line("L1", "100.00", iban=BAD_IBAN)], items)
+    assert result.matches == ()
+    assert [(i.record, i.id) for i in result.issues] == [("line", "L1"), ("partners", BAD_IBAN)]
+
+
+SARL, SAS = "Atelier Dupont Martin SARL", "Atelier Dupont Martin SAS"
+
+
+def near_twins(amount: str = "120.00") -> list[OpenItem]:
+    """Two customers known by name only, one legal form apart, each owing ``amount``."""
+    return [
+        item("A", amount, partner="N1", name=SARL),
+        item("A2", "310.00", partner="N1", name=SARL),
+        item("B", amount, partner="N2", name=SAS),
+    ]
+
+
+def test_payer_by_exact_name_among_near_duplicates_is_auto() -> None:
+    """The bank's upper-case full name is one customer's: the near twin is no tie."""
+    lines = [line("L1", "120.00", name="ATELIER DUPONT MARTIN SARL", label="virement")]
+    match = only(Matcher().match(lines, near_twins()))
+    assert allocated(match) == {"A": "120.00"}
+    assert match.status is MatchStatus.AUTO
+    assert "reconcile.party.name_exact" in match.codes
+    party = next(c for c in match.contributions if c.code.startswith("reconcile.party."))
+    assert (party.weight, party.description) == (
+        8.0,
+        "the payer's name is the partner's full name, which no other partner bears",
+    )
+
+
+def test_the_other_exact_name_picks_the_other_twin() -> None:
+    match = only(
+        Matcher().match([line("L1", "120.00", name="Atelier Dupont Martin SAS")], near_twins())
+    )
+    assert allocated(match) == {"B": "120.00"}
+    assert match.status is MatchStatus.AUTO
+
+
+def test_a_near_name_identifies_nobody_and_never_wins() -> None:
+    """``SA`` is neither twin's full name: both resemble it, neither is chosen."""
+    result = Matcher().match([line("L1", "120.00", name="Atelier Dupont Martin SA")], near_twins())
+    assert result.matches == ()
+    assert result.unmatched_lines[0].reasons == ("reconcile.tie_refused",)
+
+
+def test_a_name_two_partners_bear_identifies_nobody() -> None:
+    items = [
+        item("A", "120.00", partner="N1", name=SARL),
+        item("B", "120.00", partner="N2", name=SARL),
+    ]
+    result = Matcher().match([line("L1", "120.00", name=SARL)], items)
+    assert result.matches == ()
+    assert result.unmatched_lines[0].reasons == ("reconcile.tie_refused",)
+
+
+def test_identified_payer_with_two_items_of_the_amount_goes_to_review() -> None:
+    """The amount must be unique among the payer's open items for an automatic match."""
+    items = [
+        item("A", "120.00", partner="N1", name=SARL, due=date(2026, 11, 1)),
+        item("A2", "120.00", partner="N1", name=SARL, due=date(2026, 3, 1)),
+    ]
+    match = only(Matcher().match([line("L1", "120.00", name=SARL)], items))
+    assert match.status is MatchStatus.REVIEW
+    assert "reconcile.amount.not_unique" in match.reasons
+
+
+def test_several_invoices_without_reference_found_among_the_named_payers_items() -> None:
+    """No IBAN, no reference: the exact name leads to the customer, the sum to its items."""
+    items = [
+        *near_twins(),
+        item("A3", "45.50", partner="N1", name=SARL),
+        item("A4", "19.99", partner="N1", name=SARL),
+        item("B2", "45.50", partner="N2", name=SAS),
+        item("B3", "310.00", partner="N2", name=SAS),
+    ]
+    lines = [line("L1", "475.50", name="ATELIER DUPONT MARTIN SARL")]  # 120 + 310 + 45.50
+    match = only(Matcher().match(lines, items))
+    assert allocated(match) == {"A": "120.00", "A2": "310.00", "A3": "45.50"}
+    assert match.status is MatchStatus.AUTO
+    assert match.reasons == ("reconcile.combination.subset_sum",)
+    assert "reconcile.party.name_exact" in match.codes
+
+
+def test_several_invoices_of_a_near_name_are_not_searched() -> None:
+    """Only an identified payer's items are searched: a near name finds no combination."""
+    items = [*near_twins(), item("A3", "45.50", partner="N1", name=SARL)]
+    result = Matcher().match([line("L1", "475.50", name="Atelier Dupont Martin")], items)
+    assert result.matches == ()
+    assert result.unmatched_lines[0].reasons == ("reconcile.no_candidate",)

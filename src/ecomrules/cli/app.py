@@ -11,12 +11,14 @@ from typing import Annotated
 import typer
 
 from ecomrules import __version__
+from ecomrules.cli.analytics import app as analytics_app
 from ecomrules.cli.credit import app as credit_app
 from ecomrules.cli.demo import demo
 from ecomrules.cli.dunning import app as dunning_app
-from ecomrules.cli.output import ExitCode, console, err_console
+from ecomrules.cli.output import ExitCode, console, err_console, print_json
 from ecomrules.cli.parse import parse
 from ecomrules.cli.preorder import app as preorder_app
+from ecomrules.cli.rates import app as rates_app
 from ecomrules.cli.reconcile import reconcile
 from ecomrules.errors import EcomrulesError
 
@@ -48,17 +50,29 @@ def root(
 
 
 @app.command()
-def formats() -> None:
-    """List the registered statement and settlement parsers."""
-    from rich.table import Table
+def formats(
+    json: Annotated[bool, typer.Option("--json", help="Print canonical JSON.")] = False,
+) -> None:
+    """List the registered statement and settlement parsers (names are never cut)."""
+    from rich.table import Column, Table
 
     from ecomrules.parsing.registry import all_parsers
 
     parsers = all_parsers()
+    if json:
+        print_json(
+            [{"name": p.name, "provider": p.provider, "specification": p.spec_url} for p in parsers]
+        )
+        return
     if not parsers:
         console.print("no parsers are registered")
         return
-    table = Table("name", "provider", "specification")
+    widest = max(len(parser.name) for parser in parsers)
+    table = Table(
+        Column("name", no_wrap=True, min_width=widest),
+        Column("provider", overflow="fold"),
+        Column("specification", overflow="fold"),
+    )
     for parser in parsers:
         table.add_row(parser.name, parser.provider, parser.spec_url)
     console.print(table)
@@ -66,9 +80,11 @@ def formats() -> None:
 
 app.command()(demo)
 app.command()(parse)
+app.add_typer(analytics_app, name="analytics")
 app.add_typer(credit_app, name="credit")
 app.add_typer(dunning_app, name="dunning")
 app.add_typer(preorder_app, name="preorder")
+app.add_typer(rates_app, name="rates")
 app.command()(reconcile)
 
 

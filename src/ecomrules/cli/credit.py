@@ -15,6 +15,14 @@ import typer
 from rich.table import Table
 
 from ecomrules.cli.output import ExitCode, check_run_date, console, print_json
+from ecomrules.cli.workspace import (
+    WorkspaceOption,
+    history,
+    reading,
+    recording,
+    reservations,
+    unpaid,
+)
 from ecomrules.credit import (
     CreditDecision,
     CreditPolicy,
@@ -33,7 +41,7 @@ from ecomrules.inputs.dunning_levels import read_dunning_levels
 from ecomrules.inputs.orders import read_order, read_order_documents, read_orders
 from ecomrules.ledger import Customer, OpenItem
 from ecomrules.money import Money, to_decimal
-from ecomrules.workspace import Workspace, resolve_path
+from ecomrules.workspace import Workspace
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
@@ -56,14 +64,6 @@ LevelsOpt = Annotated[
     typer.Option("--dunning-levels", help="dunning-levels.csv: customer_id,level reached"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        help="Workspace file: reservations, and dunning levels when no --dunning-levels "
-        "(default $ECOMRULES_WORKSPACE, ./ecomrules.db).",
-    ),
-]
 
 
 def build_book(
@@ -87,26 +87,35 @@ def build_book(
 
 
 def dunning_standing(
-    levels_file: Path | None, workspace: Path | None, open_items: list[OpenItem]
+    levels_file: Path | None, space: Workspace | None, open_items: list[OpenItem]
 ) -> dict[str, tuple[int, bool]]:
     """Each customer's highest dunning level and whether it blocks credit.
 
     From ``levels_file`` when given (no credit block flag there); otherwise
-    from the dunning history in the workspace, if the workspace file exists,
-    counting only items still open.
+    from the dunning history in the workspace, if there is one, counting only
+    items still open.
     """
     if levels_file is not None:
         return {c: (level, False) for c, level in read_dunning_levels(levels_file).items()}
-    path = resolve_path(workspace)
-    if not path.exists():
+    if space is None:
         return {}
     from ecomrules.dunning import customer_levels
-    from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(path) as space:
-        history = SqliteDunningStore(space).load()
-    levels = customer_levels(history, open_item_ids={item.id for item in open_items})
+    levels = customer_levels(history(space), open_item_ids={item.id for item in open_items})
     return {c: (level.rank, level.block_credit) for c, level in levels.items()}
+
+
+def with_reservations(
+    book: ExposureBook, space: Workspace | None, *, skip_order: str | None = None
+) -> None:
+    """Count in the book the reservations recorded in the workspace (but ``skip_order``'s).
+
+    A reservation of an order the book counts already, or of a customer it
+    does not know, adds nothing.
+    """
+    for reservation in reservations(space):
+        if reservation.order_id != skip_order and reservation.customer_id in book.customers:
+            book.add_reservation(reservation)
 
 
 @app.command()
@@ -128,7 +137,7 @@ def check(
     reserve: Annotated[
         bool, typer.Option("--reserve", help="Reserve the order's amount in the workspace.")
     ] = False,
-    workspace: WorkspaceOpt = None,
+    workspace: WorkspaceOption = None,
     json: JsonOpt = False,
 ) -> None:
     """Decide whether an order may be taken on account: allow, warn, require_prepayment, block.
@@ -140,14 +149,16 @@ def check(
     the_order = read_order(order)
     people = read_customers(customers)
     customer = _customer(people, the_order.customer_id, order)
-    items = read_open_items(open_items)
-    book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
-    level, blocks = dunning_standing(dunning_levels, workspace, items).get(customer.id, (0, False))
+    read = read_open_items(open_items)
     overrides = _overrides(the_order, override_by, override_why, override_until)
     if reserve:
         from ecomrules.workspace.credit import SqliteReservationStore
 
-        with Workspace(resolve_path(workspace)) as space:
+        with recording(workspace) as space:
+            items = unpaid(read, space)
+            book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
+            standing = dunning_standing(dunning_levels, space, items)
+            level, blocks = standing.get(customer.id, (0, False))
             decision = decide_and_reserve(
                 SqliteReservationStore(space),
                 book,
@@ -157,6 +168,12 @@ def check(
                 overrides=overrides,
             )
     else:
+        with reading(workspace) as seen:
+            items = unpaid(read, seen)
+            book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
+            with_reservations(book, seen, skip_order=the_order.id)
+            standing = dunning_standing(dunning_levels, seen, items)
+        level, blocks = standing.get(customer.id, (0, False))
         decision = decide(
             the_order,
             customer,
@@ -184,7 +201,7 @@ def report(
     policy: PolicyOpt = None,
     as_of: AsOfOpt = None,
     dunning_levels: LevelsOpt = None,
-    workspace: WorkspaceOpt = None,
+    workspace: WorkspaceOption = None,
     amount: Annotated[
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
@@ -194,9 +211,12 @@ def report(
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     people = read_customers(customers)
-    items = read_open_items(open_items)
-    book = build_book(people, rules, run_date, items, orders)
-    levels = dunning_standing(dunning_levels, workspace, items)
+    read = read_open_items(open_items)
+    with reading(workspace) as space:
+        items = unpaid(read, space)
+        book = build_book(people, rules, run_date, items, orders)
+        with_reservations(book, space)
+        levels = dunning_standing(dunning_levels, space, items)
     try:
         standard = to_decimal(amount)
     except ValueError:
@@ -221,12 +241,12 @@ def report(
 @app.command()
 def release(
     order_id: Annotated[str, typer.Argument(help="The order whose reservation ends.")],
-    workspace: WorkspaceOpt = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Drop an order's credit reservation (invoiced or cancelled)."""
     from ecomrules.workspace.credit import SqliteReservationStore
 
-    with Workspace(resolve_path(workspace)) as space:
+    with recording(workspace) as space:
         found = SqliteReservationStore(space).release(order_id)
     console.print(f"{order_id}: {'released' if found else 'no reservation'}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_EVEN
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,6 +17,7 @@ from attrs import frozen
 from rich.table import Table
 
 from ecomrules import demo as dataset
+from ecomrules.cli.analytics import demo_section as analytics_section
 from ecomrules.cli.output import check_run_date, console, print_json
 from ecomrules.cli.preorder import demo_section as preorder_section
 from ecomrules.inputs import read_customers, read_open_items
@@ -83,9 +85,10 @@ def dunning(ctx: DemoContext) -> dict[str, Any]:
     so that invoice reaches the formal notice, with the flat indemnity and
     late interest. Yesterday's bank statement (``dunning-bank.sta``, MT940)
     shows Comics Corner paying FA-2026-1008: that invoice is held as a
-    payment in transit.
+    payment in transit. The letters are signed by the bundled sender profile
+    (``sender.toml``), with its bank details and payment reference.
     """
-    from ecomrules.dunning import DunningEvent, DunningHistory, load_policy, plan
+    from ecomrules.dunning import DunningEvent, DunningHistory, load_policy, load_sender, plan
     from ecomrules.parsing.registry import parse_file
 
     (bank,) = parse_file(dataset.path("dunning-bank.sta"))
@@ -104,7 +107,7 @@ def dunning(ctx: DemoContext) -> dict[str, Any]:
         ctx.as_of,
         in_transit=bank.lines,
         bank_data_as_of=max(line.booked_on for line in bank.lines),
-        render=False,
+        sender=load_sender(dataset.path("sender.toml")),
     )
     if not ctx.quiet:
         from ecomrules.cli.dunning import render_plan
@@ -121,6 +124,7 @@ def dunning(ctx: DemoContext) -> dict[str, Any]:
                 for c in n.charges
             ],
             "totals": [str(total) for total in n.totals],
+            "subject": None if n.letter is None else n.letter.subject,
         }
         for n in result.notices
     ]
@@ -135,6 +139,7 @@ SECTIONS: dict[str, Callable[[DemoContext], dict[str, Any]]] = {
     "dunning": dunning,
     "preorders": preorder_section,
     "reconcile": _reconcile,
+    "analytics": analytics_section,
 }
 """The demo's sections, in the order they run."""
 
@@ -144,8 +149,24 @@ def demo(
         str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: the dataset's.")
     ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Write the demo's input files into this folder, to start from; no run.",
+        ),
+    ] = None,
 ) -> None:
     """Run every engine on the bundled example shop and print a report."""
+    if export is not None:
+        written = dataset.export(export)
+        if json:
+            print_json({"exported": [str(copy) for copy in written], "folder": str(export)})
+        else:
+            for copy in written:
+                console.print(str(copy), markup=False, highlight=False)
+            console.print(f"wrote {len(written)} demo input file(s) into {export}", markup=False)
+        return
     run_date = dataset.AS_OF if as_of is None else _parse_date(as_of)
     ctx = DemoContext(
         as_of=run_date,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,11 +11,12 @@ import typer
 from rich.table import Table
 
 from ecomrules.cli.output import check_run_date, console, print_json
-from ecomrules.dunning import DunningHistory, DunningPlan, load_policy, plan
+from ecomrules.cli.workspace import WorkspaceOption, history, reading, recording, unpaid
+from ecomrules.dunning import DunningHistory, DunningPlan, Sender, commit_plan, load_policy, plan
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import parse_file
-from ecomrules.workspace import Workspace, resolve_path
+from ecomrules.workspace import Workspace
 
 __all__ = ["app"]
 
@@ -36,13 +38,24 @@ StatementOption = Annotated[
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: today.")
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print canonical JSON.")]
-WorkspaceOption = Annotated[
+SenderOption = Annotated[
     Path | None,
     typer.Option(
-        "--workspace", help="Workspace file (default $ECOMRULES_WORKSPACE, ./ecomrules.db)."
+        "--sender",
+        help="Sender profile (TOML/JSON): company, address, IBAN/BIC, reference rule, signature.",
     ),
 ]
+PdfOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--pdf", help='Write each letter as a PDF into this folder (needs "ecomrules[pdf]").'
+    ),
+]
+PdfFontOption = Annotated[
+    Path | None,
+    typer.Option("--pdf-font", help="TrueType font for PDF letters beyond Western European."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print canonical JSON.")]
 
 
 def _as_of(text: str | None) -> date:
@@ -71,38 +84,76 @@ def _statements(paths: list[Path] | None) -> tuple[list[StatementLine], date | N
     return lines, newest
 
 
-def _run(
+def _planner(
     open_items: Path,
     customers: Path,
     policy: str,
     statement: list[Path] | None,
     as_of: str | None,
-    history: DunningHistory,
+    space: Workspace | None,
     *,
     render: bool,
-) -> DunningPlan:
+    sender: Sender | None = None,
+) -> Callable[[DunningHistory], DunningPlan]:
+    """Read the inputs now; return the planning step, to run on a history.
+
+    The step reads the payments committed in the workspace when it runs (for
+    ``dunning commit``, under the workspace's lock): an item they settle gets
+    no notice, one they pay in part is reminded of the rest.
+    """
     run_date = _as_of(as_of)
     lines, newest = _statements(statement)
-    return plan(
-        read_open_items(open_items),
-        read_customers(customers),
-        history,
-        load_policy(policy),
-        run_date,
-        in_transit=lines,
-        bank_data_as_of=newest,
-        render=render,
-    )
+    items = read_open_items(open_items)
+    people = read_customers(customers)
+    rules = load_policy(policy)
+
+    def make_plan(history: DunningHistory) -> DunningPlan:
+        return plan(
+            unpaid(items, space),
+            people,
+            history,
+            rules,
+            run_date,
+            in_transit=lines,
+            bank_data_as_of=newest,
+            render=render,
+            sender=sender,
+        )
+
+    return make_plan
 
 
-def _history(workspace: Path | None) -> DunningHistory:
-    from ecomrules.workspace.dunning import SqliteDunningStore
+def _sender(path: Path | None) -> Sender | None:
+    from ecomrules.dunning import load_sender
 
-    path = resolve_path(workspace)
-    if not path.exists():
-        return DunningHistory()
-    with Workspace(path) as ws:
-        return SqliteDunningStore(ws).load()
+    return None if path is None else load_sender(path)
+
+
+def _write_pdfs(
+    result: DunningPlan, folder: Path | None, sender: Sender | None, font: Path | None
+) -> dict[str, list[str]]:
+    """Write each rendered letter to ``folder/<customer>-<level>.pdf``; return the paths."""
+    if folder is None:
+        return {}
+    import re
+
+    from ecomrules.dunning.pdf import letter_pdf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: list[str] = []
+    for notice in result.notices:
+        if notice.letter is None:
+            continue
+        stem = re.sub(r"[^A-Za-z0-9._-]", "_", f"{notice.customer_id}-{notice.level}")
+        target = folder / f"{stem}.pdf"
+        target.write_bytes(letter_pdf(notice.letter, sender=sender, font=font))
+        paths.append(str(target))
+    return {"pdf": paths}
+
+
+def _say_pdfs(written: dict[str, list[str]]) -> None:
+    if "pdf" in written:
+        console.print(f"wrote {len(written['pdf'])} PDF letter(s)", markup=False)
 
 
 @app.command("plan")
@@ -114,17 +165,34 @@ def plan_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    sender: SenderOption = None,
+    pdf: PdfOption = None,
+    pdf_font: PdfFontOption = None,
 ) -> None:
     """Plan today's notices and holds; nothing is sent or recorded.
 
-    With --json each notice carries its rendered message (subject, text, HTML).
+    With --json each notice carries its rendered message (subject, text, HTML),
+    signed by --sender with its bank details; --pdf DIR writes each letter as a PDF.
     """
-    history = _history(workspace)
-    result = _run(open_items, customers, policy, statement, as_of, history, render=json)
+    profile = _sender(sender)
+    with reading(workspace) as space:
+        make_plan = _planner(
+            open_items,
+            customers,
+            policy,
+            statement,
+            as_of,
+            space,
+            render=json or pdf is not None,
+            sender=profile,
+        )
+        result = make_plan(history(space))
+    written = _write_pdfs(result, pdf, profile, pdf_font)
     if json:
-        print_json(result.to_json())
+        print_json({**result.to_json(), **written})
     else:
         render_plan(result)
+        _say_pdfs(written)
 
 
 @app.command("commit")
@@ -136,19 +204,36 @@ def commit_command(
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    sender: SenderOption = None,
+    pdf: PdfOption = None,
+    pdf_font: PdfFontOption = None,
 ) -> None:
-    """Plan, then record in the workspace that the planned notices were sent."""
+    """Plan, then record in the workspace that the planned notices were sent.
+
+    --pdf DIR writes each letter this run recorded as a PDF.
+    """
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    path = resolve_path(workspace)
-    with Workspace(path) as ws:
-        store = SqliteDunningStore(ws)
-        result = _run(open_items, customers, policy, statement, as_of, store.load(), render=json)
-        added = store.record(result, result.as_of)
+    profile = _sender(sender)
+    with recording(workspace) as space:
+        make_plan = _planner(
+            open_items,
+            customers,
+            policy,
+            statement,
+            as_of,
+            space,
+            render=json or pdf is not None,
+            sender=profile,
+        )
+        result, added = commit_plan(SqliteDunningStore(space), make_plan)
+        written = _write_pdfs(result, pdf, profile, pdf_font)
+    path = space.path
     if json:
-        print_json({**result.to_json(), "recorded": added, "workspace": str(path)})
+        print_json({**result.to_json(), **written, "recorded": added, "workspace": str(path)})
     else:
         render_plan(result)
+        _say_pdfs(written)
         console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {path}")
 
 
@@ -164,8 +249,10 @@ def block_command(
     """Hold one item by hand (reason dunning.held.blocked)."""
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(resolve_path(workspace)) as ws:
-        SqliteDunningStore(ws).block_item(item_id, None if until is None else _as_of(until), note)
+    with recording(workspace) as space:
+        SqliteDunningStore(space).block_item(
+            item_id, None if until is None else _as_of(until), note
+        )
     console.print(f"blocked {item_id}" + (f" until {until}" if until else ""))
 
 
@@ -181,8 +268,8 @@ def pause_command(
     """Pause dunning for a whole customer (reason dunning.held.customer_paused)."""
     from ecomrules.workspace.dunning import SqliteDunningStore
 
-    with Workspace(resolve_path(workspace)) as ws:
-        SqliteDunningStore(ws).pause_customer(
+    with recording(workspace) as space:
+        SqliteDunningStore(space).pause_customer(
             customer_id, None if until is None else _as_of(until), note
         )
     console.print(f"paused {customer_id}" + (f" until {until}" if until else ""))
@@ -200,8 +287,10 @@ def levels_command(
     """Print each customer's highest dunning level as dunning-levels.csv (customer_id,level)."""
     from ecomrules.dunning import customer_levels
 
-    open_ids = None if open_items is None else {i.id for i in read_open_items(open_items)}
-    levels = customer_levels(_history(workspace), open_item_ids=open_ids)
+    items = None if open_items is None else read_open_items(open_items)
+    with reading(workspace) as space:
+        open_ids = None if items is None else {i.id for i in unpaid(items, space)}
+        levels = customer_levels(history(space), open_item_ids=open_ids)
     if json:
         print_json(
             [

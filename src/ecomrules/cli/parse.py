@@ -9,11 +9,12 @@ import typer
 from rich.table import Table
 
 from ecomrules.cli.output import ExitCode, console, err_console, print_json
+from ecomrules.errors import ControlTotalError, MalformedRecordError, ParseError
 from ecomrules.parsing.base import OnError
 from ecomrules.parsing.model import ParseResult
 from ecomrules.parsing.registry import parse_file
 
-__all__ = ["parse"]
+__all__ = ["parse", "strict_hint"]
 
 
 def parse(
@@ -36,14 +37,22 @@ def parse(
 ) -> None:
     """Parse a bank statement or PSP report and show every line, payout and issue."""
     on_error: OnError = "collect" if lenient else "raise"
-    if csv_config is not None:
-        from ecomrules.bank.csv import load_csv_config, parse_csv_file
+    try:
+        if csv_config is not None:
+            from ecomrules.bank.csv import load_csv_config, parse_csv_file
 
-        if format not in (None, "bank.csv"):
-            raise typer.BadParameter("--csv-config reads with bank.csv only", param_hint="--format")
-        results = parse_csv_file(file, load_csv_config(csv_config), on_error=on_error)
-    else:
-        results = parse_file(file, parser=format, on_error=on_error)
+            if format not in (None, "bank.csv"):
+                raise typer.BadParameter(
+                    "--csv-config reads with bank.csv only", param_hint="--format"
+                )
+            results = parse_csv_file(file, load_csv_config(csv_config), on_error=on_error)
+        else:
+            results = parse_file(file, parser=format, on_error=on_error)
+    except (ControlTotalError, MalformedRecordError) as exc:
+        # strict mode refused the file: say how to read it anyway
+        err_console.print(f"error: {exc}", markup=False, style="red")
+        err_console.print(strict_hint(exc), markup=False)
+        raise typer.Exit(ExitCode.BAD_INPUT) from None
     if json:
         documents = [result.to_json() for result in results]
         print_json(documents[0] if len(documents) == 1 else {"files": documents})
@@ -52,6 +61,20 @@ def parse(
             _render(result)
     if any(result.errors for result in results):
         raise typer.Exit(ExitCode.FOUND)
+
+
+def strict_hint(error: ParseError) -> str:
+    """What to tell the user when strict mode refuses a file for ``error``."""
+    if isinstance(error, ControlTotalError):
+        return (
+            "the file's figures do not tie (above: what was stated and what the lines add up"
+            " to); `ecomrules parse --lenient` reads it anyway and reports the mismatch as"
+            " an issue (exit 1)"
+        )
+    return (
+        "strict mode stops at the first bad record; `ecomrules parse --lenient` reads the"
+        " rest and reports each bad record as an issue (exit 1)"
+    )
 
 
 def _render(result: ParseResult) -> None:

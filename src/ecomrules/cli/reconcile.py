@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +11,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from ecomrules.cli.output import console, err_console, print_json, write_json
+from ecomrules.cli.workspace import WorkspaceOption, reading, recording
 from ecomrules.errors import UnrecognizedFormatError
 from ecomrules.gcpause import paused_collector
 from ecomrules.inputs import read_open_items
@@ -19,7 +21,7 @@ from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, 
 from ecomrules.reconcile.bulk import read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
 from ecomrules.reconcile.records import LineRecord
-from ecomrules.reconcile.store import MatchStore, commitments, without_committed
+from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
@@ -116,29 +118,30 @@ def reconcile(
     commit: Annotated[
         bool, typer.Option("--commit", help="Record the auto matches in the workspace.")
     ] = False,
-    workspace: Annotated[
-        str | None, typer.Option("--workspace", help="Workspace file (default: ecomrules.db).")
-    ] = None,
+    workspace: WorkspaceOption = None,
 ) -> None:
-    """Propose which open items each statement line settles: auto, review or unmatched."""
-    from ecomrules.workspace import Workspace, resolve_path
+    """Propose which open items each statement line settles: auto, review or unmatched.
+
+    The payments committed in the workspace count: their lines are left out
+    and the residuals they paid are lowered.
+    """
     from ecomrules.workspace.reconcile import SqliteMatchStore
 
-    store = None
-    if commit or workspace:
-        store = SqliteMatchStore(Workspace(resolve_path(workspace)))
-    result, left_out, items = run_reconcile(
-        open_items, statement, config=config, committed=store, keep_items=commit
-    )
+    with ExitStack() as stack:
+        space = stack.enter_context(recording(workspace) if commit else reading(workspace))
+        store = None if space is None else SqliteMatchStore(space)
+        result, left_out, items = run_reconcile(
+            open_items, statement, config=config, committed=store, keep_items=commit
+        )
+        if commit and store is not None:
+            result, new = commit_matches(store, result, items)
+            err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
     with paused_collector():
         document = result.to_json()
     document["previously_committed_lines"] = left_out
     if out is not None:
         with out.open("w", encoding="utf-8") as handle:
             write_json(document, handle)
-    if commit and store is not None:
-        new = store.record(commitments(result, items))
-        err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
     if json:
         print_json(document)
         return

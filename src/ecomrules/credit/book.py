@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from ecomrules.credit.exposure import Exposure, GroupExposure
 from ecomrules.credit.order import OpenOrder, OpenOrderStatus, Order
@@ -27,6 +28,9 @@ from ecomrules.errors import InvariantError
 from ecomrules.gcpause import paused_collector
 from ecomrules.ledger import Customer, ItemStatus, OpenItem
 from ecomrules.money import Currency, Money
+
+if TYPE_CHECKING:
+    from ecomrules.credit.reservation import Reservation
 
 __all__ = ["ExposureBook"]
 
@@ -344,6 +348,20 @@ class ExposureBook:
                     self._add(tally, part, now)
             if later.amount:
                 self._add(tally, _LATER, later)
+            tally.count(1)
+
+    def add_reservation(self, reservation: Reservation) -> None:
+        """Count the amount an order being taken elsewhere holds (``reserved``).
+
+        Nothing is added when the book counts the order already (an open
+        order, an order accepted in this book, or the same reservation).
+        """
+        if reservation.order_id in self._order_ids:
+            return
+        self._order_ids.add(reservation.order_id)
+        what = f"reservation of order {reservation.order_id}"
+        for tally in self._parties(reservation.customer_id, what):
+            self._add(tally, _RESERVED, reservation.amount)
             tally.count(1)
 
     def counts_order(self, order_id: str) -> bool:

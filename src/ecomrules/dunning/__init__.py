@@ -24,7 +24,15 @@ from ecomrules.dunning.history import (
     highest_levels,
 )
 from ecomrules.dunning.letters import LetterRenderer
-from ecomrules.dunning.plan import DunningPlan, Hold, Letter, NewCharge, Notice, NoticeItem
+from ecomrules.dunning.plan import (
+    DunningPlan,
+    Hold,
+    Letter,
+    NewCharge,
+    Notice,
+    NoticeItem,
+    commit_plan,
+)
 from ecomrules.dunning.policy import (
     Channel,
     DaysAfterDue,
@@ -46,6 +54,7 @@ from ecomrules.dunning.rates import (
     interest_factor,
     load_rate_table,
 )
+from ecomrules.dunning.sender import Sender, load_sender, sender_from_document
 
 __all__ = [
     "BUILTIN_POLICIES",
@@ -79,12 +88,16 @@ __all__ = [
     "PercentageFee",
     "RateReference",
     "RateTable",
+    "Sender",
     "builtin_rate_table",
+    "commit_plan",
     "customer_levels",
     "highest_levels",
     "interest_factor",
     "load_policy",
     "load_rate_table",
+    "load_sender",
     "plan",
     "policy_from_document",
+    "sender_from_document",
 ]

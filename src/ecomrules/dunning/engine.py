@@ -27,12 +27,13 @@ from ecomrules.dunning.letters import LetterRenderer, default_renderer
 from ecomrules.dunning.notices import NoticeBuilder
 from ecomrules.dunning.plan import DunningPlan, Hold, Notice
 from ecomrules.dunning.policy import DaysAfterDue, DunningPolicy, Level
+from ecomrules.dunning.sender import Sender
 from ecomrules.dunning.state import HistoryState
 from ecomrules.dunning.transit import PaymentsInTransit
 from ecomrules.errors import InputError
 from ecomrules.gcpause import paused_collector
 from ecomrules.ledger import Customer, ItemStatus, OpenItem
-from ecomrules.outcome import Issue, Reason
+from ecomrules.outcome import Issue, Reason, Severity
 from ecomrules.parsing.model import StatementLine
 
 __all__ = ["plan"]
@@ -49,6 +50,7 @@ def plan(
     bank_data_as_of: date | None = None,
     render: bool = True,
     renderer: LetterRenderer | None = None,
+    sender: Sender | None = None,
 ) -> DunningPlan:
     """Plan today's notices.
 
@@ -58,10 +60,22 @@ def plan(
     date); the run raises :class:`BankDataStaleError`
     (``dunning.bank_data_stale``) when it is older than the policy allows.
     ``render=False`` skips the letters (``Notice.letter`` stays None).
+    ``sender`` signs the letters and gives the bank details they print; letters
+    rendered without one carry neither, and the plan warns
+    (``dunning.letter.no_sender``).
     """
     with paused_collector():
         return _plan(
-            items, customers, history, policy, as_of, in_transit, bank_data_as_of, render, renderer
+            items,
+            customers,
+            history,
+            policy,
+            as_of,
+            in_transit,
+            bank_data_as_of,
+            render,
+            renderer,
+            sender,
         )
 
 
@@ -75,6 +89,7 @@ def _plan(
     bank_data_as_of: date | None,
     render: bool,
     renderer: LetterRenderer | None,
+    sender: Sender | None,
 ) -> DunningPlan:
     lines = tuple(in_transit)
     if bank_data_as_of is None and lines:
@@ -106,8 +121,16 @@ def _plan(
     if render and notices:
         chosen = renderer or default_renderer()
         notices = [
-            chosen.attach(notice, by_id[notice.customer_id], policy, as_of) for notice in notices
+            chosen.attach(notice, by_id[notice.customer_id], policy, as_of, sender)
+            for notice in notices
         ]
+        if sender is None:
+            issues["dunning.letter.no_sender"] = Issue(
+                Severity.WARNING,
+                "dunning.letter.no_sender",
+                "the letters have no sender: no company, bank details or signature "
+                "(pass a sender profile, --sender FILE)",
+            )
     claims = tuple(
         charge
         for customer_id in sorted(state.open_charges)

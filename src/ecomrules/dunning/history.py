@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Iterable
+from contextlib import AbstractContextManager
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
@@ -143,7 +144,11 @@ class DunningHistory:
 
 
 class DunningHistoryStore(Protocol):
-    """Where an adapter keeps the dunning history between runs."""
+    """Where an adapter keeps the dunning history between runs, with a lock for one commit."""
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Hold an exclusive lock (a write transaction) for one plan-and-record."""
+        ...
 
     def load(self) -> DunningHistory:
         """Return the whole history."""

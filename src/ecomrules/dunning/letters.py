@@ -8,6 +8,12 @@ output is autoescaped. Amounts and dates go through the ``money`` and ``day``
 filters, which format them with babel in the customer's language. A language
 without templates falls back to English text, still formatted in the
 customer's language.
+
+Every built-in layout prints the sender block (company, address, contact), the
+customer's postal address, a payment block (account holder, IBAN, BIC and the
+reference to quote, from the :class:`~ecomrules.dunning.sender.Sender`'s rule)
+and the sender's signature; without a sender those parts are left out (and
+:func:`~ecomrules.dunning.plan` warns), never filled with made-up text.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import attrs
 from ecomrules.dunning.history import ChargeKind
 from ecomrules.dunning.plan import Letter, Notice
 from ecomrules.dunning.policy import DunningPolicy
+from ecomrules.dunning.sender import Sender
 from ecomrules.ledger import Customer
 from ecomrules.money import Money
 
@@ -69,14 +76,20 @@ class LetterRenderer:
         return short if self.has_template(template, short) else FALLBACK_LANGUAGE
 
     def render(
-        self, notice: Notice, customer: Customer, policy: DunningPolicy, as_of: date
+        self,
+        notice: Notice,
+        customer: Customer,
+        policy: DunningPolicy,
+        as_of: date,
+        sender: Sender | None = None,
     ) -> Letter:
-        """Render the notice's subject, plain text and HTML."""
+        """Render the notice's subject, plain text and HTML, signed by ``sender``."""
         text_language = self.language_for(notice.template, customer.language)
         name = f"{text_language}/{notice.template}.j2"
         context = _context(
             notice, customer, policy, as_of, _locale(customer.language), text_language
         )
+        context.update(sender_context(sender, notice))
         text_template = self._text.get_template(name)
         subject = "".join(
             text_template.blocks["subject"](text_template.new_context(context))
@@ -86,19 +99,62 @@ class LetterRenderer:
         html = self._html.get_template(name).render(
             {**context, "layout": f"{text_language}/_layout.html.j2"}
         )
-        return Letter(notice.template, text_language, subject, text, html)
+        payment = context["payment"]
+        reference = None if payment is None else payment["reference"]
+        return Letter(notice.template, text_language, subject, text, html, reference)
 
     def attach(
-        self, notice: Notice, customer: Customer, policy: DunningPolicy, as_of: date
+        self,
+        notice: Notice,
+        customer: Customer,
+        policy: DunningPolicy,
+        as_of: date,
+        sender: Sender | None = None,
     ) -> Notice:
         """Return the notice with its rendered letter."""
-        return attrs.evolve(notice, letter=self.render(notice, customer, policy, as_of))
+        return attrs.evolve(notice, letter=self.render(notice, customer, policy, as_of, sender))
 
 
 @functools.cache
 def default_renderer() -> LetterRenderer:
     """The renderer over the shipped templates (built once)."""
     return LetterRenderer()
+
+
+def sender_context(sender: Sender | None, notice: Notice) -> dict[str, Any]:
+    """The template variables ``sender``, ``payment`` and ``signature`` for one notice.
+
+    ``payment`` is None unless the sender has an IBAN; its reference follows
+    the sender's rule. ``signature`` is the sender's lines (its name when it
+    gave none), empty without a sender.
+    """
+    if sender is None:
+        return {"sender": None, "payment": None, "signature": []}
+    payment = None
+    if sender.iban is not None:
+        payment = {
+            "iban": " ".join(sender.iban[i : i + 4] for i in range(0, len(sender.iban), 4)),
+            "bic": sender.bic,
+            "reference": sender.reference_for(
+                notice.customer_id,
+                [item.number for item in notice.items],
+                notice.idempotency_key.removeprefix("dunning-notice:")[:12],
+            ),
+        }
+    return {
+        "sender": {
+            "name": sender.name,
+            "address": list(sender.address),
+            "registration": sender.registration,
+            "vat_id": sender.vat_id,
+            "email": sender.email,
+            "phone": sender.phone,
+            "website": sender.website,
+            "logo": sender.logo,
+        },
+        "payment": payment,
+        "signature": list(sender.signature or (sender.name,)),
+    }
 
 
 @functools.cache
@@ -126,7 +182,12 @@ def _context(
         "locale": locale,
         "language": language,
         "as_of": as_of,
-        "customer": {"id": customer.id, "name": customer.name, "b2b": customer.b2b},
+        "customer": {
+            "id": customer.id,
+            "name": customer.name,
+            "b2b": customer.b2b,
+            "address": list(customer.address),
+        },
         "notice": {
             "level": notice.level,
             "level_name": level.name,

@@ -218,7 +218,8 @@ class NoticeBuilder:
                             code,
                             f"rate table {rule.table.name!r} is known until "
                             f"{rule.table.known_until}; the last rate was used up to {end}: "
-                            "pass an updated table",
+                            "refresh it with `ecomrules rates update FILE` (the series "
+                            "downloaded from the ECB) or pass an updated table",
                         ),
                     )
                 slot = (id(rule), start, end)

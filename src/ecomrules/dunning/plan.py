@@ -7,19 +7,33 @@ its ``idempotency_key`` and then records the plan (:meth:`DunningPlan.events`,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
-from ecomrules.dunning.history import ChargeKind, DunningCharge, DunningEvent
+from ecomrules.dunning.history import (
+    ChargeKind,
+    DunningCharge,
+    DunningEvent,
+    DunningHistory,
+    DunningHistoryStore,
+)
 from ecomrules.dunning.policy import Channel
 from ecomrules.money import Money
 from ecomrules.outcome import Issue, Reason
 
-__all__ = ["DunningPlan", "Hold", "Letter", "NewCharge", "Notice", "NoticeItem"]
+__all__ = [
+    "DunningPlan",
+    "Hold",
+    "Letter",
+    "NewCharge",
+    "Notice",
+    "NoticeItem",
+    "commit_plan",
+]
 
 
 @frozen
@@ -87,13 +101,19 @@ class NewCharge:
 
 @frozen
 class Letter:
-    """A rendered notice: subject, plain text and HTML, in one language."""
+    """A rendered notice: subject, plain text and HTML, in one language.
+
+    ``payment_reference`` is the reference the letter asks the customer to
+    quote (from the sender profile's rule), None without bank details: keep
+    it to find the payment back.
+    """
 
     template: str
     language: str
     subject: str
     text: str
     html: str
+    payment_reference: str | None = None
 
 
 @frozen
@@ -148,6 +168,7 @@ class Notice:
                 "subject": self.letter.subject,
                 "text": self.letter.text,
                 "html": self.letter.html,
+                "payment_reference": self.letter.payment_reference,
             }
         return out
 
@@ -239,3 +260,28 @@ class DunningPlan:
             "claims": [_charge_json(c) for c in self.claims],
             "issues": [i.to_json() for i in self.issues],
         }
+
+
+def commit_plan(
+    store: DunningHistoryStore, make_plan: Callable[[DunningHistory], DunningPlan]
+) -> tuple[DunningPlan, int]:
+    """Plan on the history as the store holds it now, record the plan, under one lock.
+
+    ``make_plan`` is called inside the store's lock with the history loaded
+    there, so a run committing at the same time either has recorded before
+    (this plan escalates from its events) or waits. The plan returned holds
+    only the notices recorded by this call (a notice whose items were all in
+    the history already is left out), so whatever sends from it sends each
+    notice once; the count is the item levels added.
+    """
+    with store.locked():
+        history = store.load()
+        planned = make_plan(history)
+        known = {event.key for event in history.events}
+        notices = tuple(
+            n for n in planned.notices if any(i.idempotency_key not in known for i in n.items)
+        )
+        if len(notices) != len(planned.notices):
+            planned = evolve(planned, notices=notices)
+        added = store.record(planned, planned.as_of)
+    return planned, added

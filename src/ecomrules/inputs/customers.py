@@ -32,6 +32,17 @@ class CustomerRow(BaseModel):
     b2b: Flag = True
     email: str | None = None
     language: str = "en"
+    address_line1: str | None = None
+    address_line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None
+
+    def address(self) -> tuple[str, ...]:
+        """The address lines for a letter: street lines, postal code and city, country."""
+        town = " ".join(part for part in (self.postal_code, self.city) if part)
+        parts = (self.address_line1, self.address_line2, town, self.country)
+        return tuple(part for part in parts if part)
 
     def to_domain(self) -> Customer:
         """Return the core :class:`~ecomrules.ledger.Customer`."""
@@ -50,6 +61,7 @@ class CustomerRow(BaseModel):
             b2b=self.b2b,
             email=self.email,
             language=self.language,
+            address=self.address(),
         )
 
 

@@ -233,7 +233,11 @@ class Statement:
     available_balance: Money | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """Return the canonical JSON form (``available_balance`` only when known)."""
+        """Return the canonical JSON form (``available_balance`` only when known).
+
+        A balance in another currency than the statement's (a bank's error, kept
+        in lenient mode) gets ``<balance>_currency`` beside its amount.
+        """
         out = {
             "id": self.id,
             "account": self.account,
@@ -246,6 +250,14 @@ class Statement:
         }
         if self.available_balance is not None:
             out["available_balance"] = str(self.available_balance.amount)
+        for key, balance in (
+            ("opening_balance", self.opening_balance),
+            ("closing_balance", self.closing_balance),
+            ("available_balance", self.available_balance),
+        ):
+            if balance is not None and balance.currency != self.currency:
+                # a balance in another currency than the statement's says which
+                out[f"{key}_currency"] = balance.currency.code
         return out
 
 

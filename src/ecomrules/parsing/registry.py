@@ -119,6 +119,11 @@ def parse_file(
 ) -> list[ParseResult]:
     """Read ``path``, open gzip/zip wrappers, detect (or use ``parser``) and parse each member.
 
+    Each member of a zip is parsed and reported under its own name
+    (``archive.zip!member.xml``). An unknown ``parser`` name and an empty file
+    raise :class:`~ecomrules.errors.UnrecognizedFormatError` (the known names
+    listed); a parser named for a file of another format refuses it.
+
     ``limits`` (default :func:`~ecomrules.parsing.limits.current_limits`) bound
     what the file may unpack to and how long a record may be; passing them is
     the same as reading inside :func:`~ecomrules.parsing.limits.applied_limits`.
@@ -130,9 +135,18 @@ def parse_file(
         raise ParseError(
             f"cannot read: {exc.strerror}", location=SourceLocation(str(file))
         ) from None
+    if parser is not None and parser not in _targets():
+        raise UnrecognizedFormatError(
+            f"no parser named {parser!r}; known: {', '.join(sorted(_targets()))}",
+            location=SourceLocation(str(file)),
+        )
     results = []
     with applied_limits(limits or current_limits()):
         for member, content in unwrap(data, str(file)):
+            if not content.strip(b" \t\r\n\x00\x1a"):
+                raise UnrecognizedFormatError(
+                    "the file is empty: nothing to read", location=SourceLocation(member)
+                )
             chosen = get_parser(parser) if parser else detect(content[:HEAD_SIZE], member)
             results.append(chosen.parse(content, source=member, on_error=on_error))
     return results

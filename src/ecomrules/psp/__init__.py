@@ -21,6 +21,7 @@ PARSERS: Mapping[str, str] = {
     ),
     "checkout_com.payouts": "ecomrules.psp.checkout_com.payouts:PayoutsReportParser",
     "dlocal.legacy_report": "ecomrules.psp.dlocal.legacy_report:LegacyReportParser",
+    "dlocal.settlement_report": ("ecomrules.psp.dlocal.settlement_report:SettlementReportParser"),
     "gocardless.payout_transactions": (
         "ecomrules.psp.gocardless.payout_transactions:PayoutTransactionsParser"
     ),

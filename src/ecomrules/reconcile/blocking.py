@@ -29,6 +29,7 @@ from ecomrules.reconcile.records import (
 
 __all__ = [
     "GROUP",
+    "NAMED",
     "PARTY",
     "REF_KEY",
     "REF_TEXT",
@@ -52,6 +53,8 @@ PARTY = 8
 """The line's IBAN belongs to the item's partner."""
 GROUP = 16
 """The line's IBAN belongs to a partner of the item's partner's group."""
+NAMED = 32
+"""The line's payer name is the item's partner's full name, and no other partner's."""
 
 
 class BlockingContext:
@@ -386,34 +389,44 @@ _BY_REFERENCE = REF_KEY | REF_TEXT
 
 @frozen
 class PartyBlocker:
-    """The open items of the partners the line's IBAN belongs to (and of their groups).
+    """The open items of the partner the payer is identified as (and of their group).
 
-    With ``only_unresolved``, lines that already have a candidate found by a
+    The payer is identified by a valid IBAN on file (the line's IBAN belongs
+    to the partner), else, with ``by_name``, by its name: the full name of
+    exactly one partner, legal form included (:meth:`ItemIndex.partner_named
+    <ecomrules.reconcile.index.ItemIndex.partner_named>`). With
+    ``only_unresolved``, lines that already have a candidate found by a
     reference, or one of their exact amount from the same partner, are skipped.
     """
 
     name: str = "party"
     max_items: int = 60
     only_unresolved: bool = True
+    by_name: bool = True
 
     def block(self, ctx: BlockingContext) -> None:
-        """Join line IBANs with the partners' IBANs and take their open items."""
+        """Join line IBANs with the partners' IBANs, else payer names, and take their items."""
         by_iban = ctx.index.partners_by_iban
         by_partner = ctx.index.by_partner
         index = ctx.index
         group_of = ctx.index.group_of
         candidates = ctx.candidates
         skip_resolved = self.only_unresolved
+        by_name = self.by_name
         for i, line in enumerate(ctx.lines):
             iban = line.iban
-            if not iban:
+            if not iban and not (by_name and line.name):
                 continue
             found = candidates[i] if skip_resolved else None
             if found is not None and _by_reference(found):
                 continue  # before the IBAN lookup: most lines are settled by a reference
-            partners = by_iban.get(iban)
+            partners = by_iban.get(iban) if iban else None
+            flag = PARTY
             if not partners:
-                continue
+                named = index.partner_named(line.name) if by_name and line.name else None
+                if named is None:
+                    continue
+                partners, flag = {named}, NAMED
             if found is not None and _paid_to(found, line, index, partners):
                 continue
             for partner in sorted(partners):
@@ -421,7 +434,7 @@ class PartyBlocker:
                 if len(owned) > self.max_items:
                     continue
                 for item in owned:
-                    ctx.add(i, item, PARTY)
+                    ctx.add(i, item, flag)
             if group_of:
                 self._add_group(ctx, i, partners)
 

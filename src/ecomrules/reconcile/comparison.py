@@ -290,12 +290,26 @@ class DateComparison:
 
 @frozen
 class PartyComparison:
-    """Party levels: IBAN of the partner / of its group / name fuzzy (token based) / other."""
+    """Party levels: the payer identified (IBAN, group, exact unique name) / name near / other.
+
+    Identification is told apart from similarity. A valid IBAN on file, or a
+    payer name equal to the full name of exactly one partner (legal form
+    included, :func:`~ecomrules.reconcile.records.name_key`), identifies the
+    payer beyond doubt: its items get ``iban`` or ``name_exact``, and every
+    other partner's items get ``name_other``, however similar their names.
+    Only a name that identifies nobody (no partner bears it, or several do)
+    is compared fuzzily (rapidfuzz token sort ratio, legal forms removed).
+    """
 
     name: str = "party"
     name_threshold: float = 90.0
     similar_threshold: float = 75.0
     iban: Level = Level("reconcile.party.iban", 8.0, "the payer's IBAN belongs to the partner")
+    name_exact: Level = Level(
+        "reconcile.party.name_exact",
+        8.0,
+        "the payer's name is the partner's full name, which no other partner bears",
+    )
     name_equal: Level = Level("reconcile.party.name", 4.0, "payer name matches the partner")
     name_similar: Level = Level(
         "reconcile.party.name_similar", 1.5, "payer name resembles the partner"
@@ -305,6 +319,9 @@ class PartyComparison:
     )
     other_iban: Level = Level(
         "reconcile.party.other_iban", -6.0, "the IBAN belongs to another partner"
+    )
+    name_other: Level = Level(
+        "reconcile.party.name_other", -2.0, "the payer's name is another partner's full name"
     )
     different: Level = Level(
         "reconcile.party.name_different", -2.0, "payer name unlike the partner"
@@ -331,7 +348,16 @@ class PartyComparison:
                 if flags & GROUP or ctx.index.same_group(item.partner_id, partners):
                     return self.group
                 other_partner = True
-        if line.name and item.partner_name:
+        if not line.name:
+            return self.other_iban if other_partner else self.unknown
+        named = ctx.index.partner_named(line.name)
+        if named is not None:
+            if named == item.partner_id:  # the IBAN of another partner makes it a name only
+                return self.name_equal if other_partner else self.name_exact
+            if ctx.index.same_group(item.partner_id, (named,)):
+                return self.group
+            return self.other_iban if other_partner else self.name_other
+        if item.partner_name:
             score = fuzz.token_sort_ratio(ctx.name(line.name), ctx.name(item.partner_name))
             if score >= self.name_threshold:
                 return self.name_equal
@@ -339,4 +365,4 @@ class PartyComparison:
                 return self.name_similar
         if other_partner:
             return self.other_iban
-        return self.different if line.name else self.unknown
+        return self.different

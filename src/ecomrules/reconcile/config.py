@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import attrs
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ecomrules.config_file import read_config_file, validation_problems
 from ecomrules.errors import ConfigError, ConfigProblem
@@ -36,6 +44,8 @@ from ecomrules.reconcile.comparison import (
     ReferenceComparison,
     Tolerance,
 )
+from ecomrules.reconcile.iban import IbanCheck, describe_problem
+from ecomrules.reconcile.records import normalise_iban
 from ecomrules.reconcile.settings import CombinationSettings, MatcherSettings
 
 __all__ = ["ENTRY_POINT_GROUP", "MatcherConfig", "load_config"]
@@ -79,11 +89,13 @@ class AmountBlockerConfig(_Model):
 
 
 class PartyBlockerConfig(_Model):
-    """Open items of the partner the line's IBAN belongs to."""
+    """Open items of the partner the payer is identified as (IBAN, else exact unique name)."""
 
     kind: Literal["party"]
     max_items: int = Field(60, ge=1)
     only_unresolved: bool = True
+    by_name: bool = True
+    """Also identify the payer by a name only one partner bears (when no IBAN does)."""
 
 
 class PluginConfig(_Model):
@@ -162,7 +174,7 @@ class CombinationConfig(_Model):
 
     max_items: int = Field(6, ge=1, le=12)
     max_pool: int = Field(40, ge=1, le=200)
-    auto_max_items: int = Field(3, ge=0)
+    auto_max_items: int = Field(4, ge=0)
     max_credit_notes: int = Field(3, ge=0, le=6)
 
 
@@ -200,6 +212,16 @@ class MatcherConfig(_Model):
     """Partner id -> group id: a member of a group may pay for another."""
     rates: dict[str, Annotated[DecimalText, Field(gt=0)]] = Field(default_factory=dict)
     """``"USD/EUR" = "0.92"``: one USD is 0.92 EUR, for lines in another currency."""
+
+    @field_validator("partners")
+    @classmethod
+    def _valid_ibans(cls, partners: dict[str, str]) -> dict[str, str]:
+        check = IbanCheck()
+        for iban in partners:
+            problem = check.problem(normalise_iban(iban))
+            if problem is not None:
+                raise ValueError(f"IBAN {iban!r} is not valid: {describe_problem(problem)}")
+        return partners
 
     @model_validator(mode="after")
     def _thresholds(self) -> MatcherConfig:

@@ -13,10 +13,10 @@ from itertools import combinations
 
 from attrs import define
 
-from ecomrules.reconcile.blocking import PARTY, REF_KEY, REF_TEXT
+from ecomrules.reconcile.blocking import NAMED, PARTY, REF_KEY, REF_TEXT
 from ecomrules.reconcile.combination import find_subsets
 from ecomrules.reconcile.comparison import AmountComparison, ComparisonContext, Level
-from ecomrules.reconcile.index import ItemIndex
+from ecomrules.reconcile.index import ItemIndex, postings
 from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.settings import MatcherSettings
 
@@ -127,7 +127,49 @@ def decide(
     settings: MatcherSettings,
     ctx: ComparisonContext,
 ) -> Proposal | Refusal:
-    """Decide one line: a proposal (auto or review) or a refusal with reasons."""
+    """Decide one line: a proposal (auto or review) or a refusal with reasons.
+
+    A payment that names no reference is told apart from the payer's other
+    open items by its amount alone: when another open item of the same
+    partner has the same residual, which one is paid is a guess, so the
+    proposal goes to review (``reconcile.amount.not_unique``), however sure
+    the payer is.
+    """
+    decision = _decide(line_index, line, candidates, index, settings, ctx)
+    if type(decision) is Proposal and decision.auto and len(decision.allocations) == 1:
+        chosen = decision.allocations[0][0]
+        if candidates and not candidates.get(chosen, 0) & _REF and _amount_shared(chosen, index):
+            decision.auto = False
+            decision.reasons = (*decision.reasons, "reconcile.amount.not_unique")
+    return decision
+
+
+def _amount_shared(item_index: int, index: ItemIndex) -> bool:
+    """True when another open item of the item's partner has its residual and currency."""
+    residual = index.residuals[item_index]
+    partner = index.partners[item_index]
+    currency = index.currencies[item_index]
+    same_amount = postings(index.by_amount.get(residual))
+    owned = index.by_partner.get(partner, ())
+    partners, residuals, currencies = index.partners, index.residuals, index.currencies
+    if len(same_amount) <= len(owned):
+        return any(
+            j != item_index and partners[j] == partner and currencies[j] == currency
+            for j in same_amount
+        )
+    return any(
+        j != item_index and residuals[j] == residual and currencies[j] == currency for j in owned
+    )
+
+
+def _decide(
+    line_index: int,
+    line: LineRecord,
+    candidates: dict[int, int] | None,
+    index: ItemIndex,
+    settings: MatcherSettings,
+    ctx: ComparisonContext,
+) -> Proposal | Refusal:
     items = index.items
     if not candidates:
         return Refusal(line_index, ("reconcile.no_candidate",))
@@ -157,7 +199,7 @@ def decide(
     best_by_ref = bool(scored[0][5] & _REF) and not tie
     several_refs = best_by_ref and len(scored) > 1 and bool(scored[1][5] & _REF)
     credits = best_item.partner_id in index.with_credit_notes
-    if (tie or not _amount_fits(best_item, paid, ctx.amount)) and (
+    if (tie or not _amount_fits(best_item, paid, ctx.amount) or _payer_elsewhere(scored)) and (
         several_refs or credits or not best_by_ref
     ):
         combined = _combine(
@@ -173,6 +215,20 @@ def decide(
         tied = tuple(s[3] for s in scored if -s[0] >= best_total - settings.tie_margin)
         return Refusal(line_index, ("reconcile.tie_refused",), tied)
     return _single(line_index, paid, scored[0], best_item, settings, ctx.amount)
+
+
+def _payer_elsewhere(scored: list[_Scored]) -> bool:
+    """True when the best pair was found by its amount alone and the payer is identified
+    as another partner (IBAN or exact name): that partner's items are searched first."""
+    if scored[0][5] & (_REF | _IDENTIFIED):
+        return False
+    for s in scored:  # noqa: SIM110 - a loop, not any(): no generator per line
+        if s[5] & _IDENTIFIED:
+            return True
+    return False
+
+
+_IDENTIFIED = PARTY | NAMED
 
 
 def _is_tie(scored: list[_Scored], settings: MatcherSettings) -> bool:
@@ -249,7 +305,7 @@ def _combine(
     target = abs(paid)
     limits = settings.combination
     ref_hits = [s for s in scored if s[5] & _REF and items[s[3]].currency == line.currency]
-    party = sorted({items[s[3]].partner_id for s in scored if s[5] & (_REF | PARTY)})
+    party = sorted({items[s[3]].partner_id for s in scored if s[5] & (_REF | PARTY | NAMED)})
     if len(ref_hits) >= 2:
         pool = sorted(ref_hits, key=lambda s: (s[1], s[2]))
         values = [sign * items[s[3]].residual for s in pool]

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
 from operator import attrgetter, not_
 
+import attrs
+
 from ecomrules.errors import ReconcileError
 from ecomrules.gcpause import paused_collector
 from ecomrules.ledger import OpenItem
@@ -18,12 +20,14 @@ from ecomrules.parsing.model import Payout, StatementLine
 from ecomrules.reconcile.blocking import BlockingContext
 from ecomrules.reconcile.comparison import ComparisonContext
 from ecomrules.reconcile.decision import Proposal, Refusal, bits, decide, probability
+from ecomrules.reconcile.iban import describe_problem
 from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.payouts import PayoutRecord, match_payouts, payout_record
 from ecomrules.reconcile.rates import Rates
 from ecomrules.reconcile.records import ItemRecord, LineRecord, item_record, line_record
 from ecomrules.reconcile.result import (
     Allocation,
+    InputIssue,
     Match,
     MatchResult,
     MatchStatus,
@@ -120,6 +124,7 @@ class Matcher:
             partner_ibans=self.settings.partner_ibans,
             partner_groups=self.settings.partner_groups,
         )
+        issues, invalid_lines = _iban_issues(work, index)
         blocking = BlockingContext(work, index)
         for blocker in self.settings.blockers:
             blocker.block(blocking)
@@ -142,7 +147,46 @@ class Matcher:
                 progress(min(_CHUNK, len(work) - start))
         del candidates, blocking, ctx  # free the candidate maps before the results are built
         _share_out(decisions, work, items)
-        return _result(decisions, work, items, settled, payout_matches, pairs)
+        for i in invalid_lines:  # the decision says its IBAN was not taken as given
+            decisions[i].reasons = (*decisions[i].reasons, _IBAN_INVALID)
+        result = _result(decisions, work, items, settled, payout_matches, pairs)
+        return attrs.evolve(result, issues=issues) if issues else result
+
+
+_IBAN_INVALID = "reconcile.iban_invalid"
+
+
+def _iban_issues(
+    work: list[LineRecord], index: ItemIndex
+) -> tuple[tuple[InputIssue, ...], list[int]]:
+    """The invalid IBANs of the items, the partner mapping and the lines, as input issues.
+
+    A line's invalid IBAN is taken off its record in ``work`` (it would join
+    nobody anyway, and the party comparison must not read it as evidence);
+    the positions of those lines are returned so their decisions say so.
+    """
+    check = index.iban_check
+    items = index.items
+    issues: list[InputIssue] = []
+
+    def issue(record: str, owner: str, iban: str) -> None:
+        problem = check.problem(iban) or ""
+        text = f"{record} {owner}: IBAN {iban} is not valid: {describe_problem(problem)}"
+        issues.append(InputIssue(record, owner, "iban", iban, _IBAN_INVALID, text))
+
+    for i in index.invalid_iban_items:
+        issue("item", items[i].id, items[i].iban)
+    for iban in index.invalid_partner_ibans:
+        issue("partners", iban, iban)
+    invalid_lines: list[int] = []
+    problem = check.problem
+    for i, line in enumerate(work):
+        if line.iban and problem(line.iban) is not None:
+            invalid_lines.append(i)
+            issue("line", line.id, line.iban)
+            work[i] = line._replace(iban="")
+    issues.sort(key=lambda found: (found.record, found.id))
+    return tuple(issues), invalid_lines
 
 
 def _share_out(

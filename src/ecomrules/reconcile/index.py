@@ -9,8 +9,10 @@ from operator import attrgetter
 from typing import Any
 
 from ecomrules.reconcile import columnar
+from ecomrules.reconcile.iban import IbanCheck
 from ecomrules.reconcile.records import (
     ItemRecord,
+    name_key,
     normalise_iban,
     normalise_name,
     normalise_reference,
@@ -190,9 +192,25 @@ class ItemIndex:
             by_partner, by_iban = _partner_tables(self.partners, ibans)
         else:
             by_partner, by_iban, self._partner_codes = partner_tables
+        self.iban_check = IbanCheck()
+        """The IBAN checks of this run (their answers cached), for the lines' IBANs too."""
+        problem = self.iban_check.problem
+        invalid = {iban: found for iban in by_iban if (found := problem(iban)) is not None}
+        for iban in invalid:  # an invalid IBAN identifies nobody
+            del by_iban[iban]
+        self.invalid_iban_items = (
+            [i for i, iban in enumerate(ibans) if iban in invalid] if invalid else []
+        )
+        """The indices of the items whose IBAN fails its checks (reported, not joined)."""
+        self.invalid_partner_ibans: list[str] = []
+        """The configured IBANs (partner mapping) that fail their checks, normalised."""
         del residuals, ibans
         for iban, partner in (partner_ibans or {}).items():
-            by_iban.setdefault(normalise_iban(iban), set()).add(partner)
+            key = normalise_iban(iban)
+            if problem(key) is not None:
+                self.invalid_partner_ibans.append(key)
+                continue
+            by_iban.setdefault(key, set()).add(partner)
         self.with_credit_notes = frozenset(
             partner
             for partner, units in zip(self.partners, self.residuals, strict=True)
@@ -201,6 +219,8 @@ class ItemIndex:
         """Partners with a credit note open: a payment may net it in."""
         self._crowds: dict[int, tuple[dict[str, list[int]], list[str]]] = {}
         self._names: list[str] | None = None
+        self._named: dict[str, str | None] | None = None  # name key -> its one partner
+        self._payers: dict[str, str | None] = {}  # a payer's name as written -> its partner
         self.group_of = dict(partner_groups or {})
         """Partner id -> group id (the configured groups)."""
         members: dict[str, list[str]] = {}
@@ -273,6 +293,36 @@ class ItemIndex:
                         names[j] = key
                 self._names = names
         return self._names
+
+    def partner_named(self, payer: str) -> str | None:
+        """The one partner whose full name is ``payer`` (:func:`name_key`), else None.
+
+        None when no partner bears that name, or when several do: then the
+        name identifies nobody. A partner's name is its first item's; the
+        table is built on first use, each payer name looked up once.
+        """
+        payers = self._payers
+        if payer in payers:
+            return payers[payer]
+        if self._named is None:
+            self._named = self._partner_names()
+        found = payers[payer] = self._named.get(name_key(payer)) if payer else None
+        return found
+
+    def _partner_names(self) -> dict[str, str | None]:
+        """Name key -> the partner bearing it, None for a name two partners bear."""
+        items = self.items
+        keys: dict[str, str] = {}
+        named: dict[str, str | None] = {}
+        for partner, owned in self.by_partner.items():
+            raw = items[owned[0]].partner_name
+            key = keys.get(raw)
+            if key is None:
+                key = keys[raw] = name_key(raw)
+            if not key:
+                continue
+            named[key] = partner if key not in named else None
+        return named
 
     def keys_of(self, item: ItemRecord) -> Iterable[str]:
         """The normalised reference keys of an item."""

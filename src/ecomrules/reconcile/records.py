@@ -10,6 +10,7 @@ build them from :class:`~ecomrules.parsing.model.StatementLine` and
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -23,6 +24,7 @@ __all__ = [
     "LineRecord",
     "item_record",
     "line_record",
+    "name_key",
     "normalise_iban",
     "normalise_name",
     "normalise_reference",
@@ -120,9 +122,37 @@ def normalise_references(texts: Sequence[str]) -> list[str]:
     return keys
 
 
+_IBAN_SEPARATORS = str.maketrans("", "", " -.")
+
+
 def normalise_iban(text: str) -> str:
-    """An IBAN without spaces, upper case (no checksum test: a wrong IBAN simply joins nothing)."""
-    return text.replace(" ", "").upper()
+    """An IBAN without spaces, dashes or dots, upper case (checked by :mod:`.iban`).
+
+    >>> normalise_iban("fr76 3000-6000.0112 3456 7890 189")
+    'FR7630006000011234567890189'
+    """
+    return text.translate(_IBAN_SEPARATORS).upper()
+
+
+_KEY_DROP = str.maketrans({".": None, **dict.fromkeys(",;:&-/'\"()", " ")})
+
+
+def name_key(text: str) -> str:
+    """A party's full name for exact identification: every word kept, legal form included.
+
+    Case, accents, dots and other punctuation and spacing do not count (a
+    bank writes ``CREPERIE DUPONT S.A.R.L.``); the words do, so names that
+    differ by their legal form or one word have different keys.
+
+    >>> name_key("Crêperie  Dupont-Martin S.A.R.L.") == name_key("CREPERIE DUPONT MARTIN SARL")
+    True
+    >>> name_key("Atelier Dupont SARL") == name_key("Atelier Dupont SAS")
+    False
+    """
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(text.translate(_KEY_DROP).casefold().split())
 
 
 def normalise_name(text: str) -> str:

@@ -13,6 +13,7 @@ from ecomrules.reconcile.comparison import Level
 
 __all__ = [
     "Allocation",
+    "InputIssue",
     "Match",
     "MatchResult",
     "MatchStatus",
@@ -165,11 +166,40 @@ class PayoutMatch:
 
 
 @frozen
+class InputIssue:
+    """A value of an input record the matcher could not take as given (an invalid IBAN).
+
+    ``record`` is ``"line"``, ``"item"`` or ``"partners"`` (the configured
+    IBAN -> partner mapping), ``id`` the record's id (the IBAN for the mapping).
+    The record is still matched on its other fields.
+    """
+
+    record: str
+    id: str
+    field: str
+    value: str
+    code: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "record": self.record,
+            "id": self.id,
+            "field": self.field,
+            "value": self.value,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+@frozen
 class MatchResult:
     """Every input accounted for exactly once: in a match, or unmatched.
 
     ``pairs_compared`` counts the candidate pairs scored (the work done);
-    ``payouts`` lists the bank lines recognised as PSP payouts.
+    ``payouts`` lists the bank lines recognised as PSP payouts; ``issues``
+    the input values not taken as given (invalid IBANs), by record and id.
     """
 
     matches: tuple[Match, ...]
@@ -177,6 +207,7 @@ class MatchResult:
     unmatched_items: tuple[str, ...]
     payouts: tuple[PayoutMatch, ...] = ()
     pairs_compared: int = 0
+    issues: tuple[InputIssue, ...] = ()
 
     def by_status(self, status: MatchStatus) -> tuple[Match, ...]:
         """The matches of one status."""
@@ -191,4 +222,5 @@ class MatchResult:
             "unmatched_items": list(self.unmatched_items),
             "payouts": [p.to_json() for p in self.payouts],
             "pairs_compared": self.pairs_compared,
+            "issues": [i.to_json() for i in self.issues],
         }

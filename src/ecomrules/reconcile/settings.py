@@ -39,7 +39,7 @@ class CombinationSettings:
 
     max_items: int = 6
     max_pool: int = 40
-    auto_max_items: int = 3
+    auto_max_items: int = 4
     max_credit_notes: int = 3
 
 

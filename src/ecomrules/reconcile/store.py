@@ -10,6 +10,7 @@ next run.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from attrs import evolve, frozen
@@ -18,7 +19,20 @@ from ecomrules.ledger import OpenItem
 from ecomrules.money import Money
 from ecomrules.reconcile.result import Match, MatchResult, MatchStatus
 
-__all__ = ["Commitment", "MatchStore", "commitments", "without_committed"]
+__all__ = [
+    "COMMITTED_ELSEWHERE_ITEM",
+    "COMMITTED_ELSEWHERE_LINE",
+    "Commitment",
+    "MatchStore",
+    "commit_matches",
+    "commitments",
+    "without_committed",
+]
+
+COMMITTED_ELSEWHERE_ITEM = "reconcile.committed_elsewhere.item"
+"""An auto match sent to review: another run recorded a payment of its item meanwhile."""
+COMMITTED_ELSEWHERE_LINE = "reconcile.committed_elsewhere.line"
+"""An auto match sent to review: another run recorded this line meanwhile."""
 
 
 @frozen
@@ -30,10 +44,21 @@ class Commitment:
     amount: Money
     residual: Money
     """The item's residual when the match was accepted."""
+    write_off: Money | None = None
+    """What the match wrote off of the item (it settled the item in full), if anything."""
+
+    @property
+    def settled(self) -> Money:
+        """How much of the item's residual the commitment settles: paid and written off."""
+        return self.amount if self.write_off is None else self.amount + self.write_off
 
 
 class MatchStore(Protocol):
-    """Where accepted matches are kept between runs."""
+    """Where accepted matches are kept between runs, with a lock held across check-then-record."""
+
+    def locked(self) -> AbstractContextManager[None]:
+        """Hold an exclusive lock (a write transaction) for one :func:`commit_matches`."""
+        ...
 
     def commitments(self) -> list[Commitment]:
         """Every accepted allocation so far."""
@@ -53,12 +78,80 @@ def commitments(result: MatchResult, items: Iterable[OpenItem]) -> list[Commitme
     return out
 
 
+def commit_matches(
+    store: MatchStore, result: MatchResult, items: Iterable[OpenItem]
+) -> tuple[MatchResult, int]:
+    """Record the ``auto`` matches of ``result`` that still fit; send the others to review.
+
+    The run matched against what the store held when it started; another run
+    may have recorded since. Inside the store's lock the allocations are
+    checked again against what is open now (the ``items`` as read, less every
+    commitment recorded so far), in the result's order: a match whose line was
+    recorded meanwhile, or one of whose allocations no longer fits an item's
+    residual, becomes ``review`` with :data:`COMMITTED_ELSEWHERE_LINE` or
+    :data:`COMMITTED_ELSEWHERE_ITEM` and is not recorded. So two runs at once
+    never settle one item twice, and each prints as ``auto`` only what it
+    recorded. Returns the result as recorded and how many allocations were new.
+    """
+    residuals = {item.id: item.residual for item in items}
+    with store.locked():
+        checked, accepted = _recheck(result, residuals, store.commitments())
+        new = store.record(accepted)
+    return checked, new
+
+
+def _recheck(
+    result: MatchResult, residuals: dict[str, Money], committed: Sequence[Commitment]
+) -> tuple[MatchResult, list[Commitment]]:
+    open_now: dict[str, Money] = {}
+    lines: set[str] = set()
+    for c in committed:
+        lines.add(c.line_id)
+        residual = residuals.get(c.item_id)
+        if residual is not None and c.residual == residual:
+            open_now[c.item_id] = open_now.get(c.item_id, residual) - c.settled
+    matches: list[Match] = []
+    accepted: list[Commitment] = []
+    for match in result.matches:
+        if match.status is not MatchStatus.AUTO:
+            matches.append(match)
+            continue
+        taken = _of(match, residuals)
+        if match.line_id in lines:
+            reason = COMMITTED_ELSEWHERE_LINE
+        elif all(_fits(c.settled, open_now.get(c.item_id, c.residual)) for c in taken):
+            for c in taken:
+                open_now[c.item_id] = open_now.get(c.item_id, c.residual) - c.settled
+            accepted.extend(taken)
+            matches.append(match)
+            continue
+        else:
+            reason = COMMITTED_ELSEWHERE_ITEM
+        matches.append(evolve(match, status=MatchStatus.REVIEW, reasons=(*match.reasons, reason)))
+    return evolve(result, matches=tuple(matches)), accepted
+
+
+def _fits(amount: Money, open_amount: Money) -> bool:
+    """True when ``amount`` settles no more than ``open_amount``, on the same side."""
+    if amount.currency != open_amount.currency:
+        return False
+    paid, left = amount.amount, open_amount.amount
+    if not paid:
+        return True
+    return paid * left > 0 and abs(paid) <= abs(left)
+
+
 def _of(match: Match, residuals: dict[str, Money]) -> list[Commitment]:
-    return [
-        Commitment(match.line_id, a.item_id, a.amount, residuals[a.item_id])
-        for a in match.allocations
-        if a.item_id in residuals
-    ]
+    """The match's allocations; with a write-off each item is settled in full."""
+    out = []
+    for a in match.allocations:
+        residual = residuals.get(a.item_id)
+        if residual is None:
+            continue
+        paid = a.amount
+        left = residual - paid if match.write_off else None
+        out.append(Commitment(match.line_id, a.item_id, paid, residual, left or None))
+    return out
 
 
 def without_committed(
@@ -66,9 +159,10 @@ def without_committed(
 ) -> tuple[list[OpenItem], frozenset[str]]:
     """The items still open after the commitments, and the ids of the lines already committed.
 
-    A commitment lowers an item's residual only while the item still shows
-    the residual it had when the match was accepted (the ledger has not
-    booked the payment yet); items left with nothing open are dropped. The
+    A commitment lowers an item's residual (by what it paid and wrote off)
+    only while the item still shows the residual it had when the match was
+    accepted (the ledger has not booked the payment yet); items left with
+    nothing open are dropped. The
     caller leaves the committed lines out of the next run.
     """
     by_item: dict[str, list[Commitment]] = {}
@@ -82,7 +176,7 @@ def without_committed(
             continue
         residual = item.residual
         for c in pending:
-            residual = residual - c.amount
+            residual = residual - c.settled
         if residual.amount != 0:
             kept.append(evolve(item, residual=residual))
     return kept, frozenset(c.line_id for c in committed)

@@ -6,6 +6,12 @@ next to its engine and the SQLite implementation lives here, so an ERP adapter
 can put its own store in its place.
 """
 
-from ecomrules.workspace.store import DEFAULT_PATH, ENV_VAR, Workspace, resolve_path
+from ecomrules.workspace.store import (
+    DEFAULT_PATH,
+    ENV_VAR,
+    Workspace,
+    open_existing,
+    resolve_path,
+)
 
-__all__ = ["DEFAULT_PATH", "ENV_VAR", "Workspace", "resolve_path"]
+__all__ = ["DEFAULT_PATH", "ENV_VAR", "Workspace", "open_existing", "resolve_path"]

@@ -39,7 +39,7 @@ class SqliteReservationStore:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        workspace.ensure_schema("credit", _MIGRATIONS)
+        self._tables = workspace.ensure_schema("credit", _MIGRATIONS) > 0
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -52,11 +52,21 @@ class SqliteReservationStore:
         if not customer_ids:
             return []
         marks = ",".join("?" * len(customer_ids))
-        rows = self.workspace.connection.execute(
-            "SELECT order_id, customer_id, group_id, currency, amount, reserved_on "
-            f"FROM credit_reservation WHERE customer_id IN ({marks}) ORDER BY order_id",
-            tuple(customer_ids),
-        ).fetchall()
+        return self._select(f"WHERE customer_id IN ({marks})", tuple(customer_ids))
+
+    def every(self) -> list[Reservation]:
+        """Return every reservation, by order id."""
+        return self._select("", ())
+
+    def _select(self, where: str, values: tuple[str, ...]) -> list[Reservation]:
+        if not self._tables:
+            return []
+        with self.workspace.reading() as db:
+            rows = db.execute(
+                "SELECT order_id, customer_id, group_id, currency, amount, reserved_on "
+                f"FROM credit_reservation {where} ORDER BY order_id",
+                values,
+            ).fetchall()
         return [
             Reservation(
                 order_id=row[0],

@@ -9,6 +9,9 @@ through it. Recording is idempotent: a notice item or charge already stored
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -86,11 +89,22 @@ class SqliteDunningStore:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        workspace.ensure_schema(AREA, MIGRATIONS)
+        self._tables = workspace.ensure_schema(AREA, MIGRATIONS) > 0
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the workspace's write transaction (commit on success, roll back on error)."""
+        with self.workspace.transaction():
+            yield
 
     def load(self) -> DunningHistory:
         """Return the whole history."""
-        db = self.workspace.connection
+        if not self._tables:
+            return DunningHistory()
+        with self.workspace.reading() as db:
+            return self._load(db)
+
+    def _load(self, db: sqlite3.Connection) -> DunningHistory:
         # Millions of events share a few hundred days and a few levels: one date
         # object and one string each, shared by their rows.
         days = _Days()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 
 from ecomrules.money import Money
@@ -23,6 +24,7 @@ _MIGRATIONS = [
         PRIMARY KEY (line_id, item_id)
     )
     """,
+    "ALTER TABLE reconcile_commitment ADD COLUMN write_off TEXT",
 ]
 
 
@@ -31,17 +33,33 @@ class SqliteMatchStore:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        workspace.ensure_schema(_AREA, _MIGRATIONS)
+        self._version = workspace.ensure_schema(_AREA, _MIGRATIONS)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the workspace's write transaction (commit on success, roll back on error)."""
+        with self.workspace.transaction():
+            yield
 
     def commitments(self) -> list[Commitment]:
         """Every accepted allocation, ordered by line then item."""
-        rows = self.workspace.connection.execute(
-            "SELECT line_id, item_id, amount, currency, residual FROM reconcile_commitment "
-            "ORDER BY line_id, item_id"
-        ).fetchall()
+        if not self._version:
+            return []
+        write_off = "write_off" if self._version >= 2 else "NULL"  # read-only, not upgraded
+        with self.workspace.reading() as db:
+            rows = db.execute(
+                f"SELECT line_id, item_id, amount, currency, residual, {write_off} "
+                "FROM reconcile_commitment ORDER BY line_id, item_id"
+            ).fetchall()
         return [
-            Commitment(line, item, Money(Decimal(amount), cur), Money(Decimal(residual), cur))
-            for line, item, amount, cur, residual in rows
+            Commitment(
+                line,
+                item,
+                Money(Decimal(amount), cur),
+                Money(Decimal(residual), cur),
+                None if off is None else Money(Decimal(off), cur),
+            )
+            for line, item, amount, cur, residual, off in rows
         ]
 
     def record(self, commitments: Sequence[Commitment]) -> int:
@@ -50,7 +68,8 @@ class SqliteMatchStore:
             before = db.total_changes
             db.executemany(
                 "INSERT OR IGNORE INTO reconcile_commitment "
-                "(line_id, item_id, amount, currency, residual) VALUES (?, ?, ?, ?, ?)",
+                "(line_id, item_id, amount, currency, residual, write_off) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [
                     (
                         c.line_id,
@@ -58,6 +77,7 @@ class SqliteMatchStore:
                         str(c.amount.amount),
                         c.amount.currency.code,
                         str(c.residual.amount),
+                        None if c.write_off is None else str(c.write_off.amount),
                     )
                     for c in commitments
                 ],

@@ -266,8 +266,19 @@ class _Reader:
         self.lines_total = Decimal(0)
         self.number = 0
         self.opening = self.closing = None
-        entries = iter(fields[2:])
+        phantoms = _piece_ends(record) if record.count > 1 else frozenset()
+        at = [1]
+
+        def tracked() -> Iterator[str]:
+            for at[0], text in enumerate(fields[2:], start=2):
+                yield text
+
+        entries = tracked()
         for type_code in entries:
+            if not type_code and at[0] in phantoms:
+                # ``...,/`` then ``88,``: the comma before the slash ended the last
+                # field; it starts no defaulted entry.
+                continue
             if not type_code:
                 # a defaulted entry: its amount, count and funds type follow empty
                 for _ in range(3):
@@ -410,3 +421,15 @@ def read_bai2(
 ) -> Iterator[StatementLine | StatementEnd]:
     """Yield the lines and statement (account) ends of a BAI2 file's physical lines."""
     return _Reader(source, policy).run(lines)
+
+
+def _piece_ends(record: Record) -> frozenset[int]:
+    """Field positions that are an empty last field of a continued record's piece."""
+    ends = set()
+    position = -1
+    for piece in record.pieces[:-1]:
+        parts = piece.split(",")
+        position += len(parts)
+        if len(parts) > 1 and not parts[-1].strip():
+            ends.add(position)
+    return frozenset(ends)

@@ -8,7 +8,7 @@ keeps the total exact. An entry with one or no detail is one line.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Final
@@ -37,7 +37,7 @@ _PLACEHOLDERS: Final = frozenset({"", "NOTPROVIDED", "NONREF", "NOT PROVIDED"})
 class EntryContext:
     """What reading an entry needs from its statement: names, place, currency."""
 
-    __slots__ = ("created_on", "currency", "n", "policy", "source", "statement_key")
+    __slots__ = ("created_on", "currency", "n", "policy", "source", "statement_key", "zone")
 
     def __init__(
         self,
@@ -47,6 +47,7 @@ class EntryContext:
         currency: Currency | None,
         policy: ErrorPolicy,
         created_on: date | None,
+        zone: tzinfo | None = None,
     ) -> None:
         self.n = n
         self.source = source
@@ -54,6 +55,8 @@ class EntryContext:
         self.currency = currency
         self.policy = policy
         self.created_on = created_on
+        self.zone = zone
+        """The statement's own UTC offset (its period's, else its creation time's)."""
 
 
 def read_entry(
@@ -77,6 +80,9 @@ def read_entry(
     credit = indicator == "CRDT"
     reversal = (own_text(kids.get("RvslInd")) or "").lower() in ("true", "1")
     booked_on, booked_at = read_date(kids.get("BookgDt"), n, at, "Ntry/BookgDt")
+    if booked_at is not None and booked_at.tzinfo is not None and ctx.zone is not None:
+        # a date-time written in another offset (UTC) is booked on the statement's day
+        booked_on = booked_at.astimezone(ctx.zone).date()
     value_date, _ = read_date(kids.get("ValDt"), n, at, "Ntry/ValDt")
     if booked_on is None:
         booked_on = value_date
@@ -226,8 +232,11 @@ def _line(
     transaction_id = None
     for detail in merged or ([tx] if tx is not None else []):
         kids = {local[child.tag]: child for child in reversed(detail)}
-        if party is None:
-            party = _party(kids.get("RltdPties"), kids.get("RltdAgts"), n, credit != reversal)
+        parties = kids.get("RltdPties")
+        if parties is not None:
+            if party is None:
+                party = _party(parties, kids.get("RltdAgts"), n, credit != reversal)
+            _ultimate_parties(parties, n, meta)
         refs = kids.get("Refs")
         end_to_end = None
         if refs is not None:
@@ -353,6 +362,22 @@ def _party(
                 n.parties[key] = party
         return party
     return None
+
+
+def _ultimate_parties(parties: Element, n: Names, meta: dict[str, str]) -> None:
+    """``UltmtDbtr``/``UltmtCdtr``: on whose behalf the money was paid or is received."""
+    for side, key in (("UltmtDbtr", "ultimate_debtor"), ("UltmtCdtr", "ultimate_creditor")):
+        holder = find_path(parties, n.paths[side])
+        if holder is None:
+            continue
+        holder = find_path(holder, n.paths["Pty"]) or holder  # version 8 wraps it in Pty
+        _put(meta, key, path_text(holder, n.paths["Nm"]))
+        identifier = (
+            path_text(holder, n.paths["Id/OrgId/AnyBIC"])
+            or path_text(holder, n.paths["Id/OrgId/Othr/Id"])
+            or path_text(holder, n.paths["Id/PrvtId/Othr/Id"])
+        )
+        _put(meta, f"{key}_id", identifier)
 
 
 def _detail_amount(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import BinaryIO, ClassVar
 from xml.etree.ElementTree import Element
@@ -23,7 +23,7 @@ from ecomrules.bank.camt.elements import Names, find_path, read_amount, read_dat
 from ecomrules.bank.camt.entry import EntryContext, read_entry
 from ecomrules.bank.camt.stream import ContainerEnd, DocumentStart, iter_entries
 from ecomrules.bank.controls import Input, check_balance, open_input
-from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, RecordError
+from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, MISSING_FIELD, RecordError
 from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import ControlTotalError, ParseError, UnknownCurrencyError
 from ecomrules.gcpause import paused_collector
@@ -39,6 +39,9 @@ _MESSAGE = re.compile(r"camt\.(05[234])\.\d{3}\.\d{2}")
 _SNIFF = re.compile(rb"camt\.(05[234])\.\d{3}\.\d{2}|<(?:\w+:)?(BkToCstmr\w+)")
 _ROOTS = {"BkToCstmrStmt": "053", "BkToCstmrDbtCdtNtfctn": "054", "BkToCstmrAcctRpt": "052"}
 _CONTAINERS = {"Stmt": "053", "Ntfctn": "054", "Rpt": "052"}
+_ELEMENTS = {message: element for element, message in _CONTAINERS.items()}
+BALANCE_CURRENCY = "bank.camt.balance_currency"
+"""A balance (``Bal/Amt/@Ccy``) is in another currency than the account's."""
 _NOT_BOOKED = frozenset({"PDNG", "INFO", "FUTR"})
 SUMMARY_MISMATCH = "bank.camt.summary_mismatch"
 """The transactions summary (``TxsSummry/TtlNtries``) disagrees with the entries."""
@@ -149,6 +152,14 @@ class _Reading:
                 ):
                     total += result.amount.amount
                     yield result
+            if not self.statements:
+                element = _ELEMENTS[self.parser.message]
+                raise RecordError(
+                    MISSING_FIELD,
+                    f"the document holds no {element} element: no statement to read",
+                    location=SourceLocation(self.source, 1),
+                    field=element,
+                )
         except RecordError as exc:
             self.policy.fail(exc, exc.code)
         except ParseError as exc:
@@ -201,7 +212,9 @@ class _Reading:
             created_on = date.fromisoformat(created[:10]) if created else None
         except ValueError:
             created_on = None
-        return EntryContext(n, self.source, key, currency, self.policy, created_on)
+        return EntryContext(
+            n, self.source, key, currency, self.policy, created_on, _zone(container, n)
+        )
 
     def _entry(
         self,
@@ -306,14 +319,33 @@ class _Reading:
         opening_date = self._date(opening, where)
         closing_date = self._date(closing, where)
         label = f"statement {ctx.statement_key}"
-        check_balance(
-            opening[0] if opening else None,
-            total,
-            closing[0] if closing else None,
-            self.policy,
-            where,
-            label,
-        )
+        foreign = [
+            (code, found[0])
+            for code, found in balances.items()
+            if currency is not None and found[0].currency != currency
+        ]
+        for code, amount in foreign:
+            # kept in its own currency (lenient); never added to the account's
+            self.policy.fail(
+                RecordError(
+                    BALANCE_CURRENCY,
+                    f"{label}: balance {code} is in {amount.currency.code},"
+                    f" the account in {currency}",
+                    location=where,
+                    field=f"Bal {code}/Amt/@Ccy",
+                    value=amount.currency.code,
+                ),
+                BALANCE_CURRENCY,
+            )
+        if not foreign:
+            check_balance(
+                opening[0] if opening else None,
+                total,
+                closing[0] if closing else None,
+                self.policy,
+                where,
+                label,
+            )
         return Statement(
             account=account.strip() if account else None,
             currency=currency,
@@ -335,6 +367,21 @@ class _Reading:
         except RecordError as exc:
             self.policy.fail(exc, exc.code)
             return None
+
+
+def _zone(container: Element, n: Names) -> tzinfo | None:
+    """The statement's own UTC offset: its period's (``FrToDt``), else its creation time's."""
+    for path in ("FrToDt/FrDtTm", "FrToDt/ToDtTm", "CreDtTm"):
+        text = (_find_text(container, n.paths[path]) or "").strip()
+        if not text:
+            continue
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        if moment.tzinfo is not None:
+            return moment.tzinfo
+    return None
 
 
 def _find_text(elem: Element, steps: tuple[str, ...]) -> str | None:

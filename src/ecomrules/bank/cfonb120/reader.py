@@ -43,6 +43,8 @@ class _Statement:
     __slots__ = (
         "account_field",
         "account_number",
+        "bank",
+        "branch",
         "currency",
         "decimals",
         "id_prefix",
@@ -69,7 +71,7 @@ class _Statement:
         self.opening_date = opening_date
         self.location = location
         self.number = 0
-        self.account_number = key.rsplit("/", 1)[1]
+        self.bank, self.branch, self.account_number = key.split("/", 2)
         self.account_field = self.account_number.rjust(11)
         self.id_prefix = f"{key}:{opening_date.isoformat()}:"
 
@@ -196,6 +198,28 @@ class _Reader:
             self._fail(where, f"unknown record code {code!r} (expected 01, 04, 05 or 07)")
         return done
 
+    def _check_account(
+        self, record: str, statement: _Statement, where: SourceLocation, what: str
+    ) -> None:
+        """Bank, branch and account of a 04 or 05 must be the open 01's (as the 07's are).
+
+        A record of another account is an error; in lenient mode it is still read.
+        """
+        if (
+            record[2:7] == statement.bank
+            and record[11:16] == statement.branch
+            and (
+                record[21:32] == statement.account_field
+                or record[21:32].strip() == statement.account_number
+            )
+        ):
+            return
+        self._fail(
+            where,
+            f"{what} is for account {self._key(record)}, inside the statement of {statement.key}",
+            "account",
+        )
+
     def _fail(self, where: SourceLocation, message: str, field: str | None = None) -> None:
         self.policy.fail(
             MalformedRecordError(message, location=where, field=field), "bank.cfonb120.record"
@@ -290,8 +314,7 @@ class _Reader:
                 f" (01 at line {statement.location.line}) is for {statement.key}",
                 "account",
             )
-            yield self._end(None, None)
-            return
+            # lenient mode: the closing balance is kept, with the error above
         balance = self._balance(record, where)
         if balance is None:
             yield self._end(None, None)
@@ -351,16 +374,9 @@ class _Reader:
                 "currency",
             )
             return None
-        if record[21:32] != statement.account_field and (
-            record[21:32].strip() != statement.account_number
-        ):
-            self._fail(
-                where,
-                f"movement is for account {record[21:32].strip()!r}, inside the statement of"
-                f" {statement.key}",
-                "account",
-            )
-            return None
+        self._check_account(record, statement, where, "movement")
+        for complement in complements:
+            self._check_account(complement, statement, where, "complement record 05 of movement")
         digit = record[19]
         decimals = int(digit) if "0" <= digit <= "9" else statement.decimals
         amount = decode_amount(record[90:104], decimals)

@@ -4,7 +4,10 @@ Handles the envelopes and separators real files carry: SWIFT blocks
 ``{1:...}{2:...}{4:`` and ``-}``, a leading ``:940:`` line (Rabobank), bank
 header lines before ``:20:`` (ABN AMRO, Van Lanschot), SOH/ETX bytes (mBank),
 ``-`` and ``-XXX`` message ends, and a ``-`` line that is really part of a
-wrapped ``:86:`` (ING), told apart by what follows it.
+wrapped ``:86:`` (ING), told apart by what follows it. A block 4 end ``-}``
+ends the message whatever follows it on the same line (the ``{5:...}``
+trailer, ETX/SOH bytes, the next message's ``{1:...}{2:...}{4:``), and so
+does one glued to the end of a balance field (``:62F:C...,00-}{5:...}``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ _TAG = re.compile(r"^:([0-9][0-9][A-Z]?|NS):")
 _END = re.compile(r"^-(\}|XXX)?\s*$")
 _CONTROL = "\x00\x01\x02\x03\x04"
 _CLOSING = frozenset({"62F", "62M", "64", "65"})
+_BLOCK_END = "-}"
+_TRAILER_CUT = _CLOSING | {"60F", "60M", "90D", "90C", "34F", "13D", "20", "25", "28C"}
+"""Fields whose value never holds ``-}``: one there is the block 4 end glued to them."""
 
 
 @define
@@ -69,6 +75,12 @@ def split_messages(lines: Iterable[tuple[int, str]]) -> Iterator[Message]:
         if tag == "28":
             tag = "28C"
         starts_field = tag in KNOWN_TAGS
+        ends_block = False
+        if starts_field and tag in _TRAILER_CUT and _BLOCK_END in text:
+            text, ends_block = text[: text.index(_BLOCK_END)].rstrip(), True
+        elif text.startswith(_BLOCK_END):
+            # ``-}`` then the trailer, control bytes or the next message's header.
+            text = _BLOCK_END
         if pending_dash is not None:
             if starts_field or _is_envelope(text) or _END.match(text):
                 if message is not None:
@@ -86,6 +98,9 @@ def split_messages(lines: Iterable[tuple[int, str]]) -> Iterator[Message]:
             current = Field(tag, [text[match.end() :]], number)
             message.fields.append(current)
             seen_closing = seen_closing or tag in _CLOSING
+            if ends_block:
+                yield message
+                message, current, seen_closing = None, None, False
             continue
         if _END.match(text):
             if current is not None and current.tag in ("61", "86") and not seen_closing:

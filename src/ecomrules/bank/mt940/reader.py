@@ -21,7 +21,12 @@ from typing import Literal
 from ecomrules.bank._events import StatementEnd, check_balance
 from ecomrules.bank.mt940._fields import Field, Message, split_messages
 from ecomrules.bank.mt940.details import Details, read_details
-from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
+from ecomrules.errors import (
+    ControlTotalError,
+    MalformedRecordError,
+    UnknownCurrencyError,
+    UnrecognizedFormatError,
+)
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import ErrorPolicy
@@ -38,6 +43,8 @@ _LINE = re.compile(
 )
 _SUM = re.compile(r"^([0-9]+)([A-Z]{3})([0-9]{1,18},[0-9]{0,18})$")
 _FLOOR = re.compile(r"^([A-Z]{3})([CD]?)([0-9]+,[0-9]*)$")
+_FLOOR_NO_COMMA = re.compile(r"^([A-Z]{3})([CD]?)([0-9]+)$")
+_LEADING_CODE = re.compile(r"^([A-Z]{3})")
 _IBAN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$")
 _SUPPLEMENT = re.compile(r"/(OCMT|CHGS)/([A-Z]{3}[0-9]+,[0-9]*)/")
 _FEE_TYPES = frozenset({"NCHG", "FCHG", "NCOM", "FCOM", "NINT", "FINT"})
@@ -164,19 +171,13 @@ class _Statement:
                 self.opening, self.opening_date = found
                 self.currency = found[0].currency
         elif tag in ("62F", "62M"):
+            self.closing_field = field
             found = self.balance(field)
             if found is not None:
                 self.closing, self.closing_date = found
-                self.closing_field = field
                 self.currency = self.currency or found[0].currency
         elif tag == "34F":
-            match = _FLOOR.match(field.value.strip())
-            if match is None:
-                self.fail(
-                    field, "is not a floor limit (currency, [D/C], amount)", "bank.mt940.field"
-                )
-            else:
-                self.currency = self.currency or self.currency_of(match.group(1), field)
+            self.floor_limit(field)
         elif tag in ("90D", "90C"):
             match = _SUM.match(field.value.strip())
             if match is None:
@@ -186,6 +187,35 @@ class _Statement:
                 if currency is not None:
                     amount = _amount(match.group(3), currency)
                     self.sums[tag] = (int(match.group(1)), amount, field)
+
+    def floor_limit(self, field: Field) -> None:
+        """``:34F:`` gives an MT942 its currency; a bad amount must not cost the lines.
+
+        ``PLN0`` (no decimal comma, as some banks write it) is read with a
+        warning; any other malformed value is reported, and the currency is
+        still taken from its first three letters when they are a currency code.
+        """
+        value = field.value.strip()
+        match = _FLOOR.match(value)
+        if match is None:
+            match = _FLOOR_NO_COMMA.match(value)
+            if match is not None:
+                self.policy.warn(
+                    "bank.mt942.floor_limit_without_comma",
+                    f":34F: floor limit {value!r} has no decimal comma; read as {match.group(3)},",
+                    self.where(field),
+                )
+        if match is None:
+            self.fail(field, "is not a floor limit (currency, [D/C], amount)", "bank.mt940.field")
+            match = _LEADING_CODE.match(value)
+            if match is None or self.currency is not None:
+                return
+            try:
+                self.currency = Currency.of(match.group(1))
+            except UnknownCurrencyError:
+                return
+            return
+        self.currency = self.currency or self.currency_of(match.group(1), field)
 
     # -- lines -----------------------------------------------------------------------
 
@@ -302,6 +332,15 @@ class _Statement:
                     ),
                     "bank.mt940.field",
                 )
+            if self.closing_field is None:
+                self.policy.fail(
+                    MalformedRecordError(
+                        "statement has no closing balance (:62F: or :62M:)",
+                        location=where,
+                        field="closing_balance",
+                    ),
+                    "bank.mt940.field",
+                )
             closing_where = where if self.closing_field is None else self.where(self.closing_field)
             check_balance(
                 self.policy,
@@ -384,6 +423,18 @@ def _read_message(
 def read_mt940(
     lines: Iterable[tuple[int, str]], source: str, policy: ErrorPolicy, variant: Variant = "940"
 ) -> Iterator[StatementLine | StatementEnd]:
-    """Yield the lines and statement ends of an MT940 (or MT942) file's physical lines."""
+    """Yield the lines and statement ends of an MT940 (or MT942) file's physical lines.
+
+    A file with no message at all (no ``:20:``, ``:25:`` or ``:61:`` field:
+    CSV, OFX, plain text) raises :class:`~ecomrules.errors.UnrecognizedFormatError`
+    in both modes, never reads as zero statements.
+    """
+    found = False
     for message in split_messages(lines):
+        found = True
         yield from _read_message(message, source, policy, variant)
+    if not found:  # another format: refused in lenient mode too
+        raise UnrecognizedFormatError(
+            f"not an MT{variant} file: it has no message (no :20:, :25: or :61: field)",
+            location=SourceLocation(source, 1),
+        )

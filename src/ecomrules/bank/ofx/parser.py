@@ -154,24 +154,18 @@ class OfxParser:
         if body is None:
             return None
         at = SourceLocation(source, body.line)
-        currency_code = body.findtext("CURDEF")
-        if currency_code is None:
-            raise RecordError(MISSING_FIELD, "CURDEF is missing", location=at, field="CURDEF")
-        try:
-            currency = Currency.of(currency_code)
-        except UnknownCurrencyError:
-            raise RecordError(
-                INVALID_AMOUNT, f"CURDEF {currency_code!r} is not a currency", location=at
-            ) from None
+        currency = _currency(body, at, policy)
         account = body.findtext("BANKACCTFROM/ACCTID") or body.findtext("CCACCTFROM/ACCTID")
         lines: list[StatementLine] = []
-        for trn in body.iter("STMTTRN"):
+        for index, trn in enumerate(body.iter("STMTTRN"), start=1):
             try:
-                lines.append(_line(trn, currency, text, source))
+                lines.append(
+                    _line(trn, currency, text, source, policy, f"{account or 'ofx'}:{index}")
+                )
             except RecordError as exc:
                 policy.fail(exc, exc.code)
-        closing, closing_on = _balance(body.find("LEDGERBAL"), currency, source)
-        available, _ = _balance(body.find("AVAILBAL"), currency, source)
+        closing, closing_on = _balance(body.find("LEDGERBAL"), currency, source, policy)
+        available, _ = _balance(body.find("AVAILBAL"), currency, source, policy)
         return Statement(
             account=account,
             currency=currency,
@@ -224,7 +218,44 @@ def _amount(text: str | None, currency: Currency, where: SourceLocation, field: 
         ) from None
 
 
-def _line(trn: Node, currency: Currency, text: str, source: str) -> StatementLine:
+def _currency(body: Node, at: SourceLocation, policy: ErrorPolicy) -> Currency:
+    """``CURDEF``; when it is missing or unknown (an error), the transactions' own
+    ``CURRENCY``/``ORIGCURRENCY`` symbol, else ``XXX`` (no currency), so that the
+    lines are still read in lenient mode."""
+    code = (body.findtext("CURDEF") or "").strip()
+    problem = "is missing or empty"
+    if code:
+        try:
+            return Currency.of(code)
+        except UnknownCurrencyError:
+            problem = f"{code!r} is not a currency"
+    fallback = Currency.of("XXX")
+    for trn in body.iter("STMTTRN"):
+        symbol = (
+            trn.findtext("CURRENCY/CURSYM") or trn.findtext("ORIGCURRENCY/CURSYM") or ""
+        ).strip()
+        if symbol:
+            try:
+                fallback = Currency.of(symbol)
+            except UnknownCurrencyError:
+                continue
+            break
+    policy.fail(
+        RecordError(
+            MISSING_FIELD if problem.startswith("is missing") else INVALID_AMOUNT,
+            f"CURDEF {problem}; the statement is read in {fallback.code}",
+            location=at,
+            field="CURDEF",
+            value=code or None,
+        ),
+        MISSING_FIELD if problem.startswith("is missing") else INVALID_AMOUNT,
+    )
+    return fallback
+
+
+def _line(
+    trn: Node, currency: Currency, text: str, source: str, policy: ErrorPolicy, fallback_id: str
+) -> StatementLine:
     at = SourceLocation(source, trn.line)
     posted = trn.find("DTPOSTED")
     if posted is None or not (posted.text or "").strip():
@@ -240,8 +271,18 @@ def _line(trn: Node, currency: Currency, text: str, source: str) -> StatementLin
         "TRNAMT",
     )
     fitid = trn.findtext("FITID")
-    if fitid is None:
-        raise RecordError(MISSING_FIELD, "FITID is missing", location=at, field="FITID")
+    if fitid is None or not fitid.strip():
+        # lenient mode keeps the line under an id made from its account and position
+        fitid = fallback_id
+        policy.fail(
+            RecordError(
+                MISSING_FIELD,
+                f"FITID is missing or empty; the line gets the id {fitid!r}",
+                location=at,
+                field="FITID",
+            ),
+            MISSING_FIELD,
+        )
     available = trn.findtext("DTAVAIL")
     available_on = read_ofx_datetime(available, at, "DTAVAIL")[0] if available else None
     user = trn.findtext("DTUSER")
@@ -296,11 +337,21 @@ def _line(trn: Node, currency: Currency, text: str, source: str) -> StatementLin
 
 
 def _balance(
-    node: Node | None, currency: Currency, source: str
+    node: Node | None, currency: Currency, source: str, policy: ErrorPolicy
 ) -> tuple[Money | None, date | None]:
+    """A balance and its date; a bad part of it is an error and is left empty (lenient)."""
     if node is None:
         return None, None
     where = SourceLocation(source, node.line)
-    amount = _amount(node.findtext("BALAMT"), currency, where, "BALAMT")
+    amount: Money | None = None
+    day: date | None = None
+    try:
+        amount = _amount((node.findtext("BALAMT") or "").strip() or None, currency, where, "BALAMT")
+    except RecordError as exc:
+        policy.fail(exc, exc.code)
     as_of = node.findtext("DTASOF")
-    return amount, read_ofx_datetime(as_of, where, "DTASOF")[0] if as_of else None
+    try:
+        day = read_ofx_datetime(as_of, where, "DTASOF")[0] if as_of else None
+    except RecordError as exc:
+        policy.fail(exc, exc.code)
+    return amount, day

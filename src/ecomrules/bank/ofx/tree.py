@@ -2,7 +2,8 @@
 
 OFX 1.x is SGML whose leaf elements have no closing tag (``<TRNAMT>-13.00``);
 OFX 2.x is XML. One tokenizer reads both: an opening tag followed by text is a
-leaf, one followed by another tag is an aggregate that a closing tag ends. The
+leaf, one followed by another tag is an aggregate that a closing tag ends (an
+empty leaf, never closed, is told apart when its parent closes). The
 five XML entities and numeric references are decoded; CDATA is kept as text.
 No DTD or external entity is ever read.
 """
@@ -159,9 +160,21 @@ def _check_closed(text: str, source: str) -> None:
 
 
 def _close(stack: list[Node], name: str, end: int) -> None:
-    """Close the innermost open aggregate named ``name`` (and any left open inside it)."""
+    """Close the innermost open aggregate named ``name`` (and any left open inside it).
+
+    An element left open inside it was never an aggregate: it is an empty SGML
+    leaf (``<CURDEF>`` then ``<BANKACCTFROM>``), so the elements read as its
+    children go back to its parent, after it, and it keeps an empty text.
+    """
     for depth in range(len(stack) - 1, 0, -1):
         if stack[depth].name == name:
+            for inner in range(len(stack) - 1, depth, -1):
+                leaf, parent = stack[inner], stack[inner - 1]
+                at = parent.children.index(leaf) + 1
+                parent.children[at:at] = leaf.children
+                leaf.children = []
+                leaf.text = ""
+                leaf.end = leaf.start
             for node in stack[depth:]:
                 node.end = end
             del stack[depth:]

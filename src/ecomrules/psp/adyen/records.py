@@ -19,7 +19,16 @@ from ecomrules.parsing.model import LineKind
 from ecomrules.psp.report_rows import ReportRow, naive_time
 from ecomrules.psp.zone_names import zone_named
 
-__all__ = ["ACCOUNT_METADATA", "FEE_COLUMNS_NC", "FEE_COLUMNS_SC", "KINDS", "kind_of", "local_time"]
+__all__ = [
+    "ACCOUNT_METADATA",
+    "DCC_MARKUP_NC",
+    "FEE_COLUMNS_SC",
+    "FEE_COMPONENTS_NC",
+    "KINDS",
+    "PAYMENT_FEES_NC",
+    "kind_of",
+    "local_time",
+]
 
 _K = LineKind
 KINDS: Final[dict[str, LineKind]] = {
@@ -65,15 +74,22 @@ KINDS: Final[dict[str, LineKind]] = {
 }
 """Journal type (lower case) -> line kind."""
 
-FEE_COLUMNS_NC: Final = (
+FEE_COMPONENTS_NC: Final = (
     "Commission (NC)",
     "Markup (NC)",
     "Scheme Fees (NC)",
     "Interchange (NC)",
-    "Payment Fees (NC)",
-    "DCC Markup (NC)",
 )
-"""The Settlement details report's fee columns, in net currency, summed into ``fee``."""
+"""The Settlement details report's payment fee components, in net currency.
+
+Blended pricing fills ``Commission``; Interchange++ fills ``Markup``,
+``Scheme Fees`` and ``Interchange``. ``Payment Fees (NC)`` is their total (the
+report's newer column), never a fee on top of them.
+"""
+PAYMENT_FEES_NC: Final = "Payment Fees (NC)"
+"""The total of the payment fee components; the fee when no component is filled."""
+DCC_MARKUP_NC: Final = "DCC Markup (NC)"
+"""The dynamic currency conversion markup, a fee beside the payment fees."""
 
 FEE_COLUMNS_SC: Final = (
     "Commission (SC)",

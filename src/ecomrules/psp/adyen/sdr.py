@@ -5,7 +5,11 @@ net columns (``Net Debit (NC)`` / ``Net Credit (NC)``) are what moves the
 balance and become the line's signed amount; the gross columns are in the
 transaction's own currency and are converted at ``Exchange Rate`` when it
 differs from the net currency. Commission, markup, scheme fees and
-interchange stay apart in the metadata and are summed into ``fee``. The
+interchange stay apart in the metadata and are summed into ``fee``:
+blended pricing fills ``Commission``, Interchange++ the other three, and
+``Payment Fees (NC)`` is their total, read as the fee only when no component
+is filled (a total that disagrees with its components is a warning
+``psp.adyen.payment_fees_mismatch``); ``DCC Markup (NC)`` is added. The
 ``MerchantPayout`` row of each batch and currency states the payout, which
 must equal the sum of the other rows' nets of that batch and currency.
 """
@@ -22,7 +26,14 @@ from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import LineKind, StatementLine
-from ecomrules.psp.adyen.records import ACCOUNT_METADATA, FEE_COLUMNS_NC, kind_of, local_time
+from ecomrules.psp.adyen.records import (
+    ACCOUNT_METADATA,
+    DCC_MARKUP_NC,
+    FEE_COMPONENTS_NC,
+    PAYMENT_FEES_NC,
+    kind_of,
+    local_time,
+)
 from ecomrules.psp.adyen.workbook import (
     OLE_MAGIC,
     looks_like_workbook,
@@ -122,16 +133,19 @@ class SettlementDetailsParser(HeaderReportParser):
         return lambda row: (_line(row, columns, context.fingerprint, context.policy),)
 
 
+def _fee_column(column: str, position: int) -> tuple[str, int, str]:
+    return column, position, column.removesuffix(" (NC)").lower().replace(" ", "_")
+
+
 class _Columns:
     """Where this file's columns stand in a row's values, looked up once per file."""
 
     def __init__(self, table: ReportTable) -> None:
         at = table.position
         self.metadata = tuple((at(c), key) for c, key in _METADATA.items() if c in table.index)
-        self.fees = tuple(
-            (c, at(c), c.removesuffix(" (NC)").lower().replace(" ", "_"))
-            for c in table.present(FEE_COLUMNS_NC)
-        )
+        self.fees = tuple(_fee_column(c, at(c)) for c in table.present(FEE_COMPONENTS_NC))
+        self.payment_fees = tuple(_fee_column(c, at(c)) for c in table.present((PAYMENT_FEES_NC,)))
+        self.dcc_markup = tuple(_fee_column(c, at(c)) for c in table.present((DCC_MARKUP_NC,)))
         self.references = tuple(
             at(c)
             for c in table.present(
@@ -173,11 +187,20 @@ def _line(
     amount = Money._trusted((credit or _ZERO) - (debit or _ZERO), currency)
     metadata = {key: text for position, key in columns.metadata if (text := values[position])}
     metadata["record_type"] = record_type
-    fee_total = _ZERO
-    for column, position, key in columns.fees:
-        if values[position] and (value := row.number(column, values[position])) is not None:
-            fee_total += value
-            metadata[key] = str(value)
+    components = _fee_sum(row, values, columns.fees, metadata)
+    fee_total = components or _ZERO
+    payment_fees = _fee_sum(row, values, columns.payment_fees, metadata)
+    if payment_fees is not None:
+        if components is None:
+            fee_total = payment_fees
+        elif components != payment_fees:
+            policy.warn(
+                "psp.adyen.payment_fees_mismatch",
+                f"Payment Fees (NC) {payment_fees} is not the sum of its components"
+                f" {components}; the components are the fee",
+                row.location(PAYMENT_FEES_NC),
+            )
+    fee_total += _fee_sum(row, values, columns.dcc_markup, metadata) or _ZERO
     gross = _gross(row, values, columns, currency, metadata)
     fee: Money | None = None
     if gross is not None:
@@ -214,6 +237,21 @@ def _line(
         location=row.location(),
     )
     return merchant, line
+
+
+def _fee_sum(
+    row: ReportRow,
+    values: list[str],
+    fees: tuple[tuple[str, int, str], ...],
+    metadata: dict[str, str],
+) -> Decimal | None:
+    """The sum of the filled fee columns (each kept in the metadata), None when none is."""
+    total: Decimal | None = None
+    for column, position, key in fees:
+        if values[position] and (value := row.number(column, values[position])) is not None:
+            total = value if total is None else total + value
+            metadata[key] = str(value)
+    return total
 
 
 def _gross(

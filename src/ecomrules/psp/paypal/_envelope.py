@@ -2,10 +2,12 @@
 
 ``RH`` report header, ``FH`` file header, ``SH`` section header (a settlement
 day), ``SF``/``RF`` section and report footers per currency, ``SC``/``RC``/``FF``
-counts of body records. A footer states, in minor units: gross credits, gross
-debits, fee credits, fee debits, then ``CR``/``DR`` and amount for the
-beginning and ending balance (then available and payable balances and a count,
-not checked). Every stated figure is checked against the body records read.
+counts of body records. In a TRR the ``SF``/``RF`` footers are counts of body
+records too (one number, no currency), checked as such. A footer states, in
+minor units: gross credits, gross debits, fee credits, fee debits, then
+``CR``/``DR`` and amount for the beginning and ending balance (then available
+and payable balances and a count, not checked). Every stated figure is checked
+against the body records read.
 """
 
 from __future__ import annotations
@@ -113,30 +115,35 @@ class Envelope:
             self.section_dates[self.section] = (start, end)
         elif record == "RH":
             self.account = (values[2] if len(values) > 2 else "") or self.account
+        elif record in ("SF", "RF") and values and values[0].isascii() and values[0].isdigit():
+            # The TRR's footers: the section's (report's) count of body records.
+            self.footers_seen = True
+            self.count(record, line_no, values)
         elif record in ("SF", "RF"):
             self.footers_seen = True
             scope = self.section_totals if record == "SF" else self.report_totals()
             self.footer(record, line_no, values, scope)
         elif record in ("SC", "RC", "FF"):
             self.footers_seen = True
-            counted = {
-                "SC": self.file_rows - self.section_start,
-                "RC": self.file_rows,
-                "FF": self.file_rows,
-            }
-            stated = values[0] if values else ""
-            if not (stated.isascii() and stated.isdigit() and len(stated) <= 18) or (
-                int(stated) != counted[record]
-            ):
-                self.policy.fail(
-                    ControlTotalError(
-                        f"{record} states {stated!r} body records, the file has {counted[record]}",
-                        location=self.location(line_no),
-                    ),
-                    "psp.paypal.count_mismatch",
-                )
+            self.count(record, line_no, values)
             if record == "SC":
                 self.close_section(line_no)
+
+    def count(self, record: str, line_no: int, values: list[str]) -> None:
+        """Check a record that states a count of body records (section, report or file)."""
+        counted = self.file_rows - self.section_start if record in ("SC", "SF") else self.file_rows
+        stated = values[0] if values else ""
+        if (
+            not (stated.isascii() and stated.isdigit() and len(stated) <= 18)
+            or int(stated) != counted
+        ):
+            self.policy.fail(
+                ControlTotalError(
+                    f"{record} states {stated!r} body records, the file has {counted}",
+                    location=self.location(line_no),
+                ),
+                "psp.paypal.count_mismatch",
+            )
 
     def close_section(self, line_no: int | None) -> None:
         """At a section's end: every currency with rows should have had its footer."""

@@ -3,8 +3,8 @@
 A daily report of the merchant's processed and collected transactions and of
 the amount due per currency. Each ``DataRecord`` becomes a line: its amount
 is ``AmountDue`` in ``CurrencyDue`` (what the record adds to or takes from the
-amount due), else ``AmountDelivered`` / ``PaymentAmount`` with their
-currencies, all in the currency's minor units (ISO 4217 exponent) and signed.
+amount due), else ``AmountDelivered`` / ``PaymentAmount`` / ``AmountLocal``
+with their currencies, all in the currency's minor units (ISO 4217 exponent) and signed.
 The record's category (``X`` processed, ``+`` credit, ``-`` debit) and type
 (``ON`` card online, ``IP`` invoice/bank payment, ``AP`` direct debit, ``CB``
 chargeback, ``CR`` refund) give the kind. Each ``TotalAmount`` block states
@@ -54,6 +54,7 @@ _AMOUNTS: Final = (
     ("CurrencyDue", "AmountDue"),
     ("CurrencyDelivered", "AmountDelivered"),
     ("PaymentCurrency", "PaymentAmount"),
+    ("CurrencyLocal", "AmountLocal"),
 )
 
 

@@ -1,0 +1,68 @@
+"""Withdrawn ISO 4217 currencies, with the minor units list one gave them before withdrawal.
+
+ISO 4217 list three names the historic codes and their withdrawal dates but not
+their minor units; those come from the editions of list one that still held
+them. Old statements (a 1999 DEM statement, an ITL settlement) are written in
+these codes, so :meth:`ecomrules.money.Currency.of` knows them after the
+current list. A code back in use in list one is never shadowed by this table.
+"""
+
+# code: (numeric code, minor units or None, name and year of withdrawal)
+WITHDRAWN: dict[str, tuple[int, int | None, str]] = {
+    "ADP": (20, 0, "Andorran Peseta (withdrawn 2003)"),
+    "AFA": (4, 2, "Afghani (withdrawn 2003)"),
+    "AON": (24, 2, "New Kwanza (withdrawn 2000)"),
+    "AOR": (982, 2, "Kwanza Reajustado (withdrawn 2000)"),
+    "ATS": (40, 2, "Schilling (withdrawn 2002)"),
+    "AZM": (31, 2, "Azerbaijanian Manat (withdrawn 2005)"),
+    "BEF": (56, 0, "Belgian Franc (withdrawn 2002)"),
+    "BGL": (100, 2, "Lev (withdrawn 2003)"),
+    "BYB": (112, 2, "Belarusian Ruble (withdrawn 2001)"),
+    "BYR": (974, 0, "Belarusian Ruble (withdrawn 2017)"),
+    "CSD": (891, 2, "Serbian Dinar (withdrawn 2006)"),
+    "CSK": (200, 2, "Koruna (withdrawn 1993)"),
+    "CUC": (931, 2, "Peso Convertible (withdrawn 2022)"),
+    "CYP": (196, 2, "Cyprus Pound (withdrawn 2008)"),
+    "DDM": (278, 2, "Mark der DDR (withdrawn 1990)"),
+    "DEM": (276, 2, "Deutsche Mark (withdrawn 2002)"),
+    "ECS": (218, 0, "Sucre (withdrawn 2000)"),
+    "EEK": (233, 2, "Kroon (withdrawn 2011)"),
+    "ESP": (724, 0, "Spanish Peseta (withdrawn 2002)"),
+    "FIM": (246, 2, "Markka (withdrawn 2002)"),
+    "FRF": (250, 2, "French Franc (withdrawn 2002)"),
+    "GHC": (288, 2, "Cedi (withdrawn 2008)"),
+    "GRD": (300, 0, "Drachma (withdrawn 2002)"),
+    "GWP": (624, 2, "Guinea-Bissau Peso (withdrawn 1997)"),
+    "HRK": (191, 2, "Kuna (withdrawn 2023)"),
+    "IEP": (372, 2, "Irish Pound (withdrawn 2002)"),
+    "ITL": (380, 0, "Italian Lira (withdrawn 2002)"),
+    "LTL": (440, 2, "Lithuanian Litas (withdrawn 2015)"),
+    "LUF": (442, 0, "Luxembourg Franc (withdrawn 2002)"),
+    "LVL": (428, 2, "Latvian Lats (withdrawn 2014)"),
+    "MGF": (450, 0, "Malagasy Franc (withdrawn 2004)"),
+    "MRO": (478, 2, "Ouguiya (withdrawn 2017)"),
+    "MTL": (470, 2, "Maltese Lira (withdrawn 2008)"),
+    "MZM": (508, 2, "Mozambique Metical (withdrawn 2006)"),
+    "NLG": (528, 2, "Netherlands Guilder (withdrawn 2002)"),
+    "PTE": (620, 0, "Portuguese Escudo (withdrawn 2002)"),
+    "ROL": (642, 2, "Leu (withdrawn 2005)"),
+    "RUR": (810, 2, "Russian Ruble (withdrawn 2004)"),
+    "SDD": (736, 2, "Sudanese Dinar (withdrawn 2007)"),
+    "SIT": (705, 2, "Tolar (withdrawn 2007)"),
+    "SKK": (703, 2, "Slovak Koruna (withdrawn 2009)"),
+    "SLL": (694, 2, "Leone (withdrawn 2023)"),
+    "SRG": (740, 2, "Surinam Guilder (withdrawn 2004)"),
+    "STD": (678, 2, "Dobra (withdrawn 2017)"),
+    "TMM": (795, 2, "Turkmenistan Manat (withdrawn 2009)"),
+    "TPE": (626, 0, "Timor Escudo (withdrawn 2002)"),
+    "TRL": (792, 0, "Old Turkish Lira (withdrawn 2005)"),
+    "VEB": (862, 2, "Bolivar (withdrawn 2008)"),
+    "VEF": (937, 2, "Bolivar Fuerte (withdrawn 2018)"),
+    "XEU": (954, None, "European Currency Unit (withdrawn 1999)"),
+    "YUM": (891, 2, "New Dinar (withdrawn 2003)"),
+    "ZMK": (894, 2, "Zambian Kwacha (withdrawn 2013)"),
+    "ZWD": (716, 2, "Zimbabwe Dollar (withdrawn 2008)"),
+    "ZWL": (932, 2, "Zimbabwe Dollar (withdrawn 2024)"),
+    "ZWN": (942, 2, "Zimbabwe Dollar (withdrawn 2008)"),
+    "ZWR": (935, 2, "Zimbabwe Dollar (withdrawn 2009)"),
+}

@@ -1,0 +1,174 @@
+"""The store: detection, incremental and idempotent loads, the GA4 SQL path against Python's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from ecomrules.analytics import AnalyticsStore, StoreError
+from ecomrules.analytics.readers.web import read_ga4
+from ecomrules.analytics.store import detect_kind
+from ecomrules.errors import InputError
+
+
+def _rows(store: AnalyticsStore) -> list[tuple[object, ...]]:
+    return store.con.execute("SELECT * FROM events ORDER BY source, event_key").fetchall()
+
+
+def test_a_second_load_of_the_same_files_adds_nothing(shop_files: tuple[Path, Path]) -> None:
+    sales, events = shop_files
+    with AnalyticsStore() as store:
+        first = store.load_orders(sales)
+        again = store.load_orders(sales)
+        assert first.orders_new == first.orders_read > 0
+        assert again.orders_new == 0
+        loaded = store.load_events(events)
+        assert loaded.events_new == loaded.events_read > 0
+        assert store.load_events(events).events_new == 0
+        assert store.count("orders") == first.orders_read
+        assert store.count("order_lines") == first.lines_read
+        assert store.count("events") == loaded.events_read
+
+
+def test_a_newer_export_of_an_order_replaces_it_and_its_lines(tmp_path: Path) -> None:
+    header = "order_id,placed_at,currency,quantity,unit_price,refunded,status\n"
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(
+        header + "SO-1,2026-01-01,EUR,1,10.00,,paid\nSO-1,2026-01-01,EUR,2,5.00,,paid\n"
+    )
+    second.write_text(header + "SO-1,2026-01-01,EUR,1,10.00,10.00,refunded\n")
+    with AnalyticsStore() as store:
+        store.load_orders(first)
+        result = store.load_orders(second)
+        assert result.orders_new == 0
+        assert store.con.execute("SELECT status, refunded FROM orders").fetchall() == [
+            ("refunded", pytest.approx(10))
+        ]
+        assert store.count("order_lines") == 1
+
+
+def test_the_store_is_a_file_that_keeps_its_rows(
+    tmp_path: Path, shop_files: tuple[Path, Path]
+) -> None:
+    path = tmp_path / "shop.analytics.duckdb"
+    with AnalyticsStore(path) as store:
+        store.load_orders(shop_files[0])
+        count = store.count("orders")
+    with AnalyticsStore(path, read_only=True) as store:
+        assert store.count("orders") == count
+
+
+def test_the_sql_path_maps_ga4_exactly_as_the_python_reader(shop_files: tuple[Path, Path]) -> None:
+    events = shop_files[1]
+    with AnalyticsStore() as bulk, AnalyticsStore() as python:
+        bulk.load_events(events)  # .ndjson: one SQL statement
+        python.add_events(read_ga4(events.read_bytes(), str(events)), source="x", kind="ga4")
+        assert _rows(bulk) == _rows(python)
+        assert len(_rows(bulk)) > 1000
+
+
+def test_ga4_parquet_as_bigquery_exports_it(tmp_path: Path, shop_files: tuple[Path, Path]) -> None:
+    rows = [json.loads(line) for line in shop_files[1].read_text().splitlines()[:500]]
+    for row in rows:
+        for param in row["event_params"]:  # BigQuery's schema: int64 and double slots
+            value = param["value"]
+            if value["int_value"] is not None:
+                value["int_value"] = int(value["int_value"])
+    path = tmp_path / "events.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    with AnalyticsStore() as bulk, AnalyticsStore() as python:
+        assert bulk.load_events(path).events_new == 500
+        text = "\n".join(json.dumps(r) for r in rows).encode()
+        python.add_events(read_ga4(text, "x"), source="x", kind="ga4")
+        assert _rows(bulk) == _rows(python)
+
+
+def test_bulk_rows_without_user_are_refused_with_their_record(tmp_path: Path) -> None:
+    path = tmp_path / "events.ndjson"
+    good = {"event_name": "page_view", "event_timestamp": "1", "user_pseudo_id": "u"}
+    path.write_text(
+        "\n".join(json.dumps(r) for r in [good, {**good, "user_pseudo_id": None}]) + "\n"
+    )
+    with AnalyticsStore() as store, pytest.raises(InputError) as caught:
+        store.load_events(path)
+    assert caught.value.problems[0].endswith("record 2: fields 'event_name', 'event_timestamp' "
+                                             "and 'user_pseudo_id' are required")  # fmt: skip
+    with AnalyticsStore() as store:
+        with pytest.raises(InputError):
+            store.load_events(path)
+        assert store.count("events") == 0  # nothing half-loaded
+
+
+def test_bulk_loads_keep_repeated_events_once_and_refuse_unknown_currencies(
+    tmp_path: Path,
+) -> None:
+    base = {"event_name": "page_view", "user_pseudo_id": "u", "event_params": []}
+    rows = [{**base, "event_timestamp": str(n)} for n in (1, 2, 2, 3, 3, 3)]
+    first, second = tmp_path / "day1.ndjson", tmp_path / "day2.ndjson"
+    first.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    later = [{**base, "event_timestamp": str(n)} for n in (3, 4, 4)]
+    second.write_text("\n".join(json.dumps(r) for r in later) + "\n")
+    with AnalyticsStore() as store:
+        assert store.load_events(first).events_read == 6
+        assert store.count("events") == 3  # 1, 2, 3: repeats inside the file kept once
+        assert store.load_events(second).events_new == 1  # 3 was known, 4 twice
+        assert store.load_events(first).events_new == 0
+        money = {"key": "currency", "value": {"string_value": "XYZ"}}
+        value = {"key": "value", "value": {"double_value": 12.5}}
+        bad = tmp_path / "bad.ndjson"
+        bad.write_text(
+            json.dumps({**base, "event_timestamp": "9"})
+            + "\n"
+            + json.dumps({**base, "event_timestamp": "10", "event_params": [money, value]})
+            + "\n"
+        )
+        with pytest.raises(InputError) as caught:
+            store.load_events(bad)
+        assert list(caught.value.problems) == [
+            f"{bad}:record 2: field 'value': not an amount in XYZ"
+        ]
+        assert store.count("events") == 4  # the refused file left nothing behind
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"order_id,placed_at,currency,quantity,unit_price\n", "sales-csv"),
+        (b"id,customer_id,currency,amount,status\n", "orders-csv"),
+        (b'{"orders": [{"total_line_items_price": "1.00"}]}', "shopify"),
+        (b'[{"date_created_gmt": "2020-01-01T00:00:00"}]', "woocommerce"),
+        (b'[{"event_name": "x", "event_timestamp": 1}]', "ga4"),
+        (b'{"sample_rows": [{"fullVisitorId": "1"}]}', "ua"),
+        (b"<result><row><idVisit>1</idVisit></row></result>", "matomo"),
+        (b"event_id,domain_sessionid,derived_tstamp\n", "snowplow"),
+        (b"Name,Email,Lineitem quantity\n", "shopify-csv"),
+    ],
+)
+def test_detection(head: bytes, kind: str) -> None:
+    assert detect_kind(head, "f") == kind
+
+
+def test_unknown_and_empty_files_are_refused(tmp_path: Path) -> None:
+    empty, other = tmp_path / "empty.csv", tmp_path / "other.csv"
+    empty.write_bytes(b"")
+    other.write_text("a,b\n1,2\n")
+    with AnalyticsStore() as store:
+        with pytest.raises(StoreError, match="empty file"):
+            store.load_orders(empty)
+        with pytest.raises(StoreError, match="give --kind"):
+            store.load_orders(other)
+        with pytest.raises(StoreError, match="not one of"):
+            store.load_orders(other, kind="sap")
+
+
+def test_memory_limit_is_set_and_a_bad_one_is_a_store_error() -> None:
+    with AnalyticsStore(memory_limit="256MB") as store:
+        limit = store.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        assert limit is not None
+        assert limit[0].startswith("244")  # 256 MB in MiB
+    with pytest.raises(StoreError, match="cannot open the analytics store"):
+        AnalyticsStore(memory_limit="lots")
