@@ -154,9 +154,9 @@ def test_rows_are_read_as_the_dict_reader_read_them(
         expected = _dict_reader_records(path, text)
     except InputError:
         with pytest.raises(InputError, match="beyond the header"):
-            list(_records(path, text))
+            list(_records(path, text, []))
         return
-    assert list(_records(path, text)) == expected
+    assert list(_records(path, text, [])) == expected
 
 
 def test_an_amount_given_as_a_decimal_must_be_finite() -> None:
@@ -178,3 +178,11 @@ def test_an_amount_given_as_a_decimal_must_be_finite() -> None:
     assert row.to_domain().residual == Money("10", "EUR")
     with pytest.raises(ValidationError, match="not a finite decimal"):
         OpenItemRow.model_validate({**fields, "residual": Decimal("NaN")})
+
+
+def test_a_csv_without_its_header_or_its_columns_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="empty file"):
+        read_open_items(write(tmp_path, "empty.csv", ""))
+    with pytest.raises(InputError, match=r"lacks column\(s\) partner_name, currency"):
+        read_open_items(write(tmp_path, "short.csv", "id,number,partner_id\n"))
+    assert read_open_items(write(tmp_path, "none.csv", HEADER)) == []  # an empty table

@@ -18,8 +18,13 @@ __all__ = ["read_rows", "row_errors"]
 RowT = TypeVar("RowT", bound=BaseModel)
 
 
-def _records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line number, record)``; CSV by header name, ``.jsonl`` one object a line."""
+def _records(path: Path, text: str, required: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, record)``; CSV by header name, ``.jsonl`` one object a line.
+
+    A CSV file must have a header naming every ``required`` column: an empty
+    file is refused rather than read as "nothing open", which would relax
+    the decisions taken on it. A header alone is an empty table.
+    """
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -35,8 +40,13 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
-        return
+        raise InputError(
+            str(path), [f"{path.name}: empty file: a CSV table starts with its header line"]
+        )
     names = [name.strip() for name in header]
+    missing = [name for name in required if name not in names]
+    if missing:
+        raise InputError(str(path), [f"{path.name}:1: header lacks column(s) {', '.join(missing)}"])
     width = len(names)
     repeated = len(set(header)) != width
     for row in reader:
@@ -96,7 +106,8 @@ def read_rows(
         raise InputError(str(file), [f"{file}: not UTF-8 at byte {exc.start}"]) from None
     rows: list[tuple[int, RowT]] = []
     problems: list[str] = []
-    for line, record in _records(file, text):
+    required = [name for name, info in model.model_fields.items() if info.is_required()]
+    for line, record in _records(file, text, required):
         try:
             rows.append((line, model.model_validate(record)))
         except ValidationError as exc:
