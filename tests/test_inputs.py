@@ -186,3 +186,29 @@ def test_a_csv_without_its_header_or_its_columns_is_refused(tmp_path: Path) -> N
     with pytest.raises(InputError, match=r"lacks column\(s\) partner_name, currency"):
         read_open_items(write(tmp_path, "short.csv", "id,number,partner_id\n"))
     assert read_open_items(write(tmp_path, "none.csv", HEADER)) == []  # an empty table
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [10**40, Decimal("1E+40"), "1" + "0" * 18, 10**5000],
+    ids=["int", "decimal", "text", "int-5000-digits"],
+)
+def test_amounts_past_the_maximum_are_refused_however_written(amount: object) -> None:
+    """A JSON integer or a Decimal skipped the maximum: exposures printed as 1.000E+40."""
+    from pydantic import ValidationError
+
+    from ecomrules.inputs.open_items import OpenItemRow
+
+    fields = {
+        "id": "I1",
+        "number": "INV-1",
+        "partner_id": "P1",
+        "partner_name": "Acme",
+        "currency": "EUR",
+        "issue_date": "2026-01-01",
+        "due_date": "2026-01-31",
+        "residual": 0,
+    }
+    assert OpenItemRow.model_validate({**fields, "amount": 10**17}).amount == Decimal(10**17)
+    with pytest.raises(ValidationError, match=r"more than 18 digits|not a decimal"):
+        OpenItemRow.model_validate({**fields, "amount": amount})

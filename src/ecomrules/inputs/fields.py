@@ -12,23 +12,32 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from ecomrules.decimals import parse_decimal
+from ecomrules.decimals import (
+    MAX_FRACTION_DIGITS,
+    MAX_INTEGER_DIGITS,
+    DecimalRangeError,
+    parse_decimal,
+)
 from ecomrules.money import Currency
 
 __all__ = ["Amount", "CurrencyCode", "Flag", "IsoDate", "IsoDateTime"]
 
 
 def _amount(value: Any) -> Decimal:
+    """An amount as text, a JSON integer or a Decimal, within the documented maximum."""
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("is not a finite decimal")
-        return value
-    if isinstance(value, bool | float) or not isinstance(value, int | str):
+    elif isinstance(value, bool | float) or not isinstance(value, int | str):
         raise ValueError("is not a decimal written as text")
-    if isinstance(value, int):
-        return Decimal(value)
     try:
-        return parse_decimal(value)
+        # an int or a Decimal goes through the text parser too: the same maximum for all
+        return parse_decimal(value if isinstance(value, str) else str(value))
+    except DecimalRangeError:
+        raise ValueError(
+            f"has more than {MAX_INTEGER_DIGITS} digits before the point "
+            f"or {MAX_FRACTION_DIGITS} after"
+        ) from None
     except ValueError:
         raise ValueError("is not a decimal") from None
 
