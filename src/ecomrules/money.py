@@ -27,6 +27,7 @@ from decimal import (
     Inexact,
     InvalidOperation,
     Overflow,
+    localcontext,
 )
 from typing import TYPE_CHECKING, Any, Final
 
@@ -132,19 +133,21 @@ _EXACT: Final = Context(
 )
 """Adds, subtracts, multiplies: a result that is not exact raises (``Inexact``)."""
 
+_ADD: Final = _EXACT.add  # bound once: a method looked up per call costs a third of an add
+_SUBTRACT: Final = _EXACT.subtract
+_MULTIPLY: Final = _EXACT.multiply
+
 _ROUNDING: Final = Context(
     prec=MONEY_DIGITS, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
 )
 """Rounds on request (``quantize`` with an explicit mode); only the precision is widened."""
 
 
-def _exact(operation: Callable[[], Decimal], what: str) -> Decimal:
-    try:
-        return operation()
-    except DecimalException:
-        raise InexactAmountError(
-            f"{what} needs more than {MONEY_DIGITS} significant digits, or is out of range"
-        ) from None
+def _too_big(what: str) -> InexactAmountError:
+    """The error for a result past :data:`MONEY_DIGITS`; the message is built only then."""
+    return InexactAmountError(
+        f"{what} needs more than {MONEY_DIGITS} significant digits, or is out of range"
+    )
 
 
 def to_decimal(value: Decimal | int | str) -> Decimal:
@@ -214,12 +217,19 @@ class Money:
             raise TypeError(f"minor units are an int, not {type(units).__name__}")
         cur = _as_currency(currency)
         digits = cur.exponent if exponent is None else exponent
-        return cls(_exact(lambda: Decimal(units).scaleb(-digits, _EXACT), "an amount"), cur)
+        try:
+            amount = Decimal(units).scaleb(-digits, _EXACT)
+        except DecimalException:
+            raise _too_big(f"{units} minor units") from None
+        return cls(amount, cur)
 
     def to_minor_units(self) -> int:
         """Return the amount as an int of minor units; raise if that would lose digits."""
         exponent = self.currency.exponent
-        scaled = _exact(lambda: self.amount.scaleb(exponent, _EXACT), f"{self}")
+        try:
+            scaled = self.amount.scaleb(exponent, _EXACT)
+        except DecimalException:
+            raise _too_big(f"{self} in minor units") from None
         if scaled != scaled.to_integral_value():
             raise InexactAmountError(f"{self} has more than {exponent} decimal(s); round it first")
         return int(scaled)
@@ -229,15 +239,18 @@ class Money:
 
         ``rounding`` is one of the :mod:`decimal` modes (``ROUND_HALF_UP``, ...).
         """
-        amount = self.amount
-        quantum = self.currency.quantum
-        rounded = _exact(lambda: amount.quantize(quantum, rounding, _ROUNDING), f"{self}")
+        try:
+            rounded = self.amount.quantize(self.currency.quantum, rounding, _ROUNDING)
+        except DecimalException:
+            raise _too_big(f"{self} rounded") from None
         return Money(rounded, self.currency)
 
     def is_exact(self) -> bool:
         """Return True when the amount has no more digits than the currency's minor units."""
-        amount, quantum = self.amount, self.currency.quantum
-        return amount == _exact(lambda: amount.quantize(quantum, context=_ROUNDING), f"{self}")
+        try:
+            return self.amount == self.amount.quantize(self.currency.quantum, context=_ROUNDING)
+        except DecimalException:
+            raise _too_big(f"{self} rounded") from None
 
     def _check(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):
@@ -247,13 +260,18 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        a, b = self.amount, self._check(other, "add").amount
-        return Money._trusted(_exact(lambda: _EXACT.add(a, b), f"{self} + {other}"), self.currency)
+        b = self._check(other, "add").amount
+        try:
+            return Money._trusted(_ADD(self.amount, b), self.currency)
+        except DecimalException:
+            raise _too_big(f"{self} + {other}") from None
 
     def __sub__(self, other: Money) -> Money:
-        a, b = self.amount, self._check(other, "subtract").amount
-        total = _exact(lambda: _EXACT.subtract(a, b), f"{self} - {other}")
-        return Money._trusted(total, self.currency)
+        b = self._check(other, "subtract").amount
+        try:
+            return Money._trusted(_SUBTRACT(self.amount, b), self.currency)
+        except DecimalException:
+            raise _too_big(f"{self} - {other}") from None
 
     def __neg__(self) -> Money:
         amount = self.amount  # exact; zero stays an unsigned zero, as "-" gave it
@@ -268,8 +286,10 @@ class Money:
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, Decimal | int):
             return NotImplemented
-        a = self.amount
-        product = _exact(lambda: _EXACT.multiply(a, factor), f"{self} * {factor}")
+        try:
+            product = _MULTIPLY(self.amount, factor)
+        except DecimalException:
+            raise _too_big(f"{self} * {factor}") from None
         return Money(product, self.currency)
 
     __rmul__ = __mul__
@@ -277,9 +297,11 @@ class Money:
     def __truediv__(self, divisor: Decimal | int) -> Money:
         if isinstance(divisor, bool) or not isinstance(divisor, Decimal | int):
             return NotImplemented
-        a = self.amount
         # a quotient is rarely exact (19.99 / 3): it keeps MONEY_DIGITS digits, to be rounded
-        quotient = _exact(lambda: _ROUNDING.divide(a, divisor), f"{self} / {divisor}")
+        try:
+            quotient = _ROUNDING.divide(self.amount, divisor)
+        except DecimalException:
+            raise _too_big(f"{self} / {divisor}") from None
         return Money(quotient, self.currency)
 
     def _compare(self, other: object, op: Callable[[Decimal, Decimal], bool]) -> bool:
@@ -374,11 +396,16 @@ _set_currency: Final = Money.__dict__["currency"].__set__
 def sum_money(items: Iterable[Money], *, currency: Currency | str) -> Money:
     """Add amounts of one currency; ``currency`` names it, so an empty sum is defined."""
     cur = _as_currency(currency)
-    total = _ZERO
-    for item in items:
+    amounts = []
+    for item in items:  # outside the exact context: a generator's own arithmetic is its own
         if not isinstance(item, Money):
             raise TypeError(f"sum_money adds Money, not {type(item).__name__}")
         if item.currency is not cur and item.currency != cur:
             raise CurrencyMismatchError(cur.code, item.currency.code, "add")
-        total = _exact(lambda: _EXACT.add(total, item.amount), f"the sum in {cur.code}")  # noqa: B023
+        amounts.append(item.amount)
+    try:
+        with localcontext(_EXACT):  # a copy, this thread's only: sum() adds in C, exactly
+            total = sum(amounts, _ZERO)
+    except DecimalException:
+        raise _too_big(f"the sum in {cur.code}") from None
     return Money(total, cur)

@@ -56,3 +56,9 @@ def test_the_threads_context_neither_rounds_money_nor_is_changed() -> None:
     after = getcontext()
     assert (after.prec, after.rounding, after.traps) == (before.prec, before.rounding, before.traps)
     assert str(-Money("0.00", "EUR")) == "0.00 EUR"
+
+
+def test_sum_money_leaves_a_generators_own_arithmetic_to_the_threads_context() -> None:
+    thirds = (Money(Decimal(i) / 3, "EUR") for i in range(1, 3))  # inexact, in the caller's context
+    total = sum_money(thirds, currency="EUR")
+    assert total.amount == Decimal(1) / 3 + Decimal(2) / 3
