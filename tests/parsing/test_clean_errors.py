@@ -245,3 +245,33 @@ def test_plain_amounts_past_the_maximum_are_refused_in_csv_readers(amount: str) 
     stripe = (PSP / "stripe_balance_transactions.csv").read_text(encoding="utf-8")
     assert ",59.00," in stripe
     refused("stripe.balance_transactions", stripe.replace(",59.00,", f",{amount},", 1).encode())
+
+
+LONG_ZONE = "America/Chicago" + "<A>" * 100  # a file name too long for the zone database
+
+
+def test_a_time_zone_name_too_long_for_a_file_name_is_unknown() -> None:
+    """Found by the fuzzing pass (held-back seed): ZoneInfo raised OSError ENAMETOOLONG."""
+    from ecomrules.psp.zone_names import zone_named
+    from ecomrules.time import zone
+
+    with pytest.raises(ValueError, match="unknown time zone"):
+        zone(LONG_ZONE)
+    assert zone_named(LONG_ZONE) is None
+    assert zone_named("America/Chicago") is not None
+    paypal = (PSP / "paypal_activity_de.csv").read_text(encoding="utf-8")
+    assert '"MEZ"' in paypal
+    refused("paypal.activity", paypal.replace('"MEZ"', f'"{LONG_ZONE}"', 1).encode())
+    braintree = (PSP / "braintree_transaction_search.csv").read_text(encoding="utf-8")
+    assert ",CDT," in braintree
+    hostile = braintree.replace(",CDT,", f",{LONG_ZONE},", 1).encode()
+    assert list(check_parse(get_parser("braintree.transaction_search"), hostile)) == []
+
+
+def test_an_encoding_name_past_the_declarations_first_bytes_is_refused() -> None:
+    """Found by the fuzzing pass (held-back seed): expat's own lookup raised LookupError."""
+    case = (BANK / "camt053_v08_batch.xml").read_bytes()
+    assert case.startswith(b"<?xml")
+    end = case.index(b"?>")
+    hostile = b"<?xml version='1.0' encoding='utf-8" + b"tf-8" * 60 + b"'" + case[end:]
+    assert "unknown encoding" in str(refused("bank.camt053", hostile))

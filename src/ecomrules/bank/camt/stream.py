@@ -208,13 +208,20 @@ class _Reader:
         if guard is None:
             raise InvariantError("the prolog guard is gone before the root element was read")
         position = 0
-        for tag in _ROOT_TAG.finditer(piece):
-            guard.feed(piece[position : tag.end()])
-            position = tag.end()
-            if _first_start(guard) is not None:
-                doc.guard = None
-                return
-        guard.feed(piece[position:])
+        try:
+            for tag in _ROOT_TAG.finditer(piece):
+                guard.feed(piece[position : tag.end()])
+                position = tag.end()
+                if _first_start(guard) is not None:
+                    doc.guard = None
+                    return
+            guard.feed(piece[position:])
+        except LookupError as exc:  # a declaration too long for _scan's look: expat's own lookup
+            name = str(exc).removeprefix("unknown encoding: ")
+            raise MalformedRecordError(
+                f"the XML declaration names an unknown encoding {name[:40]!r}",
+                location=SourceLocation(self.source, self.line),
+            ) from None
         if _first_start(guard) is not None:
             doc.guard = None
 
