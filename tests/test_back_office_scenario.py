@@ -10,10 +10,19 @@ reserved meanwhile.
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from ecomrules import demo
+from ecomrules.inputs import read_open_items
+from ecomrules.reconcile import MatchResult, MatchStatus
+from ecomrules.reconcile.result import Allocation, Match
+from ecomrules.reconcile.store import commit_matches
+from ecomrules.workspace import Workspace
+from ecomrules.workspace.reconcile import SqliteMatchStore
 
 if TYPE_CHECKING:
     from conftest import Cli
@@ -91,3 +100,47 @@ def test_reconcile_dunning_and_credit_see_each_others_records(tmp_path: Path, cl
     other.write_text(order.read_text(encoding="utf-8").replace("SO-7001", "SO-7002"))
     second = run_json(cli, shop, *check[:-1], str(other))  # a plain check counts it too
     assert second["exposure_before"] == "1000.00"
+
+
+def test_a_dunning_commit_leaves_out_a_payment_committed_while_it_planned(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reconcile commit lands after the dunning run read the workspace, before it records.
+
+    The dunning run plans again under the lock, on the payments as they are
+    now: the invoice the bank paid meanwhile is neither reminded nor recorded.
+    """
+    import ecomrules.cli.dunning
+
+    workspace = tmp_path / "ws.db"
+    items = read_open_items(demo.path("open-items.csv"))
+    paid = Match("BNK-9", MatchStatus.AUTO, 0.99, (Allocation("INV-1001", 125000, "EUR"),), "EUR")
+    engine = ecomrules.cli.dunning.plan
+    calls: list[int] = []
+
+    def planning(*args: Any, **kwargs: Any) -> Any:
+        calls.append(len(args[0]))
+        if len(calls) == 1:  # the bank's payment is committed by another run meanwhile
+            with Workspace(workspace) as other:
+                commit_matches(SqliteMatchStore(other), MatchResult((paid,), (), ()), items)
+        return engine(*args, **kwargs)
+
+    monkeypatch.setattr(ecomrules.cli.dunning, "plan", planning)
+    sent = run_json(
+        cli,
+        tmp_path,
+        *DUNNING[:1],
+        "commit",
+        *DUNNING[2:],
+        "--as-of",
+        "2026-11-20",
+        "--workspace",
+        str(workspace),
+    )
+    assert calls == [len(items), len(items) - 1]  # planned again, without INV-1001
+    printed = {i["item_id"] for n in sent["notices"] for i in n["items"]}
+    assert "INV-1001" not in printed
+    assert printed  # the other reminders are sent
+    with sqlite3.connect(workspace) as db:
+        recorded = {row[0] for row in db.execute("SELECT item_id FROM dunning_events")}
+    assert recorded == printed

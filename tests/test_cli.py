@@ -51,9 +51,9 @@ def test_json_is_written_in_pieces_exactly_as_one_dump() -> None:
     from ecomrules.cli.output import write_json
 
     document = {"rows": [{"id": f"L{k}", "amount": "1.00", "é": [k, None]} for k in range(5000)]}
-    stream = io.StringIO()
+    stream = io.BytesIO()
     write_json(document, stream)
     assert (
-        stream.getvalue()
+        stream.getvalue().decode()
         == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     )

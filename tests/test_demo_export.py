@@ -60,6 +60,8 @@ def test_the_exported_files_run_as_the_guide_says(tmp_path: Path) -> None:
         "2026-11-20",
         "--workspace",
         str(tmp_path / "w.db"),
+        "--letters",
+        str(tmp_path / "letters"),
         "--json",
     )
     assert planned.returncode == 0, planned.stderr

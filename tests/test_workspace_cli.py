@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -39,18 +39,33 @@ def commit_dunning(cli: Cli, workspace: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def commands_with_a_workspace() -> list[list[str]]:
+    """Every command of the ``ecomrules`` app that takes ``--workspace``, found in the app."""
+    import typer.main
+
+    from ecomrules.cli.app import app
+
+    def walk(command: Any, path: list[str]) -> Iterator[list[str]]:
+        subcommands = getattr(command, "commands", None)
+        if subcommands is None:
+            if any("--workspace" in getattr(p, "opts", ()) for p in command.params):
+                yield path
+            return
+        for name, sub in subcommands.items():
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
 def test_every_command_with_a_workspace_states_the_rule_in_its_help(cli: Cli) -> None:
-    commands = [
+    commands = commands_with_a_workspace()
+    for command in (
         ["reconcile"],
-        ["dunning", "plan"],
         ["dunning", "commit"],
-        ["dunning", "block"],
-        ["dunning", "pause"],
-        ["dunning", "levels"],
         ["credit", "check"],
-        ["credit", "report"],
-        ["credit", "release"],
-    ]
+        ["analytics", "sales"],
+    ):
+        assert command in commands
     for command in commands:
         done = cli(*command, "--help")
         assert done.returncode == 0, done.stderr
@@ -182,3 +197,45 @@ def test_read_only_opening_reads_a_new_area_as_empty_and_refuses_to_record(
     with sqlite3.connect(workspace) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
     assert "dunning_events" not in tables
+
+
+def test_every_command_takes_the_flag_then_the_variable_then_the_file_in_the_folder(
+    tmp_path: Path, cli: Cli
+) -> None:
+    """Three damaged workspaces, one per place: the error names the one the rule picks."""
+    bad = damaged(cli, tmp_path)
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    flag, variable, in_folder = shop / "flag.db", tmp_path / "variable.db", shop / "ecomrules.db"
+    for place in (flag, variable, in_folder):
+        shutil.copyfile(bad, place)
+    order = tmp_path / "order.json"
+    order.write_text(
+        '{"id": "SO-1", "customer_id": "C001", "currency": "EUR", "amount": "10.00"}',
+        encoding="utf-8",
+    )
+    check = ["credit", "check", "--open-items", ITEMS, "--customers", CUSTOMERS, *AS_OF]
+    commands = {
+        **READING,
+        "reconcile --commit": [*READING["reconcile"], "--commit"],
+        "dunning commit": ["dunning", "commit", *PLAN, *AS_OF],
+        "dunning block": ["dunning", "block", "INV-1001"],
+        "dunning pause": ["dunning", "pause", "C001"],
+        "credit check": [*check, "--order", str(order)],
+        "credit check --reserve": [*check, "--order", str(order), "--reserve"],
+        "credit release": ["credit", "release", "SO-1"],
+    }
+    assert {" ".join(c) for c in commands_with_a_workspace() if c[0] != "analytics"} == {
+        name.split(" --")[0] for name in commands
+    }
+    for name, args in commands.items():
+        for extra, chosen in (
+            (["--workspace", "flag.db"], "flag.db"),
+            ([], str(variable)),
+        ):
+            done = cli(*args, *extra, cwd=shop, ECOMRULES_WORKSPACE=str(variable))
+            assert done.returncode == 2, (name, done.stderr)
+            assert f"{chosen}: not a readable ecomrules workspace" in done.stderr, name
+        done = cli(*args, cwd=shop)
+        assert done.returncode == 2, (name, done.stderr)
+        assert done.stderr.startswith("error: ecomrules.db: not a readable"), (name, done.stderr)

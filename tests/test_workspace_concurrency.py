@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ecomrules import demo
+from ecomrules.testing.reconcile import paid_twice
 
 if TYPE_CHECKING:
     from conftest import Clerk
 
-ROUNDS = 12
+ROUNDS = 20
 
 
 @pytest.fixture
@@ -38,40 +39,12 @@ def at_once(clerks: list[Clerk], *commands: list[str]) -> list[dict[str, Any]]:
 
 
 INVOICES = 200
-ITEMS_HEADER = (
-    "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date,"
-    "reference,order_id,iban,status,promise_until,partner_vat\n"
-)
-LINES_HEADER = "id,booking_date,value_date,amount,currency,counterparty,iban,label,reference\n"
-
-
-def invoices_paid_twice(folder: Path) -> tuple[Path, list[Path]]:
-    """Open items, and two statements that each pay every one of them in full."""
-    items, lines = [ITEMS_HEADER], [LINES_HEADER]
-    for n in range(INVOICES):
-        amount = f"{100 + n}.{n % 100:02d}"
-        items.append(
-            f"INV-{n:05d},FA-{n:05d},C{n % 40:03d},Partner {n % 40},EUR,{amount},{amount},"
-            f"2026-09-15,2026-10-15,,SO-{n:05d},,open,,\n"
-        )
-        lines.append(
-            f"{{bank}}-{n:05d},2026-11-16,2026-11-16,{amount},EUR,Partner {n % 40},,"
-            f"VIR FACTURE FA-{n:05d},\n"
-        )
-    open_items = folder / "open-items.csv"
-    open_items.write_text("".join(items), encoding="utf-8")
-    statements = []
-    for bank in ("A", "B"):
-        statement = folder / f"{bank}.csv"
-        statement.write_text("".join(lines).replace("{bank}", bank), encoding="utf-8")
-        statements.append(statement)
-    return open_items, statements
 
 
 def test_two_reconcile_commits_never_settle_one_invoice_twice(
     tmp_path: Path, clerks: list[Clerk]
 ) -> None:
-    open_items, statements = invoices_paid_twice(tmp_path)
+    open_items, statements = paid_twice(tmp_path, INVOICES)
     overlapped = 0
     for round_ in range(ROUNDS):
         ws = str(tmp_path / f"ws{round_}.db")
@@ -107,12 +80,12 @@ def test_two_reconcile_commits_never_settle_one_invoice_twice(
     assert overlapped > 0
 
 
-def plan_args(ws: str) -> list[str]:
+def plan_args(open_items: Path, ws: str) -> list[str]:
     return [
         "dunning",
         "commit",
         "--open-items",
-        str(demo.path("open-items.csv")),
+        str(open_items),
         "--customers",
         str(demo.path("customers.csv")),
         "--policy",
@@ -128,9 +101,11 @@ def plan_args(ws: str) -> list[str]:
 def test_two_dunning_commits_print_as_sent_only_what_each_recorded(
     tmp_path: Path, clerks: list[Clerk]
 ) -> None:
+    # 200 overdue invoices: each run plans long enough that the two overlap
+    open_items, _ = paid_twice(tmp_path, INVOICES)
     for round_ in range(ROUNDS):
         ws = str(tmp_path / f"ws{round_}.db")
-        answers = at_once(clerks, plan_args(ws), plan_args(ws))
+        answers = at_once(clerks, plan_args(open_items, ws), plan_args(open_items, ws))
         assert [a["code"] for a in answers] == [0, 0], [a["stderr"] for a in answers]
         with sqlite3.connect(ws) as db:
             stored = {row[0] for row in db.execute("SELECT key FROM dunning_events")}

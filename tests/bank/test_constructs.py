@@ -201,3 +201,14 @@ def test_ofx_lenient_keeps_statements_with_empty_curdef_fitid_and_balamt() -> No
     assert first.closing_date is not None
     assert first.available_balance == Money("1062.50", "USD")
     assert second.closing_balance == Money("501.25", "USD")
+
+
+def test_mt940_owner_reference_is_sixteen_characters() -> None:
+    data = (
+        b":20:ABN\n:25:NL91ABNA0417164300\n:28C:1\n:60F:C120918EUR1000,00\n"
+        b":61:120918D000000000500,00N0620266050522      Arvato Fin Serv Ltd\n"
+        b":86:BETALINGSKENM.  3010675705\n:62F:C120918EUR500,00\n-\n"
+    )
+    (line,) = get_parser("bank.mt940").parse(data, source="abn.sta").lines
+    assert line.references == ("0266050522",)
+    assert line.metadata["text_after_reference"] == "Arvato Fin Serv Ltd"

@@ -255,7 +255,32 @@ def test_schema_describes_the_policy_file() -> None:
 
 
 def test_plan_json_carries_the_rendered_message(tmp_path: Path) -> None:
-    out = invoke("plan", *BASE, "--policy", "fr-b2b", "--json", "--workspace", str(tmp_path / "w"))
+    out = invoke("plan", *BASE, "--policy", "fr-b2b", "--json", "--workspace", str(tmp_path / "w"),
+                 "--letters", str(tmp_path / "letters"))  # fmt: skip
     martin = out["notices"][0]
     assert martin["message"]["subject"] == "Relance : factures échues"
     assert "FA-2026-1001" in martin["message"]["html"]
+
+
+def test_letters_are_rendered_only_when_asked(tmp_path: Path) -> None:
+    plain = invoke(
+        "plan", *BASE, "--policy", "fr-b2b", "--json", "--workspace", str(tmp_path / "w")
+    )
+    assert all("message" not in notice for notice in plain["notices"])
+    letters = tmp_path / "letters"
+    CliRunner().invoke(
+        app,
+        ["dunning", "plan", *BASE, "--policy", "fr-b2b", "--letters", str(letters),
+         "--workspace", str(tmp_path / "w")],
+        catch_exceptions=False,
+    )  # fmt: skip
+    written = sorted(path.name for path in letters.iterdir())
+    assert written == [
+        f"{customer}-{level}.{ext}"
+        for customer, level in [("C001", "reminder_1"), ("C002", "reminder_1"),
+                                ("C005", "reminder_1"), ("C006", "preventive")]
+        for ext in ("html", "txt")
+    ]  # fmt: skip
+    text = (letters / "C001-reminder_1.txt").read_text(encoding="utf-8")
+    assert "Librairie Martin SARL" in text
+    assert "<html" in (letters / "C001-reminder_1.html").read_text(encoding="utf-8").lower()

@@ -87,7 +87,7 @@ PLAN = [
 
 
 def test_dunning_plan_with_sender_prints_the_payment_block(tmp_path: Path) -> None:
-    args = [*PLAN, "--workspace", str(tmp_path / "w.db"), "--json"]
+    args = [*PLAN, "--workspace", str(tmp_path / "w.db"), "--json", "--letters", str(tmp_path)]
     signed = CliRunner().invoke(app, [*args, "--sender", str(demo.path("sender.toml"))])
     assert signed.exit_code == 0, signed.output
     letters = [notice["message"] for notice in json.loads(signed.output)["notices"]]

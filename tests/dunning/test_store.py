@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from ecomrules.dunning import ChargeKind, DunningHistory, load_policy, plan
+from ecomrules.dunning import (
+    ChargeKind,
+    DunningHistory,
+    DunningPlan,
+    commit_plan,
+    load_policy,
+    plan,
+)
 from ecomrules.errors import WorkspaceError
 from ecomrules.money import Money
 from ecomrules.testing.dunning import customer, open_item
@@ -85,3 +92,26 @@ def test_loaded_events_equal_the_recorded_ones_and_share_their_days(tmp_path: Pa
     assert len(events) == 3
     assert all(e.sent_on is events[0].sent_on for e in events)
     assert all(e.level is events[0].level for e in events)
+
+
+def test_a_commit_plans_again_when_another_run_recorded_while_it_planned(tmp_path: Path) -> None:
+    items = [open_item("A", DUE, "500.00")]
+    as_of = date(2026, 1, 17)
+    calls: list[int] = []
+    with Workspace(tmp_path / "ws.db") as mine, Workspace(tmp_path / "ws.db") as theirs:
+        store, other = SqliteDunningStore(mine), SqliteDunningStore(theirs)
+
+        def make_plan(history: DunningHistory) -> DunningPlan:
+            calls.append(len(history.events))
+            planned = plan(items, [customer()], history, POLICY, as_of, render=False)
+            if len(calls) == 1:  # the other run commits the same notice meanwhile
+                other.record(planned, as_of)
+            return planned
+
+        planned, added = commit_plan(store, make_plan)
+        assert calls == [0, 1]  # planned again, on the history with the other's notice
+        assert planned.notices == ()
+        assert added == 0
+        calls.clear()
+        commit_plan(store, make_plan)  # nothing recorded meanwhile: planned once
+        assert calls == [1]

@@ -1,4 +1,5 @@
-"""PayPal reports: golden files for cases written from PayPal's specifications, and scenarios."""
+"""PayPal reports: scenarios over cases written from PayPal's specifications (golden files:
+``tests/parsing/test_golden_cases.py``)."""
 
 from __future__ import annotations
 
@@ -14,31 +15,13 @@ from ecomrules.parsing.model import LineKind, ParseResult
 from ecomrules.parsing.registry import detect, get_parser
 from ecomrules.psp.paypal.settlement import SettlementReportParser
 from ecomrules.psp.paypal.transaction_detail import TransactionDetailParser
-from ecomrules.testing.golden import assert_golden
 
 CASES = Path(__file__).parent / "cases"
-GOLDEN = Path(__file__).parent / "golden"
 
 
 def parse(name: str, on_error: str = "raise") -> ParseResult:
     data = (CASES / name).read_bytes()
     return detect(data, name).parse(data, source=name, on_error=on_error)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("case", "parser"),
-    [
-        ("paypal_stl_two_days.csv", "paypal.settlement"),
-        ("paypal_trr_day.csv", "paypal.transaction_detail"),
-        ("paypal_activity_de.csv", "paypal.activity"),
-        ("paypal_activity_fr.csv", "paypal.activity"),
-    ],
-)
-def test_golden(case: str, parser: str) -> None:
-    result = parse(case)
-    assert result.parser == parser
-    assert not result.errors
-    assert_golden(result.to_json(), GOLDEN / case.replace(".csv", ".expected.json"))
 
 
 def test_stl_amounts_have_two_implied_decimals_even_for_jpy() -> None:

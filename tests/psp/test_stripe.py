@@ -1,4 +1,5 @@
-"""Stripe reports: golden files for cases written from Stripe's documentation, and scenarios."""
+"""Stripe reports: scenarios over cases written from Stripe's documentation (golden files:
+``tests/parsing/test_golden_cases.py``)."""
 
 from __future__ import annotations
 
@@ -12,32 +13,14 @@ from ecomrules.parsing.base import Confidence, ErrorPolicy
 from ecomrules.parsing.model import LineKind, ParseResult
 from ecomrules.parsing.registry import detect, get_parser
 from ecomrules.psp.stripe.payout_reconciliation import PayoutReconciliationParser
-from ecomrules.testing.golden import assert_golden
 
 CASES = Path(__file__).parent / "cases"
-GOLDEN = Path(__file__).parent / "golden"
 
 
 def parse(name: str, on_error: str = "raise") -> ParseResult:
     data = (CASES / name).read_bytes()
     parser = detect(data, name)
     return parser.parse(data, source=name, on_error=on_error)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("case", "parser"),
-    [
-        ("stripe_payout_reconciliation.csv", "stripe.payout_reconciliation"),
-        ("stripe_balance_change.csv", "stripe.balance_change"),
-        ("stripe_balance_transactions.csv", "stripe.balance_transactions"),
-        ("stripe_bad_rows.csv", "stripe.payout_reconciliation"),
-    ],
-)
-def test_golden(case: str, parser: str) -> None:
-    result = parse(case, on_error="collect")
-    assert result.parser == parser
-    stem = case.removesuffix(".csv").removeprefix("stripe_")
-    assert_golden(result.to_json(), GOLDEN / f"stripe_{stem}.expected.json")
 
 
 def test_payout_reconciliation_groups_payouts_per_currency_and_keeps_references() -> None:

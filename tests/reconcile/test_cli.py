@@ -26,8 +26,8 @@ def test_json_document_has_the_documented_shape(tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     done = run("--open-items", ITEMS, "--statement", STATEMENT, "--json", "--out", str(out))
     assert done.returncode == 0, done.stderr
-    document = json.loads(done.stdout)
-    assert json.loads(out.read_text(encoding="utf-8")) == document
+    document = json.loads(out.read_text(encoding="utf-8"))  # written once, to --out
+    assert json.loads(done.stdout)["out"] == str(out)  # stdout: a summary
     by_line = {m["line_id"]: m for m in document["matches"]}
     assert by_line["D002"]["status"] == "auto"
     assert by_line["D002"]["allocations"] == [
@@ -114,3 +114,33 @@ def test_the_items_are_kept_only_when_a_commit_needs_their_residuals() -> None:
     assert kept[0].id == "INV-1001"
     assert let_go == []
     assert let_go_result == kept_result
+
+
+def test_invalid_ibans_are_reported_in_the_json_document(tmp_path: Path) -> None:
+    items = tmp_path / "open-items.csv"
+    items.write_text(
+        "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date,iban\n"
+        "I1,FA-1,N1,Atelier Dupont Martin SARL,EUR,70.00,70.00,2026-10-01,2026-10-31,"
+        "FR7630006000011234567890188\n"
+        "I2,FA-2,N1,Atelier Dupont Martin SARL,EUR,30.00,30.00,2026-10-01,2026-10-31,\n"
+        "I3,FA-3,N2,Atelier Dupont Martin SAS,EUR,70.00,70.00,2026-10-01,2026-10-31,\n",
+        encoding="utf-8",
+    )
+    statement = tmp_path / "bank.csv"
+    statement.write_text(
+        "id,booking_date,value_date,amount,currency,counterparty,iban,label,reference\n"
+        "B1,2026-11-02,2026-11-02,100.00,EUR,ATELIER DUPONT MARTIN SARL,"
+        "FR7630006000011234567890188,virement,\n",
+        encoding="utf-8",
+    )
+    done = run("--open-items", str(items), "--statement", str(statement), "--json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert [(i["record"], i["id"], i["code"]) for i in document["issues"]] == [
+        ("item", "I1", "reconcile.iban_invalid"),
+        ("line", "B1", "reconcile.iban_invalid"),
+    ]
+    (match,) = document["matches"]  # the exact name leads to the customer's two invoices
+    assert match["status"] == "auto"
+    assert [a["item_id"] for a in match["allocations"]] == ["I1", "I2"]
+    assert "reconcile.iban_invalid" in match["reasons"]

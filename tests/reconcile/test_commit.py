@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 
@@ -142,3 +143,51 @@ def test_a_workspace_of_the_first_schema_is_read_as_it_is_and_upgraded_to_record
         store = SqliteMatchStore(ws)
         assert ws.schema_version("reconcile") == len(_MIGRATIONS)
         assert store.commitments() == [old]
+
+
+class CountingStore(SqliteMatchStore):
+    """The SQLite store, keeping how many commitments each read returned."""
+
+    read: list[int]
+
+    def commitments(
+        self, items: Collection[str] | None = None, lines: Collection[str] | None = None
+    ) -> list[Commitment]:
+        found = super().commitments(items, lines)
+        self.read.append(len(found))
+        return found
+
+
+def test_the_check_under_the_lock_reads_only_what_the_result_touches(tmp_path: Path) -> None:
+    eur = Money("1.00", "EUR")
+    with Workspace(tmp_path / "ws.db") as ws:
+        store = CountingStore(ws)
+        store.read = []
+        store.record([Commitment(f"OLD-{n}", f"OLD-INV-{n}", eur, eur) for n in range(500)])
+        recorded_elsewhere(  # one on an item of the result, one with a line of the result
+            store,
+            Commitment("L-9", "INV-1", Money("1000.00", "EUR"), Money("1000.00", "EUR")),
+            Commitment("L-3", "OLD-INV-7", eur, eur),
+        )
+        result = MatchResult(
+            (
+                auto("L-1", ("INV-1", 100000)),
+                auto("L-2", ("INV-2", 30000)),
+                auto("L-3", ("INV-2", 1000)),
+            ),
+            (),
+            (),
+        )
+        checked, new = commit_matches(store, result, ITEMS)
+        assert store.read == [2]  # not the 500 others
+        assert len(store.commitments()) == 503
+        assert store.commitments(items=["INV-1"], lines=["L-3"]) == store.commitments(
+            lines=["L-9", "L-3"]
+        )
+        assert store.commitments(items=[], lines=[]) == []
+    assert [m.status for m in checked.matches] == [
+        MatchStatus.REVIEW,
+        MatchStatus.AUTO,
+        MatchStatus.REVIEW,
+    ]
+    assert new == 1

@@ -204,3 +204,52 @@ def test_amounts_in_json_are_the_money_amounts(units: int, currency: str) -> Non
     assert document["allocations"] == [{"item_id": "I1", "amount": expected}]
     if units:
         assert document["write_off"] == document["unallocated"] == document["fee"] == expected
+
+
+_TWINS = (
+    "Atelier Dupont Martin SARL",
+    "Atelier Dupont Martin SAS",
+    "Atelier Dupont Martin Fils SARL",
+    "Atelier Dupont Martin",
+    "Atelier Dupont Moreau SARL",
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(_TWINS) - 1), st.integers(1, 50_000), st.integers(0, 60)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.data(),
+)
+def test_an_exact_unique_name_and_an_amount_unique_to_it_is_automatic(
+    owed: list[tuple[int, int, int]], data: st.DataObject
+) -> None:
+    """Near twins (legal form or one word apart, one name a prefix of others) owe amounts,
+    equal ones too; a payment of one item's amount by a payer named exactly like its
+    customer (case and accents as a bank writes them), without IBAN or reference, is an
+    automatic match of that item when no other item of that customer has that amount."""
+    items = [
+        item(
+            f"I{n}",
+            _decimal(cents),
+            partner=f"N{twin}",
+            name=_TWINS[twin],
+            due=date(2026, 10, 1) + timedelta(days=days),
+        )
+        for n, (twin, cents, days) in enumerate(owed)
+    ]
+    target = data.draw(st.sampled_from(items))
+    same = [i for i in items if i.partner_id == target.partner_id and i.residual == target.residual]
+    payer = data.draw(st.sampled_from((target.partner_name, target.partner_name.upper())))
+    result = Matcher().match([line("L1", str(target.residual.amount), name=payer)], items)
+    if len(same) == 1:
+        (match,) = result.matches
+        assert match.status is MatchStatus.AUTO, result
+        assert [a.item_id for a in match.allocations] == [target.id]
+    for match in result.matches:  # whatever the case: never another customer's item
+        assert {a.item_id for a in match.allocations} <= {
+            i.id for i in items if i.partner_id == target.partner_id
+        }

@@ -135,6 +135,21 @@ def test_one_payment_for_several_invoices_found_by_references_in_the_label() -> 
     assert match.status is MatchStatus.AUTO
 
 
+def test_an_rf_reference_in_groups_of_four_leaves_the_next_reference_to_be_read() -> None:
+    """ISO 11649 prints RF references in groups of four, the last one shorter: the word
+    after that short group is another reference, not a part of the first."""
+    items = [
+        item("1", "259.30", reference="RF83000000421"),
+        item("2", "12885.66"),
+        item("3", "40.00"),
+    ]
+    lines = [line("L1", "13144.96", label="invoices RF83 0000 0042 1 INV-2")]
+    match = only(Matcher().match(lines, items))
+    assert allocated(match) == {"1": "259.30", "2": "12885.66"}
+    assert match.reasons == ("reconcile.combination.references",)
+    assert match.status is MatchStatus.AUTO
+
+
 def test_one_payment_for_several_invoices_found_by_amount_within_the_party() -> None:
     items = [
         item("A", "100.00", iban=IBAN, due=date(2026, 9, 1)),
@@ -423,6 +438,25 @@ def test_a_valid_iban_identifies_the_payer_for_a_combination() -> None:
     assert result.issues == ()
 
 
+def test_an_invalid_iban_on_the_items_is_reported_and_the_exact_name_still_identifies() -> None:
+    """The customer's IBAN on file is mistyped: the line's valid one is unknown, the name is not."""
+    items = [
+        item("A", "120.00", partner="N1", name="Atelier Dupont Martin SARL", iban=BAD_IBAN),
+        item("A2", "310.00", partner="N1", name="Atelier Dupont Martin SARL", iban=BAD_IBAN),
+        item("B", "120.00", partner="N2", name="Atelier Dupont Martin SAS"),
+    ]
+    lines = [line("L1", "120.00", name="ATELIER DUPONT MARTIN SARL", iban=IBAN)]
+    result = Matcher().match(lines, items)
+    match = only(result)
+    assert allocated(match) == {"A": "120.00"}
+    assert match.status is MatchStatus.AUTO
+    assert "reconcile.party.name_exact" in match.codes
+    assert [(i.record, i.id, i.value) for i in result.issues] == [
+        ("item", "A", BAD_IBAN),
+        ("item", "A2", BAD_IBAN),
+    ]
+
+
 def test_an_invalid_iban_in_python_settings_is_reported_not_joined() -> None:
     settings = attrs.evolve(default_settings(), partner_ibans={BAD_IBAN: "C1"})
     items = [item("A", "70.00"), item("B", "30.00")]
@@ -516,3 +550,29 @@ def test_several_invoices_of_a_near_name_are_not_searched() -> None:
     result = Matcher().match([line("L1", "475.50", name="Atelier Dupont Martin")], items)
     assert result.matches == ()
     assert result.unmatched_lines[0].reasons == ("reconcile.no_candidate",)
+
+
+def test_an_exact_sum_of_the_named_payers_items_beats_one_item_within_tolerance() -> None:
+    """74.37 is 75.26 short by 0.89 (within the under-payment tolerance) and exactly
+    27.90 + 46.47: the payer paid two invoices, not one invoice short."""
+    items = [
+        item("A", "75.26", partner="N1", name=SARL),
+        item("B", "27.90", partner="N1", name=SARL),
+        item("C", "46.47", partner="N1", name=SARL),
+        item("D", "74.37", partner="N2", name=SAS),
+    ]
+    match = only(Matcher().match([line("L1", "74.37", name="ATELIER DUPONT MARTIN SARL")], items))
+    assert allocated(match) == {"B": "27.90", "C": "46.47"}
+    assert match.status is MatchStatus.AUTO
+    assert match.reasons == ("reconcile.combination.subset_sum",)
+
+
+def test_one_item_within_tolerance_stays_the_proposal_when_no_sum_is_exact() -> None:
+    """The control of the test above: without an exact sum, the short payment is proposed."""
+    items = [
+        item("A", "75.26", partner="N1", name=SARL),
+        item("B", "27.90", partner="N1", name=SARL),
+    ]
+    match = only(Matcher().match([line("L1", "74.37", name="ATELIER DUPONT MARTIN SARL")], items))
+    assert allocated(match) == {"A": "74.37"}
+    assert match.write_off == 89

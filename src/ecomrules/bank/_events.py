@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from attrs import frozen
 
-from ecomrules.bank._records import StreamSource, open_stream, stream_lines
+from ecomrules.bank._records import StreamSource, open_stream, stream_lines, text_lines
 from ecomrules.errors import ControlTotalError
 from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
@@ -24,7 +25,15 @@ from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import ErrorPolicy, OnError
 from ecomrules.parsing.model import ParseResult, Statement, StatementLine
 
-__all__ = ["Event", "Reader", "StatementEnd", "check_balance", "gather", "stream_statement_lines"]
+__all__ = [
+    "Event",
+    "Reader",
+    "StatementEnd",
+    "TextRecordParser",
+    "check_balance",
+    "gather",
+    "stream_statement_lines",
+]
 
 
 @frozen
@@ -132,3 +141,44 @@ def stream_statement_lines(
     finally:
         if owned:
             stream.close()
+
+
+class TextRecordParser:
+    """``parse`` and ``iter_lines`` of a text record format, from its :meth:`read`.
+
+    ``parse`` reads bytes in memory and gathers the statements; ``iter_lines``
+    yields the lines of bytes (labelled ``source``), a path or a binary file,
+    streamed, with the same controls as each statement ends.
+    """
+
+    name: ClassVar[str]
+
+    def read(
+        self, lines: Iterator[tuple[int, str]], source: str, policy: ErrorPolicy
+    ) -> Iterable[Event]:
+        """The format's reader over numbered physical lines."""
+        raise NotImplementedError
+
+    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
+        """Parse a whole file."""
+        policy = ErrorPolicy(on_error)
+        return gather(
+            self.read(text_lines(data, source), source, policy), self.name, source, policy
+        )
+
+    def iter_lines(
+        self,
+        data: bytes | StreamSource,
+        *,
+        source: str = "<stream>",
+        on_error: OnError = "raise",
+        issues: list[Issue] | None = None,
+    ) -> Iterator[StatementLine]:
+        """Yield the lines one by one (bytes, a path or a binary file, streamed)."""
+        if not isinstance(data, bytes):
+            yield from stream_statement_lines(data, self.read, on_error=on_error, issues=issues)
+            return
+        policy = ErrorPolicy.of(on_error, issues)
+        for event in self.read(text_lines(data, source), source, policy):
+            if isinstance(event, StatementLine):
+                yield event

@@ -55,7 +55,9 @@ StoreOpt = Annotated[
 WorkspaceOpt = Annotated[
     Path | None,
     typer.Option(
-        "--workspace", help="Workspace file the store sits beside (default ./ecomrules.db)."
+        "--workspace",
+        help="Workspace file the store sits beside; default $ECOMRULES_WORKSPACE, "
+        "else ./ecomrules.db.",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]

@@ -1,11 +1,14 @@
 """The root ``ecomrules`` command and its error handling.
 
 Exit codes: 0 ok, 1 the run found what the user asked it to fail on, 2 bad
-input (message on stderr, no traceback).
+input (message on stderr, no traceback; with ``--json`` also a JSON error
+document on stdout, see :mod:`ecomrules.cli.failure`).
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -15,7 +18,8 @@ from ecomrules.cli.analytics import app as analytics_app
 from ecomrules.cli.credit import app as credit_app
 from ecomrules.cli.demo import demo
 from ecomrules.cli.dunning import app as dunning_app
-from ecomrules.cli.output import ExitCode, console, err_console, print_json
+from ecomrules.cli.failure import clickx, json_requested, report_failure
+from ecomrules.cli.output import ExitCode, JsonOption, console, print_json, set_json_output
 from ecomrules.cli.parse import parse
 from ecomrules.cli.preorder import app as preorder_app
 from ecomrules.cli.rates import app as rates_app
@@ -50,9 +54,7 @@ def root(
 
 
 @app.command()
-def formats(
-    json: Annotated[bool, typer.Option("--json", help="Print canonical JSON.")] = False,
-) -> None:
+def formats(json: JsonOption = False) -> None:
     """List the registered statement and settlement parsers (names are never cut)."""
     from rich.table import Column, Table
 
@@ -88,16 +90,29 @@ app.add_typer(rates_app, name="rates")
 app.command()(reconcile)
 
 
-def main() -> None:
-    """Entry point of the ``ecomrules`` script: errors become exit code 2 without traceback."""
+def main(args: Sequence[str] | None = None) -> None:
+    """Entry point of the ``ecomrules`` script: errors become exit code 2 without traceback.
+
+    Usage errors (click's) exit 2 with click's message; the library's errors
+    and unreadable files exit 2 with their message. With ``--json`` on the
+    command line every failure also prints its JSON error document on stdout.
+    """
+    argv = sys.argv[1:] if args is None else list(args)
+    as_json = json_requested(argv)
+    set_json_output(as_json)  # no progress display when stdout carries JSON
     try:
-        app()  # standalone: usage errors exit 2 with click's message, Exit exits
-    except EcomrulesError as exc:
-        err_console.print(f"error: {exc}", markup=False, style="red")
+        code = app(args=argv, prog_name="ecomrules", standalone_mode=False)
+    except clickx.NoArgsIsHelpError:  # the help text is already printed
         raise SystemExit(ExitCode.BAD_INPUT) from None
-    except OSError as exc:
-        err_console.print(f"error: {exc.filename or ''}: {exc.strerror}", markup=False, style="red")
+    except clickx.ClickException as exc:
+        report_failure(exc, as_json=as_json)
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        raise SystemExit(130) from None
+    except (EcomrulesError, OSError) as exc:
+        report_failure(exc, as_json=as_json)
         raise SystemExit(ExitCode.BAD_INPUT) from None
     except OverflowError:  # a date or number at the end of its range, given or computed
-        err_console.print("error: a date or number is out of range", markup=False, style="red")
+        report_failure(EcomrulesError("a date or number is out of range"), as_json=as_json)
         raise SystemExit(ExitCode.BAD_INPUT) from None
+    raise SystemExit(code if isinstance(code, int) else ExitCode.OK)

@@ -6,15 +6,32 @@ require_prepayment), 2 on bad input.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, check_run_date, console, print_json
+from ecomrules.cli.canonical_json import Stream
+from ecomrules.cli.output import (
+    SHOWN_ROWS,
+    AllOption,
+    ExitCode,
+    JsonOption,
+    OutOption,
+    console,
+    date_option,
+    emit_json,
+    print_json,
+    read_input,
+    rows_note,
+    step,
+)
 from ecomrules.cli.workspace import (
     WorkspaceOption,
     history,
@@ -63,7 +80,6 @@ LevelsOpt = Annotated[
     Path | None,
     typer.Option("--dunning-levels", help="dunning-levels.csv: customer_id,level reached"),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 
 
 def build_book(
@@ -76,14 +92,17 @@ def build_book(
     skip_order: str | None = None,
 ) -> ExposureBook:
     """Put the open items and orders into a book (the order being checked left out)."""
-    open_orders = [] if orders is None else read_orders(orders)
-    return ExposureBook.build(
-        customers,
-        policy,
-        as_of,
-        open_items=open_items,
-        open_orders=[o for o in open_orders if o.id != skip_order],
-    )
+    open_orders = [] if orders is None else read_input(read_orders, orders, "orders")
+    with step("building the exposure book", unit="items") as bar:
+        book = ExposureBook.build(
+            customers,
+            policy,
+            as_of,
+            open_items=open_items,
+            open_orders=[o for o in open_orders if o.id != skip_order],
+        )
+        bar.advance(len(open_items) + len(open_orders))
+    return book
 
 
 def dunning_standing(
@@ -138,7 +157,7 @@ def check(
         bool, typer.Option("--reserve", help="Reserve the order's amount in the workspace.")
     ] = False,
     workspace: WorkspaceOption = None,
-    json: JsonOpt = False,
+    json: JsonOption = False,
 ) -> None:
     """Decide whether an order may be taken on account: allow, warn, require_prepayment, block.
 
@@ -147,9 +166,9 @@ def check(
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     the_order = read_order(order)
-    people = read_customers(customers)
+    people = read_input(read_customers, customers, "customers")
     customer = _customer(people, the_order.customer_id, order)
-    read = read_open_items(open_items)
+    read = read_input(read_open_items, open_items, "items")
     overrides = _overrides(the_order, override_by, override_why, override_until)
     if reserve:
         from ecomrules.workspace.credit import SqliteReservationStore
@@ -205,13 +224,19 @@ def report(
     amount: Annotated[
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
-    json: JsonOpt = False,
+    json: JsonOption = False,
+    out: OutOption = None,
+    all_rows: AllOption = False,
 ) -> None:
-    """List each customer's exposure, headroom and the outcome of a standard order."""
+    """List each customer's exposure, headroom and the outcome of a standard order.
+
+    Many customers print a summary (the counts by outcome, the refused first);
+    --all prints every customer, --out FILE writes the whole JSON document.
+    """
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
-    people = read_customers(customers)
-    read = read_open_items(open_items)
+    people = read_input(read_customers, customers, "customers")
+    read = read_input(read_open_items, open_items, "items")
     with reading(workspace) as space:
         items = unpaid(read, space)
         book = build_book(people, rules, run_date, items, orders)
@@ -221,40 +246,104 @@ def report(
         standard = to_decimal(amount)
     except ValueError:
         raise typer.BadParameter(f"{amount!r} is not a decimal", param_hint="--amount") from None
-    decisions = standard_decisions(book, levels, standard)
-    if json:
-        print_json({"as_of": run_date.isoformat(), "customers": [_row(d) for d in decisions]})
-        return
-    table = Table("customer", "exposure", "overdue", "limit", "headroom", "standard order")
+    with step("deciding", total=len(book.customers), unit="customers") as bar:
+        decisions = standard_decisions(book, levels, standard, progress=bar.advance)
+    if json or out is not None:
+        document = {
+            "as_of": run_date.isoformat(),
+            "customers": Stream((_row(d) for d in decisions), len(decisions)),
+        }
+        emit_json(document, out, json, lambda: _report_summary(run_date, decisions))
+    if not json:
+        _print_report(decisions, all_rows=all_rows, out=out)
+
+
+def _report_summary(run_date: date, decisions: list[CreditDecision]) -> dict[str, Any]:
+    """What ``report --json --out`` prints on stdout: the customers counted by outcome."""
+    outcomes = Counter(d.outcome.value for d in decisions)
+    return {
+        "as_of": run_date.isoformat(),
+        "customers": len(decisions),
+        "outcomes": dict(sorted(outcomes.items())),
+    }
+
+
+def _report_table(decisions: Sequence[CreditDecision], title: str | None = None) -> Table:
+    """One row a customer that reads at 80 columns: reason codes under the outcome."""
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
+    )
+    table.add_column("customer", overflow="fold", ratio=1)
+    table.add_column("cur", no_wrap=True)
+    for name in ("exposure", "overdue", "limit", "headroom"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("standard order", overflow="fold", min_width=18)
     for d in decisions:
+        codes = "\n".join(code.removeprefix("credit.") for code in d.codes())
         table.add_row(
             d.customer_id,
-            str(d.exposure_before),
-            str(d.exposure.overdue),
-            "-" if d.limit is None else str(d.limit),
-            "-" if d.headroom is None else str(d.headroom),
-            f"{d.outcome.value} ({', '.join(d.codes())})",
+            d.exposure_before.currency.code,
+            str(d.exposure_before.amount),
+            str(d.exposure.overdue.amount),
+            "-" if d.limit is None else str(d.limit.amount),
+            "-" if d.headroom is None else str(d.headroom.amount),
+            f"{d.outcome.value}\n{codes}" if codes else d.outcome.value,
         )
-    console.print(table)
+    return table
+
+
+def _print_report(
+    decisions: list[CreditDecision], *, all_rows: bool = True, out: Path | None = None
+) -> None:
+    """Every customer, or with many and not ``all_rows`` the counts and the refused first."""
+    if all_rows or len(decisions) <= SHOWN_ROWS:
+        console.print(_report_table(decisions))
+        return
+    outcomes = Counter(d.outcome for d in decisions)
+    console.print(
+        f"{len(decisions):,} customer(s): "
+        + ", ".join(f"{o.value} {outcomes[o]:,}" for o in Outcome if outcomes[o]),
+        markup=False,
+    )
+    refused = [d for d in decisions if d.outcome.severity >= Outcome.REQUIRE_PREPAYMENT.severity]
+    if refused:
+        shown = refused[:SHOWN_ROWS]
+        console.print(_report_table(shown, f"Refused on account ({len(refused):,})"))
+        rows_note(len(shown), len(refused), "refused customers", out)
+    shown = decisions[:SHOWN_ROWS]
+    console.print(_report_table(shown, "First customers"))
+    rows_note(len(shown), len(decisions), "customers", out)
 
 
 @app.command()
 def release(
     order_id: Annotated[str, typer.Argument(help="The order whose reservation ends.")],
     workspace: WorkspaceOption = None,
+    json: JsonOption = False,
 ) -> None:
     """Drop an order's credit reservation (invoiced or cancelled)."""
     from ecomrules.workspace.credit import SqliteReservationStore
 
     with recording(workspace) as space:
         found = SqliteReservationStore(space).release(order_id)
+        path = space.path
+    if json:
+        print_json({"order_id": order_id, "released": found, "workspace": str(path)})
+        return
     console.print(f"{order_id}: {'released' if found else 'no reservation'}")
 
 
 def standard_decisions(
-    book: ExposureBook, levels: dict[str, tuple[int, bool]], amount: Decimal
+    book: ExposureBook,
+    levels: dict[str, tuple[int, bool]],
+    amount: Decimal,
+    *,
+    progress: Callable[[int], None] | None = None,
 ) -> list[CreditDecision]:
-    """Decide on a standard order (``amount`` on account) for every customer, by id."""
+    """Decide on a standard order (``amount`` on account) for every customer, by id.
+
+    ``progress`` is called with 1 for each customer decided.
+    """
     out = []
     for customer in sorted(book.customers.values(), key=lambda c: c.id):
         order = Order(
@@ -276,6 +365,8 @@ def standard_decisions(
                 dunning_blocks_credit=blocks,
             )
         )
+        if progress is not None:
+            progress(1)
     return out
 
 
@@ -305,19 +396,11 @@ def _overrides(
         raise typer.BadParameter(
             "an override needs --override-by, --override-why and --override-until"
         )
-    return (Override(who, why, _date(until, "--override-until"), order_id=order.id),)
+    return (Override(who, why, date_option(until, "--override-until"), order_id=order.id),)
 
 
 def _as_of(text: str | None) -> date:
-    return date.today() if text is None else check_run_date(_date(text, "--as-of"))
-
-
-def _date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        message = f"{text!r} is not a date (YYYY-MM-DD)"
-        raise typer.BadParameter(message, param_hint=option) from None
+    return date.today() if text is None else date_option(text, "--as-of")
 
 
 def _print_decision(decision: CreditDecision) -> None:
@@ -363,23 +446,25 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
             )
         )
     if not ctx.quiet:
+        codes = [[code.removeprefix("credit.") for code in d.codes()] for d in decisions]
+        widest = max((len(code) for row in codes for code in row), default=7)
         table = Table(
-            "order",
-            "customer",
-            "outcome",
-            "exposure after",
-            "headroom",
-            "reasons",
-            title="Credit decisions",
+            title="Credit decisions", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
         )
-        for d in decisions:
+        table.add_column("order", overflow="fold")
+        table.add_column("customer", overflow="fold")
+        table.add_column("outcome", no_wrap=True)
+        table.add_column("exposure\nafter", justify="right", no_wrap=True)
+        table.add_column("headroom", justify="right", no_wrap=True, min_width=8)
+        table.add_column("reasons", no_wrap=True, min_width=min(widest, 28), overflow="fold")
+        for d, reasons in zip(decisions, codes, strict=True):
             table.add_row(
                 d.order_id,
                 d.customer_id,
                 d.outcome.value,
                 str(d.exposure_after),
                 "-" if d.headroom is None else str(d.headroom),
-                "\n".join(code.removeprefix("credit.") for code in d.codes()),
+                "\n".join(reasons),
             )
         console.print(table)
     return {

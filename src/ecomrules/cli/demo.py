@@ -18,7 +18,7 @@ from rich.table import Table
 
 from ecomrules import demo as dataset
 from ecomrules.cli.analytics import demo_section as analytics_section
-from ecomrules.cli.output import check_run_date, console, print_json
+from ecomrules.cli.output import JsonOption, console, date_option, print_json
 from ecomrules.cli.preorder import demo_section as preorder_section
 from ecomrules.inputs import read_customers, read_open_items
 from ecomrules.ledger import Customer, OpenItem
@@ -148,7 +148,7 @@ def demo(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Run date (YYYY-MM-DD); default: the dataset's.")
     ] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    json: JsonOption = False,
     export: Annotated[
         Path | None,
         typer.Option(
@@ -167,7 +167,7 @@ def demo(
                 console.print(str(copy), markup=False, highlight=False)
             console.print(f"wrote {len(written)} demo input file(s) into {export}", markup=False)
         return
-    run_date = dataset.AS_OF if as_of is None else _parse_date(as_of)
+    run_date = dataset.AS_OF if as_of is None else date_option(as_of, "--as-of")
     ctx = DemoContext(
         as_of=run_date,
         customers=tuple(read_customers(dataset.path("customers.csv"))),
@@ -183,12 +183,3 @@ def demo(
 
 def _show(amount: Money) -> str:
     return str(amount.rounded(rounding=ROUND_HALF_EVEN))
-
-
-def _parse_date(text: str) -> date:
-    try:
-        return check_run_date(date.fromisoformat(text))
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
-        ) from None

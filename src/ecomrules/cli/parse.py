@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import ExitCode, console, err_console, print_json
+from ecomrules.cli.failure import report_failure
+from ecomrules.cli.output import (
+    SHOWN_ROWS,
+    AllOption,
+    ExitCode,
+    JsonOption,
+    OutOption,
+    console,
+    emit_json,
+    err_console,
+    rows_note,
+    step,
+)
 from ecomrules.errors import ControlTotalError, MalformedRecordError, ParseError
 from ecomrules.parsing.base import OnError
-from ecomrules.parsing.model import ParseResult
+from ecomrules.parsing.model import ParseResult, StatementLine
 from ecomrules.parsing.registry import parse_file
 
 __all__ = ["parse", "strict_hint"]
@@ -22,7 +36,9 @@ def parse(
     format: Annotated[
         str | None, typer.Option("--format", help="Parser name (see `ecomrules formats`).")
     ] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print canonical JSON.")] = False,
+    json: JsonOption = False,
+    all_rows: AllOption = False,
+    out: OutOption = None,
     lenient: Annotated[
         bool,
         typer.Option("--lenient", help="Report bad records as issues and go on (exit 1 if any)."),
@@ -38,29 +54,49 @@ def parse(
     """Parse a bank statement or PSP report and show every line, payout and issue."""
     on_error: OnError = "collect" if lenient else "raise"
     try:
-        if csv_config is not None:
-            from ecomrules.bank.csv import load_csv_config, parse_csv_file
+        with step(f"reading {file.name}", unit="lines") as bar:
+            if csv_config is not None:
+                from ecomrules.bank.csv import load_csv_config, parse_csv_file
 
-            if format not in (None, "bank.csv"):
-                raise typer.BadParameter(
-                    "--csv-config reads with bank.csv only", param_hint="--format"
-                )
-            results = parse_csv_file(file, load_csv_config(csv_config), on_error=on_error)
-        else:
-            results = parse_file(file, parser=format, on_error=on_error)
+                if format not in (None, "bank.csv"):
+                    raise typer.BadParameter(
+                        "--csv-config reads with bank.csv only", param_hint="--format"
+                    )
+                results = parse_csv_file(file, load_csv_config(csv_config), on_error=on_error)
+            else:
+                results = parse_file(file, parser=format, on_error=on_error)
+            bar.advance(sum(len(result.lines) for result in results))
     except (ControlTotalError, MalformedRecordError) as exc:
         # strict mode refused the file: say how to read it anyway
-        err_console.print(f"error: {exc}", markup=False, style="red")
+        report_failure(exc, as_json=json)
         err_console.print(strict_hint(exc), markup=False)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
-    if json:
+    if json or out is not None:
         documents = [result.to_json() for result in results]
-        print_json(documents[0] if len(documents) == 1 else {"files": documents})
-    else:
+        document = documents[0] if len(documents) == 1 else {"files": documents}
+        emit_json(document, out, json, lambda: _summary(results))
+    if not json:
         for result in results:
-            _render(result)
+            _render(result, all_rows=all_rows)
     if any(result.errors for result in results):
         raise typer.Exit(ExitCode.FOUND)
+
+
+def _summary(results: Sequence[ParseResult]) -> dict[str, Any]:
+    """What stdout gets under ``--json --out``: per file its parser and counts."""
+    return {
+        "files": [
+            {
+                "source": result.source,
+                "parser": result.parser,
+                "statements": len(result.statements),
+                "lines": sum(len(statement.lines) for statement in result.statements),
+                "payouts": len(result.payouts),
+                "issues": len(result.issues),
+            }
+            for result in results
+        ]
+    }
 
 
 def strict_hint(error: ParseError) -> str:
@@ -77,26 +113,44 @@ def strict_hint(error: ParseError) -> str:
     )
 
 
-def _render(result: ParseResult) -> None:
-    console.print(f"[bold]{result.source}[/bold] read by {result.parser}")
+def _render(result: ParseResult, *, all_rows: bool = True) -> None:
+    """Print a parsed file: per statement its lines (the first :data:`SHOWN_ROWS` unless all)."""
+    console.print(f"[bold]{result.source}[/bold] read by {result.parser}", soft_wrap=True)
     for statement in result.statements:
         title = f"account {statement.account or '?'}"
         if statement.opening_balance is not None:
             title += f", opening {statement.opening_balance}"
         if statement.closing_balance is not None:
             title += f", closing {statement.closing_balance}"
-        table = Table("id", "kind", "booked", "amount", "label", "references", title=title)
-        for line in statement.lines:
+        lines = statement.lines if all_rows else statement.lines[:SHOWN_ROWS]
+        table = Table(
+            title=f"{title}: {len(statement.lines):,} line(s)",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            padding=(0, 1, 0, 0),
+        )
+        table.add_column("id", overflow="fold", min_width=min(_widest(lines), 32))
+        table.add_column("kind", no_wrap=True)
+        table.add_column("booked", no_wrap=True)
+        table.add_column("amount", no_wrap=True, justify="right")
+        table.add_column("label", overflow="ellipsis", no_wrap=True, max_width=28)
+        table.add_column("references", overflow="fold")
+        for line in lines:
             table.add_row(
                 line.id,
                 line.kind.value,
                 line.booked_on.isoformat(),
                 str(line.amount),
                 line.label[:60],
-                ", ".join(line.references),
+                "\n".join(line.references),
             )
         console.print(table)
+        rows_note(len(lines), len(statement.lines), "lines")
     for payout in result.payouts:
         console.print(f"payout {payout.id}: {payout.amount}, {len(payout.line_ids)} line(s)")
     for issue in result.issues:
         err_console.print(str(issue), markup=False)
+
+
+def _widest(lines: Sequence[StatementLine]) -> int:
+    return max((len(line.id) for line in lines), default=2)

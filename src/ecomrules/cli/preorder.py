@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,7 +12,19 @@ from rich import box
 from rich.table import Table
 
 from ecomrules import _jsontext
-from ecomrules.cli.output import ExitCode, check_run_date, console, print_json
+from ecomrules.cli.output import (
+    SHOWN_ROWS,
+    AllOption,
+    ExitCode,
+    JsonOption,
+    OutOption,
+    check_run_date,
+    console,
+    emit_json,
+    print_json,
+    rows_note,
+    step,
+)
 from ecomrules.errors import InputError
 from ecomrules.inputs.preorders import PreorderInputs, read_preorder_inputs
 from ecomrules.outcome import Severity
@@ -80,7 +93,6 @@ ReleaseDays = Annotated[int, typer.Option("--release-days", min=0, help="Release
 AuthDays = Annotated[
     int, typer.Option("--authorization-days", min=1, help="Card authorisation validity in days.")
 ]
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 FailOnAlerts = Annotated[
     bool, typer.Option("--fail-on-alerts", help="Exit 1 when a warning or error alert is raised.")
 ]
@@ -110,10 +122,16 @@ def plan_command(
         Path | None,
         typer.Option("--replan-from", help="A previous plan's JSON: show what changed since."),
     ] = None,
-    json_output: Json = False,
+    json_output: JsonOption = False,
+    out: OutOption = None,
+    all_rows: AllOption = False,
     fail_on_alerts: FailOnAlerts = False,
 ) -> None:
-    """Plan every pre-order line: allocation, ship day, expected delivery, alerts."""
+    """Plan every pre-order line: allocation, ship day, expected delivery, alerts.
+
+    Many lines print a summary (the counts by status, the first lines, every
+    alert); --all prints every line, --out FILE writes the whole JSON document.
+    """
     inputs = _read(
         products, orders, supply, carriers, warehouse_country, warehouse_zone, pickup_cutoff,
         calendar,
@@ -126,14 +144,30 @@ def plan_command(
     changes = None
     if replan_from is not None:
         changes = diff_plans(_previous(replan_from), snapshot(result))
-    if json_output:
+    if json_output or out is not None:
         document = result.to_json()
         if changes is not None:
             document["changes"] = changes.to_json()
-        print_json(document)
-    else:
-        _render_plan(result, changes)
+        emit_json(document, out, json_output, lambda: _plan_summary(result))
+    if not json_output:
+        _render_plan(result, changes, all_rows=all_rows, out=out)
     _exit(result, fail_on_alerts)
+
+
+def _statuses(result: ReleasePlan) -> dict[str, int]:
+    """The plan's lines counted by status."""
+    return dict(sorted(Counter(line.status.value for line in result.lines).items()))
+
+
+def _plan_summary(result: ReleasePlan) -> dict[str, Any]:
+    """What ``plan --json --out`` prints on stdout: the counts."""
+    return {
+        "as_of": result.as_of.isoformat(),
+        "lines": len(result.lines),
+        "statuses": _statuses(result),
+        "alerts": len(result.alerts),
+        "extra_shipments": sum(1 for shipment in result.shipments if shipment.extra),
+    }
 
 
 @app.command("board")
@@ -156,7 +190,7 @@ def board_command(
     cutoff_days: CutoffDays = 14,
     release_days: ReleaseDays = 7,
     authorization_days: AuthDays = 7,
-    json_output: Json = False,
+    json_output: JsonOption = False,
     fail_on_alerts: FailOnAlerts = False,
 ) -> None:
     """Show the board: per product the pre-orders, demand, allocation, supply, dates, alerts."""
@@ -199,9 +233,7 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
     if not ctx.quiet:
         render_board(rows)
         render_alerts(result)
-    statuses: dict[str, int] = {}
-    for line in result.lines:
-        statuses[line.status.value] = statuses.get(line.status.value, 0) + 1
+    statuses = _statuses(result)
     return {
         "board": [row.to_json() for row in rows],
         "alerts": [alert.to_json() for alert in result.alerts],
@@ -251,19 +283,54 @@ def render_alerts(result: ReleasePlan) -> None:
     console.print(table)
 
 
-def _render_plan(result: ReleasePlan, changes: PlanDiff | None) -> None:
+_WHY_IN_TABLE_FROM = 120
+"""Below this terminal width the "why" of each line goes under the table, not in a column."""
+
+
+def _render_plan(
+    result: ReleasePlan,
+    changes: PlanDiff | None,
+    *,
+    all_rows: bool = True,
+    out: Path | None = None,
+) -> None:
+    """Print the plan; with many lines and not ``all_rows``, the counts and the first lines."""
+    lines = sorted(result.lines, key=lambda planned: (planned.order_id, planned.sku))
+    extra = [s for s in result.shipments if s.extra]
+    if not all_rows and len(lines) > SHOWN_ROWS:
+        console.print(
+            f"{len(lines):,} line(s): "
+            + ", ".join(f"{status} {n:,}" for status, n in _statuses(result).items()),
+            markup=False,
+        )
+        lines, extra = lines[:SHOWN_ROWS], extra[:SHOWN_ROWS]
+    wide = console.width >= _WHY_IN_TABLE_FROM
     table = Table(title=f"Release plan as of {result.as_of.isoformat()}")
     for name in ("order", "sku", "qty", "alloc", "status", "ship on", "delivery"):
         table.add_column(name, no_wrap=True)
-    table.add_column("why")
-    for line in sorted(result.lines, key=lambda planned: (planned.order_id, planned.sku)):
-        table.add_row(
+    if wide:
+        table.add_column("why", min_width=30)
+    for line in lines:
+        cells = [
             line.order_id, line.sku, str(line.quantity), str(line.allocated), line.status.value,
             str(line.ship_on or "-"), str(line.expected_delivery or "-"),
-            "; ".join(message for _, message in line.notes),
-        )  # fmt: skip
+        ]  # fmt: skip
+        if wide:
+            cells.append("; ".join(message for _, message in line.notes))
+        table.add_row(*cells)
     console.print(table)
-    extra = [s for s in result.shipments if s.extra]
+    if not wide and any(line.notes for line in lines):
+        why = Table.grid(padding=(0, 2))
+        why.add_column(no_wrap=True)
+        why.add_column()  # wraps on words at the terminal's width
+        for line in lines:
+            if line.notes:
+                why.add_row(
+                    f"{line.order_id} {line.sku}", "; ".join(message for _, message in line.notes)
+                )
+        console.print("[bold]Why[/bold]")
+        console.print(why)
+    rows_note(len(lines), len(result.lines), "lines", out)
     if extra:
         shipments = Table("order", "shipment", "ship on", "items", title="Extra shipments")
         for shipment in extra:
@@ -272,6 +339,8 @@ def _render_plan(result: ReleasePlan, changes: PlanDiff | None) -> None:
                 shipment.order_id, str(shipment.number), str(shipment.ship_on or "later"), items
             )
         console.print(shipments)
+        every = sum(1 for shipment in result.shipments if shipment.extra)
+        rows_note(len(extra), every, "extra shipments", out)
     render_alerts(result)
     if changes is not None:
         diff = Table("order", "sku", "change", "before", "after", title="Changes since the plan")
@@ -302,16 +371,19 @@ def _read(
         raise typer.BadParameter(
             f"{pickup_cutoff!r} is not a time (HH:MM)", param_hint="--pickup-cutoff"
         ) from None
-    return read_preorder_inputs(
-        products=products,
-        orders=orders,
-        supply=supply,
-        carriers=carriers,
-        warehouse_country=warehouse_country.upper(),
-        warehouse_zone=warehouse_zone,
-        pickup_cutoff=cutoff,
-        calendar=calendar,
-    )
+    with step("reading the pre-order files", unit="lines") as bar:
+        inputs = read_preorder_inputs(
+            products=products,
+            orders=orders,
+            supply=supply,
+            carriers=carriers,
+            warehouse_country=warehouse_country.upper(),
+            warehouse_zone=warehouse_zone,
+            pickup_cutoff=cutoff,
+            calendar=calendar,
+        )
+        bar.advance(len(inputs.lines))
+    return inputs
 
 
 def _policy(
@@ -343,15 +415,19 @@ def _policy(
 
 
 def _plan(inputs: PreorderInputs, as_of: str | None, policy: PlanPolicy) -> ReleasePlan:
-    return plan(
-        products=inputs.products,
-        lines=inputs.lines,
-        supply=inputs.supply,
-        warehouse=inputs.warehouse,
-        carriers=inputs.carriers,
-        as_of=_as_of(as_of, inputs),
-        policy=policy,
-    )
+    run_date = _as_of(as_of, inputs)
+    with step("planning", unit="lines") as bar:
+        result = plan(
+            products=inputs.products,
+            lines=inputs.lines,
+            supply=inputs.supply,
+            warehouse=inputs.warehouse,
+            carriers=inputs.carriers,
+            as_of=run_date,
+            policy=policy,
+        )
+        bar.advance(len(inputs.lines))
+    return result
 
 
 def _as_of(text: str | None, inputs: PreorderInputs) -> datetime:

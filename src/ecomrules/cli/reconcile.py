@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import Progress
+from attrs import evolve
+from rich import box
 from rich.table import Table
 
-from ecomrules.cli.output import console, err_console, print_json, write_json
+from ecomrules.cli.canonical_json import Stream
+from ecomrules.cli.output import (
+    SHOWN_ROWS,
+    AllOption,
+    JsonOption,
+    OutOption,
+    console,
+    emit_json,
+    err_console,
+    progress,
+    read_input,
+    rows_note,
+    step,
+)
 from ecomrules.cli.workspace import WorkspaceOption, reading, recording
 from ecomrules.errors import UnrecognizedFormatError
 from ecomrules.gcpause import paused_collector
@@ -21,6 +37,7 @@ from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, 
 from ecomrules.reconcile.bulk import read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
 from ecomrules.reconcile.records import LineRecord
+from ecomrules.reconcile.result import Match, UnmatchedLine
 from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
 
 if TYPE_CHECKING:
@@ -29,7 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["demo_section", "reconcile", "render", "run_reconcile"]
 
 _DEFAULT_CSV = {"id", "booking_date", "amount", "currency"}
-_PROGRESS_FROM = 20_000
 
 
 def _read_statement(path: Path) -> tuple[list[LineRecord], list[PayoutRecord]]:
@@ -70,33 +86,38 @@ def run_reconcile(
     from ecomrules.reconcile.config import load_config
 
     settings = load_config(config) if config else None
-    read = read_open_items(open_items)
+    read = read_input(read_open_items, open_items, "items")
     items = read
     skipped: frozenset[str] = frozenset()
     if committed is not None:
         items, skipped = without_committed(read, committed.commitments())
-    records = [item_record(item) for item in items]
+    records = [
+        item_record(item)
+        for item in progress(items, total=len(items), label="indexing open items", unit="items")
+    ]
     del items
     if not keep_items:
         read = []
     lines: list[LineRecord] = []
     payouts: list[PayoutRecord] = []
     for path in statements:
-        found, paid_out = _read_statement(path)
+        with step(f"reading {path.name}", unit="lines") as bar:
+            found, paid_out = _read_statement(path)
+            bar.advance(len(found))
         lines.extend(found)
         payouts.extend(paid_out)
     left_out = sorted(line.id for line in lines if line.id in skipped)
     if skipped:
         lines = [line for line in lines if line.id not in skipped]
     matcher = Matcher(settings)
-    if len(lines) >= _PROGRESS_FROM and err_console.is_terminal:
-        with Progress(console=err_console, transient=True) as bar:
-            task = bar.add_task("matching", total=len(lines))
-            result = matcher.match_records(
-                lines, records, payouts=payouts, progress=lambda n: bar.advance(task, n)
-            )
-    else:
-        result = matcher.match_records(lines, records, payouts=payouts)
+    with step("blocking: candidate items of each line", unit="lines") as bar:
+
+        def advance(count: int) -> None:
+            if bar.done == 0 and count:  # the first lines are decided: blocking is over
+                bar.start(len(lines), "matching")
+            bar.advance(count)
+
+        result = matcher.match_records(lines, records, payouts=payouts, progress=advance)
     return result, left_out, read
 
 
@@ -113,8 +134,9 @@ def reconcile(
     config: Annotated[
         Path | None, typer.Option("--config", help="Matcher configuration (.toml or .json).")
     ] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    out: Annotated[Path | None, typer.Option("--out", help="Also write the JSON here.")] = None,
+    json: JsonOption = False,
+    out: OutOption = None,
+    all_rows: AllOption = False,
     commit: Annotated[
         bool, typer.Option("--commit", help="Record the auto matches in the workspace.")
     ] = False,
@@ -136,16 +158,33 @@ def reconcile(
         if commit and store is not None:
             result, new = commit_matches(store, result, items)
             err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
-    with paused_collector():
-        document = result.to_json()
+    if json or out is not None:
+        with paused_collector():
+            emit_json(_document(result, left_out), out, json, lambda: _summary(result, left_out))
+    if not json:
+        render(result, left_out, all_rows=all_rows, out=out)
+
+
+def _document(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
+    """The ``--json`` document (:meth:`MatchResult.to_json`), its matches encoded as written."""
+    document = evolve(result, matches=()).to_json()
+    document["matches"] = Stream((m.to_json() for m in result.matches), len(result.matches))
     document["previously_committed_lines"] = left_out
-    if out is not None:
-        with out.open("w", encoding="utf-8") as handle:
-            write_json(document, handle)
-    if json:
-        print_json(document)
-        return
-    render(result, left_out)
+    return document
+
+
+def _summary(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
+    """What stdout gets under ``--json --out``: the counts, by status."""
+    statuses = Counter(match.status.value for match in result.matches)
+    return {
+        "lines": len(result.matches) + len(result.unmatched_lines),
+        "matches": dict(sorted(statuses.items())),
+        "unmatched_lines": len(result.unmatched_lines),
+        "unmatched_items": len(result.unmatched_items),
+        "payouts": len(result.payouts),
+        "issues": len(result.issues),
+        "previously_committed_lines": len(left_out),
+    }
 
 
 def _amount(units: int, currency: str) -> str:
@@ -154,33 +193,84 @@ def _amount(units: int, currency: str) -> str:
     return str(Money.from_minor_units(units, Currency.of(currency)).amount)
 
 
-def render(result: MatchResult, left_out: list[str] | None = None) -> None:
-    """Print the result as readable tables."""
-    table = Table()
-    for column in ("line", "status", "score", "items", "allocated", "write-off", "reasons"):
-        table.add_column(column, overflow="fold")
-    for match in result.matches:
-        table.add_row(
-            match.line_id,
-            match.status.value,
-            f"{match.score:.3f}",
-            "\n".join(a.item_id for a in match.allocations) or "-",
-            "\n".join(_amount(a.units, a.currency) for a in match.allocations) or "-",
-            _amount(match.write_off, match.currency) if match.write_off else "",
-            "\n".join(code.removeprefix("reconcile.") for code in match.codes),
-        )
-    console.print(table)
-    auto = len(result.by_status(MatchStatus.AUTO))
-    review = len(result.by_status(MatchStatus.REVIEW))
-    console.print(
-        f"{auto} auto, {review} to review, {len(result.unmatched_lines)} unmatched line(s), "
-        f"{len(result.unmatched_items)} open item(s) left"
+def _match_table(matches: Sequence[Match], title: str | None = None) -> Table:
+    """The matches as a table that reads at 80 columns: reason codes are never cut.
+
+    The status cell holds the score under it; each allocation is ``item amount``.
+    """
+    reasons = [[code.removeprefix("reconcile.") for code in match.codes] for match in matches]
+    widest = max((len(code) for codes in reasons for code in codes), default=7)
+    write_offs = any(match.write_off for match in matches)
+    table = Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1, 0, 0)
     )
-    for unmatched in result.unmatched_lines:
-        hint = f" (candidates: {', '.join(unmatched.candidates)})" if unmatched.candidates else ""
-        console.print(f"  unmatched {unmatched.line_id}: {', '.join(unmatched.reasons)}{hint}")
+    table.add_column("line", overflow="fold", ratio=1)
+    table.add_column("status", no_wrap=True)
+    table.add_column("allocations", overflow="fold", ratio=1)
+    if write_offs:
+        table.add_column("write-off", no_wrap=True, justify="right")
+    table.add_column("reasons", no_wrap=True, min_width=min(widest, 28), overflow="fold")
+    for match, codes in zip(matches, reasons, strict=True):
+        allocations = "\n".join(
+            f"{a.item_id} {_amount(a.units, a.currency)}" for a in match.allocations
+        )
+        row = [match.line_id, f"{match.status.value}\n{match.score:.3f}", allocations or "-"]
+        if write_offs:
+            row.append(_amount(match.write_off, match.currency) if match.write_off else "")
+        table.add_row(*row, "\n".join(codes))
+    return table
+
+
+def render(
+    result: MatchResult,
+    left_out: list[str] | None = None,
+    *,
+    all_rows: bool = True,
+    out: Path | None = None,
+) -> None:
+    """Print the result as readable tables.
+
+    With ``all_rows=False`` and more than :data:`SHOWN_ROWS` matches, a
+    summary: the counts by status, the review queue first, the unmatched lines
+    by reason, then the first rows; ``--all`` prints every row.
+    """
+    auto = result.by_status(MatchStatus.AUTO)
+    review = result.by_status(MatchStatus.REVIEW)
+    unmatched = result.unmatched_lines
+    counts = (
+        f"{len(auto):,} auto, {len(review):,} to review, {len(unmatched):,} unmatched line(s), "
+        f"{len(result.unmatched_items):,} open item(s) left"
+    )
+    summary = not all_rows and len(result.matches) + len(unmatched) > SHOWN_ROWS
+    if not summary:
+        console.print(_match_table(result.matches))
+        console.print(counts)
+        for line in unmatched:
+            console.print(_unmatched(line), markup=False)
+    else:
+        console.print(counts)
+        if review:
+            console.print(_match_table(review[:SHOWN_ROWS], f"Review queue ({len(review):,})"))
+            rows_note(len(review[:SHOWN_ROWS]), len(review), "matches to review", out)
+        if unmatched:
+            reasons = Counter(reason for line in unmatched for reason in line.reasons)
+            console.print(
+                "unmatched by reason: "
+                + ", ".join(f"{code} {count:,}" for code, count in reasons.most_common()),
+                markup=False,
+            )
+            for line in unmatched[:SHOWN_ROWS]:
+                console.print(_unmatched(line), markup=False)
+            rows_note(len(unmatched[:SHOWN_ROWS]), len(unmatched), "unmatched lines", out)
+        console.print(_match_table(result.matches[:SHOWN_ROWS], "First matches"))
+        rows_note(len(result.matches[:SHOWN_ROWS]), len(result.matches), "matches", out)
     if left_out:
-        console.print(f"{len(left_out)} line(s) already committed were left out")
+        console.print(f"{len(left_out):,} line(s) already committed were left out")
+
+
+def _unmatched(line: UnmatchedLine) -> str:
+    hint = f" (candidates: {', '.join(line.candidates)})" if line.candidates else ""
+    return f"  unmatched {line.line_id}: {', '.join(line.reasons)}{hint}"
 
 
 DEMO_STATEMENTS = ("bank-statement.csv", "reconcile-statement.csv", "stripe-payout.csv")

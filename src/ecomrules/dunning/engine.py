@@ -36,7 +36,7 @@ from ecomrules.ledger import Customer, ItemStatus, OpenItem
 from ecomrules.outcome import Issue, Reason, Severity
 from ecomrules.parsing.model import StatementLine
 
-__all__ = ["plan"]
+__all__ = ["no_sender_issue", "plan"]
 
 
 def plan(
@@ -125,12 +125,7 @@ def _plan(
             for notice in notices
         ]
         if sender is None:
-            issues["dunning.letter.no_sender"] = Issue(
-                Severity.WARNING,
-                "dunning.letter.no_sender",
-                "the letters have no sender: no company, bank details or signature "
-                "(pass a sender profile, --sender FILE)",
-            )
+            issues["dunning.letter.no_sender"] = no_sender_issue()
     claims = tuple(
         charge
         for customer_id in sorted(state.open_charges)
@@ -144,6 +139,16 @@ def _plan(
         holds=tuple(holds),
         claims=claims,
         issues=tuple(issues[code] for code in sorted(issues)),
+    )
+
+
+def no_sender_issue() -> Issue:
+    """The warning of a plan whose letters were rendered without a sender profile."""
+    return Issue(
+        Severity.WARNING,
+        "dunning.letter.no_sender",
+        "the letters have no sender: no company, bank details or signature "
+        "(pass a sender profile, --sender FILE)",
     )
 
 

@@ -150,6 +150,14 @@ class DunningHistoryStore(Protocol):
         """Hold an exclusive lock (a write transaction) for one plan-and-record."""
         ...
 
+    def changes(self) -> int:
+        """A number that differs from an earlier answer when another writer recorded since.
+
+        A store that cannot tell may answer a new number each time: every
+        commit then plans again under the lock.
+        """
+        ...
+
     def load(self) -> DunningHistory:
         """Return the whole history."""
         ...

@@ -265,18 +265,26 @@ class DunningPlan:
 def commit_plan(
     store: DunningHistoryStore, make_plan: Callable[[DunningHistory], DunningPlan]
 ) -> tuple[DunningPlan, int]:
-    """Plan on the history as the store holds it now, record the plan, under one lock.
+    """Plan on the history as the store holds it, and record the plan, as one step.
 
-    ``make_plan`` is called inside the store's lock with the history loaded
-    there, so a run committing at the same time either has recorded before
-    (this plan escalates from its events) or waits. The plan returned holds
-    only the notices recorded by this call (a notice whose items were all in
-    the history already is left out), so whatever sends from it sends each
-    notice once; the count is the item levels added.
+    The plan is made outside the store's lock (planning a large book takes
+    seconds, and other writers, an order being reserved, should not wait for
+    it). Inside the lock, when the store says something was recorded since
+    the history was loaded (:meth:`~DunningHistoryStore.changes`), the
+    history is loaded again and ``make_plan`` called again there; so a run
+    committing at the same time either has recorded before (this plan
+    escalates from its events) or waits. The plan returned holds only the
+    notices recorded by this call (a notice whose items were all in the
+    history already is left out), so whatever sends from it sends each notice
+    once; the count is the item levels added.
     """
+    seen = store.changes()
+    history = store.load()
+    planned = make_plan(history)
     with store.locked():
-        history = store.load()
-        planned = make_plan(history)
+        if store.changes() != seen:
+            history = store.load()
+            planned = make_plan(history)
         known = {event.key for event in history.events}
         notices = tuple(
             n for n in planned.notices if any(i.idempotency_key not in known for i in n.items)

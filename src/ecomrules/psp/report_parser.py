@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import ClassVar
 
+from ecomrules.outcome import Issue
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import ParseResult, StatementLine
@@ -81,14 +82,22 @@ class HeaderReportParser:
         return assemble(self.name, source, entries, policy, arrival=context.arrival)
 
     def iter_lines(
-        self, data: bytes, *, source: str, policy: ErrorPolicy
+        self,
+        data: bytes,
+        *,
+        source: str,
+        on_error: OnError = "raise",
+        issues: list[Issue] | None = None,
+        policy: ErrorPolicy | None = None,
     ) -> Iterator[StatementLine]:
-        """Yield the lines one by one (streaming); row problems go to ``policy``.
+        """Yield the lines one by one (streaming); row problems go to ``issues``
+        (or to ``policy``, when given).
 
         Each line is padded and its ``gross - fee == net`` checked as it is
         read, as :meth:`parse` does; payout totals need every line and are
         checked by :meth:`parse` only.
         """
+        policy = ErrorPolicy.of(on_error, issues, policy)
         table = self.read_table(data, source)
         table.require_columns(self.required_columns)
         read = self.row_reader(ReportContext(table, policy, Fingerprinter(self.name)))

@@ -216,7 +216,9 @@ def derive_reference_pattern(
         digits = sum(ch.isdigit() for ch in raw.strip().upper())
         if digits >= 4:
             lengths.add(digits)
-    alternatives = [r"(?P<rf>RF\d\d(?:[0-9A-Z]{1,21}|(?: [0-9A-Z]{1,4}){1,6}))"]
+    # an RF reference is written whole or, on paper, in groups of four of which only
+    # the last may be shorter (ISO 11649): the word after a short group is not its part
+    alternatives = [r"(?P<rf>RF\d\d(?:[0-9A-Z]{1,21}|(?: [0-9A-Z]{4}){0,5} [0-9A-Z]{1,4}))"]
     if prefixes:
         # the most frequent, ties by name: the same pattern whatever the items' order
         frequent = sorted(prefixes.items(), key=lambda pair: (-pair[1], pair[0]))[:max_prefixes]

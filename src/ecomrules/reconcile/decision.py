@@ -199,9 +199,12 @@ def _decide(
     best_by_ref = bool(scored[0][5] & _REF) and not tie
     several_refs = best_by_ref and len(scored) > 1 and bool(scored[1][5] & _REF)
     credits = best_item.partner_id in index.with_credit_notes
-    if (tie or not _amount_fits(best_item, paid, ctx.amount) or _payer_elsewhere(scored)) and (
-        several_refs or credits or not best_by_ref
-    ):
+    if (
+        tie
+        or not _amount_fits(best_item, paid, ctx.amount)
+        or _payer_elsewhere(scored)
+        or _short_of_exact(scored, paid, best_item)
+    ) and (several_refs or credits or not best_by_ref):
         combined = _combine(
             line_index, line, scored, index, settings, ctx.amount.exact, ctx.auto_bits
         )
@@ -229,6 +232,13 @@ def _payer_elsewhere(scored: list[_Scored]) -> bool:
 
 
 _IDENTIFIED = PARTY | NAMED
+
+
+def _short_of_exact(scored: list[_Scored], paid: int, best_item: ItemRecord) -> bool:
+    """True when the best pair is an identified payer's item, named by no reference, that
+    ``paid`` settles only within a tolerance: an exact sum of that payer's items wins."""
+    flags = scored[0][5]
+    return paid != best_item.residual and not flags & _REF and bool(flags & _IDENTIFIED)
 
 
 def _is_tie(scored: list[_Scored], settings: MatcherSettings) -> bool:

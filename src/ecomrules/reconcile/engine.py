@@ -178,13 +178,19 @@ def _iban_issues(
         issue("item", items[i].id, items[i].iban)
     for iban in index.invalid_partner_ibans:
         issue("partners", iban, iban)
+    # the distinct IBANs not on file (those are valid) are checked, then only
+    # lines with an invalid one are looked at: a million lines, a few set operations
+    line_ibans = set(map(attrgetter("iban"), work))
+    line_ibans.difference_update(index.partners_by_iban)
+    line_ibans.discard("")
+    invalid = {iban for iban in line_ibans if check.problem(iban) is not None}
     invalid_lines: list[int] = []
-    problem = check.problem
-    for i, line in enumerate(work):
-        if line.iban and problem(line.iban) is not None:
-            invalid_lines.append(i)
-            issue("line", line.id, line.iban)
-            work[i] = line._replace(iban="")
+    if invalid:
+        for i, line in enumerate(work):
+            if line.iban in invalid:
+                invalid_lines.append(i)
+                issue("line", line.id, line.iban)
+                work[i] = line._replace(iban="")
     issues.sort(key=lambda found: (found.record, found.id))
     return tuple(issues), invalid_lines
 

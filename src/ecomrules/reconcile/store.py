@@ -9,7 +9,7 @@ next run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -60,8 +60,15 @@ class MatchStore(Protocol):
         """Hold an exclusive lock (a write transaction) for one :func:`commit_matches`."""
         ...
 
-    def commitments(self) -> list[Commitment]:
-        """Every accepted allocation so far."""
+    def commitments(
+        self, items: Collection[str] | None = None, lines: Collection[str] | None = None
+    ) -> list[Commitment]:
+        """The accepted allocations so far; given ``items`` or ``lines``, only theirs.
+
+        That is, those of any of the items and those of any of the lines:
+        :func:`commit_matches` asks, under the lock, for what its result
+        touches, since the store grows with every run.
+        """
 
     def record(self, commitments: Sequence[Commitment]) -> int:
         """Store accepted allocations (idempotent per line and item); return how many are new."""
@@ -94,15 +101,32 @@ def commit_matches(
     recorded. Returns the result as recorded and how many allocations were new.
     """
     residuals = {item.id: item.residual for item in items}
-    with store.locked():
-        checked, accepted = _recheck(result, residuals, store.commitments())
+    # what each auto match takes, and whether it fits the items as read, known before the
+    # lock: under it, only what other runs recorded meanwhile is checked
+    wanted = [
+        _wanted(m, residuals) if m.status is MatchStatus.AUTO else None for m in result.matches
+    ]
+    items_taken = {c.item_id for w in wanted if w for c in w[0]}
+    lines = {m.line_id for m, w in zip(result.matches, wanted, strict=True) if w is not None}
+    with store.locked():  # only what this result touches: the store grows with every run
+        held = store.commitments(items=items_taken, lines=lines)
+        checked, accepted = _recheck(result, wanted, residuals, held)
         new = store.record(accepted)
     return checked, new
 
 
 def _recheck(
-    result: MatchResult, residuals: dict[str, Money], committed: Sequence[Commitment]
+    result: MatchResult,
+    wanted: Sequence[tuple[list[Commitment], bool] | None],
+    residuals: dict[str, Money],
+    committed: Sequence[Commitment],
 ) -> tuple[MatchResult, list[Commitment]]:
+    """Each auto match checked against ``committed`` and the matches before it.
+
+    ``wanted`` holds, for each auto match, its commitments and whether they
+    fit the items' residuals as read; an item nothing touched since needs no
+    other check.
+    """
     open_now: dict[str, Money] = {}
     lines: set[str] = set()
     for c in committed:
@@ -112,14 +136,18 @@ def _recheck(
             open_now[c.item_id] = open_now.get(c.item_id, residual) - c.settled
     matches: list[Match] = []
     accepted: list[Commitment] = []
-    for match in result.matches:
-        if match.status is not MatchStatus.AUTO:
+    for match, want in zip(result.matches, wanted, strict=True):
+        if want is None:
             matches.append(match)
             continue
-        taken = _of(match, residuals)
+        taken, fits_as_read = want
         if match.line_id in lines:
             reason = COMMITTED_ELSEWHERE_LINE
-        elif all(_fits(c.settled, open_now.get(c.item_id, c.residual)) for c in taken):
+        elif (
+            fits_as_read
+            if not any(c.item_id in open_now for c in taken)
+            else all(_fits(c.settled, open_now.get(c.item_id, c.residual)) for c in taken)
+        ):
             for c in taken:
                 open_now[c.item_id] = open_now.get(c.item_id, c.residual) - c.settled
             accepted.extend(taken)
@@ -129,6 +157,12 @@ def _recheck(
             reason = COMMITTED_ELSEWHERE_ITEM
         matches.append(evolve(match, status=MatchStatus.REVIEW, reasons=(*match.reasons, reason)))
     return evolve(result, matches=tuple(matches)), accepted
+
+
+def _wanted(match: Match, residuals: dict[str, Money]) -> tuple[list[Commitment], bool]:
+    """The match's commitments, and whether each fits its item's residual as read."""
+    taken = _of(match, residuals)
+    return taken, all(_fits(c.settled, c.residual) for c in taken)
 
 
 def _fits(amount: Money, open_amount: Money) -> bool:

@@ -2,18 +2,20 @@
 
 ``item("A", "120.00")`` is an open invoice ``INV-A`` of 120.00 EUR for
 partner ``C1``; ``line("L1", "120.00", refs=("INV-A",))`` a bank credit.
+``paid_twice(folder, 200)`` writes the files of two clerks committing at once.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from ecomrules.ledger import OpenItem
 from ecomrules.money import Money
 from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
 
-__all__ = ["DAY", "item", "line"]
+__all__ = ["DAY", "item", "line", "paid_twice"]
 
 DAY = date(2026, 11, 10)
 """The booking date of the built lines unless given."""
@@ -76,3 +78,39 @@ def line(
         gross=None if fee_money is None else net + fee_money,
         payout_id=payout_id,
     )
+
+
+_ITEMS_HEADER = (
+    "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date,"
+    "reference,order_id,iban,status,promise_until,partner_vat\n"
+)
+_LINES_HEADER = "id,booking_date,value_date,amount,currency,counterparty,iban,label,reference\n"
+
+
+def paid_twice(folder: Path, invoices: int) -> tuple[Path, list[Path]]:
+    """Write ``open-items.csv`` and two bank statements (``A.csv``, ``B.csv``) into ``folder``.
+
+    The open items are ``invoices`` invoices of the demo's customers (``C001``
+    to ``C006``), due 2026-10-15; each statement pays every one of them in
+    full, by its number in the label, on 2026-11-16. Two runs committing one
+    statement each on one workspace must settle each invoice once.
+    """
+    items, lines = [_ITEMS_HEADER], [_LINES_HEADER]
+    for n in range(invoices):
+        amount = f"{100 + n}.{n % 100:02d}"
+        items.append(
+            f"INV-{n:05d},FA-{n:05d},C{1 + n % 6:03d},Partner {n % 6},EUR,{amount},{amount},"
+            f"2026-09-15,2026-10-15,,SO-{n:05d},,open,,\n"
+        )
+        lines.append(
+            f"{{bank}}-{n:05d},2026-11-16,2026-11-16,{amount},EUR,Partner {n % 6},,"
+            f"VIR FACTURE FA-{n:05d},\n"
+        )
+    open_items = folder / "open-items.csv"
+    open_items.write_text("".join(items), encoding="utf-8")
+    statements = []
+    for bank in ("A", "B"):
+        statement = folder / f"{bank}.csv"
+        statement.write_text("".join(lines).replace("{bank}", bank), encoding="utf-8")
+        statements.append(statement)
+    return open_items, statements

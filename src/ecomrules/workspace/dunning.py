@@ -97,6 +97,11 @@ class SqliteDunningStore:
         with self.workspace.transaction():
             yield
 
+    def changes(self) -> int:
+        """SQLite's ``data_version``: it changes when another connection commits to the file."""
+        with self.workspace.reading() as db:
+            return int(db.execute("PRAGMA data_version").fetchone()[0])
+
     def load(self) -> DunningHistory:
         """Return the whole history."""
         if not self._tables:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -41,16 +42,30 @@ class SqliteMatchStore:
         with self.workspace.transaction():
             yield
 
-    def commitments(self) -> list[Commitment]:
-        """Every accepted allocation, ordered by line then item."""
+    def commitments(
+        self, items: Collection[str] | None = None, lines: Collection[str] | None = None
+    ) -> list[Commitment]:
+        """The accepted allocations, by line then item; given ``items`` or ``lines``, only theirs.
+
+        The ids go to SQLite as one JSON array each, so a statement of any
+        size is one query.
+        """
         if not self._version:
             return []
         write_off = "write_off" if self._version >= 2 else "NULL"  # read-only, not upgraded
+        query = (
+            f"SELECT line_id, item_id, amount, currency, residual, {write_off} "
+            "FROM reconcile_commitment"
+        )
+        arguments: tuple[str, ...] = ()
+        if items is not None or lines is not None:
+            query += (
+                " WHERE item_id IN (SELECT value FROM json_each(?))"
+                " OR line_id IN (SELECT value FROM json_each(?))"
+            )
+            arguments = (json.dumps(list(items or ())), json.dumps(list(lines or ())))
         with self.workspace.reading() as db:
-            rows = db.execute(
-                f"SELECT line_id, item_id, amount, currency, residual, {write_off} "
-                "FROM reconcile_commitment ORDER BY line_id, item_id"
-            ).fetchall()
+            rows = db.execute(f"{query} ORDER BY line_id, item_id", arguments).fetchall()
         return [
             Commitment(
                 line,

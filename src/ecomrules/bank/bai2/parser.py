@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ecomrules.bank._events import gather, stream_statement_lines
-from ecomrules.bank._records import StreamSource, text_lines
+from ecomrules.bank._events import StatementEnd, TextRecordParser, stream_statement_lines
+from ecomrules.bank._records import StreamSource
 from ecomrules.bank.bai2.reader import read_bai2
 from ecomrules.outcome import Issue
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
-from ecomrules.parsing.model import ParseResult, StatementLine
+from ecomrules.parsing.model import StatementLine
 
 __all__ = ["Bai2Parser", "iter_lines"]
 
@@ -19,7 +19,7 @@ _HEADER = re.compile(rb"^\s*01,[^,\r\n]*,[^,\r\n]*,\d{6},")
 _GROUP = re.compile(rb"(^|[\r\n/]\s*)02,")
 
 
-class Bai2Parser:
+class Bai2Parser(TextRecordParser):
     """BAI2 balance and transaction reports (US and Canadian banks)."""
 
     name: ClassVar[str] = "bank.bai2"
@@ -32,11 +32,11 @@ class Bai2Parser:
             return Confidence.YES if _GROUP.search(head) else Confidence.MAYBE
         return Confidence.NO
 
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a whole BAI2 file."""
-        policy = ErrorPolicy(on_error)
-        events = read_bai2(text_lines(data, source), source, policy)
-        return gather(events, self.name, source, policy)
+    def read(
+        self, lines: Iterator[tuple[int, str]], source: str, policy: ErrorPolicy
+    ) -> Iterator[StatementLine | StatementEnd]:
+        """The BAI2 reader (``parse`` and ``iter_lines`` are the base's)."""
+        return read_bai2(lines, source, policy)
 
 
 def iter_lines(

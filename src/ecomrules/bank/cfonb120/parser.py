@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
-from ecomrules.bank._events import gather, stream_statement_lines
-from ecomrules.bank._records import StreamSource, text_lines
+from ecomrules.bank._events import StatementEnd, TextRecordParser, stream_statement_lines
+from ecomrules.bank._records import StreamSource
 from ecomrules.bank.cfonb120.reader import RECORD_LENGTH, read_cfonb120
 from ecomrules.outcome import Issue
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
-from ecomrules.parsing.model import ParseResult, StatementLine
+from ecomrules.parsing.model import StatementLine
 
 __all__ = ["Cfonb120Parser", "iter_lines"]
 
 
-class Cfonb120Parser:
+class Cfonb120Parser(TextRecordParser):
     """CFONB 120 account statements ("relevé de compte", France)."""
 
     name: ClassVar[str] = "bank.cfonb120"
@@ -34,11 +34,11 @@ class Cfonb120Parser:
             return Confidence.YES
         return Confidence.NO
 
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a whole CFONB 120 file."""
-        policy = ErrorPolicy(on_error)
-        events = read_cfonb120(text_lines(data, source), source, policy)
-        return gather(events, self.name, source, policy)
+    def read(
+        self, lines: Iterator[tuple[int, str]], source: str, policy: ErrorPolicy
+    ) -> Iterator[StatementLine | StatementEnd]:
+        """The CFONB120 reader (``parse`` and ``iter_lines`` are the base's)."""
+        return read_cfonb120(lines, source, policy)
 
 
 def iter_lines(

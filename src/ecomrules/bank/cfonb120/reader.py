@@ -53,6 +53,7 @@ class _Statement:
         "number",
         "opening",
         "opening_date",
+        "tail",
     )
 
     def __init__(
@@ -63,6 +64,7 @@ class _Statement:
         opening: Money,
         opening_date: date,
         location: SourceLocation,
+        tail: str,
     ) -> None:
         self.key = key
         self.currency = currency
@@ -74,6 +76,9 @@ class _Statement:
         self.bank, self.branch, self.account_number = key.split("/", 2)
         self.account_field = self.account_number.rjust(11)
         self.id_prefix = f"{key}:{opening_date.isoformat()}:"
+        self.tail = tail
+        """The 01's columns 12-32 (branch, currency, decimals, account): a 04 or 05 with the
+        same text and bank code needs no other check."""
 
 
 class _Reader:
@@ -298,7 +303,9 @@ class _Reader:
             self.statement = None
             return
         currency, decimals, opening, day = balance
-        self.statement = _Statement(self._key(record), currency, decimals, opening, day, where)
+        self.statement = _Statement(
+            self._key(record), currency, decimals, opening, day, where, record[11:32]
+        )
         self.total = Decimal(0)
 
     def _close(self, record: str, where: SourceLocation) -> Iterator[StatementEnd]:
@@ -366,17 +373,16 @@ class _Reader:
         if len(record) < 104:
             record = record.ljust(RECORD_LENGTH)
         currency = statement.currency
-        code = record[16:19]
-        if code != currency.code and code.strip():
-            self._fail(
-                where,
-                f"movement currency {code!r} differs from the statement's {currency.code}",
-                "currency",
-            )
-            return None
-        self._check_account(record, statement, where, "movement")
-        for complement in complements:
-            self._check_account(complement, statement, where, "complement record 05 of movement")
+        if record[11:32] != statement.tail or record[2:7] != statement.bank:
+            code = record[16:19]
+            if code != currency.code and code.strip():
+                self._fail(
+                    where,
+                    f"movement currency {code!r} differs from the statement's {currency.code}",
+                    "currency",
+                )
+                return None
+            self._check_account(record, statement, where, "movement")
         digit = record[19]
         decimals = int(digit) if "0" <= digit <= "9" else statement.decimals
         amount = decode_amount(record[90:104], decimals)
@@ -410,6 +416,11 @@ class _Reader:
         counterparty = None
         raw = original
         if complements:
+            for complement in complements:
+                if complement[11:32] != statement.tail or complement[2:7] != statement.bank:
+                    self._check_account(
+                        complement, statement, where, "complement record 05 of movement"
+                    )
             raw = "\n".join([original, *complements])
             label, counterparty = _complements(complements, label, references, metadata)
         return StatementLine(

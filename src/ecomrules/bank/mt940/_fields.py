@@ -76,11 +76,12 @@ def split_messages(lines: Iterable[tuple[int, str]]) -> Iterator[Message]:
             tag = "28C"
         starts_field = tag in KNOWN_TAGS
         ends_block = False
-        if starts_field and tag in _TRAILER_CUT and _BLOCK_END in text:
-            text, ends_block = text[: text.index(_BLOCK_END)].rstrip(), True
-        elif text.startswith(_BLOCK_END):
-            # ``-}`` then the trailer, control bytes or the next message's header.
-            text = _BLOCK_END
+        if _BLOCK_END in text:  # rare: one substring test per line
+            if starts_field and tag in _TRAILER_CUT:
+                text, ends_block = text[: text.index(_BLOCK_END)].rstrip(), True
+            elif text.startswith(_BLOCK_END):
+                # ``-}`` then the trailer, control bytes or the next message's header.
+                text = _BLOCK_END
         if pending_dash is not None:
             if starts_field or _is_envelope(text) or _END.match(text):
                 if message is not None:

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from functools import partial
 from typing import ClassVar
 
-from ecomrules.bank._events import gather, stream_statement_lines
-from ecomrules.bank._records import StreamSource, text_lines
+from ecomrules.bank._events import StatementEnd, TextRecordParser, stream_statement_lines
+from ecomrules.bank._records import StreamSource
 from ecomrules.bank.mt940.reader import Variant, read_mt940
 from ecomrules.outcome import Issue
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
-from ecomrules.parsing.model import ParseResult, StatementLine
+from ecomrules.parsing.model import StatementLine
 
 __all__ = ["Mt940Parser", "Mt942Parser", "iter_lines"]
 
@@ -21,15 +21,15 @@ _BALANCE = re.compile(rb"(^|[\r\n]):(60F|60M|62F|62M):[CD]\d{6}")
 _FIELD = re.compile(rb"(^|[\r\n]):(20|25|61):")
 
 
-class _MtParser:
+class _MtParser(TextRecordParser):
     variant: ClassVar[Variant]
     name: ClassVar[str]
 
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse a whole file."""
-        policy = ErrorPolicy(on_error)
-        events = read_mt940(text_lines(data, source), source, policy, self.variant)
-        return gather(events, self.name, source, policy)
+    def read(
+        self, lines: Iterator[tuple[int, str]], source: str, policy: ErrorPolicy
+    ) -> Iterator[StatementLine | StatementEnd]:
+        """The MT940 reader for this variant (``parse`` and ``iter_lines`` are the base's)."""
+        return read_mt940(lines, source, policy, self.variant)
 
 
 class Mt940Parser(_MtParser):

@@ -1,7 +1,7 @@
 """The MT940/MT942 reader: messages of fields into statement lines, streamed.
 
 ``:61:`` is ``value date YYMMDD [entry date MMDD] mark [funds code] amount
-type(4) owner reference [//bank reference] [newline supplementary details]``.
+type(4) owner reference (16x) [//bank reference] [newline supplementary details]``.
 The mark is ``C``/``D`` (credit/debit), ``RC``/``RD`` (reversal of a credit,
 booked as a debit, and of a debit, booked as a credit) or ``EC``/``ED``
 (MT942 expected entries); a letter after it is the funds code (``CR`` is a
@@ -266,6 +266,11 @@ class _Statement:
         )
         metadata = dict(found.metadata)
         metadata["mark"] = mark
+        if len(owner_ref) > 16:
+            # the owner's reference is 16x; text after it (ABN AMRO writes the
+            # counterparty's name there) is not part of it
+            metadata["text_after_reference"] = owner_ref[16:].strip()
+            owner_ref = owner_ref[:16]
         if type_code:
             metadata["transaction_type"] = type_code
         if match.group("funds"):

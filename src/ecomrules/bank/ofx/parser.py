@@ -29,7 +29,7 @@ from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import ParseError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError, WholeFileLines
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Statement, StatementLine
 from ecomrules.parsing.source import clean_text, decode
 
@@ -94,7 +94,7 @@ def read_ofx_datetime(text: str, where: SourceLocation, field: str) -> tuple[dat
     return day_value, instant
 
 
-class OfxParser:
+class OfxParser(WholeFileLines):
     """Open Financial Exchange statements (OFX 1.x SGML and 2.x XML, QFX)."""
 
     name: ClassVar[str] = "bank.ofx"

@@ -35,7 +35,7 @@ from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError, WholeFileLines
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, StatementLine
 from ecomrules.parsing.source import clean_text, decode
 from ecomrules.psp.report_result import AccountLine, assemble
@@ -59,7 +59,7 @@ _MARKERS: Final = (
 )
 
 
-class GraphqlExportParser:
+class GraphqlExportParser(WholeFileLines):
     """Parser for Braintree GraphQL transaction and dispute exports (JSON or JSON lines)."""
 
     name: ClassVar[str] = "braintree.graphql"

@@ -23,7 +23,7 @@ from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError, WholeFileLines
 from ecomrules.parsing.model import LineKind, ParseResult, StatementLine
 from ecomrules.parsing.source import clean_text, decode
 from ecomrules.psp.report_result import AccountLine, assemble
@@ -43,7 +43,7 @@ _REVENUE_KINDS: Final = {
 }
 
 
-class SettlementJsonParser:
+class SettlementJsonParser(WholeFileLines):
     """Parser for Mollie settlement objects (Settlements API v2 JSON)."""
 
     name: ClassVar[str] = "mollie.settlement_json"

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from ecomrules.errors import MalformedRecordError
 from ecomrules.gcpause import paused_collector
-from ecomrules.outcome import SourceLocation
+from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import LineKind, ParseResult, Payout, Statement, StatementLine
 from ecomrules.psp._csvrows import Header, ReportInput, report_lines, rows_of
@@ -117,7 +117,13 @@ class SectionedReport:
         return ParseResult(self.name, source, tuple(statements), payouts, tuple(policy.issues))
 
     def iter_lines(
-        self, data: ReportInput, *, source: str, policy: ErrorPolicy
+        self,
+        data: ReportInput,
+        *,
+        source: str,
+        on_error: OnError = "raise",
+        issues: list[Issue] | None = None,
+        policy: ErrorPolicy | None = None,
     ) -> Iterator[StatementLine]:
         """Yield the lines one by one; footers are checked as they come.
 
@@ -127,6 +133,7 @@ class SectionedReport:
         half is read, so both come out linked; lines are therefore not
         strictly in file order.
         """
+        policy = ErrorPolicy.of(on_error, issues, policy)
         with report_lines(data, source) as text:
             yield from _Reader(self.name, source, policy).run(text)
 

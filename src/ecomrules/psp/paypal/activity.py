@@ -22,7 +22,7 @@ from ecomrules.decimals import DecimalFormat
 from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError, WholeFileLines
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import (
     Counterparty,
@@ -55,7 +55,7 @@ _ABBREVIATIONS: Mapping[str, int] = {
 """Zone abbreviations PayPal prints, as fixed UTC offsets in minutes."""
 
 
-class ActivityParser:
+class ActivityParser(WholeFileLines):
     """``paypal.activity``: the web Activity download in four languages."""
 
     name: ClassVar[str] = "paypal.activity"

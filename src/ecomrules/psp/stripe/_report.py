@@ -16,7 +16,7 @@ from typing import ClassVar
 from ecomrules.errors import MalformedRecordError, UnknownCurrencyError
 from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
-from ecomrules.outcome import SourceLocation
+from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Statement, StatementLine
@@ -134,9 +134,16 @@ class StripeReport:
         return ParseResult(self.name, source, statements, payouts, tuple(policy.issues))
 
     def iter_lines(
-        self, data: ReportInput, *, source: str, policy: ErrorPolicy
+        self,
+        data: ReportInput,
+        *,
+        source: str,
+        on_error: OnError = "raise",
+        issues: list[Issue] | None = None,
+        policy: ErrorPolicy | None = None,
     ) -> Iterator[StatementLine]:
-        """Yield the lines one by one (streaming); row problems go to ``policy``.
+        """Yield the lines one by one (streaming); row problems go to ``issues``
+        (or to ``policy``, when given).
 
         ``data`` is the report's bytes, a path or a binary file; a path or a
         seekable file is read in chunks, so memory stays flat however long
@@ -144,6 +151,7 @@ class StripeReport:
         read; payout totals need every line and are checked by :meth:`parse`
         only.
         """
+        policy = ErrorPolicy.of(on_error, issues, policy)
         with report_lines(data, source) as text:
             yield from self._iter(text, source, policy, {})
 

@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from ecomrules.errors import ControlTotalError, MalformedRecordError
 from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError, WholeFileLines
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import ParseResult, StatementLine
 from ecomrules.parsing.source import clean_text, decode
@@ -75,7 +75,7 @@ class SettlementRecords:
         )
 
 
-class SettlementFileParser:
+class SettlementFileParser(WholeFileLines):
     """Base of the parsers of Trustly's P11K settlement files."""
 
     name: ClassVar[str]

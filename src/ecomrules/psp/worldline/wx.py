@@ -27,7 +27,7 @@ import defusedxml.ElementTree as SafeET
 from ecomrules.errors import ControlTotalError, MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError, WholeFileLines
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, StatementLine
 from ecomrules.parsing.source import decode, sniffable
@@ -58,7 +58,7 @@ _AMOUNTS: Final = (
 )
 
 
-class WxParser:
+class WxParser(WholeFileLines):
     """Parser for the GlobalCollect WX1 report in its XML layout."""
 
     name: ClassVar[str] = "worldline.globalcollect_wx"
