@@ -159,21 +159,23 @@ def test_rows_are_read_as_the_dict_reader_read_them(
     assert list(_records(path, text, [])) == expected
 
 
+ITEM_FIELDS = {
+    "id": "I1",
+    "number": "INV-1",
+    "partner_id": "P1",
+    "partner_name": "Acme",
+    "currency": "EUR",
+    "issue_date": "2026-01-01",
+    "due_date": "2026-01-31",
+}
+
+
 def test_an_amount_given_as_a_decimal_must_be_finite() -> None:
     from pydantic import ValidationError
 
     from ecomrules.inputs.open_items import OpenItemRow
 
-    fields = {
-        "id": "I1",
-        "number": "INV-1",
-        "partner_id": "P1",
-        "partner_name": "Acme",
-        "currency": "EUR",
-        "amount": Decimal("10"),
-        "issue_date": "2026-01-01",
-        "due_date": "2026-01-31",
-    }
+    fields = {**ITEM_FIELDS, "amount": Decimal("10")}
     row = OpenItemRow.model_validate({**fields, "residual": Decimal("10")})
     assert row.to_domain().residual == Money("10", "EUR")
     with pytest.raises(ValidationError, match="not a finite decimal"):
@@ -199,16 +201,7 @@ def test_amounts_past_the_maximum_are_refused_however_written(amount: object) ->
 
     from ecomrules.inputs.open_items import OpenItemRow
 
-    fields = {
-        "id": "I1",
-        "number": "INV-1",
-        "partner_id": "P1",
-        "partner_name": "Acme",
-        "currency": "EUR",
-        "issue_date": "2026-01-01",
-        "due_date": "2026-01-31",
-        "residual": 0,
-    }
+    fields = {**ITEM_FIELDS, "residual": 0}
     assert OpenItemRow.model_validate({**fields, "amount": 10**17}).amount == Decimal(10**17)
     with pytest.raises(ValidationError, match=r"more than 18 digits|not a decimal"):
         OpenItemRow.model_validate({**fields, "amount": amount})
