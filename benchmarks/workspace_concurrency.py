@@ -59,9 +59,8 @@ if sys.argv[1] == "unsafe":
     import ecomrules.cli.dunning
     import ecomrules.reconcile.store as store
 
-    def recheck(result, residuals, committed):
-        return result, [c for m in result.matches if m.status.value == "auto"
-                        for c in store._of(m, residuals)]
+    def recheck(result, wanted, residuals, committed):
+        return result, [c for want in wanted if want for c in want[0]]
 
     def commit_plan(history_store, make_plan):
         planned = make_plan(history_store.load())

@@ -10,45 +10,34 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ecomrules import _jsontext
 from ecomrules.errors import InputError
+from ecomrules.inputs.layout import header_problems
+from ecomrules.inputs.table import decoded_text, json_records
 
 __all__ = ["read_rows", "row_errors"]
 
 RowT = TypeVar("RowT", bound=BaseModel)
 
 
-def _records(path: Path, text: str, required: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line number, record)``; CSV by header name, ``.jsonl`` one object a line.
-
-    A CSV file must have a header naming every ``required`` column: an empty
-    file is refused rather than read as "nothing open", which would relax
-    the decisions taken on it. A header alone is an empty table.
-    """
+def _records(path: Path, text: str, model: type[BaseModel]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line number, record)``; CSV by header name, ``.jsonl`` one object a line."""
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = _jsontext.loads(line, parse_float=_refuse_float)
-            except ValueError as exc:
-                raise InputError(str(path), [f"{path.name}:{number}: {exc}"]) from None
-            if not isinstance(record, dict):
-                raise InputError(str(path), [f"{path.name}:{number}: not a JSON object"])
-            yield number, record
+        for number, record in json_records(text):
+            if isinstance(record, str):
+                raise InputError(str(path), [f"{path.name}:{number}: {record}"])
+            yield number, dict(record)
         return
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
-        raise InputError(
-            str(path), [f"{path.name}: empty file: a CSV table starts with its header line"]
-        )
+        return
+    fields = model.model_fields
+    required = [name for name, info in fields.items() if info.is_required()]
+    problems = header_problems(path.name, header, list(fields), required)
+    if problems:
+        raise InputError(str(path), problems)
     names = [name.strip() for name in header]
-    missing = [name for name in required if name not in names]
-    if missing:
-        raise InputError(str(path), [f"{path.name}:1: header lacks column(s) {', '.join(missing)}"])
     width = len(names)
-    repeated = len(set(header)) != width
     for row in reader:
         if not row:
             continue  # a blank line
@@ -57,15 +46,7 @@ def _records(path: Path, text: str, required: list[str]) -> Iterator[tuple[int, 
                 str(path),
                 [f"{path.name}:{reader.line_num}: {len(row) - width} value(s) beyond the header"],
             )
-        if repeated:  # a name twice: its last cell wins, empty or not, as in a dict by name
-            cells = dict(zip(header, row + [""] * (width - len(row)), strict=True))
-            yield reader.line_num, {k.strip(): v for k, v in cells.items() if v}
-        else:
-            yield reader.line_num, {k: v for k, v in zip(names, row, strict=False) if v}
-
-
-def _refuse_float(text: str) -> Any:
-    raise ValueError(f"number {text} has a fraction: write amounts as strings")
+        yield reader.line_num, {k: v for k, v in zip(names, row, strict=False) if v}
 
 
 def row_errors(name: str, line: int, error: ValidationError) -> list[str]:
@@ -91,6 +72,7 @@ def read_rows(
     model: type[RowT],
     *,
     check: Callable[[list[tuple[int, RowT]]], list[str]] | None = None,
+    encoding: str = "utf-8",
 ) -> list[tuple[int, RowT]]:
     """Read every row of ``path`` into ``model``; raise one ``InputError`` listing all bad rows.
 
@@ -98,16 +80,12 @@ def read_rows(
     whole-file problems (duplicate ids, say) as more messages.
     """
     file = Path(path)
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(str(file), [f"{file}: cannot read: {exc.strerror}"]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(str(file), [f"{file}: not UTF-8 at byte {exc.start}"]) from None
+    text = decoded_text(file, encoding)
     rows: list[tuple[int, RowT]] = []
     problems: list[str] = []
-    required = [name for name, info in model.model_fields.items() if info.is_required()]
-    for line, record in _records(file, text, required):
+    if not text:
+        raise InputError(str(file), [f"{file.name}: the file is empty (0 bytes)"])
+    for line, record in _records(file, text, model):
         try:
             rows.append((line, model.model_validate(record)))
         except ValidationError as exc:
