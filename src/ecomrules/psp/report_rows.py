@@ -135,8 +135,8 @@ class ReportRow:
         body = text[1:] if text[0] == "-" else text
         if fmt is _POINT and body.isascii() and body.replace(".", "", 1).isdigit():
             value = Decimal(body)
-            if body is not text:
-                value = -value
+            if body is not text and value:  # exact, as parse_decimal negates; -0 is 0
+                value = value.copy_negate()
             point = body.find(".")
             if len(body) <= 28:  # exact even negated: the range check, decimals counted on the text
                 if value.adjusted() < MAX_MAGNITUDE and (point < 0 or len(body) - point <= 21):
