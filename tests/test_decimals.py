@@ -24,7 +24,7 @@ US = DecimalFormat(decimal=".", group=",")
         ("(12.00)", None, "-12.00"),
         (".11", None, "0.11"),
         ("1,5", None, "1.5"),
-        ("1.2302025304E+022", None, "1.2302025304E+22"),
+        ("1.2302025304E+012", None, "1.2302025304E+12"),
         ("4.626,81", EU, "4626.81"),
         ("-1.653,75", EU, "-1653.75"),
         ("1,653.75", US, "1653.75"),
@@ -54,11 +54,25 @@ def test_accepts(text: str, fmt: DecimalFormat | None, expected: str) -> None:
         ("1.234.567,8", US, "more than one decimal separator"),
         ("12.34,5", EU, "misplaced group"),
         ("1.5", DecimalFormat(decimal=","), "'.' where the decimal separator is ','"),
+        ("1" + "0" * 18, None, "more than 18 digits before the point"),
+        ("1E+18", None, "more than 18 digits before the point"),
+        ("1e999999", None, "more than 18 digits before the point"),
+        ("-1E-21", None, "more than 20 digits after the point"),
+        ("1\u0668", None, "not a decimal"),
+        ("\uff11\uff12", None, "not a decimal"),
+        ("1\u00b2", None, "not a decimal"),
     ],
 )
 def test_refuses(text: str, fmt: DecimalFormat | None, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_decimal(text, fmt)
+
+
+@pytest.mark.parametrize(
+    "text", ["9" * 18, "-" + "9" * 18 + "." + "9" * 20, "1.000000000000000000000000", "0E-30"]
+)
+def test_the_largest_and_finest_amounts_are_read_exactly(text: str) -> None:
+    assert parse_decimal(text) == Decimal(text)
 
 
 def test_separators_must_differ() -> None:

@@ -120,22 +120,49 @@ def test_row_with_too_many_values(tmp_path: Path) -> None:
         read_customers(path)
 
 
+ITEM_FIELDS = {
+    "id": "I1",
+    "number": "INV-1",
+    "partner_id": "P1",
+    "partner_name": "Acme",
+    "currency": "EUR",
+    "issue_date": "2026-01-01",
+    "due_date": "2026-01-31",
+}
+
+
 def test_an_amount_given_as_a_decimal_must_be_finite() -> None:
     from pydantic import ValidationError
 
     from ecomrules.inputs import OpenItemRow
 
-    fields = {
-        "id": "I1",
-        "number": "INV-1",
-        "partner_id": "P1",
-        "partner_name": "Acme",
-        "currency": "EUR",
-        "amount": Decimal("10"),
-        "issue_date": "2026-01-01",
-        "due_date": "2026-01-31",
-    }
+    fields = {**ITEM_FIELDS, "amount": Decimal("10")}
     row = OpenItemRow.model_validate({**fields, "residual": Decimal("10")})
     assert row.residual == 1000  # type: ignore[attr-defined]  # minor units, as the readers
     with pytest.raises(ValidationError, match="not a finite decimal"):
         OpenItemRow.model_validate({**fields, "residual": Decimal("NaN")})
+
+
+def test_a_csv_without_its_header_or_its_columns_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="empty"):
+        read_open_items(write(tmp_path, "empty.csv", ""))
+    with pytest.raises(InputError, match="missing column 'partner_name'"):
+        read_open_items(write(tmp_path, "short.csv", "id,number,partner_id\n"))
+    assert read_open_items(write(tmp_path, "none.csv", HEADER)) == []  # an empty table
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [10**40, Decimal("1E+40"), "1" + "0" * 18, Decimal("-1" + "0" * 18 + ".5")],
+    ids=["int", "decimal", "text", "negative-decimal"],
+)
+def test_amounts_past_the_maximum_are_refused_however_written(amount: object) -> None:
+    """A JSON integer or a Decimal skipped the maximum: exposures printed as 1.000E+40."""
+    from pydantic import ValidationError
+
+    from ecomrules.inputs import OpenItemRow
+
+    fields = {**ITEM_FIELDS, "residual": 0}
+    assert OpenItemRow.model_validate({**fields, "amount": 10**15}).amount == 10**17  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError, match=r"more than 18 digits before the point"):
+        OpenItemRow.model_validate({**fields, "amount": amount})

@@ -9,13 +9,13 @@ which :func:`validation_problems` writes the same way for every area.
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ecomrules import _jsontext
 from ecomrules.errors import ConfigError, ConfigProblem
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def read_config_file(
         ) from None
     try:
         if file.suffix.lower() == ".json":
-            document = json.loads(text, parse_float=json_float)
+            document = _jsontext.loads(text, parse_float=json_float)
         else:
             document = tomllib.loads(text, parse_float=toml_float)
     except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError

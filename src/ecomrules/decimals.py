@@ -13,9 +13,55 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-__all__ = ["DecimalFormat", "parse_decimal"]
+__all__ = [
+    "MAX_FRACTION_DIGITS",
+    "MAX_INTEGER_DIGITS",
+    "MAX_MINOR_UNIT_DIGITS",
+    "DecimalFormat",
+    "DecimalRangeError",
+    "parse_decimal",
+    "parse_minor_units",
+]
 
-_LITERAL: Final = re.compile(r"^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+MAX_INTEGER_DIGITS: Final = 18
+"""Digits before the point of any amount read from text: ``10**18`` and more is refused."""
+
+MAX_FRACTION_DIGITS: Final = 20
+"""Significant digits after the point of any number read from text (``1E-21`` is refused).
+
+Twenty leaves room for exchange rates; with :data:`MAX_INTEGER_DIGITS` a
+number has at most 38 significant digits.
+"""
+
+
+MAX_MINOR_UNIT_DIGITS: Final = MAX_INTEGER_DIGITS + 4
+"""Digits of a whole number of minor units read from text (the finest currency has 4)."""
+
+
+class DecimalRangeError(ValueError):
+    """A well-formed number with more digits than :func:`parse_decimal` accepts."""
+
+
+def parse_minor_units(text: str) -> int:
+    """Parse a whole number of minor units (``-12500``), or raise ``ValueError`` saying why.
+
+    ASCII digits only, with an optional sign, and at most
+    :data:`MAX_MINOR_UNIT_DIGITS` of them after leading zeros: an amount in minor
+    units stays within :data:`MAX_INTEGER_DIGITS` before the point.
+
+    >>> parse_minor_units("-0012500")
+    -12500
+    """
+    body = text.strip()
+    digits = body[1:] if body[:1] in ("+", "-") else body
+    if not digits or not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"{text!r} is not a whole number")
+    if len(digits.lstrip("0")) > MAX_MINOR_UNIT_DIGITS:
+        raise DecimalRangeError(f"{text!r} has more than {MAX_MINOR_UNIT_DIGITS} digits")
+    return int(body)
+
+
+_LITERAL: Final = re.compile(r"^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 class DecimalFormat:
@@ -44,6 +90,9 @@ def parse_decimal(text: str, fmt: DecimalFormat | None = None) -> Decimal:
     (``1,5`` is one and a half; ``1,234`` is refused).
 
     A leading or trailing sign and accounting parentheses are understood.
+    Digits are ASCII only (``'٨'`` and ``'８'`` are refused), and an amount
+    has at most :data:`MAX_INTEGER_DIGITS` digits before the point and
+    :data:`MAX_FRACTION_DIGITS` after it (``1e999999`` is refused).
     """
     raw = text
     s = text.strip().replace("\u00a0", " ")
@@ -63,9 +112,27 @@ def parse_decimal(text: str, fmt: DecimalFormat | None = None) -> Decimal:
         value = Decimal(s)
         if not value.is_finite():
             raise ValueError(f"{raw!r} is not a finite decimal")
-        return -value if negative else value
+        _check_size(value, raw)
+        # copy_negate is exact (unary minus rounds to the context's 28 digits); -0 is 0
+        return value.copy_negate() if negative and value else value
     except (InvalidOperation, ArithmeticError):
-        raise ValueError(f"{raw!r} is not a decimal within range") from None
+        raise DecimalRangeError(f"{raw!r} is not a decimal within range") from None
+
+
+def _check_size(value: Decimal, raw: str) -> None:
+    """Refuse an amount with more digits than the documented maximum, before or after the point."""
+    if not value:
+        return
+    if value.adjusted() >= MAX_INTEGER_DIGITS:
+        raise DecimalRangeError(
+            f"{raw!r} has more than {MAX_INTEGER_DIGITS} digits before the point"
+        )
+    digits, exponent = value.as_tuple()[1:]
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if -(int(exponent) + trailing) > MAX_FRACTION_DIGITS:
+        raise DecimalRangeError(
+            f"{raw!r} has more than {MAX_FRACTION_DIGITS} digits after the point"
+        )
 
 
 def _apply_format(s: str, fmt: DecimalFormat, raw: str) -> str:

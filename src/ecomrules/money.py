@@ -3,8 +3,14 @@
 Amounts are :class:`decimal.Decimal` and nothing else: a float or a bool is
 refused with ``TypeError``. Amounts of different currencies never mix silently
 (:class:`~ecomrules.errors.CurrencyMismatchError`). Rounding is always asked for
-with an explicit mode. Minor units come from the ISO 4217 table shipped in
-``ecomrules._iso4217`` (JPY 0, EUR 2, BHD 3), then the withdrawn codes of
+with an explicit mode. Arithmetic runs in this module's own decimal context,
+never the thread's: :data:`MONEY_DIGITS` significant digits; a sum,
+difference or product that would need more is an
+:class:`~ecomrules.errors.InexactAmountError` rather than a silent rounding
+(the default context keeps 28 digits, so ``10**28 + 0.01`` was ``10**28``).
+A quotient keeps :data:`MONEY_DIGITS` digits and is meant to be rounded.
+Minor units come from the ISO 4217 table shipped in ``ecomrules._iso4217``
+(JPY 0, EUR 2, BHD 3), then the withdrawn codes of
 ``ecomrules._iso4217_withdrawn`` with the minor units they had (DEM 2, ITL 0).
 """
 
@@ -12,7 +18,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from typing import TYPE_CHECKING, Any, Final
 
 from attrs import field, frozen
@@ -103,6 +119,37 @@ def _as_currency(value: Currency | str) -> Currency:
     return Currency.of(value)
 
 
+MONEY_DIGITS: Final = 50
+"""Significant digits money arithmetic carries; more is an error, never a rounding.
+
+Amounts read from files have at most 18 digits before the point and 20 after
+(:mod:`ecomrules.decimals`), so sums of many of them stay well inside.
+"""
+
+_EXACT: Final = Context(
+    prec=MONEY_DIGITS,
+    rounding=ROUND_HALF_EVEN,
+    traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
+)
+"""Adds, subtracts, multiplies: a result that is not exact raises (``Inexact``)."""
+
+_ADD: Final = _EXACT.add  # bound once: a method looked up per call costs a third of an add
+_SUBTRACT: Final = _EXACT.subtract
+_MULTIPLY: Final = _EXACT.multiply
+
+_ROUNDING: Final = Context(
+    prec=MONEY_DIGITS, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
+"""Rounds on request (``quantize`` with an explicit mode); only the precision is widened."""
+
+
+def _too_big(what: str) -> InexactAmountError:
+    """The error for a result past :data:`MONEY_DIGITS`; the message is built only then."""
+    return InexactAmountError(
+        f"{what} needs more than {MONEY_DIGITS} significant digits, or is out of range"
+    )
+
+
 def to_decimal(value: Decimal | int | str) -> Decimal:
     """Return ``value`` as a finite Decimal. Floats and bools raise ``TypeError``.
 
@@ -170,12 +217,19 @@ class Money:
             raise TypeError(f"minor units are an int, not {type(units).__name__}")
         cur = _as_currency(currency)
         digits = cur.exponent if exponent is None else exponent
-        return cls(Decimal(units).scaleb(-digits), cur)
+        try:
+            amount = Decimal(units).scaleb(-digits, _EXACT)
+        except DecimalException:
+            raise _too_big(f"{units} minor units") from None
+        return cls(amount, cur)
 
     def to_minor_units(self) -> int:
         """Return the amount as an int of minor units; raise if that would lose digits."""
         exponent = self.currency.exponent
-        scaled = self.amount.scaleb(exponent)
+        try:
+            scaled = self.amount.scaleb(exponent, _EXACT)
+        except DecimalException:
+            raise _too_big(f"{self} in minor units") from None
         if scaled != scaled.to_integral_value():
             raise InexactAmountError(f"{self} has more than {exponent} decimal(s); round it first")
         return int(scaled)
@@ -185,11 +239,18 @@ class Money:
 
         ``rounding`` is one of the :mod:`decimal` modes (``ROUND_HALF_UP``, ...).
         """
-        return Money(self.amount.quantize(self.currency.quantum, rounding=rounding), self.currency)
+        try:
+            rounded = self.amount.quantize(self.currency.quantum, rounding, _ROUNDING)
+        except DecimalException:
+            raise _too_big(f"{self} rounded") from None
+        return Money(rounded, self.currency)
 
     def is_exact(self) -> bool:
         """Return True when the amount has no more digits than the currency's minor units."""
-        return self.amount == self.amount.quantize(self.currency.quantum)
+        try:
+            return self.amount == self.amount.quantize(self.currency.quantum, context=_ROUNDING)
+        except DecimalException:
+            raise _too_big(f"{self} rounded") from None
 
     def _check(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):
@@ -199,31 +260,49 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        return Money._trusted(self.amount + self._check(other, "add").amount, self.currency)
+        b = self._check(other, "add").amount
+        try:
+            return Money._trusted(_ADD(self.amount, b), self.currency)
+        except DecimalException:
+            raise _too_big(f"{self} + {other}") from None
 
     def __sub__(self, other: Money) -> Money:
-        return Money._trusted(self.amount - self._check(other, "subtract").amount, self.currency)
+        b = self._check(other, "subtract").amount
+        try:
+            return Money._trusted(_SUBTRACT(self.amount, b), self.currency)
+        except DecimalException:
+            raise _too_big(f"{self} - {other}") from None
 
     def __neg__(self) -> Money:
-        return Money._trusted(-self.amount, self.currency)
+        amount = self.amount  # exact; zero stays an unsigned zero, as "-" gave it
+        return Money._trusted(amount.copy_negate() if amount else amount.copy_abs(), self.currency)
 
     def __pos__(self) -> Money:
         return self
 
     def __abs__(self) -> Money:
-        return Money._trusted(abs(self.amount), self.currency)
+        return Money._trusted(self.amount.copy_abs(), self.currency)
 
     def __mul__(self, factor: Decimal | int) -> Money:
         if isinstance(factor, bool) or not isinstance(factor, Decimal | int):
             return NotImplemented
-        return Money(self.amount * factor, self.currency)
+        try:
+            product = _MULTIPLY(self.amount, factor)
+        except DecimalException:
+            raise _too_big(f"{self} * {factor}") from None
+        return Money(product, self.currency)
 
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: Decimal | int) -> Money:
         if isinstance(divisor, bool) or not isinstance(divisor, Decimal | int):
             return NotImplemented
-        return Money(self.amount / divisor, self.currency)
+        # a quotient is rarely exact (19.99 / 3): it keeps MONEY_DIGITS digits, to be rounded
+        try:
+            quotient = _ROUNDING.divide(self.amount, divisor)
+        except DecimalException:
+            raise _too_big(f"{self} / {divisor}") from None
+        return Money(quotient, self.currency)
 
     def _compare(self, other: object, op: Callable[[Decimal, Decimal], bool]) -> bool:
         return op(self.amount, self._check(other, "compare").amount)
@@ -317,11 +396,16 @@ _set_currency: Final = Money.__dict__["currency"].__set__
 def sum_money(items: Iterable[Money], *, currency: Currency | str) -> Money:
     """Add amounts of one currency; ``currency`` names it, so an empty sum is defined."""
     cur = _as_currency(currency)
-    total = _ZERO
-    for item in items:
+    amounts = []
+    for item in items:  # outside the exact context: a generator's own arithmetic is its own
         if not isinstance(item, Money):
             raise TypeError(f"sum_money adds Money, not {type(item).__name__}")
         if item.currency is not cur and item.currency != cur:
             raise CurrencyMismatchError(cur.code, item.currency.code, "add")
-        total += item.amount
+        amounts.append(item.amount)
+    try:
+        with localcontext(_EXACT):  # a copy, this thread's only: sum() adds in C, exactly
+            total = sum(amounts, _ZERO)
+    except DecimalException:
+        raise _too_big(f"the sum in {cur.code}") from None
     return Money(total, cur)

@@ -33,7 +33,11 @@ def zone(name: str) -> ZoneInfo:
     """Return the IANA zone ``name`` (``Europe/Paris``); raise ``ValueError`` if unknown."""
     try:
         return ZoneInfo(name)
-    except (KeyError, ValueError) as exc:  # ZoneInfoNotFoundError is a KeyError
+    except (
+        KeyError,
+        ValueError,
+        OSError,
+    ) as exc:  # not found is a KeyError; a too long name OSError
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 

@@ -85,6 +85,22 @@ def test_bad_input_exits_2_naming_the_place(tmp_path: Path) -> None:
     assert "C999" in unknown.stderr
 
 
+@pytest.mark.parametrize("content", ["", "\n", "id,number\n"])
+def test_an_empty_open_items_file_is_refused_not_read_as_nothing_open(
+    tmp_path: Path, content: str
+) -> None:
+    """A 0-byte open-items file turned require_prepayment into warn: no open item, no overdue."""
+    order = order_file(tmp_path, customer_id="C002")
+    assert run("credit", "check", *DATA, "--order", order).returncode == 1  # blocked: overdue
+    empty = tmp_path / "open-items.csv"
+    empty.write_text(content, encoding="utf-8")
+    args = [str(empty) if value == str(demo_path("open-items.csv")) else value for value in DATA]
+    out = run("credit", "check", *args, "--order", order, "--workspace", str(tmp_path / "w.db"))
+    assert out.returncode == 2, out.stdout
+    assert "open-items.csv" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
 def test_reserve_in_a_workspace_counts_the_first_order_for_the_second(tmp_path: Path) -> None:
     ws = str(tmp_path / "ws.db")
     first = order_file(tmp_path, id="R-1", amount="3000.00")

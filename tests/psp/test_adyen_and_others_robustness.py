@@ -61,5 +61,5 @@ def test_damaged_case_is_parsed_or_refused_cleanly(
 
 
 def test_decimal_overflow_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="within range"):
+    with pytest.raises(ValueError, match=r"within range|digits before the point"):
         parse_decimal("-1e999999999999999999")

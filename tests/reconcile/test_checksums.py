@@ -57,3 +57,11 @@ def test_structured_kind_names_the_scheme() -> None:
     assert structured_kind("+++090/9337/55493+++") == "ogm"
     assert structured_kind("RF18539007547035") is None
     assert structured_kind("INV-1234") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["12\u00b24", "RF\u00b2\u00b2ABC", "1234\u00b2", "+++12\u00b2/4567/89012+++"]
+)
+def test_digits_of_other_scripts_are_no_reference(text: str) -> None:
+    """'²' passes str.isdigit and broke int(): a statement's text is not a reference then."""
+    assert structured_kind(text) is None

@@ -126,6 +126,9 @@ def main(args: Sequence[str] | None = None) -> None:
     except (EcomrulesError, OSError) as exc:
         report_failure(exc, as_json=as_json)
         raise SystemExit(ExitCode.BAD_INPUT) from None
+    except OverflowError:  # a date or number at the end of its range, given or computed
+        report_failure(EcomrulesError("a date or number is out of range"), as_json=as_json)
+        raise SystemExit(ExitCode.BAD_INPUT) from None
     finally:
         csv.field_size_limit(limit)
     raise SystemExit(code if isinstance(code, int) else ExitCode.OK)

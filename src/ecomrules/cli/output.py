@@ -29,12 +29,14 @@ from rich.text import Text
 from ecomrules.cli.canonical_json import records, write_canonical
 
 __all__ = [
+    "RUN_DATES",
     "SHOWN_ROWS",
     "AllOption",
     "ExitCode",
     "JsonOption",
     "OutOption",
     "Step",
+    "check_run_date",
     "console",
     "date_option",
     "emit_json",
@@ -63,13 +65,15 @@ JsonOption = Annotated[
 
 
 def date_option(text: str, option: str) -> date:
-    """Read a ``YYYY-MM-DD`` option value; a bad one is blamed on ``option`` (exit 2)."""
+    """Read a ``YYYY-MM-DD`` option value within :data:`RUN_DATES`; a bad one is blamed on
+    ``option`` (exit 2)."""
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(
             f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
         ) from None
+    return check_run_date(value, option)
 
 
 class ExitCode(enum.IntEnum):
@@ -79,6 +83,23 @@ class ExitCode(enum.IntEnum):
     FOUND = 1
     """The run found what the user asked it to fail on (blocked, unmatched, ...)."""
     BAD_INPUT = 2
+
+
+RUN_DATES = (date(1900, 1, 1), date(2999, 12, 31))
+"""The run dates (``--as-of``) the commands accept: the engines add and subtract
+years of terms, holds and interest periods, which the ends of the calendar
+(``0001-01-01``, ``9999-12-31``) cannot hold."""
+
+
+def check_run_date(value: date, option: str = "--as-of") -> date:
+    """Return ``value``, or refuse it as a bad parameter when outside :data:`RUN_DATES`."""
+    first, last = RUN_DATES
+    if not first <= value <= last:
+        raise typer.BadParameter(
+            f"{value.isoformat()} is outside the dates accepted ({first} to {last})",
+            param_hint=option,
+        )
+    return value
 
 
 def write_json(document: Any, stream: BinaryIO, *, label: str = "writing JSON") -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
@@ -12,6 +11,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from ecomrules import _jsontext
 from ecomrules.cli.inputs import EncodingOption
 from ecomrules.cli.output import (
     SHOWN_ROWS,
@@ -19,6 +19,7 @@ from ecomrules.cli.output import (
     ExitCode,
     JsonOption,
     OutOption,
+    check_run_date,
     console,
     emit_json,
     print_json,
@@ -440,8 +441,10 @@ def _as_of(text: str | None, inputs: PreorderInputs) -> datetime:
         return datetime.combine(date.today(), time(0, 0), tzinfo=tz)
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(0, 0), tzinfo=tz)
+            day = check_run_date(date.fromisoformat(text))
+            return datetime.combine(day, time(0, 0), tzinfo=tz)
         parsed = datetime.fromisoformat(text)
+        check_run_date(parsed.date())
     except ValueError:
         raise typer.BadParameter(
             f"{text!r} is not a date (YYYY-MM-DD) or an ISO date-time", param_hint="--as-of"
@@ -451,7 +454,7 @@ def _as_of(text: str | None, inputs: PreorderInputs) -> datetime:
 
 def _previous(path: Path) -> dict[tuple[str, str], Any]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = _jsontext.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise InputError(str(path), [f"{path.name}: not JSON: {exc}"]) from None
     return snapshot_from_json(document, path.name)

@@ -29,6 +29,7 @@ from decimal import Decimal
 from itertools import compress, count
 from typing import Any
 
+from ecomrules.decimals import MAX_INTEGER_DIGITS
 from ecomrules.money import Currency
 
 __all__ = [
@@ -115,6 +116,8 @@ class Layout:
 
 
 _AMOUNT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+_LARGEST = 10**MAX_INTEGER_DIGITS
+_TOO_LARGE = f"has more than {MAX_INTEGER_DIGITS} digits before the point (the maximum amount)"
 AMOUNT_PATTERN = "^" + _AMOUNT.pattern + "$"
 """The only amount text accepted: a plain decimal literal (the columnar reader's regex)."""
 _POWERS: tuple[int, ...] = tuple(10**k for k in range(19))
@@ -139,13 +142,19 @@ def plain_amount(value: Any) -> str:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("is not a finite decimal")
+        if value and value.adjusted() >= MAX_INTEGER_DIGITS:  # before format writes 10**999999
+            raise ValueError(_TOO_LARGE)
         value = format(value, "f")
     elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= _LARGEST:  # before str() meets its 4,300-digit limit
+            raise ValueError(_TOO_LARGE)
         value = str(value)
     if not isinstance(value, str):
         raise ValueError("is not a decimal written as text")
     if not _AMOUNT.fullmatch(value) or not value.isascii():
         raise ValueError("is not a plain decimal (like -12.30; no exponent, no separators)")
+    if len(value.partition(".")[0].lstrip("+-0")) > MAX_INTEGER_DIGITS:
+        raise ValueError(_TOO_LARGE)
     return value
 
 

@@ -7,7 +7,6 @@ drafted but not posted, that weigh on each customer's exposure.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from itertools import repeat
@@ -17,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ecomrules import _jsontext
 from ecomrules.credit.order import OpenOrder, OpenOrderStatus, Order, OrderLine, PaymentMethod
 from ecomrules.errors import InputError
 from ecomrules.inputs.fields import Amount, CurrencyCode, IsoDate
@@ -215,7 +215,7 @@ def read_order(path: str | Path) -> Order:
     """Read ``order.json``; every problem is reported in one ``InputError``."""
     file = Path(path)
     try:
-        data = json.loads(file.read_text(encoding="utf-8"), parse_float=JsonFloat)
+        data = _jsontext.loads(file.read_text(encoding="utf-8"), parse_float=JsonFloat)
     except OSError as exc:
         raise InputError(str(file), [f"{file}: cannot read: {exc.strerror}"]) from None
     except ValueError as exc:

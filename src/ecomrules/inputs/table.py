@@ -24,7 +24,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from ecomrules import _jsontext
 from ecomrules.errors import InputError
 from ecomrules.inputs.layout import (
     AMOUNT_PATTERN,
@@ -179,7 +179,7 @@ def json_records(text: str) -> Iterator[Record]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line, parse_float=JsonFloat)
+            record = _jsontext.loads(line, parse_float=JsonFloat)
         except ValueError as exc:
             yield number, f"not valid JSON: {exc}"
             continue

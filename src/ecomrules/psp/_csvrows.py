@@ -22,10 +22,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from ecomrules.decimals import DecimalFormat, parse_decimal
+from ecomrules.decimals import MAX_INTEGER_DIGITS, DecimalFormat, parse_decimal, parse_minor_units
 from ecomrules.errors import MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
+from ecomrules.parsing.limits import current_limits, record_too_long
 from ecomrules.parsing.source import clean_text, decode
 
 __all__ = [
@@ -168,13 +169,28 @@ def _stream_lines(stream: BinaryIO, source: str) -> Iterator[str]:
     text = io.TextIOWrapper(stream, encoding=encoding, newline=None)
     try:
         chunk = text.read(_CHUNK).removeprefix("\ufeff")
-        carry = ""
+        # text after the last line end waits as parts: a long line is joined once
+        pending: list[str] = []
+        waiting = 0
+        count = 0
+        limit = current_limits().max_record_bytes
         while chunk:
-            lines = (carry + chunk).split("\n")
-            carry = lines.pop()
-            yield from lines
+            cut = chunk.rfind("\n")
+            if cut < 0:
+                pending.append(chunk)
+                waiting += len(chunk)
+                if waiting > limit:
+                    where = SourceLocation(source, count + 1)
+                    raise record_too_long(current_limits(), "a line", where)
+            else:
+                pending.append(chunk[:cut])
+                lines = "".join(pending).split("\n")
+                count += len(lines)
+                yield from lines
+                pending = [chunk[cut + 1 :]]
+                waiting = len(pending[0])
             chunk = text.read(_CHUNK)
-        carry = carry.rstrip("\x1a")
+        carry = "".join(pending).rstrip("\x1a")
         if carry:
             yield carry
     finally:
@@ -295,17 +311,20 @@ class AmountReader:
                 return Decimal(text)
             return parse_decimal(text.replace("\u202f", "\u00a0"), self._fmt)
         digits = text.strip()
-        if not digits.isdigit() or not digits.isascii():
+        if digits[:1] in ("+", "-"):
             raise ValueError(f"{text!r} is not an unsigned count of minor units")
-        return Decimal(int(digits)).scaleb(-self._minor_exponent)
+        return Decimal(parse_minor_units(digits)).scaleb(-self._minor_exponent)
 
 
 def _is_plain(text: str) -> bool:
     """``-12.34``, ``12``, ``.5``: digits with at most one point and a leading minus.
 
-    Such text means the same to :class:`~decimal.Decimal` and to
+    Such text, when short enough to be within the maximum amount, means the
+    same to :class:`~decimal.Decimal` and to
     :func:`~ecomrules.decimals.parse_decimal`, so it skips the general parser.
     """
+    if len(text) > MAX_INTEGER_DIGITS:
+        return False
     digits = text[1:] if text[:1] == "-" else text
     return digits.isascii() and digits.replace(".", "", 1).isdigit()
 

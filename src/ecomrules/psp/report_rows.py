@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
-from ecomrules.decimals import DecimalFormat, parse_decimal
+from ecomrules.decimals import DecimalFormat, DecimalRangeError, parse_decimal
 from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Currency
 from ecomrules.outcome import SourceLocation
@@ -135,8 +135,8 @@ class ReportRow:
         body = text[1:] if text[0] == "-" else text
         if fmt is _POINT and body.isascii() and body.replace(".", "", 1).isdigit():
             value = Decimal(body)
-            if body is not text:
-                value = -value
+            if body is not text and value:  # exact, as parse_decimal negates; -0 is 0
+                value = value.copy_negate()
             point = body.find(".")
             if len(body) <= 28:  # exact even negated: the range check, decimals counted on the text
                 if value.adjusted() < MAX_MAGNITUDE and (point < 0 or len(body) - point <= 21):
@@ -148,6 +148,8 @@ class ReportRow:
             raise self.error(column, f"{text!r} is out of range for an amount", text)
         try:
             value = parse_decimal(text, fmt)
+        except DecimalRangeError:
+            raise self.error(column, f"{text!r} is out of range for an amount", text) from None
         except ValueError as exc:
             raise self.error(column, f"{text!r} is not a decimal ({exc})", text) from None
         if not amount_in_range(value):

@@ -70,6 +70,6 @@ def zone_named(name: str) -> tzinfo | None:
     if "/" in name:
         try:
             return ZoneInfo(name.strip())
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # a too long name: ENAMETOOLONG
             return None
     return None

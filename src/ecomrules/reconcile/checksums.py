@@ -24,6 +24,11 @@ _LETTER_VALUES = str.maketrans({chr(65 + k): str(10 + k) for k in range(26)})
 _SPACING = str.maketrans("", "", " -/+*.")
 
 
+def _is_digits(text: str) -> bool:
+    """ASCII digits only: ``'²'`` passes ``str.isdigit`` and breaks ``int``."""
+    return text.isascii() and text.isdigit()
+
+
 def _compact(text: str) -> str:
     return text.translate(_SPACING).upper()
 
@@ -43,7 +48,7 @@ def mod97(text: str) -> int:
 def is_valid_iso11649(text: str) -> bool:
     """RF creditor reference (ISO 11649): ``RF`` + 2 check digits + 1-21 letters/digits, mod 97."""
     ref = _compact(text)
-    if not (5 <= len(ref) <= 25) or not ref.startswith("RF") or not ref[2:4].isdigit():
+    if not (5 <= len(ref) <= 25) or not ref.startswith("RF") or not _is_digits(ref[2:4]):
         return False
     if not ref[4:].isascii() or not ref[4:].isalnum():
         return False
@@ -60,7 +65,7 @@ def _mod10_recursive(digits: str) -> int:
 def is_valid_qrr(text: str) -> bool:
     """Swiss QR reference / ISR (ESR) reference: 27 (ISR also 16) digits, recursive mod 10."""
     ref = _compact(text)
-    if len(ref) not in (16, 27) or not ref.isdigit():
+    if len(ref) not in (16, 27) or not _is_digits(ref):
         return False
     return _mod10_recursive(ref[:-1]) == int(ref[-1])
 
@@ -68,7 +73,7 @@ def is_valid_qrr(text: str) -> bool:
 def is_valid_ogm(text: str) -> bool:
     """Belgian structured communication (OGM/VCS): 10 digits + mod 97 (0 is written 97)."""
     ref = _compact(text)
-    if len(ref) != 12 or not ref.isdigit():
+    if len(ref) != 12 or not _is_digits(ref):
         return False
     check = int(ref[:10]) % 97 or 97
     return check == int(ref[10:])
@@ -77,7 +82,7 @@ def is_valid_ogm(text: str) -> bool:
 def is_valid_fi(text: str) -> bool:
     """Finnish national reference: 4-20 digits, weights 7-3-1 from the right."""
     ref = _compact(text)
-    if not (4 <= len(ref) <= 20) or not ref.isdigit():
+    if not (4 <= len(ref) <= 20) or not _is_digits(ref):
         return False
     weights = (7, 3, 1)
     total = sum(int(ch) * weights[i % 3] for i, ch in enumerate(reversed(ref[:-1])))
@@ -104,12 +109,12 @@ def _mod11_ok(ref: str) -> bool:
 
 def is_valid_kid(text: str) -> bool:
     """Norwegian KID: 2-25 digits with a mod 10 (Luhn) or mod 11 check digit (``-`` for 10)."""
-    ref = "".join(ch for ch in text if ch.isdigit() or ch == "-")
-    if not (2 <= len(ref) <= 25) or not ref[:-1].isdigit():
+    ref = "".join(ch for ch in text if _is_digits(ch) or ch == "-")
+    if not (2 <= len(ref) <= 25) or not _is_digits(ref[:-1]):
         return False
     if ref[-1] == "-":
         return _mod11_ok(ref)
-    return ref.isdigit() and (_luhn_ok(ref) or _mod11_ok(ref))
+    return _is_digits(ref) and (_luhn_ok(ref) or _mod11_ok(ref))
 
 
 def structured_kind(text: str) -> str | None:
@@ -125,7 +130,7 @@ def structured_kind(text: str) -> str | None:
     if "+++" in stripped or "***" in stripped:
         return "ogm" if is_valid_ogm(stripped) else None
     compact = _compact(stripped)
-    if not compact.isdigit():
+    if not _is_digits(compact):
         return None
     if len(compact) == 27:
         return "qrr" if is_valid_qrr(compact) else None

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from ecomrules.bank._events import StatementEnd
 from ecomrules.bank.bai2._records import Record, logical_records
+from ecomrules.decimals import parse_minor_units
 from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
@@ -145,13 +146,13 @@ class _Reader:
 
     def integer(self, record: Record, text: str, what: str) -> int | None:
         body = text.strip()
-        digits = body[1:] if body[:1] in "+-" else body
-        if not digits:
+        if not (body[1:] if body[:1] in "+-" else body):
             return 0
-        if not digits.isdigit() or not digits.isascii():
-            self.fail(record, f"{what} {text!r} is not a whole number", "bank.bai2.amount")
+        try:
+            return parse_minor_units(body)
+        except ValueError as exc:
+            self.fail(record, f"{what}: {exc}", "bank.bai2.amount")
             return None
-        return int(body)
 
     def day(self, record: Record, text: str, what: str) -> date | None:
         try:
@@ -177,10 +178,14 @@ class _Reader:
         if not code.strip():
             return default
         try:
-            return Currency.of(code)
+            currency = Currency.of(code)
         except UnknownCurrencyError:
             self.fail(record, f"unknown currency code {code!r}")
             return default
+        if currency.minor_units is None:  # XXX, XAU: BAI2 amounts are in minor units
+            self.fail(record, f"currency {currency.code} has no minor units to count amounts in")
+            return default
+        return currency
 
     # -- the pass ----------------------------------------------------------------
 
@@ -311,7 +316,7 @@ class _Reader:
         if amount is None:
             return None
         self.account_total += amount
-        if not type_text.isdigit():
+        if not (type_text.isascii() and type_text.isdigit()):
             self.fail(record, f"type code {type_text!r} is not a number", "bank.bai2.type_code")
             return None
         sign = direction(int(type_text))

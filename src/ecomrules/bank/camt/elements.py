@@ -20,7 +20,7 @@ from ecomrules.parsing.model import Counterparty
 
 __all__ = ["Names", "find_path", "own_text", "path_text", "read_amount", "read_date"]
 
-_AMOUNT: Final = re.compile(r"^\d{1,18}(\.\d{1,17})?$")
+_AMOUNT: Final = re.compile(r"^\d{1,18}(\.\d{1,17})?$", re.ASCII)
 
 
 class _Paths(dict[str, tuple[str, ...]]):

@@ -24,11 +24,13 @@ from ecomrules.bank.camt.entry import EntryContext, read_entry
 from ecomrules.bank.camt.stream import ContainerEnd, DocumentStart, iter_entries
 from ecomrules.bank.controls import Input, check_balance, open_input
 from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, MISSING_FIELD, RecordError
+from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import ControlTotalError, ParseError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import ParseResult, Statement, StatementLine
+from ecomrules.parsing.source import sniffable
 
 __all__ = ["Camt052Parser", "Camt053Parser", "Camt054Parser", "CamtParser"]
 
@@ -55,7 +57,7 @@ class CamtParser:
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
         """YES when the namespace or the message element names this CAMT message."""
         try:
-            match = _SNIFF.search(head[:8192])
+            match = _SNIFF.search(sniffable(head[:16384])[:8192])
         except Exception:  # sniff never raises
             return Confidence.NO
         if match is None:
@@ -253,7 +255,7 @@ class _Reading:
         where = SourceLocation(self.source, line)
         label = f"statement {ctx.statement_key}"
         count = (_find_text(totals, n.paths["NbOfNtries"]) or "").strip()
-        if count.isdigit() and int(count) != entries:
+        if count.isascii() and count.isdigit() and int(count) != entries:
             self.policy.fail(
                 ControlTotalError(
                     f"{label}: the transactions summary counts {count} entries, "
@@ -268,8 +270,8 @@ class _Reading:
             return
         text = (_find_text(net, n.paths["Amt"]) or "").strip()
         try:
-            stated = Decimal(text)
-        except ArithmeticError:
+            stated = parse_decimal(text, DecimalFormat())
+        except ValueError:
             return
         if (_find_text(net, n.paths["CdtDbtInd"]) or "").strip() == "DBIT":
             stated = -stated

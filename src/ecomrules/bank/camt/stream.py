@@ -21,6 +21,7 @@ ElementTree's C tree builder, with no per-element Python callback. It
 
 from __future__ import annotations
 
+import codecs
 import re
 import sys
 from collections import deque
@@ -34,6 +35,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from ecomrules.errors import InvariantError, MalformedRecordError
 from ecomrules.outcome import SourceLocation
+from ecomrules.parsing.limits import current_limits, record_too_long
 
 __all__ = ["ContainerEnd", "DocumentStart", "Entry", "iter_entries"]
 
@@ -126,20 +128,29 @@ class _Reader:
         self.removed = 0
 
     def run(self, stream: BinaryIO) -> Iterator[DocumentStart | Entry | ContainerEnd]:
-        carry = b""
+        # the bytes after the last ">" wait for the next block; kept as parts, so a
+        # long run without ">" is joined once, not copied again at every block
+        pending: list[bytes] = []
+        waiting = 0
+        limit = current_limits().max_record_bytes
         scan = True
         first = True
         while True:
             block = stream.read(_BLOCK)
-            data = carry + block
             if block:
-                cut = data.rfind(b">") + 1
+                cut = block.rfind(b">") + 1
                 if cut == 0:
-                    carry = data
+                    pending.append(block)
+                    waiting += len(block)
+                    if waiting > limit:
+                        where = SourceLocation(self.source, self.line)
+                        raise record_too_long(current_limits(), "a run without '>'", where)
                     continue
-                data, carry = data[:cut], data[cut:]
+                data = b"".join((*pending, block[:cut])) if pending else block[:cut]
+                pending = [block[cut:]]
+                waiting = len(block) - cut
             else:
-                carry = b""
+                data = b"".join(pending)
             if first:
                 first = False
                 # UTF-16: expat reads it, but its bytes cannot be cleaned or scanned
@@ -197,13 +208,20 @@ class _Reader:
         if guard is None:
             raise InvariantError("the prolog guard is gone before the root element was read")
         position = 0
-        for tag in _ROOT_TAG.finditer(piece):
-            guard.feed(piece[position : tag.end()])
-            position = tag.end()
-            if _first_start(guard) is not None:
-                doc.guard = None
-                return
-        guard.feed(piece[position:])
+        try:
+            for tag in _ROOT_TAG.finditer(piece):
+                guard.feed(piece[position : tag.end()])
+                position = tag.end()
+                if _first_start(guard) is not None:
+                    doc.guard = None
+                    return
+            guard.feed(piece[position:])
+        except LookupError as exc:  # a declaration too long for _scan's look: expat's own lookup
+            name = str(exc).removeprefix("unknown encoding: ")
+            raise MalformedRecordError(
+                f"the XML declaration names an unknown encoding {name[:40]!r}",
+                location=SourceLocation(self.source, self.line),
+            ) from None
         if _first_start(guard) is not None:
             doc.guard = None
 
@@ -212,6 +230,13 @@ class _Reader:
             declared = _ENCODING.search(piece, 0, 200)
             if declared:
                 doc.encoding = declared.group(1).decode("ascii")
+                try:
+                    codecs.lookup(doc.encoding)
+                except LookupError:
+                    raise MalformedRecordError(
+                        f"the XML declaration names an unknown encoding {doc.encoding!r}",
+                        location=SourceLocation(self.source, self.line),
+                    ) from None
         line = self.line
         last = 0
         raw_start = 0 if self.raw_parts is not None else -1

@@ -276,7 +276,7 @@ class _Reader:
     @staticmethod
     def _decimals(record: str, currency: Currency) -> int:
         digit = record[19:20]
-        if digit.isdigit():
+        if "0" <= digit <= "9":
             return int(digit)
         return currency.minor_units if currency.minor_units is not None else 2
 
@@ -484,7 +484,9 @@ def _complements(
 def _unsigned(digits: str, decimals: str) -> str:
     """Render an unsigned zero-padded amount with its decimals count, as found."""
     body = digits.strip()
-    if not body.isdigit() or not decimals.strip().isdigit():
+    if not (body + decimals.strip()).isascii() or not body.isdigit():
+        return body
+    if not decimals.strip().isdigit():
         return body
     return str(Decimal(body).scaleb(-int(decimals)))
 

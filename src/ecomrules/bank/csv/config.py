@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import copy
-import json
 import tomllib
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -22,6 +21,7 @@ from typing import Any, Literal
 from attrs import frozen
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ecomrules import _jsontext
 from ecomrules.decimals import DecimalFormat
 from ecomrules.errors import ConfigError, ConfigProblem, UnknownCurrencyError
 from ecomrules.money import Currency
@@ -211,7 +211,7 @@ def load_csv_config(document: str | Path | Mapping[str, Any]) -> CsvLayout:
                 source, [ConfigProblem("$", f"cannot read: {exc.strerror}")]
             ) from None
         try:
-            raw = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+            raw = _jsontext.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
         except (ValueError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(source, [ConfigProblem("$", f"not valid: {exc}")]) from None
     try:

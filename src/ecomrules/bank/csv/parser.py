@@ -38,6 +38,7 @@ from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.fingerprint import Fingerprinter
+from ecomrules.parsing.limits import current_limits, record_too_long
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Statement, StatementLine
 from ecomrules.parsing.source import unwrap
 
@@ -46,7 +47,7 @@ __all__ = ["CsvParser", "parse_csv_file"]
 _CONTROL_BYTES: Final = bytes(c for c in range(32) if c not in (9, 10, 13))
 _WIDE: Final = frozenset({"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
 _BLOCK: Final = 1 << 20
-_PLAIN: Final = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_PLAIN: Final = re.compile(r"^[+-]?\d{1,18}(\.\d{1,20})?$", re.ASCII)  # else parse_decimal
 _DEFAULT_SET: Final = frozenset(DEFAULT_COLUMNS)
 
 
@@ -160,7 +161,11 @@ class _Reading:
         decoder = codecs.getincrementaldecoder(codec.name)(errors="strict")
         filtering = codec.name not in _WIDE
         consumed = self.consumed
-        carry = ""
+        # text after the last line end waits for the next block as parts: a long
+        # line is joined once, not copied again at every block
+        pending: list[str] = []
+        waiting = 0
+        limit = current_limits().max_record_bytes
         first = True
         while True:
             block = stream.read(_BLOCK)
@@ -182,16 +187,27 @@ class _Reading:
                 ) from None
             if first and text:
                 text, first = text.removeprefix("\ufeff"), False
-            text = carry + text
             if final:
                 cut = len(text)
             else:
                 cut = text.rfind("\n") + 1 or text.rfind("\r", 0, len(text) - 1) + 1
-            for physical in io.StringIO(text[:cut], newline=""):
+            if cut == 0 and not final:
+                pending.append(text)
+                waiting += len(text)
+                if waiting > limit:
+                    where = SourceLocation(self.source, self.line + 1)
+                    raise record_too_long(current_limits(), "a line", where)
+                continue
+            if pending:
+                pending.append(text[:cut])
+                complete = "".join(pending)
+            else:
+                complete = text[:cut]
+            for physical in io.StringIO(complete, newline=""):
                 self.line += 1
                 consumed.append(physical)
                 yield physical
-            carry = text[cut:]
+            pending, waiting = [text[cut:]], len(text) - cut
             if final:
                 return
 

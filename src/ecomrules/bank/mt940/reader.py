@@ -36,12 +36,12 @@ __all__ = ["read_mt940"]
 
 Variant = Literal["940", "942"]
 
-_BALANCE = re.compile(r"^([CD])([0-9]{6})([A-Z]{3})([0-9]+,[0-9]*)$")
+_BALANCE = re.compile(r"^([CD])([0-9]{6})([A-Z]{3})([0-9]{1,18},[0-9]{0,18})$")
 _LINE = re.compile(
     r"^(?P<value>[0-9]{6})(?P<entry>[0-9]{4})?(?P<mark>RC|RD|EC|ED|C|D)(?P<funds>[A-Z])?"
-    r"(?P<amount>[0-9]+,[0-9]*) ?(?P<type>[A-Z][A-Z0-9 ]{3})?(?P<rest>.*)$"
+    r"(?P<amount>[0-9]{1,18},[0-9]{0,18}) ?(?P<type>[A-Z][A-Z0-9 ]{3})?(?P<rest>.*)$"
 )
-_SUM = re.compile(r"^([0-9]+)([A-Z]{3})([0-9]+,[0-9]*)$")
+_SUM = re.compile(r"^([0-9]+)([A-Z]{3})([0-9]{1,18},[0-9]{0,18})$")
 _FLOOR = re.compile(r"^([A-Z]{3})([CD]?)([0-9]+,[0-9]*)$")
 _FLOOR_NO_COMMA = re.compile(r"^([A-Z]{3})([CD]?)([0-9]+)$")
 _LEADING_CODE = re.compile(r"^([A-Z]{3})")

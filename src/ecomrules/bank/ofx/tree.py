@@ -18,7 +18,10 @@ from typing import Final
 from ecomrules.bank.problems import MALFORMED, RecordError
 from ecomrules.outcome import SourceLocation
 
-__all__ = ["Node", "read_tree"]
+__all__ = ["MAX_DEPTH", "Node", "read_tree"]
+
+MAX_DEPTH: Final = 64
+"""Elements nested deeper are refused (real statements nest about ten deep)."""
 
 _TOKEN: Final = re.compile(
     r"<(?:!\[CDATA\[(?P<cdata>.*?)\]\]|!--.*?--|\?.*?\?|!DOCTYPE[^>]*"
@@ -66,6 +69,7 @@ class Node:
 
 def read_tree(text: str, source: str) -> Node:
     """Read the OFX body of ``text`` (from its ``<OFX>`` tag) into a tree under a root node."""
+    _check_closed(text, source)
     root = Node("#root", 1, 0)
     stack = [root]
     pending: Node | None = None
@@ -107,6 +111,12 @@ def read_tree(text: str, source: str) -> Node:
                 pending = None
             node = Node(name, line_at, match.start())
             stack[-1].children.append(node)
+            if len(stack) > MAX_DEPTH:
+                raise RecordError(
+                    MALFORMED,
+                    f"elements nested more than {MAX_DEPTH} deep",
+                    location=SourceLocation(source, line_at),
+                )
             if match.group("rest").rstrip().endswith("/"):
                 node.text = ""
             else:
@@ -117,6 +127,36 @@ def read_tree(text: str, source: str) -> Node:
     if len(root.children) == 0:
         raise RecordError(MALFORMED, "no OFX element found", location=SourceLocation(source, 1))
     return root
+
+
+_OPENERS: Final = re.compile(r"<(?:!--|\?|!\[CDATA\[|!DOCTYPE)")
+_CLOSERS: Final = {"<!--": "-->", "<?": "?>", "<![CDATA[": "]]>", "<!DOCTYPE": ">"}
+_WHAT: Final = {
+    "<!--": "a comment",
+    "<?": "a processing instruction",
+    "<![CDATA[": "a CDATA section",
+    "<!DOCTYPE": "a DOCTYPE",
+}
+
+
+def _check_closed(text: str, source: str) -> None:
+    """Refuse a comment, processing instruction, CDATA or DOCTYPE that is never closed.
+
+    The tokenizer's pattern would look for the end of each such opening up to
+    the end of the text, once per opening: quadratic. One pass from opening
+    to closing, skipping what lies inside, is linear.
+    """
+    position = 0
+    while (opening := _OPENERS.search(text, position)) is not None:
+        closer = _CLOSERS[opening.group(0)]
+        end = text.find(closer, opening.end())
+        if end < 0:
+            raise RecordError(
+                MALFORMED,
+                f"{_WHAT[opening.group(0)]} is opened here and never closed",
+                location=SourceLocation(source, text.count("\n", 0, opening.start()) + 1),
+            )
+        position = end + len(closer)
 
 
 def _close(stack: list[Node], name: str, end: int) -> None:

@@ -16,11 +16,11 @@ must equal the sum of the other rows' nets of that batch and currency.
 
 from __future__ import annotations
 
-import json
 import operator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import ClassVar
 
+from ecomrules import _jsontext
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy
@@ -285,7 +285,7 @@ def _check_metadata_json(row: ReportRow, policy: ErrorPolicy) -> None:
     if not text:
         return
     try:
-        json.loads(text)
+        _jsontext.loads(text)
     except ValueError:
         policy.warn(
             "psp.adyen.metadata_not_json",

@@ -30,6 +30,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Final
 
+from ecomrules import _jsontext
 from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
@@ -92,7 +93,7 @@ class GraphqlExportParser(WholeFileLines):
 
 def _nodes(text: str, source: str, policy: ErrorPolicy) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
-        document = json.loads(text, parse_float=Decimal)
+        document = _jsontext.loads(text, parse_float=Decimal)
     except (ValueError, ArithmeticError):  # a number out of Decimal's range is InvalidOperation
         document = None
     if document is not None:
@@ -104,7 +105,7 @@ def _nodes(text: str, source: str, policy: ErrorPolicy) -> Iterator[tuple[int, d
         if not raw.strip():
             continue
         try:
-            node = json.loads(raw, parse_float=Decimal)
+            node = _jsontext.loads(raw, parse_float=Decimal)
         except (ValueError, ArithmeticError) as exc:
             raise MalformedRecordError(
                 f"neither a JSON document nor JSON lines: {exc}",

@@ -14,11 +14,11 @@ proves revenue - costs = amount. Amounts are decimal strings in major units.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, ClassVar, Final
 
+from ecomrules import _jsontext
 from ecomrules.decimals import DecimalFormat, parse_decimal
 from ecomrules.errors import MalformedRecordError, ParseError
 from ecomrules.money import Currency, Money
@@ -64,7 +64,7 @@ class SettlementJsonParser(WholeFileLines):
         policy = ErrorPolicy(on_error)
         text = clean_text(decode(data, source, ("utf-8",)))
         try:
-            document = json.loads(text)
+            document = _jsontext.loads(text)
         except ValueError as exc:
             raise MalformedRecordError(
                 f"not JSON: {exc}", location=SourceLocation(source, getattr(exc, "lineno", 1))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ecomrules.decimals import parse_minor_units
 from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
@@ -114,7 +115,7 @@ class Envelope:
             self.section_dates[self.section] = (start, end)
         elif record == "RH":
             self.account = (values[2] if len(values) > 2 else "") or self.account
-        elif record in ("SF", "RF") and values and values[0].isdigit():
+        elif record in ("SF", "RF") and values and values[0].isascii() and values[0].isdigit():
             # The TRR's footers: the section's (report's) count of body records.
             self.footers_seen = True
             self.count(record, line_no, values)
@@ -132,7 +133,10 @@ class Envelope:
         """Check a record that states a count of body records (section, report or file)."""
         counted = self.file_rows - self.section_start if record in ("SC", "SF") else self.file_rows
         stated = values[0] if values else ""
-        if not stated.isdigit() or int(stated) != counted:
+        if (
+            not (stated.isascii() and stated.isdigit() and len(stated) <= 18)
+            or int(stated) != counted
+        ):
             self.policy.fail(
                 ControlTotalError(
                     f"{record} states {stated!r} body records, the file has {counted}",
@@ -235,9 +239,9 @@ def totals_of(table: dict[str, Totals], code: str) -> Totals:
 def _footer_units(text: str) -> int:
     if not text:
         return 0
-    if not text.isdigit():
+    if text[:1] in ("+", "-"):
         raise ValueError(f"{text!r} is not a count of minor units")
-    return int(text)
+    return parse_minor_units(text)
 
 
 def _footer_signed(flag: str, text: str) -> int:

@@ -490,7 +490,10 @@ def _parse_instant(text: str, zone: tzinfo) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        if text.isdigit():
-            return datetime.fromtimestamp(int(text), UTC)
+        if text.isascii() and text.isdigit():
+            try:
+                return datetime.fromtimestamp(int(text), UTC)
+            except (OverflowError, OSError, ValueError):
+                raise ValueError(f"{text!r} is not a time within range") from None
         raise ValueError(f"{text!r} is not a date and time (YYYY-MM-DD HH:MM:SS)") from None
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)

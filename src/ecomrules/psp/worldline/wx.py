@@ -30,7 +30,7 @@ from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError, WholeFileLines
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, StatementLine
-from ecomrules.parsing.source import decode
+from ecomrules.parsing.source import decode, sniffable
 from ecomrules.psp.report_result import AccountLine, assemble
 
 __all__ = ["WxParser"]
@@ -49,7 +49,7 @@ _KINDS: Final = {
 _RECORD_TAG: Final = re.compile(r"<(?:[\w.-]+:)?DataRecord[\s>]")
 _TOTAL_TAG: Final = re.compile(r"<(?:[\w.-]+:)?TotalAmount[\s>]")
 _COUNT_TAG: Final = re.compile(r"<(?:[\w.-]+:)?NumberOfRecords[\s>]")
-_INTEGER: Final = re.compile(r"^[+-]?\d{1,17}$")
+_INTEGER: Final = re.compile(r"^[+-]?\d{1,17}$", re.ASCII)
 _AMOUNTS: Final = (
     ("CurrencyDue", "AmountDue"),
     ("CurrencyDelivered", "AmountDelivered"),
@@ -66,7 +66,8 @@ class WxParser(WholeFileLines):
     spec_url: ClassVar[str] = "https://docs.connect.worldline-solutions.com/reporting/"
 
     def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """YES for an XML report in a ``wx.*.globalcollect.com`` namespace."""
+        """YES for an XML report in a ``wx.*.globalcollect.com`` namespace (UTF-8 or -16)."""
+        head = sniffable(head[:4096])
         if b"<" in head[:200] and re.search(
             rb"xmlns(:\w+)?=\"https?://wx\.[\w.]*globalcollect\.com", head[:2048]
         ):
