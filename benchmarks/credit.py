@@ -204,4 +204,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from ecomrules.gcpause import paused_collector
+
+    with paused_collector():  # as the command line runs (the library leaves gc alone)
+        main()

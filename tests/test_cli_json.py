@@ -176,3 +176,24 @@ def test_without_json_a_failure_prints_nothing_on_stdout(
     assert code == 2
     assert out == ""
     assert "nothing.sta" in err
+
+
+def test_a_strict_parse_refusal_under_json_is_a_json_error_and_still_names_lenient(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    statement = tmp_path / "bad.sta"
+    statement.write_text(
+        ":20:X\n:25:FR76/1\n:28C:1\n:60F:C261101EUR100,00\n"
+        ":61:2611011101CR5,00NTRFNONREF\n:62F:C261101EUR999,00\n-\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "parse", str(statement), "--json")
+    assert code == 2
+    error = json.loads(out)["error"]
+    assert (error["code"], error["file"], error["line"]) == (
+        "error.control_total",
+        str(statement),
+        6,
+    )
+    assert "closing balance is 999.00" in error["message"]
+    assert "--lenient" in err

@@ -88,7 +88,7 @@ def test_a_slow_step_leaves_its_count_and_rate(
     terminal: io.StringIO, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(output, "SLOW_STEP_SECONDS", 0.0)
-    rows = output.read_input(lambda path: [1, 2, 3], Path("open-items.csv"), "items")
+    rows = output.read_input(lambda path, encoding: [1, 2, 3], Path("open-items.csv"), "items")
     assert rows == [1, 2, 3]
     last = Text.from_ansi(terminal.getvalue()).plain.rstrip().splitlines()[-1]
     assert last.startswith("reading open-items.csv: 3 items in ")
@@ -96,7 +96,7 @@ def test_a_slow_step_leaves_its_count_and_rate(
 
 
 def test_a_quick_step_leaves_nothing(terminal: io.StringIO) -> None:
-    output.read_input(lambda path: [1, 2, 3], Path("open-items.csv"), "items")
+    output.read_input(lambda path, encoding: [1, 2, 3], Path("open-items.csv"), "items")
     assert "3 items in" not in terminal.getvalue()
 
 

@@ -6,8 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from ecomrules import Money
 from ecomrules.errors import InputError
@@ -56,12 +54,17 @@ def test_every_bad_row_is_reported_at_once(tmp_path: Path) -> None:
     assert problems[0] == (
         "open-items.csv:2: column 'due_date': '2026-02-30' is not a date (YYYY-MM-DD)"
     )
-    assert problems[1] == "open-items.csv:3: column 'amount': '1.5e' is not a decimal"
+    assert problems[1] == (
+        "open-items.csv:3: column 'amount': '1.5e' is not a plain decimal "
+        "(like -12.30; no exponent, no separators)"
+    )
     assert problems[2] == (
         "open-items.csv:4: column 'currency': 'XYZ' is not an ISO 4217 currency code"
     )
-    assert problems[3] == "open-items.csv:5: residual is larger than amount"
-    assert problems[4] == "open-items.csv:6: status 'promised' needs promise_until"
+    assert problems[3] == "open-items.csv:5: column 'residual': is larger than amount"
+    assert problems[4] == (
+        "open-items.csv:6: column 'promise_until': missing: status 'promised' needs promise_until"
+    )
     assert problems[5].startswith("open-items.csv:7: column 'status': 'lost'")
     assert len(problems) == 6
 
@@ -75,7 +78,7 @@ def test_duplicate_ids_and_unknown_columns(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"customers.csv:3: column 'id': 'C1' repeats line 2"):
         read_customers(dup)
     extra = write(tmp_path, "c2.csv", "id,name,currency,colour\nC1,Ann,EUR,red\n")
-    with pytest.raises(InputError, match=r"c2.csv:2: column 'colour'"):
+    with pytest.raises(InputError, match=r"c2.csv:1: unknown column 'colour'"):
         read_customers(extra)
 
 
@@ -93,7 +96,10 @@ def test_json_lines_refuse_float_amounts(tmp_path: Path) -> None:
         "bad.jsonl",
         '{"id": "C1", "name": "Ann", "currency": "EUR", "credit_limit": 500.1}\n',
     )
-    with pytest.raises(InputError, match=r"bad.jsonl:1: number 500.1 has a fraction"):
+    with pytest.raises(
+        InputError,
+        match=r"bad.jsonl:1: column 'credit_limit': '500.1' is a JSON number with a fraction",
+    ):
         read_customers(bad)
 
 
@@ -102,67 +108,22 @@ def test_missing_file_and_bad_encoding(tmp_path: Path) -> None:
         read_customers(tmp_path / "absent.csv")
     latin = tmp_path / "latin.csv"
     latin.write_bytes("id,name,currency\nC1,Cr\xe9dit,EUR\n".encode("latin-1"))
-    with pytest.raises(InputError, match="not UTF-8 at byte"):
+    with pytest.raises(InputError, match=r"latin\.csv:2: not UTF-8 .*; try --encoding latin-1"):
         read_customers(latin)
+    (customer,) = read_customers(latin, encoding="latin-1")
+    assert customer.name == "Crédit"
 
 
 def test_row_with_too_many_values(tmp_path: Path) -> None:
     path = write(tmp_path, "customers.csv", "id,name,currency\nC1,Ann,EUR,oops\n")
-    with pytest.raises(InputError, match=r"customers.csv:2: 1 value\(s\) beyond the header"):
+    with pytest.raises(InputError, match=r"customers.csv:2: 4 value\(s\), the header has 3"):
         read_customers(path)
-
-
-def _dict_reader_records(path: Path, text: str) -> list[tuple[int, dict[str, str]]]:
-    """The rows as csv.DictReader gave them before the reader was made faster."""
-    import csv
-    import io
-
-    reader = csv.DictReader(io.StringIO(text, newline=""), restval=None)
-    out = []
-    for record in reader:
-        extra = record.pop(None, None)  # type: ignore[call-overload]
-        if extra:
-            raise InputError(str(path), [f"{path.name}:{reader.line_num}: beyond"])
-        out.append((reader.line_num, {k.strip(): v for k, v in record.items() if v}))
-    return out
-
-
-_cells = st.sampled_from(["", "x", "1", " y ", "a,b", 'q"t', "é"])
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.sampled_from(["id", "name", " name", "id ", "x"]), min_size=1, max_size=4),
-    st.lists(st.lists(_cells, max_size=5), max_size=6),
-)
-def test_rows_are_read_as_the_dict_reader_read_them(
-    header: list[str], rows: list[list[str]]
-) -> None:
-    import csv
-    import io
-
-    from ecomrules.inputs.reader import _records
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(row)  # an empty list writes a blank line
-    text = buffer.getvalue()
-    path = Path("rows.csv")
-    try:
-        expected = _dict_reader_records(path, text)
-    except InputError:
-        with pytest.raises(InputError, match="beyond the header"):
-            list(_records(path, text))
-        return
-    assert list(_records(path, text)) == expected
 
 
 def test_an_amount_given_as_a_decimal_must_be_finite() -> None:
     from pydantic import ValidationError
 
-    from ecomrules.inputs.open_items import OpenItemRow
+    from ecomrules.inputs import OpenItemRow
 
     fields = {
         "id": "I1",
@@ -175,6 +136,6 @@ def test_an_amount_given_as_a_decimal_must_be_finite() -> None:
         "due_date": "2026-01-31",
     }
     row = OpenItemRow.model_validate({**fields, "residual": Decimal("10")})
-    assert row.to_domain().residual == Money("10", "EUR")
+    assert row.residual == 1000  # type: ignore[attr-defined]  # minor units, as the readers
     with pytest.raises(ValidationError, match="not a finite decimal"):
         OpenItemRow.model_validate({**fields, "residual": Decimal("NaN")})

@@ -224,6 +224,7 @@ def test_every_command_takes_the_flag_then_the_variable_then_the_file_in_the_fol
         "credit check": [*check, "--order", str(order)],
         "credit check --reserve": [*check, "--order", str(order), "--reserve"],
         "credit release": ["credit", "release", "SO-1"],
+        "serve": ["serve", "--port", "0"],
     }
     assert {" ".join(c) for c in commands_with_a_workspace() if c[0] != "analytics"} == {
         name.split(" --")[0] for name in commands

@@ -1,8 +1,10 @@
 """Speed and quality of the reconciliation matcher on labelled generated data.
 
-Usage: python benchmarks/reconcile/run.py [SIZE ...] [--data DIR] [--seed 7] [--no-pyarrow]
-[--unseen FRACTION] (default sizes: 10000 100000 1000000). Each size runs in
-its own process so its peak memory (max RSS) is its own. Figures printed per size:
+Usage: python benchmarks/reconcile/run.py [SIZE ...] [--data DIR] [--seed 7]
+[--unseen FRACTION] [--repeat N] (default sizes: 10000 100000 1000000). Each
+size runs in its own process so its peak memory (max RSS) is its own. Reading
+and matching run with the cyclic garbage collector paused, as the command
+line runs them (the library leaves the collector alone). Figures printed per size:
 
 - precision, recall and F1 of the auto matches, and of auto plus review
   (a line counts as right when the set of items it settles is the labelled set);
@@ -134,12 +136,11 @@ def _digest(result: Any) -> str:
     return digest.hexdigest()[:16]
 
 
-def run_one(
-    size: int, data: Path, seed: int, use_pyarrow: bool = True, unseen: float = 0.0
-) -> dict[str, object]:
+def run_one(size: int, data: Path, seed: int, unseen: float = 0.0) -> dict[str, object]:
     from generate import generate
 
-    from ecomrules.reconcile import Matcher, MatchStatus, columnar
+    from ecomrules.gcpause import paused_collector
+    from ecomrules.reconcile import Matcher, MatchStatus
     from ecomrules.reconcile.bulk import read_item_records, read_line_records
 
     # g2: IBANs valid since the --unseen kinds; an older folder is not reused
@@ -149,12 +150,13 @@ def run_one(
     items_path, lines_path = folder / "open-items.csv", folder / "statement.csv"
     c0 = time.process_time()
     t0 = time.perf_counter()
-    items = read_item_records(items_path, use_pyarrow=use_pyarrow)
-    lines = read_line_records(lines_path, use_pyarrow=use_pyarrow)
-    t1 = time.perf_counter()
-    c1 = time.process_time()
-    result = Matcher().match_records(lines, items)
-    t2 = time.perf_counter()
+    with paused_collector():
+        items = read_item_records(items_path)
+        lines = read_line_records(lines_path)
+        t1 = time.perf_counter()
+        c1 = time.process_time()
+        result = Matcher().match_records(lines, items)
+        t2 = time.perf_counter()
     cpu = time.process_time() - c0
     match_cpu = time.process_time() - c1
     truth, kinds = _truth(folder / "truth.csv")
@@ -185,7 +187,6 @@ def run_one(
     bp, br, bf = prf(auto_right + review_right, auto_n + review_n)
     total = t2 - t0
     return {
-        "pyarrow": use_pyarrow and columnar.available(),
         "lines": len(lines),
         "items": len(items),
         "auto": {"precision": ap, "recall": ar, "f1": af, "count": auto_n},
@@ -226,11 +227,6 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("/tmp/ecomrules-reconcile-bench"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
-        "--no-pyarrow",
-        action="store_true",
-        help="read with csv.reader even if pyarrow is installed",
-    )
-    parser.add_argument(
         "--repeat",
         type=int,
         default=1,
@@ -245,8 +241,7 @@ def main() -> None:
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        found = run_one(args.sizes[0], args.data, args.seed, not args.no_pyarrow, args.unseen)
-        print(json.dumps(found))
+        print(json.dumps(run_one(args.sizes[0], args.data, args.seed, args.unseen)))
         return
     runs: dict[int, list[dict[str, Any]]] = {size: [] for size in args.sizes}
     for _ in range(args.repeat):  # in rounds: a drift of the machine reaches every size alike
@@ -263,7 +258,6 @@ def main() -> None:
                     "--one",
                     "--unseen",
                     str(args.unseen),
-                    *(["--no-pyarrow"] if args.no_pyarrow else []),
                 ],
                 capture_output=True,
                 text=True,
@@ -314,7 +308,6 @@ def _print(size: int, r: dict) -> None:
         f"  wall: read {r['read_s']:.2f} s  match {r['match_s']:.2f} s"
         f"  total {r['total_s']:.2f} s  (cpu {r['cpu_s']:.2f} s, match {r['match_cpu_s']:.2f} s)"
         f"  peak RSS {r['peak_mb']:.0f} MB"
-        f"  (reader: {'pyarrow' if r['pyarrow'] else 'csv.reader'})"
     )
     out.append(
         f"  floors: bare dict join {r['bare_join_total_s']:.2f} s with reading"

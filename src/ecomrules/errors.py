@@ -21,6 +21,8 @@ __all__ = [
     "ControlTotalError",
     "CurrencyMismatchError",
     "EcomrulesError",
+    "FieldTypeError",
+    "FieldValueError",
     "InexactAmountError",
     "InputError",
     "InvariantError",
@@ -29,6 +31,7 @@ __all__ = [
     "ParseError",
     "ReadLimitError",
     "ReconcileError",
+    "ReviewConflict",
     "UnknownCurrencyError",
     "UnrecognizedFormatError",
     "WorkspaceError",
@@ -63,6 +66,22 @@ class UnknownCurrencyError(MoneyError):
 
 class InexactAmountError(MoneyError):
     """An amount cannot be represented exactly in the asked unit."""
+
+
+class FieldValueError(EcomrulesError, ValueError):
+    """A core value (``OpenItem``, ``Customer``...) was built with a field that breaks its rule.
+
+    ``owner`` says which value (``open item I-1``), ``field`` which field.
+    """
+
+    def __init__(self, owner: str, field: str, message: str) -> None:
+        self.owner = owner
+        self.field = field
+        super().__init__(f"{owner}: {field} {message}")
+
+
+class FieldTypeError(FieldValueError, TypeError):
+    """A core value was built with a field of the wrong type (a ``str`` for a date...)."""
 
 
 class InvariantError(EcomrulesError):
@@ -100,13 +119,21 @@ class InputError(EcomrulesError, ValueError):
     """A tabular input file has bad rows; every bad row is listed at once.
 
     ``problems`` holds one message per bad field, each starting with its place
-    (``open-items.csv:14: column 'due_date': ...``).
+    (``open-items.csv:14: column 'due_date': ...``): all of them, for a
+    program (``--json``). The message (``str(error)``, what a terminal shows)
+    lists the first :data:`SHOWN` and then how many more there are.
     """
+
+    SHOWN = 20
+    """How many problems the message lists."""
 
     def __init__(self, source: str, problems: Sequence[str]) -> None:
         self.source = source
         self.problems = tuple(problems)
-        super().__init__("\n".join(self.problems) or f"{source}: invalid input")
+        shown = list(self.problems[: self.SHOWN])
+        if len(self.problems) > self.SHOWN:
+            shown.append(f"... and {len(self.problems) - self.SHOWN} more problem(s)")
+        super().__init__("\n".join(shown) or f"{source}: invalid input")
 
 
 class ParseError(EcomrulesError, ValueError):
@@ -165,3 +192,10 @@ class ReconcileError(EcomrulesError, ValueError):
 
 class WorkspaceError(EcomrulesError):
     """The workspace store cannot be opened or written."""
+
+
+class ReviewConflict(WorkspaceError):
+    """A review decision lost to another: the line (or an item) was decided meanwhile.
+
+    Nothing was recorded; the message says who decided and when.
+    """

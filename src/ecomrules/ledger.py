@@ -1,6 +1,11 @@
 """Customers and open items: the receivables side that every engine reads.
 
-These are plain frozen values. The CLI builds them from ``customers.csv`` and
+These are plain frozen values that check their fields on construction: a
+wrong type (a string for a date, a ``Decimal`` for ``Money``) raises
+:class:`~ecomrules.errors.FieldTypeError`, a broken rule (a residual above
+the amount, a due date before the issue date, more decimals than the
+currency has) :class:`~ecomrules.errors.FieldValueError`, both naming the
+field. The CLI builds them from ``customers.csv`` and
 ``open-items.csv`` (:mod:`ecomrules.inputs`); an ERP adapter builds them from
 its own records.
 """
@@ -13,6 +18,8 @@ from datetime import date
 
 from attrs import field, frozen
 
+from ecomrules.errors import FieldValueError
+from ecomrules.fieldcheck import calendar_day, exact_money, expect
 from ecomrules.money import Currency, Money
 
 __all__ = ["Customer", "ItemStatus", "OpenItem"]
@@ -58,10 +65,57 @@ class OpenItem:
     partner_vat: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.amount.currency != self.residual.currency:
-            raise ValueError(f"open item {self.id}: amount and residual differ in currency")
-        if self.due_date < self.issue_date:
-            raise ValueError(f"open item {self.id}: due date is before the issue date")
+        amount, residual = self.amount, self.residual
+        issued, due = self.issue_date, self.due_date
+        # The common case in one expression (a reader builds a million items);
+        # anything else goes through the checks that name the field.
+        if not (
+            type(self.id) is str
+            and type(self.number) is str
+            and type(self.partner_id) is str
+            and type(self.partner_name) is str
+            and type(amount) is Money
+            and type(residual) is Money
+            and type(issued) is date
+            and type(due) is date
+            and type(self.status) is ItemStatus
+            and (self.promise_until is None or type(self.promise_until) is date)
+            and amount.is_exact()
+            and residual.is_exact()
+        ):
+            self._check_fields()
+        owed, left = amount.amount, residual.amount
+        if residual.currency is not amount.currency and residual.currency != amount.currency:
+            raise FieldValueError(
+                f"open item {self.id}",
+                "residual",
+                f"is in {residual.currency}, amount in {amount.currency}",
+            )
+        if left and (owed >= 0) != (left >= 0):
+            raise FieldValueError(
+                f"open item {self.id}", "residual", f"{residual} has the opposite sign of amount"
+            )
+        if abs(left) > abs(owed):
+            raise FieldValueError(
+                f"open item {self.id}", "residual", f"{residual} is larger than amount {amount}"
+            )
+        if due < issued:
+            raise FieldValueError(
+                f"open item {self.id}", "due_date", f"{due} is before issue_date {issued}"
+            )
+
+    def _check_fields(self) -> None:
+        """Raise the error that names the first field of a wrong type or finer than its currency."""
+        owner = f"open item {self.id}"
+        for name in ("id", "number", "partner_id", "partner_name"):
+            expect(owner, name, getattr(self, name), str)
+        exact_money(owner, "amount", self.amount)
+        exact_money(owner, "residual", self.residual)
+        calendar_day(owner, "issue_date", self.issue_date)
+        calendar_day(owner, "due_date", self.due_date)
+        expect(owner, "status", self.status, ItemStatus)
+        if self.promise_until is not None:
+            calendar_day(owner, "promise_until", self.promise_until)
 
     @property
     def currency(self) -> Currency:
@@ -93,5 +147,12 @@ class Customer:
     """Postal address lines, as printed on a letter (empty when unknown)."""
 
     def __attrs_post_init__(self) -> None:
-        if self.credit_limit is not None and self.credit_limit.currency != self.currency:
-            raise ValueError(f"customer {self.id}: credit limit is not in {self.currency}")
+        owner = f"customer {self.id}"
+        expect(owner, "id", self.id, str)
+        expect(owner, "name", self.name, str)
+        if self.credit_limit is not None:
+            limit = exact_money(owner, "credit_limit", self.credit_limit)
+            if limit.currency != self.currency:
+                raise FieldValueError(owner, "credit_limit", f"{limit} is not in {self.currency}")
+        if self.created_on is not None:
+            calendar_day(owner, "created_on", self.created_on)

@@ -78,6 +78,9 @@ def test_an_order_document_with_lines(tmp_path: Path) -> None:
         ('{"id": "S", "customer_id": "C1", "currency": "EUR", "amount": "3",'
          ' "lines": [{"amount": "1"}]}', "lines add up to 1"),
         ('{"id": "S", "currency": "EUR", "amount": "3"}', "'customer_id': missing"),
+        ('{"id": "S", "customer_id": "C1", "currency": "EUR", "amount": "3", "lines":'
+         ' [{"amount": "3", "preorder": true, "expected_invoice_date": " 2027-01-01"}]}',
+         "is not a date"),
         ("[1", "not valid JSON"),
     ],
 )  # fmt: skip

@@ -284,3 +284,23 @@ def test_letters_are_rendered_only_when_asked(tmp_path: Path) -> None:
     text = (letters / "C001-reminder_1.txt").read_text(encoding="utf-8")
     assert "Librairie Martin SARL" in text
     assert "<html" in (letters / "C001-reminder_1.html").read_text(encoding="utf-8").lower()
+
+
+def test_letters_are_rendered_one_at_a_time_as_the_output_reaches_them(tmp_path: Path) -> None:
+    from ecomrules.cli import dunning as command
+    from ecomrules.dunning import DunningHistory
+
+    inputs = command._planner(Path(ITEMS), Path(CUSTOMERS), "fr-b2b", None, "2026-11-20", None)
+    result = inputs.make_plan(DunningHistory())
+    assert len(result.notices) == 4
+    assert all(notice.letter is None for notice in result.notices)  # planning renders none
+    folder = tmp_path / "letters"
+    notices = command._Letters(inputs, None, folder, None, None).notices(result)
+    first = next(notices)
+    assert first.letter is not None
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "C001-reminder_1.html",
+        "C001-reminder_1.txt",
+    ]
+    assert len(list(notices)) == 3
+    assert len(list(folder.iterdir())) == 8

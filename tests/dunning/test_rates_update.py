@@ -208,3 +208,17 @@ def test_a_bad_download_exits_2_without_traceback(tmp_path: Path) -> None:
 def test_the_tests_never_read_this_machine_s_saved_tables() -> None:
     assert str(user_rates_dir()).startswith(os.environ["ECOMRULES_DATA_DIR"])
     assert "ecomrules-data-" in os.environ["ECOMRULES_DATA_DIR"]
+
+
+def test_a_latin_1_download_is_named_and_read_with_encoding(tmp_path: Path) -> None:
+    download = tmp_path / "ecb.csv"
+    download.write_bytes(("# source: Banque centrale européenne\n" + PORTAL).encode("latin-1"))
+    refused = _run("rates", "update", str(download), data=tmp_path / "data")
+    assert refused.returncode == 2
+    assert "ecb.csv:1: not UTF-8 (byte 0xe9); try --encoding latin-1" in refused.stderr
+    done = _run(
+        "rates", "update", str(download), "--encoding", "latin-1", "--json", data=tmp_path / "data"
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert (found["last_change"], found["rate"]) == ("2026-03-18", "1.9")

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ecomrules.reconcile import columnar
 from ecomrules.reconcile import index as index_module
 from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.records import ItemRecord
-
-if not columnar.available():  # loads pyarrow for the grouping functions called directly
-    pytest.skip("the fast extra (pyarrow) is not installed", allow_module_level=True)
 
 _partners = st.lists(st.sampled_from(["P1", "P2", "P3", "P10", "Pé"]), max_size=40)
 _ibans = st.sampled_from(["", "FR76001", "DE89002", "FR76003"])
@@ -41,6 +36,9 @@ def test_grouped_partner_tables_are_the_plain_tables(data: tuple[list[str], list
     assert [list(by_partner)[c] for c in codes.to_pylist()] == partners
 
 
+_VALID_IBANS = ("FR7630006000011234567890189", "DE89370400440532013000", "GB82WEST12345698765432")
+
+
 def _items(count: int) -> list[ItemRecord]:
     return [
         ItemRecord(
@@ -51,32 +49,30 @@ def _items(count: int) -> list[ItemRecord]:
             "EUR",
             (i % 5 + 1) * 100,
             740_000 + i,
-            iban=f"FR76{i % 3}" if i % 2 else "",
+            iban=_VALID_IBANS[i % 3] if i % 2 else "",
         )
         for i in range(count)
     ]
 
 
-def test_a_large_index_groups_with_pyarrow_and_builds_the_same_tables(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_index_groups_with_pyarrow_and_builds_the_tables_a_loop_builds() -> None:
     items = _items(60)
-    plain = ItemIndex(items)
-    monkeypatch.setattr(index_module, "COLUMNAR_FROM", 50)
-    grouped = ItemIndex(items)
-    assert grouped._partner_codes is not None
-    assert plain._partner_codes is None
-    assert list(grouped.by_amount.items()) == list(plain.by_amount.items())
-    assert list(grouped.by_partner.items()) == list(plain.by_partner.items())
-    assert grouped.partners_by_iban == plain.partners_by_iban
-    assert grouped.named_with_amount("partner 3", 300) == plain.named_with_amount("partner 3", 300)
-    assert grouped._item_names() == plain._item_names()
+    index = ItemIndex(items)
+    assert index._partner_codes is not None
+    residuals = [item.residual for item in items]
+    partners = [item.partner_id for item in items]
+    by_partner, by_iban = index_module._partner_tables(partners, [item.iban for item in items])
+    assert list(index.by_amount.items()) == list(index_module._postings(residuals).items())
+    assert list(index.by_partner.items()) == list(by_partner.items())
+    assert index.partners_by_iban == by_iban
+    names = index._item_names()
+    assert names == [f"partner {i % 7}" for i in range(60)]
+    assert list(index.named_with_amount("partner 3", 300)) == [
+        i for i in range(60) if i % 7 == 3 and (i % 5 + 1) * 100 == 300
+    ]
 
 
-def test_texts_pyarrow_cannot_hold_and_huge_residuals_are_grouped_in_python(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(index_module, "COLUMNAR_FROM", 1)
+def test_texts_pyarrow_cannot_hold_and_huge_residuals_are_grouped_in_python() -> None:
     items = [
         ItemRecord("I1", "INV-1", "P\udc80", "Acme", "EUR", 2**70, 740_000),
         ItemRecord("I2", "INV-2", "P\udc80", "Acme", "EUR", 2**70, 740_001),

@@ -7,6 +7,7 @@ document on stdout, see :mod:`ecomrules.cli.failure`).
 
 from __future__ import annotations
 
+import csv
 import sys
 from collections.abc import Sequence
 from typing import Annotated
@@ -24,7 +25,9 @@ from ecomrules.cli.parse import parse
 from ecomrules.cli.preorder import app as preorder_app
 from ecomrules.cli.rates import app as rates_app
 from ecomrules.cli.reconcile import reconcile
+from ecomrules.cli.serve import serve
 from ecomrules.errors import EcomrulesError
+from ecomrules.gcpause import paused_collector
 
 __all__ = ["app", "main"]
 
@@ -88,6 +91,7 @@ app.add_typer(dunning_app, name="dunning")
 app.add_typer(preorder_app, name="preorder")
 app.add_typer(rates_app, name="rates")
 app.command()(reconcile)
+app.command()(serve)
 
 
 def main(args: Sequence[str] | None = None) -> None:
@@ -96,12 +100,22 @@ def main(args: Sequence[str] | None = None) -> None:
     Usage errors (click's) exit 2 with click's message; the library's errors
     and unreadable files exit 2 with their message. With ``--json`` on the
     command line every failure also prints its JSON error document on stdout.
+
+    The one place that changes process-wide state, for the command's run: the
+    cyclic garbage collector is paused (:mod:`ecomrules.gcpause`: a run builds
+    millions of objects without cycles, and collections over them cost a third
+    to a half of the time), and ``csv.field_size_limit`` is raised to 16 MiB
+    (a PSP report's description may be long); both are restored when the
+    command returns (``main`` may be called in-process). The library itself
+    never does.
     """
+    limit = csv.field_size_limit(16 * 1024 * 1024)
     argv = sys.argv[1:] if args is None else list(args)
     as_json = json_requested(argv)
     set_json_output(as_json)  # no progress display when stdout carries JSON
     try:
-        code = app(args=argv, prog_name="ecomrules", standalone_mode=False)
+        with paused_collector():
+            code = app(args=argv, prog_name="ecomrules", standalone_mode=False)
     except clickx.NoArgsIsHelpError:  # the help text is already printed
         raise SystemExit(ExitCode.BAD_INPUT) from None
     except clickx.ClickException as exc:
@@ -112,4 +126,6 @@ def main(args: Sequence[str] | None = None) -> None:
     except (EcomrulesError, OSError) as exc:
         report_failure(exc, as_json=as_json)
         raise SystemExit(ExitCode.BAD_INPUT) from None
+    finally:
+        csv.field_size_limit(limit)
     raise SystemExit(code if isinstance(code, int) else ExitCode.OK)

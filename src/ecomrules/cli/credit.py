@@ -18,6 +18,7 @@ from rich import box
 from rich.table import Table
 
 from ecomrules.cli.canonical_json import Stream
+from ecomrules.cli.inputs import EncodingOption
 from ecomrules.cli.output import (
     SHOWN_ROWS,
     AllOption,
@@ -90,9 +91,10 @@ def build_book(
     orders: Path | None,
     *,
     skip_order: str | None = None,
+    encoding: str = "utf-8",
 ) -> ExposureBook:
     """Put the open items and orders into a book (the order being checked left out)."""
-    open_orders = [] if orders is None else read_input(read_orders, orders, "orders")
+    open_orders = [] if orders is None else read_input(read_orders, orders, "orders", encoding)
     with step("building the exposure book", unit="items") as bar:
         book = ExposureBook.build(
             customers,
@@ -106,7 +108,10 @@ def build_book(
 
 
 def dunning_standing(
-    levels_file: Path | None, space: Workspace | None, open_items: list[OpenItem]
+    levels_file: Path | None,
+    space: Workspace | None,
+    open_items: list[OpenItem],
+    encoding: str = "utf-8",
 ) -> dict[str, tuple[int, bool]]:
     """Each customer's highest dunning level and whether it blocks credit.
 
@@ -115,7 +120,8 @@ def dunning_standing(
     items still open.
     """
     if levels_file is not None:
-        return {c: (level, False) for c, level in read_dunning_levels(levels_file).items()}
+        given = read_dunning_levels(levels_file, encoding=encoding)
+        return {c: (level, False) for c, level in given.items()}
     if space is None:
         return {}
     from ecomrules.dunning import customer_levels
@@ -158,6 +164,7 @@ def check(
     ] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Decide whether an order may be taken on account: allow, warn, require_prepayment, block.
 
@@ -166,17 +173,19 @@ def check(
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     the_order = read_order(order)
-    people = read_input(read_customers, customers, "customers")
+    people = read_input(read_customers, customers, "customers", encoding)
     customer = _customer(people, the_order.customer_id, order)
-    read = read_input(read_open_items, open_items, "items")
+    read = read_input(read_open_items, open_items, "items", encoding)
     overrides = _overrides(the_order, override_by, override_why, override_until)
     if reserve:
         from ecomrules.workspace.credit import SqliteReservationStore
 
         with recording(workspace) as space:
             items = unpaid(read, space)
-            book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
-            standing = dunning_standing(dunning_levels, space, items)
+            book = build_book(
+                people, rules, run_date, items, orders, skip_order=the_order.id, encoding=encoding
+            )
+            standing = dunning_standing(dunning_levels, space, items, encoding)
             level, blocks = standing.get(customer.id, (0, False))
             decision = decide_and_reserve(
                 SqliteReservationStore(space),
@@ -189,9 +198,11 @@ def check(
     else:
         with reading(workspace) as seen:
             items = unpaid(read, seen)
-            book = build_book(people, rules, run_date, items, orders, skip_order=the_order.id)
+            book = build_book(
+                people, rules, run_date, items, orders, skip_order=the_order.id, encoding=encoding
+            )
             with_reservations(book, seen, skip_order=the_order.id)
-            standing = dunning_standing(dunning_levels, seen, items)
+            standing = dunning_standing(dunning_levels, seen, items, encoding)
         level, blocks = standing.get(customer.id, (0, False))
         decision = decide(
             the_order,
@@ -225,6 +236,7 @@ def report(
         str, typer.Option("--amount", help="Standard order amount, customer currency.")
     ] = "100",
     json: JsonOption = False,
+    encoding: EncodingOption = "utf-8",
     out: OutOption = None,
     all_rows: AllOption = False,
 ) -> None:
@@ -235,13 +247,13 @@ def report(
     """
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
-    people = read_input(read_customers, customers, "customers")
-    read = read_input(read_open_items, open_items, "items")
+    people = read_input(read_customers, customers, "customers", encoding)
+    read = read_input(read_open_items, open_items, "items", encoding)
     with reading(workspace) as space:
         items = unpaid(read, space)
-        book = build_book(people, rules, run_date, items, orders)
+        book = build_book(people, rules, run_date, items, orders, encoding=encoding)
         with_reservations(book, space)
-        levels = dunning_standing(dunning_levels, space, items)
+        levels = dunning_standing(dunning_levels, space, items, encoding)
     try:
         standard = to_decimal(amount)
     except ValueError:

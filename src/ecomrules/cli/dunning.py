@@ -15,6 +15,7 @@ from rich import box
 from rich.table import Table
 
 from ecomrules.cli.canonical_json import Stream
+from ecomrules.cli.inputs import EncodingOption
 from ecomrules.cli.output import (
     SHOWN_ROWS,
     AllOption,
@@ -135,6 +136,7 @@ def _planner(
     statement: list[Path] | None,
     as_of: str | None,
     space: Workspace | None,
+    encoding: str = "utf-8",
 ) -> _Inputs:
     """Read the inputs now; return the planning step, to run on a history.
 
@@ -147,8 +149,8 @@ def _planner(
     run_date = _as_of(as_of)
     rules = load_policy(policy)
     lines, newest = _statements(statement)
-    items = read_input(read_open_items, open_items, "items")
-    people = read_input(read_customers, customers, "customers")
+    items = read_input(read_open_items, open_items, "items", encoding)
+    people = read_input(read_customers, customers, "customers", encoding)
 
     def make_plan(history: DunningHistory) -> DunningPlan:
         with step("planning", unit="items") as bar:
@@ -303,6 +305,7 @@ def plan_command(
     pdf: PdfOption = None,
     pdf_font: PdfFontOption = None,
     all_rows: AllOption = False,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Plan today's notices and holds; nothing is sent or recorded.
 
@@ -312,7 +315,7 @@ def plan_command(
     """
     profile = _sender(sender)
     with reading(workspace) as space:
-        inputs = _planner(open_items, customers, policy, statement, as_of, space)
+        inputs = _planner(open_items, customers, policy, statement, as_of, space, encoding)
         result = inputs.make_plan(history(space))
     wanted = _Letters(inputs, profile, letters, pdf, pdf_font)
     _emit(result, wanted, as_json=json, out=out, all_rows=all_rows)
@@ -333,6 +336,7 @@ def commit_command(
     pdf: PdfOption = None,
     pdf_font: PdfFontOption = None,
     all_rows: AllOption = False,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Plan, then record in the workspace that the planned notices were sent.
 
@@ -342,7 +346,7 @@ def commit_command(
 
     profile = _sender(sender)
     with recording(workspace) as space:
-        inputs = _planner(open_items, customers, policy, statement, as_of, space)
+        inputs = _planner(open_items, customers, policy, statement, as_of, space, encoding)
         result, added = commit_plan(SqliteDunningStore(space), inputs.make_plan)
     path = space.path
     extra = {"recorded": added, "workspace": str(path)}
@@ -416,11 +420,14 @@ def levels_command(
     ] = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Print each customer's highest dunning level as dunning-levels.csv (customer_id,level)."""
     from ecomrules.dunning import customer_levels
 
-    items = None if open_items is None else read_input(read_open_items, open_items, "items")
+    items = (
+        None if open_items is None else read_input(read_open_items, open_items, "items", encoding)
+    )
     with reading(workspace) as space:
         open_ids = None if items is None else {i.id for i in unpaid(items, space)}
         levels = customer_levels(history(space), open_item_ids=open_ids)

@@ -267,15 +267,21 @@ def step(label: str, *, total: int | None = None, unit: str = "rows") -> Iterato
     current.finish()
 
 
-def read_input(reader: Callable[[Path], list[T]], path: Path, what: str = "rows") -> list[T]:
-    """Read one input file with ``reader`` as a step of the progress display.
+def read_input(
+    reader: Callable[..., list[T]], path: Path, what: str = "rows", encoding: str = "utf-8"
+) -> list[T]:
+    """Read one input file with ``reader(path, encoding=...)`` as a step of the progress display.
 
     The readers take a path and read it in one call, so the bar pulses while
     they run; a read of 2 s or more leaves ``reading F: N rows in S s, R rows/s``.
+    A file with a header and no rows is said on stderr ("no rows").
     """
+    from ecomrules.cli.inputs import note_empty
+
     with step(f"reading {path.name}", unit=what) as bar:
-        rows = reader(path)
+        rows = reader(path, encoding=encoding)
         bar.advance(len(rows))
+    note_empty(path, len(rows))
     return rows
 
 

@@ -12,6 +12,7 @@ import typer
 from rich import box
 from rich.table import Table
 
+from ecomrules.cli.inputs import EncodingOption
 from ecomrules.cli.output import (
     SHOWN_ROWS,
     AllOption,
@@ -125,6 +126,7 @@ def plan_command(
     out: OutOption = None,
     all_rows: AllOption = False,
     fail_on_alerts: FailOnAlerts = False,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Plan every pre-order line: allocation, ship day, expected delivery, alerts.
 
@@ -133,7 +135,7 @@ def plan_command(
     """
     inputs = _read(
         products, orders, supply, carriers, warehouse_country, warehouse_zone, pickup_cutoff,
-        calendar,
+        calendar, encoding,
     )  # fmt: skip
     policy = _policy(
         priority, tiers, cap_per_customer, all_or_nothing, received_only, mixed,
@@ -191,11 +193,12 @@ def board_command(
     authorization_days: AuthDays = 7,
     json_output: JsonOption = False,
     fail_on_alerts: FailOnAlerts = False,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Show the board: per product the pre-orders, demand, allocation, supply, dates, alerts."""
     inputs = _read(
         products, orders, supply, carriers, warehouse_country, warehouse_zone, pickup_cutoff,
-        calendar,
+        calendar, encoding,
     )  # fmt: skip
     policy = _policy(
         priority, tiers, cap_per_customer, all_or_nothing, received_only, mixed,
@@ -363,6 +366,7 @@ def _read(
     warehouse_zone: str,
     pickup_cutoff: str,
     calendar: Path | None,
+    encoding: str = "utf-8",
 ) -> PreorderInputs:
     try:
         cutoff = time.fromisoformat(pickup_cutoff)
@@ -380,6 +384,7 @@ def _read(
             warehouse_zone=warehouse_zone,
             pickup_cutoff=cutoff,
             calendar=calendar,
+            encoding=encoding,
         )
         bar.advance(len(inputs.lines))
     return inputs

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ecomrules.cli.inputs import EncodingOption
 from ecomrules.cli.output import console, print_json
 
 __all__ = ["app"]
@@ -52,6 +53,7 @@ def update_command(
         ),
     ] = None,
     json: JsonOption = False,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Check a downloaded rate series and save it where every policy finds it."""
     from ecomrules.dunning.rates import rate_table_update, read_ecb_csv, user_rates_dir
@@ -69,7 +71,7 @@ def update_command(
             raise typer.BadParameter(
                 f"{known_until!r} is not a date (YYYY-MM-DD)", param_hint="--known-until"
             ) from None
-    fresh = read_ecb_csv(file, name=table, known_until=until)
+    fresh = read_ecb_csv(file, name=table, known_until=until, encoding=encoding)
     path, saved = rate_table_update(table, fresh)
     report = {**_table_json(table), "saved_to": str(path), "folder": str(user_rates_dir())}
     if json:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 from attrs import evolve
@@ -14,6 +15,7 @@ from rich import box
 from rich.table import Table
 
 from ecomrules.cli.canonical_json import Stream
+from ecomrules.cli.inputs import EncodingOption, note_empty
 from ecomrules.cli.output import (
     SHOWN_ROWS,
     AllOption,
@@ -23,51 +25,52 @@ from ecomrules.cli.output import (
     emit_json,
     err_console,
     progress,
-    read_input,
     rows_note,
     step,
 )
 from ecomrules.cli.workspace import WorkspaceOption, reading, recording
-from ecomrules.errors import UnrecognizedFormatError
-from ecomrules.gcpause import paused_collector
-from ecomrules.inputs import read_open_items
+from ecomrules.inputs.open_items import OPEN_ITEMS, open_items_of
+from ecomrules.inputs.statement import is_statement_header
+from ecomrules.inputs.table import read_table
 from ecomrules.ledger import OpenItem
 from ecomrules.money import Currency, Money
 from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, line_record
-from ecomrules.reconcile.bulk import read_line_records
+from ecomrules.reconcile.bulk import item_records_of, read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
-from ecomrules.reconcile.records import LineRecord
+from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.result import Match, UnmatchedLine
 from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
+from ecomrules.workspace import Workspace
 
 if TYPE_CHECKING:
     from ecomrules.cli.demo import DemoContext
 
-__all__ = ["demo_section", "reconcile", "render", "run_reconcile"]
-
-_DEFAULT_CSV = {"id", "booking_date", "amount", "currency"}
+__all__ = ["commit_and_queue", "demo_section", "reconcile", "render", "run_reconcile"]
 
 
-def _read_statement(path: Path) -> tuple[list[LineRecord], list[PayoutRecord]]:
+def _read_statement(
+    path: Path, encoding: str = "utf-8"
+) -> tuple[list[LineRecord], list[PayoutRecord]]:
+    """A statement in the default CSV layout by its layout, any other through the parsers."""
     from ecomrules.parsing.registry import parse_file
 
-    try:
-        results = parse_file(path)
-    except UnrecognizedFormatError:
-        if path.suffix.lower() == ".csv" and _header(path) >= _DEFAULT_CSV:
-            return read_line_records(path), []
-        raise
+    if path.suffix.lower() == ".csv" and is_statement_header(path, encoding=encoding):
+        return read_line_records(path, encoding=encoding), []
+    results = parse_file(path)
     lines = [line_record(line) for result in results for line in result.lines]
     payouts = [payout_record(p) for result in results for p in result.payouts]
     return lines, payouts
 
 
-def _header(path: Path) -> set[str]:
-    with path.open(encoding="utf-8-sig") as handle:
-        return {c.strip() for c in handle.readline().split(",")}
+class _Run(NamedTuple):
+    result: MatchResult
+    left_out: list[str]
+    items: list[OpenItem]
+    lines: list[LineRecord]
+    records: list[ItemRecord]
+    matcher: Matcher
 
 
-@paused_collector()
 def run_reconcile(
     open_items: Path,
     statements: list[Path],
@@ -75,34 +78,58 @@ def run_reconcile(
     config: Path | None = None,
     committed: MatchStore | None = None,
     keep_items: bool = True,
+    encoding: str = "utf-8",
 ) -> tuple[MatchResult, list[str], list[OpenItem]]:
     """Read the inputs, leave out what the workspace already holds, and match.
 
     Returns the result, the lines left out as already committed, and the
     open items as read (the residuals a new commitment records). With
     ``keep_items=False`` that list is empty: the items are let go once the
-    matcher's records are built, so a large run does not hold both.
+    matcher's records are built, so a large run does not hold both; without
+    a workspace and with ``keep_items=False`` no open item is built at all:
+    the records come straight from the file's columns.
     """
+    run = _run(open_items, statements, config, committed, keep_items, encoding)
+    return run.result, run.left_out, run.items
+
+
+def _run(
+    open_items: Path,
+    statements: list[Path],
+    config: Path | None,
+    committed: MatchStore | None,
+    keep_items: bool,
+    encoding: str = "utf-8",
+) -> _Run:
     from ecomrules.reconcile.config import load_config
 
     settings = load_config(config) if config else None
-    read = read_input(read_open_items, open_items, "items")
-    items = read
+    with step(f"reading {open_items.name}", unit="items") as bar:
+        table = read_table(open_items, OPEN_ITEMS, encoding=encoding)
+        bar.advance(table.rows)
+    note_empty(open_items, table.rows)
     skipped: frozenset[str] = frozenset()
-    if committed is not None:
-        items, skipped = without_committed(read, committed.commitments())
-    records = [
-        item_record(item)
-        for item in progress(items, total=len(items), label="indexing open items", unit="items")
-    ]
-    del items
-    if not keep_items:
-        read = []
+    read: list[OpenItem] = []
+    if committed is None and not keep_items:
+        records = item_records_of(table)
+    else:
+        read = open_items_of(table)
+        items = read
+        if committed is not None:
+            items, skipped = without_committed(read, committed.commitments())
+        records = [
+            item_record(item)
+            for item in progress(items, total=len(items), label="indexing open items", unit="items")
+        ]
+        del items
+        if not keep_items:
+            read = []
+    del table
     lines: list[LineRecord] = []
     payouts: list[PayoutRecord] = []
     for path in statements:
         with step(f"reading {path.name}", unit="lines") as bar:
-            found, paid_out = _read_statement(path)
+            found, paid_out = _read_statement(path, encoding)
             bar.advance(len(found))
         lines.extend(found)
         payouts.extend(paid_out)
@@ -118,7 +145,55 @@ def run_reconcile(
             bar.advance(count)
 
         result = matcher.match_records(lines, records, payouts=payouts, progress=advance)
-    return result, left_out, read
+    if not keep_items:
+        records = []
+    return _Run(result, left_out, read, lines, records, matcher)
+
+
+def commit_and_queue(
+    space: Workspace,
+    open_items: Path,
+    statements: list[Path],
+    config: Path | None = None,
+    *,
+    encoding: str = "utf-8",
+) -> tuple[MatchResult, list[str], int, int]:
+    """``reconcile --commit``: match, record the ``auto`` matches, queue the rest for review.
+
+    Returns the result as recorded, the lines left out as committed before,
+    how many allocations were new and how many lines were queued. The review
+    page's statement upload runs the same.
+    """
+    from ecomrules.workspace.reconcile import SqliteMatchStore
+
+    store = SqliteMatchStore(space)
+    run = _run(open_items, statements, config, store, True, encoding)
+    result, new = commit_matches(store, run.result, run.items)
+    queued = _queue_for_review(space, run, result)
+    return result, run.left_out, new, queued
+
+
+def _queue_for_review(space: Workspace, run: _Run, result: MatchResult) -> int:
+    """Queue the run's ``review`` and unmatched lines in the workspace (``ecomrules serve``)."""
+    from ecomrules.reconcile.comparison import AmountComparison
+    from ecomrules.reconcile.review import review_entries
+    from ecomrules.workspace.review import SqliteReviewStore
+
+    queued = {m.line_id for m in result.matches if m.status is MatchStatus.REVIEW}
+    queued.update(u.line_id for u in result.unmatched_lines)
+    lines = [line for line in run.lines if line.id in queued]
+    amount = next(
+        (c for c in run.matcher.settings.comparisons if isinstance(c, AmountComparison)), None
+    )
+    entries = review_entries(
+        result,
+        lines,
+        run.records,
+        run.matcher.candidates(lines, run.records),
+        ledger=[item_record(item) for item in run.items],
+        amount=amount,
+    )
+    return SqliteReviewStore(space).queue(entries, datetime.now(UTC))
 
 
 def reconcile(
@@ -138,9 +213,13 @@ def reconcile(
     out: OutOption = None,
     all_rows: AllOption = False,
     commit: Annotated[
-        bool, typer.Option("--commit", help="Record the auto matches in the workspace.")
+        bool,
+        typer.Option(
+            "--commit", help="Record the auto matches in the workspace; queue the rest for review."
+        ),
     ] = False,
     workspace: WorkspaceOption = None,
+    encoding: EncodingOption = "utf-8",
 ) -> None:
     """Propose which open items each statement line settles: auto, review or unmatched.
 
@@ -151,16 +230,26 @@ def reconcile(
 
     with ExitStack() as stack:
         space = stack.enter_context(recording(workspace) if commit else reading(workspace))
-        store = None if space is None else SqliteMatchStore(space)
-        result, left_out, items = run_reconcile(
-            open_items, statement, config=config, committed=store, keep_items=commit
-        )
-        if commit and store is not None:
-            result, new = commit_matches(store, result, items)
-            err_console.print(f"recorded {new} accepted allocation(s) in {store.workspace.path}")
+        if commit and space is not None:
+            result, left_out, new, queued = commit_and_queue(
+                space, open_items, statement, config, encoding=encoding
+            )
+            err_console.print(
+                f"recorded {new} accepted allocation(s) in {space.path}; "
+                f"{queued} line(s) queued for review (ecomrules serve)"
+            )
+        else:
+            store = None if space is None else SqliteMatchStore(space)
+            result, left_out, _ = run_reconcile(
+                open_items,
+                statement,
+                config=config,
+                committed=store,
+                keep_items=False,
+                encoding=encoding,
+            )
     if json or out is not None:
-        with paused_collector():
-            emit_json(_document(result, left_out), out, json, lambda: _summary(result, left_out))
+        emit_json(_document(result, left_out), out, json, lambda: _summary(result, left_out))
     if not json:
         render(result, left_out, all_rows=all_rows, out=out)
 

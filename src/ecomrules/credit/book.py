@@ -25,7 +25,6 @@ from ecomrules.credit.exposure import Exposure, GroupExposure
 from ecomrules.credit.order import OpenOrder, OpenOrderStatus, Order
 from ecomrules.credit.policy import CreditPolicy
 from ecomrules.errors import InvariantError
-from ecomrules.gcpause import paused_collector
 from ecomrules.ledger import Customer, ItemStatus, OpenItem
 from ecomrules.money import Currency, Money
 
@@ -198,10 +197,8 @@ class ExposureBook:
         customer's currency; the age bucket is worked out once per due date.
         The sums go into the customer's and its groups' tallies at the end, so
         a load that raises (an unknown customer, a missing rate) changes nothing.
-        The cyclic garbage collector is paused meanwhile (no cycles are made).
         """
-        with paused_collector():
-            self._add_items(items)
+        self._add_items(items)
 
     def _add_items(self, items: Iterable[OpenItem]) -> None:
         as_of = self.as_of

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
-from ecomrules.errors import InvariantError
+from ecomrules.errors import FieldValueError, InvariantError
+from ecomrules.fieldcheck import calendar_day, exact_money, expect
 from ecomrules.money import Currency, Money, sum_money
 
 __all__ = ["OpenOrder", "OpenOrderStatus", "Order", "OrderLine", "PaymentMethod"]
@@ -48,8 +49,9 @@ class OrderLine:
     expected_invoice_date: date | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.preorder and self.expected_invoice_date is None:
-            raise ValueError(f"pre-order line {self.sku or ''} needs an expected_invoice_date")
+        owner = "order line" if self.sku is None else f"order line {self.sku}"
+        exact_money(owner, "amount", self.amount)
+        _dated(owner, self.preorder, self.expected_invoice_date)
 
 
 def _lines(value: tuple[OrderLine, ...] | list[OrderLine]) -> tuple[OrderLine, ...]:
@@ -70,8 +72,11 @@ class Order:
     lines: tuple[OrderLine, ...] = field(default=(), converter=_lines)
 
     def __attrs_post_init__(self) -> None:
-        if self.amount.amount < 0:
-            raise ValueError(f"order {self.id}: amount is negative")
+        owner = f"order {self.id}"
+        _owned(owner, self.id, self.customer_id, self.amount)
+        expect(owner, "payment_method", self.payment_method, PaymentMethod)
+        for line in self.lines:
+            expect(owner, "lines", line, OrderLine)
         if self.lines:
             total = sum_money((line.amount for line in self.lines), currency=self.currency)
             if total != self.amount:
@@ -122,6 +127,24 @@ def _is_later(line: OrderLine, cutoff: date) -> bool:
     )
 
 
+def _owned(owner: str, order_id: object, customer_id: object, amount: object) -> Money:
+    """Check an order's id, customer and amount (exact, not negative); return the amount."""
+    expect(owner, "id", order_id, str)
+    expect(owner, "customer_id", customer_id, str)
+    money = exact_money(owner, "amount", amount)
+    if money.amount < 0:
+        raise FieldValueError(owner, "amount", f"{money} is negative")
+    return money
+
+
+def _dated(owner: str, preorder: bool, expected: object) -> None:
+    """A pre-order needs its expected invoice date; a date given must be a calendar day."""
+    if expected is not None:
+        calendar_day(owner, "expected_invoice_date", expected)
+    elif preorder:
+        raise FieldValueError(owner, "expected_invoice_date", "is needed for a pre-order")
+
+
 class OpenOrderStatus(enum.Enum):
     """Where an open order stands on its way to a posted invoice."""
 
@@ -150,13 +173,17 @@ class OpenOrder:
     deposit: Money | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.preorder and self.expected_invoice_date is None:
-            raise ValueError(f"open order {self.id}: a pre-order needs an expected_invoice_date")
+        owner = f"open order {self.id}"
+        amount = _owned(owner, self.id, self.customer_id, self.amount)
+        expect(owner, "status", self.status, OpenOrderStatus)
+        expect(owner, "payment_method", self.payment_method, PaymentMethod)
+        _dated(owner, self.preorder, self.expected_invoice_date)
         if self.deposit is not None:
-            if self.deposit.currency != self.amount.currency:
-                raise ValueError(f"open order {self.id}: deposit is not in the order's currency")
-            if self.deposit.amount < 0 or self.deposit > self.amount:
-                raise ValueError(f"open order {self.id}: deposit is outside 0..amount")
+            deposit = exact_money(owner, "deposit", self.deposit)
+            if deposit.currency != amount.currency:
+                raise FieldValueError(owner, "deposit", f"{deposit} is not in {amount.currency}")
+            if deposit.amount < 0 or deposit > amount:
+                raise FieldValueError(owner, "deposit", f"{deposit} is outside 0..{amount}")
 
     def counts_on(self, as_of: date, horizon_days: int) -> bool:
         """True when the order weighs on exposure at ``as_of`` (pre-orders from their date)."""

@@ -31,7 +31,6 @@ from ecomrules.dunning.sender import Sender
 from ecomrules.dunning.state import HistoryState
 from ecomrules.dunning.transit import PaymentsInTransit
 from ecomrules.errors import InputError
-from ecomrules.gcpause import paused_collector
 from ecomrules.ledger import Customer, ItemStatus, OpenItem
 from ecomrules.outcome import Issue, Reason, Severity
 from ecomrules.parsing.model import StatementLine
@@ -64,19 +63,18 @@ def plan(
     rendered without one carry neither, and the plan warns
     (``dunning.letter.no_sender``).
     """
-    with paused_collector():
-        return _plan(
-            items,
-            customers,
-            history,
-            policy,
-            as_of,
-            in_transit,
-            bank_data_as_of,
-            render,
-            renderer,
-            sender,
-        )
+    return _plan(
+        items,
+        customers,
+        history,
+        policy,
+        as_of,
+        in_transit,
+        bank_data_as_of,
+        render,
+        renderer,
+        sender,
+    )
 
 
 def _plan(

@@ -334,7 +334,11 @@ _RATE_COLUMNS = ("OBS_VALUE", "rate")
 
 
 def read_ecb_csv(
-    path: str | Path, *, name: str = "ecb-mro", known_until: date | None = None
+    path: str | Path,
+    *,
+    name: str = "ecb-mro",
+    known_until: date | None = None,
+    encoding: str = "utf-8",
 ) -> RateTable:
     """Read a rate series downloaded from the ECB as a :class:`RateTable`.
 
@@ -345,18 +349,23 @@ def read_ecb_csv(
     series) are folded into the date the rate changed. ``known_until`` is the
     date up to which the download is complete (by default its last date; the
     command line takes the file's date); a rate after it is refused.
+    ``encoding`` is the file's text encoding (UTF-8, with or without BOM, by
+    default).
     """
+    from ecomrules.inputs.table import check_encoding, not_decodable
+
     file = Path(path)
+    codec = check_encoding(encoding)
     try:
-        text = file.read_bytes().decode("utf-8-sig")
+        data = file.read_bytes()
+        text = data.decode("utf-8-sig" if codec == "utf-8" else codec)
     except OSError as exc:
         raise ConfigError(
             str(file), [ConfigProblem(str(file), f"cannot read: {exc.strerror}")]
         ) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            str(file), [ConfigProblem(str(file), f"not UTF-8 at byte {exc.start}")]
-        ) from None
+        problem = not_decodable(file.name, data, exc, encoding)
+        raise ConfigError(str(file), [ConfigProblem(*problem.split(": ", 1))]) from None
     rows = [row for row in csv.reader(io.StringIO(text)) if row and not row[0].startswith("#")]
     if not rows:
         raise ConfigError(str(file), [ConfigProblem(str(file), "the file is empty")])

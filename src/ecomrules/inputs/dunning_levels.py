@@ -24,10 +24,13 @@ class DunningLevelRow(BaseModel):
     level: int = Field(ge=0)
 
 
-def read_dunning_levels(path: str | Path) -> dict[str, int]:
+def read_dunning_levels(path: str | Path, *, encoding: str = "utf-8") -> dict[str, int]:
     """Read ``customer_id -> level``; every bad row is reported in one ``InputError``."""
     name = Path(path).name
     rows = read_rows(
-        path, DunningLevelRow, check=lambda rows: unique_ids(name, rows, "customer_id")
+        path,
+        DunningLevelRow,
+        check=lambda rows: unique_ids(name, rows, "customer_id"),
+        encoding=encoding,
     )
     return {row.customer_id: row.level for _, row in rows}

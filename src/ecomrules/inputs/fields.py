@@ -12,36 +12,14 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from ecomrules.decimals import parse_decimal
-from ecomrules.money import Currency
+from ecomrules.inputs.layout import currency_code, date_value, flag_value, plain_amount
 
 __all__ = ["Amount", "CurrencyCode", "Flag", "IsoDate", "IsoDateTime"]
 
 
 def _amount(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError("is not a finite decimal")
-        return value
-    if isinstance(value, bool | float) or not isinstance(value, int | str):
-        raise ValueError("is not a decimal written as text")
-    if isinstance(value, int):
-        return Decimal(value)
-    try:
-        return parse_decimal(value)
-    except ValueError:
-        raise ValueError("is not a decimal") from None
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("is not a date")
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError("is not a date (YYYY-MM-DD)") from None
+    """The amount rule of :func:`~ecomrules.inputs.layout.amount_units`, before the currency."""
+    return Decimal(plain_amount(value))
 
 
 def _datetime(value: Any) -> datetime:
@@ -59,37 +37,13 @@ def _datetime(value: Any) -> datetime:
     return parsed
 
 
-_TRUE = {"true", "yes", "1", "y"}
-_FALSE = {"false", "no", "0", "n"}
-
-
-def _flag(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError("is not true or false")
-
-
-def _currency(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("is not a currency code")
-    try:
-        return Currency.of(value).code
-    except ValueError:
-        raise ValueError("is not an ISO 4217 currency code") from None
-
-
 Amount = Annotated[Decimal, BeforeValidator(_amount)]
-"""A decimal amount written as text; floats are refused."""
-IsoDate = Annotated[date, BeforeValidator(_date)]
+"""A plain decimal amount written as text (no exponent, no separators); floats are refused."""
+IsoDate = Annotated[date, BeforeValidator(date_value)]
 """A calendar date ``YYYY-MM-DD``."""
 IsoDateTime = Annotated[datetime, BeforeValidator(_datetime)]
 """An ISO 8601 date-time with its UTC offset."""
-Flag = Annotated[bool, BeforeValidator(_flag)]
+Flag = Annotated[bool, BeforeValidator(flag_value)]
 """``true``/``false`` (also yes/no, 1/0)."""
-CurrencyCode = Annotated[str, BeforeValidator(_currency)]
+CurrencyCode = Annotated[str, BeforeValidator(currency_code)]
 """An ISO 4217 code, returned upper case."""

@@ -1,77 +1,141 @@
-"""``open-items.csv``: invoices, credit notes and orders still open."""
+"""``open-items.csv``: invoices, credit notes and orders still open.
+
+:data:`OPEN_ITEMS` is the file's one definition; :func:`read_open_items`
+builds the core :class:`~ecomrules.ledger.OpenItem` from it and
+:func:`~ecomrules.reconcile.bulk.read_item_records` the matcher's records.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from itertools import repeat
+from operator import and_, gt, is_, lt, mul
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
-
-from ecomrules.gcpause import paused_collector
-from ecomrules.inputs.fields import Amount, CurrencyCode, IsoDate
-from ecomrules.inputs.reader import read_rows, unique_ids
+from ecomrules.inputs.layout import Column, Kind, Layout, Rule, where
+from ecomrules.inputs.table import Table, read_table
 from ecomrules.ledger import ItemStatus, OpenItem
 from ecomrules.money import Currency, Money
 
-__all__ = ["OpenItemRow", "read_open_items"]
+__all__ = ["OPEN_ITEMS", "open_items_of", "read_open_items"]
 
 
-class OpenItemRow(BaseModel):
-    """One row of ``open-items.csv``; see the input file reference for each column."""
+def _due_before_issue(c: Mapping[str, Sequence[Any]]) -> list[int]:
+    return where(map(lt, c["due_date"], c["issue_date"]))
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
-    number: str
-    partner_id: str
-    partner_name: str
-    currency: CurrencyCode
-    amount: Amount
-    residual: Amount
-    issue_date: IsoDate
-    due_date: IsoDate
-    reference: str | None = None
-    order_id: str | None = None
-    iban: str | None = None
-    status: ItemStatus = ItemStatus.OPEN
-    promise_until: IsoDate | None = None
-    partner_vat: str | None = None
+def _promise_missing(c: Mapping[str, Sequence[Any]]) -> list[int]:
+    promised = map(is_, c["status"], repeat(ItemStatus.PROMISED))
+    return where(map(and_, promised, map(is_, c["promise_until"], repeat(None))))
 
-    @model_validator(mode="after")
-    def _consistent(self) -> OpenItemRow:
-        if self.due_date < self.issue_date:
-            raise ValueError("due_date is before issue_date")
-        if self.status is ItemStatus.PROMISED and self.promise_until is None:
-            raise ValueError("status 'promised' needs promise_until")
-        if (self.amount >= 0) != (self.residual >= 0) and self.residual != 0:
-            raise ValueError("residual and amount have opposite signs")
-        if abs(self.residual) > abs(self.amount):
-            raise ValueError("residual is larger than amount")
-        return self
 
-    def to_domain(self) -> OpenItem:
-        """Return the core :class:`~ecomrules.ledger.OpenItem`."""
-        currency = Currency.of(self.currency)  # amounts are finite Decimals: no converter
-        return OpenItem(
-            id=self.id,
-            number=self.number,
-            partner_id=self.partner_id,
-            partner_name=self.partner_name,
-            amount=Money._trusted(self.amount, currency),
-            residual=Money._trusted(self.residual, currency),
-            issue_date=self.issue_date,
-            due_date=self.due_date,
-            reference=self.reference,
-            order_id=self.order_id,
-            iban=self.iban,
-            status=self.status,
-            promise_until=self.promise_until,
-            partner_vat=self.partner_vat,
+def _opposite_signs(c: Mapping[str, Sequence[Any]]) -> list[int]:
+    return where(map(lt, map(mul, c["amount"], c["residual"]), repeat(0)))
+
+
+def _residual_too_large(c: Mapping[str, Sequence[Any]]) -> list[int]:
+    return where(map(gt, map(abs, c["residual"]), map(abs, c["amount"])))
+
+
+OPEN_ITEMS = Layout(
+    "open-items.csv",
+    (
+        Column("id", Kind.TEXT, True, "unique id of the item"),
+        Column("number", Kind.TEXT, True, "the document number the customer sees (`FA-2026-1001`)"),
+        Column("partner_id", Kind.TEXT, True, "the customer's id (`customers.csv`)"),
+        Column("partner_name", Kind.TEXT, True, "the customer's name as on the document"),
+        Column("currency", Kind.CURRENCY, True, "ISO 4217 code"),
+        Column(
+            "amount", Kind.AMOUNT, True, "original total, a decimal (negative for a credit note)"
+        ),
+        Column(
+            "residual", Kind.AMOUNT, True, "what is still open, same sign as `amount`, never larger"
+        ),
+        Column("issue_date", Kind.DATE, True, "`YYYY-MM-DD`"),
+        Column("due_date", Kind.DATE, True, "`YYYY-MM-DD`, not before `issue_date`"),
+        Column(
+            "reference",
+            Kind.TEXT,
+            False,
+            "a structured payment reference (RF creditor reference, ...)",
+        ),
+        Column("order_id", Kind.TEXT, False, "the shop order it comes from"),
+        Column("iban", Kind.TEXT, False, "the customer's IBAN as known to the shop"),
+        Column(
+            "status",
+            Kind.CHOICE,
+            False,
+            "`open` (default), `disputed` or `promised`",
+            default=ItemStatus.OPEN,
+            choices=ItemStatus,
+        ),
+        Column(
+            "promise_until",
+            Kind.DATE,
+            False,
+            "the date the customer promised to pay by",
+            doc_required="with `promised`",
+        ),
+        Column("partner_vat", Kind.TEXT, False, "the customer's VAT number"),
+    ),
+    (
+        Rule("due_date", "is before issue_date", _due_before_issue),
+        Rule("promise_until", "missing: status 'promised' needs promise_until", _promise_missing),
+        Rule("residual", "has the opposite sign of amount", _opposite_signs),
+        Rule("residual", "is larger than amount", _residual_too_large),
+    ),
+)
+"""The layout of ``open-items.csv``."""
+
+
+def open_items_of(table: Table) -> list[OpenItem]:
+    """The core open items of a table read by :data:`OPEN_ITEMS`."""
+    c = table.columns
+    currencies = {code: Currency.of(code) for code in set(c["currency"])}
+    items = []
+    for row in zip(
+        c["id"],
+        c["number"],
+        c["partner_id"],
+        c["partner_name"],
+        c["currency"],
+        c["amount"],
+        c["residual"],
+        c["issue_date"],
+        c["due_date"],
+        c["reference"],
+        c["order_id"],
+        c["iban"],
+        c["status"],
+        c["promise_until"],
+        c["partner_vat"],
+        strict=True,
+    ):
+        currency = currencies[row[4]]
+        exponent = -currency.exponent
+        items.append(
+            OpenItem(
+                id=row[0],
+                number=row[1],
+                partner_id=row[2],
+                partner_name=row[3],
+                amount=Money._trusted(Decimal(row[5]).scaleb(exponent), currency),
+                residual=Money._trusted(Decimal(row[6]).scaleb(exponent), currency),
+                issue_date=row[7],
+                due_date=row[8],
+                reference=row[9],
+                order_id=row[10],
+                iban=row[11],
+                status=row[12],
+                promise_until=row[13],
+                partner_vat=row[14],
+            )
         )
+    return items
 
 
-@paused_collector()
-def read_open_items(path: str | Path) -> list[OpenItem]:
-    """Read ``open-items.csv`` (or ``.jsonl``); every bad row is reported in one ``InputError``."""
-    name = Path(path).name
-    rows = read_rows(path, OpenItemRow, check=lambda rows: unique_ids(name, rows))
-    return [row.to_domain() for _, row in rows]
+def read_open_items(path: str | Path, *, encoding: str = "utf-8") -> list[OpenItem]:
+    """Read ``open-items.csv`` (or ``.jsonl``); every problem is reported in one ``InputError``."""
+    return open_items_of(read_table(path, OPEN_ITEMS, encoding=encoding))

@@ -17,7 +17,6 @@ from attrs import frozen
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from ecomrules.errors import InputError
-from ecomrules.gcpause import paused_collector
 from ecomrules.inputs.fields import Flag, IsoDate, IsoDateTime
 from ecomrules.inputs.reader import read_rows
 from ecomrules.preorder.model import (
@@ -236,7 +235,6 @@ class PreorderInputs:
     warehouse: Warehouse
 
 
-@paused_collector()
 def read_preorder_inputs(
     *,
     products: str | Path,
@@ -247,15 +245,18 @@ def read_preorder_inputs(
     warehouse_zone: str = "Europe/Paris",
     pickup_cutoff: time = time(17, 0),
     calendar: str | Path | None = None,
+    encoding: str = "utf-8",
 ) -> PreorderInputs:
     """Read and cross-check the four pre-order files and the optional closing-day calendar."""
-    product_rows = read_rows(products, ProductRow, check=lambda rows: _unique(products, rows))
-    order_rows = read_rows(orders, PreorderRow)
-    supply_rows = read_rows(supply, SupplyRow)
-    carrier_rows = read_rows(carriers, CarrierRow)
+    product_rows = read_rows(
+        products, ProductRow, check=lambda rows: _unique(products, rows), encoding=encoding
+    )
+    order_rows = read_rows(orders, PreorderRow, encoding=encoding)
+    supply_rows = read_rows(supply, SupplyRow, encoding=encoding)
+    carrier_rows = read_rows(carriers, CarrierRow, encoding=encoding)
     closed: list[date] = []
     if calendar is not None:
-        closed = [row.date for _, row in read_rows(calendar, ClosingDayRow)]
+        closed = [row.date for _, row in read_rows(calendar, ClosingDayRow, encoding=encoding)]
     try:
         warehouse = Warehouse(
             BusinessCalendar(country=warehouse_country, closed=closed),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,33 +11,33 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ecomrules.errors import InputError
+from ecomrules.inputs.layout import header_problems
+from ecomrules.inputs.table import decoded_text, json_records
 
 __all__ = ["read_rows", "row_errors"]
 
 RowT = TypeVar("RowT", bound=BaseModel)
 
 
-def _records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _records(path: Path, text: str, model: type[BaseModel]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line number, record)``; CSV by header name, ``.jsonl`` one object a line."""
     if path.suffix.lower() in {".jsonl", ".ndjson"}:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line, parse_float=_refuse_float)
-            except ValueError as exc:
-                raise InputError(str(path), [f"{path.name}:{number}: {exc}"]) from None
-            if not isinstance(record, dict):
-                raise InputError(str(path), [f"{path.name}:{number}: not a JSON object"])
-            yield number, record
+        for number, record in json_records(text):
+            if isinstance(record, str):
+                raise InputError(str(path), [f"{path.name}:{number}: {record}"])
+            yield number, dict(record)
         return
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if header is None:
         return
+    fields = model.model_fields
+    required = [name for name, info in fields.items() if info.is_required()]
+    problems = header_problems(path.name, header, list(fields), required)
+    if problems:
+        raise InputError(str(path), problems)
     names = [name.strip() for name in header]
     width = len(names)
-    repeated = len(set(header)) != width
     for row in reader:
         if not row:
             continue  # a blank line
@@ -47,15 +46,7 @@ def _records(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 str(path),
                 [f"{path.name}:{reader.line_num}: {len(row) - width} value(s) beyond the header"],
             )
-        if repeated:  # a name twice: its last cell wins, empty or not, as in a dict by name
-            cells = dict(zip(header, row + [""] * (width - len(row)), strict=True))
-            yield reader.line_num, {k.strip(): v for k, v in cells.items() if v}
-        else:
-            yield reader.line_num, {k: v for k, v in zip(names, row, strict=False) if v}
-
-
-def _refuse_float(text: str) -> Any:
-    raise ValueError(f"number {text} has a fraction: write amounts as strings")
+        yield reader.line_num, {k: v for k, v in zip(names, row, strict=False) if v}
 
 
 def row_errors(name: str, line: int, error: ValidationError) -> list[str]:
@@ -81,6 +72,7 @@ def read_rows(
     model: type[RowT],
     *,
     check: Callable[[list[tuple[int, RowT]]], list[str]] | None = None,
+    encoding: str = "utf-8",
 ) -> list[tuple[int, RowT]]:
     """Read every row of ``path`` into ``model``; raise one ``InputError`` listing all bad rows.
 
@@ -88,15 +80,12 @@ def read_rows(
     whole-file problems (duplicate ids, say) as more messages.
     """
     file = Path(path)
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(str(file), [f"{file}: cannot read: {exc.strerror}"]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(str(file), [f"{file}: not UTF-8 at byte {exc.start}"]) from None
+    text = decoded_text(file, encoding)
     rows: list[tuple[int, RowT]] = []
     problems: list[str] = []
-    for line, record in _records(file, text):
+    if not text:
+        raise InputError(str(file), [f"{file.name}: the file is empty (0 bytes)"])
+    for line, record in _records(file, text, model):
         try:
             rows.append((line, model.model_validate(record)))
         except ValidationError as exc:

@@ -18,7 +18,6 @@ from typing import Any
 from attrs import field, frozen
 
 from ecomrules.errors import InputError
-from ecomrules.gcpause import paused_collector
 from ecomrules.preorder.alerts import Alert, AlertPolicy, ProductSummary, product_alerts
 from ecomrules.preorder.allocation import AllocatedRow, AllocationPolicy, Note, allocate_product
 from ecomrules.preorder.model import (
@@ -58,13 +57,13 @@ def plan(
 ) -> ReleasePlan:
     """Plan every line at ``as_of``: allocate scarce supply, schedule, split orders, alert.
 
-    The plan creates no reference cycles, so the cyclic garbage collector is
-    paused while it runs (and restored after): with a million lines its full
-    collections cost more than a third of the time.
+    The plan creates no reference cycles: with a million lines the cyclic
+    collector's full collections cost more than a third of the time, and a
+    program may pause it around the call (:mod:`ecomrules.gcpause`; the
+    command line does).
     """
     require_aware(as_of, "as_of")
-    with paused_collector():
-        return _plan(products, lines, supply, warehouse, carriers, as_of, policy or PlanPolicy())
+    return _plan(products, lines, supply, warehouse, carriers, as_of, policy or PlanPolicy())
 
 
 def _plan(

@@ -40,8 +40,6 @@ __all__ = [
     "text_of",
 ]
 
-csv.field_size_limit(16 * 1024 * 1024)
-
 
 def text_of(data: bytes, source: str) -> str:
     """Decode (UTF-8, else cp1252) and clean (BOM, 0x1A, line ends) a report."""
@@ -82,13 +80,19 @@ def rows_of(lines: Iterable[str]) -> Iterator[tuple[int, list[str], str]]:
             fields = quoted
         else:
             taken = [line]
-            reader = csv.reader(_taking(line, it, taken))
-            fields = next(reader, [])
-            if len(taken) > 1:  # a quoted field spans lines: read it again with its line breaks
-                first = number
-                number += len(taken) - 1
-                raw = "\n".join(taken)
-                fields = next(csv.reader(io.StringIO(raw)))
+            try:
+                fields = next(csv.reader(_taking(line, it, taken)), [])
+                if len(taken) > 1:  # a quoted field spans lines: read it again with its breaks
+                    first = number
+                    number += len(taken) - 1
+                    raw = "\n".join(taken)
+                    fields = next(csv.reader(io.StringIO(raw)))
+            except csv.Error as exc:  # a quote left open runs past csv.field_size_limit()
+                raise MalformedRecordError(
+                    f"line {number}: not readable as CSV ({exc}); "
+                    "a quoted field is not closed, or is longer than csv.field_size_limit()"
+                ) from None
+            if len(taken) > 1:
                 if len(fields) > 1 or (fields and fields[0].strip()):
                     yield first, fields, raw
                 continue

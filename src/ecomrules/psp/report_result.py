@@ -19,7 +19,6 @@ from typing import Final, TypeVar
 import attrs
 
 from ecomrules.errors import ParseError
-from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.model import ParseResult, Statement, StatementLine
@@ -65,9 +64,8 @@ def collect_lines(
     policy: ErrorPolicy,
     code: str,
 ) -> list[AccountLine]:
-    """All the lines of :func:`read_lines`, built with the collector paused."""
-    with paused_collector():
-        return list(read_lines(records, read, policy, code))
+    """All the lines of :func:`read_lines`, in a list."""
+    return list(read_lines(records, read, policy, code))
 
 
 def checked_line(line: StatementLine, policy: ErrorPolicy) -> StatementLine:
@@ -87,14 +85,13 @@ def assemble(
     arrival: Mapping[str, date] | None = None,
 ) -> ParseResult:
     """Check every line and payout, and return the result with the policy's issues."""
-    with paused_collector():
-        lines: list[StatementLine] = []
-        groups: dict[tuple[str | None, str], list[StatementLine]] = {}
-        for account, read in entries:
-            line = checked_line(read, policy)
-            lines.append(line)
-            groups.setdefault((account, line.currency.code), []).append(line)
-        payouts = build_payouts(lines, policy, stated=stated, arrival=arrival, source=source)
+    lines: list[StatementLine] = []
+    groups: dict[tuple[str | None, str], list[StatementLine]] = {}
+    for account, read in entries:
+        line = checked_line(read, policy)
+        lines.append(line)
+        groups.setdefault((account, line.currency.code), []).append(line)
+    payouts = build_payouts(lines, policy, stated=stated, arrival=arrival, source=source)
     statements = tuple(
         Statement(account=account, currency=Currency.of(code), lines=tuple(lines))
         for (account, code), lines in groups.items()

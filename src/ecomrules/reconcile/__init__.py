@@ -29,6 +29,7 @@ from ecomrules.reconcile.engine import Matcher
 from ecomrules.reconcile.records import ItemRecord, LineRecord, item_record, line_record
 from ecomrules.reconcile.result import (
     Allocation,
+    Candidate,
     Match,
     MatchResult,
     MatchStatus,
@@ -43,6 +44,7 @@ __all__ = [
     "AmountComparison",
     "Blocker",
     "BlockingContext",
+    "Candidate",
     "CombinationSettings",
     "Comparison",
     "ComparisonContext",

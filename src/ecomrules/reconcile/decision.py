@@ -20,7 +20,7 @@ from ecomrules.reconcile.index import ItemIndex, postings
 from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.settings import MatcherSettings
 
-__all__ = ["Proposal", "Refusal", "bits", "decide", "probability"]
+__all__ = ["Proposal", "Refusal", "bits", "decide", "probability", "ranked"]
 
 _REF = REF_KEY | REF_TEXT
 
@@ -60,10 +60,12 @@ def _score(
     items: Sequence[ItemRecord],
     settings: MatcherSettings,
     ctx: ComparisonContext,
+    *,
+    full: bool = False,
 ) -> list[_Scored]:
     compares = ctx.compares
     prior = settings.prior
-    if len(candidates) == 1:
+    if len(candidates) == 1 and not full:
         ((item_index, flags),) = candidates.items()
         item = items[item_index]
         total, levels = _score_only(line_index, line, item, flags, prior, ctx)
@@ -79,6 +81,25 @@ def _score(
     if len(scored) > 1:
         scored.sort()
     return scored
+
+
+def ranked(
+    line_index: int,
+    line: LineRecord,
+    candidates: dict[int, int] | None,
+    items: Sequence[ItemRecord],
+    settings: MatcherSettings,
+    ctx: ComparisonContext,
+) -> list[tuple[int, float, tuple[Level, ...]]]:
+    """Every candidate of a line, best first: (item index, total bits, every level).
+
+    The scoring :func:`decide` uses, without its early stop on a lone
+    candidate, so each pair shows all its contributions (the review page).
+    """
+    if not candidates:
+        return []
+    scored = _score(line_index, line, candidates, items, settings, ctx, full=True)
+    return [(s[3], -s[0], s[4]) for s in scored]
 
 
 def _score_only(

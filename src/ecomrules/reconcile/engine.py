@@ -14,12 +14,11 @@ from operator import attrgetter, not_
 import attrs
 
 from ecomrules.errors import ReconcileError
-from ecomrules.gcpause import paused_collector
 from ecomrules.ledger import OpenItem
 from ecomrules.parsing.model import Payout, StatementLine
 from ecomrules.reconcile.blocking import BlockingContext
 from ecomrules.reconcile.comparison import ComparisonContext
-from ecomrules.reconcile.decision import Proposal, Refusal, bits, decide, probability
+from ecomrules.reconcile.decision import Proposal, Refusal, bits, decide, probability, ranked
 from ecomrules.reconcile.iban import describe_problem
 from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.payouts import PayoutRecord, match_payouts, payout_record
@@ -27,6 +26,7 @@ from ecomrules.reconcile.rates import Rates
 from ecomrules.reconcile.records import ItemRecord, LineRecord, item_record, line_record
 from ecomrules.reconcile.result import (
     Allocation,
+    Candidate,
     InputIssue,
     Match,
     MatchResult,
@@ -87,8 +87,7 @@ class Matcher:
         progress: Callable[[int], None] | None = None,
     ) -> MatchResult:
         """Match lean records; ``progress`` is called with the count of lines decided."""
-        with paused_collector():  # a million small records: collection passes would dominate
-            return self._match(lines, items, payouts, progress)
+        return self._match(lines, items, payouts, progress)
 
     def _match(
         self,
@@ -119,19 +118,7 @@ class Matcher:
                     Match(line_id, MatchStatus.AUTO, 1.0, (), currencies[line_id], (), (code,)),
                 )
         work = [line for line in lines if line.id not in settled] if settled else list(lines)
-        index = ItemIndex(
-            items,
-            partner_ibans=self.settings.partner_ibans,
-            partner_groups=self.settings.partner_groups,
-        )
-        issues, invalid_lines = _iban_issues(work, index)
-        blocking = BlockingContext(work, index)
-        for blocker in self.settings.blockers:
-            blocker.block(blocking)
-        ctx = ComparisonContext(index, blocking.missed_keys, self.settings.comparisons)
-        ctx.auto_bits = bits(self.settings.auto_threshold)
-        ctx.rates = Rates(self.settings.rates)
-        ctx.review_bits = bits(self.settings.review_threshold)
+        index, issues, invalid_lines, blocking, ctx = self._prepare(work, items)
         decisions: list[Proposal | Refusal] = []
         candidates = blocking.candidates
         pairs = sum(map(len, filter(None, candidates)))
@@ -151,6 +138,46 @@ class Matcher:
             decisions[i].reasons = (*decisions[i].reasons, _IBAN_INVALID)
         result = _result(decisions, work, items, settled, payout_matches, pairs)
         return attrs.evolve(result, issues=issues) if issues else result
+
+    def _prepare(
+        self, work: list[LineRecord], items: Sequence[ItemRecord]
+    ) -> tuple[ItemIndex, tuple[InputIssue, ...], list[int], BlockingContext, ComparisonContext]:
+        """Index the items, block the lines' candidate pairs and set up the comparisons."""
+        index = ItemIndex(
+            items,
+            partner_ibans=self.settings.partner_ibans,
+            partner_groups=self.settings.partner_groups,
+        )
+        issues, invalid_lines = _iban_issues(work, index)
+        blocking = BlockingContext(work, index)
+        for blocker in self.settings.blockers:
+            blocker.block(blocking)
+        ctx = ComparisonContext(index, blocking.missed_keys, self.settings.comparisons)
+        ctx.auto_bits = bits(self.settings.auto_threshold)
+        ctx.rates = Rates(self.settings.rates)
+        ctx.review_bits = bits(self.settings.review_threshold)
+        return index, issues, invalid_lines, blocking, ctx
+
+    def candidates(
+        self, lines: Sequence[LineRecord], items: Sequence[ItemRecord], *, limit: int = 5
+    ) -> dict[str, tuple[Candidate, ...]]:
+        """Each line's candidate items, best first, with score and every contribution.
+
+        What the matcher weighed for a line, to show side by side when a
+        person decides it (``ecomrules serve``): the same blocking and
+        scoring as :meth:`match_records`, every comparison applied to each
+        pair, at most ``limit`` candidates a line.
+        """
+        work = list(lines)
+        index, _, _, blocking, ctx = self._prepare(work, items)
+        out: dict[str, tuple[Candidate, ...]] = {}
+        for i, line in enumerate(work):
+            found = ranked(i, line, blocking.candidates[i], index.items, self.settings, ctx)
+            out[line.id] = tuple(
+                Candidate(index.items[k].id, probability(total), levels)
+                for k, total, levels in found[:limit]
+            )
+        return out
 
 
 _IBAN_INVALID = "reconcile.iban_invalid"

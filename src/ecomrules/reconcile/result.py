@@ -13,6 +13,7 @@ from ecomrules.reconcile.comparison import Level
 
 __all__ = [
     "Allocation",
+    "Candidate",
     "InputIssue",
     "Match",
     "MatchResult",
@@ -112,6 +113,27 @@ class Match:
             "currency": self.currency,
             "reasons": list(self.codes),
             "contributions": [{"code": c.code, "weight": c.weight} for c in self.contributions],
+        }
+
+
+@frozen
+class Candidate:
+    """An open item the matcher weighed for a line: its score and every contribution."""
+
+    item_id: str
+    score: float
+    """The pair's match probability."""
+    contributions: tuple[Level, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form (each contribution with its plain-words description)."""
+        return {
+            "item_id": self.item_id,
+            "score": round(self.score, 6),
+            "contributions": [
+                {"code": c.code, "weight": c.weight, "description": c.description}
+                for c in self.contributions
+            ],
         }
 
 

@@ -9,7 +9,7 @@ next run.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -24,6 +24,7 @@ __all__ = [
     "COMMITTED_ELSEWHERE_LINE",
     "Commitment",
     "MatchStore",
+    "commit_against",
     "commit_matches",
     "commitments",
     "without_committed",
@@ -100,7 +101,17 @@ def commit_matches(
     never settle one item twice, and each prints as ``auto`` only what it
     recorded. Returns the result as recorded and how many allocations were new.
     """
-    residuals = {item.id: item.residual for item in items}
+    return commit_against(store, result, {item.id: item.residual for item in items})
+
+
+def commit_against(
+    store: MatchStore, result: MatchResult, residuals: Mapping[str, Money]
+) -> tuple[MatchResult, int]:
+    """:func:`commit_matches` given each item's residual as the ledger reads it.
+
+    What the review page records a decision through (its entries keep the
+    residuals, not the open items).
+    """
     # what each auto match takes, and whether it fits the items as read, known before the
     # lock: under it, only what other runs recorded meanwhile is checked
     wanted = [
@@ -118,7 +129,7 @@ def commit_matches(
 def _recheck(
     result: MatchResult,
     wanted: Sequence[tuple[list[Commitment], bool] | None],
-    residuals: dict[str, Money],
+    residuals: Mapping[str, Money],
     committed: Sequence[Commitment],
 ) -> tuple[MatchResult, list[Commitment]]:
     """Each auto match checked against ``committed`` and the matches before it.
@@ -159,7 +170,7 @@ def _recheck(
     return evolve(result, matches=tuple(matches)), accepted
 
 
-def _wanted(match: Match, residuals: dict[str, Money]) -> tuple[list[Commitment], bool]:
+def _wanted(match: Match, residuals: Mapping[str, Money]) -> tuple[list[Commitment], bool]:
     """The match's commitments, and whether each fits its item's residual as read."""
     taken = _of(match, residuals)
     return taken, all(_fits(c.settled, c.residual) for c in taken)
@@ -175,7 +186,7 @@ def _fits(amount: Money, open_amount: Money) -> bool:
     return paid * left > 0 and abs(paid) <= abs(left)
 
 
-def _of(match: Match, residuals: dict[str, Money]) -> list[Commitment]:
+def _of(match: Match, residuals: Mapping[str, Money]) -> list[Commitment]:
     """The match's allocations; with a write-off each item is settled in full."""
     out = []
     for a in match.allocations:

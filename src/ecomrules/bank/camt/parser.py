@@ -25,7 +25,6 @@ from ecomrules.bank.camt.stream import ContainerEnd, DocumentStart, iter_entries
 from ecomrules.bank.controls import Input, check_balance, open_input
 from ecomrules.bank.problems import CONTROL_BYTES, MALFORMED, MISSING_FIELD, RecordError
 from ecomrules.errors import ControlTotalError, ParseError, UnknownCurrencyError
-from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -73,13 +72,12 @@ class CamtParser:
         policy = ErrorPolicy(on_error)
         statements: list[Statement] = []
         lines: list[StatementLine] = []
-        with paused_collector():
-            for item in self._read(data, source, policy):
-                if isinstance(item, Statement):
-                    statements.append(_with_lines(item, tuple(lines)))
-                    lines = []
-                else:
-                    lines.append(item)
+        for item in self._read(data, source, policy):
+            if isinstance(item, Statement):
+                statements.append(_with_lines(item, tuple(lines)))
+                lines = []
+            else:
+                lines.append(item)
         return ParseResult(self.name, source, tuple(statements), issues=tuple(policy.issues))
 
     def iter_lines(

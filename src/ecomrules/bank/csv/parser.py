@@ -34,7 +34,6 @@ from ecomrules.bank.problems import (
 )
 from ecomrules.decimals import parse_decimal
 from ecomrules.errors import ParseError, UnknownCurrencyError
-from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -84,8 +83,7 @@ class CsvParser:
         """Parse the whole file into one statement."""
         policy = ErrorPolicy(on_error)
         reading = _Reading(self.layout, source, policy)
-        with paused_collector():
-            lines = tuple(self._read(reading, io.BytesIO(data)))
+        lines = tuple(self._read(reading, io.BytesIO(data)))
         currency = self.layout.currency or (lines[0].currency if lines else None)
         opening = closing = None
         running = reading.running

@@ -26,7 +26,6 @@ from operator import itemgetter
 from typing import Any, ClassVar
 
 from ecomrules.errors import MalformedRecordError
-from ecomrules.gcpause import paused_collector
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import LineKind, ParseResult, Payout, Statement, StatementLine
@@ -71,7 +70,7 @@ class SectionedReport:
         """Parse the whole report: lines per section and currency, withdrawals as payouts."""
         policy = ErrorPolicy(on_error)
         reader = _Reader(self.name, source, policy)
-        with paused_collector(), report_lines(data, source) as text:
+        with report_lines(data, source) as text:
             lines = list(reader.run(text))
             if (
                 reader.conversions.held

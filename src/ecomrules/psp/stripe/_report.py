@@ -14,7 +14,6 @@ from operator import itemgetter
 from typing import ClassVar
 
 from ecomrules.errors import MalformedRecordError, UnknownCurrencyError
-from ecomrules.gcpause import paused_collector
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
@@ -117,7 +116,7 @@ class StripeReport:
         """Parse the whole report, then check every payout's total."""
         policy = ErrorPolicy(on_error)
         arrivals: dict[str, date] = {}
-        with paused_collector(), report_lines(data, source) as text:
+        with report_lines(data, source) as text:
             lines = list(self._iter(text, source, policy, arrivals))
         payouts = build_payouts(lines, policy, arrival=arrivals, source=source)
         by_currency: dict[str, list[StatementLine]] = {}

@@ -1,0 +1,400 @@
+"""Read a file of a documented :class:`~ecomrules.inputs.layout.Layout` into typed columns.
+
+:func:`read_table` is the one reader of the documented layouts; the core
+types (:func:`~ecomrules.inputs.read_open_items`...) and the matcher's
+records (:mod:`ecomrules.reconcile.bulk`) are built from its columns.
+
+In order, before any row is read: a 0-byte file is refused; the header is
+decoded (a wrong encoding is named: "not UTF-8 at line 1; try --encoding
+latin-1") and checked as a whole (missing and unknown columns with a "did you
+mean", a name twice, a ``;``-separated file), reported once, at once.
+
+Then the rows. pyarrow parses the file in C and every column is checked by
+the layout's rules on whole columns (:func:`_columnar`); a file that passes
+is returned from there. A file it does not pass is read row by row with
+``csv.reader`` by the same rules (:func:`_row_read`), which reports every
+problem with its file, line and column, or returns the same columns when the
+difference was only one of form (a short row is refused by both). The two
+agree on every file: a hypothesis test writes random files and compares
+them. ``.jsonl`` files (one JSON object a line) are read row by row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from ecomrules.errors import InputError
+from ecomrules.inputs.layout import (
+    AMOUNT_PATTERN,
+    JsonFloat,
+    Kind,
+    Layout,
+    amount_units,
+    convert,
+    header_problems,
+    plain_amount,
+)
+from ecomrules.money import Currency
+
+__all__ = [
+    "Table",
+    "check_encoding",
+    "convert_record",
+    "decoded_text",
+    "json_records",
+    "not_decodable",
+    "read_table",
+]
+
+
+@dataclass
+class Table:
+    """A file's rows as typed columns (``columns[name][i]`` is row ``i``'s value).
+
+    Amounts are ints of minor units, dates :class:`~datetime.date`, choices
+    their enum member, absent optional cells the column's default.
+    """
+
+    layout: Layout
+    columns: dict[str, list[Any]]
+    rows: int
+
+
+def check_encoding(encoding: str) -> str:
+    """The codec name of ``encoding``, or ``InputError`` for an unknown one."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise InputError(encoding, [f"unknown encoding {encoding!r}"]) from None
+
+
+def _python_codec(encoding: str) -> str:
+    name = check_encoding(encoding)
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def not_decodable(name: str, data: bytes, exc: UnicodeDecodeError, encoding: str) -> str:
+    """The problem of a file not in ``encoding``: its line, the byte, the encoding to try."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    hint = "latin-1" if check_encoding(encoding) == "utf-8" else "utf-8"
+    return (
+        f"{name}:{line}: not {encoding.upper()} (byte 0x{data[exc.start]:02x}); "
+        f"try --encoding {hint} (encoding= in the API)"
+    )
+
+
+def _size(file: Path) -> int:
+    try:
+        return file.stat().st_size
+    except OSError as exc:
+        raise InputError(str(file), [f"{file}: cannot read: {exc.strerror}"]) from None
+
+
+def _header(file: Path, layout: Layout, encoding: str) -> list[str]:
+    """The header's names, after every whole-file check (raises ``InputError``)."""
+    with file.open("rb") as handle:
+        head = handle.read(1 << 16)
+    first = head.split(b"\n", 1)[0]
+    try:
+        line = first.decode(_python_codec(encoding)).rstrip("\r")
+    except UnicodeDecodeError as exc:
+        raise InputError(str(file), [not_decodable(file.name, first, exc, encoding)]) from None
+    names = next(csv.reader([line]), [])
+    known = [c.name for c in layout.columns]
+    problems = header_problems(file.name, names, known, layout.required, line=line)
+    if problems:
+        raise InputError(str(file), problems)
+    return [name.strip() for name in names]
+
+
+def read_table(path: str | Path, layout: Layout, *, encoding: str = "utf-8") -> Table:
+    """Read ``path`` (CSV, or ``.jsonl``) by ``layout``; one ``InputError`` lists every problem."""
+    file = Path(path)
+    if _size(file) == 0:
+        raise InputError(
+            str(file),
+            [
+                f"{file.name}: the file is empty (0 bytes); expected a header line "
+                f"({','.join(layout.required)},...)"
+            ],
+        )
+    if file.suffix.lower() in {".jsonl", ".ndjson"}:
+        return _build(file, layout, json_records(decoded_text(file, encoding)))
+    names = _header(file, layout, encoding)
+    table = _columnar(file, layout, names, encoding)
+    if table is not None:
+        return table
+    return _build(file, layout, _csv_records(file, names, encoding))
+
+
+# -- row by row: the reader that names every problem ----------------------------------------
+
+
+def decoded_text(file: Path, encoding: str) -> str:
+    """The whole file as text; a byte the encoding cannot read is named with its line."""
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InputError(str(file), [f"{file}: cannot read: {exc.strerror}"]) from None
+    try:
+        return data.decode(_python_codec(encoding))
+    except UnicodeDecodeError as exc:
+        raise InputError(str(file), [not_decodable(file.name, data, exc, encoding)]) from None
+
+
+Record = tuple[int, Mapping[str, Any] | str]
+"""A row's line number and its cells by name, or a problem message for the row."""
+
+
+def _csv_records(file: Path, names: list[str], encoding: str) -> Iterator[Record]:
+    reader = csv.reader(io.StringIO(decoded_text(file, encoding), newline=""))
+    width = len(names)
+    try:
+        next(reader)
+        for row in reader:
+            if not row:
+                continue  # a blank line
+            if len(row) != width:
+                yield reader.line_num, f"{len(row)} value(s), the header has {width}"
+                continue
+            yield reader.line_num, dict(zip(names, row, strict=True))
+    except csv.Error as exc:
+        yield reader.line_num, f"not readable as CSV: {exc}"
+
+
+def json_records(text: str) -> Iterator[Record]:
+    """Each non-blank line of a JSON-lines text as an object, or the reason it is not one."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line, parse_float=JsonFloat)
+        except ValueError as exc:
+            yield number, f"not valid JSON: {exc}"
+            continue
+        if not isinstance(record, dict):
+            yield number, "not a JSON object"
+            continue
+        yield number, record
+
+
+def convert_record(
+    layout: Layout, record: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """One record's values by the layout's cell rules, and its problems as (column, message).
+
+    Row rules and the unique key are whole-file checks, left to the caller.
+    """
+    found: list[tuple[str, str]] = []
+    values: dict[str, Any] = {}
+    known = layout.by_name
+    for key in record:
+        if key not in known:
+            found.append(("", f"unknown field {key!r}"))
+    for column in layout.columns:
+        raw = record.get(column.name)
+        if raw is None or raw == "":
+            if column.required:
+                found.append((column.name, "missing"))
+            values[column.name] = column.default
+        elif column.kind is not Kind.AMOUNT:
+            try:
+                values[column.name] = convert(column, raw)
+            except ValueError as exc:
+                found.append((column.name, f"{raw!r} {exc}"))
+    currency = values.get(layout.currency)
+    for column in layout.columns:
+        raw = record.get(column.name)
+        if column.kind is not Kind.AMOUNT or raw is None or raw == "":
+            continue
+        try:
+            if currency is None:  # the currency is reported: the amount's form still is
+                plain_amount(raw)
+                continue
+            units = amount_units(raw, currency)
+        except ValueError as exc:
+            found.append((column.name, f"{raw!r} {exc}"))
+            continue
+        if column.not_negative and units < 0:
+            found.append((column.name, f"{raw!r} is negative"))
+        values[column.name] = units
+    if len(found) > 1:  # in the order of the columns
+        order = {column.name: i for i, column in enumerate(layout.columns)}
+        found.sort(key=lambda problem: order.get(problem[0], -1))
+    return values, found
+
+
+def _place(name: str, line: int, column: str, message: str) -> str:
+    return f"{name}:{line}: column {column!r}: {message}" if column else f"{name}:{line}: {message}"
+
+
+def _build(file: Path, layout: Layout, records: Iterator[Record]) -> Table:
+    """Convert each record by the layout's rules; raise one ``InputError`` naming every problem."""
+    name = file.name
+    columns: dict[str, list[Any]] = {c.name: [] for c in layout.columns}
+    lines: list[int] = []
+    problems: list[str] = []
+    for line, record in records:
+        if isinstance(record, str):
+            problems.append(f"{name}:{line}: {record}")
+            continue
+        values, found = convert_record(layout, record)
+        if found:
+            problems.extend(_place(name, line, column, message) for column, message in found)
+            continue
+        lines.append(line)
+        for key, value in values.items():
+            columns[key].append(value)
+    for rule in layout.rules:
+        for i in rule.bad(columns):
+            problems.append(_place(name, lines[i], rule.column, rule.message))
+    if layout.key is not None:
+        first: dict[Any, int] = {}
+        for line, key in zip(lines, columns[layout.key], strict=True):
+            if key in first:
+                problems.append(
+                    _place(name, line, layout.key, f"{key!r} repeats line {first[key]}")
+                )
+            else:
+                first[key] = line
+    if problems:
+        problems.sort(key=_line_of)
+        raise InputError(str(file), problems)
+    return Table(layout, columns, len(lines))
+
+
+def _line_of(problem: str) -> int:
+    """A problem's line number, for listing problems in file order (stable otherwise)."""
+    place = problem.split(": ", 1)[0]
+    number = place.rpartition(":")[2]
+    return int(number) if number.isdigit() else 0
+
+
+# -- columnar: pyarrow, whole columns ---------------------------------------------------------
+
+
+def _columnar(file: Path, layout: Layout, names: list[str], encoding: str) -> Table | None:
+    """The file's columns, checked in C, or None when a row must be looked at one by one."""
+    try:
+        table = pcsv.read_csv(
+            file,
+            read_options=pcsv.ReadOptions(
+                column_names=names, skip_rows=1, encoding=check_encoding(encoding)
+            ),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, OSError, UnicodeDecodeError):
+        return None
+    n = table.num_rows
+    columns: dict[str, list[Any]] = {}
+    present = set(names)
+    try:
+        for column in layout.columns:
+            if column.kind is Kind.AMOUNT:
+                continue
+            if column.name not in present:
+                columns[column.name] = [column.default] * n
+                continue
+            values = _column(table.column(column.name), column)
+            if values is None:
+                return None
+            columns[column.name] = values
+        for column in layout.columns:
+            if column.kind is not Kind.AMOUNT:
+                continue
+            if column.name not in present:
+                columns[column.name] = [column.default] * n
+                continue
+            units = _units(table.column(column.name), table.column(layout.currency), column)
+            if units is None:
+                return None
+            columns[column.name] = units
+    except (pa.ArrowException, UnicodeEncodeError):
+        return None
+    del table
+    pa.default_memory_pool().release_unused()
+    if any(rule.bad(columns) for rule in layout.rules):
+        return None
+    if layout.key is not None and len(set(columns[layout.key])) != n:
+        return None
+    return Table(layout, columns, n)
+
+
+def _column(data: Any, column: Any) -> list[Any] | None:
+    """A non-amount column's values by its rule, or None when one cell breaks it."""
+    if column.kind is Kind.TEXT:
+        if column.required:
+            if len(data) and pc.any(pc.equal(data, "")).as_py():
+                return None
+            return list(data.to_pylist())
+        if column.default is None:  # an empty cell is absent: null in arrow, None in Python
+            return list(pc.if_else(pc.equal(data, ""), None, data).to_pylist())
+        default = column.default
+        return [text or default for text in data.to_pylist()]
+    encoded = pc.dictionary_encode(data).combine_chunks()
+    values = []
+    for text in encoded.dictionary.to_pylist():
+        if text == "":
+            if column.required:
+                return None
+            values.append(column.default)
+            continue
+        try:
+            values.append(convert(column, text))
+        except ValueError:
+            return None
+    return list(map(values.__getitem__, encoded.indices.to_pylist()))
+
+
+def _units(amounts: Any, currencies: Any, column: Any) -> list[int] | None:
+    """An amount column in minor units of each row's currency, or None when one is not exact."""
+    if not len(amounts):
+        return []
+    empty = pc.equal(amounts, "")
+    absent = pc.any(empty).as_py()
+    if absent:
+        if column.required:
+            return None  # the row reader names the missing amount
+        amounts = pc.if_else(empty, "0", amounts)
+    if not pc.all(pc.match_substring_regex(amounts, AMOUNT_PATTERN)).as_py():
+        return None
+    codes = pc.unique(currencies).to_pylist()
+    exponents = [Currency.of(code).exponent for code in codes]  # checked by _column
+    scale = max(exponents)
+    scaled = pc.cast(
+        pc.multiply(
+            pc.cast(amounts, pa.decimal128(18, scale)),
+            pa.scalar(10**scale, pa.decimal128(18, 0)),
+        ),
+        pa.int64(),
+    )
+    if len(set(exponents)) > 1:
+        divisors = pa.array([10 ** (scale - e) for e in exponents], pa.int64())
+        divisor = pc.take(divisors, pc.index_in(currencies, value_set=pa.array(codes)))
+        units = pc.divide(scaled, divisor)
+        if not pc.all(pc.equal(pc.multiply(units, divisor), scaled)).as_py():
+            return None
+        scaled = units
+    if column.not_negative and pc.min(scaled).as_py() < 0:
+        return None
+    if absent:
+        default = column.default
+        pairs = zip(scaled.to_pylist(), empty.to_pylist(), strict=True)
+        return [default if gap else units for units, gap in pairs]
+    return list(scaled.to_pylist())

@@ -1,0 +1,172 @@
+"""The review page in a real headless Chromium, against a real ``ecomrules serve`` process.
+
+Chromium comes from the system packages (``.ci/run`` installs it). Outside CI
+the test skips with a message when it is absent; in CI a missing browser fails.
+The walks: the demo's queue (open the printed URL, see the candidate and its
+contributions in words, accept D006 by the keyboard, leave D008 unmatched,
+undo and accept again; a second ``reconcile`` honours the decisions); a split
+with a write-off; two tabs deciding one line, the second told.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from ecomrules import demo
+from ecomrules.workspace import Workspace
+from ecomrules.workspace.reconcile import SqliteMatchStore
+from ecomrules.workspace.review import SqliteReviewStore
+
+from .conftest import DEMO_STATEMENTS, reconcile_commit, serving
+
+if TYPE_CHECKING:
+    from conftest import Cli
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+URL = re.compile(r"http://127\.0\.0\.1:\d+/\?token=[A-Za-z0-9_-]+")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs the 'chromium' system package")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def watched(context: Any) -> tuple[Any, list[str]]:
+    """A new page whose script errors and failed requests are collected."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return page, errors
+
+
+def test_review_the_demo_queue_in_the_browser(browser: Any, cli: Cli, demo_workspace: Path) -> None:
+    """Accept D006 by the keyboard, reject D008, undo and accept again; a second run agrees."""
+    with serving("--workspace", str(demo_workspace), "--user", "alice") as (first, _):
+        found = URL.search(first)
+        assert found is not None, first
+        origin = found.group(0).split("/?")[0]
+        context = browser.new_context(viewport={"width": 1100, "height": 900})
+        page, errors = watched(context)
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(found.group(0))
+        assert "token=" not in page.url  # the token went into a cookie
+        page.click("text=Review queue")
+        page.click("#queue >> text=D006")
+        card = page.locator(".card.candidate")
+        assert card.count() == 1
+        assert "INV-1008" in card.inner_text()
+        assert "amount equal to the residual" in card.inner_text()
+        page.keyboard.press("a")  # accept, by the keyboard shortcut
+        page.wait_for_selector(".said")
+        assert "D006: accept" in page.inner_text(".said")
+        assert page.url.startswith(f"{origin}/review/D008")  # on to the next line
+        page.keyboard.press("u")  # leave D008 unmatched
+        page.wait_for_selector(".said")
+        assert "D008: unmatched" in page.inner_text(".said")
+        page.goto(f"{origin}/review/D006")
+        assert "accept (INV-1008) by alice" in page.inner_text("#decision")
+        page.click("text=Undo")
+        page.wait_for_selector("#accept")
+        assert "decision undone" in page.inner_text(".said")
+        page.click("#accept")
+        page.wait_for_selector(".said")
+        assert all(url.startswith(origin) for url in requests)  # nothing fetched elsewhere
+        assert errors == []
+        context.close()
+    with Workspace(demo_workspace) as space:
+        assert "D006" in {c.line_id for c in SqliteMatchStore(space).commitments()}
+        queue = SqliteReviewStore(space)
+        history = queue.history("D006")
+        assert [(d.action.value, d.decided_by, d.active) for d in history] == [
+            ("accept", "alice", False),
+            ("accept", "alice", True),
+        ]
+        assert [d.action.value for d in queue.history("D008")] == ["unmatched"]
+    statements = [demo.path(name) for name in DEMO_STATEMENTS]
+    again = ["reconcile", "--open-items", str(demo.path("open-items.csv"))]
+    for statement in statements:
+        again += ["--statement", str(statement)]
+    done = cli(*again, "--workspace", str(demo_workspace), "--json")
+    document = json.loads(done.stdout)
+    assert "D006" in document["previously_committed_lines"]  # the accepted payment counts
+    assert "INV-1008" not in json.dumps(document["matches"])  # and its invoice is paid
+    reconcile_commit(cli, demo_workspace, demo.path("open-items.csv"), *statements)
+    with Workspace(demo_workspace) as space:  # queued again: the decisions stand
+        assert [d.action.value for d in SqliteReviewStore(space).history("D008")] == ["unmatched"]
+
+
+def test_split_a_line_in_the_browser(browser: Any, cli: Cli, split_workspace: Path) -> None:
+    with serving("--workspace", str(split_workspace)) as (first, _):
+        found = URL.search(first)
+        assert found is not None, first
+        origin = found.group(0).split("/?")[0]
+        context = browser.new_context()
+        page, errors = watched(context)
+        page.goto(found.group(0))
+        page.goto(f"{origin}/review/P1")
+        split = page.locator("#split")
+        split.locator("input[value='S-2']").check()
+        split.locator("input[value='S-1']").check()
+        split.locator("input[name='write_off']").check()
+        split.locator("button").click()
+        page.wait_for_selector(".said")
+        page.goto(f"{origin}/review/P1")
+        assert "split (S-1, S-2), writing off 4.00 EUR" in page.inner_text("#decision")
+        assert errors == []
+        context.close()
+    with Workspace(split_workspace) as space:
+        paid = sorted(
+            (c.item_id, str(c.settled.amount)) for c in SqliteMatchStore(space).commitments()
+        )
+    assert paid == [("S-1", "100.00"), ("S-2", "90.00")]  # S-2 settled with its write-off
+
+
+def test_two_tabs_in_the_browser_the_second_is_told(browser: Any, tie_workspace: Path) -> None:
+    with serving("--workspace", str(tie_workspace)) as (first, _):
+        found = URL.search(first)
+        assert found is not None, first
+        context = browser.new_context()
+        tab_a, errors_a = watched(context)
+        tab_b, errors_b = watched(context)
+        tab_a.goto(found.group(0))
+        origin = found.group(0).split("/?")[0]
+        tab_a.goto(f"{origin}/review/L1")
+        tab_b.goto(f"{origin}/review/L1")  # the same line, in a second tab of the same browser
+        tab_a.keyboard.press("1")  # pick the first candidate
+        tab_a.wait_for_selector(".said")
+        tab_b.click("#unmatched")
+        alert = tab_b.wait_for_selector(".error")
+        assert "decided meanwhile (pick)" in alert.inner_text()
+        assert "pick (A-1)" in tab_b.inner_text("#decision")
+        assert errors_a == []
+        assert [e for e in errors_b if "status of 409 (Conflict)" not in e] == []  # as answered
+        context.close()
+    with Workspace(tie_workspace) as space:
+        assert len(SqliteReviewStore(space).history("L1")) == 1
