@@ -74,6 +74,13 @@ def tie_workspace(cli: Cli, tmp_path: Path, tie_files: tuple[Path, Path]) -> Pat
     return workspace
 
 
+WAGNER_ITEMS = (
+    "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date\n"
+    "W-1,FW-1,P9,Wagner KG,EUR,300.00,300.00,2026-10-01,2026-10-31\n"
+    "W-2,FW-2,P9,Wagner KG,EUR,300.00,300.00,2026-10-01,2026-10-31\n"
+)
+"""Two invoices of one partner open for 300.00: a payment of 299.00 is a tie between them."""
+
 SPLIT_ITEMS = """\
 id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date
 S-1,FS-1,P7,Comptoir Est SARL,EUR,100.00,100.00,2026-10-01,2026-10-20

@@ -22,7 +22,7 @@ from ecomrules.workspace import Workspace
 from ecomrules.workspace.reconcile import SqliteMatchStore
 from ecomrules.workspace.review import SqliteReviewStore
 
-from .conftest import reconcile_commit
+from .conftest import WAGNER_ITEMS, reconcile_commit
 
 if TYPE_CHECKING:
     from conftest import Cli
@@ -189,12 +189,7 @@ def test_decisions_racing_in_threads_record_once(demo_workspace: Path) -> None:
 
 def test_a_write_off_settles_the_item_in_full(cli: Cli, tmp_path: Path) -> None:
     items = tmp_path / "items.csv"
-    items.write_text(
-        "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date\n"
-        "W-1,FW-1,P9,Wagner KG,EUR,300.00,300.00,2026-10-01,2026-10-31\n"
-        "W-2,FW-2,P9,Wagner KG,EUR,300.00,300.00,2026-10-01,2026-10-31\n",
-        encoding="utf-8",
-    )
+    items.write_text(WAGNER_ITEMS, encoding="utf-8")
     statement = tmp_path / "statement.csv"
     statement.write_text(
         "id,booking_date,amount,currency,counterparty,label\n"

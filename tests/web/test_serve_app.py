@@ -379,15 +379,10 @@ def test_split_and_write_off_from_the_page(split_workspace: Path) -> None:
 
 
 def test_a_write_off_is_offered_within_the_tolerance_only(cli: Cli, tmp_path: Path) -> None:
-    from .conftest import reconcile_commit
+    from .conftest import WAGNER_ITEMS, reconcile_commit
 
     items = tmp_path / "items.csv"
-    items.write_text(
-        "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date\n"
-        "W-1,FW-1,P9,Wagner KG,EUR,300.00,300.00,2026-10-01,2026-10-31\n"
-        "W-2,FW-2,P9,Wagner KG,EUR,300.00,300.00,2026-10-01,2026-10-31\n",
-        encoding="utf-8",
-    )
+    items.write_text(WAGNER_ITEMS, encoding="utf-8")
     statement = tmp_path / "statement.csv"
     statement.write_text(
         "id,booking_date,amount,currency,counterparty,label\n"
