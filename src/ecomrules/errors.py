@@ -21,6 +21,7 @@ __all__ = [
     "ControlTotalError",
     "CurrencyMismatchError",
     "EcomrulesError",
+    "ErpError",
     "FieldTypeError",
     "FieldValueError",
     "InexactAmountError",
@@ -192,6 +193,15 @@ class ReconcileError(EcomrulesError, ValueError):
 
 class WorkspaceError(EcomrulesError):
     """The workspace store cannot be opened or written."""
+
+
+class ErpError(EcomrulesError):
+    """An ERP adapter could not talk to its ERP: unreachable, refused, missing module, gone.
+
+    The message names the server, the database and what to do (the module to
+    activate, the option to fix); a write that raised it wrote nothing, or a
+    rerun completes it without duplicates (each adapter documents which).
+    """
 
 
 class ReviewConflict(WorkspaceError):

@@ -33,6 +33,7 @@ from ecomrules.cli.output import (
     rows_note,
     step,
 )
+from ecomrules.cli.tryton import TrytonOption, connect, needed
 from ecomrules.cli.workspace import (
     WorkspaceOption,
     history,
@@ -145,9 +146,11 @@ def with_reservations(
 
 @app.command()
 def check(
-    customers: CustomersOpt,
-    open_items: ItemsOpt,
-    order: Annotated[Path, typer.Option("--order", help="order.json: the order to check")],
+    customers: Annotated[Path | None, typer.Option("--customers", help="customers.csv")] = None,
+    open_items: Annotated[Path | None, typer.Option("--open-items", help="open-items.csv")] = None,
+    order: Annotated[
+        Path | None, typer.Option("--order", help="order.json: the order to check")
+    ] = None,
     orders: OrdersOpt = None,
     policy: PolicyOpt = None,
     as_of: AsOfOpt = None,
@@ -165,17 +168,34 @@ def check(
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
     encoding: EncodingOption = "utf-8",
+    tryton: TrytonOption = None,
+    sale: Annotated[
+        str | None, typer.Option("--sale", help="With --tryton: the number of the sale to check.")
+    ] = None,
 ) -> None:
     """Decide whether an order may be taken on account: allow, warn, require_prepayment, block.
 
-    Exit code 1 when the decision is block.
+    With --tryton and --sale the order is a Tryton sale, and the exposure and
+    dunning level are read from Tryton. Exit code 1 when the decision is block.
     """
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
+    if tryton is not None:
+        if reserve:
+            raise typer.BadParameter("--reserve does not go with --tryton", param_hint="--reserve")
+        from ecomrules.adapters import check_credit
+
+        number = needed(sale, "--sale", unless="--order without --tryton")
+        with connect(tryton, "credit") as erp:
+            overrides = _overrides_of(number, override_by, override_why, override_until)
+            decision = check_credit(erp, number, rules, run_date, overrides=overrides)
+        _show(decision, json=json)
+        return
+    order = needed(order, "--order")
     the_order = read_order(order)
-    people = read_input(read_customers, customers, "customers", encoding)
+    people = read_input(read_customers, needed(customers, "--customers"), "customers", encoding)
     customer = _customer(people, the_order.customer_id, order)
-    read = read_input(read_open_items, open_items, "items", encoding)
+    read = read_input(read_open_items, needed(open_items, "--open-items"), "items", encoding)
     overrides = _overrides(the_order, override_by, override_why, override_until)
     if reserve:
         from ecomrules.workspace.credit import SqliteReservationStore
@@ -215,6 +235,10 @@ def check(
             dunning_blocks_credit=blocks,
             overrides=overrides,
         )
+    _show(decision, json=json)
+
+
+def _show(decision: CreditDecision, *, json: bool) -> None:
     if json:
         print_json(decision.to_json())
     else:
@@ -401,6 +425,12 @@ def _customer(people: list[Customer], customer_id: str, source: Path) -> Custome
 def _overrides(
     order: Order, who: str | None, why: str | None, until: str | None
 ) -> tuple[Override, ...]:
+    return _overrides_of(order.id, who, why, until)
+
+
+def _overrides_of(
+    order_id: str, who: str | None, why: str | None, until: str | None
+) -> tuple[Override, ...]:
     given = [who, why, until]
     if all(value is None for value in given):
         return ()
@@ -408,7 +438,7 @@ def _overrides(
         raise typer.BadParameter(
             "an override needs --override-by, --override-why and --override-until"
         )
-    return (Override(who, why, date_option(until, "--override-until"), order_id=order.id),)
+    return (Override(who, why, date_option(until, "--override-until"), order_id=order_id),)
 
 
 def _as_of(text: str | None) -> date:

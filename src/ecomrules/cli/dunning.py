@@ -30,6 +30,7 @@ from ecomrules.cli.output import (
     rows_note,
     step,
 )
+from ecomrules.cli.tryton import TrytonOption, connect, needed
 from ecomrules.cli.workspace import WorkspaceOption, history, reading, recording, unpaid
 from ecomrules.dunning import (
     DunningHistory,
@@ -54,11 +55,17 @@ __all__ = ["app"]
 app = typer.Typer(help="Dunning: reminders of unpaid invoices.", no_args_is_help=True)
 
 OpenItemsOption = Annotated[
-    Path, typer.Option("--open-items", help="open-items.csv (or .jsonl).", exists=False)
+    Path | None, typer.Option("--open-items", help="open-items.csv (or .jsonl).", exists=False)
 ]
-CustomersOption = Annotated[Path, typer.Option("--customers", help="customers.csv (or .jsonl).")]
+CustomersOption = Annotated[
+    Path | None, typer.Option("--customers", help="customers.csv (or .jsonl).")
+]
 PolicyOption = Annotated[
-    str, typer.Option("--policy", help="fr-b2b, fr-b2c, default, or a TOML/JSON policy file.")
+    str | None,
+    typer.Option(
+        "--policy",
+        help="fr-b2b, fr-b2c, default, or a TOML/JSON policy file (with --tryton: default).",
+    ),
 ]
 StatementOption = Annotated[
     list[Path] | None,
@@ -130,9 +137,9 @@ class _Inputs(NamedTuple):
 
 
 def _planner(
-    open_items: Path,
-    customers: Path,
-    policy: str,
+    open_items: Path | None,
+    customers: Path | None,
+    policy: str | None,
     statement: list[Path] | None,
     as_of: str | None,
     space: Workspace | None,
@@ -147,10 +154,10 @@ def _planner(
     written (:class:`_Letters`).
     """
     run_date = _as_of(as_of)
-    rules = load_policy(policy)
+    rules = load_policy(needed(policy, "--policy"))
     lines, newest = _statements(statement)
-    items = read_input(read_open_items, open_items, "items", encoding)
-    people = read_input(read_customers, customers, "customers", encoding)
+    items = read_input(read_open_items, needed(open_items, "--open-items"), "items", encoding)
+    people = read_input(read_customers, needed(customers, "--customers"), "customers", encoding)
 
     def make_plan(history: DunningHistory) -> DunningPlan:
         with step("planning", unit="items") as bar:
@@ -292,13 +299,14 @@ def _sender(path: Path | None) -> Sender | None:
 
 @app.command("plan")
 def plan_command(
-    open_items: OpenItemsOption,
-    customers: CustomersOption,
-    policy: PolicyOption,
+    open_items: OpenItemsOption = None,
+    customers: CustomersOption = None,
+    policy: PolicyOption = None,
     statement: StatementOption = None,
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    tryton: TrytonOption = None,
     out: OutOption = None,
     letters: LettersOption = None,
     sender: SenderOption = None,
@@ -312,24 +320,29 @@ def plan_command(
     Letters are rendered only when asked: --letters DIR writes each as text and
     HTML, --pdf DIR as a PDF (and under --json each notice then carries its
     message: subject, text, HTML), signed by --sender with its bank details.
+    With --tryton the items, customers and history are Tryton's.
     """
     profile = _sender(sender)
-    with reading(workspace) as space:
-        inputs = _planner(open_items, customers, policy, statement, as_of, space, encoding)
-        result = inputs.make_plan(history(space))
+    if tryton is not None:
+        result, _, _, inputs = _tryton_run(tryton, policy, statement, as_of, commit=False)
+    else:
+        with reading(workspace) as space:
+            inputs = _planner(open_items, customers, policy, statement, as_of, space, encoding)
+            result = inputs.make_plan(history(space))
     wanted = _Letters(inputs, profile, letters, pdf, pdf_font)
     _emit(result, wanted, as_json=json, out=out, all_rows=all_rows)
 
 
 @app.command("commit")
 def commit_command(
-    open_items: OpenItemsOption,
-    customers: CustomersOption,
-    policy: PolicyOption,
+    open_items: OpenItemsOption = None,
+    customers: CustomersOption = None,
+    policy: PolicyOption = None,
     statement: StatementOption = None,
     as_of: AsOfOption = None,
     json: JsonOption = False,
     workspace: WorkspaceOption = None,
+    tryton: TrytonOption = None,
     out: OutOption = None,
     letters: LettersOption = None,
     sender: SenderOption = None,
@@ -340,20 +353,48 @@ def commit_command(
 ) -> None:
     """Plan, then record in the workspace that the planned notices were sent.
 
-    --letters DIR and --pdf DIR write each letter this run recorded.
+    --letters DIR and --pdf DIR write each letter this run recorded. With
+    --tryton the notices are recorded in Tryton instead: ladder levels as
+    Tryton dunnings at the procedure level of the same rank, preventive
+    reminders as notes on the invoice.
     """
     from ecomrules.workspace.dunning import SqliteDunningStore
 
     profile = _sender(sender)
-    with recording(workspace) as space:
-        inputs = _planner(open_items, customers, policy, statement, as_of, space, encoding)
-        result, added = commit_plan(SqliteDunningStore(space), inputs.make_plan)
-    path = space.path
-    extra = {"recorded": added, "workspace": str(path)}
+    extra: dict[str, Any]
+    if tryton is not None:
+        result, added, where, inputs = _tryton_run(tryton, policy, statement, as_of, commit=True)
+        extra = {"recorded": added, "tryton": where}
+    else:
+        with recording(workspace) as space:
+            inputs = _planner(open_items, customers, policy, statement, as_of, space, encoding)
+            result, added = commit_plan(SqliteDunningStore(space), inputs.make_plan)
+        where = str(space.path)
+        extra = {"recorded": added, "workspace": where}
     wanted = _Letters(inputs, profile, letters, pdf, pdf_font)
     _emit(result, wanted, as_json=json, out=out, all_rows=all_rows, extra=extra)
     if not json:
-        console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {path}")
+        console.print(f"recorded {added} item level(s) as sent on {result.as_of} in {where}")
+
+
+def _tryton_run(
+    url: str, policy: str | None, statement: list[Path] | None, as_of: str | None, *, commit: bool
+) -> tuple[DunningPlan, int, str, _Inputs]:
+    """Plan from Tryton (and record in Tryton): the plan, how many were recorded, where,
+    and what the letters need (the customers and the policy)."""
+    from ecomrules.adapters import plan_dunning
+
+    lines, newest = _statements(statement)
+    rules = load_policy(policy or "default")
+    run_date = _as_of(as_of)
+    with connect(url, "dunning") as erp:
+        result = plan_dunning(
+            erp, rules, run_date, render=False, in_transit=lines, bank_data_as_of=newest
+        )
+        added = erp.record_dunning(result, run_date) if commit else 0  # as commit_dunning
+        people = {person.id: person for person in erp.customers()}
+        where = str(erp.rpc.url)
+    return result, added, where, _Inputs(lambda _: result, people, rules)
 
 
 @app.command("block")

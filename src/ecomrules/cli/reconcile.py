@@ -28,6 +28,7 @@ from ecomrules.cli.output import (
     rows_note,
     step,
 )
+from ecomrules.cli.tryton import TrytonOption, connect, needed
 from ecomrules.cli.workspace import WorkspaceOption, reading, recording
 from ecomrules.inputs.open_items import OPEN_ITEMS, open_items_of
 from ecomrules.inputs.statement import is_statement_header
@@ -59,6 +60,20 @@ def _read_statement(
     results = parse_file(path)
     lines = [line_record(line) for result in results for line in result.lines]
     payouts = [payout_record(p) for result in results for p in result.payouts]
+    return lines, payouts
+
+
+def _read_statements(
+    paths: list[Path], encoding: str = "utf-8"
+) -> tuple[list[LineRecord], list[PayoutRecord]]:
+    lines: list[LineRecord] = []
+    payouts: list[PayoutRecord] = []
+    for path in paths:
+        with step(f"reading {path.name}", unit="lines") as bar:
+            found, paid_out = _read_statement(path, encoding)
+            bar.advance(len(found))
+        lines.extend(found)
+        payouts.extend(paid_out)
     return lines, payouts
 
 
@@ -125,14 +140,7 @@ def _run(
         if not keep_items:
             read = []
     del table
-    lines: list[LineRecord] = []
-    payouts: list[PayoutRecord] = []
-    for path in statements:
-        with step(f"reading {path.name}", unit="lines") as bar:
-            found, paid_out = _read_statement(path, encoding)
-            bar.advance(len(found))
-        lines.extend(found)
-        payouts.extend(paid_out)
+    lines, payouts = _read_statements(statements, encoding)
     left_out = sorted(line.id for line in lines if line.id in skipped)
     if skipped:
         lines = [line for line in lines if line.id not in skipped]
@@ -198,8 +206,10 @@ def _queue_for_review(space: Workspace, run: _Run, result: MatchResult) -> int:
 
 def reconcile(
     open_items: Annotated[
-        Path, typer.Option("--open-items", help="open-items.csv (or .jsonl).", exists=True)
-    ],
+        Path | None,
+        typer.Option("--open-items", help="open-items.csv (or .jsonl).", exists=True),
+    ] = None,
+    *,
     statement: Annotated[
         list[Path],
         typer.Option(
@@ -220,19 +230,29 @@ def reconcile(
     ] = False,
     workspace: WorkspaceOption = None,
     encoding: EncodingOption = "utf-8",
+    tryton: TrytonOption = None,
 ) -> None:
     """Propose which open items each statement line settles: auto, review or unmatched.
 
     The payments committed in the workspace count: their lines are left out
-    and the residuals they paid are lowered.
+    and the residuals they paid are lowered. With --tryton the open items are
+    Tryton's receivables, lines Tryton already holds are left out, and --commit
+    writes the auto matches as a draft Tryton statement linked to the invoices
+    (the accountant validates it in Tryton).
     """
     from ecomrules.workspace.reconcile import SqliteMatchStore
 
+    if tryton is not None:
+        _reconcile_tryton(
+            tryton, statement, config, commit=commit, json=json, out=out, all_rows=all_rows
+        )
+        return
+    items_file = needed(open_items, "--open-items")
     with ExitStack() as stack:
         space = stack.enter_context(recording(workspace) if commit else reading(workspace))
         if commit and space is not None:
             result, left_out, new, queued = commit_and_queue(
-                space, open_items, statement, config, encoding=encoding
+                space, items_file, statement, config, encoding=encoding
             )
             err_console.print(
                 f"recorded {new} accepted allocation(s) in {space.path}; "
@@ -241,16 +261,35 @@ def reconcile(
         else:
             store = None if space is None else SqliteMatchStore(space)
             result, left_out, _ = run_reconcile(
-                open_items,
+                items_file,
                 statement,
                 config=config,
                 committed=store,
                 keep_items=False,
                 encoding=encoding,
             )
-    if json or out is not None:
-        emit_json(_document(result, left_out), out, json, lambda: _summary(result, left_out))
-    if not json:
+    _output(result, left_out, as_json=json, out=out, all_rows=all_rows)
+
+
+def _output(
+    result: MatchResult,
+    left_out: list[str],
+    *,
+    as_json: bool,
+    out: Path | None,
+    all_rows: bool,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Print the result as JSON or tables, and write its JSON to ``out`` when given."""
+    added = extra or {}
+    if as_json or out is not None:
+        emit_json(
+            {**_document(result, left_out), **added},
+            out,
+            as_json,
+            lambda: {**_summary(result, left_out), **added},
+        )
+    if not as_json:
         render(result, left_out, all_rows=all_rows, out=out)
 
 
@@ -274,6 +313,40 @@ def _summary(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
         "issues": len(result.issues),
         "previously_committed_lines": len(left_out),
     }
+
+
+def _reconcile_tryton(
+    url: str,
+    statements: list[Path],
+    config: Path | None,
+    *,
+    commit: bool,
+    json: bool,
+    out: Path | None,
+    all_rows: bool,
+) -> None:
+    from ecomrules.adapters import reconcile_lines
+    from ecomrules.reconcile.config import load_config
+
+    lines, payouts = _read_statements(statements)
+    name = ", ".join(path.name for path in statements)
+    with connect(url, "reconcile") as erp:
+        run = reconcile_lines(
+            erp,
+            erp,
+            lines,
+            name=name,
+            payouts=payouts,
+            settings=load_config(config) if config else None,
+            commit=commit,
+        )
+    extra: dict[str, Any] = {}
+    if commit:
+        extra["tryton_statement"] = run.statement or None
+        err_console.print(
+            f"wrote {run.committed} line(s) to draft statement {run.statement or '-'}"
+        )
+    _output(run.result, list(run.left_out), as_json=json, out=out, all_rows=all_rows, extra=extra)
 
 
 def _amount(units: int, currency: str) -> str:
@@ -370,12 +443,7 @@ def demo_section(ctx: DemoContext) -> dict[str, Any]:
     """The demo's reconciliation: the bundled statements against the open items."""
     from ecomrules import demo as dataset
 
-    lines: list[LineRecord] = []
-    payouts: list[PayoutRecord] = []
-    for name in DEMO_STATEMENTS:
-        found, paid_out = _read_statement(dataset.path(name))
-        lines.extend(found)
-        payouts.extend(paid_out)
+    lines, payouts = _read_statements([dataset.path(name) for name in DEMO_STATEMENTS])
     result = Matcher().match_records(
         lines, [item_record(item) for item in ctx.open_items], payouts=payouts
     )
