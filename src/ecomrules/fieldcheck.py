@@ -1,6 +1,7 @@
 """Field checks of the core values, on construction: one rule for every core type.
 
-``OpenItem``, ``Customer``, ``Order``, ``OrderLine`` and ``OpenOrder`` are
+``OpenItem``, ``Customer``, ``Order``, ``OrderLine``, ``OpenOrder`` and the
+pre-order values (``PreorderProduct``, ``PreorderLine``, ``SupplyEvent``) are
 built by the readers and by programs embedding the library. Both get the same
 checks: a field of the wrong type raises
 :class:`~ecomrules.errors.FieldTypeError`, an amount with more decimals than

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from attrs import field, frozen
 
+from ecomrules.errors import FieldTypeError, FieldValueError
+from ecomrules.fieldcheck import calendar_day, expect
 from ecomrules.time import BusinessCalendar, require_aware
 
 __all__ = [
@@ -27,22 +29,49 @@ __all__ = [
 ]
 
 
-def _aware(instant: datetime) -> datetime:
-    return require_aware(instant)
+def _aware(instant: Any) -> Any:
+    # A value that is not a datetime is left to the field checks, which name the field.
+    return require_aware(instant) if isinstance(instant, datetime) else instant
 
 
-def _aware_or_none(instant: datetime | None) -> datetime | None:
-    return None if instant is None else require_aware(instant)
+def _aware_or_none(instant: Any) -> Any:
+    return None if instant is None else _aware(instant)
 
 
-def _positive(_: object, attribute: object, value: Any) -> None:
-    if value is not None and value < 1:
-        raise ValueError(f"{getattr(attribute, 'name', 'value')} must be at least 1, got {value}")
+def _owner(instance: object) -> str:
+    return type(instance).__name__
 
 
-def _not_negative(_: object, attribute: object, value: Any) -> None:
-    if value is not None and value < 0:
-        raise ValueError(f"{getattr(attribute, 'name', 'value')} must not be negative, got {value}")
+def _count(instance: object, attribute: object, value: Any, least: int) -> None:
+    name = getattr(attribute, "name", "value")
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldTypeError(
+            _owner(instance), name, f"is an int, not {type(value).__name__}: {value!r}"
+        )
+    if value < least:
+        rule = "must be at least 1" if least else "must not be negative"
+        raise FieldValueError(_owner(instance), name, f"{rule}, got {value}")
+
+
+def _positive(instance: object, attribute: object, value: Any) -> None:
+    _count(instance, attribute, value, 1)
+
+
+def _not_negative(instance: object, attribute: object, value: Any) -> None:
+    _count(instance, attribute, value, 0)
+
+
+def _texts(owner: str, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        expect(owner, name, value, str)
+
+
+def _optional_days(owner: str, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if value is not None:
+            calendar_day(owner, name, value)
 
 
 @frozen
@@ -69,6 +98,21 @@ class PreorderProduct:
     min_order: int = field(default=1, validator=_positive)
     pack_size: int = field(default=1, validator=_positive)
 
+    def __attrs_post_init__(self) -> None:
+        owner = f"pre-order product {self.sku!r}"
+        _texts(owner, {"sku": self.sku, "name": self.name})
+        expect(owner, "release_at", self.release_at, datetime)
+        expect(owner, "strict", self.strict, bool)
+        _optional_days(
+            owner,
+            {
+                "preorder_start": self.preorder_start,
+                "preorder_end": self.preorder_end,
+                "supplier_cutoff": self.supplier_cutoff,
+                "expected_supplier_delivery": self.expected_supplier_delivery,
+            },
+        )
+
 
 @frozen
 class PreorderLine:
@@ -92,6 +136,22 @@ class PreorderLine:
     postcode: str | None = None
     in_stock: bool = False
 
+    def __attrs_post_init__(self) -> None:
+        owner = f"pre-order line {self.order_id!r}"
+        _texts(
+            owner,
+            {
+                "order_id": self.order_id,
+                "customer_id": self.customer_id,
+                "sku": self.sku,
+                "country": self.country,
+                "carrier_service": self.carrier_service,
+            },
+        )
+        expect(owner, "ordered_at", self.ordered_at, datetime)
+        if self.authorized_at is not None:
+            expect(owner, "authorized_at", self.authorized_at, datetime)
+
     @property
     def key(self) -> tuple[str, str]:
         """The line's identity in a plan: ``(order_id, sku)``."""
@@ -114,6 +174,12 @@ class SupplyEvent:
     arrival: date
     status: SupplyStatus = SupplyStatus.EXPECTED
     reference: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        owner = f"supply event {self.sku!r}"
+        expect(owner, "sku", self.sku, str)
+        calendar_day(owner, "arrival", self.arrival)
+        expect(owner, "status", self.status, SupplyStatus)
 
 
 @frozen
