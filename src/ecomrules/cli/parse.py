@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
+import attrs
 import typer
 from rich import box
 from rich.table import Table
@@ -50,6 +52,14 @@ def parse(
             help="Read the file as a CSV bank statement with this mapping (TOML or JSON).",
         ),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="With --csv-config: the CSV file's text encoding, over the mapping's own. "
+            "Every other format states its encoding itself.",
+        ),
+    ] = None,
 ) -> None:
     """Parse a bank statement or PSP report and show every line, payout and issue."""
     on_error: OnError = "collect" if lenient else "raise"
@@ -62,8 +72,17 @@ def parse(
                     raise typer.BadParameter(
                         "--csv-config reads with bank.csv only", param_hint="--format"
                     )
-                results = parse_csv_file(file, load_csv_config(csv_config), on_error=on_error)
+                layout = load_csv_config(csv_config)
+                if encoding is not None:
+                    layout = attrs.evolve(layout, encoding=_codec(encoding))
+                results = parse_csv_file(file, layout, on_error=on_error)
             else:
+                if encoding is not None:
+                    raise typer.BadParameter(
+                        "goes with --csv-config: every other format states its own encoding "
+                        "(an XML declaration, the format's specification)",
+                        param_hint="--encoding",
+                    )
                 results = parse_file(file, parser=format, on_error=on_error)
             bar.advance(sum(len(result.lines) for result in results))
     except (ControlTotalError, MalformedRecordError) as exc:
@@ -80,6 +99,13 @@ def parse(
             _render(result, all_rows=all_rows)
     if any(result.errors for result in results):
         raise typer.Exit(ExitCode.FOUND)
+
+
+def _codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise typer.BadParameter(f"unknown encoding {name!r}", param_hint="--encoding") from None
 
 
 def _summary(results: Sequence[ParseResult]) -> dict[str, Any]:
