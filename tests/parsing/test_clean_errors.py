@@ -275,3 +275,9 @@ def test_an_encoding_name_past_the_declarations_first_bytes_is_refused() -> None
     end = case.index(b"?>")
     hostile = b"<?xml version='1.0' encoding='utf-8" + b"tf-8" * 60 + b"'" + case[end:]
     assert "unknown encoding" in str(refused("bank.camt053", hostile))
+
+
+def test_a_paypal_activity_date_with_other_script_digits_is_refused_cleanly() -> None:
+    paypal = (PSP / "paypal_activity_de.csv").read_text(encoding="utf-8")
+    error = refused("paypal.activity", paypal.replace('"02.11.2026"', '"11².11.2026"', 1).encode())
+    assert "Traceback" not in str(error)

@@ -278,7 +278,7 @@ def _line_of(problem: str) -> int:
     """A problem's line number, for listing problems in file order (stable otherwise)."""
     place = problem.split(": ", 1)[0]
     number = place.rpartition(":")[2]
-    return int(number) if number.isdigit() else 0
+    return int(number) if number.isascii() and number.isdigit() else 0
 
 
 # -- columnar: pyarrow, whole columns ---------------------------------------------------------

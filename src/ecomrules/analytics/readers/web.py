@@ -447,8 +447,11 @@ def _matomo_time(value: Any) -> dt.datetime | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if text.isdigit():
-        return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(text))
+    if text.isascii() and text.isdigit():
+        try:
+            return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=int(text))
+        except OverflowError:
+            return None
     try:
         return parse_timestamp(text)
     except ValueError:

@@ -168,7 +168,7 @@ def _sections(data: bytes, source: str) -> tuple[dict[str, _Transfer], ReportTab
             currency,
             row.day("TRANSFER_DATE", _TIMES),
             totals,
-            int(count) if count.isdigit() else None,
+            int(count) if count.isascii() and count.isdigit() else None,
             row.location(),
         )
         transfers[transfer.id] = transfer

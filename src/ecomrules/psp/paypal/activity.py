@@ -55,6 +55,11 @@ _ABBREVIATIONS: Mapping[str, int] = {
 """Zone abbreviations PayPal prints, as fixed UTC offsets in minutes."""
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` takes ``²`` and other scripts too, ``int`` does not."""
+    return text.isascii() and text.isdigit()
+
+
 class ActivityParser(WholeFileLines):
     """``paypal.activity``: the web Activity download in four languages."""
 
@@ -160,7 +165,7 @@ class _Rows:
         day_first = month_first = False
         for fields in rows:
             parts = self.get(fields, "date").replace(".", "/").split("/")
-            if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit():
+            if len(parts) == 3 and _digits(parts[0]) and _digits(parts[1]):
                 day_first |= int(parts[0]) > 12
                 month_first |= int(parts[1]) > 12
         if day_first and month_first:
