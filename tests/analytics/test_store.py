@@ -172,3 +172,11 @@ def test_memory_limit_is_set_and_a_bad_one_is_a_store_error() -> None:
         assert limit[0].startswith("244")  # 256 MB in MiB
     with pytest.raises(StoreError, match="cannot open the analytics store"):
         AnalyticsStore(memory_limit="lots")
+
+
+def test_the_light_kind_names_of_the_cli_are_the_readers_kinds() -> None:
+    from ecomrules.analytics.names import EVENT_KIND_NAMES, ORDER_KIND_NAMES
+    from ecomrules.analytics.store import EVENT_KINDS, ORDER_KINDS
+
+    assert tuple(ORDER_KINDS) == ORDER_KIND_NAMES
+    assert tuple(EVENT_KINDS) == EVENT_KIND_NAMES

@@ -32,7 +32,6 @@ from attrs import frozen
 
 from ecomrules.analytics._sql import scalar
 from ecomrules.analytics.model import EVENTS, ORDER_LINES, ORDERS, TABLES, Table
-from ecomrules.analytics.names import EVENT_KIND_NAMES, ORDER_KIND_NAMES
 from ecomrules.analytics.readers.common import Batch, Problems, amount
 from ecomrules.analytics.readers.shops import (
     read_ecomrules_orders,
@@ -131,9 +130,6 @@ EVENT_KINDS: Final[Mapping[str, Callable[[bytes, str, dt.datetime | None], Batch
     "thelook-events": _dated(read_thelook_events),
 }
 """Readers of web-analytics exports by kind (``ecomrules analytics load events --kind``)."""
-
-assert tuple(ORDER_KINDS) == ORDER_KIND_NAMES
-assert tuple(EVENT_KINDS) == EVENT_KIND_NAMES
 
 
 def detect_kind(data: bytes, name: str) -> str:
