@@ -65,7 +65,7 @@ _LINE = itemgetter(1)
 class ReportContext:
     """What the rows of one file are read with."""
 
-    __slots__ = ("arrival", "fingerprint", "policy", "table")
+    __slots__ = ("arrival", "fingerprint", "policy", "state", "table")
 
     def __init__(self, table: ReportTable, policy: ErrorPolicy, fingerprint: Fingerprinter):
         self.table = table
@@ -73,6 +73,8 @@ class ReportContext:
         self.fingerprint = fingerprint
         self.arrival: dict[str, date] = {}
         """Payout id -> arrival date, for reports that state it."""
+        self.state: object = None
+        """What the parser keeps of the file for its result (its reader of the file)."""
 
     @property
     def source(self) -> str:
