@@ -98,6 +98,9 @@ class HeaderReportParser:
     records: ClassVar[bool] = False
     """Read the rows as records (the fast kit) with :meth:`record_reader` or
     :meth:`lines`, instead of by name with :meth:`row_reader`."""
+    whole_file: ClassVar[bool] = False
+    """The lines need the whole file (a first pass, pairs across the file):
+    :meth:`iter_lines` gives those of :meth:`parse`."""
     empty_file: ClassVar[str] = "no header row"
     """The message of a file without a header row (records kit)."""
 
@@ -137,16 +140,26 @@ class HeaderReportParser:
         issues: list[Issue] | None = None,
         policy: ErrorPolicy | None = None,
     ) -> Iterator[StatementLine]:
-        """Yield the lines one by one (streaming); row problems go to ``issues``
+        """The lines one by one (streaming); row problems go to ``issues``
         (or to ``policy``, when given).
 
         ``data`` is the report's bytes, a path or a binary file (the records
         kit reads a path or a seekable file in chunks, so memory stays flat
         however long the report). Each line is checked as it is read, as
         :meth:`parse` does; payout totals need every line and are checked by
-        :meth:`parse` only.
+        :meth:`parse` only. A report read whole (:attr:`whole_file`) gives the
+        lines of :meth:`parse`.
         """
         policy = ErrorPolicy.of(on_error, issues, policy)
+        if self.whole_file:
+            result = self.parse(input_bytes(data, source), source=source, on_error=policy.on_error)
+            policy.issues.extend(result.issues)
+            return iter(result.lines)
+        return self._stream(data, source, policy)
+
+    def _stream(
+        self, data: ReportInput, source: str, policy: ErrorPolicy
+    ) -> Iterator[StatementLine]:
         with self.open_table(data, source) as table:
             yield from self.lines(ReportContext(table, policy, Fingerprinter(self.name)))
 

@@ -25,8 +25,8 @@ from attrs import evolve
 from ecomrules.decimals import DecimalFormat
 from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
-from ecomrules.outcome import Issue, SourceLocation
-from ecomrules.parsing.base import ErrorPolicy, OnError
+from ecomrules.outcome import SourceLocation
+from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import (
     Counterparty,
@@ -42,9 +42,7 @@ from ecomrules.psp.report_parser import HeaderReportParser, ReportContext
 from ecomrules.psp.report_rows import (
     AmountReader,
     Header,
-    ReportInput,
     bad_field,
-    input_bytes,
     normalise,
 )
 from ecomrules.time import zone as zone_named
@@ -82,30 +80,12 @@ class ActivityParser(HeaderReportParser):
     provider: ClassVar[str] = "paypal"
     spec_url: ClassVar[str] = "https://www.paypal.com/reports/dlog"
     records = True
+    whole_file = True
     empty_file = "empty file"
 
     def claims(self, cells: list[str]) -> bool:
         """A header with a transaction id, a currency and gross/fee/net in one language."""
         return Header(cells).lookup(COLUMNS).keys() >= _NEEDED
-
-    def iter_lines(
-        self,
-        data: ReportInput,
-        *,
-        source: str,
-        on_error: OnError = "raise",
-        issues: list[Issue] | None = None,
-        policy: ErrorPolicy | None = None,
-    ) -> Iterator[StatementLine]:
-        """The lines of :meth:`parse`, its issues to ``issues`` (or ``policy``).
-
-        The file is read whole: the date order is read from every row, and
-        conversion halves are linked across the file.
-        """
-        policy = ErrorPolicy.of(on_error, issues, policy)
-        result = self.parse(input_bytes(data, source), source=source, on_error=policy.on_error)
-        policy.issues.extend(result.issues)
-        return iter(result.lines)
 
     def lines(self, context: ReportContext) -> Iterator[StatementLine]:
         """Every row's line, once the date order is read from all the rows."""
