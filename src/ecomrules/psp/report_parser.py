@@ -203,14 +203,22 @@ class HeaderReportParser:
         return assemble(self.name, context.source, entries, context.policy, arrival=context.arrival)
 
     def records_result(self, context: ReportContext, lines: list[StatementLine]) -> ParseResult:
-        """The parse of the file from its lines (records kit): as :meth:`result`, every
-        line of no named account.
+        """The parse of the file from its lines (records kit): payouts built and checked,
+        one statement per currency, every line of no named account.
 
-        A line of the records kit is checked as it is read and not padded; a
-        parser whose report states more (sections, balances, conversions)
-        gives its own.
+        A line of the records kit was checked as it was read and is taken as
+        it is (not padded). A parser whose report states more (sections,
+        balances, conversions) gives its own.
         """
-        return self.result(context, [(None, line) for line in lines])
+        entries = [(None, line) for line in lines]
+        return assemble(
+            self.name,
+            context.source,
+            entries,
+            context.policy,
+            arrival=context.arrival,
+            checked=True,
+        )
 
     def row_reader(self, context: ReportContext) -> RowReader:
         """The function that turns one row of this file into lines (rows kit)."""
