@@ -67,6 +67,7 @@ __all__ = [
     "report_lines",
     "rows_of",
     "text_of",
+    "width_error",
 ]
 
 _POINT = DecimalFormat(decimal=".")
@@ -692,6 +693,18 @@ def _is_plain(text: str) -> bool:
         return False
     digits = text[1:] if text[:1] == "-" else text
     return digits.isascii() and digits.replace(".", "", 1).isdigit()
+
+
+def width_error(
+    found: int, width: int, *, path: str, line: int, raw: str, header: str = "the header"
+) -> MalformedRecordError:
+    """A :class:`MalformedRecordError` for a record of ``found`` fields where ``header``
+    names ``width`` columns, placed at ``path:line`` with the record's text."""
+    return MalformedRecordError(
+        f"{found} fields where {header} has {width}",
+        location=SourceLocation(path, line),
+        value=raw,
+    )
 
 
 def bad_field(

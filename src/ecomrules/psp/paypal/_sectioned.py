@@ -37,7 +37,8 @@ from typing import Any, ClassVar
 from ecomrules.errors import MalformedRecordError
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy
-from ecomrules.parsing.model import LineKind, ParseResult, Payout, Statement, StatementLine
+from ecomrules.parsing.model import LineKind, ParseResult, Statement, StatementLine
+from ecomrules.psp.controls import own_payouts
 from ecomrules.psp.paypal._body import BodyReader
 from ecomrules.psp.paypal._conversions import ConversionPairs
 from ecomrules.psp.paypal.body_columns import COLUMNS, RECORDS, REQUIRED
@@ -125,16 +126,7 @@ class SectionedReport(HeaderReportParser):
                     closing_date=end,
                 )
             )
-        payouts = tuple(
-            sorted(
-                (
-                    Payout(id=line.id, amount=-line.amount, line_ids=(line.id,))
-                    for line in lines
-                    if line.kind is LineKind.PAYOUT
-                ),
-                key=lambda p: (p.id, p.currency.code),
-            )
-        )
+        payouts = own_payouts(lines)
         policy = context.policy
         return ParseResult(
             self.name, context.source, tuple(statements), payouts, tuple(policy.issues)

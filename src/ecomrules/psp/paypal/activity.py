@@ -32,11 +32,10 @@ from ecomrules.parsing.model import (
     Counterparty,
     LineKind,
     ParseResult,
-    Payout,
     Statement,
     StatementLine,
 )
-from ecomrules.psp.controls import check_net
+from ecomrules.psp.controls import check_net, own_payouts
 from ecomrules.psp.paypal.activity_terms import COLUMNS, LANGUAGE_OF_GROSS, is_memo, kind_of_type
 from ecomrules.psp.report_parser import HeaderReportParser, ReportContext
 from ecomrules.psp.report_rows import (
@@ -44,6 +43,7 @@ from ecomrules.psp.report_rows import (
     Header,
     bad_field,
     normalise,
+    width_error,
 )
 from ecomrules.time import zone as zone_named
 
@@ -128,16 +128,7 @@ class ActivityParser(HeaderReportParser):
                 )
             )
         # A withdrawal to the bank is a payout of its own amount, as in the STL.
-        payouts = tuple(
-            sorted(
-                (
-                    Payout(id=line.id, amount=-line.amount, line_ids=(line.id,))
-                    for line in lines
-                    if line.kind is LineKind.PAYOUT
-                ),
-                key=lambda p: (p.id, p.currency.code),
-            )
-        )
+        payouts = own_payouts(lines)
         return ParseResult(
             self.name, context.source, tuple(statements), payouts, tuple(policy.issues)
         )
@@ -214,14 +205,8 @@ class _Rows:
         self, line_no: int, fields: list[str], raw: str, day_first: bool
     ) -> StatementLine | None:
         if len(fields) > self.width and any(f.strip() for f in fields[self.width :]):
-            self.policy.fail(
-                MalformedRecordError(
-                    f"{len(fields)} fields where the header has {self.width}",
-                    location=SourceLocation(self.source, line_no),
-                    value=raw,
-                ),
-                "psp.paypal.row_width",
-            )
+            error = width_error(len(fields), self.width, path=self.source, line=line_no, raw=raw)
+            self.policy.fail(error, "psp.paypal.row_width")
             return None
         get = self.get
         code = get(fields, "currency")

@@ -21,7 +21,7 @@ from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Statement, StatementLine
 from ecomrules.psp.controls import build_payouts, check_net
 from ecomrules.psp.report_parser import HeaderReportParser, RecordReader, ReportContext
-from ecomrules.psp.report_rows import AmountReader, bad_field, field_getter, normalise
+from ecomrules.psp.report_rows import AmountReader, bad_field, field_getter, normalise, width_error
 from ecomrules.psp.stripe.categories import CATEGORIES, kind_of
 from ecomrules.time import zone as zone_named
 
@@ -202,14 +202,8 @@ class _RowReader:
         from per-file caches keyed by their text.
         """
         if len(fields) != self.width:
-            self.policy.fail(
-                MalformedRecordError(
-                    f"{len(fields)} fields where the header has {self.width}",
-                    location=SourceLocation(self.source, line_no),
-                    value=raw,
-                ),
-                "psp.stripe.row_width",
-            )
+            error = width_error(len(fields), self.width, path=self.source, line=line_no, raw=raw)
+            self.policy.fail(error, "psp.stripe.row_width")
             return None
         fields.append("")
         (
