@@ -272,10 +272,11 @@ class ItemIndex:
                     "amount": pa.Array.from_buffers(
                         pa.int64(), len(self.residuals), [None, pa.py_buffer(self.residuals)]
                     ),
-                    "item": pa.array(range(len(self.residuals)), pa.int32()),
+                    "item": pc.indices_nonzero(pc.is_valid(item_codes)),  # 0, 1, 2... in C
                 }
             )
-            pairs = asked.join(held, ["name", "amount"], join_type="inner", use_threads=False)
+            # the hash table on the queries (fewer than the items): 10x faster than on the items
+            pairs = held.join(asked, ["name", "amount"], join_type="inner", use_threads=False)
             for k, j in zip(
                 pairs.column("query").to_pylist(), pairs.column("item").to_pylist(), strict=True
             ):
