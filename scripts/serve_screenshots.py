@@ -88,6 +88,7 @@ def main() -> int:
                     ("serve-line.png", "/review/D006"),
                     ("serve-dunning.png", "/dunning"),
                     ("serve-preorders.png", "/preorders"),
+                    ("serve-items.png", "/items"),
                     ("serve-credit.png", "/credit"),
                 ):
                     page.goto(origin + path)

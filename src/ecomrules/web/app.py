@@ -46,6 +46,13 @@ PAGE_SIZE = 50
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
+ITEM_FILTERS: dict[str, Callable[[int], bool]] = {
+    "all": lambda days: True,
+    "overdue": lambda days: days > 0,
+    "not_due": lambda days: days <= 0,
+}
+"""The due-date filters of the open items page, by the item's days overdue."""
+
 
 @frozen
 class ServeSettings:
@@ -464,6 +471,69 @@ class _Pages:
             error=error,
         )
 
+    async def items(self, request: Request) -> Response:
+        """The open items no payment settled yet (``--open-items`` less the workspace), filtered."""
+        if self.settings.open_items is None:
+            return self.render("items", missing=["--open-items"])
+        search = request.query_params.get("q", "").strip()
+        due = request.query_params.get("due", "all")
+        if due not in ITEM_FILTERS:
+            return self.problem(400, f"due={due!r}: one of {', '.join(ITEM_FILTERS)}")
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            return self.problem(400, "page: a whole number from 1")
+        as_of = self.settings.as_of or self.settings.clock().date()
+
+        def load() -> tuple[list[Any], dict[str, Any]]:
+            from ecomrules.inputs import read_open_items
+            from ecomrules.reconcile.store import without_committed
+            from ecomrules.workspace.reconcile import SqliteMatchStore
+
+            (path,) = self.settings.paths("open_items")
+            ledger = read_open_items(path)
+            with self._reading() as space:
+                left, _ = without_committed(ledger, SqliteMatchStore(space).commitments())
+            return left, {item.id: item.residual for item in ledger}
+
+        try:
+            left, books = await run_in_threadpool(load)
+        except EcomrulesError as exc:
+            return self.problem(400, str(exc))
+        wanted = search.casefold()
+        shown = [
+            item
+            for item in left
+            if ITEM_FILTERS[due](item.days_overdue(as_of))
+            and (
+                not wanted
+                or any(
+                    wanted in text.casefold()
+                    for text in (item.id, item.number, item.partner_id, item.partner_name)
+                )
+            )
+        ]
+        shown.sort(key=lambda item: (item.due_date, item.id))
+        total, pages = len(shown), max(1, -(-len(shown) // PAGE_SIZE))
+
+        def link(**change: Any) -> str:
+            query = {"q": search, "due": due, "page": page, **change}
+            return "/items?" + urlencode({k: v for k, v in query.items() if v and v != "all"})
+
+        return self.render(
+            "items",
+            missing=[],
+            rows=shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+            books=books,
+            as_of=as_of,
+            total=total,
+            page=page,
+            pages=pages,
+            search=search,
+            due=due,
+            link=link,
+        )
+
     # -- dunning ------------------------------------------------------------
 
     def _dunning_missing(self) -> list[str]:
@@ -673,6 +743,7 @@ def create_app(settings: ServeSettings) -> Starlette:
         Route("/review/{line_id:path}", pages.line),
         Route("/matches", pages.matches),
         Route("/matches/{line_id:path}/revert", pages.revert, methods=["POST"]),
+        Route("/items", pages.items),
         Route("/dunning", pages.dunning),
         Route("/dunning/commit", pages.dunning_commit, methods=["POST"]),
         Route("/preorders", pages.preorders),
