@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from ecomrules.errors import InputError, ReviewConflict
-from ecomrules.reconcile.review import REVERTED, ReviewAction
+from ecomrules.reconcile.review import DECIDED, REVERTED, ReviewAction
 
 from .conftest import reconcile_commit
 from .test_review_decisions import committed, store
@@ -181,3 +181,28 @@ def test_undoing_a_revert_after_its_item_was_paid_otherwise_is_refused(tie_works
         queue.undo_revert("L3", who="alice", at=LATER, seen=revert.id)
     assert committed(tie_workspace) == [("L1", "A-3", "100.00")]
     assert queue.reverts("L3")[-1].active  # nothing changed
+
+
+def test_a_line_left_unmatched_is_not_recorded_by_a_later_run(
+    cli: Cli, tie_files: tuple[Path, Path], tie_workspace: Path, tmp_path: Path
+) -> None:
+    """L2 left unmatched; an invoice of its payer and amount appears: the run proposes, no more."""
+    items, statement = tie_files
+    richer = tmp_path / "richer-items.csv"
+    richer.write_text(
+        items.read_text(encoding="utf-8")
+        + "C-1,FC-1,P3,Inconnu,EUR,40.00,40.00,2026-10-03,2026-11-02,\n",
+        encoding="utf-8",
+    )
+    fresh = tmp_path / "fresh.db"  # without the decision, the matcher records L2 -> C-1
+    reconcile_commit(cli, fresh, richer, statement)
+    assert ("L2", "C-1", "40.00") in committed(fresh)
+    store(tie_workspace).decide("L2", ReviewAction.UNMATCHED, who="alice", at=NOW, seen=0)
+    (l2,) = [
+        m
+        for m in dry_run(cli, (richer, statement), tie_workspace)["matches"]
+        if m["line_id"] == "L2"
+    ]
+    assert (l2["status"], l2["reasons"][-1]) == ("review", DECIDED)
+    reconcile_commit(cli, tie_workspace, richer, statement)
+    assert not any(c[0] == "L2" for c in committed(tie_workspace))

@@ -135,3 +135,10 @@ def test_the_credit_page_lists_the_decisions_of_the_day(
     assert "<td>R-1</td>" in bare
     empty = client(settings(demo_workspace, as_of=date(2026, 11, 21))).get("/credit").text
     assert "No credit decision recorded for 2026-11-21" in empty
+
+
+def test_record_does_not_go_with_tryton(cli: Cli) -> None:
+    done = cli("credit", "check", "--tryton", "http://127.0.0.1:9/db", "--sale", "S1", "--record")
+    assert done.returncode == 2
+    assert "--record does not go with --tryton" in done.stderr
+    assert "Traceback" not in done.stderr

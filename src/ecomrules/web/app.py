@@ -253,10 +253,12 @@ class _Pages:
     async def decide(self, request: Request) -> Response:
         line_id = request.path_params["line_id"]
         form = await posted_form(request, self.settings.token)
+        seen = _seen(form)
         try:
             action = ReviewAction(str(form.get("action", "")))
-            seen = int(str(form.get("seen", "")))
         except ValueError:
+            seen = None
+        if seen is None:
             return await self._line_page(
                 line_id, status=400, error="the form names no valid action or seen decision"
             )
