@@ -8,6 +8,7 @@ A-3 (250.00, its reference named) and is recorded ``auto``.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -206,3 +207,45 @@ def test_a_line_left_unmatched_is_not_recorded_by_a_later_run(
     assert (l2["status"], l2["reasons"][-1]) == ("review", DECIDED)
     reconcile_commit(cli, tie_workspace, richer, statement)
     assert not any(c[0] == "L2" for c in committed(tie_workspace))
+
+
+def test_reverts_and_undos_racing_in_threads_record_once(tie_workspace: Path) -> None:
+    """Eight connections at once on L3, reverted: four undo the revert, four decide the line.
+
+    The first to take the lock wins; each other is told; the line ends either
+    decided (the revert standing) or restored (its auto match recorded), once.
+    """
+    revert = store(tie_workspace).revert("L3", who="alice", at=NOW)
+    start = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def tab(n: int) -> None:
+        queue = store(tie_workspace)
+        start.wait()
+        try:
+            if n % 2:
+                queue.undo_revert("L3", who=f"tab{n}", at=LATER, seen=revert.id)
+                outcomes.append("restored")
+            else:
+                queue.decide("L3", ReviewAction.ACCEPT, who=f"tab{n}", at=LATER, seen=0)
+                outcomes.append("decided")
+        except ReviewConflict:
+            outcomes.append("told")
+        finally:
+            queue.workspace.close()
+
+    threads = [threading.Thread(target=tab, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes).count("told") == 7
+    assert committed(tie_workspace) == [("L3", "A-3", "250.00")]  # once, either way
+    queue = store(tie_workspace)
+    if "decided" in outcomes:
+        assert [d.active for d in queue.history("L3")] == [True]
+        assert queue.reverts("L3")[-1].active
+    else:
+        assert queue.history("L3") == []
+        assert not queue.reverts("L3")[-1].active
+        assert queue.entry("L3") is None
