@@ -209,3 +209,12 @@ class ReviewConflict(WorkspaceError):
 
     Nothing was recorded; the message says who decided and when.
     """
+
+
+class SparkError(EcomrulesError):
+    """Apache Spark cannot run the job: not installed, wrong version, no Java, a failed task.
+
+    The message says what is missing and how to install it (``pip install
+    "ecomrules[spark]"``, a Java 17 runtime), or which partition failed. A run
+    that raised it presented no partial output as complete.
+    """

@@ -1,0 +1,150 @@
+"""Apache Spark sessions for the distributed engines: checks first, then a session.
+
+``ecomrules.reconcile.spark`` and ``ecomrules.dunning.spark`` run the
+embedded engines' own decision code on Spark partitions. They take the
+caller's ``SparkSession`` (a cluster, Databricks, EMR, Dataproc); this module
+only checks that Spark can run at all and builds a *local* session for the
+command line and the tests. Everything that can be missing is reported as a
+:class:`~ecomrules.errors.SparkError` that says what to install, never as an
+``ImportError`` or a Java stack trace:
+
+- PySpark itself (the optional extra ``ecomrules[spark]``), at a supported
+  version (4.x: the engines use ``applyInArrow``, new in 4.0);
+- a Java runtime of version 17 or later, found by ``JAVA_HOME`` or ``PATH``
+  (checked before Spark starts its JVM, whose own failure is an opaque
+  "Java gateway process exited").
+
+A local session binds its driver to 127.0.0.1, has no web UI and runs in UTC,
+so that a test or a command-line run opens no port beyond the loopback and
+gives the same dates on every machine. Nothing here changes process-wide
+state beyond what Spark itself does when a session starts (a JVM child
+process, stopped with the session).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+from ecomrules.errors import SparkError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+__all__ = [
+    "SPARK_VERSIONS",
+    "check_spark",
+    "java_version",
+    "local_session",
+    "spark_version",
+]
+
+SPARK_VERSIONS = (4, 5)
+"""Supported PySpark major versions: from the first (included) to the second (excluded)."""
+
+INSTALL_HINT = 'pip install "ecomrules[spark]"'
+JAVA_HINT = (
+    "install a Java 17 runtime (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+)
+
+_JAVA_VERSION = re.compile(r'version "(\d+)(?:\.(\d+))?')
+
+
+def spark_version() -> tuple[int, int]:
+    """The installed PySpark's (major, minor); :class:`SparkError` if absent or unsupported."""
+    try:
+        text = metadata.version("pyspark")
+    except metadata.PackageNotFoundError:
+        raise SparkError(f"Apache Spark (PySpark) is not installed: {INSTALL_HINT}") from None
+    match = re.match(r"(\d+)\.(\d+)", text)
+    if match is None:
+        raise SparkError(f"PySpark reports an unreadable version {text!r}: {INSTALL_HINT}")
+    major, minor = int(match.group(1)), int(match.group(2))
+    low, high = SPARK_VERSIONS
+    if not low <= major < high:
+        raise SparkError(
+            f"PySpark {text} is not supported: ecomrules needs PySpark {low}.x"
+            f" (applyInArrow); {INSTALL_HINT}"
+        )
+    return major, minor
+
+
+def java_version() -> int:
+    """The major version of the Java runtime Spark would start; :class:`SparkError` below 17."""
+    home = os.environ.get("JAVA_HOME")
+    java = os.path.join(home, "bin", "java") if home else shutil.which("java")
+    if not java or not os.path.exists(java):
+        where = f"JAVA_HOME={home}" if home else "PATH"
+        raise SparkError(
+            f"no Java runtime found on {where}: Spark needs Java 17 or later; {JAVA_HINT}"
+        )
+    try:
+        done = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SparkError(f"{java} -version failed ({error}): {JAVA_HINT}") from None
+    match = _JAVA_VERSION.search(done.stderr + done.stdout)
+    if match is None:
+        raise SparkError(f"{java} -version printed no version: {JAVA_HINT}")
+    major = int(match.group(1))
+    if major == 1 and match.group(2):  # "1.8" is Java 8
+        major = int(match.group(2))
+    if major < 17:
+        raise SparkError(f"{java} is Java {major}; Spark 4 needs Java 17 or later: {JAVA_HINT}")
+    return major
+
+
+def check_spark() -> tuple[tuple[int, int], int]:
+    """Both checks at once: ((spark major, minor), java major), or :class:`SparkError`."""
+    return spark_version(), java_version()
+
+
+def local_session(
+    master: str = "local[2]",
+    *,
+    app_name: str = "ecomrules",
+    shuffle_partitions: int = 8,
+    config: dict[str, str] | None = None,
+) -> SparkSession:
+    """A Spark session for a command-line run or a test: loopback only, no UI, UTC.
+
+    ``master`` is ``local[N]`` by default; a ``spark://`` or ``yarn`` URL joins
+    a cluster (the driver still binds to the loopback unless ``config`` sets
+    ``spark.driver.host``). Checks PySpark and Java first.
+    """
+    check_spark()
+    from pyspark.sql import SparkSession
+
+    settings: dict[str, str] = {
+        "spark.ui.enabled": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(shuffle_partitions),
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.driver.memory": "2g",
+        "spark.ui.showConsoleProgress": "false",
+    }
+    if master.startswith("local"):
+        settings["spark.driver.host"] = "127.0.0.1"
+        settings["spark.driver.bindAddress"] = "127.0.0.1"
+    settings.update(config or {})
+    builder: Any = SparkSession.builder.master(master).appName(app_name)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    # The JVM's launcher reads SPARK_LOCAL_IP when it starts: set for that moment only.
+    added = master.startswith("local") and "SPARK_LOCAL_IP" not in os.environ
+    if added:
+        os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    try:
+        session: SparkSession = builder.getOrCreate()
+    except Exception as error:  # the JVM's failures arrive as many types
+        raise SparkError(f"Spark could not start ({master}): {error}") from None
+    finally:
+        if added:
+            os.environ.pop("SPARK_LOCAL_IP", None)
+    session.sparkContext.setLogLevel("ERROR")
+    return session

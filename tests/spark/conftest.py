@@ -1,0 +1,41 @@
+"""A local Spark session for the distributed engines' tests: started once, stopped at the end.
+
+Run them alone with ``pytest -m spark``. They need the ``spark`` extra
+(``pip install -e ".[test,spark]"``) and a Java 17 runtime; without either
+they skip with the reason, unless ``ECOMRULES_REQUIRE_SPARK=1`` (set by
+``.ci/run``) makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ecomrules.errors import SparkError
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    from ecomrules.sparkrun import local_session
+
+    try:
+        session = local_session("local[2]", app_name="ecomrules-tests")
+    except SparkError as error:
+        if os.environ.get("ECOMRULES_REQUIRE_SPARK"):
+            pytest.fail(str(error))
+        pytest.skip(str(error))
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.spark)
