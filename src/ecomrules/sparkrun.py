@@ -15,11 +15,11 @@ command line and the tests. Everything that can be missing is reported as a
   "Java gateway process exited").
 
 A local session runs its Python workers with this process's interpreter
-(so they import the same ``ecomrules``), binds its driver to 127.0.0.1, has no web UI and runs in UTC,
-so that a test or a command-line run opens no port beyond the loopback and
-gives the same dates on every machine. Nothing here changes process-wide
-state beyond what Spark itself does when a session starts (a JVM child
-process, stopped with the session).
+(so they import the same ``ecomrules``), binds its driver to 127.0.0.1,
+has no web UI and runs in UTC, so that a test or a command-line run opens
+no port beyond the loopback and gives the same dates on every machine.
+Nothing here changes process-wide state beyond what Spark itself does when
+a session starts (a JVM child process, stopped with the session).
 """
 
 from __future__ import annotations

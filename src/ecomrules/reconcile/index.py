@@ -334,9 +334,7 @@ class ItemIndex:
         if payer in payers:
             return payers[payer]
         if self._named is None:
-            self._named = (
-                self._partner_names() if self.shared is None else dict(self.shared.names)
-            )
+            self._named = self._partner_names() if self.shared is None else dict(self.shared.names)
         found = payers[payer] = self._named.get(name_key(payer)) if payer else None
         return found
 

@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 from attrs import frozen
 
-from ecomrules.errors import ConfigError, EcomrulesError, InputError, SparkError
+from ecomrules.errors import EcomrulesError, ReconcileError, SparkError
 from ecomrules.money import Currency
 from ecomrules.reconcile.blocking import (
     AmountBlocker,
@@ -192,7 +192,7 @@ class SparkReconciliation:
         """
         target = Path(out)
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
-            raise InputError(f"--out {target}: exists and is not an empty directory")
+            raise ReconcileError(f"--out {target}: exists and is not an empty directory")
         temporary = target.parent / f".{target.name}.incomplete-{uuid.uuid4().hex[:8]}"
         try:
             for name, frame in self.tables().items():
@@ -252,14 +252,17 @@ def _units(text: str | None, currency: str) -> int:
 def read_input(spark: SparkSession, source: Any, what: str) -> DataFrame:
     """A DataFrame as given, or read from a Parquet file/directory or a CSV file (header row)."""
     if not isinstance(source, str | Path):
-        return source
+        frame: DataFrame = source
+        return frame
     path = str(source)
     try:
         if path.lower().endswith(".csv"):
             return spark.read.csv(path, header=True, inferSchema=False, escape='"')
         return spark.read.parquet(path)
     except Exception as error:  # the JVM's failures arrive as many types
-        raise InputError(f"{what} {path}: cannot be read by Spark: {_first_line(error)}") from None
+        raise ReconcileError(
+            f"{what} {path}: cannot be read by Spark: {_first_line(error)}"
+        ) from None
 
 
 def reconcile_spark(
@@ -291,7 +294,7 @@ def reconcile_spark(
     max_bucket = _max_bucket(settings)
     groups = partitions or int(spark.conf.get("spark.sql.shuffle.partitions") or "8")
     if groups < 1:
-        raise ConfigError(f"partitions: {groups} is not a positive number")
+        raise ReconcileError(f"partitions: {groups} is not a positive number")
     lines_in = _columns(read_input(spark, statement, "statement"), _STATEMENT_COLUMNS, "statement")
     items_in = _columns(read_input(spark, open_items, "open items"), _ITEM_COLUMNS, "open items")
 
@@ -319,11 +322,9 @@ def reconcile_spark(
     item_rows = items.filter(F.col("rid").isNotNull()).drop("shapes")
 
     # --- stage 1: links (line, partner)
-    partner_names = item_rows.groupBy("partner_id").agg(F.min("name").alias("pname"))
     name_table = (
-        partner_names.select(
-            F.udf(name_key, "string")("pname").alias("nkey"), F.col("partner_id")
-        )  # a few names per partner: a plain UDF over the distinct partners
+        item_rows.groupBy("partner_id")
+        .agg(F.min("nkey").alias("nkey"))
         .filter(F.col("nkey") != "")
         .groupBy("nkey")
         .agg(F.count("*").alias("n"), F.min("partner_id").alias("partner_id"))
@@ -336,6 +337,7 @@ def reconcile_spark(
         .join(crowds, lines["units"] == crowds["paid"], "left")
         .drop("paid")
         .fillna({"crowd": 0})
+        .cache()
     )
     line_keys = lines.select("rid", F.explode("keys").alias("key"))
     item_keys = item_rows.select("partner_id", F.explode("keys").alias("key"))
@@ -463,7 +465,9 @@ def reconcile_spark(
     contested = decisions.join(touching, "line_id", "left_semi")
     gathered = _run(lambda: contested.collect(), "propose")
     settled = _settle_rows([row.asDict(recursive=True) for row in gathered])
-    rest = decisions.join(touching, "line_id", "left_anti").mapInArrow(_settle_batches, _OUT)
+    rest = decisions.join(touching, "line_id", "left_anti").select(
+        "line_id", *[F.col(f"o_{name}").alias(name) for name in _OUT_ARROW.names[1:]]
+    )
     out = rest
     if settled:
         out = rest.unionByName(spark.createDataFrame(settled, _OUT))
@@ -492,7 +496,7 @@ def _max_bucket(settings: MatcherSettings) -> int | None:
         if isinstance(blocker, AmountBlocker):
             found = max(found or 0, blocker.max_bucket)
         elif not isinstance(blocker, ReferenceBlocker | TextReferenceBlocker | PartyBlocker):
-            raise ConfigError(
+            raise ReconcileError(
                 f"blocker {blocker.name!r}: the Spark engine runs the standard blockers only"
                 " (reference, text, amount, party)"
             )
@@ -502,7 +506,7 @@ def _max_bucket(settings: MatcherSettings) -> int | None:
 def _max_prefixes(settings: MatcherSettings) -> int:
     found = {b.max_prefixes for b in settings.blockers if isinstance(b, TextReferenceBlocker)}
     if len(found) > 1:
-        raise ConfigError("text blockers: the Spark engine needs one max_prefixes for all")
+        raise ReconcileError("text blockers: the Spark engine needs one max_prefixes for all")
     return found.pop() if found else 40
 
 
@@ -527,7 +531,7 @@ def _columns(frame: DataFrame, names: Sequence[str], what: str) -> DataFrame:
     present = {c.lower(): c for c in frame.columns}
     missing = [name for name in _REQUIRED[what] if name not in present]
     if missing:
-        raise InputError(f"{what}: missing column(s) {', '.join(missing)}")
+        raise ReconcileError(f"{what}: missing column(s) {', '.join(missing)}")
     return frame.select(
         [
             (F.col(present[n]) if n in present else F.lit(None)).cast("string").alias(n)
@@ -582,10 +586,12 @@ def _minor(text: str, currency: str, what: str) -> int:
         value = Decimal(text.strip())
         exponent = Currency.of(currency).exponent
     except (InvalidOperation, EcomrulesError) as error:
-        raise InputError(f"{what}: {text!r} / {currency!r} is not an amount ({error})") from None
+        raise ReconcileError(
+            f"{what}: {text!r} / {currency!r} is not an amount ({error})"
+        ) from None
     units = value.scaleb(exponent)
     if not value.is_finite() or units != units.to_integral_value():
-        raise InputError(f"{what}: {text!r} has more decimals than {currency} allows")
+        raise ReconcileError(f"{what}: {text!r} has more decimals than {currency} allows")
     return int(units)
 
 
@@ -593,13 +599,13 @@ def _ordinal(text: str, what: str) -> int:
     try:
         return date.fromisoformat(text.strip()[:10]).toordinal()
     except ValueError:
-        raise InputError(f"{what}: {text!r} is not an ISO date") from None
+        raise ReconcileError(f"{what}: {text!r} is not an ISO date") from None
 
 
 _ITEM_PREPARED = (
     "rid string, units long, currency string, day long, name string, iban string,"
     " number string, partner_id string, reference string, order_id string,"
-    " keys array<string>, number_key string, nname string, shapes array<string>"
+    " keys array<string>, number_key string, nname string, nkey string, shapes array<string>"
 )
 
 
@@ -643,6 +649,7 @@ def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
                 out["keys"].append(sorted({key for key in keys if key}))
                 out["number_key"].append(normalise_reference(record.number))
                 out["nname"].append(normalise_name(record.partner_name))
+                out["nkey"].append(name_key(record.partner_name))
                 out["shapes"].append(None)
             yield pa.RecordBatch.from_pydict(out, schema=_ITEM_ARROW)
         prefixes, lengths = reference_shapes(records)
@@ -651,7 +658,7 @@ def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
         empty["keys"] = [[]]
         empty["shapes"] = [shapes]
         yield pa.RecordBatch.from_pydict(empty, schema=_ITEM_ARROW)
-    except InputError as error:
+    except ReconcileError as error:
         raise RuntimeError(f"{_task('open items')}: {error}") from None
 
 
@@ -710,7 +717,7 @@ def _prepare_lines(batches: Iterator[pa.RecordBatch], source: str) -> Iterator[p
                 out["nname"].append(normalise_name(name) if name else "")
                 out["nkey"].append(name_key(name) if name else "")
             yield pa.RecordBatch.from_pydict(out, schema=_LINE_ARROW)
-    except InputError as error:
+    except ReconcileError as error:
         raise RuntimeError(f"{_task('statement')}: {error}") from None
 
 
@@ -799,12 +806,12 @@ def _propose_rows(
     decisions, work, invalid = Matcher(settings).propose(lines, pool, shared=shared)
     flagged = set(invalid)
     rows: dict[str, list[Any]] = {k: [] for k in _DECISION_NAMES}
-    for position, decision in enumerate(decisions):
+    for decision in decisions:
         line = work[decision.line]
         rows["line_id"].append(line.id)
         rows["fee"].append(line.fee)
         rows["line_currency"].append(line.currency)
-        rows["iban_invalid"].append(position in flagged)
+        rows["iban_invalid"].append(decision.line in flagged)
         rows["own"].append(list(decision.reasons))
         if isinstance(decision, Proposal):
             rows["proposed"].append(True)
@@ -839,6 +846,12 @@ def _propose_rows(
             rows["write_off"].append(0)
             rows["unallocated"].append(0)
             rows["candidates"].append([pool[i].id for i in decision.candidates])
+    # the rows as final when no other group's line claims their items (most of them)
+    final = {row["line_id"]: row for row in _out_rows(settle(decisions, work, pool, invalid))}
+    for line_id in rows["line_id"]:
+        for name, value in final[line_id].items():
+            if name != "line_id":
+                rows[f"o_{name}"].append(value)
     return pa.Table.from_pydict(rows, schema=_DECISION_ARROW)
 
 
@@ -890,7 +903,11 @@ def _settle_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         else:
             candidates = tuple(index(c, currency, 0) for c in row["candidates"])
             decisions.append(Refusal(position, tuple(row["own"]), candidates))
-    result = settle(decisions, lines, items, invalid)
+    return _out_rows(settle(decisions, lines, items, invalid))
+
+
+def _out_rows(result: MatchResult) -> list[dict[str, Any]]:
+    """The rows of the output tables (one per line) from a result: the JSON's fields."""
     out: list[dict[str, Any]] = []
     for match in result.matches:
         doc = match.to_json()
@@ -928,16 +945,6 @@ def _settle_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _settle_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """Settle uncontested decisions where they are (no item of theirs is claimed twice)."""
-    for batch in batches:
-        try:
-            rows = _settle_rows(batch.to_pylist())
-        except Exception as error:
-            raise RuntimeError(f"{_task('settle')}: {type(error).__name__}: {error}") from None
-        yield pa.RecordBatch.from_pylist(rows, schema=_OUT_ARROW)
-
-
 def _arrow(fields: str) -> pa.Schema:
     """An Arrow schema from ``"name type, ..."`` (types: string, long, int, double, boolean,
     ``array<T>`` and ``array<struct<name:type,...>>``), the same text Spark reads as DDL."""
@@ -957,17 +964,23 @@ def _arrow(fields: str) -> pa.Schema:
             return pa.struct([(n, kinds[t]) for n, t in parts])
         return kinds[text]
 
-    out: list[tuple[str, pa.DataType]] = []
+    return pa.schema([(name, kind(text)) for name, text in _fields(fields)])
+
+
+def _fields(fields: str) -> list[tuple[str, str]]:
+    """``"name type, ..."`` as (name, type) pairs."""
+    out: list[tuple[str, str]] = []
     for part in re.split(r",\s*(?![^<]*>)", fields.strip()):
         name, _, text = part.strip().partition(" ")
-        out.append((name, kind(text.strip())))
-    return pa.schema(out)
+        out.append((name, text.strip()))
+    return out
 
 
 _ITEM_ARROW = _arrow(_ITEM_PREPARED)
 _LINE_ARROW = _arrow(_LINE_PREPARED)
-_DECISION_ARROW = _arrow(_DECISION)
 _OUT_ARROW = _arrow(_OUT)
+_DECISION = _DECISION + "".join(f", o_{name} {text}" for name, text in _fields(_OUT)[1:])
+_DECISION_ARROW = _arrow(_DECISION)
 _ITEM_PREPARED_NAMES = _ITEM_ARROW.names
 _LINE_PREPARED_NAMES = _LINE_ARROW.names
 _DECISION_NAMES = _DECISION_ARROW.names
