@@ -22,9 +22,9 @@ from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
-from ecomrules.psp._csvrows import AmountReader
 from ecomrules.psp.paypal._envelope import Envelope, totals_of
 from ecomrules.psp.paypal.tcodes import kind_of
+from ecomrules.psp.report_rows import AmountReader
 
 __all__ = ["BodyReader"]
 

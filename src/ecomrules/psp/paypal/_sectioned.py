@@ -29,10 +29,10 @@ from ecomrules.errors import MalformedRecordError
 from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.model import LineKind, ParseResult, Payout, Statement, StatementLine
-from ecomrules.psp._csvrows import Header, ReportInput, report_lines, rows_of
 from ecomrules.psp.paypal._body import BodyReader
 from ecomrules.psp.paypal._conversions import ConversionPairs
 from ecomrules.psp.paypal.body_columns import COLUMNS, RECORDS, REQUIRED
+from ecomrules.psp.report_rows import Header, ReportInput, report_lines, rows_of
 
 __all__ = ["SectionedReport"]
 

@@ -32,10 +32,17 @@ from ecomrules.parsing.model import (
     Statement,
     StatementLine,
 )
-from ecomrules.psp._csvrows import AmountReader, Header, bad_field, normalise, read_rows, text_of
 from ecomrules.psp.controls import check_net
 from ecomrules.psp.paypal.activity_terms import COLUMNS, LANGUAGE_OF_GROSS, is_memo, kind_of_type
-from ecomrules.psp.report_rows import header_cells
+from ecomrules.psp.report_rows import (
+    AmountReader,
+    Header,
+    bad_field,
+    header_cells,
+    normalise,
+    read_rows,
+    text_of,
+)
 from ecomrules.time import zone as zone_named
 
 __all__ = ["ActivityParser"]

@@ -19,17 +19,17 @@ from ecomrules.outcome import Issue, SourceLocation
 from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Statement, StatementLine
-from ecomrules.psp._csvrows import (
+from ecomrules.psp.controls import build_payouts, check_net
+from ecomrules.psp.report_rows import (
     AmountReader,
     Header,
     ReportInput,
     bad_field,
+    header_cells,
     normalise,
     report_lines,
     rows_of,
 )
-from ecomrules.psp.controls import build_payouts, check_net
-from ecomrules.psp.report_rows import header_cells
 from ecomrules.psp.stripe.categories import CATEGORIES, kind_of
 from ecomrules.time import zone as zone_named
 
