@@ -11,9 +11,10 @@ local mode) and of all Python workers together, sampled every 0.2 s from
 /proc, and its digest). The two digests must be equal. Printed with the load
 average before and after, because the machine is shared.
 
-The estimate at the end: local mode on N cores spends ``wall * N`` core
-seconds on S lines; a cluster doing 100M lines in 10 minutes needs about
-``core_seconds_per_line * 100e6 / 600`` cores, read with the caveats in
+The estimate at the end: the run's CPU seconds (driver, JVM and Python
+workers, read from /proc: on a shared machine wall time times cores says
+little) over S lines; a cluster doing 100M lines in 10 minutes needs about
+``cpu_seconds_per_line * 100e6 / 600`` cores, read with the caveats in
 docs/guides/spark.md (this machine's load, the driver-side share of the
 contested claims, the shuffle's network cost absent in local mode).
 """
@@ -70,6 +71,19 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int) -> float:
+    """User plus system CPU seconds of a process so far (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     try:
@@ -82,12 +96,14 @@ def _children(pid: int) -> list[int]:
 
 
 class _Sampler(threading.Thread):
-    """Peak RSS of the JVM and of the Python workers (the JVM's descendants) together."""
+    """Peak RSS of the JVM and of the Python workers (the JVM's descendants) together,
+    and the CPU seconds of every process of the tree (each one's last reading)."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.jvm_mb = 0.0
         self.workers_mb = 0.0
+        self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -97,10 +113,12 @@ class _Sampler(threading.Thread):
             workers = 0
             for child in _children(me):
                 jvm += _rss_kb(child)
+                self.cpu[child] = max(self.cpu.get(child, 0.0), _cpu_s(child))
                 todo = _children(child)
                 while todo:
                     pid = todo.pop()
                     workers += _rss_kb(pid)
+                    self.cpu[pid] = max(self.cpu.get(pid, 0.0), _cpu_s(pid))
                     todo.extend(_children(pid))
             self.jvm_mb = max(self.jvm_mb, jvm / 1024)
             self.workers_mb = max(self.workers_mb, workers / 1024)
@@ -113,6 +131,7 @@ def _spark(folder: Path, master: str, partitions: int) -> dict[str, object]:
 
     sampler = _Sampler()
     sampler.start()
+    cpu0 = time.process_time()
     spark = local_session(
         master, shuffle_partitions=partitions, config={"spark.driver.memory": "6g"}
     )
@@ -126,6 +145,7 @@ def _spark(folder: Path, master: str, partitions: int) -> dict[str, object]:
     planned = time.perf_counter() - start
     result = run.to_match_result()
     wall = time.perf_counter() - start
+    driver_cpu = time.process_time() - cpu0
     spark.stop()
     sampler.stop.set()
     sampler.join()
@@ -138,6 +158,7 @@ def _spark(folder: Path, master: str, partitions: int) -> dict[str, object]:
         "driver_python_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "jvm_peak_mb": round(sampler.jvm_mb),
         "python_workers_peak_mb": round(sampler.workers_mb),
+        "cpu_s": round(driver_cpu + sum(sampler.cpu.values()), 1),
         "contested_proposals": run.contested,
         "cores": cores,
         "digest": decision_digest(result),
@@ -196,7 +217,8 @@ def main() -> None:
             embedded = row["embedded"]
             assert isinstance(embedded, dict)
             row["same_digest"] = embedded["digest"] == spark["digest"]
-        core_s_per_line = float(spark["wall_s"]) * int(spark["cores"]) / size
+        # CPU seconds, not wall x cores: the machine is shared (JVM start included)
+        core_s_per_line = float(spark["cpu_s"]) / size
         row["core_seconds_per_million_lines"] = round(core_s_per_line * 1e6)
         row["cores_for_100M_in_10_min"] = round(core_s_per_line * 100e6 / 600)
         print(json.dumps(row, indent=2))

@@ -320,6 +320,7 @@ def reconcile_spark(
 
     lines = lines_in.mapInArrow(prepare_lines, _LINE_PREPARED).cache()
     item_rows = items.filter(F.col("rid").isNotNull()).drop("shapes")
+    _check_unique(lines, item_rows)
 
     # --- stage 1: links (line, partner)
     name_table = (
@@ -487,6 +488,22 @@ def reconcile_spark(
         partitions=groups,
         contested=len(gathered),
     )
+
+
+def _check_unique(lines: DataFrame, items: DataFrame) -> None:
+    """Ids must be unique, as for the embedded engine: ReconcileError naming the first repeat."""
+    from pyspark.sql import functions as F
+
+    ids = lines.select(F.lit("line").alias("what"), "rid").unionByName(
+        items.select(F.lit("open item").alias("what"), "rid")
+    )
+    twice = _run(
+        lambda: ids.groupBy("what", "rid").count().filter(F.col("count") > 1).limit(1).collect(),
+        "check ids",
+    )
+    if twice:
+        what, rid = twice[0]["what"], twice[0]["rid"]
+        raise ReconcileError(f"{what} id {rid!r} appears twice; ids must be unique")
 
 
 def _max_bucket(settings: MatcherSettings) -> int | None:
