@@ -231,6 +231,19 @@ def test_unknown_and_empty_files_are_refused(tmp_path: Path) -> None:
             store.load_orders(other, kind="sap")
 
 
+def _memory_limit(store: AnalyticsStore) -> str:
+    row = store.con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_memory_is_capped_by_default_and_the_cap_can_be_lifted() -> None:
+    with AnalyticsStore() as store:
+        assert _memory_limit(store).startswith("953")  # 1 GB in MiB
+    with AnalyticsStore(memory_limit=None) as store:  # DuckDB's own: 80% of the machine's
+        assert not _memory_limit(store).startswith("953")
+
+
 def test_memory_limit_is_set_and_a_bad_one_is_a_store_error() -> None:
     with AnalyticsStore(memory_limit="256MB") as store:
         limit = store.con.execute("SELECT current_setting('memory_limit')").fetchone()

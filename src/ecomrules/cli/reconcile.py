@@ -154,6 +154,14 @@ def _run(
             bar.advance(count)
 
         result = matcher.match_records(lines, records, payouts=payouts, progress=advance)
+    from ecomrules.workspace.reconcile import SqliteMatchStore
+
+    if isinstance(committed, SqliteMatchStore):
+        from ecomrules.reconcile.review import held_for_review
+        from ecomrules.workspace.review import SqliteReviewStore
+
+        # what a person reverted or decided on the review page is theirs, not the matcher's
+        result = held_for_review(result, SqliteReviewStore(committed.workspace).held())
     if not keep_items:
         records = []
     return _Run(result, left_out, read, lines, records, matcher)

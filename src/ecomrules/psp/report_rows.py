@@ -27,12 +27,13 @@ import csv
 import functools
 import io
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ecomrules.decimals import (
     MAX_INTEGER_DIGITS,
@@ -57,6 +58,7 @@ __all__ = [
     "amount_in_range",
     "bad_field",
     "csv_rows",
+    "field_getter",
     "header_cells",
     "input_bytes",
     "naive_time",
@@ -65,6 +67,7 @@ __all__ = [
     "report_lines",
     "rows_of",
     "text_of",
+    "width_error",
 ]
 
 _POINT = DecimalFormat(decimal=".")
@@ -246,11 +249,8 @@ class ReportRow:
 
     def error(self, column: str, message: str, value: str | None = None) -> MalformedRecordError:
         """A :class:`MalformedRecordError` for ``column`` of this row."""
-        return MalformedRecordError(
-            f"column {column!r}: {message}",
-            location=self.location(column),
-            field=column,
-            value=value,
+        return bad_field(
+            message, path=self._table.source, line=self.line, column=column, value=value
         )
 
 
@@ -604,6 +604,18 @@ class Header:
         return found
 
 
+def field_getter(
+    fields: Iterable[str], positions: Mapping[str, int], absent: int, offset: int = 0
+) -> Callable[[Sequence[str]], Any]:
+    """One call that takes every one of ``fields`` from a record, in order.
+
+    A field is at its resolved position (plus ``offset``, for a record that
+    starts with its type); a field the header lacks is at ``absent`` (plus
+    ``offset``), the empty cell the reader appends to every record.
+    """
+    return itemgetter(*(positions.get(name, absent) + offset for name in fields))
+
+
 def normalise(name: str) -> str:
     """Lower-case a header name and collapse its inner whitespace."""
     return " ".join(name.replace("\ufeff", "").split()).lower()
@@ -683,8 +695,20 @@ def _is_plain(text: str) -> bool:
     return digits.isascii() and digits.replace(".", "", 1).isdigit()
 
 
+def width_error(
+    found: int, width: int, *, path: str, line: int, raw: str, header: str = "the header"
+) -> MalformedRecordError:
+    """A :class:`MalformedRecordError` for a record of ``found`` fields where ``header``
+    names ``width`` columns, placed at ``path:line`` with the record's text."""
+    return MalformedRecordError(
+        f"{found} fields where {header} has {width}",
+        location=SourceLocation(path, line),
+        value=raw,
+    )
+
+
 def bad_field(
-    message: str, *, path: str, line: int, column: str, value: str
+    message: str, *, path: str, line: int, column: str, value: str | None
 ) -> MalformedRecordError:
     """A :class:`MalformedRecordError` placed at ``path:line:column``."""
     return MalformedRecordError(
