@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -135,16 +136,20 @@ def local_session(
     builder: Any = SparkSession.builder.master(master).appName(app_name)
     for key, value in settings.items():
         builder = builder.config(key, value)
-    # The JVM's launcher reads SPARK_LOCAL_IP when it starts: set for that moment only.
-    added = master.startswith("local") and "SPARK_LOCAL_IP" not in os.environ
-    if added:
-        os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    # The JVM's launcher reads SPARK_LOCAL_IP when it starts, and the context PYSPARK_PYTHON
+    # (a local run's Python workers run the driver's interpreter, which sees ecomrules, not
+    # whichever `python3` is first on PATH): set for that moment only.
+    added: dict[str, str] = {}
+    if master.startswith("local"):
+        wanted = {"SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
+        added = {key: value for key, value in wanted.items() if key not in os.environ}
+    os.environ.update(added)
     try:
         session: SparkSession = builder.getOrCreate()
     except Exception as error:  # the JVM's failures arrive as many types
         raise SparkError(f"Spark could not start ({master}): {error}") from None
     finally:
-        if added:
-            os.environ.pop("SPARK_LOCAL_IP", None)
+        for key in added:
+            os.environ.pop(key, None)
     session.sparkContext.setLogLevel("ERROR")
     return session
