@@ -73,7 +73,7 @@ from ecomrules.dunning.history import (
     DunningHistory,
     ItemBlock,
 )
-from ecomrules.dunning.plan import DunningPlan
+from ecomrules.dunning.plan import DunningPlan, charge_json
 from ecomrules.dunning.policy import DunningPolicy
 from ecomrules.errors import EcomrulesError, InputError, SparkError
 from ecomrules.inputs.customers import CUSTOMERS, customers_of
@@ -652,16 +652,7 @@ def plan_rows(result: DunningPlan, keys: Sequence[str], claimants: set[str]) -> 
             rows.append(
                 {
                     "table": "claims",
-                    "claims": {
-                        "customer_id": charge.customer_id,
-                        "key": charge.key,
-                        "kind": charge.kind.value,
-                        "item_id": charge.item_id,
-                        "level": charge.level,
-                        "open_amount": str(charge.open_amount.amount),
-                        "currency": charge.amount.currency.code,
-                        "charged_on": charge.charged_on.isoformat(),
-                    },
+                    "claims": {"customer_id": charge.customer_id, **charge_json(charge)},
                 }
             )
     for key, issue in zip(keys, result.issues, strict=True):
