@@ -5,7 +5,10 @@ pays one without a reference, so every line is a tie the matcher leaves to a
 person, with two candidates. Prints the time to build and store the queue
 (matching, candidates, workspace), then the median and worst time of the
 pages through Starlette's test client (no network): the queue's first and
-last page (50 lines a page), one line's page, and a decision with its undo.
+last page (50 lines a page), one line's page, and a decision with its undo;
+the queue's first page while another connection holds the workspace's write
+lock (as a long ``reconcile --commit`` does); an ``auto`` match reverted
+from the recorded list and the revert undone.
 
     python benchmarks/serve_queue.py [--lines 1000 10000] [--rounds 20] [--seed 7]
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -29,8 +33,10 @@ from ecomrules.money import Money
 from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
 from ecomrules.reconcile import Matcher, item_record, line_record
 from ecomrules.reconcile.review import review_entries
+from ecomrules.reconcile.store import Commitment
 from ecomrules.web import ServeSettings, create_app
 from ecomrules.workspace import Workspace
+from ecomrules.workspace.reconcile import SqliteMatchStore
 from ecomrules.workspace.review import SqliteReviewStore
 
 DAY = date(2026, 11, 2)
@@ -124,6 +130,37 @@ def run(n: int, rounds: int, seed: int, folder: Path) -> None:
     median, worst = timed(decide_and_undo, rounds)
     print(
         f"        {'decide + undo':<18} median {median:6.1f} ms, worst {worst:6.1f} ms (6 requests)"
+    )
+    writer = sqlite3.connect(workspace, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a run recording, holding the lock
+    try:
+        assert browser.get("/review").status_code == 200
+        median, worst = timed(lambda: browser.get("/review"), rounds)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    print(f"        {'queue, lock held':<18} median {median:6.1f} ms, worst {worst:6.1f} ms")
+    item = items[0]
+    with Workspace(workspace) as space:  # an auto match of a line of another statement
+        SqliteMatchStore(space).record(
+            [Commitment("AUTO-1", item.id, item.residual, item.residual)]
+        )
+
+    def revert_and_undo() -> None:
+        done = browser.post("/matches/AUTO-1/revert", data={"csrf": csrf.group(1)})
+        assert done.status_code == 200, done.text  # followed to the line's page
+        seen = re.search(
+            r'restore">\s*<input[^>]*>\s*<input type="hidden" name="seen" value="(\d+)"', done.text
+        )
+        assert seen is not None
+        back = browser.post(
+            "/review/AUTO-1/restore", data={"csrf": csrf.group(1), "seen": seen.group(1)}
+        )
+        assert back.status_code == 200, back.text
+
+    median, worst = timed(revert_and_undo, rounds)
+    print(
+        f"        {'revert + undo':<18} median {median:6.1f} ms, worst {worst:6.1f} ms (4 requests)"
     )
 
 

@@ -2,7 +2,9 @@
 
 Run: ``python scripts/serve_screenshots.py`` (needs the ``web`` extra, playwright and
 the system's Chromium); writes ``docs/images/serve-*.png``. The workspace is the
-demo's after ``ecomrules reconcile --commit`` of its three statements.
+demo's after ``ecomrules reconcile --commit`` of its three statements and
+``ecomrules credit check --reserve`` of its first three credit orders; the
+automatic match of D004 is reverted on the recorded list.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import sync_playwright
 
@@ -21,6 +24,11 @@ from ecomrules import demo
 
 IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
 STATEMENTS = ("bank-statement.csv", "reconcile-statement.csv", "stripe-payout.csv")
+
+
+def shoot(page: Any, name: str) -> None:
+    page.screenshot(path=str(IMAGES / name))
+    print(f"wrote {IMAGES / name}")
 
 
 def main() -> int:
@@ -39,6 +47,20 @@ def main() -> int:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+        credit = [*command, "credit", "check", "--as-of", "2026-11-20", "--reserve"]
+        credit += ["--customers", str(demo.path("customers.csv"))]
+        credit += ["--open-items", str(demo.path("open-items.csv"))]
+        credit += ["--orders", str(demo.path("orders.csv"))]
+        credit += ["--policy", str(demo.path("credit-policy.toml"))]
+        orders = demo.path("credit-orders.jsonl").read_text(encoding="utf-8").splitlines()
+        for number, order in enumerate(orders[:3]):
+            file = Path(folder) / f"order-{number}.json"
+            file.write_text(order, encoding="utf-8")
+            subprocess.run(
+                [*credit, "--order", str(file), "--workspace", str(workspace), "--json"],
+                check=False,  # a block exits 1
+                stdout=subprocess.DEVNULL,
+            )
         inputs = ["--data", str(demo.path("customers.csv").parent), "--policy", "fr-b2b"]
         inputs += ["--as-of", "2026-11-20", "--user", "anna"]
         serve = [*command, "serve", "--port", "0", "--workspace", str(workspace), *inputs]
@@ -66,11 +88,19 @@ def main() -> int:
                     ("serve-line.png", "/review/D006"),
                     ("serve-dunning.png", "/dunning"),
                     ("serve-preorders.png", "/preorders"),
+                    ("serve-items.png", "/items"),
                     ("serve-credit.png", "/credit"),
                 ):
                     page.goto(origin + path)
                     page.screenshot(path=str(IMAGES / name))
                     print(f"wrote {IMAGES / name}")
+                page.locator("#today").scroll_into_view_if_needed()
+                shoot(page, "serve-credit-today.png")
+                page.goto(origin + "/matches")
+                shoot(page, "serve-matches.png")
+                page.click("text=Revert D004")
+                page.wait_for_selector("#reverted")
+                shoot(page, "serve-reverted.png")
                 browser.close()
         finally:
             server.terminate()

@@ -210,3 +210,37 @@ def test_a_row_model_refuses_what_the_readers_refuse() -> None:
         OpenItemRow.model_validate(fields)
     with pytest.raises(ValidationError, match=r"'1240\.505' has more than 2 decimal"):
         OpenItemRow.model_validate({**fields, "residual": "1240.505"})
+
+
+@pytest.mark.parametrize("names", [3, 5000])
+def test_a_big_file_reads_the_same_and_shares_the_strings_of_repeated_values(
+    tmp_path: Path, names: int
+) -> None:
+    """Past a few thousand rows the columnar reader keeps one string per distinct value of a
+    column whose values repeat (a customer's name on each item): the same values as the row
+    reader, empty optional cells included."""
+    rows = [
+        [
+            f"I{n}",
+            f"FA-{n}",
+            f"C{n % names}",
+            ("Atelier Dupont", "Crêperie Martin", "")[n % 3] or f"Client {n % names}",
+            "EUR",
+            "10.00",
+            "10.00",
+            "2026-01-01",
+            "2026-01-31",
+            ("", "INV-7", "")[n % 3],
+        ]
+        for n in range(6000)
+    ]
+    header = [*OPEN_ITEMS.required, "order_id"]
+    path = tmp_path / "open-items.csv"
+    _write(path, header, rows)
+    table = read_table(path, OPEN_ITEMS)
+    by_rows = _by_rows(path, OPEN_ITEMS, header)
+    assert isinstance(by_rows, Table)
+    assert table.columns == by_rows.columns
+    partners = table.columns["partner_name"]
+    assert len({id(name) for name in partners}) == len(set(partners)) < 2100
+    assert len({id(ref) for ref in table.columns["order_id"]}) == 2  # "INV-7" and None

@@ -13,12 +13,13 @@ What it measures (one process, a fresh store file in benchmarks/out/):
 
 The export is generated once by DuckDB itself into benchmarks/data/ (not
 timed). Run: ``python benchmarks/analytics/run.py [--events 10000000]
-[--lines 10000000] [--memory-limit 1GB]``.
+[--lines 10000000] [--memory-limit none]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
@@ -27,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from ecomrules.analytics import AnalyticsStore, funnel, sales
+from ecomrules.analytics.store import DEFAULT_MEMORY_LIMIT
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "data"
@@ -154,7 +156,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-events", action="store_true", help="Only the sales cube.")
     parser.add_argument("--lines", type=int, default=10_000_000)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--memory-limit", default=None, help="DuckDB memory_limit, e.g. 1GB")
+    parser.add_argument(
+        "--memory-limit",
+        default=DEFAULT_MEMORY_LIMIT,
+        help="DuckDB memory_limit (the store's default: %(default)s); 'none' for DuckDB's own",
+    )
     args = parser.parse_args(argv)
     DATA.mkdir(exist_ok=True)
     OUT.mkdir(exist_ok=True)
@@ -166,33 +172,37 @@ def main(argv: list[str] | None = None) -> int:
               f"in {time.perf_counter() - started:.1f} s (not timed)")  # fmt: skip
     store_path = OUT / "analytics-bench.duckdb"
     store_path.unlink(missing_ok=True)
-    with AnalyticsStore(store_path, memory_limit=args.memory_limit) as store:
+    limit = None if args.memory_limit.lower() == "none" else args.memory_limit
+    with AnalyticsStore(store_path, memory_limit=limit) as store:
         if not args.skip_events:
             started, cpu = time.perf_counter(), _cpu()
             loaded = store.load_events(export)
             load_s, load_cpu = time.perf_counter() - started, _cpu() - cpu
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu()
             result = funnel(store.con, by=("day", "source_medium"))
-            funnel_s = time.perf_counter() - started
+            funnel_s, funnel_cpu = time.perf_counter() - started, _cpu() - cpu
             sessions = sum(r.sessions for r in result.rows)
             print(f"load {loaded.events_new:,} GA4 events: {load_s:.2f} s; "
                   f"funnel by day and source/medium ({len(result.rows):,} rows, "
                   f"{sessions:,} sessions): {funnel_s:.2f} s; "
                   f"together {load_s + funnel_s:.2f} s (target 15 s); "
-                  f"load CPU {load_cpu:.1f} s; peak RSS so far {_rss_mb():,.0f} MB")  # fmt: skip
+                  f"CPU {load_cpu:.1f} s and {funnel_cpu:.1f} s; "
+                  f"peak RSS so far {_rss_mb():,.0f} MB")  # fmt: skip
         started = time.perf_counter()
         generate_lines(store, args.lines, args.seed)
         print(f"generated {store.count('order_lines'):,} order lines in the store "
               f"in {time.perf_counter() - started:.1f} s (not timed)")  # fmt: skip
         timings = []
         for _ in range(3):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), _cpu()
             cube = sales(store.con, by=("month", "category"))
-            timings.append(time.perf_counter() - started)
+            timings.append((time.perf_counter() - started, _cpu() - cpu))
         print(f"sales cube by month and category ({len(cube.rows)} rows): "
-              f"{', '.join(f'{t:.2f}' for t in timings)} s (target 2 s)")  # fmt: skip
-    print(f"peak RSS {_rss_mb():,.0f} MB (target 2,048 MB); python {sys.version.split()[0]}, "
-          f"duckdb {duckdb.__version__}")  # fmt: skip
+              f"{', '.join(f'{t:.2f}' for t, _ in timings)} s (target 2 s); "
+              f"CPU {', '.join(f'{c:.2f}' for _, c in timings)} s")  # fmt: skip
+    print(f"peak RSS {_rss_mb():,.0f} MB (target 2,048 MB), memory_limit {limit}; "
+          f"python {sys.version.split()[0]}, duckdb {duckdb.__version__}; "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     return 0
 
 

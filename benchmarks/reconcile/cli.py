@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import _bare_join
+from run import _bare_join, data_folder
 
 
 def run_cli(folder: Path, out: Path) -> tuple[float, float, float, str]:
@@ -76,13 +76,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
-    from generate import generate
-
     for _ in range(args.repeat):
         for size in args.sizes:
-            folder = args.data / f"n{size}-s{args.seed}"
-            if not (folder / "truth.csv").exists():
-                generate(size, folder, args.seed)
+            folder = data_folder(args.data, size, args.seed)
             with tempfile.TemporaryDirectory() as tmp:
                 wall, cpu, peak, digest = run_cli(folder, Path(tmp) / "result.json")
             bare, _, bare_cpu, _ = _bare_join(folder / "open-items.csv", folder / "statement.csv")

@@ -136,17 +136,26 @@ def _digest(result: Any) -> str:
     return digest.hexdigest()[:16]
 
 
-def run_one(size: int, data: Path, seed: int, unseen: float = 0.0) -> dict[str, object]:
+def data_folder(data: Path, size: int, seed: int, unseen: float = 0.0) -> Path:
+    """The folder of one size's files, written by ``generate.py`` when missing.
+
+    ``g2``: IBANs have valid check digits since the ``--unseen`` kinds; an
+    older folder (every IBAN invalid, a million input issues) is not reused.
+    """
     from generate import generate
 
+    folder = data / (f"n{size}-s{seed}-g2" + (f"-u{unseen:g}" if unseen else ""))
+    if not (folder / "truth.csv").exists():
+        generate(size, folder, seed, unseen)
+    return folder
+
+
+def run_one(size: int, data: Path, seed: int, unseen: float = 0.0) -> dict[str, object]:
     from ecomrules.gcpause import paused_collector
     from ecomrules.reconcile import Matcher, MatchStatus
     from ecomrules.reconcile.bulk import read_item_records, read_line_records
 
-    # g2: IBANs valid since the --unseen kinds; an older folder is not reused
-    folder = data / (f"n{size}-s{seed}-g2" + (f"-u{unseen:g}" if unseen else ""))
-    if not (folder / "truth.csv").exists():
-        generate(size, folder, seed, unseen)
+    folder = data_folder(data, size, seed, unseen)
     items_path, lines_path = folder / "open-items.csv", folder / "statement.csv"
     c0 = time.process_time()
     t0 = time.perf_counter()

@@ -76,7 +76,8 @@ def test_gaps_html_and_png(store: Path, tmp_path: Path) -> None:
 def test_bad_arguments_exit_2_with_the_option_named(store: Path, tmp_path: Path) -> None:
     for args, message in (
         (("sales", "--by", "colour"), "--by: colour not one of"),
-        (("sales", "--from", "2026-13-01"), "--from: not a date"),
+        (("sales", "--from", "2026-13-01"), "for --from: '2026-13-01' is not a date (YYYY-MM-DD)"),
+        (("funnel", "--to", "0001-01-01"), "for --to: 0001-01-01 is outside"),
         (("funnel", "--filter", "device"), "--filter: 'device' is not NAME=VALUE"),
         (("load", "orders", str(tmp_path / "missing.csv")), "missing.csv"),
         (("load", "orders"), "no order file given (or --tryton URL)"),

@@ -87,6 +87,72 @@ def test_ga4_parquet_as_bigquery_exports_it(tmp_path: Path, shop_files: tuple[Pa
         assert _rows(bulk) == _rows(python)
 
 
+def _param(key: str, text: str | None = None, number: int | None = None) -> dict[str, object]:
+    return {
+        "key": key,
+        "value": {"string_value": text, "int_value": number, "float_value": None,
+                  "double_value": None},
+    }  # fmt: skip
+
+
+def test_the_sql_path_reads_params_and_click_ids_as_the_python_reader(tmp_path: Path) -> None:
+    """Params it does not read, a key given twice (the first counts), click ids in any case."""
+    base = {"event_timestamp": 1_700_000_000_000_000, "event_bundle_sequence_id": 1,
+            "user_id": None}  # fmt: skip
+    noise = [_param("page_title", "Home"), _param("engagement_time_msec", number=12)]
+    rows = [
+        {**base, "event_name": "page_view", "user_pseudo_id": "u1", "event_params": [
+            *noise, _param("ga_session_id", number=7), _param("ga_session_id", number=8),
+            _param("page_location", "https://shop.example/?utm_source=x&GCLID=abc")]},
+        {**base, "event_name": " view_item ", "user_pseudo_id": "u2", "event_params": [
+            _param("page_location", "https://shop.example/gclid"), *noise,
+            _param("source", " (not set) "), _param("medium", "email ")]},
+        {**base, "event_name": "purchase", "user_pseudo_id": "(not set)", "user_id": "c9",
+         "event_params": [_param("currency", "eur"), _param("value", "12.345"),
+                          _param("transaction_id", "T1"), *noise]},
+        {**base, "event_name": "add_to_cart", "user_pseudo_id": "u3", "event_params": []},
+    ]  # fmt: skip
+    parquet, ndjson = tmp_path / "events.parquet", tmp_path / "events.ndjson"
+    pq.write_table(pa.Table.from_pylist(rows), parquet)
+    ndjson.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    with AnalyticsStore() as python:
+        python.add_events(read_ga4(ndjson.read_bytes(), "x"), source="x", kind="ga4")
+        expected = _rows(python)
+    by_name = {r[5]: r for r in expected}  # event_name
+    assert sorted(by_name) == ["add_to_cart", "page_view", "purchase", "view_item"]
+    assert by_name["page_view"][2] == "u1.7"  # the first ga_session_id
+    assert [by_name[n][10] for n in ("page_view", "view_item")] == [True, False]  # gclid
+    assert by_name["view_item"][7:9] == (None, "email")  # source, medium cleaned
+    assert by_name["purchase"][3] == "c9"
+    for path in (parquet, ndjson):
+        with AnalyticsStore() as bulk:
+            assert bulk.load_events(path).events_new == 4
+            assert _rows(bulk) == expected
+
+
+def test_an_event_already_stored_is_kept_as_it_was(tmp_path: Path) -> None:
+    """A later export of the same event (same key, other details) adds nothing, changes nothing."""
+    base = {"event_name": "page_view", "user_pseudo_id": "u", "event_timestamp": "5"}
+    first, later = tmp_path / "first.ndjson", tmp_path / "later.ndjson"
+    first.write_text(json.dumps({**base, "device": {"category": "mobile"}}) + "\n")
+    later.write_text(
+        json.dumps({**base, "device": {"category": "desktop"}})
+        + "\n"
+        + json.dumps({**base, "event_timestamp": "6", "device": {"category": "tablet"}})
+        + "\n"
+    )
+    path = tmp_path / "shop.analytics.duckdb"
+    with AnalyticsStore(path) as store:
+        store.load_events(first)
+    with AnalyticsStore(path) as store:  # reopened: the first load is on disk
+        loaded = store.load_events(later)
+        assert (loaded.events_read, loaded.events_new) == (2, 1)
+        assert store.con.execute("SELECT device FROM events ORDER BY ts").fetchall() == [
+            ("mobile",),
+            ("tablet",),
+        ]
+
+
 def test_bulk_rows_without_user_are_refused_with_their_record(tmp_path: Path) -> None:
     path = tmp_path / "events.ndjson"
     good = {"event_name": "page_view", "event_timestamp": "1", "user_pseudo_id": "u"}
@@ -163,6 +229,19 @@ def test_unknown_and_empty_files_are_refused(tmp_path: Path) -> None:
             store.load_orders(other)
         with pytest.raises(StoreError, match="not one of"):
             store.load_orders(other, kind="sap")
+
+
+def _memory_limit(store: AnalyticsStore) -> str:
+    row = store.con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_memory_is_capped_by_default_and_the_cap_can_be_lifted() -> None:
+    with AnalyticsStore() as store:
+        assert _memory_limit(store).startswith("953")  # 1 GB in MiB
+    with AnalyticsStore(memory_limit=None) as store:  # DuckDB's own: 80% of the machine's
+        assert not _memory_limit(store).startswith("953")
 
 
 def test_memory_limit_is_set_and_a_bad_one_is_a_store_error() -> None:

@@ -13,7 +13,7 @@ from ecomrules.bank.csv import DEFAULT_COLUMNS, CsvParser
 from ecomrules.errors import ParseError, ReadLimitError
 from ecomrules.parsing.limits import ReadLimits, applied_limits
 from ecomrules.parsing.registry import get_parser
-from ecomrules.psp._csvrows import report_lines
+from ecomrules.psp.report_rows import report_lines
 
 CAMT_HEAD = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -65,10 +65,11 @@ def test_the_index_groups_with_pyarrow_and_builds_the_tables_a_loop_builds() -> 
     assert list(index.by_amount.items()) == list(index_module._postings(residuals).items())
     assert list(index.by_partner.items()) == list(by_partner.items())
     assert index.partners_by_iban == by_iban
-    names = index._item_names()
-    assert names == [f"partner {i % 7}" for i in range(60)]
-    assert list(index.named_with_amount("partner 3", 300)) == [
-        i for i in range(60) if i % 7 == 3 and (i % 5 + 1) * 100 == 300
+    assert index._item_name_codes().to_pylist() == [i % 7 for i in range(60)]
+    assert index.named_with_amounts(["partner 3", "partner 9", "partner 3"], [300, 300, 700]) == [
+        [i for i in range(60) if i % 7 == 3 and (i % 5 + 1) * 100 == 300],
+        [],
+        [],
     ]
 
 
@@ -81,3 +82,4 @@ def test_texts_pyarrow_cannot_hold_and_huge_residuals_are_grouped_in_python() ->
     assert index._partner_codes is None  # a lone surrogate is not UTF-8
     assert index.by_partner == {"P\udc80": [0, 1]}
     assert index.by_amount == {2**70: [0, 1]}
+    assert index.named_with_amounts(["acme", "acme"], [2**70, 1]) == [[0, 1], []]

@@ -142,3 +142,51 @@ def test_two_tabs_in_the_browser_the_second_is_told(browser: Any, tie_workspace:
         context.close()
     with Workspace(tie_workspace) as space:
         assert len(SqliteReviewStore(space).history("L1")) == 1
+
+
+def test_revert_an_auto_match_and_decide_by_the_keyboard(browser: Any, tie_workspace: Path) -> None:
+    """Revert L3 from the recorded list, find it in the queue, walk and decide by keys only."""
+    with serving("--workspace", str(tie_workspace), "--user", "bob") as (first, _):
+        found = URL.search(first)
+        assert found is not None, first
+        origin = found.group(0).split("/?")[0]
+        context = browser.new_context(viewport={"width": 1100, "height": 900})
+        page, errors = watched(context)
+        page.goto(found.group(0))
+        page.click("text=Recorded")
+        page.click("text=Revert L3")
+        page.wait_for_selector("#reverted")
+        assert "was reverted by bob" in page.inner_text("#reverted")
+        assert "automatic match reverted" in page.inner_text(".said")
+        page.goto(f"{origin}/review")
+        assert "L3" in page.inner_text("#queue")  # back in the queue
+        assert "j" in page.inner_text("#keys")  # the keys are shown on the page
+        page.keyboard.press("j")  # the first line: L1
+        page.wait_for_url(f"{origin}/review/L1")
+        page.keyboard.press("j")  # next to decide
+        page.wait_for_url(f"{origin}/review/L2")
+        page.keyboard.press("k")  # previous
+        page.wait_for_url(f"{origin}/review/L1")
+        page.keyboard.press("a")  # L1 has no proposal: a picks the best candidate
+        page.wait_for_selector(".said")
+        assert "L1: pick" in page.inner_text(".said")
+        page.goto(f"{origin}/review/L3")
+        page.keyboard.press("a")  # accept the reverted match again
+        page.wait_for_selector(".said")
+        page.goto(f"{origin}/review/L3")
+        assert "accept (A-3) by bob" in page.inner_text("#decision")
+        page.keyboard.press("z")  # undo it: L3 waits again, its revert still standing
+        page.wait_for_selector("#restore")
+        page.click("#restore")  # and undo the revert: the auto match is back
+        page.wait_for_selector(".said")
+        assert "revert undone" in page.inner_text(".said")
+        assert "reconcile --commit (auto)" in page.inner_text("#matches")
+        assert errors == []
+        context.close()
+    with Workspace(tie_workspace) as space:
+        queue = SqliteReviewStore(space)
+        assert [(r.reverted_by, r.undone_by) for r in queue.reverts("L3")] == [("bob", "bob")]
+        assert [(d.action.value, d.active) for d in queue.history("L3")] == [("accept", False)]
+        assert [d.item_ids for d in queue.history("L1")] == [("A-1",)]
+        paid = sorted((c.line_id, c.item_id) for c in SqliteMatchStore(space).commitments())
+    assert paid == [("L1", "A-1"), ("L3", "A-3")]

@@ -48,6 +48,9 @@ _JSON_COLUMNS: Final = {
 }
 
 
+_INTEGERS: Final = frozenset({"BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER"})
+
+
 def bulk_kind(path: Path) -> str | None:
     """``"parquet"`` or ``"ndjson"`` when DuckDB can read the file itself, else ``None``."""
     suffix = path.suffix.lower()
@@ -62,8 +65,12 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _relation(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> str:
-    """A SELECT of the columns the mapping needs, NULL for those the file lacks."""
+def _relation(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> tuple[str, bool]:
+    """A SELECT of the columns the mapping needs, NULL for those the file lacks.
+
+    The flag says whether the timestamps are integers already (Parquet's
+    INT64), which spares a cast to text and back.
+    """
     if kind == "ndjson":
         columns = (
             "{" + ", ".join(f"{_quote(k)}: {_quote(v)}" for k, v in _JSON_COLUMNS.items()) + "}"
@@ -71,16 +78,18 @@ def _relation(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> str:
         return (
             f"SELECT * FROM read_json({_quote(str(path))}, format='newline_delimited', "
             f"columns={columns}, maximum_object_size=16777216)"
-        )
+        ), False
     described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_quote(str(path))})").fetchall()
     present = {str(row[0]).lower(): str(row[0]) for row in described}
+    types = {str(row[0]).lower(): str(row[1]) for row in described}
     select = []
     for name in _JSON_COLUMNS:
         if name in present:
             select.append(f'"{present[name]}" AS {name}')
         else:
             select.append(f"NULL AS {name}")
-    return f"SELECT {', '.join(select)} FROM read_parquet({_quote(str(path))})"
+    integer_stamps = types.get("event_timestamp") in _INTEGERS
+    return f"SELECT {', '.join(select)} FROM read_parquet({_quote(str(path))})", integer_stamps
 
 
 def _steps_case() -> str:
@@ -88,48 +97,52 @@ def _steps_case() -> str:
     return f"CASE name {whens} END"
 
 
+_PARAMS: Final = (
+    "ga_session_id",
+    "page_location",
+    "currency",
+    "value",
+    "source",
+    "medium",
+    "campaign",
+    "transaction_id",
+)
+"""The ``event_params`` the mapping reads; the text of the others is never made."""
+
 _MAPPING: Final = """
 WITH raw AS (
   SELECT {record} AS record, * FROM ({relation})
-), f AS (
-  SELECT * REPLACE (list_filter(event_params, lambda e: e.key IN ('ga_session_id',
-    'page_location', 'currency', 'value', 'source', 'medium', 'campaign', 'transaction_id'))
-    AS event_params)
-  FROM raw
 ), k AS (
   SELECT *,
-    ecr_value(event_params, 'ga_session_id') AS sid_v,
-    ecr_value(event_params, 'page_location') AS location_v,
-    ecr_value(event_params, 'currency') AS currency_v,
-    ecr_value(event_params, 'value') AS value_v,
-    ecr_value(event_params, 'source') AS source_v,
-    ecr_value(event_params, 'medium') AS medium_v,
-    ecr_value(event_params, 'campaign') AS campaign_v,
-    ecr_value(event_params, 'transaction_id') AS transaction_v
-  FROM f
+    list_transform(event_params, lambda e: e.key) AS param_keys,
+    list_transform(event_params, lambda e: CASE WHEN e.key IN ({wanted})
+      THEN ecr_text(e.value) END) AS param_texts
+  FROM raw
 ), p AS (
   SELECT record,
     ecr_clean(event_name) AS name,
     CAST(event_timestamp AS VARCHAR) AS stamp,
+    {micros} AS micros,
     coalesce(ecr_clean(user_pseudo_id), ecr_clean(user_id)) AS usr,
     CAST(event_bundle_sequence_id AS VARCHAR) AS bundle,
-    ecr_text(sid_v) AS sid,
-    ecr_text(location_v) AS location,
-    ecr_text(currency_v) AS cur_text,
-    ecr_text(value_v) AS value_text,
+    ecr_param(param_keys, param_texts, 'ga_session_id') AS sid,
+    ecr_param(param_keys, param_texts, 'page_location') AS location,
+    ecr_param(param_keys, param_texts, 'currency') AS cur_text,
+    ecr_param(param_keys, param_texts, 'value') AS value_text,
     coalesce(ecr_clean(collected_traffic_source.manual_source),
-             ecr_clean(ecr_text(source_v)),
+             ecr_clean(ecr_param(param_keys, param_texts, 'source')),
              ecr_clean(traffic_source.source)) AS src,
     coalesce(ecr_clean(collected_traffic_source.manual_medium),
-             ecr_clean(ecr_text(medium_v)),
+             ecr_clean(ecr_param(param_keys, param_texts, 'medium')),
              ecr_clean(traffic_source.medium)) AS med,
     coalesce(ecr_clean(collected_traffic_source.manual_campaign_name),
-             ecr_clean(ecr_text(campaign_v)),
+             ecr_clean(ecr_param(param_keys, param_texts, 'campaign')),
              ecr_clean(traffic_source.name)) AS camp,
     ecr_clean(collected_traffic_source.gclid) AS click,
     ecr_clean(device.category) AS dev,
     ecr_clean(geo.country) AS ctry,
-    coalesce(ecr_clean(ecommerce.transaction_id), ecr_clean(ecr_text(transaction_v))) AS txn,
+    coalesce(ecr_clean(ecommerce.transaction_id),
+             ecr_clean(ecr_param(param_keys, param_texts, 'transaction_id'))) AS txn,
     CASE WHEN isnan(ecommerce.purchase_revenue) THEN NULL
          ELSE CAST(ecommerce.purchase_revenue AS VARCHAR) END AS purchase_text
   FROM k
@@ -144,12 +157,12 @@ SELECT record, 'ga4' AS source,
                 coalesce(bundle, ''), coalesce(sid, ''))) AS event_key,
   CASE WHEN sid IS NULL THEN usr ELSE usr || '.' || sid END AS session_key,
   usr AS user_key,
-  make_timestamp(TRY_CAST(stamp AS BIGINT)) AS ts,
+  make_timestamp(micros) AS ts,
   name AS event_name,
   {steps} AS step,
   src AS traffic_source, med AS medium, camp AS campaign,
-  (click IS NOT NULL OR coalesce(regexp_matches(location,
-      '[?&](gclid|gbraid|wbraid|dclid|msclkid)=', 'i'), false)) AS gclid,
+  (click IS NOT NULL OR CASE WHEN contains(location, '=') THEN coalesce(regexp_matches(location,
+      '[?&](gclid|gbraid|wbraid|dclid|msclkid)=', 'i'), false) ELSE false END) AS gclid,
   dev AS device, ctry AS country, txn AS transaction_id,
   CASE WHEN amount_text IS NOT NULL AND cur IS NOT NULL THEN
     CASE c.exponent
@@ -163,6 +176,25 @@ SELECT record, 'ga4' AS source,
   c.exponent AS exponent, amount_text
 FROM v LEFT JOIN ecr_currencies c ON c.code = v.cur
 """
+"""The mapping, cheapest first: the params' keys and wanted texts are listed once
+per row and each param found by its position (eight ``list_filter`` lambdas cost
+twice as much); the click-id pattern runs only on locations with a query."""
+
+
+def _mapping(relation: str, record: str, integer_stamps: bool) -> str:
+    """The mapping's SQL; ``integer_stamps``: the export's timestamps are integers already."""
+    micros = (
+        "TRY_CAST(event_timestamp AS BIGINT)"
+        if integer_stamps
+        else "TRY_CAST(CAST(event_timestamp AS VARCHAR) AS BIGINT)"
+    )
+    return _MAPPING.format(
+        relation=relation,
+        record=record,
+        steps=_steps_case(),
+        micros=micros,
+        wanted=", ".join(_quote(k) for k in _PARAMS),
+    )
 
 
 def _prepare(con: duckdb.DuckDBPyConnection) -> None:
@@ -178,8 +210,7 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
         "ELSE x END"
     )
     con.execute(
-        "CREATE OR REPLACE TEMP MACRO ecr_value(params, k) AS "
-        "list_filter(params, lambda e: e.key = k)[1].value"
+        "CREATE OR REPLACE TEMP MACRO ecr_param(keys, texts, k) AS texts[list_position(keys, k)]"
     )
     con.execute(
         "CREATE OR REPLACE TEMP MACRO ecr_text(v) AS CASE "
@@ -195,9 +226,11 @@ def _prepare(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _diagnose(con: duckdb.DuckDBPyConnection, relation: str, path: Path) -> list[str]:
+def _diagnose(
+    con: duckdb.DuckDBPyConnection, relation: str, integer_stamps: bool, path: Path
+) -> list[str]:
     """The records a load refused, by number: a second pass, taken only when one is refused."""
-    sql = _MAPPING.format(relation=relation, steps=_steps_case(), record="row_number() OVER ()")
+    sql = _mapping(relation, "row_number() OVER ()", integer_stamps)
     rows = con.execute(
         f"SELECT record, event_name IS NULL OR ts IS NULL OR user_key IS NULL, currency "
         f"FROM ({sql}) WHERE event_name IS NULL OR ts IS NULL OR user_key IS NULL "
@@ -216,14 +249,16 @@ def _diagnose(con: duckdb.DuckDBPyConnection, relation: str, path: Path) -> list
 def load_ga4_bulk(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]:
     """Load a GA4 Parquet or NDJSON export; returns (events read, events new).
 
-    The rows are mapped and appended in one pass, inside one transaction: a
-    refused row (no name, time or user: the table's NOT NULL columns; an
-    amount in an unknown currency) rolls the load back and refuses the file,
-    and its record numbers come from a second pass that only a refusal pays
-    for. Events repeated inside the file are kept once, found by one distinct
-    count over the source's keys and removed only when there are some (most
-    exports have none, and a window over every row would cost a third of the
-    load).
+    The rows are mapped and appended in one pass, inside one transaction, and
+    counted by that append (an NDJSON file is parsed once): a refused row (no
+    name, time or user: the table's NOT NULL columns; an amount in an unknown
+    currency) rolls the load back and refuses the file, and its record numbers
+    come from a second pass that only a refusal pays for. Events already in the
+    store, and events repeated inside the file, are then kept once, the one
+    stored first: they are found by a distinct count of the keys' hashes (equal
+    keys have equal hashes, so none is missed; a collision only costs the exact
+    pass) and removed by a window over the keys only when there are some: most
+    loads bring none, and that window would cost a third of the load.
     """
     from ecomrules.analytics.model import EVENTS
     from ecomrules.analytics.store import StoreError
@@ -234,26 +269,16 @@ def load_ga4_bulk(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]
         raise StoreError(f"{path}: not a Parquet or NDJSON file")
     if not path.is_file():
         raise StoreError(f"{path}: no such file")
-    relation = ""
+    relation, integer_stamps = "", False
     try:
         _prepare(con)
-        relation = _relation(con, path, kind)
-        sql = _MAPPING.format(relation=relation, steps=_steps_case(), record="0")
-        read = int(scalar(con, f"SELECT count(*) FROM ({relation})"))
+        relation, integer_stamps = _relation(con, path, kind)
+        sql = _mapping(relation, "0", integer_stamps)
         columns = ", ".join(EVENTS.names)
         con.execute("BEGIN")
         try:
             before = int(scalar(con, "SELECT count(*) FROM events"))
-            known = scalar(
-                con, "SELECT count(*) FROM (SELECT 1 FROM events WHERE source = 'ga4' LIMIT 1)"
-            )
-            new_only = (
-                "WHERE NOT EXISTS (SELECT 1 FROM events e "
-                "WHERE e.source = s.source AND e.event_key = s.event_key) "
-                if known
-                else ""
-            )
-            con.execute(f"INSERT INTO events SELECT {columns} FROM ({sql}) s {new_only}")
+            read = int(scalar(con, f"INSERT INTO events SELECT {columns} FROM ({sql})"))
             unknown_amounts = scalar(
                 con,
                 "SELECT count(*) FROM events WHERE source = 'ga4' "
@@ -263,9 +288,11 @@ def load_ga4_bulk(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]
                 raise _Refused
             repeated = scalar(
                 con,
-                "SELECT count(*) - count(DISTINCT event_key) FROM events WHERE source = 'ga4'",
+                "SELECT count(*) - count(DISTINCT hash(event_key)) FROM events "
+                "WHERE source = 'ga4'",
             )
             if repeated:
+                # Rows appended by this transaction come after the stored ones in rowid order.
                 con.execute(
                     "DELETE FROM events WHERE rowid IN (SELECT rowid FROM ("
                     "SELECT rowid, row_number() OVER (PARTITION BY event_key ORDER BY rowid) AS n "
@@ -274,7 +301,7 @@ def load_ga4_bulk(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]
             after = int(scalar(con, "SELECT count(*) FROM events"))
         except (_Refused, duckdb.ConstraintException):
             con.execute("ROLLBACK")
-            raise InputError(str(path), _diagnose(con, relation, path)) from None
+            raise InputError(str(path), _diagnose(con, relation, integer_stamps, path)) from None
         except BaseException:
             con.execute("ROLLBACK")
             raise

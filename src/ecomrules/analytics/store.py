@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from ecomrules.adapters import SalesSource
 
 __all__ = [
+    "DEFAULT_MEMORY_LIMIT",
     "EVENT_KINDS",
     "ORDER_KINDS",
     "AnalyticsStore",
@@ -71,6 +72,8 @@ __all__ = [
 ]
 
 ENV_VAR: Final = "ECOMRULES_ANALYTICS"
+DEFAULT_MEMORY_LIMIT: Final = "1GB"
+"""DuckDB's working memory in a store unless told otherwise (the process peaks near 1.3 GB)."""
 
 
 class StoreError(EcomrulesError):
@@ -279,12 +282,14 @@ class AnalyticsStore:
         path: str | Path = ":memory:",
         *,
         read_only: bool = False,
-        memory_limit: str | None = None,
+        memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
     ) -> None:
-        """Open (or create) the store; ``memory_limit`` caps DuckDB's memory (e.g. ``"1GB"``).
+        """Open (or create) the store; ``memory_limit`` caps DuckDB's memory (``"1GB"``).
 
-        Without a cap DuckDB may use 80% of the machine's memory as working
-        space; with one it spills to a temporary folder next to the file.
+        DuckDB spills what does not fit to a temporary folder next to the
+        file. ``None`` leaves DuckDB's own cap, 80% of the machine's memory:
+        at ten million events that doubled the process's peak memory for no
+        measurable gain in time (ADR 0080).
         """
         self.path = str(path)
         config: dict[str, str | bool | int | float | list[str]] = {}

@@ -29,7 +29,7 @@ from ecomrules.analytics.names import (
     STEPS,
 )
 from ecomrules.cli.inputs import EncodingOption
-from ecomrules.cli.output import ExitCode, console, err_console, print_json
+from ecomrules.cli.output import ExitCode, console, date_option, err_console, print_json
 from ecomrules.errors import EcomrulesError
 
 if TYPE_CHECKING:
@@ -86,12 +86,8 @@ DateOpt = Annotated[
 
 
 def _day(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise EcomrulesError(f"{option}: not a date (YYYY-MM-DD): {text!r}") from None
+    """An optional date option, read by the CLI's one date reader (a bad one names ``option``)."""
+    return None if text is None else date_option(text, option)
 
 
 def _list(text: str | None, option: str, allowed: Sequence[str]) -> tuple[str, ...]:

@@ -163,7 +163,18 @@ def check(
         str | None, typer.Option("--override-until", help="Until when (YYYY-MM-DD).")
     ] = None,
     reserve: Annotated[
-        bool, typer.Option("--reserve", help="Reserve the order's amount in the workspace.")
+        bool,
+        typer.Option(
+            "--reserve",
+            help="Reserve the order's amount in the workspace (and record the decision).",
+        ),
+    ] = False,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="Record the decision in the workspace (ecomrules serve: decisions of the day).",
+        ),
     ] = False,
     workspace: WorkspaceOption = None,
     json: JsonOption = False,
@@ -177,12 +188,15 @@ def check(
 
     With --tryton and --sale the order is a Tryton sale, and the exposure and
     dunning level are read from Tryton. Exit code 1 when the decision is block.
+    With --reserve or --record the decision is recorded in the workspace, with
+    who (the login name) and when.
     """
     run_date = _as_of(as_of)
     rules = CreditPolicy() if policy is None else load_policy(policy)
     if tryton is not None:
-        if reserve:
-            raise typer.BadParameter("--reserve does not go with --tryton", param_hint="--reserve")
+        for flag, given in (("--reserve", reserve), ("--record", record)):
+            if given:
+                raise typer.BadParameter(f"{flag} does not go with --tryton", param_hint=flag)
         from ecomrules.adapters import check_credit
 
         number = needed(sale, "--sale", unless="--order without --tryton")
@@ -207,14 +221,16 @@ def check(
             )
             standing = dunning_standing(dunning_levels, space, items, encoding)
             level, blocks = standing.get(customer.id, (0, False))
-            decision = decide_and_reserve(
-                SqliteReservationStore(space),
-                book,
-                the_order,
-                dunning_level=level,
-                dunning_blocks_credit=blocks,
-                overrides=overrides,
-            )
+            with space.transaction():  # the reservation and its decision, or neither
+                decision = decide_and_reserve(
+                    SqliteReservationStore(space),
+                    book,
+                    the_order,
+                    dunning_level=level,
+                    dunning_blocks_credit=blocks,
+                    overrides=overrides,
+                )
+                _record(space, decision, run_date)
     else:
         with reading(workspace) as seen:
             items = unpaid(read, seen)
@@ -235,7 +251,20 @@ def check(
             dunning_blocks_credit=blocks,
             overrides=overrides,
         )
+        if record:
+            with recording(workspace) as space:
+                _record(space, decision, run_date)
     _show(decision, json=json)
+
+
+def _record(space: Workspace, decision: CreditDecision, run_date: date) -> None:
+    """Record the decision in the workspace's credit log, with who and when."""
+    import getpass
+    from datetime import UTC, datetime
+
+    from ecomrules.workspace.credit import SqliteCreditLog
+
+    SqliteCreditLog(space).record(decision, on=run_date, by=getpass.getuser(), at=datetime.now(UTC))
 
 
 def _show(decision: CreditDecision, *, json: bool) -> None:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
@@ -39,7 +40,7 @@ from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, 
 from ecomrules.reconcile.bulk import item_records_of, read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
 from ecomrules.reconcile.records import ItemRecord, LineRecord
-from ecomrules.reconcile.result import Match, UnmatchedLine
+from ecomrules.reconcile.result import Match, UnmatchedLine, match_documents
 from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
 from ecomrules.workspace import Workspace
 
@@ -153,6 +154,14 @@ def _run(
             bar.advance(count)
 
         result = matcher.match_records(lines, records, payouts=payouts, progress=advance)
+    from ecomrules.workspace.reconcile import SqliteMatchStore
+
+    if isinstance(committed, SqliteMatchStore):
+        from ecomrules.reconcile.review import held_for_review
+        from ecomrules.workspace.review import SqliteReviewStore
+
+        # what a person reverted or decided on the review page is theirs, not the matcher's
+        result = held_for_review(result, SqliteReviewStore(committed.workspace).held())
     if not keep_items:
         records = []
     return _Run(result, left_out, read, lines, records, matcher)
@@ -296,17 +305,17 @@ def _output(
 def _document(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
     """The ``--json`` document (:meth:`MatchResult.to_json`), its matches encoded as written."""
     document = evolve(result, matches=()).to_json()
-    document["matches"] = Stream((m.to_json() for m in result.matches), len(result.matches))
+    document["matches"] = Stream(match_documents(result.matches), len(result.matches))
     document["previously_committed_lines"] = left_out
     return document
 
 
 def _summary(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
     """What stdout gets under ``--json --out``: the counts, by status."""
-    statuses = Counter(match.status.value for match in result.matches)
+    statuses = Counter(map(attrgetter("status"), result.matches))
     return {
         "lines": len(result.matches) + len(result.unmatched_lines),
-        "matches": dict(sorted(statuses.items())),
+        "matches": dict(sorted((status.value, n) for status, n in statuses.items())),
         "unmatched_lines": len(result.unmatched_lines),
         "unmatched_items": len(result.unmatched_items),
         "payouts": len(result.payouts),

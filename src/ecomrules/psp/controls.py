@@ -22,7 +22,7 @@ from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.model import LineKind, Payout, StatementLine
 
-__all__ = ["build_payouts", "check_net"]
+__all__ = ["build_payouts", "check_net", "own_payouts"]
 
 _PAYOUT = LineKind.PAYOUT
 
@@ -108,3 +108,22 @@ def build_payouts(
             )
         )
     return tuple(payouts)
+
+
+def own_payouts(lines: Iterable[StatementLine]) -> tuple[Payout, ...]:
+    """Each payout line (a withdrawal to the bank) as a payout of its own amount.
+
+    For a report that is a balance statement, not a file per payout (PayPal's
+    STL and Activity download): the payout's only member is the line itself,
+    so there is no sum of lines to check it against. Sorted by id and currency.
+    """
+    return tuple(
+        sorted(
+            (
+                Payout(id=line.id, amount=-line.amount, line_ids=(line.id,))
+                for line in lines
+                if line.kind is _PAYOUT
+            ),
+            key=lambda p: (p.id, p.currency.code),
+        )
+    )

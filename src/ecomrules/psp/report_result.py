@@ -83,12 +83,18 @@ def assemble(
     *,
     stated: Mapping[tuple[str, Currency], Money] | None = None,
     arrival: Mapping[str, date] | None = None,
+    checked: bool = False,
 ) -> ParseResult:
-    """Check every line and payout, and return the result with the policy's issues."""
+    """Check every line and payout, and return the result with the policy's issues.
+
+    ``checked``: the lines were checked as they were read (the records kit of
+    :class:`~ecomrules.psp.report_parser.HeaderReportParser`); they are taken
+    as they are, only the payouts are checked.
+    """
     lines: list[StatementLine] = []
     groups: dict[tuple[str | None, str], list[StatementLine]] = {}
     for account, read in entries:
-        line = checked_line(read, policy)
+        line = read if checked else checked_line(read, policy)
         lines.append(line)
         groups.setdefault((account, line.currency.code), []).append(line)
     payouts = build_payouts(lines, policy, stated=stated, arrival=arrival, source=source)

@@ -297,37 +297,53 @@ class TextReferenceBlocker:
                 ctx.add(owner, item, REF_TEXT)
 
 
-def _narrow(ctx: BlockingContext, i: int, line: LineRecord, bucket: Sequence[int]) -> list[int]:
-    """The items of a crowded amount bucket that share something else with the line.
+def _narrowed(ctx: BlockingContext, crowded: list[int]) -> list[list[int]]:
+    """The items of each crowded line's amount bucket that share something else with it.
 
     The payer's IBAN names their partner, the payer's name is their partner's
     (normalised), or a reference-shaped token of the line nearly equals
     their number (a typo): the amount plus one of these is a candidate. The
-    first two are hash joins (through the partner's few open items, and on
-    name and amount), the last one rapidfuzz pass over the bucket's numbers
-    (listed once per amount). ``bucket`` is the postings of the line's amount.
+    names of all the lines are joined with the items' at once
+    (:meth:`ItemIndex.named_with_amounts
+    <ecomrules.reconcile.index.ItemIndex.named_with_amounts>`), an IBAN goes
+    through its partner's few open items, and a near reference is one
+    rapidfuzz pass over the bucket's numbers (listed once per amount).
     """
     index = ctx.index
+    lines = ctx.lines
     residuals = index.residuals
-    paid = line.cents + line.fee
-    partners: set[str] = set()
-    if line.iban:
-        partners.update(index.partners_by_iban.get(line.iban, ()))
-    kept: set[int] = set()
-    if line.name:
-        kept.update(index.named_with_amount(ctx.name(line.name), paid))
-    for partner in partners:
-        kept.update([j for j in index.by_partner.get(partner, ()) if residuals[j] == paid])
-    keys = [normalise_reference(r) for r in line.references]
-    keys.extend(ctx.missed_keys.get(i, ()))
-    if keys:
-        numbers = index.numbers_with_amount(paid)
-        for key in keys:
-            for _, _, position in process.extract(
-                key, numbers, scorer=fuzz.ratio, score_cutoff=_NEAR, limit=None
-            ):
-                kept.add(bucket[position])
-    return sorted(kept)
+    named_lines = [i for i in crowded if lines[i].name]
+    named = dict(
+        zip(
+            named_lines,
+            index.named_with_amounts(
+                [ctx.name(lines[i].name) for i in named_lines],
+                [lines[i].cents + lines[i].fee for i in named_lines],
+            ),
+            strict=True,
+        )
+    )
+    by_amount = index.by_amount
+    out: list[list[int]] = []
+    for i in crowded:
+        line = lines[i]
+        paid = line.cents + line.fee
+        kept: set[int] = set(named.get(i, ()))
+        if line.iban:
+            for partner in index.partners_by_iban.get(line.iban, ()):
+                kept.update([j for j in index.by_partner.get(partner, ()) if residuals[j] == paid])
+        keys = [normalise_reference(r) for r in line.references]
+        keys.extend(ctx.missed_keys.get(i, ()))
+        if keys:
+            bucket = postings(by_amount.get(paid))
+            numbers = index.numbers_with_amount(paid)
+            for key in keys:
+                for _, _, position in process.extract(
+                    key, numbers, scorer=fuzz.ratio, score_cutoff=_NEAR, limit=None
+                ):
+                    kept.add(bucket[position])
+        out.append(sorted(kept))
+    return out
 
 
 _NEAR = 85.0
@@ -352,19 +368,27 @@ class AmountBlocker:
         by_amount = ctx.index.by_amount
         currencies = ctx.index.currencies
         lines = ctx.lines
+        crowded: list[int] = []  # narrowed all at once, after the others
         for i in ctx.open_lines() if self.only_unresolved else range(len(lines)):
             line = lines[i]
-            paid = line.cents + line.fee
-            hit = by_amount.get(paid)
+            hit = by_amount.get(line.cents + line.fee)
             if hit is None:
                 continue
             bucket = postings(hit)
             if len(bucket) > self.max_bucket:
-                bucket = _narrow(ctx, i, line, bucket)
-                if len(bucket) > self.max_bucket:
-                    continue
+                crowded.append(i)
+                continue
             for item in bucket:
                 if currencies[item] == line.currency:
+                    ctx.add(i, item, SAME_AMOUNT)
+        if not crowded:
+            return
+        for i, bucket in zip(crowded, _narrowed(ctx, crowded), strict=True):
+            if len(bucket) > self.max_bucket:
+                continue
+            currency = lines[i].currency
+            for item in bucket:
+                if currencies[item] == currency:
                     ctx.add(i, item, SAME_AMOUNT)
 
 

@@ -11,27 +11,26 @@ same layouts and rules as every other reader (:data:`~ecomrules.inputs.OPEN_ITEM
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import date
 from itertools import repeat
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ecomrules.inputs.open_items import OPEN_ITEMS
 from ecomrules.inputs.statement import STATEMENT
 from ecomrules.inputs.table import Table, read_table
-from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_iban
+from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_ibans
 
 __all__ = ["item_records_of", "read_item_records", "read_line_records"]
 
+R = TypeVar("R", ItemRecord, LineRecord)
 
-def _ordinals(days: list[object]) -> list[int]:
+
+def _ordinals(days: list[date]) -> list[int]:
     """Dates as proleptic ordinals (each distinct date converted once)."""
-    cache: dict[object, int] = {}
-    out = []
-    for day in days:
-        found = cache.get(day)
-        if found is None:
-            found = cache[day] = day.toordinal()  # type: ignore[attr-defined]
-        out.append(found)
-    return out
+    ordinal = {day: day.toordinal() for day in set(days)}
+    return list(map(ordinal.__getitem__, days))
 
 
 def _texts(values: list[str | None]) -> list[str]:
@@ -39,7 +38,12 @@ def _texts(values: list[str | None]) -> list[str]:
 
 
 def _ibans(values: list[str | None]) -> list[str]:
-    return [normalise_iban(value) if value else "" for value in values]
+    return normalise_ibans(_texts(values))
+
+
+def _records(kind: type[R], columns: Sequence[Iterable[Any]]) -> list[R]:
+    """One record a row, built in C (``tuple.__new__``: no Python call a row)."""
+    return list(map(tuple.__new__, repeat(kind), zip(*columns, strict=True)))
 
 
 def item_records_of(table: Table) -> list[ItemRecord]:
@@ -57,7 +61,7 @@ def item_records_of(table: Table) -> list[ItemRecord]:
         _texts(c["order_id"]),
         _ibans(c["iban"]),
     ]
-    return list(map(ItemRecord._make, zip(*columns, strict=True)))
+    return _records(ItemRecord, columns)
 
 
 def read_item_records(path: str | Path, *, encoding: str = "utf-8") -> list[ItemRecord]:
@@ -80,9 +84,4 @@ def read_line_records(path: str | Path, *, encoding: str = "utf-8") -> list[Line
         _texts(c["counterparty"]),
         _ibans(c["iban"]),
     ]
-    return list(
-        map(
-            LineRecord._make,
-            zip(*columns, repeat("transfer", n), repeat(0, n), repeat("", n), strict=True),
-        )
-    )
+    return _records(LineRecord, [*columns, repeat("transfer", n), repeat(0, n), repeat("", n)])

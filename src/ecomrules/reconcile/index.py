@@ -9,6 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ecomrules.reconcile import columnar
 from ecomrules.reconcile.iban import IbanCheck
@@ -216,8 +217,9 @@ class ItemIndex:
             if units < 0
         )
         """Partners with a credit note open: a payment may net it in."""
-        self._crowds: dict[int, tuple[dict[str, list[int]], list[str]]] = {}
-        self._names: list[str] | None = None
+        self._numbers: dict[int, list[str]] = {}  # residual -> its items' numbers
+        self._codes_of_names: dict[str, int] | None = None  # normalised name -> its number
+        self._partner_name_codes: list[int] = []  # each partner's name number
         self._named: dict[str, str | None] | None = None  # name key -> its one partner
         self._payers: dict[str, str | None] = {}  # a payer's name as written -> its partner
         self.group_of = dict(partner_groups or {})
@@ -237,61 +239,108 @@ class ItemIndex:
         group = self.group_of.get(partner)
         return group is not None and any(self.group_of.get(o) == group for o in others)
 
-    def named_with_amount(self, name: str, residual: int) -> Sequence[int]:
-        """Items whose partner's normalised name is ``name`` and residual ``residual``.
+    def named_with_amounts(self, names: Sequence[str], residuals: Sequence[int]) -> list[list[int]]:
+        """For each query (``names[k]``, ``residuals[k]``): the items whose partner's
+        normalised name is that name and whose residual is that residual, ascending.
 
-        A partner's name is its first item's, normalised once per partner on
-        first use; the items of one residual are grouped by name when that
-        residual is first asked for (only crowded amounts ever are).
+        A partner's name is its first item's (:func:`normalise_name`). All
+        queries are answered by one hash join in C (pyarrow) of the queries'
+        (name number, residual) pairs with the items': at a million items,
+        asked for 250,000 crowded amounts, this replaced grouping each
+        residual's items by name on first use (about 3 s) and grows with the
+        number of queries plus items, not with their product.
         """
-        return self._crowd(residual)[0].get(name, ())
+        found: list[list[int]] = [[] for _ in names]
+        codes_of = self._name_codes()
+        wanted = [
+            (k, code) for k, name in enumerate(names) if (code := codes_of.get(name)) is not None
+        ]
+        if not wanted:
+            return found
+        item_codes = self._item_name_codes()
+        if isinstance(self.residuals, array):
+            asked = pa.table(
+                {
+                    "name": pa.array([code for _, code in wanted], pa.int32()),
+                    "amount": pa.array([residuals[k] for k, _ in wanted], pa.int64()),
+                    "query": pa.array([k for k, _ in wanted], pa.int32()),
+                }
+            )
+            held = pa.table(
+                {
+                    "name": item_codes,
+                    "amount": pa.Array.from_buffers(
+                        pa.int64(), len(self.residuals), [None, pa.py_buffer(self.residuals)]
+                    ),
+                    "item": pc.indices_nonzero(pc.is_valid(item_codes)),  # 0, 1, 2... in C
+                }
+            )
+            # the hash table on the queries (fewer than the items): 10x faster than on the items
+            pairs = held.join(asked, ["name", "amount"], join_type="inner", use_threads=False)
+            for k, j in zip(
+                pairs.column("query").to_pylist(), pairs.column("item").to_pylist(), strict=True
+            ):
+                found[k].append(j)
+            del asked, held, pairs
+            pa.default_memory_pool().release_unused()  # the join's memory back
+            for hits in found:
+                if len(hits) > 1:
+                    hits.sort()
+        else:  # a residual beyond 64 bits: the same join by a dict
+            table: dict[tuple[int, int], list[int]] = {}
+            for k, code in wanted:
+                table.setdefault((code, residuals[k]), []).append(k)
+            codes = item_codes.to_pylist()
+            for j, residual in enumerate(self.residuals):
+                queries = table.get((codes[j], residual))
+                if queries is not None:
+                    for k in queries:
+                        found[k].append(j)
+        return found
 
     def numbers_with_amount(self, residual: int) -> Sequence[str]:
         """The normalised numbers of the items of residual ``residual``, in postings order."""
-        return self._crowd(residual)[1]
-
-    def _crowd(self, residual: int) -> tuple[dict[str, list[int]], list[str]]:
-        """The items of one residual grouped by partner name, and their numbers (built once)."""
-        crowd = self._crowds.get(residual)
-        if crowd is None:
-            names = self._item_names()
+        numbers = self._numbers.get(residual)
+        if numbers is None:
             bucket = postings(self.by_amount.get(residual))
-            table: dict[str, list[int]] = {}
-            for j in bucket:
-                key = names[j]
-                found = table.get(key)
-                if found is None:
-                    table[key] = [j]
-                else:
-                    found.append(j)
-            crowd = self._crowds[residual] = (
-                table,
-                list(map(self.number_keys.__getitem__, bucket)),
-            )
-        return crowd
+            numbers = self._numbers[residual] = list(map(self.number_keys.__getitem__, bucket))
+        return numbers
 
-    def _item_names(self) -> list[str]:
-        """The normalised name of each item's partner, by index (built once).
+    def _name_codes(self) -> dict[str, int]:
+        """Each partner's normalised name -> its number, in order of first appearance (built once).
 
-        A partner's name is its first item's, normalised once per distinct name.
+        ``_partner_name_codes`` is set alongside: each partner's name number,
+        in the order of ``by_partner``.
         """
-        if self._names is None:
+        if self._codes_of_names is None:
             items = self.items
             keys: dict[str, str] = {}
-            firsts = [items[owned[0]].partner_name for owned in self.by_partner.values()]
-            for raw in firsts:
-                if raw not in keys:
-                    keys[raw] = normalise_name(raw)
-            by_partner = list(map(keys.__getitem__, firsts))  # in the order of by_partner
-            if self._partner_codes is not None:  # each item's partner number: one C-fed map
-                self._names = list(map(by_partner.__getitem__, self._partner_codes.to_pylist()))
-            else:
-                names = [""] * len(items)
-                for key, owned in zip(by_partner, self.by_partner.values(), strict=True):
-                    for j in owned:
-                        names[j] = key
-                self._names = names
-        return self._names
+            codes: dict[str, int] = {}
+            by_partner: list[int] = []
+            for owned in self.by_partner.values():
+                raw = items[owned[0]].partner_name
+                key = keys.get(raw)
+                if key is None:
+                    key = keys[raw] = normalise_name(raw)
+                code = codes.get(key)
+                if code is None:
+                    code = codes[key] = len(codes)
+                by_partner.append(code)
+            self._codes_of_names = codes
+            self._partner_name_codes = by_partner
+        return self._codes_of_names
+
+    def _item_name_codes(self) -> Any:
+        """The name number of each item's partner, by index (a pyarrow int32 array)."""
+        self._name_codes()
+        by_partner = pa.array(self._partner_name_codes, pa.int32())
+        if self._partner_codes is not None:  # each item's partner number: one take in C
+            return pc.take(by_partner, self._partner_codes)
+        codes = [0] * len(self.items)
+        for code, owned in zip(self._partner_name_codes, self.by_partner.values(), strict=True):
+            for j in owned:
+                codes[j] = code
+        return pa.array(codes, pa.int32())
 
     def partner_named(self, payer: str) -> str | None:
         """The one partner whose full name is ``payer`` (:func:`name_key`), else None.

@@ -26,6 +26,7 @@ __all__ = [
     "line_record",
     "name_key",
     "normalise_iban",
+    "normalise_ibans",
     "normalise_name",
     "normalise_reference",
     "normalise_references",
@@ -132,6 +133,24 @@ def normalise_iban(text: str) -> str:
     'FR7630006000011234567890189'
     """
     return text.translate(_IBAN_SEPARATORS).upper()
+
+
+def normalise_ibans(texts: Sequence[str]) -> list[str]:
+    """:func:`normalise_iban` of each text, in one pass over them all.
+
+    The texts are joined by NUL, translated, upper-cased and split again
+    (each step works character by character, and ``str.upper`` never makes
+    a NUL).
+
+    >>> normalise_ibans(["fr76 3000-6000", "", "de89.3704"])
+    ['FR7630006000', '', 'DE893704']
+    """
+    if not texts:
+        return []
+    keys = "\x00".join(texts).translate(_IBAN_SEPARATORS).upper().split("\x00")
+    if len(keys) != len(texts):  # a text held a NUL itself
+        return [normalise_iban(text) for text in texts]
+    return keys
 
 
 _KEY_DROP = str.maketrans({".": None, **dict.fromkeys(",;:&-/'\"()", " ")})

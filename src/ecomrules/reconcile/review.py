@@ -21,22 +21,32 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from ecomrules.errors import InputError
 from ecomrules.money import Currency, Money
 from ecomrules.reconcile.comparison import AmountComparison, Tolerance
 from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.result import Allocation, Candidate, Match, MatchResult, MatchStatus
+from ecomrules.reconcile.store import Commitment
 
 __all__ = [
+    "DECIDED",
+    "REVERTED",
     "ReviewAction",
     "ReviewEntry",
     "decided_match",
+    "held_for_review",
     "item_fields",
+    "reverted_entry",
     "review_entries",
     "write_off_offer",
 ]
+
+REVERTED = "reconcile.reverted"
+"""A line whose ``auto`` match a person reverted: later runs send it to review, never record it."""
+DECIDED = "reconcile.decided"
+"""A line a person decided on the review page: later runs send it to review, never record it."""
 
 
 class ReviewAction(enum.Enum):
@@ -196,6 +206,97 @@ def review_entries(
     return entries
 
 
+def held_for_review(result: MatchResult, held: Mapping[str, str]) -> MatchResult:
+    """``result`` with the ``auto`` matches of the ``held`` lines sent to review.
+
+    ``held`` maps a line id to the reason (:data:`REVERTED`, :data:`DECIDED`):
+    what a person reverted or decided is not recorded again by a later run;
+    the match stays in the result as ``review``, the person's to decide.
+    """
+    if not held:
+        return result
+    matches = tuple(
+        evolve(m, status=MatchStatus.REVIEW, reasons=(*m.reasons, held[m.line_id]))
+        if m.status is MatchStatus.AUTO and m.line_id in held
+        else m
+        for m in result.matches
+    )
+    return evolve(result, matches=matches)
+
+
+def reverted_entry(
+    line_id: str, reverted: Sequence[Commitment], open_now: Mapping[str, Money]
+) -> ReviewEntry:
+    """The queue entry of a line whose ``auto`` match was reverted, from its allocations.
+
+    The workspace keeps an ``auto`` match's allocations, not its statement
+    line: the entry proposes the reverted allocations again (its items are the
+    candidates, each open for ``open_now``, what is left of it now) and knows
+    of the line only what they paid. The next ``reconcile --commit`` of the
+    statement refreshes it with the line and every scored candidate.
+    """
+    currency = reverted[0].amount.currency.code
+    paid = sum(c.amount.to_minor_units() for c in reverted)
+    off = sum(0 if c.write_off is None else c.write_off.to_minor_units() for c in reverted)
+    line: dict[str, Any] = {
+        "id": line_id,
+        "booked_on": None,
+        "units": paid,
+        "amount": _text(paid, currency),
+        "currency": currency,
+        "name": None,
+        "iban": None,
+        "label": None,
+        "references": [],
+    }
+    proposal = {
+        "score": None,
+        "allocations": [
+            {
+                "item_id": c.item_id,
+                "units": c.amount.to_minor_units(),
+                "currency": currency,
+                "amount": str(c.amount.amount),
+            }
+            for c in reverted
+        ],
+        "currency": currency,
+        "write_off_units": off,
+        "write_off": _text(off, currency) if off else None,
+        "unallocated": None,
+        "contributions": [],
+    }
+    candidates = []
+    for c in reverted:
+        left = open_now.get(c.item_id, c.residual)
+        candidates.append(
+            {
+                "id": c.item_id,
+                "number": None,
+                "partner_id": None,
+                "partner_name": None,
+                "currency": currency,
+                "open_units": left.to_minor_units(),
+                "open": str(left.amount),
+                "residual": str(c.residual.amount),
+                "due": "",
+                "reference": None,
+                "iban": None,
+                "score": None,
+            }
+        )
+    document = {
+        "line": line,
+        "status": "review",
+        "reasons": [REVERTED],
+        "proposal": proposal,
+        "candidates": candidates,
+        "tolerance": None,
+        "reverted": True,
+    }
+    return ReviewEntry(line_id, "review", document)
+
+
 def _level(level: Any) -> dict[str, Any]:
     return {"code": level.code, "weight": level.weight, "description": level.description}
 
@@ -238,7 +339,7 @@ def decided_match(
         return Match(
             entry.line_id,
             MatchStatus.AUTO,
-            float(proposal["score"]),
+            float(proposal["score"] or 0.0),
             tuple(
                 Allocation(a["item_id"], int(a["units"]), a["currency"])
                 for a in proposal["allocations"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -45,6 +45,13 @@ PAGE_SIZE = 50
 """Lines per page of the review queue."""
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+ITEM_FILTERS: dict[str, Callable[[int], bool]] = {
+    "all": lambda days: True,
+    "overdue": lambda days: days > 0,
+    "not_due": lambda days: days <= 0,
+}
+"""The due-date filters of the open items page, by the item's days overdue."""
 
 
 @frozen
@@ -116,9 +123,19 @@ class _Pages:
         self.csrf = csrf_token(settings.token)
 
     @contextmanager
-    def _store(self) -> Iterator[SqliteReviewStore]:
-        with Workspace(self.settings.workspace) as space:
+    def _store(self, *, read_only: bool = False) -> Iterator[SqliteReviewStore]:
+        """The review store on a connection of its own; read-only for a page that only shows."""
+        with self._open(read_only) as space:
             yield SqliteReviewStore(space)
+
+    def _reading(self) -> Workspace:
+        """The workspace opened read-only: a WAL reader, not held up by a run that records."""
+        return self._open(True)
+
+    def _open(self, read_only: bool) -> Workspace:
+        """The workspace; read-only once the file exists (``serve`` creates it at start)."""
+        path = self.settings.workspace
+        return Workspace(path, read_only=read_only and path.exists())
 
     def render(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         """The page of template ``name`` (``templates/<name>.html``), timed in Server-Timing."""
@@ -139,7 +156,7 @@ class _Pages:
 
     async def home(self, request: Request) -> Response:
         def counts() -> dict[str, int]:
-            with self._store() as store:
+            with self._store(read_only=True) as store:
                 return {
                     "pending": store.count(pending=True),
                     "decided": store.count(pending=False),
@@ -163,7 +180,7 @@ class _Pages:
         pending = {"pending": True, "decided": False, "all": None}[show]
 
         def load() -> tuple[int, list[Any]]:
-            with self._store() as store:
+            with self._store(read_only=True) as store:
                 total = store.count(pending=pending, status=status)
                 rows = store.entries(
                     pending=pending,
@@ -201,14 +218,17 @@ class _Pages:
         self, line_id: str, said: str | None = None, *, status: int = 200, error: str = ""
     ) -> Response:
         def load() -> tuple[Any, ...]:
-            with self._store() as store:
+            with self._store(read_only=True) as store:
                 entry = store.entry(line_id)
                 history = store.history(line_id)
+                reverts = store.reverts(line_id)
                 before, after = store.neighbours(line_id)
-            return entry, history, before, after
+            return entry, history, reverts, before, after
 
-        entry, history, before, after = await run_in_threadpool(load)
+        entry, history, reverts, before, after = await run_in_threadpool(load)
         if entry is None:
+            if status == 409:  # the line left the queue meanwhile (a revert undone): say why
+                return self.problem(status, error)
             return self.problem(404, f"line {line_id} is not in the review queue")
         active = next((d for d in history if d.active), None)
         offers = {c["id"]: write_off_offer(entry, c) for c in entry.candidates}
@@ -221,6 +241,8 @@ class _Pages:
             doc=entry.document,
             history=history,
             active=active,
+            reverted=next((r for r in reverts if r.active), None),
+            reverts=reverts,
             seen=history[-1].id if history else 0,
             before=before,
             after=after,
@@ -231,10 +253,12 @@ class _Pages:
     async def decide(self, request: Request) -> Response:
         line_id = request.path_params["line_id"]
         form = await posted_form(request, self.settings.token)
+        seen = _seen(form)
         try:
             action = ReviewAction(str(form.get("action", "")))
-            seen = int(str(form.get("seen", "")))
         except ValueError:
+            seen = None
+        if seen is None:
             return await self._line_page(
                 line_id, status=400, error="the form names no valid action or seen decision"
             )
@@ -291,25 +315,69 @@ class _Pages:
         return {item.id: item_fields(item_record(item), books[item.id]) for item in left}
 
     async def undo(self, request: Request) -> Response:
+        """A decision undone: its allocations removed, the line pending again."""
         line_id = request.path_params["line_id"]
-        form = await posted_form(request, self.settings.token)
-        try:
-            seen = int(str(form.get("seen", "")))
-        except ValueError:
+        seen = _seen(await posted_form(request, self.settings.token))
+        if seen is None:
             return await self._line_page(line_id, status=400, error="the form names no decision")
+        return await self._write(
+            line_id,
+            lambda store, who, at: store.undo(line_id, who=who, at=at, seen=seen),
+            f"/review/{quote(line_id, safe='')}?"
+            + urlencode({"said": f"{line_id}: decision undone"}),
+        )
+
+    async def revert(self, request: Request) -> Response:
+        """An ``auto`` match reverted from the recorded list: the line goes to the queue."""
+        line_id = request.path_params["line_id"]
+        await posted_form(request, self.settings.token)
+        return await self._write(
+            line_id,
+            lambda store, who, at: store.revert(line_id, who=who, at=at),
+            f"/review/{quote(line_id, safe='')}?"
+            + urlencode({"said": f"{line_id}: automatic match reverted"}),
+            shown=self._matches_page,
+        )
+
+    async def restore(self, request: Request) -> Response:
+        """A revert undone: the ``auto`` match is recorded again, the line leaves the queue."""
+        line_id = request.path_params["line_id"]
+        seen = _seen(await posted_form(request, self.settings.token))
+        if seen is None:
+            return await self._line_page(line_id, status=400, error="the form names no revert")
+        said = f"{line_id}: revert undone, the automatic match is recorded again"
+        return await self._write(
+            line_id,
+            lambda store, who, at: store.undo_revert(line_id, who=who, at=at, seen=seen),
+            "/matches?" + urlencode({"q": line_id, "said": said}),
+        )
+
+    async def _write(
+        self,
+        line_id: str,
+        write: Callable[[SqliteReviewStore, str, datetime], object],
+        done: str,
+        *,
+        shown: Callable[..., Awaitable[Response]] | None = None,
+    ) -> Response:
+        """Run ``write(store, who, at)`` on a connection of its own and go to ``done``.
+
+        A conflict (409) or bad input (400) is told on ``shown`` (the line's
+        page by default), nothing recorded.
+        """
 
         def record() -> None:
             with self._store() as store:
-                store.undo(line_id, who=self.settings.user, at=self.settings.clock(), seen=seen)
+                write(store, self.settings.user, self.settings.clock())
 
+        page = shown or self._line_page
         try:
             await run_in_threadpool(record)
         except ReviewConflict as exc:
-            return await self._line_page(line_id, status=409, error=str(exc))
-        said = f"{line_id}: decision undone"
-        return RedirectResponse(
-            f"/review/{quote(line_id, safe='')}?{urlencode({'said': said})}", status_code=303
-        )
+            return await page(line_id, status=409, error=str(exc))
+        except InputError as exc:
+            return await page(line_id, status=400, error=str(exc))
+        return RedirectResponse(done, status_code=303)
 
     async def upload(self, request: Request) -> Response:
         """A statement uploaded: matched, its ``auto`` matches recorded, the rest queued."""
@@ -363,14 +431,26 @@ class _Pages:
 
     async def matches(self, request: Request) -> Response:
         """The allocations recorded in the workspace, ``auto`` and decided, to browse."""
-        search = request.query_params.get("q", "").strip()
         try:
             page = max(1, int(request.query_params.get("page", "1")))
         except ValueError:
             return self.problem(400, "page: a whole number from 1")
+        return await self._matches_page(
+            request.query_params.get("q", "").strip(), page, said=request.query_params.get("said")
+        )
+
+    async def _matches_page(
+        self,
+        search: str,
+        page: int = 1,
+        *,
+        said: str | None = None,
+        status: int = 200,
+        error: str = "",
+    ) -> Response:
 
         def load() -> tuple[int, list[dict[str, Any]]]:
-            with self._store() as store:
+            with self._store(read_only=True) as store:
                 return store.recorded(search=search, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 
         total, rows = await run_in_threadpool(load)
@@ -381,7 +461,79 @@ class _Pages:
             return "/matches?" + urlencode({k: v for k, v in query.items() if v})
 
         return self.render(
-            "matches", rows=rows, total=total, page=page, pages=pages, search=search, link=link
+            "matches",
+            status=status,
+            rows=rows,
+            total=total,
+            page=page,
+            pages=pages,
+            search=search,
+            link=link,
+            said=said,
+            error=error,
+        )
+
+    async def items(self, request: Request) -> Response:
+        """The open items no payment settled yet (``--open-items`` less the workspace), filtered."""
+        if self.settings.open_items is None:
+            return self.render("items", missing=["--open-items"])
+        search = request.query_params.get("q", "").strip()
+        due = request.query_params.get("due", "all")
+        if due not in ITEM_FILTERS:
+            return self.problem(400, f"due={due!r}: one of {', '.join(ITEM_FILTERS)}")
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            return self.problem(400, "page: a whole number from 1")
+        as_of = self.settings.as_of or self.settings.clock().date()
+
+        def load() -> tuple[list[Any], dict[str, Any]]:
+            from ecomrules.inputs import read_open_items
+            from ecomrules.reconcile.store import without_committed
+            from ecomrules.workspace.reconcile import SqliteMatchStore
+
+            (path,) = self.settings.paths("open_items")
+            ledger = read_open_items(path)
+            with self._reading() as space:
+                left, _ = without_committed(ledger, SqliteMatchStore(space).commitments())
+            return left, {item.id: item.residual for item in ledger}
+
+        try:
+            left, books = await run_in_threadpool(load)
+        except EcomrulesError as exc:
+            return self.problem(400, str(exc))
+        wanted = search.casefold()
+        shown = [
+            item
+            for item in left
+            if ITEM_FILTERS[due](item.days_overdue(as_of))
+            and (
+                not wanted
+                or any(
+                    wanted in text.casefold()
+                    for text in (item.id, item.number, item.partner_id, item.partner_name)
+                )
+            )
+        ]
+        shown.sort(key=lambda item: (item.due_date, item.id))
+        total, pages = len(shown), max(1, -(-len(shown) // PAGE_SIZE))
+
+        def link(**change: Any) -> str:
+            query = {"q": search, "due": due, "page": page, **change}
+            return "/items?" + urlencode({k: v for k, v in query.items() if v and v != "all"})
+
+        return self.render(
+            "items",
+            missing=[],
+            rows=shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+            books=books,
+            as_of=as_of,
+            total=total,
+            page=page,
+            pages=pages,
+            search=search,
+            due=due,
+            link=link,
         )
 
     # -- dunning ------------------------------------------------------------
@@ -430,7 +582,7 @@ class _Pages:
         def load() -> Any:
             from ecomrules.cli.workspace import history
 
-            with Workspace(self.settings.workspace) as space:
+            with self._reading() as space:
                 inputs = self._inputs(space)
                 return self._with_letters(inputs.make_plan(history(space)), inputs)
 
@@ -500,7 +652,16 @@ class _Pages:
     async def credit(self, request: Request) -> Response:
         missing = self.settings.missing("customers", "open_items")
         if missing:
-            return self.render("credit", missing=missing)
+            as_of = self.settings.as_of or self.settings.clock().date()
+
+            def logged() -> Any:
+                from ecomrules.workspace.credit import SqliteCreditLog
+
+                with self._reading() as space:
+                    return SqliteCreditLog(space).of_day(as_of)
+
+            today = await run_in_threadpool(logged)
+            return self.render("credit", missing=missing, as_of=as_of, today=today)
 
         def load() -> Any:
             from decimal import Decimal
@@ -514,23 +675,25 @@ class _Pages:
             from ecomrules.cli.workspace import unpaid
             from ecomrules.credit import CreditPolicy, load_policy
             from ecomrules.inputs import read_customers, read_open_items
+            from ecomrules.workspace.credit import SqliteCreditLog
 
             s = self.settings
             rules = CreditPolicy() if s.credit_policy is None else load_policy(s.credit_policy)
             as_of = s.as_of or s.clock().date()
             customers, open_items = s.paths("customers", "open_items")
-            with Workspace(s.workspace) as space:
+            with self._reading() as space:
                 items = unpaid(read_open_items(open_items), space)
                 book = build_book(read_customers(customers), rules, as_of, items, s.orders)
                 with_reservations(book, space)
                 levels = dunning_standing(None, space, items)
-            return as_of, standard_decisions(book, levels, Decimal(100))
+                today = SqliteCreditLog(space).of_day(as_of)
+            return as_of, standard_decisions(book, levels, Decimal(100)), today
 
         try:
-            as_of, decisions = await run_in_threadpool(load)
+            as_of, decisions, today = await run_in_threadpool(load)
         except EcomrulesError as exc:
             return self.problem(400, str(exc))
-        return self.render("credit", missing=[], as_of=as_of, decisions=decisions)
+        return self.render("credit", missing=[], as_of=as_of, decisions=decisions, today=today)
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
@@ -546,6 +709,14 @@ async def _failed(request: Request, exc: Exception) -> Response:
         f"<!doctype html><title>ecomrules: failed</title><p>{_escape(str(exc))}</p>",
         status_code=503,
     )
+
+
+def _seen(form: FormData) -> int | None:
+    """The id of the decision or revert a form says its page saw; None when it names none."""
+    try:
+        return int(str(form.get("seen", "")))
+    except ValueError:
+        return None
 
 
 def _safe_name(name: str) -> str:
@@ -570,8 +741,11 @@ def create_app(settings: ServeSettings) -> Starlette:
         Route("/review/upload", pages.upload, methods=["POST"]),
         Route("/review/{line_id:path}/decide", pages.decide, methods=["POST"]),
         Route("/review/{line_id:path}/undo", pages.undo, methods=["POST"]),
+        Route("/review/{line_id:path}/restore", pages.restore, methods=["POST"]),
         Route("/review/{line_id:path}", pages.line),
         Route("/matches", pages.matches),
+        Route("/matches/{line_id:path}/revert", pages.revert, methods=["POST"]),
+        Route("/items", pages.items),
         Route("/dunning", pages.dunning),
         Route("/dunning/commit", pages.dunning_commit, methods=["POST"]),
         Route("/preorders", pages.preorders),

@@ -27,6 +27,11 @@ _WORDS = {
         "another run recorded a payment of the item meanwhile: the allocation no longer fits"
     ),
     "reconcile.committed_elsewhere.line": "another run recorded this line meanwhile",
+    "reconcile.reverted": (
+        "a person reverted this line's automatic match: it waits for a decision, and later "
+        "runs do not record it by themselves"
+    ),
+    "reconcile.decided": "a person decided this line on the review page: later runs leave it be",
     "reconcile.payout.matched": "a bank line naming a PSP payout",
     "reconcile.payout.by_amount": "a bank line of a payout's amount, without its id",
     "reconcile.payout.ties_out": "bank line, payout and its lines agree to the cent",

@@ -30,13 +30,20 @@ from attrs import frozen
 
 from ecomrules.errors import InputError, ReviewConflict
 from ecomrules.money import Currency, Money
-from ecomrules.reconcile.result import MatchResult
-from ecomrules.reconcile.review import ReviewAction, ReviewEntry, decided_match
-from ecomrules.reconcile.store import COMMITTED_ELSEWHERE_LINE, commit_against
+from ecomrules.reconcile.result import Allocation, Match, MatchResult, MatchStatus
+from ecomrules.reconcile.review import (
+    DECIDED,
+    REVERTED,
+    ReviewAction,
+    ReviewEntry,
+    decided_match,
+    reverted_entry,
+)
+from ecomrules.reconcile.store import COMMITTED_ELSEWHERE_LINE, Commitment, commit_against
 from ecomrules.workspace.reconcile import SqliteMatchStore
 from ecomrules.workspace.store import Workspace
 
-__all__ = ["Decision", "SqliteReviewStore"]
+__all__ = ["Decision", "Revert", "SqliteReviewStore"]
 
 _AREA = "review"
 _MIGRATIONS = [
@@ -61,7 +68,21 @@ _MIGRATIONS = [
     CREATE INDEX review_decision_line ON review_decision (line_id);
     CREATE UNIQUE INDEX review_decision_active ON review_decision (line_id)
         WHERE undone_at IS NULL
+    """,
     """
+    CREATE TABLE review_revert (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        line_id TEXT NOT NULL,
+        commitments TEXT NOT NULL,
+        reverted_by TEXT NOT NULL,
+        reverted_at TEXT NOT NULL,
+        undone_by TEXT,
+        undone_at TEXT
+    );
+    CREATE INDEX review_revert_line ON review_revert (line_id);
+    CREATE UNIQUE INDEX review_revert_active ON review_revert (line_id)
+        WHERE undone_at IS NULL
+    """,
 ]
 
 
@@ -83,6 +104,60 @@ class Decision:
     def active(self) -> bool:
         """True while the decision is not undone."""
         return self.undone_at is None
+
+
+@frozen
+class Revert:
+    """An ``auto`` match reverted: its allocations (removed), by whom and when; undone or not."""
+
+    id: int
+    line_id: str
+    commitments: tuple[Commitment, ...]
+    reverted_by: str
+    reverted_at: str
+    undone_by: str | None = None
+    undone_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """True while the revert is not undone: the line waits for a person."""
+        return self.undone_at is None
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        """The items the reverted match had settled."""
+        return tuple(c.item_id for c in self.commitments)
+
+
+_REVERT = (
+    "SELECT id, line_id, commitments, reverted_by, reverted_at, undone_by, undone_at "
+    "FROM review_revert"
+)
+
+
+def _stored(c: Commitment) -> dict[str, str | None]:
+    return {
+        "item_id": c.item_id,
+        "amount": str(c.amount.amount),
+        "currency": c.amount.currency.code,
+        "residual": str(c.residual.amount),
+        "write_off": None if c.write_off is None else str(c.write_off.amount),
+    }
+
+
+def _revert(row: Sequence[Any]) -> Revert:
+    line_id = row[1]
+    commitments = tuple(
+        Commitment(
+            line_id,
+            c["item_id"],
+            Money(Decimal(c["amount"]), c["currency"]),
+            Money(Decimal(c["residual"]), c["currency"]),
+            None if c["write_off"] is None else Money(Decimal(c["write_off"]), c["currency"]),
+        )
+        for c in json.loads(row[2])
+    )
+    return Revert(int(row[0]), line_id, commitments, row[3], row[4], row[5], row[6])
 
 
 _DECISION = (
@@ -114,7 +189,8 @@ class SqliteReviewStore:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        self._tables = workspace.ensure_schema(_AREA, _MIGRATIONS) > 0
+        self._version = workspace.ensure_schema(_AREA, _MIGRATIONS)
+        self._tables = self._version > 0
         self.matches = SqliteMatchStore(workspace)
 
     def queue(self, entries: Sequence[ReviewEntry], queued_at: datetime) -> int:
@@ -217,6 +293,8 @@ class SqliteReviewStore:
         ``item_id``, ``amount``, ``currency``, ``write_off`` (or None) and
         ``decided_by`` (None for an ``auto`` match of ``reconcile --commit``).
         """
+        if not self._tables or not self.workspace.schema_version("reconcile"):
+            return 0, []
         where = "WHERE ? = '' OR c.line_id = ? OR c.item_id = ?"
         values = (search, search, search)
         with self.workspace.reading() as db:
@@ -288,6 +366,7 @@ class SqliteReviewStore:
         with self.workspace.transaction() as db:
             entry = self.entry(line_id)
             if entry is None:
+                self._check_not_restored(line_id)
                 raise InputError("review", [f"line {line_id} is not in the review queue"])
             self._check_seen(db, line_id, seen)
             items = []
@@ -349,6 +428,176 @@ class SqliteReviewStore:
             row = db.execute(f"{_DECISION} WHERE id = ?", (active.id,)).fetchone()
         return _decision(row)
 
+    # -- reverting auto matches ---------------------------------------------
+
+    def reverts(self, line_id: str) -> list[Revert]:
+        """Every revert of a line's ``auto`` match, undone ones included, oldest first."""
+        if self._version < 2:
+            return []
+        with self.workspace.reading() as db:
+            rows = db.execute(f"{_REVERT} WHERE line_id = ? ORDER BY id", (line_id,)).fetchall()
+        return [_revert(row) for row in rows]
+
+    def held(self) -> dict[str, str]:
+        """The lines a later run must not record by itself, each with its reason code.
+
+        A line whose ``auto`` match was reverted (:data:`~ecomrules.reconcile.review.REVERTED`)
+        and one a person decided (:data:`~ecomrules.reconcile.review.DECIDED`) while the
+        revert or decision stands: ``reconcile --commit`` sends them to review.
+        """
+        if not self._tables:
+            return {}
+        with self.workspace.reading() as db:
+            found = {
+                row[0]: DECIDED
+                for row in db.execute("SELECT line_id FROM review_decision WHERE undone_at IS NULL")
+            }
+            if self._version >= 2:
+                found.update(
+                    (row[0], REVERTED)
+                    for row in db.execute(
+                        "SELECT line_id FROM review_revert WHERE undone_at IS NULL"
+                    )
+                )
+        return found
+
+    def revert(self, line_id: str, *, who: str, at: datetime) -> Revert:
+        """Revert a line's ``auto`` match: remove its allocations, queue the line for review.
+
+        In one write transaction: the allocations ``reconcile --commit``
+        recorded for the line are removed (its items are open again for what
+        it paid), the revert is recorded with who and when and the removed
+        allocations, and the line joins the queue with its former match as
+        the proposal (:func:`~ecomrules.reconcile.review.reverted_entry`).
+        Raises :class:`~ecomrules.errors.ReviewConflict` when the line was
+        reverted or decided meanwhile (its allocations are then a person's:
+        undo that decision on the line's page);
+        :class:`~ecomrules.errors.InputError` when the workspace holds no
+        match of the line.
+        """
+        with self.workspace.transaction() as db:
+            decided = self._active(db, [line_id]).get(line_id)
+            if decided is not None:
+                raise ReviewConflict(
+                    f"line {line_id} was decided ({decided.action.value}) by "
+                    f"{decided.decided_by} at {decided.decided_at}: its allocations are that "
+                    "decision's; undo it on the line's page instead; nothing was reverted"
+                )
+            active = self._active_revert(db, line_id)
+            if active is not None:
+                raise ReviewConflict(
+                    f"line {line_id} was reverted meanwhile by {active.reverted_by} at "
+                    f"{active.reverted_at} (in another tab?); nothing was recorded"
+                )
+            removed = self.matches.commitments(lines=[line_id])
+            removed = [c for c in removed if c.line_id == line_id]
+            if not removed:
+                raise InputError("review", [f"line {line_id}: the workspace holds no match of it"])
+            db.execute("DELETE FROM reconcile_commitment WHERE line_id = ?", (line_id,))
+            when = at.isoformat(timespec="seconds")
+            cursor = db.execute(
+                "INSERT INTO review_revert (line_id, commitments, reverted_by, reverted_at) "
+                "VALUES (?, ?, ?, ?)",
+                (line_id, json.dumps([_stored(c) for c in removed]), who, when),
+            )
+            entry = reverted_entry(line_id, removed, self._open_now(removed))
+            db.execute(
+                "INSERT INTO review_entry (line_id, status, queued_at, document) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(line_id) DO UPDATE SET "
+                "status = excluded.status, queued_at = excluded.queued_at, "
+                "document = excluded.document",
+                (line_id, entry.status, when, json.dumps(entry.document, sort_keys=True)),
+            )
+            row = db.execute(f"{_REVERT} WHERE id = ?", (cursor.lastrowid,)).fetchone()
+        return _revert(row)
+
+    def undo_revert(self, line_id: str, *, who: str, at: datetime, seen: int) -> Revert:
+        """Undo a revert: the ``auto`` match's allocations are recorded again, the line leaves
+        the queue.
+
+        ``seen`` must be the active revert's id. Raises
+        :class:`~ecomrules.errors.ReviewConflict` when the revert was undone
+        or replaced since, when a person decided the line meanwhile (undo
+        that decision first), or when an item the match settled was settled
+        by another line meanwhile; nothing is recorded then.
+        """
+        with self.workspace.transaction() as db:
+            active = self._active_revert(db, line_id)
+            if active is None or active.id != seen:
+                last = _last(self.reverts(line_id))
+                if last is None:
+                    raise InputError("review", [f"line {line_id}: no revert to undo"])
+                raise ReviewConflict(
+                    f"line {line_id}: the revert was undone by {last.undone_by} at "
+                    f"{last.undone_at} meanwhile (in another tab?); nothing was recorded"
+                    if last.undone_at is not None
+                    else f"line {line_id} was reverted again meanwhile by {last.reverted_by} "
+                    f"at {last.reverted_at}; nothing was recorded"
+                )
+            decided = self._active(db, [line_id]).get(line_id)
+            if decided is not None:
+                raise ReviewConflict(
+                    f"line {line_id} was decided ({decided.action.value}) by "
+                    f"{decided.decided_by} at {decided.decided_at} since it was reverted: "
+                    "undo that decision first; nothing was recorded"
+                )
+            first = active.commitments[0]
+            currency = first.amount.currency.code
+            off = sum(
+                0 if c.write_off is None else c.write_off.to_minor_units()
+                for c in active.commitments
+            )
+            match = Match(
+                line_id,
+                MatchStatus.AUTO,
+                1.0,
+                tuple(
+                    Allocation(c.item_id, c.amount.to_minor_units(), currency)
+                    for c in active.commitments
+                ),
+                currency,
+                write_off=off,
+            )
+            residuals = {c.item_id: c.residual for c in active.commitments}
+            checked, _ = commit_against(self.matches, MatchResult((match,), (), ()), residuals)
+            if checked.matches[0].status is not MatchStatus.AUTO:
+                raise ReviewConflict(_why(checked.matches[0].reasons[-1], line_id))
+            db.execute("DELETE FROM review_entry WHERE line_id = ?", (line_id,))
+            db.execute(
+                "UPDATE review_revert SET undone_by = ?, undone_at = ? WHERE id = ?",
+                (who, at.isoformat(timespec="seconds"), active.id),
+            )
+            row = db.execute(f"{_REVERT} WHERE id = ?", (active.id,)).fetchone()
+        return _revert(row)
+
+    def _active_revert(self, db: sqlite3.Connection, line_id: str) -> Revert | None:
+        if self._version < 2:
+            return None
+        row = db.execute(
+            f"{_REVERT} WHERE line_id = ? AND undone_at IS NULL", (line_id,)
+        ).fetchone()
+        return None if row is None else _revert(row)
+
+    def _open_now(self, reverted: Sequence[Commitment]) -> dict[str, Money]:
+        """What is open now of each item of ``reverted``: its residual less what other lines
+        recorded against that residual (as :func:`~ecomrules.reconcile.store.without_committed`)."""
+        residual = {c.item_id: c.residual for c in reverted}
+        left = dict(residual)
+        for c in self.matches.commitments(items=list(residual)):
+            if c.item_id in residual and c.residual == residual[c.item_id]:
+                left[c.item_id] = left[c.item_id] - c.settled
+        return left
+
+    def _check_not_restored(self, line_id: str) -> None:
+        """A line out of the queue because its revert was undone meanwhile: a conflict."""
+        last = _last(self.reverts(line_id))
+        if last is not None and last.undone_at is not None:
+            raise ReviewConflict(
+                f"line {line_id}: the revert of its automatic match was undone by "
+                f"{last.undone_by} at {last.undone_at} meanwhile (in another tab?): the match "
+                "stands again; nothing was recorded"
+            )
+
     def _check_seen(self, db: sqlite3.Connection, line_id: str, seen: int) -> None:
         row = db.execute(
             f"{_DECISION} WHERE line_id = ? ORDER BY id DESC LIMIT 1", (line_id,)
@@ -368,6 +617,10 @@ class SqliteReviewStore:
             f"line {line_id} was decided meanwhile ({last.action.value}) by {last.decided_by} "
             f"at {last.decided_at} (in another tab?); nothing was recorded"
         )
+
+
+def _last(reverts: Sequence[Revert]) -> Revert | None:
+    return reverts[-1] if reverts else None
 
 
 def _filter(pending: bool | None, status: str | None) -> tuple[str, tuple[str, ...]]:

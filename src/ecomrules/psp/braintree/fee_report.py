@@ -22,12 +22,11 @@ from decimal import Decimal
 from typing import ClassVar, Final
 
 from ecomrules.money import Money
-from ecomrules.parsing.base import Confidence
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import LineKind, StatementLine
 from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
 from ecomrules.psp.report_result import AccountLine
-from ecomrules.psp.report_rows import ReportRow, header_cells
+from ecomrules.psp.report_rows import ReportRow
 
 __all__ = ["FeeReportParser"]
 
@@ -76,14 +75,12 @@ class FeeReportParser(HeaderReportParser):
     required_columns = _REQUIRED
     malformed_row = "psp.braintree.malformed_row"
 
-    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """YES when the header has the fee report's settlement and fee columns."""
-        cells = set(header_cells(head))
-        if self.signature <= cells and (
-            "Total Fee Amount" in cells or "Braintree Total Amount" in cells
-        ):
-            return Confidence.YES
-        return Confidence.NO
+    def claims(self, cells: list[str]) -> bool:
+        """The fee report's settlement columns and one of its fee total columns."""
+        names = set(cells)
+        return self.signature <= names and (
+            "Total Fee Amount" in names or "Braintree Total Amount" in names
+        )
 
     def row_reader(self, context: ReportContext) -> RowReader:
         """Each row is one disbursed transaction, one line."""

@@ -45,7 +45,7 @@ from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Stateme
 from ecomrules.parsing.source import clean_text, decode
 from ecomrules.psp.report_parser import HeaderReportParser, ReportContext, RowReader
 from ecomrules.psp.report_result import AccountLine, assemble, collect_lines
-from ecomrules.psp.report_rows import ReportRow, ReportTable, _csv_rows
+from ecomrules.psp.report_rows import ReportRow, ReportTable, csv_rows
 
 __all__ = ["SettlementReportParser"]
 
@@ -131,7 +131,7 @@ class SettlementReportParser(HeaderReportParser):
 
 def _sections(data: bytes, source: str) -> tuple[dict[str, _Transfer], ReportTable]:
     text = clean_text(decode(data, source))
-    rows = _csv_rows(text, source, ",")
+    rows = csv_rows(text, source, ",")
     first = next(rows, None)
     if first is None or first[1][:1] != ["ROW_TYPE"]:
         raise MalformedRecordError(

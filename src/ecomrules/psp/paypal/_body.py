@@ -16,15 +16,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ecomrules.errors import MalformedRecordError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
-from ecomrules.psp._csvrows import AmountReader
 from ecomrules.psp.paypal._envelope import Envelope, totals_of
 from ecomrules.psp.paypal.tcodes import kind_of
+from ecomrules.psp.report_rows import AmountReader, width_error
 
 __all__ = ["BodyReader"]
 
@@ -65,14 +64,15 @@ class BodyReader(Envelope):
         """
         extra = len(fields) - 1 - width
         if extra > 0 and any(v.strip() for v in fields[width + 1 :]):
-            self.policy.fail(
-                MalformedRecordError(
-                    f"{len(fields) - 1} fields where the column header has {width}",
-                    location=self.location(line_no),
-                    value=raw,
-                ),
-                "psp.paypal.row_width",
+            error = width_error(
+                len(fields) - 1,
+                width,
+                path=self.source,
+                line=line_no,
+                raw=raw,
+                header="the column header",
             )
+            self.policy.fail(error, "psp.paypal.row_width")
             return None
         if extra < 0:
             fields.extend([""] * -extra)

@@ -19,7 +19,7 @@ from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCur
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.base import ErrorPolicy
-from ecomrules.psp._csvrows import bad_field
+from ecomrules.psp.report_rows import bad_field
 
 __all__ = ["Envelope", "Totals", "totals_of"]
 

@@ -1,4 +1,4 @@
-"""The engine behind PayPal's sectioned SFTP reports (STL and TRR).
+"""PayPal's sectioned SFTP reports (STL and TRR): the sectioned envelope over the records kit.
 
 Every record starts with its type: ``RH`` report header, ``FH`` file header,
 ``SH`` section header, ``CH`` the column names of the following ``SB`` section
@@ -11,6 +11,15 @@ currency, signed by the ``CR``/``DR`` flag beside them.
 The footers are checked: gross and fee credits and debits per currency, the
 beginning and ending balance (beginning + credits - debits = ending), and the
 record counts.
+
+:class:`SectionedReport` is a
+:class:`~ecomrules.psp.report_parser.HeaderReportParser` on the records kit of
+:mod:`~ecomrules.psp.report_rows`: the file's records are read as every
+tabular report's are, and its :meth:`~SectionedReport.lines` loop dispatches
+each record by its type (the first field), a ``CH`` record resolving the
+columns of the following ``SB`` records with the kit's
+:class:`~ecomrules.psp.report_rows.Header`. A bad record goes to the
+:class:`~ecomrules.parsing.base.ErrorPolicy` naming file, line and column.
 
 The modules behind it: :mod:`~ecomrules.psp.paypal._envelope` (headers,
 footers and their checks), :mod:`~ecomrules.psp.paypal._body` (a body record
@@ -26,25 +35,26 @@ from operator import itemgetter
 from typing import Any, ClassVar
 
 from ecomrules.errors import MalformedRecordError
-from ecomrules.outcome import Issue, SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
-from ecomrules.parsing.model import LineKind, ParseResult, Payout, Statement, StatementLine
-from ecomrules.psp._csvrows import Header, ReportInput, report_lines, rows_of
+from ecomrules.outcome import SourceLocation
+from ecomrules.parsing.base import Confidence, ErrorPolicy
+from ecomrules.parsing.model import LineKind, ParseResult, Statement, StatementLine
+from ecomrules.psp.controls import own_payouts
 from ecomrules.psp.paypal._body import BodyReader
 from ecomrules.psp.paypal._conversions import ConversionPairs
 from ecomrules.psp.paypal.body_columns import COLUMNS, RECORDS, REQUIRED
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext
+from ecomrules.psp.report_rows import Header, ReportTable, field_getter
 
 __all__ = ["SectionedReport"]
 
 _FX_CONVERSION = LineKind.FX_CONVERSION
 
 
-class SectionedReport:
+class SectionedReport(HeaderReportParser):
     """Base of the STL and TRR parsers; subclasses say which ``CH`` header is theirs."""
 
-    name: ClassVar[str]
     provider: ClassVar[str] = "paypal"
-    spec_url: ClassVar[str]
+    records = True
     prefix: ClassVar[str]
     """The file-name prefix (``STL``, ``TRR``), a hint only."""
 
@@ -57,25 +67,38 @@ class SectionedReport:
                 if record == "CH":
                     names = {n.strip().strip('"').lower() for n in raw.split(",")}
                     names = {" ".join(n.split()) for n in names}
-                    return Confidence.YES if self.claims(names) else Confidence.NO
+                    return Confidence.YES if self.recognises(names) else Confidence.NO
         except Exception:  # sniff never raises
             return Confidence.NO
         return Confidence.NO
 
-    def claims(self, names: set[str]) -> bool:
+    def recognises(self, names: set[str]) -> bool:
         """Whether a ``CH`` header with these lower-case names is this report."""
         raise NotImplementedError
 
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse the whole report: lines per section and currency, withdrawals as payouts."""
-        policy = ErrorPolicy(on_error)
-        reader = _Reader(self.name, source, policy)
-        with report_lines(data, source) as text:
-            lines = list(reader.run(text))
-            if (
-                reader.conversions.held
-            ):  # conversions came out after their other half: file order again
-                lines.sort(key=_line_number)
+    def records_table(
+        self, records: Iterator[tuple[int, list[str], str]], source: str
+    ) -> ReportTable:
+        """Every record of the file: the column headers are ``CH`` records among them."""
+        return ReportTable.from_records(records, source, header=())
+
+    def lines(self, context: ReportContext) -> Iterator[StatementLine]:
+        """The lines of the bodies; headers and footers checked as they come.
+
+        A currency conversion row is held back until its other half is read,
+        so both come out linked; lines are therefore not strictly in file
+        order (:meth:`records_result` puts them back in it).
+        """
+        reader = context.state = _Reader(self.name, context.source, context.policy)
+        return reader.run(context.table.records())
+
+    def records_result(self, context: ReportContext, lines: list[StatementLine]) -> ParseResult:
+        """Lines per section and currency with the footers' balances, withdrawals as payouts."""
+        reader = context.state
+        if not isinstance(reader, _Reader):
+            raise TypeError("records_result() takes the context lines() read")
+        if reader.conversions.held:  # conversions came out after their other half: file order
+            lines.sort(key=_line_number)
         # Keyed by the currency's code: a str hashes in C, a Currency in Python.
         buckets: dict[tuple[int, str], list[StatementLine]] = {}
         starts = reader.section_starts
@@ -103,38 +126,11 @@ class SectionedReport:
                     closing_date=end,
                 )
             )
-        payouts = tuple(
-            sorted(
-                (
-                    Payout(id=line.id, amount=-line.amount, line_ids=(line.id,))
-                    for line in lines
-                    if line.kind is LineKind.PAYOUT
-                ),
-                key=lambda p: (p.id, p.currency.code),
-            )
+        payouts = own_payouts(lines)
+        policy = context.policy
+        return ParseResult(
+            self.name, context.source, tuple(statements), payouts, tuple(policy.issues)
         )
-        return ParseResult(self.name, source, tuple(statements), payouts, tuple(policy.issues))
-
-    def iter_lines(
-        self,
-        data: ReportInput,
-        *,
-        source: str,
-        on_error: OnError = "raise",
-        issues: list[Issue] | None = None,
-        policy: ErrorPolicy | None = None,
-    ) -> Iterator[StatementLine]:
-        """Yield the lines one by one; footers are checked as they come.
-
-        ``data`` is the report's bytes, a path or a binary file; a path or a
-        seekable file is read in chunks, so memory stays flat however long
-        the report. A currency conversion row is held back until its other
-        half is read, so both come out linked; lines are therefore not
-        strictly in file order.
-        """
-        policy = ErrorPolicy.of(on_error, issues, policy)
-        with report_lines(data, source) as text:
-            yield from _Reader(self.name, source, policy).run(text)
 
 
 def _line_number(line: StatementLine) -> int:
@@ -148,12 +144,12 @@ class _Reader(BodyReader):
         super().__init__(parser, source, policy)
         self.conversions = ConversionPairs(policy)
 
-    def run(self, text: Iterable[str]) -> Iterator[StatementLine]:
-        """Read every record of ``text`` (physical lines); yield the lines of the bodies."""
+    def run(self, records: Iterable[tuple[int, list[str], str]]) -> Iterator[StatementLine]:
+        """Read every record; yield the lines of the bodies."""
         header: Header | None = None
         take: Callable[[list[str]], Any] = itemgetter(0)
         width = 0
-        for line_no, fields, raw in rows_of(text):
+        for line_no, fields, raw in records:
             record = fields[0]
             if record != "SB" and record != "CH":
                 record = record.strip().lstrip("\ufeff")
@@ -185,7 +181,7 @@ class _Reader(BodyReader):
                     )
                 width = len(header.names)
                 # Positions in the SB record (after its type); absent ones read the sentinel.
-                take = itemgetter(*(pos.get(name, width) + 1 for name in COLUMNS))
+                take = field_getter(COLUMNS, pos, width, offset=1)
             elif record in RECORDS:
                 self.control(record, line_no, fields)
             else:

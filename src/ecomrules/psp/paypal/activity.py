@@ -8,11 +8,15 @@ abbreviation (``PDT``) or an IANA name (``Europe/Berlin``). A currency
 conversion is two rows, one per currency, linked through ``Reference Txn ID``:
 both are kept and linked with ``related_id``. The ``Balance`` column, where
 present, is checked row by row (previous balance + net = balance).
+
+A :class:`~ecomrules.psp.report_parser.HeaderReportParser` on the records
+kit, read whole: the date order is read from every row before any line, and
+the conversion halves and the running balance need every line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import ClassVar
 
@@ -22,20 +26,25 @@ from ecomrules.decimals import DecimalFormat
 from ecomrules.errors import ControlTotalError, MalformedRecordError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
 from ecomrules.outcome import SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError, WholeFileLines
+from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import (
     Counterparty,
     LineKind,
     ParseResult,
-    Payout,
     Statement,
     StatementLine,
 )
-from ecomrules.psp._csvrows import AmountReader, Header, bad_field, normalise, read_rows, text_of
-from ecomrules.psp.controls import check_net
+from ecomrules.psp.controls import check_net, own_payouts
 from ecomrules.psp.paypal.activity_terms import COLUMNS, LANGUAGE_OF_GROSS, is_memo, kind_of_type
-from ecomrules.psp.report_rows import header_cells
+from ecomrules.psp.report_parser import HeaderReportParser, ReportContext
+from ecomrules.psp.report_rows import (
+    AmountReader,
+    Header,
+    bad_field,
+    normalise,
+    width_error,
+)
 from ecomrules.time import zone as zone_named
 
 __all__ = ["ActivityParser"]
@@ -60,42 +69,47 @@ def _digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-class ActivityParser(WholeFileLines):
+_NEEDED = frozenset({"id", "currency", "gross", "net", "date"})
+"""The fields without which a header is not an activity download's."""
+
+
+class ActivityParser(HeaderReportParser):
     """``paypal.activity``: the web Activity download in four languages."""
 
     name: ClassVar[str] = "paypal.activity"
     provider: ClassVar[str] = "paypal"
     spec_url: ClassVar[str] = "https://www.paypal.com/reports/dlog"
+    records = True
+    whole_file = True
+    empty_file = "empty file"
 
-    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """YES for a header with a transaction id, a currency and gross/fee/net in one language."""
-        found = Header(header_cells(head)).lookup(COLUMNS)
-        needed = {"id", "currency", "gross", "net", "date"}
-        return Confidence.YES if needed <= found.keys() else Confidence.NO
+    def claims(self, cells: list[str]) -> bool:
+        """A header with a transaction id, a currency and gross/fee/net in one language."""
+        return Header(cells).lookup(COLUMNS).keys() >= _NEEDED
 
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse every row, link the conversion pairs and check the running balance."""
-        policy = ErrorPolicy(on_error)
-        rows = read_rows(text_of(data, source))
-        first = next(rows, None)
-        if first is None:
-            raise MalformedRecordError("empty file", location=SourceLocation(source, 1))
-        header = Header(first[1])
-        pos = header.lookup(COLUMNS)
-        if not {"id", "currency", "gross", "net", "date"} <= pos.keys():
+    def lines(self, context: ReportContext) -> Iterator[StatementLine]:
+        """Every row's line, once the date order is read from all the rows."""
+        table, source = context.table, context.source
+        pos = table.resolve(COLUMNS)
+        if not pos.keys() >= _NEEDED:
             raise MalformedRecordError(
                 "not a PayPal activity header (transaction id, currency, gross, net, date)",
                 location=SourceLocation(source, 1),
             )
-        language = LANGUAGE_OF_GROSS.get(normalise(header.names[pos["gross"]]), "en")
-        body = list(rows)
-        reader = _Rows(source, policy, header, pos, language)
+        language = LANGUAGE_OF_GROSS.get(normalise(table.header[pos["gross"]]), "en")
+        body = list(table.records())
+        reader = context.state = _Rows(source, context.policy, table.header, pos, language)
         day_first = reader.date_order([fields for _, fields, _ in body], language)
-        lines = [
-            line
-            for line_no, fields, raw in body
-            if (line := reader.line(line_no, fields, raw, day_first)) is not None
-        ]
+        for line_no, fields, raw in body:
+            line = reader.line(line_no, fields, raw, day_first)
+            if line is not None:
+                yield line
+
+    def records_result(self, context: ReportContext, lines: list[StatementLine]) -> ParseResult:
+        """The running balances checked, the conversion pairs linked, a statement per currency."""
+        policy, reader = context.policy, context.state
+        if not isinstance(reader, _Rows):
+            raise TypeError("records_result() takes the context lines() read")
         reader.check_balances()
         lines = _link_conversions(lines, reader.references, policy)
         statements = []
@@ -114,17 +128,10 @@ class ActivityParser(WholeFileLines):
                 )
             )
         # A withdrawal to the bank is a payout of its own amount, as in the STL.
-        payouts = tuple(
-            sorted(
-                (
-                    Payout(id=line.id, amount=-line.amount, line_ids=(line.id,))
-                    for line in lines
-                    if line.kind is LineKind.PAYOUT
-                ),
-                key=lambda p: (p.id, p.currency.code),
-            )
+        payouts = own_payouts(lines)
+        return ParseResult(
+            self.name, context.source, tuple(statements), payouts, tuple(policy.issues)
         )
-        return ParseResult(self.name, source, tuple(statements), payouts, tuple(policy.issues))
 
 
 class _Rows:
@@ -134,14 +141,14 @@ class _Rows:
         self,
         source: str,
         policy: ErrorPolicy,
-        header: Header,
+        names: list[str],
         pos: dict[str, int],
         language: str,
     ) -> None:
         self.source = source
         self.policy = policy
-        self.names = header.names
-        self.width = len(header.names)
+        self.names = names
+        self.width = len(names)
         self.pos = pos
         self.amounts = AmountReader(_FORMATS[language])
         self.fingerprint = Fingerprinter("paypal:activity")
@@ -198,14 +205,8 @@ class _Rows:
         self, line_no: int, fields: list[str], raw: str, day_first: bool
     ) -> StatementLine | None:
         if len(fields) > self.width and any(f.strip() for f in fields[self.width :]):
-            self.policy.fail(
-                MalformedRecordError(
-                    f"{len(fields)} fields where the header has {self.width}",
-                    location=SourceLocation(self.source, line_no),
-                    value=raw,
-                ),
-                "psp.paypal.row_width",
-            )
+            error = width_error(len(fields), self.width, path=self.source, line=line_no, raw=raw)
+            self.policy.fail(error, "psp.paypal.row_width")
             return None
         get = self.get
         code = get(fields, "currency")

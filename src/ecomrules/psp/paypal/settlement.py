@@ -20,7 +20,7 @@ class SettlementReportParser(SectionedReport):
     spec_url = "https://developer.paypal.com/docs/reports/sftp-reports/settlement-report/"
     prefix = "STL"
 
-    def claims(self, names: set[str]) -> bool:
+    def recognises(self, names: set[str]) -> bool:
         """Transaction columns and no ``Transactional Status``."""
         return {
             "transaction id",

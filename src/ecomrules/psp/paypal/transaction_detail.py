@@ -19,7 +19,7 @@ class TransactionDetailParser(SectionedReport):
     spec_url = "https://developer.paypal.com/docs/reports/sftp-reports/transaction-detail-report/"
     prefix = "TRR"
 
-    def claims(self, names: set[str]) -> bool:
+    def recognises(self, names: set[str]) -> bool:
         """Transaction columns with ``Transactional Status``."""
         return {
             "transaction id",

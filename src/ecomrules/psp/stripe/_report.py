@@ -1,35 +1,27 @@
-"""The engine behind every Stripe CSV report: columns by name, one line per row.
+"""The Stripe CSV reports: a :class:`~ecomrules.psp.report_parser.HeaderReportParser`
+on the records kit, one line per row.
 
 Stripe lets the user pick the columns of its reports, so nothing here depends
-on positions: each field is looked up by its documented names (the reporting
-API's ``snake_case`` and the Dashboard export's ``Title Case (UTC)``). The
-three report parsers differ only in how they recognise their header.
+on fixed positions: each field is looked up by its documented names (the
+reporting API's ``snake_case`` and the Dashboard export's ``Title Case
+(UTC)``), resolved to positions once per file. The three report parsers
+differ only in how they recognise their header (:meth:`StripeReport.recognises`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, tzinfo
-from operator import itemgetter
 from typing import ClassVar
 
 from ecomrules.errors import MalformedRecordError, UnknownCurrencyError
 from ecomrules.money import Currency, Money
-from ecomrules.outcome import Issue, SourceLocation
-from ecomrules.parsing.base import Confidence, ErrorPolicy, OnError
+from ecomrules.outcome import SourceLocation
 from ecomrules.parsing.fingerprint import Fingerprinter
 from ecomrules.parsing.model import Counterparty, LineKind, ParseResult, Statement, StatementLine
-from ecomrules.psp._csvrows import (
-    AmountReader,
-    Header,
-    ReportInput,
-    bad_field,
-    normalise,
-    report_lines,
-    rows_of,
-)
 from ecomrules.psp.controls import build_payouts, check_net
-from ecomrules.psp.report_rows import header_cells
+from ecomrules.psp.report_parser import HeaderReportParser, RecordReader, ReportContext
+from ecomrules.psp.report_rows import AmountReader, bad_field, field_getter, normalise, width_error
 from ecomrules.psp.stripe.categories import CATEGORIES, kind_of
 from ecomrules.time import zone as zone_named
 
@@ -83,42 +75,44 @@ def is_metadata_column(name: str) -> bool:
     return (key.endswith("]") and "metadata[" in key) or key.endswith("(metadata)")
 
 
-class StripeReport:
+class StripeReport(HeaderReportParser):
     """Base of the Stripe report parsers; subclasses say which header is theirs.
 
     ``zone`` is the time zone the report was requested in: the columns without
     ``_utc`` are local times in that zone. Where a ``_utc`` twin is present it
-    is used for :attr:`StatementLine.booked_at`.
+    is used for :attr:`StatementLine.booked_at`. Statements are one per
+    currency, in the order of their codes; a payout's total is checked.
     """
 
-    name: ClassVar[str]
     provider: ClassVar[str] = "stripe"
-    spec_url: ClassVar[str]
+    records = True
+    empty_file = "empty file: no header row"
 
     def __init__(self, zone: str = "UTC") -> None:
         self._zone: tzinfo = UTC if zone == "UTC" else zone_named(zone)
         self._zone_name = zone
 
-    # -- recognition -------------------------------------------------------
+    def claims(self, cells: list[str]) -> bool:
+        """Whether these header cells are this report's (names compared normalised)."""
+        return self.recognises({normalise(cell) for cell in cells})
 
-    def sniff(self, head: bytes, filename: str | None = None) -> Confidence:
-        """Say YES when the first line is this report's header."""
-        names = {normalise(cell) for cell in header_cells(head)}
-        return Confidence.YES if self.claims(names) else Confidence.NO
-
-    def claims(self, names: set[str]) -> bool:
+    def recognises(self, names: set[str]) -> bool:
         """Whether a header with these normalised names is this report."""
         raise NotImplementedError
 
-    # -- parsing -----------------------------------------------------------
+    def record_reader(self, context: ReportContext) -> RecordReader:
+        """Each row is one balance transaction, one line; positions resolved once per file."""
+        if not self.claims(context.table.header):
+            raise MalformedRecordError(
+                f"the header is not a {self.name} report header",
+                location=SourceLocation(context.source, 1),
+            )
+        return _RowReader(self, context).read
 
-    def parse(self, data: bytes, *, source: str, on_error: OnError = "raise") -> ParseResult:
-        """Parse the whole report, then check every payout's total."""
-        policy = ErrorPolicy(on_error)
-        arrivals: dict[str, date] = {}
-        with report_lines(data, source) as text:
-            lines = list(self._iter(text, source, policy, arrivals))
-        payouts = build_payouts(lines, policy, arrival=arrivals, source=source)
+    def records_result(self, context: ReportContext, lines: list[StatementLine]) -> ParseResult:
+        """The lines by currency, and every payout's total checked."""
+        policy = context.policy
+        payouts = build_payouts(lines, policy, arrival=context.arrival, source=context.source)
         by_currency: dict[str, list[StatementLine]] = {}
         for line in lines:
             code = line.amount.currency.code
@@ -130,71 +124,22 @@ class StripeReport:
             Statement(account=None, currency=members[0].currency, lines=tuple(members))
             for _, members in sorted(by_currency.items())
         )
-        return ParseResult(self.name, source, statements, payouts, tuple(policy.issues))
-
-    def iter_lines(
-        self,
-        data: ReportInput,
-        *,
-        source: str,
-        on_error: OnError = "raise",
-        issues: list[Issue] | None = None,
-        policy: ErrorPolicy | None = None,
-    ) -> Iterator[StatementLine]:
-        """Yield the lines one by one (streaming); row problems go to ``issues``
-        (or to ``policy``, when given).
-
-        ``data`` is the report's bytes, a path or a binary file; a path or a
-        seekable file is read in chunks, so memory stays flat however long
-        the report. Each line's ``gross - fee == net`` is checked as it is
-        read; payout totals need every line and are checked by :meth:`parse`
-        only.
-        """
-        policy = ErrorPolicy.of(on_error, issues, policy)
-        with report_lines(data, source) as text:
-            yield from self._iter(text, source, policy, {})
-
-    def _iter(
-        self, text: Iterable[str], source: str, policy: ErrorPolicy, arrivals: dict[str, date]
-    ) -> Iterator[StatementLine]:
-        rows = rows_of(text)
-        first = next(rows, None)
-        if first is None:
-            raise MalformedRecordError(
-                "empty file: no header row", location=SourceLocation(source, 1)
-            )
-        _, names, _ = first
-        header = Header(names)
-        if not self.claims({normalise(n) for n in names}):
-            raise MalformedRecordError(
-                f"the header is not a {self.name} report header", location=SourceLocation(source, 1)
-            )
-        reader = _RowReader(self, header, source, policy, arrivals)
-        for line_no, fields, raw in rows:
-            line = reader.read(line_no, fields, raw)
-            if line is not None:
-                yield line
+        return ParseResult(self.name, context.source, statements, payouts, tuple(policy.issues))
 
 
 class _RowReader:
     """Reads the rows of one file: positions resolved once, caches per file."""
 
-    def __init__(
-        self,
-        report: StripeReport,
-        header: Header,
-        source: str,
-        policy: ErrorPolicy,
-        arrivals: dict[str, date],
-    ) -> None:
-        self.source = source
-        self.policy = policy
-        self.arrivals = arrivals
+    def __init__(self, report: StripeReport, context: ReportContext) -> None:
+        table = context.table
+        self.source = source = table.source
+        self.policy = policy = context.policy
+        self.arrivals = context.arrival
         self.zone = report._zone
         self.utc_zone = report._zone is UTC
-        self.width = len(header.names)
-        self.names = header.names
-        pos = header.lookup(_FIELDS)
+        self.width = table.width
+        self.names = table.header
+        pos = table.resolve(_FIELDS)
         if "currency" not in pos or not {"net", "gross"} & pos.keys():
             raise MalformedRecordError(
                 "the header needs a 'currency' column and a 'net' or 'gross' column",
@@ -208,10 +153,10 @@ class _RowReader:
             )
         self.pos = pos
         self.metadata_columns = [
-            (i, name) for i, name in enumerate(header.names) if is_metadata_column(name)
+            (i, name) for i, name in enumerate(self.names) if is_metadata_column(name)
         ]
         used = set(pos.values()) | {i for i, _ in self.metadata_columns}
-        unread = [name for i, name in enumerate(header.names) if i not in used and name]
+        unread = [name for i, name in enumerate(self.names) if i not in used and name]
         if unread:
             policy.info(
                 "psp.stripe.columns_unread",
@@ -226,7 +171,7 @@ class _RowReader:
             )
         # An absent column reads the empty sentinel appended to every row.
         at = {name: pos.get(name, self.width) for name in _FIELDS}
-        self.take = itemgetter(*(at[name] for name in _FIELDS))
+        self.take = field_getter(_FIELDS, pos, self.width)
         self.extra_references = [at[name] for name in _REFERENCE_FIELDS if name in pos]
         self.extra_metadata = [(name, at[name]) for name in _METADATA_FIELDS if name in pos]
         self.amounts = AmountReader()
@@ -257,14 +202,8 @@ class _RowReader:
         from per-file caches keyed by their text.
         """
         if len(fields) != self.width:
-            self.policy.fail(
-                MalformedRecordError(
-                    f"{len(fields)} fields where the header has {self.width}",
-                    location=SourceLocation(self.source, line_no),
-                    value=raw,
-                ),
-                "psp.stripe.row_width",
-            )
+            error = width_error(len(fields), self.width, path=self.source, line=line_no, raw=raw)
+            self.policy.fail(error, "psp.stripe.row_width")
             return None
         fields.append("")
         (

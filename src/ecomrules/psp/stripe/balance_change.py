@@ -20,7 +20,7 @@ class BalanceChangeParser(StripeReport):
     name = "stripe.balance_change"
     spec_url = "https://docs.stripe.com/reports/balance"
 
-    def claims(self, names: set[str]) -> bool:
+    def recognises(self, names: set[str]) -> bool:
         """``balance_transaction_id`` or ``reporting_category``, and no payout column."""
         return (
             bool({"balance_transaction_id", "reporting_category"} & names)

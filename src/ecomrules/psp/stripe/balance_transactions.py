@@ -20,7 +20,7 @@ class BalanceTransactionsParser(StripeReport):
     name = "stripe.balance_transactions"
     spec_url = "https://docs.stripe.com/reports/balance-transaction-types"
 
-    def claims(self, names: set[str]) -> bool:
+    def recognises(self, names: set[str]) -> bool:
         """``id``, ``amount``, ``net`` and ``currency``, without the report API's ids."""
         return {"id", "amount", "net", "currency"} <= names and not {
             "balance_transaction_id",

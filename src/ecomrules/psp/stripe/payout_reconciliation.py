@@ -18,6 +18,6 @@ class PayoutReconciliationParser(StripeReport):
     name = "stripe.payout_reconciliation"
     spec_url = "https://docs.stripe.com/reports/payout-reconciliation"
 
-    def claims(self, names: set[str]) -> bool:
+    def recognises(self, names: set[str]) -> bool:
         """A header with ``automatic_payout_id``, ``currency`` and ``net`` or ``gross``."""
         return {"automatic_payout_id", "currency"} <= names and bool({"net", "gross"} & names)

@@ -1,4 +1,4 @@
-"""CSV rows of the Stripe and PayPal reports: the fast splits agree with the csv module,
+"""Records of the report_rows fast kit (Stripe, PayPal): the fast splits agree with the csv module,
 and streaming a report from a file gives what reading its bytes gives."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ecomrules.errors import MalformedRecordError
 from ecomrules.parsing.base import ErrorPolicy
 from ecomrules.parsing.model import StatementLine
 from ecomrules.parsing.registry import get_parser
-from ecomrules.psp import _csvrows
-from ecomrules.psp._csvrows import read_rows, report_lines
+from ecomrules.psp import report_rows
+from ecomrules.psp.report_rows import read_rows, report_lines
 
 CASES = Path(__file__).parent / "cases"
 
@@ -110,7 +110,7 @@ def test_a_report_streams_from_a_file_as_from_its_bytes(
     path = tmp_path / case
     path.write_bytes(data)
     expected = _streamed(name, data)
-    monkeypatch.setattr(_csvrows, "_CHUNK", 7)  # records and line ends cut across chunks
+    monkeypatch.setattr(report_rows, "_CHUNK", 7)  # records and line ends cut across chunks
     assert _streamed(name, path) == expected
     assert _streamed(name, str(path)) == expected
     with path.open("rb") as handle:
@@ -136,9 +136,9 @@ def test_a_quoted_line_break_across_chunks_keeps_its_raw_text(
     text = 'h1,h2\nx,"one\r\ntwo"\ny,z\n'
     path = tmp_path / "q.csv"
     path.write_bytes(text.encode())
-    monkeypatch.setattr(_csvrows, "_CHUNK", 3)
+    monkeypatch.setattr(report_rows, "_CHUNK", 3)
     with report_lines(path, "q.csv") as lines:
-        rows = list(_csvrows.rows_of(lines))
+        rows = list(report_rows.rows_of(lines))
     assert rows == [
         (1, ["h1", "h2"], "h1,h2"),
         (2, ["x", "one\ntwo"], 'x,"one\ntwo"'),
@@ -151,7 +151,7 @@ def test_bytes_of_no_encoding_are_refused_alike_from_a_file(tmp_path: Path) -> N
     path = tmp_path / "bad.csv"
     path.write_bytes(data)
     with pytest.raises(MalformedRecordError) as from_bytes:
-        _csvrows._whole_lines(data, "bad.csv")
+        report_rows._whole_lines(data, "bad.csv")
     with pytest.raises(MalformedRecordError) as from_file, report_lines(path, "bad.csv") as lines:
         list(lines)
     assert str(from_file.value) == str(from_bytes.value)

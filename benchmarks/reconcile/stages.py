@@ -1,0 +1,113 @@
+"""Where the matcher's CPU time goes, stage by stage, on one generated data set.
+
+Usage: python benchmarks/reconcile/stages.py FOLDER [FOLDER ...]
+
+``FOLDER`` holds ``open-items.csv`` and ``statement.csv`` (from
+``generate.py`` or a ``run.py`` data folder). Each folder runs in its own
+process: the files are read, then the steps of ``Matcher.match_records``
+run one by one as the matcher runs them (collector paused), each timed in
+process CPU seconds: the item index, the IBAN checks, each blocker, the
+comparison set-up, deciding, sharing out and building the result. The
+digest of the result is ``run.py``'s, so a run here decides what a run
+there decides. Printed: one line per stage, and the total.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def stages(folder: Path) -> dict[str, object]:
+    """The CPU seconds of each stage of one run over ``folder``, and the run's digest."""
+    from run import _digest
+
+    from ecomrules.gcpause import paused_collector
+    from ecomrules.reconcile import Matcher
+    from ecomrules.reconcile import engine as eng
+    from ecomrules.reconcile.blocking import BlockingContext
+    from ecomrules.reconcile.bulk import read_item_records, read_line_records
+    from ecomrules.reconcile.comparison import ComparisonContext
+    from ecomrules.reconcile.decision import bits, decide
+    from ecomrules.reconcile.index import ItemIndex
+    from ecomrules.reconcile.rates import Rates
+
+    times: dict[str, float] = {}
+    clock = [time.process_time()]
+
+    def lap(name: str) -> None:
+        now = time.process_time()
+        times[name] = times.get(name, 0.0) + now - clock[0]
+        clock[0] = now
+
+    matcher = Matcher()
+    settings = matcher.settings
+    with paused_collector():
+        items = read_item_records(folder / "open-items.csv")
+        lines = read_line_records(folder / "statement.csv")
+        lap("read")
+        work = list(lines)
+        index = ItemIndex(
+            items, partner_ibans=settings.partner_ibans, partner_groups=settings.partner_groups
+        )
+        lap("index")
+        issues, invalid_lines = eng._iban_issues(work, index)
+        lap("iban checks")
+        blocking = BlockingContext(work, index)
+        for blocker in settings.blockers:
+            blocker.block(blocking)
+            lap(f"block {blocker.name}")
+        ctx = ComparisonContext(index, blocking.missed_keys, settings.comparisons)
+        ctx.auto_bits = bits(settings.auto_threshold)
+        ctx.rates = Rates(settings.rates)
+        ctx.review_bits = bits(settings.review_threshold)
+        candidates = blocking.candidates
+        pairs = sum(map(len, filter(None, candidates)))
+        decisions = [
+            decide(i, work[i], candidates[i], index, settings, ctx) for i in range(len(work))
+        ]
+        lap("decide")
+        del candidates, blocking, ctx
+        eng._share_out(decisions, work, items)
+        for i in invalid_lines:
+            decisions[i].reasons = (*decisions[i].reasons, eng._IBAN_INVALID)
+        lap("share out")
+        result = eng._result(decisions, work, items, {}, (), pairs)
+        if issues:
+            import attrs
+
+            result = attrs.evolve(result, issues=issues)
+        lap("result")
+    engine = sum(v for k, v in times.items() if k != "read")
+    return {
+        "lines": len(lines),
+        "items": len(items),
+        "times": times,
+        "engine": engine,
+        "digest": _digest(result),
+    }
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--one":
+        print(json.dumps(stages(Path(sys.argv[2]))))
+        return
+    for folder in sys.argv[1:]:
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", folder], capture_output=True, text=True, check=True
+        )
+        r = json.loads(out.stdout.strip().splitlines()[-1])
+        parts = "  ".join(f"{k} {v:.2f}" for k, v in r["times"].items())
+        print(
+            f"{folder}: {r['lines']:,} x {r['items']:,}  engine cpu {r['engine']:.2f} s"
+            f"  digest {r['digest']}\n  {parts}"
+        )
+
+
+if __name__ == "__main__":
+    main()
