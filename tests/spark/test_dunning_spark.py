@@ -6,6 +6,7 @@ import json
 import sys
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -340,3 +341,56 @@ def test_the_cli_writes_the_plan_as_parquet_and_prints_a_summary(
     assert error["problems"][0]["message"].startswith("bad-items.csv:5: column 'residual':")
     assert not failed.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_charges_claims_and_moved_items_are_planned_as_embedded(spark: Any) -> None:
+    """Open charges, interest already charged, indemnities, and records of another customer."""
+    from ecomrules.dunning import ChargeKind, DunningCharge, DunningEvent
+    from ecomrules.money import Money
+    from ecomrules.testing.dunning import open_item
+
+    people = [customer(f"C{i}") for i in range(8)]
+    old = AS_OF - timedelta(days=60)
+    items = [open_item(f"J{i}", old, "1200.00", customer_id=f"C{i % 8}") for i in range(24)]
+    items += small_book()[0]
+    events = []
+    for item in items[:24]:  # reminders 1 and 2 sent: the formal notice is due today
+        for rank, level, days in ((1, "reminder_1", 8), (2, "reminder_2", 22)):
+            events.append(
+                DunningEvent(
+                    item.id,
+                    item.partner_id,
+                    level,
+                    rank,
+                    old + timedelta(days=days),
+                    f"k{item.id}{rank}",
+                )
+            )
+    # I7 now belongs to C1, but its reminder was sent to C6 three days ago.
+    events.append(DunningEvent("I7", "C6", "reminder_1", 1, AS_OF - timedelta(days=3), "moved"))
+    eur = Money(Decimal("10.00"), "EUR")
+    month = AS_OF - timedelta(days=30)
+    charges = [
+        DunningCharge("fee-C2", "C2", None, ChargeKind.FEE, "reminder_2", eur, month),
+        DunningCharge(
+            "int-J3", "C5", "J3", ChargeKind.INTEREST, "reminder_2", eur,
+            AS_OF - timedelta(days=9), period_end=AS_OF - timedelta(days=9),
+        ),
+        DunningCharge("ind-J4", "C4", "J4", ChargeKind.INDEMNITY, "formal_notice", eur, old),
+        DunningCharge("paid-C3", "C3", None, ChargeKind.FEE, "reminder_1", eur, old, paid=eur),
+        DunningCharge("fee-C99", "C99", None, ChargeKind.FEE, "reminder_1", eur, old),
+    ]  # fmt: skip
+    history = DunningHistory(events, charges, [ItemBlock("J5")], [CustomerPause("C7")])
+    embedded = plan(items, people, history, POLICY, AS_OF, render=False).to_json()
+    item_frame, customer_frame = frames(spark, items, people)
+    result = plan_frames(
+        spark, item_frame, customer_frame, POLICY, AS_OF, history=history, buckets=5
+    )
+    try:
+        document = result.to_json()
+    finally:
+        result.unpersist()
+    assert len(embedded["claims"]) == 4
+    assert any(n["interest"] for n in embedded["notices"])
+    assert any(n["open_charges"] for n in embedded["notices"])
+    assert document == embedded
