@@ -12,117 +12,20 @@ from __future__ import annotations
 
 import argparse
 import gc
-import random
 import resource
 import sys
 import time
 from collections import Counter
-from datetime import date, timedelta
-from decimal import Decimal
 
 from ecomrules import demo
-from ecomrules.dunning import (
-    CustomerPause,
-    DunningEvent,
-    DunningHistory,
-    ItemBlock,
-    LetterRenderer,
-    load_policy,
-    load_sender,
-    plan,
-)
-from ecomrules.ledger import Customer, ItemStatus, OpenItem
-from ecomrules.money import Currency, Money
-from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
-
-AS_OF = date(2026, 11, 20)
-LADDER = ("reminder_1", "reminder_2", "formal_notice")
-OFFSETS = (7, 21, 45)
+from ecomrules.dunning import DunningHistory, LetterRenderer, load_policy, load_sender, plan
+from ecomrules.ledger import OpenItem
+from ecomrules.testing.dunning_book import AS_OF, generate
 
 
 def _peak_mb() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return usage / 1024 if sys.platform != "darwin" else usage / 1024 / 1024
-
-
-def generate(
-    n_items: int, n_customers: int, seed: int
-) -> tuple[list[OpenItem], list[Customer], DunningHistory, list[StatementLine]]:
-    """Build the items, customers, a consistent history and some incoming payments."""
-    rng = random.Random(seed)
-    eur = Currency.of("EUR")
-    languages = ("fr", "fr", "fr", "en", "de", "es")
-    customers = [
-        Customer(
-            id=f"C{c:06d}",
-            name=f"Customer {c}",
-            currency=eur,
-            email=None if c % 17 == 0 else f"c{c}@example.com",
-            language=languages[c % len(languages)],
-        )
-        for c in range(n_customers)
-    ]
-    days = [AS_OF + timedelta(days=d) for d in range(-200, 31)]
-    events: list[DunningEvent] = []
-    items: list[OpenItem] = []
-    lines: list[StatementLine] = []
-    for index in range(n_items):
-        who = rng.randrange(n_customers)
-        offset = rng.randrange(-150, 25)
-        due = AS_OF + timedelta(days=offset)
-        cents = rng.randrange(500, 2_000_000)
-        amount = Money(Decimal(cents).scaleb(-2), eur)
-        roll = rng.random()
-        status = ItemStatus.OPEN
-        promise = None
-        if roll < 0.03:
-            status = ItemStatus.DISPUTED
-        elif roll < 0.05:
-            status = ItemStatus.PROMISED
-            promise = AS_OF + timedelta(days=rng.randrange(-10, 10))
-        item_id = f"I{index:07d}"
-        customer_id = f"C{who:06d}"
-        items.append(
-            OpenItem(
-                id=item_id,
-                number=f"FA-{index:07d}",
-                partner_id=customer_id,
-                partner_name=f"Customer {who}",
-                amount=amount,
-                residual=amount,
-                issue_date=days[offset + 200 - 30] if offset > -170 else due,
-                due_date=due,
-                status=status,
-                promise_until=promise,
-            )
-        )
-        overdue = -offset
-        reached = sum(1 for d in OFFSETS if overdue >= d + rng.randrange(0, 10))
-        for rank in range(1, reached + 1):
-            events.append(
-                DunningEvent(
-                    item_id,
-                    customer_id,
-                    LADDER[rank - 1],
-                    rank,
-                    due + timedelta(days=OFFSETS[rank - 1] + rng.randrange(0, 3)),
-                    f"dunning:{item_id}:{LADDER[rank - 1]}",
-                )
-            )
-        if rng.random() < 0.005:
-            lines.append(
-                StatementLine(
-                    id=f"L{index:07d}",
-                    kind=LineKind.TRANSFER,
-                    booked_on=AS_OF - timedelta(days=1),
-                    amount=amount,
-                    label=f"VIR SEPA FA-{index:07d}",
-                    counterparty=Counterparty(name=f"Customer {who}"),
-                )
-            )
-    blocks = [ItemBlock(f"I{i:07d}", AS_OF + timedelta(days=5)) for i in range(0, n_items, 997)]
-    pauses = [CustomerPause(f"C{c:06d}", None) for c in range(0, n_customers, 991)]
-    return items, customers, DunningHistory(events, (), blocks, pauses), lines
 
 
 def _floors(items: list[OpenItem], history: DunningHistory) -> float:

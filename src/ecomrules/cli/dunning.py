@@ -15,6 +15,7 @@ from rich import box
 from rich.table import Table
 
 from ecomrules.cli.canonical_json import Stream
+from ecomrules.cli.dunning_spark import EngineOption, MasterOption
 from ecomrules.cli.inputs import EncodingOption
 from ecomrules.cli.output import (
     SHOWN_ROWS,
@@ -314,14 +315,37 @@ def plan_command(
     pdf_font: PdfFontOption = None,
     all_rows: AllOption = False,
     encoding: EncodingOption = "utf-8",
+    engine: EngineOption = "embedded",
+    master: MasterOption = None,
 ) -> None:
     """Plan today's notices and holds; nothing is sent or recorded.
 
     Letters are rendered only when asked: --letters DIR writes each as text and
     HTML, --pdf DIR as a PDF (and under --json each notice then carries its
     message: subject, text, HTML), signed by --sender with its bank details.
-    With --tryton the items, customers and history are Tryton's.
+    With --tryton the items, customers and history are Tryton's. With --engine
+    spark the plan runs on Apache Spark (Parquet or CSV inputs) and is written
+    as Parquet under --out DIR, with a summary on stdout.
     """
+    from ecomrules.cli import dunning_spark
+
+    unsupported: dict[str, object] = {"--tryton": tryton, "--letters": letters, "--pdf": pdf}
+    unsupported["--sender"] = sender
+    unsupported["--encoding"] = encoding.lower() not in {"utf-8", "utf8"}
+    if dunning_spark.run(
+        engine=engine,
+        open_items=open_items,
+        customers=customers,
+        policy=policy,
+        statement=statement,
+        as_of=as_of,
+        workspace=workspace,
+        out=out,
+        master=master,
+        as_json=json,
+        unsupported=unsupported,
+    ):
+        return
     profile = _sender(sender)
     if tryton is not None:
         result, _, _, inputs = _tryton_run(tryton, policy, statement, as_of, commit=False)

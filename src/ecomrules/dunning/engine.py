@@ -35,7 +35,7 @@ from ecomrules.ledger import Customer, ItemStatus, OpenItem
 from ecomrules.outcome import Issue, Reason, Severity
 from ecomrules.parsing.model import StatementLine
 
-__all__ = ["no_sender_issue", "plan"]
+__all__ = ["keyed_plan", "no_sender_issue", "plan"]
 
 
 def plan(
@@ -74,6 +74,37 @@ def plan(
         render,
         renderer,
         sender,
+    )[0]
+
+
+def keyed_plan(
+    items: Iterable[OpenItem],
+    customers: Iterable[Customer],
+    history: DunningHistory,
+    policy: DunningPolicy,
+    as_of: date,
+    *,
+    in_transit: Iterable[StatementLine] = (),
+    bank_data_as_of: date | None = None,
+) -> tuple[DunningPlan, tuple[str, ...]]:
+    """:func:`plan` without letters, and the key of each of its issues, in the same order.
+
+    An engine that plans a book in parts (:mod:`ecomrules.dunning.spark`, one
+    part a group of customers) merges the parts' issues by these keys: an
+    issue raised in several parts (an outdated rate table) is kept once, and
+    the merged issues are sorted by key as :func:`plan` sorts them.
+    """
+    return _plan(
+        items,
+        customers,
+        history,
+        policy,
+        as_of,
+        in_transit,
+        bank_data_as_of,
+        False,
+        None,
+        None,
     )
 
 
@@ -88,7 +119,7 @@ def _plan(
     render: bool,
     renderer: LetterRenderer | None,
     sender: Sender | None,
-) -> DunningPlan:
+) -> tuple[DunningPlan, tuple[str, ...]]:
     lines = tuple(in_transit)
     if bank_data_as_of is None and lines:
         bank_data_as_of = max(line.booked_on for line in lines)
@@ -130,14 +161,16 @@ def _plan(
         for charge in state.open_charges[customer_id]
     )
     holds.sort(key=lambda hold: (hold.customer_id, hold.item_id))
-    return DunningPlan(
+    keys = tuple(sorted(issues))
+    result = DunningPlan(
         as_of=as_of,
         policy=policy.name,
         notices=tuple(notices),
         holds=tuple(holds),
         claims=claims,
-        issues=tuple(issues[code] for code in sorted(issues)),
+        issues=tuple(issues[key] for key in keys),
     )
+    return result, keys
 
 
 def no_sender_issue() -> Issue:

@@ -32,6 +32,7 @@ __all__ = [
     "NewCharge",
     "Notice",
     "NoticeItem",
+    "charge_json",
     "commit_plan",
 ]
 
@@ -156,7 +157,7 @@ class Notice:
             "items": [item.to_json() for item in self.items],
             "fees": [c.to_json() for c in self.charges if c.kind is not ChargeKind.INTEREST],
             "interest": [c.to_json() for c in self.charges if c.kind is ChargeKind.INTEREST],
-            "open_charges": [_charge_json(c) for c in self.open_charges],
+            "open_charges": [charge_json(c) for c in self.open_charges],
             "totals": [{"amount": str(m.amount), "currency": m.currency.code} for m in self.totals],
             "block_credit": self.block_credit,
             "handover": self.handover,
@@ -173,7 +174,8 @@ class Notice:
         return out
 
 
-def _charge_json(charge: DunningCharge) -> dict[str, Any]:
+def charge_json(charge: DunningCharge) -> dict[str, Any]:
+    """The JSON form of a charge still open (a notice's ``open_charges``, a plan's ``claims``)."""
     return {
         "key": charge.key,
         "kind": charge.kind.value,
@@ -257,7 +259,7 @@ class DunningPlan:
             "policy": self.policy,
             "notices": [n.to_json() for n in self.notices],
             "holds": [h.to_json() for h in self.holds],
-            "claims": [_charge_json(c) for c in self.claims],
+            "claims": [charge_json(c) for c in self.claims],
             "issues": [i.to_json() for i in self.issues],
         }
 

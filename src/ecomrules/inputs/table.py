@@ -49,6 +49,7 @@ from ecomrules.money import Currency
 
 __all__ = [
     "Table",
+    "arrow_columns",
     "check_encoding",
     "convert_record",
     "decoded_text",
@@ -301,6 +302,18 @@ def _columnar(file: Path, layout: Layout, names: list[str], encoding: str) -> Ta
         )
     except (pa.ArrowException, OSError, UnicodeDecodeError):
         return None
+    return arrow_columns(table, layout)
+
+
+def arrow_columns(table: pa.Table, layout: Layout) -> Table | None:
+    """An Arrow table of text cells checked by ``layout``'s rules, or None when one breaks them.
+
+    This is the columnar reader's check without the file: the CSV reader gives
+    it what pyarrow parsed, the Spark engines each partition's rows. An
+    absent optional column takes its default; None says "look at the rows
+    one by one" (:func:`convert_record` names the problems).
+    """
+    names = table.column_names
     n = table.num_rows
     columns: dict[str, list[Any]] = {}
     present = set(names)
