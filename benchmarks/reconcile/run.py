@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
-import hashlib
 import json
 import re
 import resource
@@ -125,15 +124,9 @@ def _bare_join(items_path: Path, lines_path: Path) -> tuple[float, float, float,
 
 def _digest(result: Any) -> str:
     """A hash of every decision of a MatchResult, independent of object identity."""
-    digest = hashlib.sha256()
-    for m in result.matches:
-        allocations = [(a.item_id, a.units) for a in m.allocations]
-        fields = (m.line_id, m.status.value, repr(m.score), allocations, m.codes)
-        digest.update(repr((*fields, m.write_off, m.unallocated)).encode())
-    for u in result.unmatched_lines:
-        digest.update(repr((u.line_id, u.reasons, u.candidates)).encode())
-    digest.update(repr(result.unmatched_items).encode())
-    return digest.hexdigest()[:16]
+    from ecomrules.testing.reconcile import decision_digest
+
+    return decision_digest(result)
 
 
 def data_folder(data: Path, size: int, seed: int, unseen: float = 0.0) -> Path:

@@ -14,11 +14,12 @@ command line and the tests. Everything that can be missing is reported as a
   (checked before Spark starts its JVM, whose own failure is an opaque
   "Java gateway process exited").
 
-A local session binds its driver to 127.0.0.1, has no web UI and runs in UTC,
-so that a test or a command-line run opens no port beyond the loopback and
-gives the same dates on every machine. Nothing here changes process-wide
-state beyond what Spark itself does when a session starts (a JVM child
-process, stopped with the session).
+A local session runs its Python workers with this process's interpreter
+(so they import the same ``ecomrules``), binds its driver to 127.0.0.1,
+has no web UI and runs in UTC, so that a test or a command-line run opens
+no port beyond the loopback and gives the same dates on every machine.
+Nothing here changes process-wide state beyond what Spark itself does when
+a session starts (a JVM child process, stopped with the session).
 """
 
 from __future__ import annotations
@@ -136,20 +137,21 @@ def local_session(
     builder: Any = SparkSession.builder.master(master).appName(app_name)
     for key, value in settings.items():
         builder = builder.config(key, value)
-    # The JVM's launcher reads SPARK_LOCAL_IP when it starts, and the context PYSPARK_PYTHON
-    # (a local run's Python workers run the driver's interpreter, which sees ecomrules, not
-    # whichever `python3` is first on PATH): set for that moment only.
-    added: dict[str, str] = {}
+    # The JVM's launcher reads SPARK_LOCAL_IP when it starts, and the context takes
+    # its workers' interpreter from PYSPARK_PYTHON (this process's, so that they
+    # import the same ecomrules): set for that moment only.
+    added: list[str] = []
     if master.startswith("local"):
-        wanted = {"SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
-        added = {key: value for key, value in wanted.items() if key not in os.environ}
-    os.environ.update(added)
+        for name, value in (("SPARK_LOCAL_IP", "127.0.0.1"), ("PYSPARK_PYTHON", sys.executable)):
+            if name not in os.environ:
+                os.environ[name] = value
+                added.append(name)
     try:
         session: SparkSession = builder.getOrCreate()
     except Exception as error:  # the JVM's failures arrive as many types
         raise SparkError(f"Spark could not start ({master}): {error}") from None
     finally:
-        for key in added:
-            os.environ.pop(key, None)
+        for name in added:
+            os.environ.pop(name, None)
     session.sparkContext.setLogLevel("ERROR")
     return session

@@ -5,7 +5,9 @@ the test skips with a message when it is absent; in CI a missing browser fails.
 The walks: the demo's queue (open the printed URL, see the candidate and its
 contributions in words, accept D006 by the keyboard, leave D008 unmatched,
 undo and accept again; a second ``reconcile`` honours the decisions); a split
-with a write-off; two tabs deciding one line, the second told.
+with a write-off; two tabs deciding one line, the second told; an ``auto``
+match reverted and the line decided by keys only (j, k, a, z); every page of
+the demo shop served with ``--data``.
 """
 
 from __future__ import annotations
@@ -190,3 +192,33 @@ def test_revert_an_auto_match_and_decide_by_the_keyboard(browser: Any, tie_works
         assert [d.item_ids for d in queue.history("L1")] == [("A-1",)]
         paid = sorted((c.line_id, c.item_id) for c in SqliteMatchStore(space).commitments())
     assert paid == [("L1", "A-1"), ("L3", "A-3")]
+
+
+def test_every_page_of_the_demo_shop_in_the_browser(browser: Any, demo_workspace: Path) -> None:
+    """``serve --data`` on the demo: each page opens, shows its content, fetches nothing else."""
+    shop = demo.path("customers.csv").parent
+    inputs = ["--data", str(shop), "--policy", "fr-b2b", "--as-of", "2026-11-20"]
+    with serving("--workspace", str(demo_workspace), *inputs) as (first, _):
+        found = URL.search(first)
+        assert found is not None, first
+        origin = found.group(0).split("/?")[0]
+        context = browser.new_context()
+        page, errors = watched(context)
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(found.group(0))
+        for path, title, shown in (
+            ("/review", "Review queue", "#queue"),
+            ("/matches", "Recorded matches", "#matches"),
+            ("/items", "Open items", "#items"),
+            ("/dunning", "Dunning", "iframe.letter"),
+            ("/preorders", "Pre-orders", "#board"),
+            ("/credit", "Credit", "#customers"),
+        ):
+            page.goto(origin + path)
+            assert page.inner_text("h1") == title, path
+            assert page.locator(shown).count() >= 1, path
+            assert page.locator("p.error").count() == 0, (path, page.inner_text("main"))
+        assert all(url.startswith(origin) for url in requests)
+        assert errors == []
+        context.close()

@@ -240,6 +240,17 @@ def reconcile(
     workspace: WorkspaceOption = None,
     encoding: EncodingOption = "utf-8",
     tryton: TrytonOption = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="embedded (this process) or spark (Apache Spark; writes Parquet to --out DIR).",
+        ),
+    ] = "embedded",
+    master: Annotated[
+        str | None,
+        typer.Option("--master", help="Spark master URL with --engine spark (default: local)."),
+    ] = None,
 ) -> None:
     """Propose which open items each statement line settles: auto, review or unmatched.
 
@@ -249,8 +260,22 @@ def reconcile(
     writes the auto matches as a draft Tryton statement linked to the invoices
     (the accountant validates it in Tryton).
     """
+    from ecomrules.cli.reconcile_spark import check_engine_options, reconcile_on_spark
     from ecomrules.workspace.reconcile import SqliteMatchStore
 
+    check_engine_options(
+        engine,
+        out=out,
+        master=master,
+        statements=statement,
+        commit=commit,
+        tryton=tryton,
+        all=all_rows,
+    )
+    if engine == "spark":
+        items_path = needed(open_items, "--open-items", unless="a --statement")
+        reconcile_on_spark(items_path, statement[0], out, master=master, config=config, json=json)  # type: ignore[arg-type]
+        return
     if tryton is not None:
         _reconcile_tryton(
             tryton, statement, config, commit=commit, json=json, out=out, all_rows=all_rows

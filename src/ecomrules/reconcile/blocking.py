@@ -41,6 +41,8 @@ __all__ = [
     "ReferenceBlocker",
     "TextReferenceBlocker",
     "derive_reference_pattern",
+    "reference_pattern",
+    "reference_shapes",
 ]
 
 REF_KEY = 1
@@ -188,6 +190,16 @@ def derive_reference_pattern(
     digit-only references of the lengths seen. The pattern is matched against
     upper-cased text.
     """
+    prefixes, lengths = reference_shapes(items)
+    return reference_pattern(prefixes, lengths, max_prefixes=max_prefixes)
+
+
+def reference_shapes(items: Sequence[ItemRecord]) -> tuple[Counter[str], set[int]]:
+    """What the reference pattern is derived from: letter prefixes (counted), digit lengths.
+
+    Both add up over any split of the items (counters add, sets unite): a
+    distributed run derives the same pattern from its partitions' shapes.
+    """
     raws = [
         *filter(None, map(attrgetter("number"), items)),
         *filter(None, map(attrgetter("reference"), items)),
@@ -216,6 +228,13 @@ def derive_reference_pattern(
         digits = sum(ch.isdigit() for ch in raw.strip().upper())
         if digits >= 4:
             lengths.add(digits)
+    return prefixes, lengths
+
+
+def reference_pattern(
+    prefixes: Counter[str], lengths: set[int], *, max_prefixes: int = 40
+) -> re.Pattern[str]:
+    """The pattern of :func:`derive_reference_pattern` from :func:`reference_shapes`."""
     # an RF reference is written whole or, on paper, in groups of four of which only
     # the last may be shorter (ISO 11649): the word after a short group is not its part
     alternatives = [r"(?P<rf>RF\d\d(?:[0-9A-Z]{1,21}|(?: [0-9A-Z]{4}){0,5} [0-9A-Z]{1,4}))"]
@@ -249,7 +268,12 @@ class TextReferenceBlocker:
 
     def block(self, ctx: BlockingContext) -> None:
         """Scan all labels once and add the items whose keys occur in them."""
-        pattern = derive_reference_pattern(ctx.index.items, max_prefixes=self.max_prefixes)
+        shared = ctx.index.shared
+        if shared is None:
+            pattern = derive_reference_pattern(ctx.index.items, max_prefixes=self.max_prefixes)
+        else:  # a partition of a distributed run: the pattern of all the items
+            prefixes, lengths = shared.reference_shapes
+            pattern = reference_pattern(prefixes, lengths, max_prefixes=self.max_prefixes)
         parts: list[str] = []
         starts: list[int] = []
         position = 0
@@ -367,15 +391,18 @@ class AmountBlocker:
         """Join line amounts with item residuals."""
         by_amount = ctx.index.by_amount
         currencies = ctx.index.currencies
+        shared = ctx.index.shared
         lines = ctx.lines
         crowded: list[int] = []  # narrowed all at once, after the others
         for i in ctx.open_lines() if self.only_unresolved else range(len(lines)):
             line = lines[i]
-            hit = by_amount.get(line.cents + line.fee)
+            paid = line.cents + line.fee
+            hit = by_amount.get(paid)
             if hit is None:
                 continue
             bucket = postings(hit)
-            if len(bucket) > self.max_bucket:
+            crowd = len(bucket) if shared is None else shared.amount_counts.get(paid, len(bucket))
+            if crowd > self.max_bucket:
                 crowded.append(i)
                 continue
             for item in bucket:

@@ -20,7 +20,7 @@ from ecomrules.reconcile.blocking import BlockingContext
 from ecomrules.reconcile.comparison import ComparisonContext
 from ecomrules.reconcile.decision import Proposal, Refusal, bits, decide, probability, ranked
 from ecomrules.reconcile.iban import describe_problem
-from ecomrules.reconcile.index import ItemIndex
+from ecomrules.reconcile.index import ItemIndex, SharedFacts
 from ecomrules.reconcile.payouts import PayoutRecord, match_payouts, payout_record
 from ecomrules.reconcile.rates import Rates
 from ecomrules.reconcile.records import ItemRecord, LineRecord, item_record, line_record
@@ -36,7 +36,7 @@ from ecomrules.reconcile.result import (
 )
 from ecomrules.reconcile.settings import MatcherSettings, default_settings
 
-__all__ = ["Matcher"]
+__all__ = ["Matcher", "settle"]
 
 _CHUNK = 10_000
 
@@ -118,7 +118,35 @@ class Matcher:
                     Match(line_id, MatchStatus.AUTO, 1.0, (), currencies[line_id], (), (code,)),
                 )
         work = [line for line in lines if line.id not in settled] if settled else list(lines)
-        index, issues, invalid_lines, blocking, ctx = self._prepare(work, items)
+        decisions, invalid_lines, pairs, issues = self._propose(work, items, progress, None)
+        result = settle(decisions, work, items, invalid_lines, settled, payout_matches, pairs)
+        return attrs.evolve(result, issues=issues) if issues else result
+
+    def propose(
+        self, lines: Sequence[LineRecord], items: Sequence[ItemRecord], *, shared: SharedFacts
+    ) -> tuple[list[Proposal | Refusal], list[LineRecord], list[int]]:
+        """Each line's decision before the items' residuals are shared out across lines.
+
+        For a distributed run (:mod:`ecomrules.reconcile.spark`): ``items``
+        is the part of the open items these lines can touch, ``shared`` what
+        a decision reads from all of them. Returns the decisions (by position
+        in ``lines``), the lines as decided (an invalid IBAN taken off) and
+        the positions of the lines whose IBAN was invalid; :func:`settle`
+        then makes the result, over any set of decisions that holds every
+        claim on the items they claim.
+        """
+        work = list(lines)
+        decisions, invalid_lines, _, _ = self._propose(work, items, None, shared)
+        return decisions, work, invalid_lines
+
+    def _propose(
+        self,
+        work: list[LineRecord],
+        items: Sequence[ItemRecord],
+        progress: Callable[[int], None] | None,
+        shared: SharedFacts | None,
+    ) -> tuple[list[Proposal | Refusal], list[int], int, tuple[InputIssue, ...]]:
+        index, issues, invalid_lines, blocking, ctx = self._prepare(work, items, shared)
         decisions: list[Proposal | Refusal] = []
         candidates = blocking.candidates
         pairs = sum(map(len, filter(None, candidates)))
@@ -132,21 +160,20 @@ class Matcher:
             )
             if progress is not None:
                 progress(min(_CHUNK, len(work) - start))
-        del candidates, blocking, ctx  # free the candidate maps before the results are built
-        _share_out(decisions, work, items)
-        for i in invalid_lines:  # the decision says its IBAN was not taken as given
-            decisions[i].reasons = (*decisions[i].reasons, _IBAN_INVALID)
-        result = _result(decisions, work, items, settled, payout_matches, pairs)
-        return attrs.evolve(result, issues=issues) if issues else result
+        return decisions, invalid_lines, pairs, issues
 
     def _prepare(
-        self, work: list[LineRecord], items: Sequence[ItemRecord]
+        self,
+        work: list[LineRecord],
+        items: Sequence[ItemRecord],
+        shared: SharedFacts | None = None,
     ) -> tuple[ItemIndex, tuple[InputIssue, ...], list[int], BlockingContext, ComparisonContext]:
         """Index the items, block the lines' candidate pairs and set up the comparisons."""
         index = ItemIndex(
             items,
             partner_ibans=self.settings.partner_ibans,
             partner_groups=self.settings.partner_groups,
+            shared=shared,
         )
         issues, invalid_lines = _iban_issues(work, index)
         blocking = BlockingContext(work, index)
@@ -220,6 +247,27 @@ def _iban_issues(
                 work[i] = line._replace(iban="")
     issues.sort(key=lambda found: (found.record, found.id))
     return tuple(issues), invalid_lines
+
+
+def settle(
+    decisions: list[Proposal | Refusal],
+    lines: Sequence[LineRecord],
+    items: Sequence[ItemRecord],
+    invalid_lines: Sequence[int] = (),
+    settled: dict[str, Match] | None = None,
+    payout_matches: tuple[PayoutMatch, ...] = (),
+    pairs: int = 0,
+) -> MatchResult:
+    """The result of the decisions: residuals shared out, then matches and what is left.
+
+    ``decisions[k].line`` indexes ``lines`` and allocations index ``items``;
+    ``invalid_lines`` are the positions whose IBAN was invalid (their
+    decision says so). The matcher's last step, and a distributed run's.
+    """
+    _share_out(decisions, lines, items)
+    for i in invalid_lines:  # the decision says its IBAN was not taken as given
+        decisions[i].reasons = (*decisions[i].reasons, _IBAN_INVALID)
+    return _result(decisions, lines, items, settled or {}, payout_matches, pairs)
 
 
 def _share_out(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import compress
 from operator import attrgetter
@@ -10,6 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from attrs import frozen
 
 from ecomrules.reconcile import columnar
 from ecomrules.reconcile.iban import IbanCheck
@@ -22,7 +24,7 @@ from ecomrules.reconcile.records import (
     normalise_references,
 )
 
-__all__ = ["ItemIndex", "Postings"]
+__all__ = ["ItemIndex", "Postings", "SharedFacts"]
 
 Postings = int | list[int]
 """One item index, or a list of them when a key is shared."""
@@ -129,6 +131,31 @@ def _compact(values: list[int]) -> Sequence[int]:
         return values
 
 
+@frozen
+class SharedFacts:
+    """What a decision reads from *all* the open items, for a run on a part of them.
+
+    A distributed run (:mod:`ecomrules.reconcile.spark`) matches each partition
+    of the lines against only the items they can touch; these three facts are
+    the ones a decision takes from the whole set, computed over all the items
+    and handed to every partition so that it decides as one run would:
+
+    - ``reference_shapes``: the letter prefixes (counted) and digit lengths of
+      every item's keys, from which the reference pattern is derived
+      (:func:`~ecomrules.reconcile.blocking.reference_shapes`);
+    - ``amount_counts``: residual (minor units) -> how many items have it, at
+      least for the residuals the partition's lines pay (a crowded amount
+      bucket is narrowed);
+    - ``names``: :func:`~ecomrules.reconcile.records.name_key` of a payer ->
+      the one partner bearing that name, or None (nobody, or several), at
+      least for the partition's payer names.
+    """
+
+    reference_shapes: tuple[Counter[str], set[int]]
+    amount_counts: Mapping[int, int]
+    names: Mapping[str, str | None]
+
+
 def postings(value: Postings | None) -> Sequence[int]:
     """The item indices of a table entry (empty for a missing key)."""
     if value is None:
@@ -163,8 +190,11 @@ class ItemIndex:
         *,
         partner_ibans: Mapping[str, str] | None = None,
         partner_groups: Mapping[str, str] | None = None,
+        shared: SharedFacts | None = None,
     ) -> None:
         self.items = items
+        self.shared = shared
+        """The facts of all the items when ``items`` is a part of them (a distributed run)."""
         self.number_keys = normalise_references(list(map(attrgetter("number"), items)))
         """The normalised number of each item, by index."""
         residuals = list(map(attrgetter("residual"), items))
@@ -353,7 +383,7 @@ class ItemIndex:
         if payer in payers:
             return payers[payer]
         if self._named is None:
-            self._named = self._partner_names()
+            self._named = self._partner_names() if self.shared is None else dict(self.shared.names)
         found = payers[payer] = self._named.get(name_key(payer)) if payer else None
         return found
 

@@ -7,15 +7,20 @@ partner ``C1``; ``line("L1", "120.00", refs=("INV-A",))`` a bank credit.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ecomrules.ledger import OpenItem
 from ecomrules.money import Money
 from ecomrules.parsing.model import Counterparty, LineKind, StatementLine
 
-__all__ = ["DAY", "item", "line", "paid_twice"]
+if TYPE_CHECKING:
+    from ecomrules.reconcile.result import MatchResult
+
+__all__ = ["DAY", "decision_digest", "item", "line", "paid_twice"]
 
 DAY = date(2026, 11, 10)
 """The booking date of the built lines unless given."""
@@ -114,3 +119,21 @@ def paid_twice(folder: Path, invoices: int) -> tuple[Path, list[Path]]:
         statement.write_text("".join(lines).replace("{bank}", bank), encoding="utf-8")
         statements.append(statement)
     return open_items, statements
+
+
+def decision_digest(result: MatchResult) -> str:
+    """A hash of every decision of a result: status, score, allocations and reasons of each
+    match, reasons and candidates of each unmatched line, the unmatched items.
+
+    Two engines (or two versions of one) that give the same digest on the same
+    data decided every line the same way.
+    """
+    digest = hashlib.sha256()
+    for m in result.matches:
+        allocations = [(a.item_id, a.units) for a in m.allocations]
+        fields = (m.line_id, m.status.value, repr(m.score), allocations, m.codes)
+        digest.update(repr((*fields, m.write_off, m.unallocated)).encode())
+    for u in result.unmatched_lines:
+        digest.update(repr((u.line_id, u.reasons, u.candidates)).encode())
+    digest.update(repr(result.unmatched_items).encode())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,1003 @@
+"""Reconciliation on Apache Spark, with the embedded engine's own decisions (ADR 0100).
+
+:func:`reconcile_spark` matches a statement against open items on the
+caller's ``SparkSession`` (local, a cluster, Databricks, EMR, Dataproc) and
+returns DataFrames with the columns of ``ecomrules reconcile --json``:
+``matches`` (``line_id``, ``status``, ``score``, ``allocations`` as a list of
+``item_id``/``amount``, ``write_off``, ``unallocated``, ``fee``,
+``currency``, ``reasons``, ``contributions``), ``review`` (the matches to
+confirm), ``unmatched_lines`` (``line_id``, ``reasons``, ``candidates``) and
+``unmatched_items`` (``item_id``). Amounts are decimal strings in the
+currency's minor units (exact, as in the JSON), never doubles.
+
+The contract: the same decisions as :meth:`Matcher.match_records
+<ecomrules.reconcile.Matcher.match_records>` on the same data, whatever the
+number of partitions and the input order (tests compare the decision digest
+at 100,000 lines). The plan, in three stages:
+
+1. **Links** (Spark SQL joins, Python only to normalise text): every open
+   item a line's decision can read is found through the blocking keys, as
+   ``(line, partner)`` links: reference keys (structured references and every
+   reference-shaped token of the label, by the pattern derived from *all*
+   items), the payer's IBAN, the payer's full name when exactly one partner
+   bears it, and the line's amount (the whole bucket when it holds at most
+   ``max_bucket`` items, else the items the embedded narrowing could keep:
+   same name, or a number within the fuzzy cut-off, computed per amount).
+2. **Proposals**: lines are grouped (``groupBy(...).applyInArrow``, many
+   lines per call) with *every* open item of every partner they link to;
+   each group runs :meth:`Matcher.propose
+   <ecomrules.reconcile.Matcher.propose>`, the embedded blocking, comparison,
+   decision and combination code, with :class:`SharedFacts
+   <ecomrules.reconcile.index.SharedFacts>` (reference pattern, amount bucket
+   sizes, name uniqueness, computed over all items) so each decision reads
+   what one run would. An item may sit in several groups: proposing never
+   consumes a residual.
+3. **Sharing out**: claims are counted per item across the cluster. A
+   proposal none of whose items is claimed twice is final (settled where it
+   is); the proposals touching an item claimed twice are settled together by
+   :func:`settle <ecomrules.reconcile.engine.settle>` (the engine's own
+   share-out: by status, score, line id), so no item is allocated beyond its
+   residual across the cluster.
+
+Lines must be bank transfers (the statement layout); PSP payout chains are
+matched by the embedded engine only. The executors need ``ecomrules``
+installed (the same version as the driver).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+from attrs import frozen
+
+from ecomrules.errors import EcomrulesError, ReconcileError, SparkError
+from ecomrules.money import Currency
+from ecomrules.reconcile.blocking import (
+    AmountBlocker,
+    PartyBlocker,
+    ReferenceBlocker,
+    TextReferenceBlocker,
+    reference_pattern,
+    reference_shapes,
+)
+from ecomrules.reconcile.comparison import Level
+from ecomrules.reconcile.decision import Proposal, Refusal
+from ecomrules.reconcile.engine import Matcher, settle
+from ecomrules.reconcile.index import SharedFacts
+from ecomrules.reconcile.records import (
+    ItemRecord,
+    LineRecord,
+    name_key,
+    normalise_iban,
+    normalise_name,
+    normalise_reference,
+    normalise_references,
+)
+from ecomrules.reconcile.result import (
+    Allocation,
+    Match,
+    MatchResult,
+    MatchStatus,
+    UnmatchedLine,
+)
+from ecomrules.reconcile.settings import MatcherSettings, default_settings
+from ecomrules.sparkrun import spark_version
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["TABLES", "SparkReconciliation", "read_input", "reconcile_spark"]
+
+TABLES = ("matches", "review", "unmatched_lines", "unmatched_items")
+"""The datasets of a run, in the order they are written."""
+
+_STATEMENT_COLUMNS = (
+    "id",
+    "booking_date",
+    "amount",
+    "currency",
+    "counterparty",
+    "iban",
+    "label",
+    "reference",
+)
+_ITEM_COLUMNS = (
+    "id",
+    "number",
+    "partner_id",
+    "partner_name",
+    "currency",
+    "residual",
+    "due_date",
+    "reference",
+    "order_id",
+    "iban",
+)
+_NEAR = 85.0  # the amount blocker's fuzzy cut-off on numbers (blocking._NEAR)
+_EPOCH = date(1970, 1, 1).toordinal()
+_MARK = "ecomrules-spark-task"
+
+
+# ---------------------------------------------------------------- schemas
+
+_WORK = (
+    "rid string, kind string, grp int, units long, currency string, day long,"
+    " refs array<string>, label string, name string, iban string, number string,"
+    " partner_id string, reference string, order_id string, named string, crowd long"
+)
+_LEVEL = "struct<code:string,weight:double,description:string>"
+_CLAIM = "struct<item_id:string,units:long,currency:string,residual:long>"
+_DECISION = (
+    f"line_id string, proposed boolean, auto boolean, total double, allocs array<{_CLAIM}>,"
+    f" levels array<{_LEVEL}>, own array<string>, write_off long, unallocated long,"
+    " fee long, line_currency string, candidates array<string>, iban_invalid boolean"
+)
+_OUT = (
+    "line_id string, status string, score double,"
+    " allocations array<struct<item_id:string,amount:string>>, write_off string,"
+    " unallocated string, fee string, currency string, reasons array<string>,"
+    " contributions array<struct<code:string,weight:double>>, candidates array<string>"
+)
+
+
+# ---------------------------------------------------------------- the result
+
+
+@frozen
+class SparkReconciliation:
+    """The DataFrames of a run (lazy: each action recomputes unless cached)."""
+
+    matches: DataFrame
+    review: DataFrame
+    unmatched_lines: DataFrame
+    unmatched_items: DataFrame
+    partitions: int
+    contested: int
+    """Proposals settled together because they claim an item another proposal claims."""
+
+    def tables(self) -> dict[str, DataFrame]:
+        """The datasets by name (:data:`TABLES`)."""
+        return {name: getattr(self, name) for name in TABLES}
+
+    def summary(self) -> dict[str, int]:
+        """Counts: lines matched auto and review, unmatched lines and items."""
+        counts = {
+            row["status"]: row["count"] for row in self.matches.groupBy("status").count().collect()
+        }
+        return {
+            "auto": int(counts.get("auto", 0)),
+            "review": int(counts.get("review", 0)),
+            "unmatched_lines": self.unmatched_lines.count(),
+            "unmatched_items": self.unmatched_items.count(),
+            "partitions": self.partitions,
+            "contested": self.contested,
+        }
+
+    def write(self, out: str | Path) -> dict[str, int]:
+        """Write each table as Parquet under ``out`` (a local directory that must not exist).
+
+        All tables are written into a hidden sibling directory first, which
+        is renamed to ``out`` only once every table is complete: a failed
+        run leaves no ``out`` at all. Returns :meth:`summary`.
+        """
+        target = Path(out)
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise ReconcileError(f"--out {target}: exists and is not an empty directory")
+        temporary = target.parent / f".{target.name}.incomplete-{uuid.uuid4().hex[:8]}"
+        try:
+            for name, frame in self.tables().items():
+                _run(lambda f=frame, n=name: f.write.parquet(str(temporary / n)), f"write {name}")
+            summary = self.summary()
+            if target.exists():
+                target.rmdir()
+            os.rename(temporary, target)
+        finally:
+            if temporary.exists():
+                shutil.rmtree(temporary, ignore_errors=True)
+        return summary
+
+    def to_match_result(self) -> MatchResult:
+        """The tables collected into a :class:`MatchResult` (small runs, tests)."""
+        matches = []
+        for row in self.matches.collect():
+            currency = row["currency"]
+            levels = tuple(Level(c["code"], c["weight"], "") for c in row["contributions"])
+            allocations = tuple(
+                Allocation(a["item_id"], _units(a["amount"], currency), currency)
+                for a in row["allocations"]
+            )
+            matches.append(
+                Match(
+                    row["line_id"],
+                    MatchStatus(row["status"]),
+                    row["score"],
+                    allocations,
+                    currency,
+                    levels,
+                    tuple(row["reasons"][len(levels) :]),
+                    _units(row["write_off"], currency),
+                    _units(row["unallocated"], currency),
+                    _units(row["fee"], currency),
+                )
+            )
+        unmatched = [
+            UnmatchedLine(row["line_id"], tuple(row["reasons"]), tuple(row["candidates"]))
+            for row in self.unmatched_lines.collect()
+        ]
+        left = sorted(row["item_id"] for row in self.unmatched_items.collect())
+        matches.sort(key=lambda m: m.line_id)
+        unmatched.sort(key=lambda u: u.line_id)
+        return MatchResult(tuple(matches), tuple(unmatched), tuple(left))
+
+
+def _units(text: str | None, currency: str) -> int:
+    if not text:
+        return 0
+    return int(Decimal(text).scaleb(Currency.of(currency).exponent))
+
+
+# ---------------------------------------------------------------- driver side
+
+
+def read_input(spark: SparkSession, source: Any, what: str) -> DataFrame:
+    """A DataFrame as given, or read from a Parquet file/directory or a CSV file (header row)."""
+    if not isinstance(source, str | Path):
+        frame: DataFrame = source
+        return frame
+    path = str(source)
+    try:
+        if path.lower().endswith(".csv"):
+            return spark.read.csv(path, header=True, inferSchema=False, escape='"')
+        return spark.read.parquet(path)
+    except Exception as error:  # the JVM's failures arrive as many types
+        raise ReconcileError(
+            f"{what} {path}: cannot be read by Spark: {_first_line(error)}"
+        ) from None
+
+
+def reconcile_spark(
+    spark: SparkSession,
+    statement: Any,
+    open_items: Any,
+    *,
+    settings: MatcherSettings | None = None,
+    partitions: int | None = None,
+) -> SparkReconciliation:
+    """Reconcile ``statement`` against ``open_items`` on ``spark``; see the module docstring.
+
+    ``statement`` has the columns of the statement CSV layout (``id``,
+    ``booking_date``, ``amount``, ``currency``, ``counterparty``, ``iban``,
+    ``label``, ``reference``), ``open_items`` those of the open-items layout
+    (``id``, ``number``, ``partner_id``, ``partner_name``, ``currency``,
+    ``residual``, ``due_date``, ``reference``, ``order_id``, ``iban``);
+    each a DataFrame, or a Parquet or CSV path. Amounts are decimal strings
+    or DecimalType, dates ISO strings or DateType. ``partitions`` is the
+    number of proposal groups (the session's shuffle partitions by default).
+    The proposals and the contested claims are computed here (two Spark jobs
+    and one collect of the contested proposals); the returned tables are
+    lazy over cached proposals.
+    """
+    spark_version()  # a SparkError when PySpark is missing or unsupported
+    from pyspark.sql import functions as F
+
+    settings = settings or default_settings()
+    max_bucket = _max_bucket(settings)
+    groups = partitions or int(spark.conf.get("spark.sql.shuffle.partitions") or "8")
+    if groups < 1:
+        raise ReconcileError(f"partitions: {groups} is not a positive number")
+    lines_in = _columns(read_input(spark, statement, "statement"), _STATEMENT_COLUMNS, "statement")
+    items_in = _columns(read_input(spark, open_items, "open items"), _ITEM_COLUMNS, "open items")
+
+    items = items_in.mapInArrow(_prepare_items, _ITEM_PREPARED).cache()
+    shapes = _run(
+        lambda: items.filter(F.col("shapes").isNotNull()).select("shapes").collect(),
+        "read open items",
+    )
+    prefixes: Counter[str] = Counter()
+    lengths: set[int] = set()
+    for row in shapes:
+        for entry in row["shapes"]:
+            if entry.startswith("p:"):
+                head, _, count = entry[2:].rpartition(":")
+                prefixes[head] += int(count)
+            else:
+                lengths.add(int(entry[2:]))
+    max_prefixes = _max_prefixes(settings)
+    pattern = reference_pattern(prefixes, lengths, max_prefixes=max_prefixes).pattern
+
+    def prepare_lines(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return _prepare_lines(batches, pattern)
+
+    lines = lines_in.mapInArrow(prepare_lines, _LINE_PREPARED).cache()
+    item_rows = items.filter(F.col("rid").isNotNull()).drop("shapes")
+    _check_unique(lines, item_rows)
+
+    # --- stage 1: links (line, partner)
+    name_table = (
+        item_rows.groupBy("partner_id")
+        .agg(F.min("nkey").alias("nkey"))
+        .filter(F.col("nkey") != "")
+        .groupBy("nkey")
+        .agg(F.count("*").alias("n"), F.min("partner_id").alias("partner_id"))
+        .select("nkey", F.when(F.col("n") == 1, F.col("partner_id")).alias("named"))
+    )
+    crowds = item_rows.groupBy(F.col("units").alias("paid")).agg(F.count("*").alias("crowd"))
+    lines = (
+        lines.join(name_table, lines["nkey"] == name_table["nkey"], "left")
+        .drop(name_table["nkey"])
+        .join(crowds, lines["units"] == crowds["paid"], "left")
+        .drop("paid")
+        .fillna({"crowd": 0})
+        .cache()
+    )
+    line_keys = lines.select("rid", F.explode("keys").alias("key"))
+    item_keys = item_rows.select("partner_id", F.explode("keys").alias("key"))
+    links = [
+        line_keys.join(item_keys, "key").select("rid", "partner_id"),
+        lines.filter(F.col("iban") != "")
+        .select("rid", "iban")
+        .join(item_rows.filter(F.col("iban") != "").select("iban", "partner_id"), "iban")
+        .select("rid", "partner_id"),
+        lines.filter(F.col("named").isNotNull()).select("rid", F.col("named").alias("partner_id")),
+    ]
+    if max_bucket is not None:
+        small = lines.filter((F.col("crowd") > 0) & (F.col("crowd") <= max_bucket))
+        links.append(
+            small.select("rid", "units")
+            .join(item_rows.select("units", "partner_id"), "units")
+            .select("rid", "partner_id")
+        )
+        crowded = lines.filter(F.col("crowd") > max_bucket)
+        links.append(
+            crowded.select("rid", "units", "nname")
+            .join(item_rows.select("units", "nname", "partner_id"), ["units", "nname"])
+            .select("rid", "partner_id")
+        )
+        fuzzy_in = (
+            crowded.filter(F.size("keys") > 0)
+            .select(
+                F.col("units"),
+                F.col("rid"),
+                F.col("keys"),
+                F.lit(None).cast("string").alias("number"),
+                F.lit(None).cast("string").alias("partner_id"),
+            )
+            .unionByName(
+                item_rows.join(crowded.select("units").distinct(), "units").select(
+                    "units",
+                    F.lit(None).cast("string").alias("rid"),
+                    F.lit(None).cast("array<string>").alias("keys"),
+                    F.col("number_key").alias("number"),
+                    "partner_id",
+                )
+            )
+        )
+        links.append(
+            fuzzy_in.groupBy("units").applyInArrow(_near_numbers, "rid string, partner_id string")
+        )
+    if settings.partner_ibans:
+        mapping = spark.createDataFrame(
+            [(normalise_iban(iban), partner) for iban, partner in settings.partner_ibans.items()],
+            "iban string, partner_id string",
+        )
+        links.append(lines.select("rid", "iban").join(mapping, "iban").select("rid", "partner_id"))
+    linked = links[0]
+    for more in links[1:]:
+        linked = linked.unionByName(more)
+    if settings.partner_groups:
+        groups_df = spark.createDataFrame(
+            list(settings.partner_groups.items()), "partner_id string, grp_id string"
+        )
+        members = groups_df.withColumnRenamed("partner_id", "member")
+        linked = linked.unionByName(
+            linked.join(groups_df, "partner_id")
+            .join(members, "grp_id")
+            .select("rid", F.col("member").alias("partner_id"))
+        )
+    linked = linked.distinct()
+
+    # --- stage 2: groups of lines with every item of every partner they link to
+    primary = linked.groupBy("rid").agg(F.min("partner_id").alias("primary"))
+    placed = lines.join(primary, "rid", "left").withColumn(
+        "grp", F.pmod(F.xxhash64(F.coalesce("primary", "rid")), F.lit(groups)).cast("int")
+    )
+    needed = placed.select("rid", "grp").join(linked, "rid").select("grp", "partner_id").distinct()
+    items_of = item_rows.join(needed, "partner_id")
+    work = placed.select(
+        "rid",
+        F.lit("L").alias("kind"),
+        "grp",
+        "units",
+        "currency",
+        "day",
+        "refs",
+        "label",
+        "name",
+        "iban",
+        F.lit(None).cast("string").alias("number"),
+        F.lit(None).cast("string").alias("partner_id"),
+        F.lit(None).cast("string").alias("reference"),
+        F.lit(None).cast("string").alias("order_id"),
+        "named",
+        "crowd",
+    ).unionByName(
+        items_of.select(
+            "rid",
+            F.lit("I").alias("kind"),
+            "grp",
+            "units",
+            "currency",
+            "day",
+            F.lit(None).cast("array<string>").alias("refs"),
+            F.lit(None).cast("string").alias("label"),
+            "name",
+            "iban",
+            "number",
+            "partner_id",
+            "reference",
+            "order_id",
+            F.lit(None).cast("string").alias("named"),
+            F.lit(0).cast("long").alias("crowd"),
+        )
+    )
+    shapes_arg = (dict(prefixes), sorted(lengths))
+
+    def propose(table: pa.Table) -> pa.Table:
+        return _propose_group(table, settings, shapes_arg)
+
+    decisions = work.groupBy("grp").applyInArrow(propose, _DECISION).cache()
+
+    # --- stage 3: share out the items two proposals claim
+    claims = decisions.select("line_id", F.explode("allocs").alias("a")).select(
+        "line_id", F.col("a.item_id").alias("item_id")
+    )
+    twice = claims.groupBy("item_id").count().filter(F.col("count") > 1).select("item_id")
+    touching = claims.join(twice, "item_id").select("line_id").distinct()
+    contested = decisions.join(touching, "line_id", "left_semi")
+    gathered = _run(lambda: contested.collect(), "propose")
+    settled = _settle_rows([row.asDict(recursive=True) for row in gathered])
+    rest = decisions.join(touching, "line_id", "left_anti").select(
+        "line_id", *[F.col(f"o_{name}").alias(name) for name in _OUT_ARROW.names[1:]]
+    )
+    out = rest
+    if settled:
+        out = rest.unionByName(spark.createDataFrame(settled, _OUT))
+    out = out.cache()
+    matches = out.filter(F.col("status") != "unmatched").drop("candidates")
+    taken = matches.select(F.explode("allocations").alias("a")).select(
+        F.col("a.item_id").alias("item_id")
+    )
+    left = item_rows.select(F.col("rid").alias("item_id")).join(taken, "item_id", "left_anti")
+    return SparkReconciliation(
+        matches=matches,
+        review=matches.filter(F.col("status") == "review"),
+        unmatched_lines=out.filter(F.col("status") == "unmatched").select(
+            "line_id", "reasons", "candidates"
+        ),
+        unmatched_items=left,
+        partitions=groups,
+        contested=len(gathered),
+    )
+
+
+def _check_unique(lines: DataFrame, items: DataFrame) -> None:
+    """Ids must be unique, as for the embedded engine: ReconcileError naming the first repeat."""
+    from pyspark.sql import functions as F
+
+    ids = lines.select(F.lit("line").alias("what"), "rid").unionByName(
+        items.select(F.lit("open item").alias("what"), "rid")
+    )
+    twice = _run(
+        lambda: ids.groupBy("what", "rid").count().filter(F.col("count") > 1).limit(1).collect(),
+        "check ids",
+    )
+    if twice:
+        what, rid = twice[0]["what"], twice[0]["rid"]
+        raise ReconcileError(f"{what} id {rid!r} appears twice; ids must be unique")
+
+
+def _max_bucket(settings: MatcherSettings) -> int | None:
+    """The amount blocker's bucket limit; only the standard blockers run distributed."""
+    found: int | None = None
+    for blocker in settings.blockers:
+        if isinstance(blocker, AmountBlocker):
+            found = max(found or 0, blocker.max_bucket)
+        elif not isinstance(blocker, ReferenceBlocker | TextReferenceBlocker | PartyBlocker):
+            raise ReconcileError(
+                f"blocker {blocker.name!r}: the Spark engine runs the standard blockers only"
+                " (reference, text, amount, party)"
+            )
+    return found
+
+
+def _max_prefixes(settings: MatcherSettings) -> int:
+    found = {b.max_prefixes for b in settings.blockers if isinstance(b, TextReferenceBlocker)}
+    if len(found) > 1:
+        raise ReconcileError("text blockers: the Spark engine needs one max_prefixes for all")
+    return found.pop() if found else 40
+
+
+_REQUIRED = {
+    "statement": ("id", "booking_date", "amount", "currency"),
+    "open items": (
+        "id",
+        "number",
+        "partner_id",
+        "partner_name",
+        "currency",
+        "residual",
+        "due_date",
+    ),
+}
+
+
+def _columns(frame: DataFrame, names: Sequence[str], what: str) -> DataFrame:
+    """The layout's columns, as strings (a decimal keeps its digits, a date its ISO form)."""
+    from pyspark.sql import functions as F
+
+    present = {c.lower(): c for c in frame.columns}
+    missing = [name for name in _REQUIRED[what] if name not in present]
+    if missing:
+        raise ReconcileError(f"{what}: missing column(s) {', '.join(missing)}")
+    return frame.select(
+        [
+            (F.col(present[n]) if n in present else F.lit(None)).cast("string").alias(n)
+            for n in names
+        ]
+    )
+
+
+_RAISED = re.compile(r"^(?:[A-Za-z_][\w.]*)?(?:Error|Exception): .+")
+
+
+def _first_line(error: BaseException) -> str:
+    """The message that says what failed: the worker's own, else the last Python error line."""
+    text = str(error).strip()
+    lines = text.splitlines()
+    for line in lines:
+        if _MARK in line:
+            return line.split(_MARK + ": ", 1)[-1].strip()
+    raised = [line.strip() for line in lines if _RAISED.match(line.strip())]
+    if raised:
+        return raised[-1]
+    return lines[0] if lines else type(error).__name__
+
+
+def _run(action: Any, stage: str) -> Any:
+    """Run a Spark action; a failed task becomes a :class:`SparkError` naming the partition."""
+    try:
+        return action()
+    except EcomrulesError:
+        raise
+    except Exception as error:  # Py4J and PySpark errors arrive as many types
+        raise SparkError(f"Spark stage {stage!r} failed: {_first_line(error)}") from None
+
+
+# ---------------------------------------------------------------- worker side
+
+
+def _task(where: str) -> str:
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    partition = context.partitionId() if context is not None else "?"
+    return f"{_MARK}: {where}, partition {partition}"
+
+
+def _text_column(batch: pa.RecordBatch, name: str) -> list[str]:
+    return ["" if v is None else str(v) for v in batch.column(name).to_pylist()]
+
+
+def _minor(text: str, currency: str, what: str) -> int:
+    try:
+        value = Decimal(text.strip())
+        exponent = Currency.of(currency).exponent
+    except (InvalidOperation, EcomrulesError) as error:
+        raise ReconcileError(
+            f"{what}: {text!r} / {currency!r} is not an amount ({error})"
+        ) from None
+    units = value.scaleb(exponent)
+    if not value.is_finite() or units != units.to_integral_value():
+        raise ReconcileError(f"{what}: {text!r} has more decimals than {currency} allows")
+    return int(units)
+
+
+def _ordinal(text: str, what: str) -> int:
+    try:
+        return date.fromisoformat(text.strip()[:10]).toordinal()
+    except ValueError:
+        raise ReconcileError(f"{what}: {text!r} is not an ISO date") from None
+
+
+_ITEM_PREPARED = (
+    "rid string, units long, currency string, day long, name string, iban string,"
+    " number string, partner_id string, reference string, order_id string,"
+    " keys array<string>, number_key string, nname string, nkey string, shapes array<string>"
+)
+
+
+def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Open items as the matcher reads them, their keys, and the partition's reference shapes."""
+    records: list[ItemRecord] = []
+    try:
+        for batch in batches:
+            cols = {n: _text_column(batch, n) for n in _ITEM_COLUMNS}
+            out: dict[str, list[Any]] = {k: [] for k in _ITEM_PREPARED_NAMES}
+            for k in range(batch.num_rows):
+                item_id = cols["id"][k]
+                where = f"open item {item_id}"
+                currency = cols["currency"][k].strip().upper()
+                record = ItemRecord(
+                    item_id,
+                    cols["number"][k],
+                    cols["partner_id"][k],
+                    cols["partner_name"][k],
+                    currency,
+                    _minor(cols["residual"][k], currency, f"{where}: field residual"),
+                    _ordinal(cols["due_date"][k], f"{where}: field due_date"),
+                    cols["reference"][k],
+                    cols["order_id"][k],
+                    normalise_iban(cols["iban"][k]),
+                )
+                records.append(record)
+                keys = normalise_references(
+                    [t for t in (record.number, record.reference, record.order_id) if t]
+                )
+                out["rid"].append(item_id)
+                out["units"].append(record.residual)
+                out["currency"].append(currency)
+                out["day"].append(record.due)
+                out["name"].append(record.partner_name)
+                out["iban"].append(record.iban)
+                out["number"].append(record.number)
+                out["partner_id"].append(record.partner_id)
+                out["reference"].append(record.reference)
+                out["order_id"].append(record.order_id)
+                out["keys"].append(sorted({key for key in keys if key}))
+                out["number_key"].append(normalise_reference(record.number))
+                out["nname"].append(normalise_name(record.partner_name))
+                out["nkey"].append(name_key(record.partner_name))
+                out["shapes"].append(None)
+            yield pa.RecordBatch.from_pydict(out, schema=_ITEM_ARROW)
+        prefixes, lengths = reference_shapes(records)
+        shapes = [f"p:{p}:{n}" for p, n in prefixes.items()] + [f"n:{n}" for n in lengths]
+        empty: dict[str, list[Any]] = {k: [None] for k in _ITEM_PREPARED_NAMES}
+        empty["keys"] = [[]]
+        empty["shapes"] = [shapes]
+        yield pa.RecordBatch.from_pydict(empty, schema=_ITEM_ARROW)
+    except ReconcileError as error:
+        raise RuntimeError(f"{_task('open items')}: {error}") from None
+
+
+_LINE_PREPARED = (
+    "rid string, units long, currency string, day long, refs array<string>, label string,"
+    " name string, iban string, keys array<string>, nname string, nkey string"
+)
+
+
+def _text_keys(pattern: re.Pattern[str], text: str) -> list[str]:
+    """Every key the text blocker may look up for ``text`` (each token, trailing groups dropped)."""
+    keys: list[str] = []
+    split = re.compile(r"[ \-/.:#_]").split
+    for match in pattern.finditer(text.upper()):
+        prefix = match.group("p")
+        if prefix is not None:
+            groups = split(match.group("d"))
+            keys.append(normalise_reference(prefix + "".join(groups)))
+            while len(groups) > 1:
+                groups.pop()
+                keys.append(normalise_reference(prefix + "".join(groups)))
+        elif match.group("rf") is not None:
+            keys.append(normalise_reference("".join(match.group().split(" "))))
+        else:
+            keys.append(normalise_reference(match.group()))
+    return keys
+
+
+def _prepare_lines(batches: Iterator[pa.RecordBatch], source: str) -> Iterator[pa.RecordBatch]:
+    """Statement lines as the matcher reads them, with every key they can be joined on."""
+    pattern = re.compile(source)
+    try:
+        for batch in batches:
+            cols = {n: _text_column(batch, n) for n in _STATEMENT_COLUMNS}
+            out: dict[str, list[Any]] = {k: [] for k in _LINE_PREPARED_NAMES}
+            for k in range(batch.num_rows):
+                line_id = cols["id"][k]
+                where = f"statement line {line_id}"
+                currency = cols["currency"][k].strip().upper()
+                reference = cols["reference"][k]
+                refs = [reference] if reference else []
+                label = cols["label"][k]
+                name = cols["counterparty"][k]
+                text = label + (" | " + " | ".join(refs) if refs else "")
+                keys = {key for key in normalise_references(refs) if key}
+                keys.update(key for key in _text_keys(pattern, text) if key)
+                out["rid"].append(line_id)
+                out["units"].append(_minor(cols["amount"][k], currency, f"{where}: field amount"))
+                out["currency"].append(currency)
+                out["day"].append(_ordinal(cols["booking_date"][k], f"{where}: field booking_date"))
+                out["refs"].append(refs)
+                out["label"].append(label)
+                out["name"].append(name)
+                out["iban"].append(normalise_iban(cols["iban"][k]))
+                out["keys"].append(sorted(keys))
+                out["nname"].append(normalise_name(name) if name else "")
+                out["nkey"].append(name_key(name) if name else "")
+            yield pa.RecordBatch.from_pydict(out, schema=_LINE_ARROW)
+    except ReconcileError as error:
+        raise RuntimeError(f"{_task('statement')}: {error}") from None
+
+
+def _near_numbers(table: pa.Table) -> pa.Table:
+    """For one crowded amount: (line, partner) when a line key is near an item's number."""
+    from rapidfuzz import fuzz, process
+
+    rids = table.column("rid").to_pylist()
+    keys = table.column("keys").to_pylist()
+    numbers = table.column("number").to_pylist()
+    partners = table.column("partner_id").to_pylist()
+    line_keys = [(r, k) for r, ks in zip(rids, keys, strict=True) if r is not None for k in ks]
+    owned = [(n, p) for n, p in zip(numbers, partners, strict=True) if p is not None]
+    found: set[tuple[str, str]] = set()
+    if line_keys and owned:
+        scores = process.cdist(
+            [k for _, k in line_keys],
+            [n for n, _ in owned],
+            scorer=fuzz.ratio,
+            score_cutoff=_NEAR,
+        )
+        rows, cols = scores.nonzero()
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            found.add((line_keys[r][0], owned[c][1]))
+    pairs = sorted(found)
+    return pa.table(
+        {"rid": [p[0] for p in pairs], "partner_id": [p[1] for p in pairs]},
+        schema=pa.schema([("rid", pa.string()), ("partner_id", pa.string())]),
+    )
+
+
+def _propose_group(
+    table: pa.Table, settings: MatcherSettings, shapes: tuple[dict[str, int], list[int]]
+) -> pa.Table:
+    """One group: the embedded engine's proposals for its lines, over the items they reach."""
+    grp = table.column("grp")[0].as_py() if table.num_rows else None
+    try:
+        return _propose_rows(table, settings, shapes)
+    except Exception as error:
+        raise RuntimeError(
+            f"{_MARK}: proposal group {grp}: {type(error).__name__}: {error}"
+        ) from None
+
+
+def _propose_rows(
+    table: pa.Table, settings: MatcherSettings, shapes: tuple[dict[str, int], list[int]]
+) -> pa.Table:
+    cols = table.to_pydict()
+    lines: list[LineRecord] = []
+    items: dict[str, ItemRecord] = {}
+    counts: dict[int, int] = {}
+    names: dict[str, str | None] = {}
+    for k, kind in enumerate(cols["kind"]):
+        if kind == "L":
+            name = cols["name"][k] or ""
+            line = LineRecord(
+                cols["rid"][k],
+                cols["units"][k],
+                cols["currency"][k],
+                cols["day"][k],
+                tuple(cols["refs"][k] or ()),
+                cols["label"][k] or "",
+                name,
+                cols["iban"][k] or "",
+            )
+            lines.append(line)
+            counts[line.cents] = cols["crowd"][k]
+            if name:
+                names[name_key(name)] = cols["named"][k]
+        elif cols["rid"][k] not in items:
+            items[cols["rid"][k]] = ItemRecord(
+                cols["rid"][k],
+                cols["number"][k] or "",
+                cols["partner_id"][k] or "",
+                cols["name"][k] or "",
+                cols["currency"][k],
+                cols["units"][k],
+                cols["day"][k],
+                cols["reference"][k] or "",
+                cols["order_id"][k] or "",
+                cols["iban"][k] or "",
+            )
+    lines.sort(key=lambda line: line.id)
+    pool = sorted(items.values(), key=lambda item: item.id)
+    shared = SharedFacts((Counter(shapes[0]), set(shapes[1])), counts, names)
+    decisions, work, invalid = Matcher(settings).propose(lines, pool, shared=shared)
+    flagged = set(invalid)
+    rows: dict[str, list[Any]] = {k: [] for k in _DECISION_NAMES}
+    for decision in decisions:
+        line = work[decision.line]
+        rows["line_id"].append(line.id)
+        rows["fee"].append(line.fee)
+        rows["line_currency"].append(line.currency)
+        rows["iban_invalid"].append(decision.line in flagged)
+        rows["own"].append(list(decision.reasons))
+        if isinstance(decision, Proposal):
+            rows["proposed"].append(True)
+            rows["auto"].append(decision.auto)
+            rows["total"].append(decision.total)
+            rows["allocs"].append(
+                [
+                    {
+                        "item_id": pool[i].id,
+                        "units": units,
+                        "currency": pool[i].currency,
+                        "residual": pool[i].residual,
+                    }
+                    for i, units in decision.allocations
+                ]
+            )
+            rows["levels"].append(
+                [
+                    {"code": lv.code, "weight": lv.weight, "description": lv.description}
+                    for lv in decision.contributions
+                ]
+            )
+            rows["write_off"].append(decision.write_off)
+            rows["unallocated"].append(decision.unallocated)
+            rows["candidates"].append([])
+        else:
+            rows["proposed"].append(False)
+            rows["auto"].append(False)
+            rows["total"].append(0.0)
+            rows["allocs"].append([])
+            rows["levels"].append([])
+            rows["write_off"].append(0)
+            rows["unallocated"].append(0)
+            rows["candidates"].append([pool[i].id for i in decision.candidates])
+    # the rows as final when no other group's line claims their items (most of them)
+    final = {row["line_id"]: row for row in _out_rows(settle(decisions, work, pool, invalid))}
+    for line_id in rows["line_id"]:
+        for name, value in final[line_id].items():
+            if name != "line_id":
+                rows[f"o_{name}"].append(value)
+    return pa.Table.from_pydict(rows, schema=_DECISION_ARROW)
+
+
+def _settle_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Settle decisions (rows of the proposal stage) with the engine's own share-out."""
+    if not rows:
+        return []
+    ordered = sorted(rows, key=lambda row: row["line_id"])
+    lines: list[LineRecord] = []
+    items: list[ItemRecord] = []
+    at: dict[str, int] = {}
+
+    def index(item_id: str, currency: str, residual: int) -> int:
+        found = at.get(item_id)
+        if found is None:
+            found = at[item_id] = len(items)
+            items.append(ItemRecord(item_id, "", "", "", currency, residual, 0))
+        elif residual and not items[found].residual:
+            items[found] = items[found]._replace(residual=residual, currency=currency)
+        return found
+
+    decisions: list[Proposal | Refusal] = []
+    invalid: list[int] = []
+    for position, row in enumerate(ordered):
+        currency = row["line_currency"]
+        lines.append(LineRecord(row["line_id"], 0, currency, 0, fee=row["fee"]))
+        if row["iban_invalid"]:
+            invalid.append(position)
+        if row["proposed"]:
+            allocations = [
+                (index(a["item_id"], a["currency"], a["residual"]), a["units"])
+                for a in row["allocs"]
+            ]
+            levels = tuple(
+                Level(lv["code"], lv["weight"], lv["description"]) for lv in row["levels"]
+            )
+            decisions.append(
+                Proposal(
+                    position,
+                    row["auto"],
+                    row["total"],
+                    allocations,
+                    levels,
+                    tuple(row["own"]),
+                    row["write_off"],
+                    row["unallocated"],
+                )
+            )
+        else:
+            candidates = tuple(index(c, currency, 0) for c in row["candidates"])
+            decisions.append(Refusal(position, tuple(row["own"]), candidates))
+    return _out_rows(settle(decisions, lines, items, invalid))
+
+
+def _out_rows(result: MatchResult) -> list[dict[str, Any]]:
+    """The rows of the output tables (one per line) from a result: the JSON's fields."""
+    out: list[dict[str, Any]] = []
+    for match in result.matches:
+        doc = match.to_json()
+        out.append(
+            {
+                "line_id": match.line_id,
+                "status": doc["status"],
+                "score": match.score,
+                "allocations": doc["allocations"],
+                "write_off": doc["write_off"],
+                "unallocated": doc["unallocated"],
+                "fee": doc["fee"],
+                "currency": doc["currency"],
+                "reasons": doc["reasons"],
+                "contributions": doc["contributions"],
+                "candidates": [],
+            }
+        )
+    for unmatched in result.unmatched_lines:
+        out.append(
+            {
+                "line_id": unmatched.line_id,
+                "status": "unmatched",
+                "score": 0.0,
+                "allocations": [],
+                "write_off": None,
+                "unallocated": None,
+                "fee": None,
+                "currency": None,
+                "reasons": list(unmatched.reasons),
+                "contributions": [],
+                "candidates": list(unmatched.candidates),
+            }
+        )
+    return out
+
+
+def _arrow(fields: str) -> pa.Schema:
+    """An Arrow schema from ``"name type, ..."`` (types: string, long, int, double, boolean,
+    ``array<T>`` and ``array<struct<name:type,...>>``), the same text Spark reads as DDL."""
+    kinds = {
+        "string": pa.string(),
+        "long": pa.int64(),
+        "int": pa.int32(),
+        "double": pa.float64(),
+        "boolean": pa.bool_(),
+    }
+
+    def kind(text: str) -> pa.DataType:
+        if text.startswith("array<"):
+            return pa.list_(kind(text[6:-1]))
+        if text.startswith("struct<"):
+            parts = [p.split(":") for p in text[7:-1].split(",")]
+            return pa.struct([(n, kinds[t]) for n, t in parts])
+        return kinds[text]
+
+    return pa.schema([(name, kind(text)) for name, text in _fields(fields)])
+
+
+def _fields(fields: str) -> list[tuple[str, str]]:
+    """``"name type, ..."`` as (name, type) pairs."""
+    out: list[tuple[str, str]] = []
+    for part in re.split(r",\s*(?![^<]*>)", fields.strip()):
+        name, _, text = part.strip().partition(" ")
+        out.append((name, text.strip()))
+    return out
+
+
+_ITEM_ARROW = _arrow(_ITEM_PREPARED)
+_LINE_ARROW = _arrow(_LINE_PREPARED)
+_OUT_ARROW = _arrow(_OUT)
+_DECISION = _DECISION + "".join(f", o_{name} {text}" for name, text in _fields(_OUT)[1:])
+_DECISION_ARROW = _arrow(_DECISION)
+_ITEM_PREPARED_NAMES = _ITEM_ARROW.names
+_LINE_PREPARED_NAMES = _LINE_ARROW.names
+_DECISION_NAMES = _DECISION_ARROW.names

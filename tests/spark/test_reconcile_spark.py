@@ -1,0 +1,332 @@
+"""ecomrules.reconcile.spark: the embedded engine's decisions, on Spark, whatever the partitioning.
+
+The proof is the decision digest (:func:`ecomrules.testing.reconcile.decision_digest`)
+of the generated benchmark data: equal to the embedded engine's with 1, 2 and
+8 proposal groups and with the input shuffled. Hypothesis properties (no item
+allocated beyond its residual, every line accounted for once) run on small
+frames; the error cases on real failing inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ecomrules.cli.app import main
+from ecomrules.errors import ReconcileError, SparkError
+from ecomrules.reconcile import Matcher
+from ecomrules.reconcile.bulk import read_item_records, read_line_records
+from ecomrules.reconcile.spark import reconcile_spark
+from ecomrules.testing.reconcile import decision_digest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "reconcile"
+
+
+def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``ecomrules ARGS`` in this process: (exit code, stdout, stderr)."""
+    try:
+        main(args)
+        code = 0
+    except SystemExit as stop:
+        code = int(stop.code or 0)
+    done = capsys.readouterr()
+    return code, done.out, done.err
+
+
+def _generate(size: int, folder: Path, seed: int) -> Path:
+    sys.path.insert(0, str(BENCH))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    generate(size, folder, seed)
+    return folder
+
+
+def _embedded(folder: Path) -> Any:
+    lines = read_line_records(folder / "statement.csv")
+    items = read_item_records(folder / "open-items.csv")
+    return Matcher().match_records(lines, items)
+
+
+def _shuffled(folder: Path, out: Path, seed: int) -> Path:
+    """The same files with their rows in another order."""
+    out.mkdir()
+    for name in ("statement.csv", "open-items.csv"):
+        with (folder / name).open(newline="") as handle:
+            rows = list(csv.reader(handle))
+        body = rows[1:]
+        random.Random(seed).shuffle(body)
+        with (out / name).open("w", newline="") as handle:
+            csv.writer(handle).writerows([rows[0], *body])
+    return out
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = _generate(100_000, tmp_path_factory.mktemp("n100k"), 5)
+    return folder, decision_digest(_embedded(folder))
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    folder = _generate(3_000, tmp_path_factory.mktemp("n3k"), 6)
+    return folder, decision_digest(_embedded(folder))
+
+
+def _digest(spark: Any, folder: Path, partitions: int) -> str:
+    run = reconcile_spark(
+        spark,
+        str(folder / "statement.csv"),
+        str(folder / "open-items.csv"),
+        partitions=partitions,
+    )
+    return decision_digest(run.to_match_result())
+
+
+def test_100k_lines_shuffled_in_8_groups_decide_as_the_embedded_engine(
+    spark: Any, large: tuple[Path, str], tmp_path: Path
+) -> None:
+    folder, expected = large
+    assert _digest(spark, _shuffled(folder, tmp_path / "shuffled", 1), 8) == expected
+
+
+@pytest.mark.parametrize("partitions", [1, 2])  # 8 groups: the 100,000 lines above
+def test_one_or_two_groups_decide_as_the_embedded_engine(
+    spark: Any, small: tuple[Path, str], partitions: int
+) -> None:
+    folder, expected = small
+    assert _digest(spark, folder, partitions) == expected
+
+
+# ---------------------------------------------------------------- properties
+
+_ITEM_HEAD = ["id", "number", "partner_id", "partner_name", "currency", "residual", "due_date"]
+_LINE_HEAD = ["id", "booking_date", "amount", "currency", "counterparty", "iban", "label"]
+_LINE_HEAD.append("reference")
+
+
+@st.composite
+def _worlds(draw: st.DrawFn) -> tuple[list[list[str]], list[list[str]]]:
+    """Several small worlds in one frame: few partners, amounts that collide, shared refs."""
+    items: list[list[str]] = []
+    lines: list[list[str]] = []
+    for world in range(draw(st.integers(1, 4))):
+        partners = [f"W{world}P{p}" for p in range(draw(st.integers(1, 3)))]
+        amounts = draw(st.lists(st.integers(1, 9), min_size=1, max_size=4))
+        count = draw(st.integers(1, 6))
+        for k in range(count):
+            partner = draw(st.sampled_from(partners))
+            cents = draw(st.sampled_from(amounts)) * 1000
+            items.append(
+                [
+                    f"W{world}I{k}",
+                    f"INV-{world}{k:03d}",
+                    partner,
+                    f"Maison {partner}",
+                    "EUR",
+                    str(Decimal(cents).scaleb(-2)),
+                    "2026-11-01",
+                ]
+            )
+        for k in range(draw(st.integers(1, 6))):
+            ref = draw(st.sampled_from(["", *[f"INV-{world}{j:03d}" for j in range(count)]]))
+            cents = draw(st.sampled_from(amounts)) * 1000 * draw(st.sampled_from([1, 1, 2]))
+            payer = draw(st.sampled_from(["", *[f"Maison {p}" for p in partners]]))
+            lines.append(
+                [
+                    f"W{world}L{k}",
+                    "2026-11-10",
+                    str(Decimal(cents).scaleb(-2)),
+                    "EUR",
+                    payer,
+                    "",
+                    draw(st.sampled_from(["", "payment", f"invoice INV {world}{0:03d}"])),
+                    ref,
+                ]
+            )
+    return items, lines
+
+
+def _frames(spark: Any, items: list[list[str]], lines: list[list[str]]) -> tuple[Any, Any]:
+    item_frame = spark.createDataFrame(items, ", ".join(f"{c} string" for c in _ITEM_HEAD))
+    line_frame = spark.createDataFrame(lines, ", ".join(f"{c} string" for c in _LINE_HEAD))
+    return line_frame, item_frame
+
+
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(world=_worlds())
+def test_no_item_is_allocated_beyond_its_residual_and_each_line_is_accounted_once(
+    spark: Any, world: tuple[list[list[str]], list[list[str]]]
+) -> None:
+    items, lines = world
+    line_frame, item_frame = _frames(spark, items, lines)
+    result = reconcile_spark(spark, line_frame, item_frame, partitions=3).to_match_result()
+    residual = {row[0]: int(Decimal(row[5]) * 100) for row in items}
+    allocated: Counter[str] = Counter()
+    for match in result.matches:
+        for allocation in match.allocations:
+            allocated[allocation.item_id] += allocation.units
+    assert all(abs(units) <= abs(residual[item]) for item, units in allocated.items())
+    seen = [m.line_id for m in result.matches] + [u.line_id for u in result.unmatched_lines]
+    assert sorted(seen) == sorted(row[0] for row in lines)
+    assert set(result.unmatched_items) == set(residual) - set(allocated)
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_a_failing_partition_is_a_spark_error_naming_it_and_the_line(
+    spark: Any, tmp_path: Path
+) -> None:
+    items = [["I1", "INV-1", "P1", "Maison", "EUR", "10.00", "2026-11-01"]]
+    lines = [["L1", "2026-11-10", "10.005", "EUR", "", "", "", "INV-1"]]
+    line_frame, item_frame = _frames(spark, items, lines)
+    with pytest.raises(SparkError) as caught:
+        reconcile_spark(spark, line_frame, item_frame)
+    message = str(caught.value)
+    assert "statement line L1: field amount" in message
+    assert "partition" in message
+
+
+def test_an_id_given_twice_is_refused_as_by_the_embedded_engine(spark: Any) -> None:
+    items = [
+        ["I1", "INV-1", "P1", "Maison", "EUR", "10.00", "2026-11-01"],
+        ["I1", "INV-2", "P1", "Maison", "EUR", "12.00", "2026-11-01"],
+    ]
+    lines = [["L1", "2026-11-10", "10.00", "EUR", "", "", "", "INV-1"]]
+    line_frame, item_frame = _frames(spark, items, lines)
+    with pytest.raises(ReconcileError, match="open item id 'I1' appears twice"):
+        reconcile_spark(spark, line_frame, item_frame)
+
+
+def test_the_cli_writes_each_table_as_parquet_and_a_json_summary(
+    spark: Any, small: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _ = small
+    out = tmp_path / "out"
+    code, stdout, stderr = _cli(
+        [
+            "reconcile",
+            "--engine",
+            "spark",
+            "--open-items",
+            str(folder / "open-items.csv"),
+            "--statement",
+            str(folder / "statement.csv"),
+            "--out",
+            str(out),
+            "--master",
+            "local[2]",
+            "--json",
+        ],
+        capsys,
+    )
+    assert code == 0, stderr
+    import json
+
+    summary = json.loads(stdout)
+    embedded = _embedded(folder)
+    assert summary["auto"] + summary["review"] == len(embedded.matches)
+    assert summary["unmatched_lines"] == len(embedded.unmatched_lines)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "matches",
+        "review",
+        "unmatched_items",
+        "unmatched_lines",
+    ]
+    left = spark.read.parquet(str(out / "unmatched_items")).collect()
+    assert sorted(row.item_id for row in left) == list(embedded.unmatched_items)
+
+
+def test_a_failed_run_leaves_no_output_directory(
+    tmp_path: Path, spark: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = tmp_path / "open-items.csv"
+    items.write_text(
+        "id,number,partner_id,partner_name,currency,residual,due_date\n"
+        "I1,INV-1,P1,Maison,EUR,10.00,2026-11-01\n"
+    )
+    statement = tmp_path / "statement.csv"
+    statement.write_text(
+        "id,booking_date,amount,currency,counterparty,iban,label,reference\n"
+        "L1,2026-11-10,ten,EUR,,,,INV-1\n"
+    )
+    out = tmp_path / "out"
+    code, _stdout, stderr = _cli(
+        [
+            "reconcile",
+            "--engine",
+            "spark",
+            "--open-items",
+            str(items),
+            "--statement",
+            str(statement),
+            "--out",
+            str(out),
+        ],
+        capsys,
+    )
+    assert code == 2
+    assert "statement line L1: field amount" in stderr
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (["--engine", "spark"], "--out"),
+        (["--engine", "hadoop", "--out", "x"], "--engine"),
+        (["--master", "local[1]"], "--master goes with --engine spark"),
+    ],
+)
+def test_bad_engine_arguments_are_usage_errors(
+    tmp_path: Path, extra: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = tmp_path / "open-items.csv"
+    items.write_text("id\n")
+    statement = tmp_path / "statement.csv"
+    statement.write_text("id\n")
+    code, _stdout, stderr = _cli(
+        ["reconcile", "--open-items", str(items), "--statement", str(statement), *extra],
+        capsys,
+    )
+    assert code == 2
+    assert expected in stderr
+
+
+def test_no_java_is_a_clear_error_exit_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-java"))
+    items = tmp_path / "open-items.csv"
+    items.write_text("id\n")
+    code, _stdout, stderr = _cli(
+        [
+            "reconcile",
+            "--engine",
+            "spark",
+            "--open-items",
+            str(items),
+            "--statement",
+            str(items),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capsys,
+    )
+    assert code == 2
+    assert "Java" in stderr
+    assert not (tmp_path / "out").exists()
