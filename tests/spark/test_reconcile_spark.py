@@ -310,6 +310,10 @@ def test_bad_engine_arguments_are_usage_errors(
 def test_no_java_is_a_clear_error_exit_2(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from ecomrules import sparkrun
+
+    # Java is checked whether or not PySpark is installed here.
+    monkeypatch.setattr(sparkrun, "spark_version", lambda: (4, 0))
     monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-java"))
     items = tmp_path / "open-items.csv"
     items.write_text("id\n")
