@@ -34,6 +34,18 @@ def spark() -> Iterator[Any]:
         session.stop()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test's cached frames are dropped after it: one session serves every test.
+
+    Without this the frames a run keeps (``cache``) pile up over the session in
+    the local driver's 2 GB, until a later broadcast join has no room left.
+    """
+    yield
+    if "spark" in request.fixturenames:
+        request.getfixturevalue("spark").catalog.clearCache()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).resolve().parent
     for item in items:

@@ -334,3 +334,16 @@ def test_no_java_is_a_clear_error_exit_2(
     assert code == 2
     assert "Java" in stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_jvm_failure_is_reported_by_its_own_exception_not_the_py4j_call() -> None:
+    from ecomrules.reconcile.spark import _first_line
+
+    error = RuntimeError(
+        "An error occurred while calling o25495.parquet.\n"
+        ": org.apache.spark.SparkException: Not enough memory to build and broadcast the table\n"
+        "\tat org.apache.spark.sql.errors.QueryExecutionErrors$.notEnough(Q.scala:2180)\n"
+    )
+    assert _first_line(error) == (
+        "org.apache.spark.SparkException: Not enough memory to build and broadcast the table"
+    )

@@ -570,6 +570,10 @@ def _first_line(error: BaseException) -> str:
     raised = [line.strip() for line in lines if _RAISED.match(line.strip())]
     if raised:
         return raised[-1]
+    # A JVM failure: "An error occurred while calling oN.parquet." then ": <its exception>".
+    java = [line[2:].strip() for line in lines[1:] if line.startswith(": ")]
+    if java:
+        return java[0][:400]
     return lines[0] if lines else type(error).__name__
 
 
