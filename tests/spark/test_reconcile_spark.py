@@ -347,3 +347,19 @@ def test_a_jvm_failure_is_reported_by_its_own_exception_not_the_py4j_call() -> N
     assert _first_line(error) == (
         "org.apache.spark.SparkException: Not enough memory to build and broadcast the table"
     )
+
+
+def test_an_rf_reference_gives_every_key_the_text_blocker_may_look_up() -> None:
+    from collections import Counter
+
+    from ecomrules.reconcile.blocking import reference_pattern
+    from ecomrules.reconcile.spark import _text_keys
+
+    pattern = reference_pattern(Counter({"INV": 10}), {8})
+    # the blocker drops trailing groups of an RF written in groups until a key hits
+    assert _text_keys(pattern, "paid RF18 5390 0754 7034") == [
+        "RF18539007547034",
+        "RF1853900754",
+        "RF185390",
+        "RF18",
+    ]

@@ -63,6 +63,7 @@ from attrs import frozen
 from ecomrules.errors import EcomrulesError, ReconcileError, SparkError
 from ecomrules.money import Currency
 from ecomrules.reconcile.blocking import (
+    _SEP_PATTERN,
     AmountBlocker,
     PartyBlocker,
     ReferenceBlocker,
@@ -692,19 +693,19 @@ _LINE_PREPARED = (
 def _text_keys(pattern: re.Pattern[str], text: str) -> list[str]:
     """Every key the text blocker may look up for ``text`` (each token, trailing groups dropped)."""
     keys: list[str] = []
-    split = re.compile(r"[ \-/.:#_]").split
     for match in pattern.finditer(text.upper()):
         prefix = match.group("p")
         if prefix is not None:
-            groups = split(match.group("d"))
-            keys.append(normalise_reference(prefix + "".join(groups)))
-            while len(groups) > 1:
-                groups.pop()
-                keys.append(normalise_reference(prefix + "".join(groups)))
-        elif match.group("rf") is not None:
-            keys.append(normalise_reference("".join(match.group().split(" "))))
+            groups = _SEP_PATTERN.split(match.group("d"))
+        elif match.group("rf") is not None:  # the blocker drops an RF's trailing groups too
+            prefix, groups = "", match.group().split(" ")
         else:
             keys.append(normalise_reference(match.group()))
+            continue
+        keys.append(normalise_reference(prefix + "".join(groups)))
+        while len(groups) > 1:
+            groups.pop()
+            keys.append(normalise_reference(prefix + "".join(groups)))
     return keys
 
 
