@@ -25,6 +25,7 @@ from ecomrules.cli.output import (
     console,
     emit_json,
     err_console,
+    hold_until_exit,
     progress,
     rows_note,
     step,
@@ -142,7 +143,7 @@ def _run(
             read = []
     del table
     lines, payouts = _read_statements(statements, encoding)
-    left_out = sorted(line.id for line in lines if line.id in skipped)
+    left_out = sorted(line.id for line in lines if line.id in skipped) if skipped else []
     if skipped:
         lines = [line for line in lines if line.id not in skipped]
     matcher = Matcher(settings)
@@ -162,8 +163,6 @@ def _run(
 
         # what a person reverted or decided on the review page is theirs, not the matcher's
         result = held_for_review(result, SqliteReviewStore(committed.workspace).held())
-    if not keep_items:
-        records = []
     return _Run(result, left_out, read, lines, records, matcher)
 
 
@@ -294,14 +293,9 @@ def reconcile(
             )
         else:
             store = None if space is None else SqliteMatchStore(space)
-            result, left_out, _ = run_reconcile(
-                items_file,
-                statement,
-                config=config,
-                committed=store,
-                keep_items=False,
-                encoding=encoding,
-            )
+            run = _run(items_file, statement, config, store, False, encoding)
+            result, left_out = run.result, run.left_out
+            hold_until_exit(run)  # a million records and matches: the process ends, not frees
     _output(result, left_out, as_json=json, out=out, all_rows=all_rows)
 
 
