@@ -16,11 +16,11 @@ from typing import Protocol, runtime_checkable
 from attrs import field, frozen
 from rapidfuzz import fuzz
 
+from ecomrules.fx import FxRates
 from ecomrules.money import Currency
 from ecomrules.reconcile.blocking import GROUP, PARTY, REF_KEY, REF_TEXT
 from ecomrules.reconcile.checksums import structured_kind
 from ecomrules.reconcile.index import ItemIndex
-from ecomrules.reconcile.rates import Rates
 from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_name, normalise_reference
 
 __all__ = [
@@ -84,7 +84,7 @@ class ComparisonContext:
             (c for c in comparisons if isinstance(c, AmountComparison)), AmountComparison()
         )
         """The amount comparison, whose tolerances the assigner applies."""
-        self.rates = Rates({})
+        self.rates = FxRates()
         """Exchange rates for pairs in two currencies (set by the matcher)."""
         self.auto_bits = math.inf
         """The total weight at which a pair is auto (set by the matcher)."""
@@ -235,7 +235,7 @@ class AmountComparison:
         residual = item.residual
         converted = line.currency != item.currency
         if converted:
-            paid = ctx.rates.convert(line.cents + line.fee, line.currency, item.currency)
+            paid = ctx.rates.convert_minor(line.cents + line.fee, line.currency, item.currency)
         if paid is None or (paid > 0) != (residual > 0) or residual == 0:
             return self.other
         if paid == residual and not converted:
