@@ -101,7 +101,7 @@ class Matcher:
         _check_unique("open item", [item.id for item in items])
         settled: dict[str, Match] = {}
         payout_matches: tuple[PayoutMatch, ...] = ()
-        if payouts or any(line.kind != "transfer" for line in lines):
+        if payouts or not {"transfer"}.issuperset(map(attrgetter("kind"), lines)):
             outcome = match_payouts(lines, payouts)
             payout_matches = outcome.matches
             for pm in outcome.matches:
