@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 import ecomrules
 
 
@@ -57,3 +59,19 @@ def test_json_is_written_in_pieces_exactly_as_one_dump() -> None:
         stream.getvalue().decode()
         == json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     )
+
+
+@pytest.mark.parametrize("name", ["reconcile", "dunning", "parse"])
+def test_a_command_alone_reads_as_in_the_whole_app(name: str) -> None:
+    """``main`` runs the app of the one command named; its help and usage are the whole app's."""
+    from typer.testing import CliRunner
+
+    from ecomrules.cli.app import COMMANDS, app, command_app
+
+    assert name in COMMANDS
+    runner = CliRunner()
+    for args in ([name, "--help"], [name, "--no-such-option"]):
+        alone = runner.invoke(command_app([name]), args, prog_name="ecomrules")
+        whole = runner.invoke(app, args, prog_name="ecomrules")
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+        assert name in whole.output

@@ -15,7 +15,7 @@ from attrs import evolve
 from rich import box
 from rich.table import Table
 
-from ecomrules.cli.canonical_json import Stream
+from ecomrules.cli.canonical_json import Encoded
 from ecomrules.cli.inputs import EncodingOption, note_empty
 from ecomrules.cli.output import (
     SHOWN_ROWS,
@@ -40,7 +40,7 @@ from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, 
 from ecomrules.reconcile.bulk import item_records_of, read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
 from ecomrules.reconcile.records import ItemRecord, LineRecord
-from ecomrules.reconcile.result import Match, UnmatchedLine, match_documents
+from ecomrules.reconcile.result import Match, UnmatchedLine
 from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
 from ecomrules.workspace import Workspace
 
@@ -328,9 +328,13 @@ def _output(
 
 
 def _document(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
-    """The ``--json`` document (:meth:`MatchResult.to_json`), its matches encoded as written."""
+    """The ``--json`` document (:meth:`MatchResult.to_json`), its matches encoded as written
+    (:mod:`ecomrules.cli.reconcile_json`)."""
+    from ecomrules.cli.reconcile_json import match_texts
+
     document = evolve(result, matches=()).to_json()
-    document["matches"] = Stream(match_documents(result.matches), len(result.matches))
+    matches = result.matches
+    document["matches"] = Encoded(lambda level: match_texts(matches, level), len(matches))
     document["previously_committed_lines"] = left_out
     return document
 
