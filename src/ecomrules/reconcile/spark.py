@@ -98,7 +98,7 @@ from ecomrules.reconcile.result import (
     MatchResult,
     MatchStatus,
     UnmatchedLine,
-    _text,
+    amount_text,
 )
 from ecomrules.reconcile.settings import MatcherSettings, default_settings
 from ecomrules.sparkrun import TASK_MARK, SparkTable, first_line, spark_version
@@ -964,7 +964,7 @@ def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
                 out["nname"].append(normalise_name(record.partner_name))
                 out["nkey"].append(name_key(record.partner_name))
                 out["shapes"].append(None)
-                out["amount"].append(_text(record.residual, currency))
+                out["amount"].append(amount_text(record.residual, currency))
             yield pa.RecordBatch.from_pydict(out, schema=_ITEM_ARROW)
         prefixes, lengths = reference_shapes(records)
         shapes = [f"p:{p}:{n}" for p, n in prefixes.items()] + [f"n:{n}" for n in lengths]
