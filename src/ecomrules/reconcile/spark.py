@@ -74,10 +74,10 @@ from ecomrules.reconcile.blocking import (
 from ecomrules.reconcile.checksums import structured_kind
 from ecomrules.reconcile.comparison import (
     AmountComparison,
-    ComparisonContext,
     DateComparison,
     Level,
     ReferenceComparison,
+    weight_floors,
 )
 from ecomrules.reconcile.decision import Proposal, Refusal, bits, probability
 from ecomrules.reconcile.engine import Matcher, settle
@@ -617,8 +617,7 @@ def _exact_verdicts(settings: MatcherSettings) -> list[tuple[Any, ...]]:
     ):
         return []
     date = compares[2] if len(compares) > 2 and isinstance(compares[2], DateComparison) else None
-    # the scorer's own floors (the context reads no index for them)
-    floors = ComparisonContext(None, {}, compares).floors  # type: ignore[arg-type]
+    floors = weight_floors(compares)  # the scorer's own
     auto_bits = bits(settings.auto_threshold)
     review_bits = bits(settings.review_threshold)
     verdicts: list[tuple[Any, ...]] = []
