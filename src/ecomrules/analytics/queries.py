@@ -682,18 +682,29 @@ def funnel(
         else:
             reached.append(f"count(*) FILTER (WHERE furthest >= {ranks[step]})")
     cart, purchase = ranks["add_to_cart"], ranks["purchase"]
+    left = f"furthest >= {cart} AND furthest < {purchase}"
+    tallies = ["count(*)", *reached, f"count(*) FILTER (WHERE {left})"]
+    sums = ", ".join(f"coalesce(sum(n{i}), 0)" for i in range(len(tallies)))
     group = ", ".join(by) if by else "()"
+    categories = (
+        "c.category AS source_category FROM ({sessions}) v "
+        "LEFT JOIN source_categories c ON c.source = lower(v.traffic_source)"
+        if "channel" in (*by, *filters)
+        else "NULL AS source_category FROM ({sessions}) v"
+    ).format(sessions=_session_sql())
+    # The abandoned carts' values are summed per group and currency by the engine;
+    # each cart value is already in its currency's minor units.
     sql = f"""
-    WITH s AS (
-      SELECT v.*, c.category AS source_category FROM ({_session_sql()}) v
-      LEFT JOIN source_categories c ON c.source = lower(v.traffic_source)
+    WITH s AS (SELECT v.*, {categories}), g AS (
+      SELECT {", ".join([*keys, f"CASE WHEN {left} THEN cart_currency END AS cur"])},
+        {", ".join(f"{tally} AS n{i}" for i, tally in enumerate(tallies))},
+        sum(cart_value) FILTER (WHERE {left}) AS cart_value
+      FROM s WHERE {where}
+      GROUP BY ALL
     )
-    SELECT {", ".join([*keys, "count(*) AS sessions", *reached])},
-      count(*) FILTER (WHERE furthest >= {cart} AND furthest < {purchase}) AS abandoned,
-      list(struct_pack(c := cart_currency, v := cart_value))
-        FILTER (WHERE furthest >= {cart} AND furthest < {purchase} AND cart_value IS NOT NULL)
-        AS carts
-    FROM s WHERE {where}
+    SELECT {", ".join([*by, sums])},
+      list(struct_pack(c := cur, v := cart_value)) FILTER (WHERE cart_value IS NOT NULL) AS carts
+    FROM g
     GROUP BY {group}
     ORDER BY {", ".join(by) if by else "1"}
     """

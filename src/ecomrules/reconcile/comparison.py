@@ -9,7 +9,7 @@ comparisons and no allocation.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
@@ -64,6 +64,17 @@ def lowest_weight(comparison: object) -> float:
     return min(weights) if weights else -math.inf
 
 
+def weight_floors(comparisons: Sequence[Comparison]) -> tuple[float, ...]:
+    """``floors[k]``: the least the comparisons after the k-th can add to a pair's total.
+
+    The scorer stops once the total plus this floor is sure of ``auto``; an
+    engine that decides some lines elsewhere (Spark's exact-reference stage)
+    stops at the same place by the same floors.
+    """
+    lows = [lowest_weight(c) for c in comparisons]
+    return tuple(sum(lows[k + 1 :]) for k in range(len(lows)))
+
+
 class ComparisonContext:
     """Shared, read-only facts the comparisons need, with small caches."""
 
@@ -77,8 +88,7 @@ class ComparisonContext:
         self.missed_keys = missed_keys
         self.compares = tuple(c.compare for c in comparisons)
         """The bound ``compare`` methods, looked up once per run."""
-        lows = [lowest_weight(c) for c in comparisons]
-        self.floors = tuple(sum(lows[k + 1 :]) for k in range(len(lows)))
+        self.floors = weight_floors(comparisons)
         """``floors[k]``: the least the comparisons after the k-th can add."""
         self.amount = next(
             (c for c in comparisons if isinstance(c, AmountComparison)), AmountComparison()
