@@ -83,3 +83,43 @@ def test_texts_pyarrow_cannot_hold_and_huge_residuals_are_grouped_in_python() ->
     assert index.by_partner == {"P\udc80": [0, 1]}
     assert index.by_amount == {2**70: [0, 1]}
     assert index.named_with_amounts(["acme", "acme"], [2**70, 1]) == [[0, 1], []]
+
+
+_keys = st.lists(st.sampled_from(["INV1", "INV2", "SO7", "RF18", "", "\ud800"]), max_size=40)
+
+
+@given(_keys.flatmap(lambda ks: st.tuples(st.just(ks), st.permutations(range(len(ks))))))
+def test_key_postings_are_the_loops_table(data: tuple[list[str], list[int]]) -> None:
+    keys, owners = data
+    plain: dict[object, index_module.Postings] = {}
+    for key, owner in zip(keys, owners, strict=True):
+        index_module._add(plain, key, owner)
+    found = index_module._key_postings(keys, list(owners))
+    assert list(found.items()) == list(plain.items())  # same keys, same order, same lists
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["P1", "P2", "P3"]),
+            st.sampled_from([100, 200, -100]),
+            st.sampled_from(["EUR", "CHF"]),
+        ),
+        max_size=30,
+    )
+)
+def test_shared_amounts_worked_out_at_once_are_those_looked_up_one_by_one(
+    rows: list[tuple[str, int, str]],
+) -> None:
+    items = [
+        ItemRecord(f"I{k}", f"INV-{k}", partner, f"{partner} SA", currency, residual, 740_000)
+        for k, (partner, residual, currency) in enumerate(rows)
+    ]
+    index = ItemIndex(items)
+    at_once = [index.amount_shared(k) for k in range(len(items))]
+    index._amount_shared = bytearray()  # empty: look through the partner or the amount bucket
+    one_by_one = [index.amount_shared(k) for k in range(len(items))]
+    assert at_once == one_by_one
+    assert at_once == [
+        any(j != k and rows[j] == rows[k] for j in range(len(rows))) for k in range(len(rows))
+    ]

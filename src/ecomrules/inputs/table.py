@@ -338,15 +338,21 @@ def arrow_columns(table: pa.Table, layout: Layout) -> Table | None:
             if units is None:
                 return None
             columns[column.name] = units
+        key = layout.key
+        if key is not None and (_repeats(table.column(key)) if key in present else n > 1):
+            return None
     except (pa.ArrowException, UnicodeEncodeError):
         return None
     del table
     pa.default_memory_pool().release_unused()
     if any(rule.bad(columns) for rule in layout.rules):
         return None
-    if layout.key is not None and len(set(columns[layout.key])) != n:
-        return None
     return Table(layout, columns, n)
+
+
+def _repeats(keys: Any) -> bool:
+    """True when a value of the key column repeats (counted in C; an absent one counts too)."""
+    return bool(pc.count_distinct(keys, mode="all").as_py() != len(keys))
 
 
 def _column(data: Any, column: Any) -> list[Any] | None:

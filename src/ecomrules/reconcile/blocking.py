@@ -22,7 +22,6 @@ from ecomrules.reconcile.index import ItemIndex, postings
 from ecomrules.reconcile.records import (
     ItemRecord,
     LineRecord,
-    normalise_name,
     normalise_reference,
     normalise_references,
 )
@@ -73,7 +72,6 @@ class BlockingContext:
         self.candidates: list[dict[int, int] | None] = [None] * len(lines)
         self.missed_keys: dict[int, list[str]] = {}
         self.pairs_proposed = 0
-        self._names: dict[str, str] = {}
         self._open: list[int] | None = None
         self._open_at = 0
 
@@ -127,11 +125,8 @@ class BlockingContext:
         return any(residuals[i] == paid for i in found)
 
     def name(self, text: str) -> str:
-        """The normalised form of a party name (cached)."""
-        found = self._names.get(text)
-        if found is None:
-            found = self._names[text] = normalise_name(text)
-        return found
+        """The normalised form of a party name (cached on the index)."""
+        return self.index.normalised_name(text)
 
     def miss(self, line: int, key: str) -> None:
         """Remember a reference-shaped key of ``line`` that matched no item."""

@@ -9,19 +9,19 @@ comparisons and no allocation.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from attrs import field, frozen
 from rapidfuzz import fuzz
 
+from ecomrules.fx import FxRates
 from ecomrules.money import Currency
 from ecomrules.reconcile.blocking import GROUP, PARTY, REF_KEY, REF_TEXT
 from ecomrules.reconcile.checksums import structured_kind
 from ecomrules.reconcile.index import ItemIndex
-from ecomrules.reconcile.rates import Rates
-from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_name, normalise_reference
+from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_reference
 
 __all__ = [
     "AmountComparison",
@@ -64,6 +64,17 @@ def lowest_weight(comparison: object) -> float:
     return min(weights) if weights else -math.inf
 
 
+def weight_floors(comparisons: Sequence[Comparison]) -> tuple[float, ...]:
+    """``floors[k]``: the least the comparisons after the k-th can add to a pair's total.
+
+    The scorer stops once the total plus this floor is sure of ``auto``; an
+    engine that decides some lines elsewhere (Spark's exact-reference stage)
+    stops at the same place by the same floors.
+    """
+    lows = [lowest_weight(c) for c in comparisons]
+    return tuple(sum(lows[k + 1 :]) for k in range(len(lows)))
+
+
 class ComparisonContext:
     """Shared, read-only facts the comparisons need, with small caches."""
 
@@ -77,26 +88,32 @@ class ComparisonContext:
         self.missed_keys = missed_keys
         self.compares = tuple(c.compare for c in comparisons)
         """The bound ``compare`` methods, looked up once per run."""
-        lows = [lowest_weight(c) for c in comparisons]
-        self.floors = tuple(sum(lows[k + 1 :]) for k in range(len(lows)))
+        self.floors = weight_floors(comparisons)
         """``floors[k]``: the least the comparisons after the k-th can add."""
         self.amount = next(
             (c for c in comparisons if isinstance(c, AmountComparison)), AmountComparison()
         )
         """The amount comparison, whose tolerances the assigner applies."""
-        self.rates = Rates({})
+        self.rates = FxRates()
         """Exchange rates for pairs in two currencies (set by the matcher)."""
         self.auto_bits = math.inf
         """The total weight at which a pair is auto (set by the matcher)."""
         self.review_bits = math.inf
         """The total weight at which a pair is proposed for review (set by the matcher)."""
-        self._names: dict[str, str] = {}
+        self.name = index.normalised_name
+        """The normalised form of a party name (cached on the index)."""
+        self._missed: tuple[int, list[str]] = (-1, [])  # the last line's, see missed()
+        self.name_scores: dict[tuple[str, str], float] = {}
+        """(payer name, partner name), as written -> their fuzzy similarity (cached)."""
 
-    def name(self, text: str) -> str:
-        """The normalised form of a party name (cached)."""
-        found = self._names.get(text)
-        if found is None:
-            found = self._names[text] = normalise_name(text)
+    def missed(self, line_index: int, line: LineRecord) -> list[str]:
+        """The line's references, normalised, and its reference-shaped keys that joined
+        nothing: what a near reference is looked for with (kept for the line's next pair)."""
+        last, found = self._missed
+        if last != line_index:
+            found = [normalise_reference(r) for r in line.references]
+            found.extend(self.missed_keys.get(line_index, ()))
+            self._missed = (line_index, found)
         return found
 
 
@@ -160,8 +177,7 @@ class ReferenceComparison:
             return self.in_text
         if not line.references and line_index not in ctx.missed_keys:
             return self.none
-        missed = [normalise_reference(r) for r in line.references]
-        missed.extend(ctx.missed_keys.get(line_index, ()))
+        missed = ctx.missed(line_index, line)
         if not missed:
             return self.none
         keys = [normalise_reference(k) for k in (item.number, item.reference, item.order_id) if k]
@@ -235,7 +251,7 @@ class AmountComparison:
         residual = item.residual
         converted = line.currency != item.currency
         if converted:
-            paid = ctx.rates.convert(line.cents + line.fee, line.currency, item.currency)
+            paid = ctx.rates.convert_minor(line.cents + line.fee, line.currency, item.currency)
         if paid is None or (paid > 0) != (residual > 0) or residual == 0:
             return self.other
         if paid == residual and not converted:
@@ -358,7 +374,12 @@ class PartyComparison:
                 return self.group
             return self.other_iban if other_partner else self.name_other
         if item.partner_name:
-            score = fuzz.token_sort_ratio(ctx.name(line.name), ctx.name(item.partner_name))
+            pair = (line.name, item.partner_name)
+            score = ctx.name_scores.get(pair)
+            if score is None:
+                score = ctx.name_scores[pair] = fuzz.token_sort_ratio(
+                    ctx.name(line.name), ctx.name(item.partner_name)
+                )
             if score >= self.name_threshold:
                 return self.name_equal
             if score >= self.similar_threshold:

@@ -16,7 +16,7 @@ from attrs import define
 from ecomrules.reconcile.blocking import NAMED, PARTY, REF_KEY, REF_TEXT
 from ecomrules.reconcile.combination import find_subsets
 from ecomrules.reconcile.comparison import AmountComparison, ComparisonContext, Level
-from ecomrules.reconcile.index import ItemIndex, postings
+from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.settings import MatcherSettings
 
@@ -159,28 +159,10 @@ def decide(
     decision = _decide(line_index, line, candidates, index, settings, ctx)
     if type(decision) is Proposal and decision.auto and len(decision.allocations) == 1:
         chosen = decision.allocations[0][0]
-        if candidates and not candidates.get(chosen, 0) & _REF and _amount_shared(chosen, index):
+        if candidates and not candidates.get(chosen, 0) & _REF and index.amount_shared(chosen):
             decision.auto = False
             decision.reasons = (*decision.reasons, "reconcile.amount.not_unique")
     return decision
-
-
-def _amount_shared(item_index: int, index: ItemIndex) -> bool:
-    """True when another open item of the item's partner has its residual and currency."""
-    residual = index.residuals[item_index]
-    partner = index.partners[item_index]
-    currency = index.currencies[item_index]
-    same_amount = postings(index.by_amount.get(residual))
-    owned = index.by_partner.get(partner, ())
-    partners, residuals, currencies = index.partners, index.residuals, index.currencies
-    if len(same_amount) <= len(owned):
-        return any(
-            j != item_index and partners[j] == partner and currencies[j] == currency
-            for j in same_amount
-        )
-    return any(
-        j != item_index and residuals[j] == residual and currencies[j] == currency for j in owned
-    )
 
 
 def _decide(
@@ -209,7 +191,7 @@ def _decide(
     best_total = -best[0]
     best_item = items[best[3]]
     if best_item.currency != line.currency:
-        paid = ctx.rates.convert(paid, line.currency, best_item.currency) or 0
+        paid = ctx.rates.convert_minor(paid, line.currency, best_item.currency) or 0
     if len(scored) == 1 and paid == best_item.residual:  # paid exactly once converted
         if best_total < ctx.review_bits:
             return Refusal(line_index, ("reconcile.below_threshold",), (best[3],))

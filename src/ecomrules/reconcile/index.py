@@ -53,6 +53,40 @@ def _postings(keys: Sequence[object]) -> dict[object, Postings]:
     return table
 
 
+def _key_postings(keys: list[str], owners: list[int]) -> dict[object, Postings]:
+    """The table :func:`_add` builds from ``owners[k]`` under ``keys[k]``, in that order.
+
+    Reference keys are nearly all distinct: the table is one ``dict(zip())``
+    (at a million items 0.2 s against 0.9 s for the loop), and only the keys
+    several rows share, found in C, are listed row by row (in row order, as
+    the loop lists them). A text pyarrow cannot hold goes by the loop.
+    """
+    table: dict[object, Postings] = dict(zip(keys, owners, strict=True))
+    if len(table) == len(keys):
+        return table
+    try:
+        column = pa.array(keys, pa.string())
+        counted = pc.value_counts(column)
+        shared = counted.field("values").filter(pc.greater(counted.field("counts"), 1))
+        rows = pc.indices_nonzero(pc.is_in(column, value_set=shared)).to_pylist()
+    except (UnicodeEncodeError, pa.ArrowException):
+        table = {}
+        for key, owner in zip(keys, owners, strict=True):
+            _add(table, key, owner)
+        return table
+    lists: dict[str, list[int]] = {}
+    for row in rows:
+        found = lists.get(keys[row])
+        if found is None:
+            lists[keys[row]] = [owners[row]]
+        else:
+            found.append(owners[row])
+    table.update(lists)
+    del column, counted, shared
+    pa.default_memory_pool().release_unused()
+    return table
+
+
 def _grouped_postings(residuals: list[int]) -> dict[object, Postings]:
     """:func:`_postings` with the rows grouped in C (same table, same order)."""
     grouped = columnar.group(residuals, "int64")
@@ -204,12 +238,14 @@ class ItemIndex:
         """The currency code of each item, by index."""
         self.partners: list[str] = list(map(attrgetter("partner_id"), items))
         """The partner id of each item, by index."""
-        by_key = _postings(self.number_keys)
+        keys = list(self.number_keys)
+        owners = list(range(len(items)))
         for field in ("reference", "order_id"):  # the optional keys, of the items that have them
             raws = list(map(attrgetter(field), items))
-            owners = compress(range(len(raws)), raws)
-            for i, key in zip(owners, normalise_references(list(filter(None, raws))), strict=True):
-                _add(by_key, key, i)
+            owners.extend(compress(range(len(raws)), raws))
+            keys.extend(normalise_references(list(filter(None, raws))))
+        by_key = _key_postings(keys, owners)
+        del keys, owners
         ibans = list(map(attrgetter("iban"), items))
         self._partner_codes: Any = None  # each item's partner number, when grouped in C
         by_amount = (
@@ -247,6 +283,8 @@ class ItemIndex:
             if units < 0
         )
         """Partners with a credit note open: a payment may net it in."""
+        self._amount_shared: bytearray | None = None  # see amount_shared
+        self._normalised: dict[str, str] = {}  # a name as written -> normalise_name of it
         self._numbers: dict[int, list[str]] = {}  # residual -> its items' numbers
         self._codes_of_names: dict[str, int] | None = None  # normalised name -> its number
         self._partner_name_codes: list[int] = []  # each partner's name number
@@ -268,6 +306,82 @@ class ItemIndex:
         """True when ``partner`` belongs to the group of one of ``others``."""
         group = self.group_of.get(partner)
         return group is not None and any(self.group_of.get(o) == group for o in others)
+
+    def normalised_name(self, text: str) -> str:
+        """:func:`normalise_name` of ``text``, each distinct text normalised once per run.
+
+        One table for the partners' names and the payers': the blockers, the
+        name join and the party comparison all read it.
+        """
+        found = self._normalised.get(text)
+        if found is None:
+            found = self._normalised[text] = normalise_name(text)
+        return found
+
+    def amount_shared(self, item: int) -> bool:
+        """True when another open item of the item's partner has its residual and currency.
+
+        Worked out for every item at once on first use, in C (the rows sorted
+        by partner, residual and currency; a row equal to a neighbour shares
+        its amount): at a million items, asked for 140,000 items, this costs
+        a fifth of looking through each item's partner or amount bucket.
+        Items pyarrow does not group (see the class) are looked through.
+        """
+        shared = self._amount_shared
+        if shared is None:
+            shared = self._amount_shared = self._shared_amounts()
+        if shared:
+            return bool(shared[item])
+        residual = self.residuals[item]
+        partner = self.partners[item]
+        currency = self.currencies[item]
+        same_amount = postings(self.by_amount.get(residual))
+        owned = self.by_partner.get(partner, ())
+        partners, residuals, currencies = self.partners, self.residuals, self.currencies
+        if len(same_amount) <= len(owned):
+            return any(
+                j != item and partners[j] == partner and currencies[j] == currency
+                for j in same_amount
+            )
+        return any(
+            j != item and residuals[j] == residual and currencies[j] == currency for j in owned
+        )
+
+    def _shared_amounts(self) -> bytearray:
+        """A 1 for each item sharing partner, residual and currency with another item
+        (empty when the items are not grouped in C)."""
+        if self._partner_codes is None or not isinstance(self.residuals, array):
+            return bytearray()
+        if len(self.residuals) < 2:
+            return bytearray(len(self.residuals))
+        columns = pa.table(
+            {
+                "partner": self._partner_codes,
+                "residual": pa.Array.from_buffers(
+                    pa.int64(), len(self.residuals), [None, pa.py_buffer(self.residuals)]
+                ),
+                "currency": pc.dictionary_encode(pa.array(self.currencies, pa.string())).indices,
+            }
+        )
+        order = pc.sort_indices(
+            columns, sort_keys=[(name, "ascending") for name in columns.column_names]
+        )
+        rows = columns.take(order)
+        same = None  # row k equals row k + 1 in every column
+        for name in columns.column_names:
+            column = rows.column(name)
+            equal = pc.equal(column.slice(0, len(column) - 1), column.slice(1))
+            same = equal if same is None else pc.and_(same, equal)
+        flags = bytearray(len(self.residuals))
+        if same is not None and len(same):
+            false = pa.array([False])
+            before = pa.concat_arrays([false, pc.fill_null(same, False).combine_chunks()])
+            after = pa.concat_arrays([pc.fill_null(same, False).combine_chunks(), false])
+            for k in pc.filter(order, pc.or_(before, after)).to_pylist():
+                flags[k] = 1
+        del columns, order, rows, same
+        pa.default_memory_pool().release_unused()
+        return flags
 
     def named_with_amounts(self, names: Sequence[str], residuals: Sequence[int]) -> list[list[int]]:
         """For each query (``names[k]``, ``residuals[k]``): the items whose partner's
@@ -344,7 +458,7 @@ class ItemIndex:
         """
         if self._codes_of_names is None:
             items = self.items
-            keys: dict[str, str] = {}
+            keys = self._normalised
             codes: dict[str, int] = {}
             by_partner: list[int] = []
             for owned in self.by_partner.values():
