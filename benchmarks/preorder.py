@@ -28,7 +28,7 @@ from ecomrules.preorder import (
     SupplyEvent,
     SupplyStatus,
     Warehouse,
-    plan,
+    plan_release,
 )
 from ecomrules.time import BusinessCalendar, zone
 
@@ -119,13 +119,13 @@ def main() -> None:
     generated = time.perf_counter() - started
     warehouse = Warehouse(BusinessCalendar(country="FR"), PARIS)
     services = carriers()
-    gc.collect()  # plan() pauses the cyclic collector itself while it runs
+    gc.collect()  # plan_release() pauses the cyclic collector itself while it runs
     floor_start = time.perf_counter()
     sorted(lines, key=lambda line: (line.order_id, line.sku))
     floor = time.perf_counter() - floor_start
     started = time.perf_counter()
     cpu = time.process_time()
-    result = plan(
+    result = plan_release(
         products=catalogue,
         lines=lines,
         supply=supply,

@@ -1,22 +1,29 @@
 """Reconciliation on Spark (local mode) beside the embedded engine, on generated data.
 
 Usage: python benchmarks/reconcile_spark.py [SIZE ...] [--data DIR] [--seed 7]
-[--master local[2]] [--partitions 8] [--skip-embedded]
+[--master local[2]] [--partitions 8] [--skip-embedded] [--no-digest]
 
-For each size (default: 1000000), in this order: the embedded engine in its
-own process (wall time, peak memory, decision digest), then the Spark engine
-on a local session (wall time of the run up to the collected result, peak
-memory of the driver's Python process, of the JVM (driver and executors in
-local mode) and of all Python workers together, sampled every 0.2 s from
-/proc, and its digest). The two digests must be equal. Printed with the load
-average before and after, because the machine is shared.
+The data is ``benchmarks/reconcile/generate.py``'s, with the seed of
+``benchmarks/reconcile/run.py`` (7) unless told. For each size (default:
+1000000), each engine in its own process, one after the other:
 
-The estimate at the end: the run's CPU seconds (driver, JVM and Python
-workers, read from /proc: on a shared machine wall time times cores says
-little) over S lines; a cluster doing 100M lines in 10 minutes needs about
-``cpu_seconds_per_line * 100e6 / 600`` cores, read with the caveats in
-docs/guides/spark.md (this machine's load, the driver-side share of the
-contested claims, the shuffle's network cost absent in local mode).
+- the embedded engine: wall time, CPU seconds (user + system), peak RSS,
+  decision digest;
+- the Spark engine on a local session: wall time of the run (the decisions,
+  the contested claims and every table written as Parquet, as ``ecomrules
+  reconcile --engine spark`` does), the lines decided by the exact-reference
+  stage in Spark SQL, and CPU seconds and peak memory of the whole process
+  tree, read with psutil every 0.5 s: the driver's Python, the JVM (driver
+  and executors in local mode) and the Python workers; then, unless
+  ``--no-digest``, the decision digest of the collected result (collecting a
+  million rows to the driver is not part of the timed run).
+
+The two digests must be equal. The load average is printed before and
+after each engine: the machine is shared, so wall time says little and CPU
+seconds are the figure to compare. The estimate at the end: the marginal
+CPU cost per line, from this run and the fixed cost measured on a tiny
+run (2,000 lines, ``--fixed``), gives the executor cores a cluster needs
+for 100M lines in 10 minutes (before network and driver costs: see ADR 0100).
 """
 
 from __future__ import annotations
@@ -27,9 +34,12 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
+
+import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "reconcile"))
@@ -57,112 +67,116 @@ def _embedded(folder: Path) -> dict[str, object]:
         result = Matcher().match_records(lines, items)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"wall_s": round(wall, 1), "peak_mb": round(peak), "digest": decision_digest(result)}
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_s(pid: int) -> float:
-    """User plus system CPU seconds of a process so far (0 when it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICK
-
-
-def _children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as handle:
-                found.extend(int(c) for c in handle.read().split())
-    except OSError:
-        pass
-    return found
+    return {
+        "wall_s": round(wall, 1),
+        "cpu_s": round(time.process_time(), 1),
+        "peak_mb": round(peak),
+        "digest": decision_digest(result),
+    }
 
 
 class _Sampler(threading.Thread):
-    """Peak RSS of the JVM and of the Python workers (the JVM's descendants) together,
-    and the CPU seconds of every process of the tree (each one's last reading)."""
+    """Peak RSS of the JVM and of the Python workers, and the CPU seconds of the tree.
+
+    The JVM is this process's ``java`` child; the Python workers are its
+    descendants. CPU: at each sample, the sum over the live processes of
+    their own and their reaped children's CPU time (a worker that ended is
+    counted in its parent's), so the last sample before the session stops
+    holds the tree's total.
+    """
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.jvm_mb = 0.0
         self.workers_mb = 0.0
-        self.cpu: dict[int, float] = {}
+        self.tree_cpu_s = 0.0
         self.stop = threading.Event()
 
+    def sample(self) -> None:
+        jvm = workers = 0
+        cpu = 0.0
+        for child in psutil.Process().children(recursive=True):
+            try:
+                with child.oneshot():
+                    rss = child.memory_info().rss
+                    times = child.cpu_times()
+                    is_jvm = "java" in child.name()
+            except psutil.Error:
+                continue
+            cpu += times.user + times.system + times.children_user + times.children_system
+            if is_jvm:
+                jvm += rss
+            else:
+                workers += rss
+        self.jvm_mb = max(self.jvm_mb, jvm / 2**20)
+        self.workers_mb = max(self.workers_mb, workers / 2**20)
+        self.tree_cpu_s = max(self.tree_cpu_s, cpu)
+
     def run(self) -> None:
-        me = os.getpid()
-        while not self.stop.wait(0.2):
-            jvm = 0
-            workers = 0
-            for child in _children(me):
-                jvm += _rss_kb(child)
-                self.cpu[child] = max(self.cpu.get(child, 0.0), _cpu_s(child))
-                todo = _children(child)
-                while todo:
-                    pid = todo.pop()
-                    workers += _rss_kb(pid)
-                    self.cpu[pid] = max(self.cpu.get(pid, 0.0), _cpu_s(pid))
-                    todo.extend(_children(pid))
-            self.jvm_mb = max(self.jvm_mb, jvm / 1024)
-            self.workers_mb = max(self.workers_mb, workers / 1024)
+        while not self.stop.wait(0.5):
+            self.sample()
 
 
-def _spark(folder: Path, master: str, partitions: int) -> dict[str, object]:
+def _spark(folder: Path, master: str, partitions: int, digest: bool) -> dict[str, object]:
     from ecomrules.reconcile.spark import reconcile_spark
     from ecomrules.sparkrun import local_session
     from ecomrules.testing.reconcile import decision_digest
 
     sampler = _Sampler()
     sampler.start()
-    cpu0 = time.process_time()
+    start = time.perf_counter()
     spark = local_session(
         master, shuffle_partitions=partitions, config={"spark.driver.memory": "6g"}
     )
-    start = time.perf_counter()
+    started = time.perf_counter() - start
     run = reconcile_spark(
         spark,
         str(folder / "statement.csv"),
         str(folder / "open-items.csv"),
         partitions=partitions,
     )
-    planned = time.perf_counter() - start
-    result = run.to_match_result()
+    decided = time.perf_counter() - start
+    with tempfile.TemporaryDirectory(prefix="reconcile-spark-") as tmp:
+        summary = run.write(Path(tmp) / "out")
     wall = time.perf_counter() - start
-    driver_cpu = time.process_time() - cpu0
-    spark.stop()
-    sampler.stop.set()
-    sampler.join()
-    cores = os.cpu_count() or 1
-    if master.startswith("local[") and master[6:-1].isdigit():
-        cores = int(master[6:-1])
-    return {
+    sampler.sample()
+    figures: dict[str, object] = {
         "wall_s": round(wall, 1),
-        "proposals_and_contested_s": round(planned, 1),
+        "session_start_s": round(started, 1),
+        "decided_s": round(decided, 1),
+        "cpu_s": round(time.process_time() + sampler.tree_cpu_s, 1),
+        "driver_python_cpu_s": round(time.process_time(), 1),
         "driver_python_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "jvm_peak_mb": round(sampler.jvm_mb),
         "python_workers_peak_mb": round(sampler.workers_mb),
-        "cpu_s": round(driver_cpu + sum(sampler.cpu.values()), 1),
-        "contested_proposals": run.contested,
-        "cores": cores,
-        "digest": decision_digest(result),
+        **{key: summary[key] for key in ("exact", "contested", "auto", "review")},
     }
+    if digest:
+        collected = time.perf_counter()
+        figures["digest"] = decision_digest(run.to_match_result())
+        figures["collect_and_digest_s"] = round(time.perf_counter() - collected, 1)
+    run.unpersist()
+    spark.stop()
+    sampler.stop.set()
+    sampler.join()
+    return figures
+
+
+def _child(engine: str, size: int, args: argparse.Namespace) -> dict[str, object]:
+    """One engine on one size in its own process: its figures, with the load around it."""
+    command = [sys.executable, __file__, str(size), "--data", str(args.data)]
+    command += ["--seed", str(args.seed), "--master", args.master]
+    command += ["--partitions", str(args.partitions), "--one", engine]
+    if args.no_digest:
+        command.append("--no-digest")
+    before = os.getloadavg()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"{engine} at {size} failed:\n{done.stderr[-3000:]}")
+    figures: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["load_before"] = [round(x, 1) for x in before]
+    figures["load_after"] = [round(x, 1) for x in os.getloadavg()]
+    return figures
 
 
 def main() -> None:
@@ -173,6 +187,10 @@ def main() -> None:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--partitions", type=int, default=8)
     parser.add_argument("--skip-embedded", action="store_true")
+    parser.add_argument("--no-digest", action="store_true")
+    parser.add_argument(
+        "--fixed", type=int, default=2000, help="lines of the fixed-cost run (0: none)"
+    )
     parser.add_argument("--one", choices=("embedded", "spark"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:  # a child process: one engine, one size, JSON on stdout
@@ -180,48 +198,36 @@ def main() -> None:
         if args.one == "embedded":
             figures = _embedded(folder)
         else:
-            figures = _spark(folder, args.master, args.partitions)
+            figures = _spark(folder, args.master, args.partitions, not args.no_digest)
         print(json.dumps(figures))
         return
+    fixed: dict[str, object] | None = None
+    if args.fixed:
+        _folder(args.fixed, args.data, args.seed)
+        fixed = _child("spark", args.fixed, args)
+        print(json.dumps({"lines": args.fixed, "spark": fixed}), flush=True)
     for size in args.sizes:
         _folder(size, args.data, args.seed)
-        row: dict[str, object] = {"lines": size, "load_before": os.getloadavg()}
+        row: dict[str, object] = {"lines": size}
         for engine in ("embedded", "spark"):
             if engine == "embedded" and args.skip_embedded:
                 continue
-            done = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    str(size),
-                    "--data",
-                    str(args.data),
-                    "--seed",
-                    str(args.seed),
-                    "--master",
-                    args.master,
-                    "--partitions",
-                    str(args.partitions),
-                    "--one",
-                    engine,
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            row[engine] = json.loads(done.stdout.strip().splitlines()[-1])
-        row["load_after"] = os.getloadavg()
+            row[engine] = figures = _child(engine, size, args)
+            print(json.dumps({"lines": size, engine: figures}), flush=True)
         spark = row["spark"]
         assert isinstance(spark, dict)
-        if "embedded" in row:
-            embedded = row["embedded"]
-            assert isinstance(embedded, dict)
+        embedded = row.get("embedded")
+        if isinstance(embedded, dict) and "digest" in spark:
             row["same_digest"] = embedded["digest"] == spark["digest"]
-        # CPU seconds, not wall x cores: the machine is shared (JVM start included)
-        core_s_per_line = float(spark["cpu_s"]) / size
-        row["core_seconds_per_million_lines"] = round(core_s_per_line * 1e6)
-        row["cores_for_100M_in_10_min"] = round(core_s_per_line * 100e6 / 600)
-        print(json.dumps(row, indent=2))
+        # CPU seconds, not wall x cores: the machine is shared
+        cpu = float(spark["cpu_s"])
+        if fixed is not None and size > args.fixed:
+            marginal = (cpu - float(str(fixed["cpu_s"]))) / (size - args.fixed)
+        else:
+            marginal = cpu / size
+        row["marginal_cpu_ms_per_line"] = round(marginal * 1e3, 3)
+        row["cores_for_100M_in_10_min"] = round(marginal * 100e6 / 600)
+        print(json.dumps(row, indent=2), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Wall time and peak memory of ``ecomrules reconcile --json --out FILE``, against a bare join.
+"""Wall time and peak memory of ``ecomrules reconcile --json --out FILE``, against a bare join
+and against the matcher alone.
 
 Usage: python benchmarks/reconcile/cli.py [SIZE ...] [--data DIR] [--seed 7] [--repeat N]
 (default sizes: 300000 1000000; data from ``generate.py``, shared with ``run.py``).
@@ -14,6 +15,13 @@ command is compared with (``ratio`` in wall time, ``cpu_ratio`` in CPU
 time). The SHA-256 of the written JSON document is printed too: two versions
 of the code that print the same digest made the same decisions and wrote the
 same bytes.
+
+Then, in a child process of its own, the matcher alone: the same files read
+into its records (not timed), then ``Matcher().match_records`` timed, the
+collector paused as the command pauses it. ``engine_ratio`` is the matcher
+over the bare join (the command cannot be nearer the bare join than its own
+matcher is), ``cli_engine_ratio`` the command over the matcher: what reading,
+writing and starting up add (wall; ``cli_engine_cpu_ratio`` in CPU time).
 """
 
 from __future__ import annotations
@@ -69,7 +77,35 @@ def _wait(child: subprocess.Popen[bytes]) -> tuple[int, resource.struct_rusage]:
     return status, usage
 
 
+def engine_alone(folder: Path) -> None:
+    """Print the matcher's own wall and CPU time over the files of ``folder`` (a child's job)."""
+    from ecomrules.gcpause import paused_collector
+    from ecomrules.reconcile import Matcher
+    from ecomrules.reconcile.bulk import read_item_records, read_line_records
+
+    with paused_collector():
+        items = read_item_records(folder / "open-items.csv")
+        lines = read_line_records(folder / "statement.csv")
+        cpu = time.process_time()
+        start = time.perf_counter()
+        Matcher().match_records(lines, items)
+        wall = time.perf_counter() - start
+        cpu = time.process_time() - cpu
+    print(json.dumps({"wall": wall, "cpu": cpu}))
+
+
+def run_engine(folder: Path) -> tuple[float, float]:
+    """The matcher's wall and CPU time, run alone in a child process."""
+    command = [sys.executable, __file__, "--engine-alone", str(folder)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    figures = json.loads(done.stdout)
+    return figures["wall"], figures["cpu"]
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--engine-alone"]:
+        engine_alone(Path(sys.argv[2]))
+        return
     parser = argparse.ArgumentParser(description="reconcile command-line benchmark")
     parser.add_argument("sizes", nargs="*", type=int, default=[300_000, 1_000_000])
     parser.add_argument("--data", type=Path, default=Path("/tmp/ecomrules-reconcile-bench"))
@@ -82,6 +118,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 wall, cpu, peak, digest = run_cli(folder, Path(tmp) / "result.json")
             bare, _, bare_cpu, _ = _bare_join(folder / "open-items.csv", folder / "statement.csv")
+            engine, engine_cpu = run_engine(folder)
             print(
                 json.dumps(
                     {
@@ -91,8 +128,14 @@ def main() -> None:
                         "cli_peak_mb": round(peak),
                         "bare_join_s": round(bare, 2),
                         "bare_join_cpu_s": round(bare_cpu, 2),
+                        "engine_s": round(engine, 2),
+                        "engine_cpu_s": round(engine_cpu, 2),
                         "ratio": round(wall / bare, 2),
                         "cpu_ratio": round(cpu / bare_cpu, 2),
+                        "engine_ratio": round(engine / bare, 2),
+                        "engine_cpu_ratio": round(engine_cpu / bare_cpu, 2),
+                        "cli_engine_ratio": round(wall / engine, 2),
+                        "cli_engine_cpu_ratio": round(cpu / engine_cpu, 2),
                         "output_sha256": digest,
                     }
                 ),

@@ -25,8 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 def stages(folder: Path) -> dict[str, object]:
     """The CPU seconds of each stage of one run over ``folder``, and the run's digest."""
+    from decimal import ROUND_HALF_EVEN
+
     from run import _digest
 
+    from ecomrules.fx import FxRates
     from ecomrules.gcpause import paused_collector
     from ecomrules.reconcile import Matcher
     from ecomrules.reconcile import engine as eng
@@ -35,7 +38,6 @@ def stages(folder: Path) -> dict[str, object]:
     from ecomrules.reconcile.comparison import ComparisonContext
     from ecomrules.reconcile.decision import bits, decide
     from ecomrules.reconcile.index import ItemIndex
-    from ecomrules.reconcile.rates import Rates
 
     times: dict[str, float] = {}
     clock = [time.process_time()]
@@ -64,7 +66,7 @@ def stages(folder: Path) -> dict[str, object]:
             lap(f"block {blocker.name}")
         ctx = ComparisonContext(index, blocking.missed_keys, settings.comparisons)
         ctx.auto_bits = bits(settings.auto_threshold)
-        ctx.rates = Rates(settings.rates)
+        ctx.rates = FxRates(settings.rates, ROUND_HALF_EVEN, derive_inverse=True)
         ctx.review_bits = bits(settings.review_threshold)
         candidates = blocking.candidates
         pairs = sum(map(len, filter(None, candidates)))

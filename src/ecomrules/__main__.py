@@ -1,5 +1,5 @@
 """``python -m ecomrules`` runs the command line."""
 
-from ecomrules.cli.app import main
+from ecomrules.cli.app import run
 
-main()
+run()

@@ -20,6 +20,9 @@ has no web UI and runs in UTC, so that a test or a command-line run opens
 no port beyond the loopback and gives the same dates on every machine.
 Nothing here changes process-wide state beyond what Spark itself does when
 a session starts (a JVM child process, stopped with the session).
+
+Both engines also share, from here, how a failure is told in one line
+(:func:`first_line`) and how a result names its tables (:class:`SparkTable`).
 """
 
 from __future__ import annotations
@@ -30,16 +33,19 @@ import shutil
 import subprocess
 import sys
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from ecomrules.errors import SparkError
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 __all__ = [
     "SPARK_VERSIONS",
+    "TASK_MARK",
+    "SparkTable",
     "check_spark",
+    "first_line",
     "java_version",
     "local_session",
     "spark_version",
@@ -155,3 +161,64 @@ def local_session(
             os.environ.pop(name, None)
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+TASK_MARK = "ecomrules-spark-task"
+"""Starts the message of an error raised in a Python worker on purpose (what failed, where):
+:func:`first_line` finds it among the lines Spark wraps around it."""
+
+_RAISED = re.compile(r"^(?:[A-Za-z_][\w.]*)?(?:Error|Exception|Exit)\b: .+")
+"""A Python (or JVM) exception line: ``ValueError: ...``, ``java.lang.OutOfMemoryError: ...``."""
+
+
+def first_line(error: BaseException) -> str:
+    """What went wrong, in one line, out of the many a failed Spark job reports.
+
+    In this order: the message a worker raised with :data:`TASK_MARK`; else
+    the last exception line of the (Python) text before its ``SQLSTATE``;
+    else a JVM failure's own exception (Py4J's "An error occurred while
+    calling oN.parquet." is followed by ``": <the exception>"``); else the
+    error's type and first line.
+    """
+    text = str(error).strip()
+    lines = text.splitlines()
+    for line in lines:
+        if TASK_MARK in line:
+            return line.split(TASK_MARK + ": ", 1)[-1].strip()
+    head = text.split("SQLSTATE", 1)[0].splitlines()
+    raised = [line.strip() for line in head if _RAISED.match(line.strip())]
+    if raised:
+        return raised[-1]
+    java = [line[2:].strip() for line in lines[1:] if line.startswith(": ")]
+    if java:
+        return java[0][:400]
+    return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+class _Tables(Protocol):
+    def table(self, name: str) -> DataFrame: ...
+
+
+class SparkTable:
+    """One table of a Spark result as an attribute: ``plan.notices`` is ``plan.table("notices")``.
+
+    The attribute's name is the table's; the result class defines ``table(name)``.
+    """
+
+    def __init__(self, doc: str) -> None:
+        self.__doc__ = doc
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> SparkTable: ...
+
+    @overload
+    def __get__(self, instance: _Tables, owner: type | None = None) -> DataFrame: ...
+
+    def __get__(self, instance: _Tables | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        return instance.table(self.name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -21,6 +20,7 @@ from ecomrules.credit import (
 from ecomrules.credit.reservation import Reservation
 from ecomrules.money import Money
 from ecomrules.testing.credit import make_customer, make_item, make_order
+from ecomrules.testing.race import race
 from ecomrules.workspace import Workspace
 from ecomrules.workspace.credit import SqliteReservationStore
 
@@ -49,25 +49,14 @@ class SlowStore(SqliteReservationStore):
 def test_two_concurrent_orders_cannot_both_pass_on_the_same_headroom(tmp_path: Path) -> None:
     path = tmp_path / "ws.db"
     Workspace(path).close()
-    barrier = threading.Barrier(2)
-    results: list[CreditDecision] = []
-    errors: list[BaseException] = []
 
-    def take(order_id: str) -> None:
-        try:
-            with Workspace(path) as space:
-                store = SlowStore(space)
-                barrier.wait()
-                results.append(decide_and_reserve(store, book(), make_order("600.00", id=order_id)))
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
+    def take(n: int) -> CreditDecision:
+        with Workspace(path) as space:
+            return decide_and_reserve(SlowStore(space), book(), make_order("600.00", id=f"SO-{n}"))
 
-    threads = [threading.Thread(target=take, args=(f"SO-{n}",)) for n in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    raced = race(take, 2)
+    results = [d for d in raced if isinstance(d, CreditDecision)]
+    assert len(results) == 2, raced
     outcomes = sorted(d.outcome.value for d in results)
     assert outcomes == ["require_prepayment", "warn"]
     refused = next(d for d in results if d.outcome is Outcome.REQUIRE_PREPAYMENT)

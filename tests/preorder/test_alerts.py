@@ -12,7 +12,7 @@ from ecomrules.preorder import (
     PreorderProduct,
     SupplyEvent,
     SupplyStatus,
-    plan,
+    plan_release,
     suggest_purchase,
 )
 from ecomrules.testing.preorder import PARIS, carrier, line, warehouse
@@ -27,7 +27,7 @@ def game(**changes: object) -> PreorderProduct:
 
 
 def alerts(product: PreorderProduct, supply: list[SupplyEvent], *lines, **policy) -> list[Alert]:
-    result = plan(
+    result = plan_release(
         products=[product],
         lines=lines or [line("O1", quantity=10)],
         supply=supply,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ecomrules import demo
 from ecomrules.inputs.preorders import read_preorder_inputs
-from ecomrules.preorder import plan
+from ecomrules.preorder import plan_release
 from ecomrules.testing.golden import assert_golden
 from ecomrules.time import zone
 
@@ -119,7 +119,7 @@ def test_demo_plan_matches_its_golden_file() -> None:
         supply=demo.path("supply.csv"),
         carriers=demo.path("carriers.csv"),
     )
-    result = plan(
+    result = plan_release(
         products=inputs.products,
         lines=inputs.lines,
         supply=inputs.supply,

@@ -18,7 +18,7 @@ from ecomrules.preorder import (
     Warehouse,
     board,
     diff_plans,
-    plan,
+    plan_release,
     snapshot,
     snapshot_from_json,
 )
@@ -32,7 +32,7 @@ GAME = PreorderProduct(
 
 
 def run(lines, supply, mixed=MixedPolicy.SPLIT, product=GAME) -> ReleasePlan:
-    return plan(
+    return plan_release(
         products=[product],
         lines=lines,
         supply=supply,
@@ -131,7 +131,7 @@ def test_plan_json_has_the_documented_shape() -> None:
 def test_a_closed_warehouse_day_moves_the_ship_day() -> None:
     monday = PreorderProduct("GAME", "Game", datetime(2026, 12, 28, tzinfo=PARIS))
     closed = Warehouse(BusinessCalendar(country="FR", closed=[date(2026, 12, 24)]), PARIS)
-    result = plan(
+    result = plan_release(
         products=[monday],
         lines=[line("O1")],
         supply=STOCK,
@@ -149,7 +149,7 @@ def test_wait_marks_a_pre_order_moved_past_its_release_late() -> None:
     later = PreorderProduct("LATER", "Later", datetime(2026, 12, 18, tzinfo=PARIS))
     lines = [line("O1", quantity=1), line("O1", sku="LATER", quantity=1)]
     supply = [*STOCK, SupplyEvent("LATER", 1, date(2026, 12, 1))]
-    result = plan(
+    result = plan_release(
         products=[GAME, later],
         lines=lines,
         supply=supply,

@@ -16,7 +16,7 @@ from ecomrules.preorder import (
     ReleasePlan,
     Scheduler,
     SupplyEvent,
-    plan,
+    plan_release,
 )
 from ecomrules.testing.preorder import Scenario, scenarios
 
@@ -44,7 +44,7 @@ def run(s: Scenario, policy: AllocationPolicy | None = None, **changes: object) 
         "policy": PlanPolicy(allocation=policy or AllocationPolicy()),
     }
     values.update(changes)
-    return plan(**values)  # type: ignore[arg-type]
+    return plan_release(**values)  # type: ignore[arg-type]
 
 
 @settings(max_examples=60)

@@ -12,7 +12,7 @@ from ecomrules.preorder import (
     PreorderProduct,
     Scheduler,
     SupplyEvent,
-    plan,
+    plan_release,
 )
 from ecomrules.testing.preorder import PARIS, carrier, line, warehouse
 from ecomrules.time import zone
@@ -33,7 +33,7 @@ def plan_one(
     as_of: datetime = AS_OF,
     **line_kw: Any,
 ) -> PlanLine:
-    result = plan(
+    result = plan_release(
         products=[product(release, strict=strict)],
         lines=[line("O1", **line_kw)],
         supply=[SupplyEvent("GAME", 10, supply_on)],

@@ -23,7 +23,6 @@ from ecomrules.reconcile.records import (
     normalise_reference,
     normalise_references,
 )
-from ecomrules.reconcile.result import match_documents
 from ecomrules.testing.reconcile import item, line
 
 IBANS = ("FR7630006000011234567890189", "DE89370400440532013000", "")
@@ -124,21 +123,6 @@ def test_guarantees_hold_and_order_does_not_matter(world, rng) -> None:  # type:
     rng.shuffle(shuffled_lines)
     rng.shuffle(shuffled_items)
     assert Matcher().match(shuffled_lines, shuffled_items).to_json() == result.to_json()
-    assert list(match_documents(result.matches)) == result.to_json()["matches"]
-
-
-def test_a_match_document_is_its_own_though_the_streamed_ones_share_their_lists() -> None:
-    """The CLI's streamed documents share the reason lists of equal levels (encoded at once);
-    ``to_json`` gives each caller lists it may change."""
-    lines = [line(f"L{n}", "10.00", refs=(f"INV-{n}",)) for n in range(3)]
-    items = [item(str(n), "10.00", reference=f"INV-{n}") for n in range(3)]
-    result = Matcher().match(lines, items)
-    first, second, _ = match_documents(result.matches)
-    assert first["reasons"] == second["reasons"]
-    assert first["reasons"] is second["reasons"]
-    mine = result.matches[0].to_json()
-    mine["reasons"].append("changed")
-    assert result.matches[1].to_json()["reasons"] == second["reasons"] != mine["reasons"]
 
 
 def _near_name_never_wins(

@@ -36,14 +36,17 @@ def spark() -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Each test's cached frames are dropped after it: one session serves every test.
+    """Each test's cached and stored frames are dropped after it: one session serves every test.
 
     Without this the frames a run keeps (``cache``) pile up over the session in
     the local driver's 2 GB, until a later broadcast join has no room left.
     """
     yield
     if "spark" in request.fixturenames:
-        request.getfixturevalue("spark").catalog.clearCache()
+        spark = request.getfixturevalue("spark")
+        spark.catalog.clearCache()
+        for rdd in list(spark.sparkContext._jsc.getPersistentRDDs().values()):
+            rdd.unpersist(False)  # the local checkpoints of runs not released
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -106,6 +107,126 @@ def test_one_or_two_groups_decide_as_the_embedded_engine(
 ) -> None:
     folder, expected = small
     assert _digest(spark, folder, partitions) == expected
+
+
+def _stored(spark: Any) -> set[int]:
+    """The ids of the RDDs the session keeps (cached frames and local checkpoints)."""
+    return set(spark.sparkContext._jsc.getPersistentRDDs().keySet())
+
+
+def _cache_empty(spark: Any) -> bool:
+    return bool(spark._jsparkSession.sharedState().cacheManager().isEmpty())
+
+
+def test_unpersist_releases_every_frame_the_run_stored(spark: Any, small: tuple[Path, str]) -> None:
+    folder, expected = small
+    spark.catalog.clearCache()
+    before = _stored(spark)
+    run = reconcile_spark(
+        spark, str(folder / "statement.csv"), str(folder / "open-items.csv"), partitions=2
+    )
+    assert len(_stored(spark) - before) == len(run.kept) > 0  # kept while the tables are read
+    assert decision_digest(run.to_match_result()) == expected
+    run.unpersist()
+    assert _stored(spark) == before
+    assert _cache_empty(spark)
+
+
+def test_a_partner_is_named_by_its_first_item_as_the_embedded_engine_reads_it(
+    spark: Any, tmp_path: Path
+) -> None:
+    # P1's first item (I2) names it "Zeta Trading SARL", a later one (I1) by a name that
+    # sorts first: the payer named as the first item pays both at once (a combination
+    # found through P1's items only, since no item has the amount paid).
+    (tmp_path / "open-items.csv").write_text(
+        "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date\n"
+        "I2,INV-2,P1,Zeta Trading SARL,EUR,100.00,100.00,2026-10-01,2026-11-01\n"
+        "I1,INV-1,P1,Alpha Trading SARL,EUR,50.00,50.00,2026-10-01,2026-11-02\n"
+        "I3,INV-3,P2,Other Shop GmbH,EUR,70.00,70.00,2026-10-01,2026-11-01\n"
+    )
+    (tmp_path / "statement.csv").write_text(
+        "id,booking_date,value_date,amount,currency,counterparty,iban,label,reference\n"
+        "L1,2026-11-10,2026-11-10,150.00,EUR,Zeta Trading SARL,,payment,\n"
+        "L2,2026-11-10,2026-11-10,70.00,EUR,Other Shop GmbH,,payment,\n"
+    )
+    embedded = _embedded(tmp_path)
+    assert [m.line_id for m in embedded.matches] == ["L1", "L2"]  # the case is the one meant
+    assert _digest(spark, tmp_path, 2) == decision_digest(embedded)
+
+
+_EXACT_ITEMS = """\
+id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date,reference,order_id,iban
+I1,INV-1001,P1,Alpha SARL,EUR,100.00,100.00,2026-10-01,2026-11-01,,,
+I2,INV-1002,P2,Beta GmbH,EUR,200.00,200.00,2026-10-01,2026-11-01,RF18539007547034,,
+I3,INV-1003,P3,Gamma SAS,EUR,300.00,300.00,2026-10-01,2026-11-01,,,
+I4,INV-1004,P3,Gamma SAS,EUR,400.00,400.00,2025-05-01,2025-06-01,,,
+I5,INV-1005,P4,Delta BV,EUR,500.00,500.00,2026-10-01,2026-11-01,,SO-77,
+I6,INV-1006,P4,Delta BV,EUR,500.00,500.00,2026-10-01,2026-11-01,,SO-77,
+I7,INV-1007,P5,Eps Ltd,EUR,700.00,700.00,2026-04-01,2026-05-01,,,
+"""
+_EXACT_LINES = """\
+id,booking_date,value_date,amount,currency,counterparty,iban,label,reference
+L01,2026-11-10,2026-11-10,100.00,EUR,,,,INV-1001
+L02,2026-11-10,2026-11-10,100.00,EUR,Alpha SARL,,,INV-1001
+L03,2026-11-10,2026-11-10,200.00,EUR,,,,RF18539007547034
+L04,2026-11-10,2026-11-10,300.00,EUR,,,,inv 1003
+L05,2026-11-10,2026-11-10,700.00,EUR,,,payment INV-1007 thanks,
+L06,2026-11-10,2026-11-10,400.00,EUR,,,rechnung INV 1004,
+L07,2026-11-10,2026-11-10,500.00,EUR,,,,SO-77
+L08,2026-11-10,2026-11-10,300.00,EUR,,FR7630006000011234567890188,,INV-1003
+L09,2026-11-10,2026-11-10,100.00,EUR,,,INV-1001,
+L10,2026-11-10,2026-11-10,250.00,EUR,,,,INV-1001
+"""
+
+
+def test_exact_references_are_decided_in_sql_as_the_embedded_engine_decides_them(
+    spark: Any, tmp_path: Path
+) -> None:
+    # In SQL: a reference equal (L01, L02), structured and valid (L03), equal once
+    # normalised (L04), a reference in the text booked near or far from the due date
+    # (L09, L05). To the proposal stage: a reference in the text booked more than a
+    # year from the due date (the party decides), a key two items bear (L07), an
+    # invalid IBAN (L08), an amount that is not the residual (L10). Items claimed by
+    # several lines (I1 by four, I3 by L04 and L08) are shared out across both stages.
+    (tmp_path / "open-items.csv").write_text(_EXACT_ITEMS)
+    (tmp_path / "statement.csv").write_text(_EXACT_LINES)
+    run = reconcile_spark(
+        spark, str(tmp_path / "statement.csv"), str(tmp_path / "open-items.csv"), partitions=2
+    )
+    embedded = _embedded(tmp_path)
+    assert decision_digest(run.to_match_result()) == decision_digest(embedded)
+    assert run.exact == 6
+    assert run.contested == 6  # L01, L02, L09, L10 (a part) on I1; L04, L08 on I3
+    reasons = {m.line_id: m.codes for m in embedded.matches}
+    assert reasons["L03"][0] == "reconcile.reference.structured"
+    unmatched = {u.line_id: u.reasons for u in embedded.unmatched_lines}
+    assert unmatched["L04"] == ("reconcile.item_taken",)  # L08's equal reference scores more
+    assert "reconcile.date.far" in reasons["L05"]
+
+
+def test_settings_whose_lone_candidates_need_the_party_leave_every_line_to_the_proposals(
+    spark: Any, tmp_path: Path
+) -> None:
+    from ecomrules.reconcile.comparison import AmountComparison, Level
+    from ecomrules.reconcile.settings import default_settings
+
+    base = default_settings()
+    weak = AmountComparison(exact=Level("reconcile.amount.exact", 1.0, "amount equal"))
+    settings = attrs.evolve(base, comparisons=(base.comparisons[0], weak, *base.comparisons[2:]))
+    (tmp_path / "open-items.csv").write_text(_EXACT_ITEMS)
+    (tmp_path / "statement.csv").write_text(_EXACT_LINES)
+    run = reconcile_spark(
+        spark,
+        str(tmp_path / "statement.csv"),
+        str(tmp_path / "open-items.csv"),
+        settings=settings,
+        partitions=2,
+    )
+    lines = read_line_records(tmp_path / "statement.csv")
+    items = read_item_records(tmp_path / "open-items.csv")
+    embedded = Matcher(settings).match_records(lines, items)
+    assert decision_digest(run.to_match_result()) == decision_digest(embedded)
+    assert run.exact < 6
 
 
 # ---------------------------------------------------------------- properties
@@ -200,15 +321,19 @@ def test_a_failing_partition_is_a_spark_error_naming_it_and_the_line(
     assert "partition" in message
 
 
-def test_an_id_given_twice_is_refused_as_by_the_embedded_engine(spark: Any) -> None:
+def test_an_id_given_twice_is_refused_as_by_the_embedded_engine_leaving_nothing_stored(
+    spark: Any,
+) -> None:
     items = [
         ["I1", "INV-1", "P1", "Maison", "EUR", "10.00", "2026-11-01"],
         ["I1", "INV-2", "P1", "Maison", "EUR", "12.00", "2026-11-01"],
     ]
     lines = [["L1", "2026-11-10", "10.00", "EUR", "", "", "", "INV-1"]]
     line_frame, item_frame = _frames(spark, items, lines)
+    before = _stored(spark)
     with pytest.raises(ReconcileError, match="open item id 'I1' appears twice"):
         reconcile_spark(spark, line_frame, item_frame)
+    assert _stored(spark) == before  # the frames stored before the check are released
 
 
 def test_the_cli_writes_each_table_as_parquet_and_a_json_summary(
@@ -337,14 +462,14 @@ def test_no_java_is_a_clear_error_exit_2(
 
 
 def test_a_jvm_failure_is_reported_by_its_own_exception_not_the_py4j_call() -> None:
-    from ecomrules.reconcile.spark import _first_line
+    from ecomrules.sparkrun import first_line
 
     error = RuntimeError(
         "An error occurred while calling o25495.parquet.\n"
         ": org.apache.spark.SparkException: Not enough memory to build and broadcast the table\n"
         "\tat org.apache.spark.sql.errors.QueryExecutionErrors$.notEnough(Q.scala:2180)\n"
     )
-    assert _first_line(error) == (
+    assert first_line(error) == (
         "org.apache.spark.SparkException: Not enough memory to build and broadcast the table"
     )
 

@@ -7,7 +7,6 @@ run two connections (two tabs, two processes) on one file.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from ecomrules.errors import InputError, ReviewConflict
 from ecomrules.money import Money
 from ecomrules.reconcile.review import ReviewAction
+from ecomrules.testing.race import race
 from ecomrules.workspace import Workspace
 from ecomrules.workspace.reconcile import SqliteMatchStore
 from ecomrules.workspace.review import SqliteReviewStore
@@ -161,25 +161,18 @@ def test_two_lines_picking_one_item_the_second_is_told(tie_workspace: Path) -> N
 
 def test_decisions_racing_in_threads_record_once(demo_workspace: Path) -> None:
     """Eight connections decide D006 at the same moment: one decision, one allocation."""
-    start = threading.Barrier(8)
-    outcomes: list[str] = []
 
-    def tab(n: int) -> None:
+    def tab(n: int) -> str:
         queue = store(demo_workspace)
-        start.wait()
         try:
             queue.decide("D006", ReviewAction.ACCEPT, who=f"tab{n}", at=NOW, seen=0)
-            outcomes.append("won")
+            return "won"
         except ReviewConflict:
-            outcomes.append("told")
+            return "told"
         finally:
             queue.workspace.close()
 
-    threads = [threading.Thread(target=tab, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(tab, 8)
     assert sorted(outcomes) == ["told"] * 7 + ["won"]
     assert len(store(demo_workspace).history("D006")) == 1
     assert [c for c in committed(demo_workspace) if c[0] == "D006"] == [

@@ -8,7 +8,6 @@ A-3 (250.00, its reference named) and is recorded ``auto``.
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ import pytest
 
 from ecomrules.errors import InputError, ReviewConflict
 from ecomrules.reconcile.review import DECIDED, REVERTED, ReviewAction
+from ecomrules.testing.race import race
 
 from .conftest import reconcile_commit
 from .test_review_decisions import committed, store
@@ -216,29 +216,21 @@ def test_reverts_and_undos_racing_in_threads_record_once(tie_workspace: Path) ->
     decided (the revert standing) or restored (its auto match recorded), once.
     """
     revert = store(tie_workspace).revert("L3", who="alice", at=NOW)
-    start = threading.Barrier(8)
-    outcomes: list[str] = []
 
-    def tab(n: int) -> None:
+    def tab(n: int) -> str:
         queue = store(tie_workspace)
-        start.wait()
         try:
             if n % 2:
                 queue.undo_revert("L3", who=f"tab{n}", at=LATER, seen=revert.id)
-                outcomes.append("restored")
-            else:
-                queue.decide("L3", ReviewAction.ACCEPT, who=f"tab{n}", at=LATER, seen=0)
-                outcomes.append("decided")
+                return "restored"
+            queue.decide("L3", ReviewAction.ACCEPT, who=f"tab{n}", at=LATER, seen=0)
+            return "decided"
         except ReviewConflict:
-            outcomes.append("told")
+            return "told"
         finally:
             queue.workspace.close()
 
-    threads = [threading.Thread(target=tab, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(tab, 8)
     assert sorted(outcomes).count("told") == 7
     assert committed(tie_workspace) == [("L3", "A-3", "250.00")]  # once, either way
     queue = store(tie_workspace)

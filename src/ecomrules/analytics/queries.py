@@ -31,6 +31,7 @@ from typing import Any, Final
 import duckdb
 from attrs import frozen
 
+from ecomrules.analytics import daily
 from ecomrules.analytics._sql import scalar
 from ecomrules.analytics.names import FUNNEL_DIMENSIONS, SALES_DIMENSIONS, STEPS
 from ecomrules.errors import ConfigError, ConfigProblem
@@ -359,10 +360,42 @@ def _sales_sql(
     """
 
 
-def _sales_expressions() -> dict[str, str]:
+def _days_sql(by: Sequence[str], table: str, where: str) -> str:
+    """The cube's query over a day table: its rows are summed again (see ``daily``)."""
+    keys = [
+        f"{_PERIODS[name].format(t='day')} AS {name}" if name in _PERIODS else name for name in by
+    ]
+    group = ", ".join([*by, "currency"])
+    order_figures = table == daily.ORDER_TABLE
+    tax, shipping = (
+        ("sum(tax) FILTER (WHERE NOT cancelled)", "sum(shipping) FILTER (WHERE NOT cancelled)")
+        if order_figures
+        else ("NULL", "NULL")
+    )
+    return f"""
+    SELECT {", ".join([*keys, "currency"])},
+      coalesce(sum(orders) FILTER (WHERE NOT cancelled), 0) AS orders,
+      coalesce(sum(orders) FILTER (WHERE cancelled), 0) AS cancelled_orders,
+      sum(units) FILTER (WHERE NOT cancelled) AS units,
+      coalesce(sum(gross) FILTER (WHERE NOT cancelled), 0) AS gross,
+      coalesce(sum(discount) FILTER (WHERE NOT cancelled), 0) AS discount,
+      coalesce(sum(refunded) FILTER (WHERE NOT cancelled), 0) AS refunded,
+      {tax} AS tax,
+      {shipping} AS shipping,
+      coalesce(sum(orders) FILTER (WHERE NOT cancelled AND customer_type = 'new'), 0) AS new_c,
+      coalesce(sum(orders) FILTER (WHERE NOT cancelled AND customer_type = 'returning'), 0)
+        AS returning_c
+    FROM {table}
+    WHERE {where}
+    GROUP BY {group}
+    ORDER BY {group}
+    """
+
+
+def _sales_expressions(time: str = "placed_at") -> dict[str, str]:
     expressions = {name: name for name in (*SALES_DIMENSIONS, "currency")}
     for name, template in _PERIODS.items():
-        expressions[name] = template.format(t="placed_at")
+        expressions[name] = template.format(t=time)
     return expressions
 
 
@@ -376,6 +409,7 @@ def sales(
     compare: bool = True,
     rates: Mapping[str, Decimal] | None = None,
     reporting_currency: str | None = None,
+    pre_aggregated: bool = True,
 ) -> SalesResult:
     """The sales cube by ``by``, filtered; compared with the previous window and last year's.
 
@@ -385,6 +419,11 @@ def sales(
     rounded half-even to the reporting currency's minor units, order by order,
     before they are summed. A currency in the store without a rate is a
     ``ConfigError``; the ``currency`` filter then names the orders' own currency.
+
+    The store's day tables answer when they cover the query (by period and
+    order dimensions, filtered by them and by at most one category unless
+    ``category`` is a key; no rates); the figures are exactly the lines' (see
+    :mod:`~ecomrules.analytics.daily`). ``pre_aggregated=False`` reads the lines.
     """
     filters = dict(filters or {})
     _check(by, SALES_DIMENSIONS, "$.by")
@@ -394,14 +433,20 @@ def sales(
     if rates is not None or reporting_currency is not None:
         conversion = _conversion(con, rates or {}, reporting_currency)
         expressions["currency"] = "from_currency"
-    line_filters = {k: v for k, v in filters.items() if k in _LINE_DIMENSIONS}
-    order_filters = {k: v for k, v in filters.items() if k not in _LINE_DIMENSIONS}
-    line_where, line_params = _where(line_filters, expressions, "NULL", None, None)
-    where, params = _where(order_filters, expressions, "placed_at", date_from, date_to)
-    line_dims = [d for d in by if d in _LINE_DIMENSIONS]
+    table = daily.table_for(con, by, filters, conversion is not None) if pre_aggregated else None
+    if table is not None:
+        where, params = _where(filters, _sales_expressions("day"), "day", date_from, date_to)
+        sql = _days_sql(by, table, where)
+    else:
+        line_filters = {k: v for k, v in filters.items() if k in _LINE_DIMENSIONS}
+        order_filters = {k: v for k, v in filters.items() if k not in _LINE_DIMENSIONS}
+        line_where, line_params = _where(line_filters, expressions, "NULL", None, None)
+        where, params = _where(order_filters, expressions, "placed_at", date_from, date_to)
+        line_dims = [d for d in by if d in _LINE_DIMENSIONS]
+        sql = _sales_sql(by, line_dims, line_where, where, conversion)
+        params = [*line_params, *params]
     rows = []
-    sql = _sales_sql(by, line_dims, line_where, where, conversion)
-    for record in _run(con, sql, [*line_params, *params]).fetchall():
+    for record in _run(con, sql, params).fetchall():
         keys = record[: len(by)]
         (currency, orders, cancelled, units, gross, discount, refunded, tax, shipping, new_c,
          returning_c) = record[len(by) :]  # fmt: skip
@@ -437,7 +482,9 @@ def sales(
         )
     comparison: list[SalesComparison] = []
     if compare and date_from is not None and date_to is not None:
-        comparison = _compare(con, filters, date_from, date_to, rates, reporting_currency)
+        comparison = _compare(
+            con, filters, date_from, date_to, rates, reporting_currency, pre_aggregated
+        )
     return SalesResult(tuple(by), tuple(rows), tuple(comparison), date_from, date_to)
 
 
@@ -448,6 +495,7 @@ def _totals(
     end: dt.date,
     rates: Mapping[str, Decimal] | None,
     reporting: str | None,
+    pre_aggregated: bool,
 ) -> dict[str, tuple[Decimal, int]]:
     result = sales(
         con,
@@ -458,6 +506,7 @@ def _totals(
         compare=False,
         rates=rates,
         reporting_currency=reporting,
+        pre_aggregated=pre_aggregated,
     )
     return {r.currency: (r.net, r.orders) for r in result.rows}
 
@@ -474,16 +523,19 @@ def _compare(
     filters: Mapping[str, Sequence[str]],
     date_from: dt.date,
     date_to: dt.date,
-    rates: Mapping[str, Decimal] | None = None,
-    reporting: str | None = None,
+    rates: Mapping[str, Decimal] | None,
+    reporting: str | None,
+    pre_aggregated: bool,
 ) -> list[SalesComparison]:
     length = date_to - date_from + dt.timedelta(days=1)
-    now = _totals(con, filters, date_from, date_to, rates, reporting)
-    previous = _totals(
-        con, filters, date_from - length, date_from - dt.timedelta(days=1), rates, reporting
+    windows = (
+        (date_from, date_to),
+        (date_from - length, date_from - dt.timedelta(days=1)),
+        (_year_before(date_from), _year_before(date_to)),
     )
-    last_year = _totals(
-        con, filters, _year_before(date_from), _year_before(date_to), rates, reporting
+    now, previous, last_year = (
+        _totals(con, filters, start, end, rates, reporting, pre_aggregated)
+        for start, end in windows
     )
     out = []
     for currency in sorted(set(now) | set(previous) | set(last_year)):
@@ -630,18 +682,29 @@ def funnel(
         else:
             reached.append(f"count(*) FILTER (WHERE furthest >= {ranks[step]})")
     cart, purchase = ranks["add_to_cart"], ranks["purchase"]
+    left = f"furthest >= {cart} AND furthest < {purchase}"
+    tallies = ["count(*)", *reached, f"count(*) FILTER (WHERE {left})"]
+    sums = ", ".join(f"coalesce(sum(n{i}), 0)" for i in range(len(tallies)))
     group = ", ".join(by) if by else "()"
+    categories = (
+        "c.category AS source_category FROM ({sessions}) v "
+        "LEFT JOIN source_categories c ON c.source = lower(v.traffic_source)"
+        if "channel" in (*by, *filters)
+        else "NULL AS source_category FROM ({sessions}) v"
+    ).format(sessions=_session_sql())
+    # The abandoned carts' values are summed per group and currency by the engine;
+    # each cart value is already in its currency's minor units.
     sql = f"""
-    WITH s AS (
-      SELECT v.*, c.category AS source_category FROM ({_session_sql()}) v
-      LEFT JOIN source_categories c ON c.source = lower(v.traffic_source)
+    WITH s AS (SELECT v.*, {categories}), g AS (
+      SELECT {", ".join([*keys, f"CASE WHEN {left} THEN cart_currency END AS cur"])},
+        {", ".join(f"{tally} AS n{i}" for i, tally in enumerate(tallies))},
+        sum(cart_value) FILTER (WHERE {left}) AS cart_value
+      FROM s WHERE {where}
+      GROUP BY ALL
     )
-    SELECT {", ".join([*keys, "count(*) AS sessions", *reached])},
-      count(*) FILTER (WHERE furthest >= {cart} AND furthest < {purchase}) AS abandoned,
-      list(struct_pack(c := cart_currency, v := cart_value))
-        FILTER (WHERE furthest >= {cart} AND furthest < {purchase} AND cart_value IS NOT NULL)
-        AS carts
-    FROM s WHERE {where}
+    SELECT {", ".join([*by, sums])},
+      list(struct_pack(c := cur, v := cart_value)) FILTER (WHERE cart_value IS NOT NULL) AS carts
+    FROM g
     GROUP BY {group}
     ORDER BY {", ".join(by) if by else "1"}
     """

@@ -11,6 +11,9 @@ Contract:
   (its status and refunds change), its lines with it; an event already in the
   store is kept as it was. A second load of the same file adds nothing.
 - Every query of :mod:`ecomrules.analytics.queries` answers on what is loaded.
+- Each order load also recomputes the sales cube's day tables for the days it
+  touched (:mod:`ecomrules.analytics.daily`), in the same transaction; rows
+  written by SQL need :meth:`AnalyticsStore.refresh_customer_types`.
 
 Why DuckDB: columnar, SQL that another engine can run, reads CSV, JSON and
 Parquet itself, embedded (no server), exact ``DECIMAL`` sums (ADR 0080).
@@ -30,6 +33,7 @@ import duckdb
 import pyarrow as pa
 from attrs import frozen
 
+from ecomrules.analytics import daily
 from ecomrules.analytics._sql import scalar
 from ecomrules.analytics.model import EVENTS, ORDER_LINES, ORDERS, TABLES, Table
 from ecomrules.analytics.readers.common import Batch, Problems, amount
@@ -225,7 +229,8 @@ def _arrow(table: Table, rows: list[dict[str, Any]]) -> pa.Table:
 
 
 _CUSTOMER_TYPES: Final = """
-UPDATE orders SET customer_type = t.kind FROM (
+CREATE OR REPLACE TEMP TABLE ecr_types AS
+SELECT t.source, t.order_id, t.kind FROM (
   SELECT source, order_id,
     CASE WHEN customer_id IS NULL THEN 'unknown'
          WHEN row_number() OVER (
@@ -233,11 +238,21 @@ UPDATE orders SET customer_type = t.kind FROM (
          THEN 'new' ELSE 'returning' END AS kind
   FROM orders
   WHERE {scope}
-) t
-WHERE orders.source = t.source AND orders.order_id = t.order_id
-  AND orders.customer_type IS DISTINCT FROM t.kind
+) t JOIN orders o ON o.source = t.source AND o.order_id = t.order_id
+WHERE o.customer_type IS DISTINCT FROM t.kind
 """
-"""Whether each order is its customer's first: recomputed for the customers a load touched."""
+"""Whether each order is its customer's first: recomputed for the customers a load touched,
+the orders whose type changes kept apart (their days are recomputed in the day tables)."""
+
+
+def _set_customer_types(con: duckdb.DuckDBPyConnection, scope: str) -> None:
+    con.execute(_CUSTOMER_TYPES.format(scope=scope))
+    con.execute(
+        "UPDATE orders SET customer_type = t.kind FROM ecr_types t "
+        "WHERE orders.source = t.source AND orders.order_id = t.order_id"
+    )
+    daily.touch_orders(con, "ecr_types")
+    con.execute("DROP TABLE ecr_types")
 
 
 _SOURCE_CATEGORIES: Final = frozenset(
@@ -343,6 +358,10 @@ class AnalyticsStore:
                 "load into it once to bring it up to date"
             )
         if not read_only:
+            if daily.create(self.con):
+                self.con.execute("BEGIN")
+                daily.refresh(self.con, everything=True)
+                self.con.execute("COMMIT")
             self.con.execute(
                 "CREATE TABLE IF NOT EXISTS applied_refunds "
                 "(source VARCHAR, order_id VARCHAR, refund_key VARCHAR)"
@@ -366,8 +385,22 @@ class AnalyticsStore:
         return int(scalar(self.con, f"SELECT count(*) FROM {table}"))
 
     def refresh_customer_types(self) -> None:
-        """Recompute every order's ``customer_type`` (after rows were written by SQL)."""
-        self.con.execute(_CUSTOMER_TYPES.format(scope="TRUE"))
+        """Recompute every order's ``customer_type`` and the day tables (after SQL writes).
+
+        A load keeps both up to date; rows written to ``orders`` or
+        ``order_lines`` by SQL need this call before the sales cube reads them.
+        """
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            daily.start_touched(con)
+            _set_customer_types(con, "TRUE")
+            if daily.present(con):
+                daily.refresh(con, everything=True)
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot refresh: {exc}") from None
 
     # --- loading -----------------------------------------------------------------------
 
@@ -440,6 +473,9 @@ class AnalyticsStore:
         try:
             con.register("staged_orders", orders)
             con.register("staged_lines", lines)
+            daily.start_touched(con)
+            daily.touch_orders(con, "staged_orders")
+            daily.touch_orders(con, "staged_lines")
             new = scalar(
                 con,
                 "SELECT count(DISTINCT (s.source, s.order_id)) FROM staged_orders s "
@@ -461,12 +497,14 @@ class AnalyticsStore:
                 "INSERT INTO order_lines SELECT * FROM staged_lines "
                 "QUALIFY row_number() OVER (PARTITION BY source, order_id, line_no) = 1"
             )
-            con.execute(
-                _CUSTOMER_TYPES.format(
-                    scope="(source, customer_id) IN "
-                    "(SELECT (source, customer_id) FROM staged_orders) OR customer_id IS NULL"
-                )
+            _set_customer_types(
+                con,
+                "(source, customer_id) IN "
+                "(SELECT (source, customer_id) FROM staged_orders) OR customer_id IS NULL",
             )
+            daily.touch_orders(con, "staged_orders")
+            daily.touch_orders(con, "staged_lines")
+            daily.refresh(con)
             con.execute("COMMIT")
         except duckdb.Error as exc:
             con.execute("ROLLBACK")
@@ -553,8 +591,10 @@ class AnalyticsStore:
         con = self.con
         con.execute("BEGIN")
         try:
+            daily.start_touched(con)
             if lines:
                 con.register("staged_lines", _arrow(ORDER_LINES, lines))
+                daily.touch_orders(con, "staged_lines")
                 con.execute(
                     "DELETE FROM order_lines WHERE (source, order_id) IN "
                     "(SELECT (source, order_id) FROM staged_lines)"
@@ -574,6 +614,12 @@ class AnalyticsStore:
                         "WHERE source = ? AND order_id = ?",
                         [value, source_name, order_id],
                     )
+                    con.execute(
+                        f"INSERT INTO {daily.TOUCHED} SELECT source, CAST(placed_at AS DATE) "
+                        "FROM orders WHERE source = ? AND order_id = ?",
+                        [source_name, order_id],
+                    )
+            daily.refresh(con)
             con.execute("COMMIT")
         except duckdb.Error as exc:
             con.execute("ROLLBACK")

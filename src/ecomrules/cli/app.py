@@ -7,37 +7,49 @@ document on stdout, see :mod:`ecomrules.cli.failure`).
 
 from __future__ import annotations
 
+import atexit
 import csv
+import os
 import sys
-from collections.abc import Sequence
-from typing import Annotated
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from importlib import import_module
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ecomrules import __version__
-from ecomrules.cli.analytics import app as analytics_app
-from ecomrules.cli.credit import app as credit_app
-from ecomrules.cli.demo import demo
-from ecomrules.cli.dunning import app as dunning_app
 from ecomrules.cli.failure import clickx, json_requested, report_failure
-from ecomrules.cli.output import ExitCode, JsonOption, console, print_json, set_json_output
-from ecomrules.cli.parse import parse
-from ecomrules.cli.preorder import app as preorder_app
-from ecomrules.cli.rates import app as rates_app
-from ecomrules.cli.reconcile import reconcile
-from ecomrules.cli.serve import serve
+from ecomrules.cli.output import (
+    ExitCode,
+    JsonOption,
+    console,
+    held,
+    let_go,
+    print_json,
+    set_json_output,
+)
 from ecomrules.errors import EcomrulesError
 from ecomrules.gcpause import paused_collector
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "command_app", "main", "run"]
 
-app = typer.Typer(
-    name="ecomrules",
-    help="Back-office rules of an online shop: pre-orders, credit, dunning, reconciliation.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+if TYPE_CHECKING:
+    app: typer.Typer
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("ecomrules.cli.demo", "demo"),
+    "parse": ("ecomrules.cli.parse", "parse"),
+    "analytics": ("ecomrules.cli.analytics", "app"),
+    "credit": ("ecomrules.cli.credit", "app"),
+    "dunning": ("ecomrules.cli.dunning", "app"),
+    "preorder": ("ecomrules.cli.preorder", "app"),
+    "rates": ("ecomrules.cli.rates", "app"),
+    "reconcile": ("ecomrules.cli.reconcile", "reconcile"),
+    "serve": ("ecomrules.cli.serve", "serve"),
+}
+"""Each command (or group of commands) after ``formats``: its module and its object, in
+the order of the help text. A run loads only the module of the command it runs."""
 
 
 def _version(value: bool) -> None:
@@ -46,7 +58,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     version: Annotated[
         bool,
@@ -56,7 +67,6 @@ def root(
     """Back-office rules of an online shop, exact to the cent."""
 
 
-@app.command()
 def formats(json: JsonOption = False) -> None:
     """List the registered statement and settlement parsers (names are never cut)."""
     from rich.table import Column, Table
@@ -83,15 +93,41 @@ def formats(json: JsonOption = False) -> None:
     console.print(table)
 
 
-app.command()(demo)
-app.command()(parse)
-app.add_typer(analytics_app, name="analytics")
-app.add_typer(credit_app, name="credit")
-app.add_typer(dunning_app, name="dunning")
-app.add_typer(preorder_app, name="preorder")
-app.add_typer(rates_app, name="rates")
-app.command()(reconcile)
-app.command()(serve)
+def command_app(names: Iterable[str] = COMMANDS) -> typer.Typer:
+    """The ``ecomrules`` command with ``formats`` and the commands ``names`` (all by default)."""
+    built = typer.Typer(
+        name="ecomrules",
+        help="Back-office rules of an online shop: pre-orders, credit, dunning, reconciliation.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    built.callback()(root)
+    built.command()(formats)
+    for name in names:
+        module, attribute = COMMANDS[name]
+        found = getattr(import_module(module), attribute)
+        if isinstance(found, typer.Typer):
+            built.add_typer(found, name=name)
+        else:
+            built.command()(found)
+    return built
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: every command, built on first use (``main`` builds only the one it runs)."""
+    if name == "app":
+        globals()["app"] = built = command_app()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _run_app(argv: Sequence[str]) -> typer.Typer:
+    """The app of the command ``argv`` names (its first word), or every command."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    if first in COMMANDS and "--help" not in argv[: argv.index(first)]:
+        return command_app([first])
+    return command_app()
 
 
 def main(args: Sequence[str] | None = None) -> None:
@@ -109,13 +145,14 @@ def main(args: Sequence[str] | None = None) -> None:
     command returns (``main`` may be called in-process). The library itself
     never does.
     """
+    let_go()  # what the previous in-process run held
     limit = csv.field_size_limit(16 * 1024 * 1024)
     argv = sys.argv[1:] if args is None else list(args)
     as_json = json_requested(argv)
     set_json_output(as_json)  # no progress display when stdout carries JSON
     try:
         with paused_collector():
-            code = app(args=argv, prog_name="ecomrules", standalone_mode=False)
+            code = _run_app(argv)(args=argv, prog_name="ecomrules", standalone_mode=False)
     except clickx.NoArgsIsHelpError:  # the help text is already printed
         raise SystemExit(ExitCode.BAD_INPUT) from None
     except clickx.ClickException as exc:
@@ -132,3 +169,28 @@ def main(args: Sequence[str] | None = None) -> None:
     finally:
         csv.field_size_limit(limit)
     raise SystemExit(code if isinstance(code, int) else ExitCode.OK)
+
+
+def run() -> None:
+    """The ``ecomrules`` script and ``python -m ecomrules``: :func:`main` in its own process.
+
+    When the command holds its bulk objects
+    (:func:`~ecomrules.cli.output.hold_until_exit`: ``reconcile``'s records
+    and matches), the process ends without freeing them one by one (about a
+    second of CPU at a million lines): the standard streams are flushed, the
+    exit handlers run, then ``os._exit`` with the command's exit code. Any
+    other command ends as usual.
+    """
+    try:
+        main()
+    except SystemExit as exc:
+        if not held() or not isinstance(exc.code, int):
+            raise
+        code = exc.code
+    else:  # pragma: no cover - main always raises SystemExit
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError, ValueError):  # a closed pipe: nothing more to say there
+            stream.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)

@@ -33,7 +33,15 @@ from typing import Any, BinaryIO
 
 import orjson
 
-__all__ = ["BATCH", "Stream", "dumps_canonical", "records", "write_canonical"]
+__all__ = [
+    "BATCH",
+    "Encoded",
+    "Stream",
+    "dumps_canonical",
+    "indented",
+    "records",
+    "write_canonical",
+]
 
 BATCH = 4096
 """Records of a big list encoded (and written) at a time."""
@@ -95,6 +103,24 @@ class Stream:
         self.count = count
 
 
+class Encoded:
+    """A list of the document whose records its owner encodes itself, for speed.
+
+    ``batches(level)`` yields the text of a few thousand records at a time,
+    as :func:`write_canonical` writes them in a list at ``level`` (records
+    separated by ``,\\n``, no brackets), each with its number of records;
+    ``count`` is the total, for the ``progress`` callback.
+    """
+
+    __slots__ = ("batches", "count")
+
+    def __init__(
+        self, batches: Callable[[int], Iterable[tuple[bytes, int]]], count: int | None = None
+    ) -> None:
+        self.batches = batches
+        self.count = count
+
+
 def _encode(value: Any) -> bytes:
     """One value as canonical JSON at indentation level 0."""
     try:
@@ -121,7 +147,8 @@ def dumps_canonical(document: Any) -> bytes:
     return _encode(document)
 
 
-def _indent(text: bytes, level: int) -> bytes:
+def indented(text: bytes, level: int) -> bytes:
+    """``text`` (canonical JSON at level 0) as written nested ``level`` levels deep."""
     if level == 0:
         return text
     return text.replace(b"\n", b"\n" + b"  " * level)
@@ -148,7 +175,16 @@ def _records(batch: list[Any], level: int) -> memoryview:
 
 
 def _big(value: Any) -> bool:
-    return isinstance(value, Stream) or (type(value) is list and len(value) > BATCH)
+    return isinstance(value, Stream | Encoded) or (type(value) is list and len(value) > BATCH)
+
+
+def _holds_big(value: Any) -> bool:
+    """A big list, or a dict with one somewhere inside (written key by key)."""
+    return _big(value) or (
+        type(value) is dict
+        and any(map(_holds_big, value.values()))
+        and all(type(key) is str for key in value)
+    )
 
 
 def _batches(value: Stream | list[Any]) -> Iterator[list[Any]]:
@@ -174,20 +210,21 @@ def _write(
 ) -> None:
     pad = b"  " * level
     if _big(value):
+        texts = (
+            value.batches(level)
+            if isinstance(value, Encoded)
+            else ((_records(batch, level), len(batch)) for batch in _batches(value))
+        )
         first = True
-        for batch in _batches(value):
+        for text, count in texts:
             stream.write(b"[\n" if first else b",\n")
-            stream.write(_records(batch, level))
+            stream.write(text)
             first = False
             if progress is not None:
-                progress(len(batch))
+                progress(count)
         stream.write(b"[]" if first else b"\n" + pad + b"]")
         return
-    if (
-        type(value) is dict
-        and any(_big(v) for v in value.values())
-        and all(type(key) is str for key in value)
-    ):
+    if _holds_big(value):
         keys = sorted(value)
         inner = pad + b"  "
         for position, key in enumerate(keys):
@@ -195,12 +232,12 @@ def _write(
             _write(value[key], stream, level + 1, progress)
         stream.write(b"\n" + pad + b"}")
         return
-    stream.write(_indent(_encode(value), level))
+    stream.write(indented(_encode(value), level))
 
 
 def _sizes(document: Any) -> int | None:
     """The number of records the big lists of ``document`` hold (None if a Stream has no count)."""
-    if isinstance(document, Stream):
+    if isinstance(document, Stream | Encoded):
         return document.count
     if type(document) is list:
         return len(document) if len(document) > BATCH else 0

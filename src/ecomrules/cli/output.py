@@ -41,6 +41,9 @@ __all__ = [
     "date_option",
     "emit_json",
     "err_console",
+    "held",
+    "hold_until_exit",
+    "let_go",
     "print_json",
     "progress",
     "progress_shown",
@@ -249,6 +252,30 @@ SLOW_STEP_SECONDS = 2.0
 """A step that takes this long or more leaves a line on the terminal when it ends."""
 
 _shown = {"json": False}
+
+_held: list[Any] = []
+
+
+def hold_until_exit(*values: Any) -> None:
+    """Keep a command's bulk objects (records, matches) until its process ends.
+
+    Freeing a million matches and records object by object takes about a
+    second of CPU, after the work is done. The ``ecomrules`` script
+    (:func:`ecomrules.cli.app.run`) ends the process without freeing them;
+    called in-process, :func:`~ecomrules.cli.app.main` lets them go at its
+    next call. Values held before are let go now.
+    """
+    _held[:] = values
+
+
+def held() -> bool:
+    """True when a command holds values until its process ends."""
+    return bool(_held)
+
+
+def let_go() -> None:
+    """Release what :func:`hold_until_exit` holds."""
+    _held.clear()
 
 
 def set_json_output(requested: bool) -> None:

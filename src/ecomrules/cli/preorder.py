@@ -41,7 +41,7 @@ from ecomrules.preorder import (
     ReleasePlan,
     board,
     diff_plans,
-    plan,
+    plan_release,
     snapshot,
     snapshot_from_json,
 )
@@ -422,7 +422,7 @@ def _policy(
 def _plan(inputs: PreorderInputs, as_of: str | None, policy: PlanPolicy) -> ReleasePlan:
     run_date = _as_of(as_of, inputs)
     with step("planning", unit="lines") as bar:
-        result = plan(
+        result = plan_release(
             products=inputs.products,
             lines=inputs.lines,
             supply=inputs.supply,

@@ -15,7 +15,7 @@ from attrs import evolve
 from rich import box
 from rich.table import Table
 
-from ecomrules.cli.canonical_json import Stream
+from ecomrules.cli.canonical_json import Encoded
 from ecomrules.cli.inputs import EncodingOption, note_empty
 from ecomrules.cli.output import (
     SHOWN_ROWS,
@@ -25,6 +25,7 @@ from ecomrules.cli.output import (
     console,
     emit_json,
     err_console,
+    hold_until_exit,
     progress,
     rows_note,
     step,
@@ -40,7 +41,7 @@ from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, 
 from ecomrules.reconcile.bulk import item_records_of, read_line_records
 from ecomrules.reconcile.payouts import PayoutRecord, payout_record
 from ecomrules.reconcile.records import ItemRecord, LineRecord
-from ecomrules.reconcile.result import Match, UnmatchedLine, match_documents
+from ecomrules.reconcile.result import Match, UnmatchedLine
 from ecomrules.reconcile.store import MatchStore, commit_matches, without_committed
 from ecomrules.workspace import Workspace
 
@@ -142,7 +143,7 @@ def _run(
             read = []
     del table
     lines, payouts = _read_statements(statements, encoding)
-    left_out = sorted(line.id for line in lines if line.id in skipped)
+    left_out = sorted(line.id for line in lines if line.id in skipped) if skipped else []
     if skipped:
         lines = [line for line in lines if line.id not in skipped]
     matcher = Matcher(settings)
@@ -162,8 +163,6 @@ def _run(
 
         # what a person reverted or decided on the review page is theirs, not the matcher's
         result = held_for_review(result, SqliteReviewStore(committed.workspace).held())
-    if not keep_items:
-        records = []
     return _Run(result, left_out, read, lines, records, matcher)
 
 
@@ -294,14 +293,9 @@ def reconcile(
             )
         else:
             store = None if space is None else SqliteMatchStore(space)
-            result, left_out, _ = run_reconcile(
-                items_file,
-                statement,
-                config=config,
-                committed=store,
-                keep_items=False,
-                encoding=encoding,
-            )
+            run = _run(items_file, statement, config, store, False, encoding)
+            result, left_out = run.result, run.left_out
+            hold_until_exit(run)  # a million records and matches: the process ends, not frees
     _output(result, left_out, as_json=json, out=out, all_rows=all_rows)
 
 
@@ -328,9 +322,13 @@ def _output(
 
 
 def _document(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
-    """The ``--json`` document (:meth:`MatchResult.to_json`), its matches encoded as written."""
+    """The ``--json`` document (:meth:`MatchResult.to_json`), its matches encoded as written
+    (:mod:`ecomrules.cli.reconcile_json`)."""
+    from ecomrules.cli.reconcile_json import match_texts
+
     document = evolve(result, matches=()).to_json()
-    document["matches"] = Stream(match_documents(result.matches), len(result.matches))
+    matches = result.matches
+    document["matches"] = Encoded(lambda level: match_texts(matches, level), len(matches))
     document["previously_committed_lines"] = left_out
     return document
 

@@ -70,7 +70,10 @@ def reconcile_on_spark(
     spark = running or local_session(master or "local[*]", app_name="ecomrules-reconcile")
     try:
         run = reconcile_spark(spark, statement, open_items, settings=settings)
-        summary = run.write(out)
+        try:
+            summary = run.write(out)
+        finally:
+            run.unpersist()  # the session may be the caller's: leave its storage as found
     finally:
         if running is None:
             spark.stop()

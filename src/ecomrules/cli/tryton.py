@@ -6,14 +6,21 @@ decisions there) through :mod:`ecomrules.adapters.tryton` instead of files.
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from ecomrules.adapters.tryton import PASSWORD_ENV, TrytonAdapter
 from ecomrules.cli.failure import clickx
 
-__all__ = ["TrytonOption", "connect", "needed"]
+if TYPE_CHECKING:
+    from ecomrules.adapters.tryton import TrytonAdapter
+
+__all__ = ["PASSWORD_ENV", "TrytonOption", "connect", "needed"]
+
+PASSWORD_ENV = "ECOMRULES_TRYTON_PASSWORD"
+"""The adapter's password variable (:data:`ecomrules.adapters.tryton.rpc.PASSWORD_ENV`),
+named here so that a command without ``--tryton`` does not load the adapter (a test holds
+the two equal)."""
 
 T = TypeVar("T")
 
@@ -33,6 +40,8 @@ def connect(url: str, feature: str) -> TrytonAdapter:
     Errors are :class:`~ecomrules.errors.ErpError` (exit 2), naming every
     missing module at once.
     """
+    from ecomrules.adapters.tryton import TrytonAdapter
+
     adapter = TrytonAdapter.connect(url)
     try:
         adapter.require(feature)

@@ -33,8 +33,8 @@ from ecomrules.credit.policy import (
     TierRule,
 )
 from ecomrules.credit.policy_file import PolicyDocument, load_policy, parse_policy
-from ecomrules.credit.rates import FxRates
 from ecomrules.credit.reservation import Reservation, ReservationStore, decide_and_reserve
+from ecomrules.fx import FxRates
 
 __all__ = [
     "Boundary",

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from attrs import field, frozen
 
 from ecomrules.credit.outcome import Outcome
-from ecomrules.credit.rates import FxRates
+from ecomrules.fx import FxRates
 from ecomrules.money import Currency, Money
 
 __all__ = [

@@ -29,8 +29,8 @@ from ecomrules.credit.policy import (
     OverdueRule,
     TierRule,
 )
-from ecomrules.credit.rates import FxRates
 from ecomrules.errors import ConfigError, ConfigProblem
+from ecomrules.fx import FxRates
 from ecomrules.inputs.fields import Amount, CurrencyCode
 from ecomrules.money import Currency, Money
 

@@ -24,13 +24,13 @@ from ecomrules.dunning.policy import (
     Channel,
     DaysAfterDue,
     DaysAfterPrevious,
+    DunningLevel,
     DunningPolicy,
     EndOfMonthAfterDue,
     Fee,
     FixedFee,
     FlatIndemnity,
     InterestRule,
-    Level,
     Notify,
     PercentageFee,
     Trigger,
@@ -353,7 +353,7 @@ def _fee(doc: FixedFeeDoc | PercentageFeeDoc | FlatIndemnityDoc) -> Fee:
     return FlatIndemnity(Money(doc.amount, doc.currency))
 
 
-def _level(doc: LevelDoc, tables: Mapping[str, RateTable]) -> Level:
+def _level(doc: LevelDoc, tables: Mapping[str, RateTable]) -> DunningLevel:
     interest = None
     if doc.interest is not None:
         interest = InterestRule(
@@ -363,7 +363,7 @@ def _level(doc: LevelDoc, tables: Mapping[str, RateTable]) -> Level:
             day_count=doc.interest.day_count,
             since_level=doc.interest.since_level,
         )
-    return Level(
+    return DunningLevel(
         key=doc.key,
         name=doc.name,
         trigger=_trigger(doc.trigger),

@@ -26,7 +26,7 @@ from ecomrules.dunning.holds import (
 from ecomrules.dunning.letters import LetterRenderer, default_renderer
 from ecomrules.dunning.notices import NoticeBuilder
 from ecomrules.dunning.plan import DunningPlan, Hold, Notice
-from ecomrules.dunning.policy import DaysAfterDue, DunningPolicy, Level
+from ecomrules.dunning.policy import DaysAfterDue, DunningLevel, DunningPolicy
 from ecomrules.dunning.sender import Sender
 from ecomrules.dunning.state import HistoryState
 from ecomrules.dunning.transit import PaymentsInTransit
@@ -256,7 +256,7 @@ def _scan(
         if residual.amount <= zero:
             continue
         due = item.due_date
-        level: Level | None = None
+        level: DunningLevel | None = None
         target = -1
         if due > as_of:
             if (

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from ecomrules.dunning.history import CustomerPause, ItemBlock
 from ecomrules.dunning.plan import Hold
-from ecomrules.dunning.policy import DunningPolicy, Level
+from ecomrules.dunning.policy import DunningLevel, DunningPolicy
 from ecomrules.dunning.state import HistoryState
 from ecomrules.ledger import Customer, ItemStatus, OpenItem
 from ecomrules.outcome import Reason
@@ -21,7 +21,7 @@ from ecomrules.parsing.model import StatementLine
 
 __all__ = ["Candidate", "customer_holds", "in_transit_reason", "item_hold", "ladder_totals"]
 
-Candidate = tuple[OpenItem, int, Level]
+Candidate = tuple[OpenItem, int, DunningLevel]
 """An item due for a step today: the item, the rank it would reach (0 = preventive), the level."""
 
 

@@ -11,10 +11,10 @@ from ecomrules.dunning.holds import Candidate
 from ecomrules.dunning.plan import Hold, NewCharge, Notice, NoticeItem
 from ecomrules.dunning.policy import (
     Channel,
+    DunningLevel,
     DunningPolicy,
     FixedFee,
     FlatIndemnity,
-    Level,
     PercentageFee,
 )
 from ecomrules.dunning.rates import RateReference, interest_factor
@@ -141,7 +141,7 @@ class NoticeBuilder:
         )
 
     def _item_charges(
-        self, customer_id: str, item: OpenItem, level: Level, key: str
+        self, customer_id: str, item: OpenItem, level: DunningLevel, key: str
     ) -> list[NewCharge]:
         out: list[NewCharge] = []
         residual = item.residual
@@ -266,7 +266,7 @@ def _semester_of(day: date) -> date:
     return date(day.year, 1 if day.month < 7 else 7, 1)
 
 
-def _channel(customer: Customer, level: Level) -> tuple[Channel | None, bool]:
+def _channel(customer: Customer, level: DunningLevel) -> tuple[Channel | None, bool]:
     """Return the first channel the customer can be reached by and whether it is a fallback."""
     wanted = (level.notify.channel, *level.notify.fallback)
     for index, channel in enumerate(wanted):

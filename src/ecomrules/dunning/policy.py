@@ -1,6 +1,6 @@
 """Dunning policies as core values: levels, triggers, actions and limits.
 
-A policy is an ordered ladder of :class:`Level` values plus an optional
+A policy is an ordered ladder of :class:`DunningLevel` values plus an optional
 preventive reminder that is no step of the ladder. Policies are usually read
 from TOML or JSON with :func:`ecomrules.dunning.load_policy`, which checks the
 invariants; these classes are the plain values the engine runs on.
@@ -24,13 +24,13 @@ __all__ = [
     "Channel",
     "DaysAfterDue",
     "DaysAfterPrevious",
+    "DunningLevel",
     "DunningPolicy",
     "EndOfMonthAfterDue",
     "Fee",
     "FixedFee",
     "FlatIndemnity",
     "InterestRule",
-    "Level",
     "Notify",
     "PercentageFee",
     "Trigger",
@@ -147,7 +147,7 @@ class InterestRule:
 
 
 @frozen
-class Level:
+class DunningLevel:
     """One level of the ladder (or the preventive reminder) and what it does."""
 
     key: str
@@ -178,8 +178,8 @@ class DunningPolicy:
     """
 
     name: str
-    levels: tuple[Level, ...]
-    preventive: Level | None = None
+    levels: tuple[DunningLevel, ...]
+    preventive: DunningLevel | None = None
     min_interval_days: int = 0
     minimum_amounts: Mapping[str, Decimal] = field(factory=dict, converter=_frozen_amounts)
     in_transit_tolerance: Decimal = Decimal(0)
@@ -188,7 +188,7 @@ class DunningPolicy:
     rounding: str = ROUND_HALF_UP
     description: str = ""
 
-    def level(self, key: str) -> Level:
+    def level(self, key: str) -> DunningLevel:
         """Return the level (or the preventive reminder) called ``key``."""
         for level in self.levels:
             if level.key == key:

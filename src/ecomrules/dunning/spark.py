@@ -82,6 +82,7 @@ from ecomrules.inputs.open_items import OPEN_ITEMS, open_items_of
 from ecomrules.inputs.table import arrow_columns, convert_record, read_table
 from ecomrules.money import Currency, Money
 from ecomrules.parsing.model import StatementLine
+from ecomrules.sparkrun import SparkTable, first_line
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -309,25 +310,10 @@ class SparkDunningPlan:
             frame = frame.dropDuplicates(["key"])
         return frame
 
-    @property
-    def notices(self) -> DataFrame:
-        """The notices, one row per customer."""
-        return self.table("notices")
-
-    @property
-    def holds(self) -> DataFrame:
-        """The holds, one row per item held today."""
-        return self.table("holds")
-
-    @property
-    def claims(self) -> DataFrame:
-        """The charges of earlier runs still unpaid."""
-        return self.table("claims")
-
-    @property
-    def issues(self) -> DataFrame:
-        """The plan's warnings (an outdated rate table, a missing rate)."""
-        return self.table("issues")
+    notices = SparkTable("The notices, one row per customer.")
+    holds = SparkTable("The holds, one row per item held today.")
+    claims = SparkTable("The charges of earlier runs still unpaid.")
+    issues = SparkTable("The plan's warnings (an outdated rate table, a missing rate).")
 
     def to_json(self) -> dict[str, Any]:
         """The plan collected to the driver as the embedded ``DunningPlan.to_json()`` document.
@@ -376,7 +362,7 @@ class SparkDunningPlan:
             shutil.rmtree(staging, ignore_errors=True)
             if isinstance(error, EcomrulesError):
                 raise
-            raise SparkError(f"writing the plan to {target} failed: {_first_line(error)}") from None
+            raise SparkError(f"writing the plan to {target} failed: {first_line(error)}") from None
         return dict(self.counts)
 
     def unpersist(self) -> None:
@@ -417,18 +403,6 @@ def _charge(charge: dict[str, Any]) -> dict[str, Any]:
     return charge
 
 
-_PYTHON_ERROR = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit)\b:?.*)$", re.MULTILINE)
-
-
-def _first_line(error: BaseException) -> str:
-    """What went wrong, in one line: a Python worker's own error line when Spark relays one."""
-    text = str(error).strip()
-    found = _PYTHON_ERROR.findall(text.split("SQLSTATE", 1)[0])
-    if found and "PythonException" in type(error).__name__:
-        return str(found[-1]).strip()
-    return f"{type(error).__name__}: {text.splitlines()[0] if text else ''}"
-
-
 class BucketPlanner:
     """Plan one bucket of customers: Arrow rows in, the plan's rows out (runs on the executors).
 
@@ -466,7 +440,7 @@ class BucketPlanner:
                 "bucket": bucket,
                 "buckets": self.buckets,
                 "first_customer": first,
-                "error": _first_line(error),
+                "error": first_line(error),
             }
         encoded = base64.b64encode(json.dumps(payload).encode()).decode()
         raise RuntimeError(f"{_MARK}{encoded}.")
@@ -887,7 +861,7 @@ def _failure(error: BaseException, inputs: Sequence[_Input]) -> EcomrulesError:
     """The library's error for a failed run: the bucket's input problem, or which bucket failed."""
     found = re.search(re.escape(_MARK) + r"([A-Za-z0-9+/=]+)\.", str(error))
     if found is None:
-        return SparkError(f"the Spark dunning plan failed: {_first_line(error)}")
+        return SparkError(f"the Spark dunning plan failed: {first_line(error)}")
     payload = json.loads(base64.b64decode(found.group(1)))
     if "input" in payload:
         source = payload["input"]

@@ -6,23 +6,28 @@ from which its readers, its row model and its table in the input file
 reference come. A reader reports every problem together in one
 :class:`~ecomrules.errors.InputError` (file, line, column), never dropping a
 row; a header problem is reported before any row is read.
+
+The names are loaded when first used: a command that reads open items
+does not import the orders' models, nor pydantic for the row models.
 """
 
-from ecomrules.inputs.customers import CUSTOMERS, read_customers
-from ecomrules.inputs.open_items import OPEN_ITEMS, read_open_items
-from ecomrules.inputs.orders import ORDERS
-from ecomrules.inputs.reader import read_rows
-from ecomrules.inputs.rows import row_model
-from ecomrules.inputs.statement import STATEMENT
+from __future__ import annotations
 
-OpenItemRow = row_model(OPEN_ITEMS, "OpenItemRow")
-"""One row of ``open-items.csv``."""
-CustomerRow = row_model(CUSTOMERS, "CustomerRow")
-"""One row of ``customers.csv``."""
-OrderRow = row_model(ORDERS, "OrderRow")
-"""One row of ``orders.csv``."""
-StatementRow = row_model(STATEMENT, "StatementRow")
-"""One row of the default statement CSV."""
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ecomrules.inputs.customers import CUSTOMERS, read_customers
+    from ecomrules.inputs.open_items import OPEN_ITEMS, read_open_items
+    from ecomrules.inputs.orders import ORDERS
+    from ecomrules.inputs.reader import read_rows
+    from ecomrules.inputs.rows import row_model
+    from ecomrules.inputs.statement import STATEMENT
+
+    OpenItemRow: Any
+    CustomerRow: Any
+    OrderRow: Any
+    StatementRow: Any
 
 __all__ = [
     "CUSTOMERS",
@@ -38,3 +43,34 @@ __all__ = [
     "read_rows",
     "row_model",
 ]
+
+_MODULES = {
+    "CUSTOMERS": "customers",
+    "read_customers": "customers",
+    "OPEN_ITEMS": "open_items",
+    "read_open_items": "open_items",
+    "ORDERS": "orders",
+    "read_rows": "reader",
+    "row_model": "rows",
+    "STATEMENT": "statement",
+}
+_ROWS = {
+    "OpenItemRow": "OPEN_ITEMS",
+    "CustomerRow": "CUSTOMERS",
+    "OrderRow": "ORDERS",
+    "StatementRow": "STATEMENT",
+}
+"""The pydantic model of one row of each layout (``OpenItemRow``: a row of ``open-items.csv``)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = getattr(import_module(f"ecomrules.inputs.{_MODULES[name]}"), name)
+    elif name in _ROWS:
+        from ecomrules.inputs.rows import row_model
+
+        value = row_model(__getattr__(_ROWS[name]), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value

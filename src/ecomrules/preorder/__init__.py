@@ -1,7 +1,7 @@
 """Pre-orders: embargo, arrive-on-release scheduling, fair allocation, alerts, re-planning, board.
 
 The engines are pure: they take plain values and an aware ``as_of`` instant
-and never read the clock. :func:`plan` runs them all and returns a
+and never read the clock. :func:`plan_release` runs them all and returns a
 :class:`ReleasePlan`; :class:`Embargo` answers ``can_ship(line, as_of)`` for one
 line; :func:`allocate` shares scarce supply; :func:`diff_plans` compares two
 plans; :func:`board` summarises a plan per product.
@@ -14,10 +14,10 @@ from ecomrules.preorder.alerts import (
     suggest_purchase,
 )
 from ecomrules.preorder.allocation import (
-    Allocation,
     AllocationPolicy,
     LineMode,
     Priority,
+    SupplyAllocation,
     allocate,
 )
 from ecomrules.preorder.board import BoardRow, board
@@ -30,7 +30,7 @@ from ecomrules.preorder.model import (
     SupplyStatus,
     Warehouse,
 )
-from ecomrules.preorder.plan import PlanPolicy, plan
+from ecomrules.preorder.plan import PlanPolicy, plan_release
 from ecomrules.preorder.replan import (
     LineChange,
     LineSnapshot,
@@ -45,7 +45,6 @@ from ecomrules.preorder.schedule import Route, Scheduler, Target
 __all__ = [
     "Alert",
     "AlertPolicy",
-    "Allocation",
     "AllocationPolicy",
     "BoardRow",
     "CarrierService",
@@ -67,6 +66,7 @@ __all__ = [
     "Scheduler",
     "ShipDecision",
     "Shipment",
+    "SupplyAllocation",
     "SupplyEvent",
     "SupplyStatus",
     "Target",
@@ -74,7 +74,7 @@ __all__ = [
     "allocate",
     "board",
     "diff_plans",
-    "plan",
+    "plan_release",
     "snapshot",
     "snapshot_from_json",
     "suggest_purchase",

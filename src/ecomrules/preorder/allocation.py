@@ -26,10 +26,10 @@ from ecomrules.outcome import Reason
 from ecomrules.preorder.model import PreorderLine, PreorderProduct, SupplyEvent, SupplyStatus
 
 __all__ = [
-    "Allocation",
     "AllocationPolicy",
     "LineMode",
     "Priority",
+    "SupplyAllocation",
     "allocate",
     "allocate_product",
 ]
@@ -85,7 +85,7 @@ class AllocationPolicy:
 
 
 @frozen
-class Allocation:
+class SupplyAllocation:
     """What one line gets: ``accepted`` after the caps, ``allocated`` from supply, and why."""
 
     order_id: str
@@ -109,7 +109,7 @@ def allocate(
     products: Iterable[PreorderProduct],
     supply: Iterable[SupplyEvent],
     policy: AllocationPolicy | None = None,
-) -> dict[tuple[str, str], Allocation]:
+) -> dict[tuple[str, str], SupplyAllocation]:
     """Allocate supply to every pre-order line of a known product, keyed by ``(order_id, sku)``."""
     policy = policy or AllocationPolicy()
     catalogue = {product.sku: product for product in products}
@@ -120,12 +120,12 @@ def allocate(
     events: dict[str, list[SupplyEvent]] = defaultdict(list)
     for event in supply:
         events[event.sku].append(event)
-    out: dict[tuple[str, str], Allocation] = {}
+    out: dict[tuple[str, str], SupplyAllocation] = {}
     for sku in sorted(by_sku):
         for line, accepted, allocated, available_on, ahead, notes in allocate_product(
             catalogue[sku], by_sku[sku], events.get(sku, ()), policy
         ):
-            out[line.key] = Allocation(
+            out[line.key] = SupplyAllocation(
                 line.order_id,
                 line.sku,
                 line.quantity,

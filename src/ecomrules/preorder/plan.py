@@ -1,6 +1,6 @@
 """The release plan: allocation, ship and delivery days, mixed orders and alerts in one pass.
 
-:func:`plan` is pure: it takes the products, lines, supply, warehouse, carrier
+:func:`plan_release` is pure: it takes the products, lines, supply, warehouse, carrier
 services and an aware ``as_of`` instant, and returns a :class:`ReleasePlan`.
 Lines come back sku by sku (sorted): a pre-order product's lines in its
 allocation queue order, other lines (in stock, unknown products) by order id.
@@ -33,7 +33,7 @@ from ecomrules.preorder.result import LineStatus, MixedPolicy, PlanLine, Release
 from ecomrules.preorder.schedule import Route, Scheduler, Target
 from ecomrules.time import require_aware
 
-__all__ = ["PlanPolicy", "plan"]
+__all__ = ["PlanPolicy", "plan_release"]
 
 
 @frozen
@@ -45,7 +45,7 @@ class PlanPolicy:
     alerts: AlertPolicy = field(factory=AlertPolicy)
 
 
-def plan(
+def plan_release(
     *,
     products: Iterable[PreorderProduct],
     lines: Iterable[PreorderLine],

@@ -9,18 +9,18 @@ comparisons and no allocation.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from attrs import field, frozen
 from rapidfuzz import fuzz
 
+from ecomrules.fx import FxRates
 from ecomrules.money import Currency
 from ecomrules.reconcile.blocking import GROUP, PARTY, REF_KEY, REF_TEXT
 from ecomrules.reconcile.checksums import structured_kind
 from ecomrules.reconcile.index import ItemIndex
-from ecomrules.reconcile.rates import Rates
 from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_reference
 
 __all__ = [
@@ -64,6 +64,17 @@ def lowest_weight(comparison: object) -> float:
     return min(weights) if weights else -math.inf
 
 
+def weight_floors(comparisons: Sequence[Comparison]) -> tuple[float, ...]:
+    """``floors[k]``: the least the comparisons after the k-th can add to a pair's total.
+
+    The scorer stops once the total plus this floor is sure of ``auto``; an
+    engine that decides some lines elsewhere (Spark's exact-reference stage)
+    stops at the same place by the same floors.
+    """
+    lows = [lowest_weight(c) for c in comparisons]
+    return tuple(sum(lows[k + 1 :]) for k in range(len(lows)))
+
+
 class ComparisonContext:
     """Shared, read-only facts the comparisons need, with small caches."""
 
@@ -77,14 +88,13 @@ class ComparisonContext:
         self.missed_keys = missed_keys
         self.compares = tuple(c.compare for c in comparisons)
         """The bound ``compare`` methods, looked up once per run."""
-        lows = [lowest_weight(c) for c in comparisons]
-        self.floors = tuple(sum(lows[k + 1 :]) for k in range(len(lows)))
+        self.floors = weight_floors(comparisons)
         """``floors[k]``: the least the comparisons after the k-th can add."""
         self.amount = next(
             (c for c in comparisons if isinstance(c, AmountComparison)), AmountComparison()
         )
         """The amount comparison, whose tolerances the assigner applies."""
-        self.rates = Rates({})
+        self.rates = FxRates()
         """Exchange rates for pairs in two currencies (set by the matcher)."""
         self.auto_bits = math.inf
         """The total weight at which a pair is auto (set by the matcher)."""
@@ -241,7 +251,7 @@ class AmountComparison:
         residual = item.residual
         converted = line.currency != item.currency
         if converted:
-            paid = ctx.rates.convert(line.cents + line.fee, line.currency, item.currency)
+            paid = ctx.rates.convert_minor(line.cents + line.fee, line.currency, item.currency)
         if paid is None or (paid > 0) != (residual > 0) or residual == 0:
             return self.other
         if paid == residual and not converted:

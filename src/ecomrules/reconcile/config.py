@@ -27,7 +27,8 @@ from pydantic import (
 )
 
 from ecomrules.config_file import read_config_file, validation_problems
-from ecomrules.errors import ConfigError, ConfigProblem
+from ecomrules.errors import ConfigError, ConfigProblem, UnknownCurrencyError
+from ecomrules.money import Currency
 from ecomrules.reconcile.blocking import (
     AmountBlocker,
     Blocker,
@@ -231,6 +232,11 @@ class MatcherConfig(_Model):
             source, _, target = pair.partition("/")
             if len(source) != 3 or len(target) != 3:
                 raise ValueError(f"rate {pair!r}: write the pair as 'USD/EUR'")
+            for code in (source, target):
+                try:
+                    Currency.of(code)
+                except UnknownCurrencyError:
+                    raise ValueError(f"rate {pair!r}: unknown currency code {code!r}") from None
         return self
 
     def to_domain(self) -> MatcherSettings:

@@ -203,7 +203,7 @@ def _decide(
     best_total = -best[0]
     best_item = items[best[3]]
     if best_item.currency != line.currency:
-        paid = ctx.rates.convert(paid, line.currency, best_item.currency) or 0
+        paid = ctx.rates.convert_minor(paid, line.currency, best_item.currency) or 0
     if len(scored) == 1 and paid == best_item.residual:  # paid exactly once converted
         if best_total < ctx.review_bits:
             return Refusal(line_index, ("reconcile.below_threshold",), (best[3],))

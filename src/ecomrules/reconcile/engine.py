@@ -8,12 +8,14 @@ shared out in line-id order, results are sorted by id.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from decimal import ROUND_HALF_EVEN
 from itertools import compress
 from operator import attrgetter, not_
 
 import attrs
 
 from ecomrules.errors import ReconcileError
+from ecomrules.fx import FxRates
 from ecomrules.ledger import OpenItem
 from ecomrules.parsing.model import Payout, StatementLine
 from ecomrules.reconcile.blocking import BlockingContext
@@ -22,7 +24,6 @@ from ecomrules.reconcile.decision import Proposal, Refusal, bits, decide, probab
 from ecomrules.reconcile.iban import describe_problem
 from ecomrules.reconcile.index import ItemIndex, SharedFacts
 from ecomrules.reconcile.payouts import PayoutRecord, match_payouts, payout_record
-from ecomrules.reconcile.rates import Rates
 from ecomrules.reconcile.records import ItemRecord, LineRecord, item_record, line_record
 from ecomrules.reconcile.result import (
     Allocation,
@@ -181,7 +182,7 @@ class Matcher:
             blocker.block(blocking)
         ctx = ComparisonContext(index, blocking.missed_keys, self.settings.comparisons)
         ctx.auto_bits = bits(self.settings.auto_threshold)
-        ctx.rates = Rates(self.settings.rates)
+        ctx.rates = FxRates(self.settings.rates, ROUND_HALF_EVEN, derive_inverse=True)
         ctx.review_bits = bits(self.settings.review_threshold)
         return index, issues, invalid_lines, blocking, ctx
 

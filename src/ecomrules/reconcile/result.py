@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,7 @@ __all__ = [
     "MatchStatus",
     "PayoutMatch",
     "UnmatchedLine",
-    "match_documents",
+    "amount_text",
 ]
 
 
@@ -39,10 +38,13 @@ def _money(units: int, currency: str) -> Money:
 _EXPONENTS: dict[str, int] = {}
 
 
-def _text(units: int, currency: str) -> str:
+def amount_text(units: int, currency: str) -> str:
     """The decimal text of ``units`` minor units, as ``str(_money(units, currency).amount)``.
 
     JSON of a million matches: no Money (nor Currency) built per amount.
+
+    >>> amount_text(-5, "EUR"), amount_text(1250, "JPY")
+    ('-0.05', '1250')
     """
     exponent = _EXPONENTS.get(currency)
     if exponent is None:
@@ -100,66 +102,29 @@ class Match:
         return _money(self.write_off, self.currency) if self.write_off else None
 
     def to_json(self) -> dict[str, Any]:
-        """The match in the documented JSON shape (amounts as decimal strings)."""
-        return _match_document(self, {}, {})
+        """The match in the documented JSON shape (amounts as decimal strings).
 
-
-_STATUS_TEXT = {status: status.value for status in MatchStatus}
-
-
-def _match_document(
-    match: Match,
-    parts: dict[tuple[Any, ...], tuple[list[str], list[dict[str, Any]], tuple[Level, ...]]],
-    scores: dict[float, float],
-) -> dict[str, Any]:
-    """:meth:`Match.to_json`, with the parts matches share looked up in ``parts`` and ``scores``.
-
-    A run's matches have a few dozen distinct sets of levels and scores: the
-    reason and contribution lists of each are built once (keyed by the
-    levels' identities; the levels are kept in the entry, so an identity is
-    never reused while the cache lives) and each score is rounded once.
-    """
-    contributions = match.contributions
-    reasons = match.reasons
-    key = (*map(id, contributions), reasons)
-    found = parts.get(key)
-    if found is None:
-        found = parts[key] = (
-            [level.code for level in contributions] + list(reasons),
-            [{"code": level.code, "weight": level.weight} for level in contributions],
-            contributions,
-        )
-    score = scores.get(match.score)
-    if score is None:
-        score = scores[match.score] = round(match.score, 6)
-    currency = match.currency
-    return {
-        "line_id": match.line_id,
-        "status": _STATUS_TEXT[match.status],
-        "score": score,
-        "allocations": [
-            {"item_id": a.item_id, "amount": _text(a.units, a.currency)} for a in match.allocations
-        ],
-        "write_off": _text(match.write_off, currency) if match.write_off else None,
-        "unallocated": _text(match.unallocated, currency) if match.unallocated else None,
-        "fee": _text(match.fee, currency) if match.fee else None,
-        "currency": currency,
-        "reasons": found[0],
-        "contributions": found[1],
-    }
-
-
-def match_documents(matches: Iterable[Match]) -> Iterator[dict[str, Any]]:
-    """Each match's :meth:`Match.to_json`, built for writing a million of them.
-
-    The documents share their ``reasons`` and ``contributions`` lists with
-    the other matches of the same levels: encode them, do not change them
-    (:meth:`Match.to_json` gives a document of its own).
-    """
-    parts: dict[tuple[Any, ...], tuple[list[str], list[dict[str, Any]], tuple[Level, ...]]] = {}
-    scores: dict[float, float] = {}
-    for match in matches:
-        yield _match_document(match, parts, scores)
+        ``ecomrules reconcile --json`` writes the same text by template
+        (:mod:`ecomrules.cli.reconcile_json`); a test holds the two equal.
+        """
+        currency = self.currency
+        return {
+            "line_id": self.line_id,
+            "status": self.status.value,
+            "score": round(self.score, 6),
+            "allocations": [
+                {"item_id": a.item_id, "amount": amount_text(a.units, a.currency)}
+                for a in self.allocations
+            ],
+            "write_off": amount_text(self.write_off, currency) if self.write_off else None,
+            "unallocated": amount_text(self.unallocated, currency) if self.unallocated else None,
+            "fee": amount_text(self.fee, currency) if self.fee else None,
+            "currency": currency,
+            "reasons": list(self.codes),
+            "contributions": [
+                {"code": level.code, "weight": level.weight} for level in self.contributions
+            ],
+        }
 
 
 @frozen
@@ -227,8 +192,8 @@ class PayoutMatch:
             "bank_line_id": self.bank_line_id,
             "payout_id": self.payout_id,
             "ties_out": self.ties_out,
-            "difference": _text(self.difference, self.currency),
-            "lines_difference": _text(self.lines_difference, self.currency),
+            "difference": amount_text(self.difference, self.currency),
+            "lines_difference": amount_text(self.lines_difference, self.currency),
             "missing_lines": list(self.missing_lines),
         }
 

@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from attrs import field, frozen
 
+from ecomrules.fx import FxRates
 from ecomrules.reconcile.blocking import (
     AmountBlocker,
     Blocker,
@@ -48,7 +49,9 @@ def _frozen_map(value: Mapping[str, str] | None) -> Mapping[str, str]:
 
 
 def _frozen_rates(value: Mapping[str, Decimal] | None) -> Mapping[str, Decimal]:
-    return MappingProxyType(dict(value or {}))
+    rates = MappingProxyType(dict(value or {}))
+    FxRates(rates)  # a bad pair, code or rate is refused here, not in the middle of a run
+    return rates
 
 
 @frozen

@@ -71,9 +71,17 @@ from ecomrules.reconcile.blocking import (
     reference_pattern,
     reference_shapes,
 )
-from ecomrules.reconcile.comparison import Level
-from ecomrules.reconcile.decision import Proposal, Refusal
+from ecomrules.reconcile.checksums import structured_kind
+from ecomrules.reconcile.comparison import (
+    AmountComparison,
+    DateComparison,
+    Level,
+    ReferenceComparison,
+    weight_floors,
+)
+from ecomrules.reconcile.decision import Proposal, Refusal, bits, probability
 from ecomrules.reconcile.engine import Matcher, settle
+from ecomrules.reconcile.iban import IbanCheck
 from ecomrules.reconcile.index import SharedFacts
 from ecomrules.reconcile.records import (
     ItemRecord,
@@ -90,9 +98,10 @@ from ecomrules.reconcile.result import (
     MatchResult,
     MatchStatus,
     UnmatchedLine,
+    amount_text,
 )
 from ecomrules.reconcile.settings import MatcherSettings, default_settings
-from ecomrules.sparkrun import spark_version
+from ecomrules.sparkrun import TASK_MARK, SparkTable, first_line, spark_version
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -126,16 +135,10 @@ _ITEM_COLUMNS = (
 )
 _NEAR = 85.0  # the amount blocker's fuzzy cut-off on numbers (blocking._NEAR)
 _EPOCH = date(1970, 1, 1).toordinal()
-_MARK = "ecomrules-spark-task"
 
 
 # ---------------------------------------------------------------- schemas
 
-_WORK = (
-    "rid string, kind string, grp int, units long, currency string, day long,"
-    " refs array<string>, label string, name string, iban string, number string,"
-    " partner_id string, reference string, order_id string, named string, crowd long"
-)
 _LEVEL = "struct<code:string,weight:double,description:string>"
 _CLAIM = "struct<item_id:string,units:long,currency:string,residual:long>"
 _DECISION = (
@@ -156,19 +159,57 @@ _OUT = (
 
 @frozen
 class SparkReconciliation:
-    """The DataFrames of a run (lazy: each action recomputes unless cached)."""
+    """The tables of a run, as DataFrames over the decisions the run keeps stored.
 
-    matches: DataFrame
-    review: DataFrame
-    unmatched_lines: DataFrame
-    unmatched_items: DataFrame
+    ``decided`` holds one row per statement line (the matches and the
+    unmatched lines together); the tables are views of it and of the open
+    items. The run stores its intermediate frames (``kept``: local
+    checkpoints in the executors' storage) so that reading several tables
+    does not redo the proposals: :meth:`unpersist` releases them when the
+    caller is done; the tables are not readable after that.
+    """
+
+    decided: DataFrame
+    items: DataFrame
+    """The open items' ids (``item_id``)."""
     partitions: int
     contested: int
     """Proposals settled together because they claim an item another proposal claims."""
+    exact: int = 0
+    """Lines decided by the exact-reference stage, in Spark SQL."""
+    kept: tuple[DataFrame, ...] = ()
+    """The frames the run stored, released by :meth:`unpersist`."""
+
+    matches = SparkTable("The matches (auto and review): the JSON's match fields.")
+    review = SparkTable("The matches to confirm (status ``review``).")
+    unmatched_lines = SparkTable("The lines left unmatched: ``line_id``, ``reasons``, candidates.")
+    unmatched_items = SparkTable("The open items no match allocates to: ``item_id``.")
+
+    def table(self, name: str) -> DataFrame:
+        """One table by name (:data:`TABLES`)."""
+        from pyspark.sql import functions as F
+
+        matched = F.col("status") != "unmatched"
+        if name == "matches":
+            return self.decided.filter(matched).drop("candidates")
+        if name == "review":
+            return self.decided.filter(F.col("status") == "review").drop("candidates")
+        if name == "unmatched_lines":
+            return self.decided.filter(~matched).select("line_id", "reasons", "candidates")
+        if name == "unmatched_items":
+            taken = self.decided.select(F.explode("allocations").alias("a")).select(
+                F.col("a.item_id").alias("item_id")
+            )
+            return self.items.join(taken, "item_id", "left_anti")
+        raise ValueError(f"no table {name!r}: {', '.join(TABLES)}")
 
     def tables(self) -> dict[str, DataFrame]:
         """The datasets by name (:data:`TABLES`)."""
-        return {name: getattr(self, name) for name in TABLES}
+        return {name: self.table(name) for name in TABLES}
+
+    def unpersist(self) -> None:
+        """Release the frames the run stored (the session's storage is the caller's)."""
+        _release(self.kept)
 
     def summary(self) -> dict[str, int]:
         """Counts: lines matched auto and review, unmatched lines and items."""
@@ -182,6 +223,7 @@ class SparkReconciliation:
             "unmatched_items": self.unmatched_items.count(),
             "partitions": self.partitions,
             "contested": self.contested,
+            "exact": self.exact,
         }
 
     def write(self, out: str | Path) -> dict[str, int]:
@@ -262,7 +304,7 @@ def read_input(spark: SparkSession, source: Any, what: str) -> DataFrame:
         return spark.read.parquet(path)
     except Exception as error:  # the JVM's failures arrive as many types
         raise ReconcileError(
-            f"{what} {path}: cannot be read by Spark: {_first_line(error)}"
+            f"{what} {path}: cannot be read by Spark: {first_line(error)}"
         ) from None
 
 
@@ -286,20 +328,56 @@ def reconcile_spark(
     number of proposal groups (the session's shuffle partitions by default).
     The proposals and the contested claims are computed here (two Spark jobs
     and one collect of the contested proposals); the returned tables are
-    lazy over cached proposals.
+    lazy over stored proposals, which :meth:`SparkReconciliation.unpersist`
+    releases (a run that fails releases them itself).
     """
     spark_version()  # a SparkError when PySpark is missing or unsupported
-    from pyspark.sql import functions as F
-
     settings = settings or default_settings()
-    max_bucket = _max_bucket(settings)
     groups = partitions or int(spark.conf.get("spark.sql.shuffle.partitions") or "8")
     if groups < 1:
         raise ReconcileError(f"partitions: {groups} is not a positive number")
     lines_in = _columns(read_input(spark, statement, "statement"), _STATEMENT_COLUMNS, "statement")
     items_in = _columns(read_input(spark, open_items, "open items"), _ITEM_COLUMNS, "open items")
+    kept: list[DataFrame] = []
+    try:
+        return _reconcile(spark, lines_in, items_in, settings, groups, kept)
+    except BaseException:
+        _release(kept)
+        raise
 
-    items = items_in.mapInArrow(_prepare_items, _ITEM_PREPARED).cache()
+
+def _release(frames: Sequence[DataFrame]) -> None:
+    """Drop the stored rows of frames kept by ``_reconcile`` (local checkpoints)."""
+    for frame in frames:
+        plan = frame._jdf.queryExecution().analyzed()  # a LogicalRDD over the stored rows
+        if plan.getClass().getSimpleName() == "LogicalRDD":
+            plan.rdd().unpersist(False)
+        else:
+            frame.unpersist()
+
+
+def _reconcile(
+    spark: SparkSession,
+    lines_in: DataFrame,
+    items_in: DataFrame,
+    settings: MatcherSettings,
+    groups: int,
+    kept: list[DataFrame],
+) -> SparkReconciliation:
+    from pyspark.sql import functions as F
+
+    def keep(frame: DataFrame, stage: str) -> DataFrame:
+        # Computed once and stored, its lineage cut: each stage reads its inputs several
+        # times, and a cached frame's plan text holds every plan it was made of, nested:
+        # tens of megabytes, rebuilt at each step of adaptive execution, by the last stage.
+        stored: DataFrame = _run(lambda: frame.localCheckpoint(eager=True), stage)
+        kept.append(stored)
+        return stored
+
+    max_bucket = _max_bucket(settings)
+    # the input order: a partner's name is its first item's, as the embedded engine reads it
+    ordered = items_in.withColumn("seq", F.monotonically_increasing_id())
+    items = keep(ordered.mapInArrow(_prepare_items, _ITEM_PREPARED), "read open items")
     shapes = _run(
         lambda: items.filter(F.col("shapes").isNotNull()).select("shapes").collect(),
         "read open items",
@@ -319,14 +397,20 @@ def reconcile_spark(
     def prepare_lines(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         return _prepare_lines(batches, pattern)
 
-    lines = lines_in.mapInArrow(prepare_lines, _LINE_PREPARED).cache()
+    lines = keep(lines_in.mapInArrow(prepare_lines, _LINE_PREPARED), "read statement")
     item_rows = items.filter(F.col("rid").isNotNull()).drop("shapes")
     _check_unique(lines, item_rows)
 
-    # --- stage 1: links (line, partner)
+    # --- stage 0: the lines an exact reference settles, decided in Spark SQL
+    exact = _exact_decisions(spark, lines, item_rows, settings)
+    if exact is not None:
+        exact = keep(exact, "exact references")
+        lines = lines.join(exact.select(F.col("line_id").alias("rid")), "rid", "left_anti")
+
+    # --- stage 1: links (line, partner) of the other lines
     name_table = (
         item_rows.groupBy("partner_id")
-        .agg(F.min("nkey").alias("nkey"))
+        .agg(F.min_by("nkey", "seq").alias("nkey"))
         .filter(F.col("nkey") != "")
         .groupBy("nkey")
         .agg(F.count("*").alias("n"), F.min("partner_id").alias("partner_id"))
@@ -334,13 +418,12 @@ def reconcile_spark(
     )
     crowds = item_rows.groupBy(F.col("units").alias("paid")).agg(F.count("*").alias("crowd"))
     lines = (
-        lines.join(name_table, lines["nkey"] == name_table["nkey"], "left")
-        .drop(name_table["nkey"])
+        lines.join(name_table, "nkey", "left")
         .join(crowds, lines["units"] == crowds["paid"], "left")
         .drop("paid")
         .fillna({"crowd": 0})
-        .cache()
     )
+    lines = keep(lines, "links")
     line_keys = lines.select("rid", F.explode("keys").alias("key"))
     item_keys = item_rows.select("partner_id", F.explode("keys").alias("key"))
     links = [
@@ -431,6 +514,7 @@ def reconcile_spark(
         F.lit(None).cast("string").alias("order_id"),
         "named",
         "crowd",
+        F.lit(None).cast("long").alias("seq"),
     ).unionByName(
         items_of.select(
             "rid",
@@ -449,6 +533,7 @@ def reconcile_spark(
             "order_id",
             F.lit(None).cast("string").alias("named"),
             F.lit(0).cast("long").alias("crowd"),
+            "seq",
         )
     )
     shapes_arg = (dict(prefixes), sorted(lengths))
@@ -456,7 +541,10 @@ def reconcile_spark(
     def propose(table: pa.Table) -> pa.Table:
         return _propose_group(table, settings, shapes_arg)
 
-    decisions = work.groupBy("grp").applyInArrow(propose, _DECISION).cache()
+    decisions = work.groupBy("grp").applyInArrow(propose, _DECISION)
+    if exact is not None:
+        decisions = decisions.unionByName(exact)
+    decisions = keep(decisions, "propose")
 
     # --- stage 3: share out the items two proposals claim
     claims = decisions.select("line_id", F.explode("allocs").alias("a")).select(
@@ -465,7 +553,7 @@ def reconcile_spark(
     twice = claims.groupBy("item_id").count().filter(F.col("count") > 1).select("item_id")
     touching = claims.join(twice, "item_id").select("line_id").distinct()
     contested = decisions.join(touching, "line_id", "left_semi")
-    gathered = _run(lambda: contested.collect(), "propose")
+    gathered = _run(lambda: contested.collect(), "contested claims")
     settled = _settle_rows([row.asDict(recursive=True) for row in gathered])
     rest = decisions.join(touching, "line_id", "left_anti").select(
         "line_id", *[F.col(f"o_{name}").alias(name) for name in _OUT_ARROW.names[1:]]
@@ -473,21 +561,241 @@ def reconcile_spark(
     out = rest
     if settled:
         out = rest.unionByName(spark.createDataFrame(settled, _OUT))
-    out = out.cache()
-    matches = out.filter(F.col("status") != "unmatched").drop("candidates")
-    taken = matches.select(F.explode("allocations").alias("a")).select(
-        F.col("a.item_id").alias("item_id")
-    )
-    left = item_rows.select(F.col("rid").alias("item_id")).join(taken, "item_id", "left_anti")
+    out = keep(out, "share out")
     return SparkReconciliation(
-        matches=matches,
-        review=matches.filter(F.col("status") == "review"),
-        unmatched_lines=out.filter(F.col("status") == "unmatched").select(
-            "line_id", "reasons", "candidates"
-        ),
-        unmatched_items=left,
+        decided=out,
+        items=item_rows.select(F.col("rid").alias("item_id")),
         partitions=groups,
         contested=len(gathered),
+        exact=0 if exact is None else _run(exact.count, "exact references"),
+        kept=tuple(kept),
+    )
+
+
+# ---------------------------------------------------------------- the exact stage
+
+_REF_KINDS = ("structured", "exact", "normalised", "in_text")
+_DATE_KINDS = ("near", "far", "distant")
+
+
+def _exact_cases(settings: MatcherSettings) -> tuple[bool, bool]:
+    """Whether a line's reference (``[0]``) or a token of its text (``[1]``) hitting one item
+    paid exactly makes that item its only candidate, under these blockers.
+
+    The embedded blockers then add nothing more: the text, amount and party
+    blockers skip a line that has a candidate of its exact amount (found by
+    a reference) when they run after the reference blockers, with
+    ``only_unresolved``. Any other arrangement leaves every line to the
+    proposal stage.
+    """
+    rank = {ReferenceBlocker: 0, TextReferenceBlocker: 1, AmountBlocker: 2, PartyBlocker: 2}
+    ranks = [rank[type(b)] for b in settings.blockers]
+    if ranks != sorted(ranks) or not all(
+        getattr(b, "only_unresolved", True) for b in settings.blockers
+    ):
+        return False, False
+    return 0 in ranks, 1 in ranks
+
+
+def _exact_verdicts(settings: MatcherSettings) -> list[tuple[Any, ...]]:
+    """The decision of a line whose only candidate it pays exactly, for each reference level
+    and date level where it does not depend on anything else.
+
+    Worked out as the engine scores a lone candidate (:func:`decision._score_only
+    <ecomrules.reconcile.decision>`): the comparisons in order, stopping as soon
+    as the rest cannot undo ``auto``. When the reference, amount and date
+    comparisons come first and the stop falls among them, the decision is
+    one of these rows: (reference kind, date kind, auto, total, levels,
+    status, score, reasons, contributions). A case that reaches another
+    comparison (the party's) is left out: such lines go to the proposal stage.
+    """
+    compares = settings.comparisons
+    if (
+        len(compares) < 2
+        or not isinstance(compares[0], ReferenceComparison)
+        or not isinstance(compares[1], AmountComparison)
+    ):
+        return []
+    date = compares[2] if len(compares) > 2 and isinstance(compares[2], DateComparison) else None
+    floors = weight_floors(compares)  # the scorer's own
+    auto_bits = bits(settings.auto_threshold)
+    review_bits = bits(settings.review_threshold)
+    verdicts: list[tuple[Any, ...]] = []
+    for ref_kind in _REF_KINDS:
+        for date_kind in _DATE_KINDS:
+            picks = [getattr(compares[0], ref_kind), compares[1].exact]
+            if date is not None:
+                picks.append(getattr(date, date_kind))
+            total = settings.prior
+            levels: list[Level] = []
+            for k, level in enumerate(picks):
+                levels.append(level)
+                total += level.weight
+                if total + floors[k] >= auto_bits:
+                    break
+            else:
+                if len(picks) < len(compares):
+                    continue  # the next comparison decides: not here
+            if total < review_bits:
+                continue
+            auto = total >= auto_bits
+            verdicts.append(
+                (
+                    ref_kind,
+                    date_kind,
+                    auto,
+                    total,
+                    [(lv.code, lv.weight, lv.description) for lv in levels],
+                    "auto" if auto else "review",
+                    probability(total),
+                    [lv.code for lv in levels],
+                    [(lv.code, lv.weight) for lv in levels],
+                )
+            )
+    return verdicts
+
+
+_VERDICT = (
+    f"ref_kind string, date_kind string, auto boolean, total double, levels array<{_LEVEL}>,"
+    " o_status string, o_score double, o_reasons array<string>,"
+    " o_contributions array<struct<code:string,weight:double>>"
+)
+
+
+def _exact_decisions(
+    spark: SparkSession, lines: DataFrame, items: DataFrame, settings: MatcherSettings
+) -> DataFrame | None:
+    """The decisions of the lines settled by an exact reference, in Spark SQL (no Python).
+
+    A line qualifies when its reference (the reference blocker's key), else
+    the tokens of its text (each token's first key an item bears, as the
+    text blocker looks them up), reach exactly one open item, of the line's
+    currency and residual equal to its amount, and its IBAN is not invalid:
+    that item is then its only candidate, and its decision one of
+    :func:`_exact_verdicts` by the reference and date levels. The rows have
+    the proposal stage's columns, so the share-out treats them alike (an
+    item another line claims too is settled with every claim on it).
+    None when the settings leave no such case.
+    """
+    from pyspark.sql import functions as F
+
+    by_reference, by_text = _exact_cases(settings)
+    verdicts = _exact_verdicts(settings)
+    if not verdicts or not (by_reference or by_text):
+        return None
+    item_keys = items.select(F.col("rid").alias("item"), F.explode("keys").alias("key")).distinct()
+    key_items = item_keys.groupBy("key").agg(
+        F.count("*").alias("hits"), F.min("item").alias("item")
+    )
+    valid = lines.filter(~F.col("iban_bad"))
+    found = []
+    if by_reference:
+        hit = valid.filter(F.col("ref_key") != "").join(
+            key_items, valid["ref_key"] == key_items["key"]
+        )
+        found.append(
+            hit.filter(F.col("hits") == 1).select("rid", "item", F.lit(True).alias("by_key"))
+        )
+        # a line whose reference hits an item reads its text only if still unresolved
+        valid = valid.join(hit.select("rid"), "rid", "left_anti")
+    if by_text:
+        tried = (
+            valid.filter(F.size("tokens") > 0)
+            .select("rid", F.posexplode("tokens").alias("token", "keys"))
+            .select("rid", "token", F.posexplode("keys").alias("at", "key"))
+        )
+        first = (
+            tried.join(key_items.select("key"), "key")
+            .groupBy("rid", "token")
+            .agg(F.min("at").alias("at"))
+        )
+        reached = (
+            first.join(tried, ["rid", "token", "at"])
+            .join(item_keys, "key")
+            .select("rid", "item")
+            .distinct()
+            .groupBy("rid")
+            .agg(F.count("*").alias("n"), F.min("item").alias("item"))
+            .filter(F.col("n") == 1)
+        )
+        found.append(reached.select("rid", "item", F.lit(False).alias("by_key")))
+    pairs = found[0] if len(found) == 1 else found[0].unionByName(found[1])
+    line = lines.select("rid", "units", "currency", "day", "ref", "ref_structured")
+    item = items.select(
+        F.col("rid").alias("item"),
+        F.col("units").alias("residual"),
+        F.col("currency").alias("item_currency"),
+        F.col("day").alias("due"),
+        "number",
+        "reference",
+        "order_id",
+        "amount",
+    )
+    date = next((c for c in settings.comparisons if isinstance(c, DateComparison)), None)
+    date = date or DateComparison()
+    gap = F.col("day") - F.col("due")
+    ref = F.col("ref")
+    exact = (
+        pairs.join(line, "rid")
+        .join(item, "item")
+        .filter(
+            (F.col("units") == F.col("residual"))
+            & (F.col("currency") == F.col("item_currency"))
+            & (F.col("units") != 0)
+        )
+        .withColumn(
+            "ref_kind",
+            F.when(~F.col("by_key"), F.lit("in_text"))
+            .when((ref == F.col("reference")) & F.col("ref_structured"), F.lit("structured"))
+            .when(
+                (ref == F.col("number")) | (ref == F.col("reference")) | (ref == F.col("order_id")),
+                F.lit("exact"),
+            )
+            .otherwise(F.lit("normalised")),
+        )
+        .withColumn(
+            "date_kind",
+            F.when(gap.between(-date.near_before, date.near_after), F.lit("near"))
+            .when(gap.between(-365, 365), F.lit("far"))
+            .otherwise(F.lit("distant")),
+        )
+    )
+    table = F.broadcast(spark.createDataFrame(verdicts, _VERDICT))
+    decided = exact.join(table, ["ref_kind", "date_kind"])
+    none = F.array().cast("array<string>")
+    no_text = F.lit(None).cast("string")
+    zero = F.lit(0).cast("long")
+    return decided.select(
+        F.col("rid").alias("line_id"),
+        F.lit(True).alias("proposed"),
+        "auto",
+        "total",
+        F.array(
+            F.struct(
+                F.col("item").alias("item_id"),
+                F.col("units"),
+                F.col("currency"),
+                F.col("residual"),
+            )
+        ).alias("allocs"),
+        "levels",
+        none.alias("own"),
+        zero.alias("write_off"),
+        zero.alias("unallocated"),
+        zero.alias("fee"),
+        F.col("currency").alias("line_currency"),
+        none.alias("candidates"),
+        F.lit(False).alias("iban_invalid"),
+        "o_status",
+        "o_score",
+        F.array(F.struct(F.col("item").alias("item_id"), F.col("amount"))).alias("o_allocations"),
+        no_text.alias("o_write_off"),
+        no_text.alias("o_unallocated"),
+        no_text.alias("o_fee"),
+        F.col("currency").alias("o_currency"),
+        "o_reasons",
+        "o_contributions",
+        none.alias("o_candidates"),
     )
 
 
@@ -558,26 +866,6 @@ def _columns(frame: DataFrame, names: Sequence[str], what: str) -> DataFrame:
     )
 
 
-_RAISED = re.compile(r"^(?:[A-Za-z_][\w.]*)?(?:Error|Exception): .+")
-
-
-def _first_line(error: BaseException) -> str:
-    """The message that says what failed: the worker's own, else the last Python error line."""
-    text = str(error).strip()
-    lines = text.splitlines()
-    for line in lines:
-        if _MARK in line:
-            return line.split(_MARK + ": ", 1)[-1].strip()
-    raised = [line.strip() for line in lines if _RAISED.match(line.strip())]
-    if raised:
-        return raised[-1]
-    # A JVM failure: "An error occurred while calling oN.parquet." then ": <its exception>".
-    java = [line[2:].strip() for line in lines[1:] if line.startswith(": ")]
-    if java:
-        return java[0][:400]
-    return lines[0] if lines else type(error).__name__
-
-
 def _run(action: Any, stage: str) -> Any:
     """Run a Spark action; a failed task becomes a :class:`SparkError` naming the partition."""
     try:
@@ -585,7 +873,7 @@ def _run(action: Any, stage: str) -> Any:
     except EcomrulesError:
         raise
     except Exception as error:  # Py4J and PySpark errors arrive as many types
-        raise SparkError(f"Spark stage {stage!r} failed: {_first_line(error)}") from None
+        raise SparkError(f"Spark stage {stage!r} failed: {first_line(error)}") from None
 
 
 # ---------------------------------------------------------------- worker side
@@ -596,7 +884,7 @@ def _task(where: str) -> str:
 
     context = TaskContext.get()
     partition = context.partitionId() if context is not None else "?"
-    return f"{_MARK}: {where}, partition {partition}"
+    return f"{TASK_MARK}: {where}, partition {partition}"
 
 
 def _text_column(batch: pa.RecordBatch, name: str) -> list[str]:
@@ -627,7 +915,8 @@ def _ordinal(text: str, what: str) -> int:
 _ITEM_PREPARED = (
     "rid string, units long, currency string, day long, name string, iban string,"
     " number string, partner_id string, reference string, order_id string,"
-    " keys array<string>, number_key string, nname string, nkey string, shapes array<string>"
+    " keys array<string>, number_key string, nname string, nkey string, shapes array<string>,"
+    " seq long, amount string"
 )
 
 
@@ -638,6 +927,7 @@ def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
         for batch in batches:
             cols = {n: _text_column(batch, n) for n in _ITEM_COLUMNS}
             out: dict[str, list[Any]] = {k: [] for k in _ITEM_PREPARED_NAMES}
+            out["seq"] = batch.column("seq").to_pylist()
             for k in range(batch.num_rows):
                 item_id = cols["id"][k]
                 where = f"open item {item_id}"
@@ -673,6 +963,7 @@ def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
                 out["nname"].append(normalise_name(record.partner_name))
                 out["nkey"].append(name_key(record.partner_name))
                 out["shapes"].append(None)
+                out["amount"].append(amount_text(record.residual, currency))
             yield pa.RecordBatch.from_pydict(out, schema=_ITEM_ARROW)
         prefixes, lengths = reference_shapes(records)
         shapes = [f"p:{p}:{n}" for p, n in prefixes.items()] + [f"n:{n}" for n in lengths]
@@ -686,13 +977,25 @@ def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
 
 _LINE_PREPARED = (
     "rid string, units long, currency string, day long, refs array<string>, label string,"
-    " name string, iban string, keys array<string>, nname string, nkey string"
+    " name string, iban string, keys array<string>, nname string, nkey string,"
+    " ref string, ref_key string, ref_structured boolean, tokens array<array<string>>,"
+    " iban_bad boolean"
 )
 
 
 def _text_keys(pattern: re.Pattern[str], text: str) -> list[str]:
     """Every key the text blocker may look up for ``text`` (each token, trailing groups dropped)."""
-    keys: list[str] = []
+    return [key for token in _text_tokens(pattern, text) for key in token]
+
+
+def _text_tokens(pattern: re.Pattern[str], text: str) -> list[list[str]]:
+    """The text blocker's lookups for ``text``: for each token, the keys it tries in turn.
+
+    A token takes the first of its keys that an item bears (the whole token,
+    then with its trailing digit groups dropped one by one); empty keys,
+    which no item bears, are left out.
+    """
+    tokens: list[list[str]] = []
     for match in pattern.finditer(text.upper()):
         prefix = match.group("p")
         if prefix is not None:
@@ -700,18 +1003,20 @@ def _text_keys(pattern: re.Pattern[str], text: str) -> list[str]:
         elif match.group("rf") is not None:  # the blocker drops an RF's trailing groups too
             prefix, groups = "", match.group().split(" ")
         else:
-            keys.append(normalise_reference(match.group()))
+            tokens.append([normalise_reference(match.group())])
             continue
-        keys.append(normalise_reference(prefix + "".join(groups)))
+        keys = [normalise_reference(prefix + "".join(groups))]
         while len(groups) > 1:
             groups.pop()
             keys.append(normalise_reference(prefix + "".join(groups)))
-    return keys
+        tokens.append(keys)
+    return [kept for kept in ([key for key in token if key] for token in tokens) if kept]
 
 
 def _prepare_lines(batches: Iterator[pa.RecordBatch], source: str) -> Iterator[pa.RecordBatch]:
     """Statement lines as the matcher reads them, with every key they can be joined on."""
     pattern = re.compile(source)
+    check = IbanCheck()
     try:
         for batch in batches:
             cols = {n: _text_column(batch, n) for n in _STATEMENT_COLUMNS}
@@ -725,8 +1030,11 @@ def _prepare_lines(batches: Iterator[pa.RecordBatch], source: str) -> Iterator[p
                 label = cols["label"][k]
                 name = cols["counterparty"][k]
                 text = label + (" | " + " | ".join(refs) if refs else "")
-                keys = {key for key in normalise_references(refs) if key}
-                keys.update(key for key in _text_keys(pattern, text) if key)
+                ref_keys = normalise_references(refs)
+                keys = {key for key in ref_keys if key}
+                tokens = _text_tokens(pattern, text)
+                keys.update(key for token in tokens for key in token)
+                iban = normalise_iban(cols["iban"][k])
                 out["rid"].append(line_id)
                 out["units"].append(_minor(cols["amount"][k], currency, f"{where}: field amount"))
                 out["currency"].append(currency)
@@ -734,10 +1042,17 @@ def _prepare_lines(batches: Iterator[pa.RecordBatch], source: str) -> Iterator[p
                 out["refs"].append(refs)
                 out["label"].append(label)
                 out["name"].append(name)
-                out["iban"].append(normalise_iban(cols["iban"][k]))
+                out["iban"].append(iban)
                 out["keys"].append(sorted(keys))
                 out["nname"].append(normalise_name(name) if name else "")
                 out["nkey"].append(name_key(name) if name else "")
+                out["ref"].append(reference)
+                out["ref_key"].append(ref_keys[0] if ref_keys else "")
+                out["ref_structured"].append(
+                    bool(reference) and structured_kind(reference) is not None
+                )
+                out["tokens"].append(tokens)
+                out["iban_bad"].append(bool(iban) and check.problem(iban) is not None)
             yield pa.RecordBatch.from_pydict(out, schema=_LINE_ARROW)
     except ReconcileError as error:
         raise RuntimeError(f"{_task('statement')}: {error}") from None
@@ -780,7 +1095,7 @@ def _propose_group(
         return _propose_rows(table, settings, shapes)
     except Exception as error:
         raise RuntimeError(
-            f"{_MARK}: proposal group {grp}: {type(error).__name__}: {error}"
+            f"{TASK_MARK}: proposal group {grp}: {type(error).__name__}: {error}"
         ) from None
 
 
@@ -790,6 +1105,7 @@ def _propose_rows(
     cols = table.to_pydict()
     lines: list[LineRecord] = []
     items: dict[str, ItemRecord] = {}
+    order: dict[str, int] = {}  # an item's place in the input
     counts: dict[int, int] = {}
     names: dict[str, str | None] = {}
     for k, kind in enumerate(cols["kind"]):
@@ -822,8 +1138,10 @@ def _propose_rows(
                 cols["order_id"][k] or "",
                 cols["iban"][k] or "",
             )
+            order[cols["rid"][k]] = cols["seq"][k]
     lines.sort(key=lambda line: line.id)
-    pool = sorted(items.values(), key=lambda item: item.id)
+    # in the input's order, as the embedded engine indexes them (a partner's first item)
+    pool = sorted(items.values(), key=lambda item: order[item.id])
     shared = SharedFacts((Counter(shapes[0]), set(shapes[1])), counts, names)
     decisions, work, invalid = Matcher(settings).propose(lines, pool, shared=shared)
     flagged = set(invalid)

@@ -1,4 +1,4 @@
-"""The benchmark's new kinds (``generate.py --unseen``), small, against the issue's targets.
+"""The benchmark's unseen kinds (``generate.py --unseen``), small, against the issue's targets.
 
 Payers known by name only among near-duplicate names, paying one invoice
 (``name_single``) or 2-4 at once (``name_multi``), and IBANs failing their
