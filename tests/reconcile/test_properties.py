@@ -13,7 +13,7 @@ from ecomrules.parsing.model import StatementLine
 from ecomrules.reconcile import Matcher, MatchResult, MatchStatus
 from ecomrules.reconcile.blocking import derive_reference_pattern
 from ecomrules.reconcile.comparison import ComparisonContext
-from ecomrules.reconcile.decision import _REF, Proposal, Refusal, _decide, decide
+from ecomrules.reconcile.decision import _general, decide
 from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.records import (
     ItemRecord,
@@ -263,17 +263,6 @@ def test_an_exact_unique_name_and_an_amount_unique_to_it_is_automatic(
 # The engine's shortcuts decide as its general path does: a line's only candidate paid
 # exactly is decided before the general assigner, and the comparisons keep what they
 # worked out for one pair for the next (names, similarities, a line's unjoined keys).
-
-
-def _general(i, line, candidates, index, settings, ctx) -> Proposal | Refusal:  # type: ignore[no-untyped-def]
-    """The decision of the general assigner, the amount's uniqueness checked after it."""
-    decision = _decide(i, line, candidates, index, settings, ctx)
-    if type(decision) is Proposal and decision.auto and len(decision.allocations) == 1:
-        chosen = decision.allocations[0][0]
-        if candidates and not candidates.get(chosen, 0) & _REF and index.amount_shared(chosen):
-            decision.auto = False
-            decision.reasons = (*decision.reasons, "reconcile.amount.not_unique")
-    return decision
 
 
 @settings(max_examples=200, deadline=None)

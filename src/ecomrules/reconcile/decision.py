@@ -177,6 +177,18 @@ def decide(
                     ("reconcile.amount.not_unique",),
                 )
             return Proposal(line_index, True, total, [(item_index, paid)], levels)
+    return _general(line_index, line, candidates, index, settings, ctx)
+
+
+def _general(
+    line_index: int,
+    line: LineRecord,
+    candidates: dict[int, int] | None,
+    index: ItemIndex,
+    settings: MatcherSettings,
+    ctx: ComparisonContext,
+) -> Proposal | Refusal:
+    """:func:`decide` without its shortcut: the general assigner, then the amount rule."""
     decision = _decide(line_index, line, candidates, index, settings, ctx)
     if type(decision) is Proposal and decision.auto and len(decision.allocations) == 1:
         chosen = decision.allocations[0][0]
