@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecomrules.analytics import AnalyticsStore, daily, sales
+from ecomrules.analytics.names import PERIODS, SALES_DIMENSIONS
 from ecomrules.analytics.readers.common import Batch
 
 DAYS = (
@@ -128,15 +129,8 @@ def later_changes(draw: st.DrawFn, loaded: list[dict[str, Any]]) -> Batch:
     return batch
 
 
-_DIMENSIONS = (
-    "channel",
-    "country",
-    "payment_method",
-    "customer_type",
-    "source",
-    "status",
-    "category",
-)
+_DIMENSIONS = tuple(d for d in SALES_DIMENSIONS if d not in (*PERIODS, "product", "sku"))
+"""What the day tables keep besides the day: the order dimensions and the category."""
 _VALUES = {
     "channel": ("web", "pos", "none"),
     "country": ("FR", "DE"),

@@ -123,3 +123,24 @@ def test_shared_amounts_worked_out_at_once_are_those_looked_up_one_by_one(
     assert at_once == [
         any(j != k and rows[j] == rows[k] for j in range(len(rows))) for k in range(len(rows))
     ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["P1", "P2", "P3"]), st.sampled_from([100, 200])), max_size=30
+    ),
+    st.lists(st.tuples(st.sampled_from(["P1", "P2", "P9"]), st.sampled_from([100, 200, 300]))),
+)
+def test_a_partners_items_of_an_amount_joined_at_once_are_those_a_loop_finds(
+    rows: list[tuple[str, int]], queries: list[tuple[str, int]]
+) -> None:
+    items = [
+        ItemRecord(f"I{k}", f"INV-{k}", partner, f"{partner} SA", "EUR", residual, 740_000)
+        for k, (partner, residual) in enumerate(rows)
+    ]
+    found = ItemIndex(items).owned_with_amounts(
+        [partner for partner, _ in queries], [amount for _, amount in queries]
+    )
+    assert found == [
+        [k for k, row in enumerate(rows) if row == (partner, amount)] for partner, amount in queries
+    ]

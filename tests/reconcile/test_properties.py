@@ -12,8 +12,13 @@ from ecomrules.ledger import OpenItem
 from ecomrules.parsing.model import StatementLine
 from ecomrules.reconcile import Matcher, MatchResult, MatchStatus
 from ecomrules.reconcile.blocking import derive_reference_pattern
+from ecomrules.reconcile.comparison import ComparisonContext
+from ecomrules.reconcile.decision import _REF, Proposal, Refusal, _decide, decide
+from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.records import (
     ItemRecord,
+    item_record,
+    line_record,
     name_key,
     normalise_reference,
     normalise_references,
@@ -253,3 +258,61 @@ def test_an_exact_unique_name_and_an_amount_unique_to_it_is_automatic(
         assert {a.item_id for a in match.allocations} <= {
             i.id for i in items if i.partner_id == target.partner_id
         }
+
+
+# The engine's shortcuts decide as its general path does: a line's only candidate paid
+# exactly is decided before the general assigner, and the comparisons keep what they
+# worked out for one pair for the next (names, similarities, a line's unjoined keys).
+
+
+def _general(i, line, candidates, index, settings, ctx) -> Proposal | Refusal:  # type: ignore[no-untyped-def]
+    """The decision of the general assigner, the amount's uniqueness checked after it."""
+    decision = _decide(i, line, candidates, index, settings, ctx)
+    if type(decision) is Proposal and decision.auto and len(decision.allocations) == 1:
+        chosen = decision.allocations[0][0]
+        if candidates and not candidates.get(chosen, 0) & _REF and index.amount_shared(chosen):
+            decision.auto = False
+            decision.reasons = (*decision.reasons, "reconcile.amount.not_unique")
+    return decision
+
+
+@settings(max_examples=200, deadline=None)
+@given(worlds(), st.lists(st.integers(0, 7), max_size=3))
+def test_a_lone_candidate_paid_exactly_is_decided_as_the_general_path_decides(  # type: ignore[no-untyped-def]
+    world, twins
+) -> None:
+    statement, open_items = world
+    matcher = Matcher()
+    work = [line_record(x) for x in statement]
+    items = [item_record(x) for x in open_items]
+    for k in twins:  # another open item of the same partner and amount: the amount is no proof
+        if k < len(items):
+            twin = items[k]
+            items.append(twin._replace(id=f"{twin.id}T{len(items)}", number=f"T{len(items)}"))
+    index, _, _, blocking, ctx = matcher._prepare(work, items)
+    for i, record in enumerate(work):
+        found = blocking.candidates[i]
+        # the blockers' candidates, and each item alone as if a blocker had found only it
+        for candidates in (found, *({j: (found or {}).get(j, 4)} for j in range(len(items)))):
+            fast = decide(i, record, candidates, index, matcher.settings, ctx)
+            assert fast == _general(i, record, candidates, index, matcher.settings, ctx)
+
+
+@settings(max_examples=150, deadline=None)
+@given(worlds(), st.randoms(use_true_random=False))
+def test_comparisons_with_their_caches_give_the_levels_of_a_fresh_start(world, rng) -> None:  # type: ignore[no-untyped-def]
+    statement, open_items = world
+    matcher = Matcher()
+    work = [line_record(x) for x in statement]
+    items = [item_record(x) for x in open_items]
+    _, _, _, blocking, ctx = matcher._prepare(work, items)
+    pairs = [(i, j) for i in range(len(work)) for j in range(len(items))]
+    rng.shuffle(pairs)  # the lines interleaved: a cache kept for one line must not serve another
+    for i, j in pairs:
+        flags = (blocking.candidates[i] or {}).get(j, 0)
+        fresh_index = ItemIndex(items)
+        fresh = ComparisonContext(fresh_index, blocking.missed_keys, matcher.settings.comparisons)
+        fresh.rates = ctx.rates
+        for comparison in matcher.settings.comparisons:
+            cached = comparison.compare(i, work[i], items[j], flags, ctx)
+            assert cached == comparison.compare(i, work[i], items[j], flags, fresh)

@@ -11,6 +11,9 @@ Contract:
   (its status and refunds change), its lines with it; an event already in the
   store is kept as it was. A second load of the same file adds nothing.
 - Every query of :mod:`ecomrules.analytics.queries` answers on what is loaded.
+- Each order load also recomputes the sales cube's day tables for the days it
+  touched (:mod:`ecomrules.analytics.daily`), in the same transaction; rows
+  written by SQL need :meth:`AnalyticsStore.refresh_customer_types`.
 
 Why DuckDB: columnar, SQL that another engine can run, reads CSV, JSON and
 Parquet itself, embedded (no server), exact ``DECIMAL`` sums (ADR 0080).

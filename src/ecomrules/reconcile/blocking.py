@@ -330,7 +330,6 @@ def _narrowed(ctx: BlockingContext, crowded: list[int]) -> list[list[int]]:
     """
     index = ctx.index
     lines = ctx.lines
-    residuals = index.residuals
     named_lines = [i for i in crowded if lines[i].name]
     named = dict(
         zip(
@@ -342,15 +341,31 @@ def _narrowed(ctx: BlockingContext, crowded: list[int]) -> list[list[int]]:
             strict=True,
         )
     )
+    # the items of the IBAN's partners with the line's amount: one join too
+    owners = [
+        (i, partner)
+        for i in crowded
+        if lines[i].iban
+        for partner in index.partners_by_iban.get(lines[i].iban, ())
+    ]
+    paid_to: dict[int, list[int]] = {}
+    for (i, _), owned in zip(
+        owners,
+        index.owned_with_amounts(
+            [partner for _, partner in owners],
+            [lines[i].cents + lines[i].fee for i, _ in owners],
+        ),
+        strict=True,
+    ):
+        if owned:
+            paid_to.setdefault(i, []).extend(owned)
     by_amount = index.by_amount
     out: list[list[int]] = []
     for i in crowded:
         line = lines[i]
         paid = line.cents + line.fee
         kept: set[int] = set(named.get(i, ()))
-        if line.iban:
-            for partner in index.partners_by_iban.get(line.iban, ()):
-                kept.update([j for j in index.by_partner.get(partner, ()) if residuals[j] == paid])
+        kept.update(paid_to.get(i, ()))
         keys = [normalise_reference(r) for r in line.references]
         keys.extend(ctx.missed_keys.get(i, ()))
         if keys:

@@ -156,6 +156,27 @@ def decide(
     proposal goes to review (``reconcile.amount.not_unique``), however sure
     the payer is.
     """
+    if candidates is not None and len(candidates) == 1:
+        ((item_index, flags),) = candidates.items()
+        item = index.items[item_index]
+        paid = line.cents + line.fee
+        if paid == item.residual and item.currency == line.currency:
+            # the common case (four lines in five), decided here: one candidate, paid exactly
+            total, levels = _score_only(line_index, line, item, flags, settings.prior, ctx)
+            if total < ctx.review_bits:
+                return Refusal(line_index, ("reconcile.below_threshold",), (item_index,))
+            if total < ctx.auto_bits:
+                return Proposal(line_index, False, total, [(item_index, paid)], levels)
+            if not flags & _REF and index.amount_shared(item_index):
+                return Proposal(
+                    line_index,
+                    False,
+                    total,
+                    [(item_index, paid)],
+                    levels,
+                    ("reconcile.amount.not_unique",),
+                )
+            return Proposal(line_index, True, total, [(item_index, paid)], levels)
     decision = _decide(line_index, line, candidates, index, settings, ctx)
     if type(decision) is Proposal and decision.auto and len(decision.allocations) == 1:
         chosen = decision.allocations[0][0]
@@ -177,15 +198,6 @@ def _decide(
     if not candidates:
         return Refusal(line_index, ("reconcile.no_candidate",))
     paid = line.cents + line.fee
-    if len(candidates) == 1:
-        ((item_index, flags),) = candidates.items()
-        item = items[item_index]
-        if paid == item.residual and item.currency == line.currency:
-            # the common case: one candidate, paid exactly
-            total, levels = _score_only(line_index, line, item, flags, settings.prior, ctx)
-            if total < ctx.review_bits:
-                return Refusal(line_index, ("reconcile.below_threshold",), (item_index,))
-            return Proposal(line_index, total >= ctx.auto_bits, total, [(item_index, paid)], levels)
     scored = _score(line_index, line, candidates, items, settings, ctx)
     best = scored[0]
     best_total = -best[0]

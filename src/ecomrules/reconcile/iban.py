@@ -46,11 +46,17 @@ def describe_problem(problem: str) -> str:
 class _Rule:
     """One country's IBAN shape: total length, a pattern, and its national check if any."""
 
-    __slots__ = ("length", "national", "pattern")
+    __slots__ = ("country", "length", "national", "pattern")
 
     def __init__(
-        self, length: int, pattern: re.Pattern[str], national: Callable[[str], object] | None
+        self,
+        country: str,
+        length: int,
+        pattern: re.Pattern[str],
+        national: Callable[[str], object] | None,
     ) -> None:
+        self.country = "".join(str(ord(letter) - 55) for letter in country)
+        """The country code's letters as mod 97 reads them (``FR`` -> ``1527``)."""
         self.length = length
         self.pattern = pattern
         self.national = national
@@ -95,7 +101,12 @@ class IbanCheck:
             return "length"
         if rule.pattern.fullmatch(iban) is None:
             return "format"
-        if mod97(iban[4:] + iban[:4]) != 1:
+        body = iban[4:]
+        if body.isdigit():  # most countries' BBANs: only the country's letters to convert
+            check = int(body + rule.country + iban[2:4]) % 97
+        else:
+            check = mod97(body + iban[:4])
+        if check != 1:
             return "checksum"
         if rule.national is not None:
             try:
@@ -116,6 +127,7 @@ class IbanCheck:
                 bban = "".join(f"{_CLASSES[kind]}{{{count}}}" for count, kind in parts)
                 module = get_cc_module(country.lower(), "iban")
                 rule = _Rule(
+                    country,
                     4 + sum(int(count) for count, _ in parts),
                     re.compile(f"{country}[0-9]{{2}}{bban}"),
                     None if module is None else module.validate,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import compress
 from operator import attrgetter
 from typing import Any
@@ -289,6 +289,7 @@ class ItemIndex:
         self._codes_of_names: dict[str, int] | None = None  # normalised name -> its number
         self._partner_name_codes: list[int] = []  # each partner's name number
         self._named: dict[str, str | None] | None = None  # name key -> its one partner
+        self._partner_numbers: dict[str, int] | None = None  # partner -> its place in by_partner
         self._payers: dict[str, str | None] = {}  # a payer's name as written -> its partner
         self.group_of = dict(partner_groups or {})
         """Partner id -> group id (the configured groups)."""
@@ -394,25 +395,62 @@ class ItemIndex:
         residual's items by name on first use (about 3 s) and grows with the
         number of queries plus items, not with their product.
         """
-        found: list[list[int]] = [[] for _ in names]
         codes_of = self._name_codes()
         wanted = [
             (k, code) for k, name in enumerate(names) if (code := codes_of.get(name)) is not None
         ]
+        return self._joined_with_amounts(len(names), wanted, residuals, self._item_name_codes)
+
+    def owned_with_amounts(
+        self, partners: Sequence[str], residuals: Sequence[int]
+    ) -> list[list[int]]:
+        """For each query (``partners[k]``, ``residuals[k]``): the items of that partner
+        whose residual is that residual, ascending (one hash join, as
+        :meth:`named_with_amounts`)."""
+        numbers = self._partner_numbers
+        if numbers is None:
+            numbers = self._partner_numbers = {p: k for k, p in enumerate(self.by_partner)}
+        wanted = [
+            (k, code)
+            for k, partner in enumerate(partners)
+            if (code := numbers.get(partner)) is not None
+        ]
+        return self._joined_with_amounts(len(partners), wanted, residuals, self._item_partner_codes)
+
+    def _item_partner_codes(self) -> Any:
+        """Each item's partner number (its position in ``by_partner``), a pyarrow int32 array."""
+        if self._partner_codes is not None:
+            return self._partner_codes
+        codes = [0] * len(self.items)
+        for code, owned in enumerate(self.by_partner.values()):
+            for j in owned:
+                codes[j] = code
+        return pa.array(codes, pa.int32())
+
+    def _joined_with_amounts(
+        self,
+        count: int,
+        wanted: list[tuple[int, int]],
+        residuals: Sequence[int],
+        item_codes_of: Callable[[], Any],
+    ) -> list[list[int]]:
+        """The items whose code (``item_codes_of()``) and residual are those of each query
+        (``wanted``: query number, code; ``residuals`` by query number), ascending."""
+        found: list[list[int]] = [[] for _ in range(count)]
         if not wanted:
             return found
-        item_codes = self._item_name_codes()
+        item_codes = item_codes_of()
         if isinstance(self.residuals, array):
             asked = pa.table(
                 {
-                    "name": pa.array([code for _, code in wanted], pa.int32()),
+                    "code": pa.array([code for _, code in wanted], pa.int32()),
                     "amount": pa.array([residuals[k] for k, _ in wanted], pa.int64()),
                     "query": pa.array([k for k, _ in wanted], pa.int32()),
                 }
             )
             held = pa.table(
                 {
-                    "name": item_codes,
+                    "code": item_codes,
                     "amount": pa.Array.from_buffers(
                         pa.int64(), len(self.residuals), [None, pa.py_buffer(self.residuals)]
                     ),
@@ -420,7 +458,7 @@ class ItemIndex:
                 }
             )
             # the hash table on the queries (fewer than the items): 10x faster than on the items
-            pairs = held.join(asked, ["name", "amount"], join_type="inner", use_threads=False)
+            pairs = held.join(asked, ["code", "amount"], join_type="inner", use_threads=False)
             for k, j in zip(
                 pairs.column("query").to_pylist(), pairs.column("item").to_pylist(), strict=True
             ):
