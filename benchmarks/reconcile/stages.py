@@ -6,8 +6,10 @@ Usage: python benchmarks/reconcile/stages.py FOLDER [FOLDER ...]
 ``generate.py`` or a ``run.py`` data folder). Each folder runs in its own
 process: the files are read, then the steps of ``Matcher.match_records``
 run one by one as the matcher runs them (collector paused), each timed in
-process CPU seconds: the item index, the IBAN checks, each blocker, the
-comparison set-up, deciding, sharing out and building the result. The
+process CPU seconds: the item index, the IBAN checks, the lines an exact
+reference settles (``reconcile.exact``: by reference before the blockers,
+in the text after the text blocker), each blocker over the other lines,
+deciding those, sharing out and building the result. The
 digest of the result is ``run.py``'s, so a run here decides what a run
 there decides. Printed: one line per stage, and the total.
 """
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -33,10 +36,15 @@ def stages(folder: Path) -> dict[str, object]:
     from ecomrules.gcpause import paused_collector
     from ecomrules.reconcile import Matcher
     from ecomrules.reconcile import engine as eng
-    from ecomrules.reconcile.blocking import BlockingContext
+    from ecomrules.reconcile.blocking import (
+        BlockingContext,
+        ReferenceBlocker,
+        TextReferenceBlocker,
+    )
     from ecomrules.reconcile.bulk import read_item_records, read_line_records
     from ecomrules.reconcile.comparison import ComparisonContext
     from ecomrules.reconcile.decision import bits, decide
+    from ecomrules.reconcile.exact import ExactRule
     from ecomrules.reconcile.index import ItemIndex
 
     times: dict[str, float] = {}
@@ -60,8 +68,23 @@ def stages(folder: Path) -> dict[str, object]:
         lap("index")
         issues, invalid_lines = eng._iban_issues(work, index)
         lap("iban checks")
-        blocking = BlockingContext(work, index)
-        for blocker in settings.blockers:
+        rule = ExactRule(settings)
+        skip = set(invalid_lines)
+        exact = rule.by_references(work, index, skip)
+        rest = [i for i in range(len(work)) if i not in exact] if exact else list(range(len(work)))
+        rest_lines = [work[i] for i in rest] if exact else work
+        lap("exact references")
+        blocking = BlockingContext(rest_lines, index)
+        early = 0
+        if rule.by_text:
+            early = sum(
+                isinstance(b, ReferenceBlocker | TextReferenceBlocker) for b in settings.blockers
+            )
+        exact_text = {}
+        for n, blocker in enumerate(settings.blockers):
+            if n == early and rule.by_text:
+                exact_text = rule.by_tokens(blocking, {k for k, i in enumerate(rest) if i in skip})
+                lap("exact in text")
             blocker.block(blocking)
             lap(f"block {blocker.name}")
         ctx = ComparisonContext(index, blocking.missed_keys, settings.comparisons)
@@ -69,10 +92,18 @@ def stages(folder: Path) -> dict[str, object]:
         ctx.rates = FxRates(settings.rates, ROUND_HALF_EVEN, derive_inverse=True)
         ctx.review_bits = bits(settings.review_threshold)
         candidates = blocking.candidates
-        pairs = sum(map(len, filter(None, candidates)))
-        decisions = [
-            decide(i, work[i], candidates[i], index, settings, ctx) for i in range(len(work))
-        ]
+        pairs = len(exact) + sum(map(len, filter(None, candidates)))
+        decisions: list[Any] = [None] * len(work)
+        for i, proposal in exact.items():
+            decisions[i] = proposal
+        for k, proposal in exact_text.items():
+            proposal.line = rest[k]
+            decisions[rest[k]] = proposal
+        for k in range(len(rest_lines)):
+            if k not in exact_text:
+                decision = decide(k, rest_lines[k], candidates[k], index, settings, ctx)
+                decision.line = rest[k]
+                decisions[rest[k]] = decision
         lap("decide")
         del candidates, blocking, ctx
         eng._share_out(decisions, work, items)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN
 from itertools import compress
 from operator import attrgetter, not_
+from typing import cast
 
 import attrs
 
@@ -18,9 +19,10 @@ from ecomrules.errors import ReconcileError
 from ecomrules.fx import FxRates
 from ecomrules.ledger import OpenItem
 from ecomrules.parsing.model import Payout, StatementLine
-from ecomrules.reconcile.blocking import BlockingContext
+from ecomrules.reconcile.blocking import BlockingContext, ReferenceBlocker, TextReferenceBlocker
 from ecomrules.reconcile.comparison import ComparisonContext
 from ecomrules.reconcile.decision import Proposal, Refusal, bits, decide, probability, ranked
+from ecomrules.reconcile.exact import ExactRule
 from ecomrules.reconcile.iban import describe_problem
 from ecomrules.reconcile.index import ItemIndex, SharedFacts
 from ecomrules.reconcile.payouts import PayoutRecord, match_payouts, payout_record
@@ -147,29 +149,63 @@ class Matcher:
         progress: Callable[[int], None] | None,
         shared: SharedFacts | None,
     ) -> tuple[list[Proposal | Refusal], list[int], int, tuple[InputIssue, ...]]:
-        index, issues, invalid_lines, blocking, ctx = self._prepare(work, items, shared)
-        decisions: list[Proposal | Refusal] = []
-        candidates = blocking.candidates
-        pairs = sum(map(len, filter(None, candidates)))
-        settings = self.settings
-        for start in range(0, len(work), _CHUNK):
-            decisions.extend(
-                [
-                    decide(i, work[i], candidates[i], index, settings, ctx)
-                    for i in range(start, min(start + _CHUNK, len(work)))
-                ]
-            )
-            if progress is not None:
-                progress(min(_CHUNK, len(work) - start))
-        return decisions, invalid_lines, pairs, issues
+        """Each line's decision: the exact-reference rule first, set-wise, then line by line.
 
-    def _prepare(
+        The lines the rule settles (:mod:`ecomrules.reconcile.exact`: one
+        reference, or text tokens, reaching one item paid exactly) skip the
+        blockers and the scorer; the others are blocked and decided one by
+        one, as they would be without the rule (the rule applies only where
+        it gives the same decision).
+        """
+        settings = self.settings
+        index, issues, invalid_lines = self._index(work, items, shared)
+        rule = ExactRule(settings)
+        skip = set(invalid_lines)
+        exact = rule.by_references(work, index, skip)
+        rest = [i for i in range(len(work)) if i not in exact] if exact else list(range(len(work)))
+        lines = [work[i] for i in rest] if exact else work
+        blocking = BlockingContext(lines, index)
+        blockers = settings.blockers
+        early = 0  # the reference and text blockers, which come first when the rule applies
+        if rule.by_text:
+            early = sum(isinstance(b, ReferenceBlocker | TextReferenceBlocker) for b in blockers)
+        for blocker in blockers[:early]:
+            blocker.block(blocking)
+        if rule.by_text:
+            exact_text = rule.by_tokens(blocking, {k for k, i in enumerate(rest) if i in skip})
+        else:
+            exact_text = {}
+        for blocker in blockers[early:]:
+            blocker.block(blocking)
+        ctx = self._context(index, blocking)
+        decisions: list[Proposal | Refusal | None] = [None] * len(work)
+        for i, proposal in exact.items():
+            decisions[i] = proposal
+        for k, proposal in exact_text.items():
+            proposal.line = rest[k]
+            decisions[rest[k]] = proposal
+        if progress is not None and exact:
+            progress(len(exact))
+        candidates = blocking.candidates
+        pairs = len(exact) + sum(map(len, filter(None, candidates)))
+        for start in range(0, len(lines), _CHUNK):
+            for k in range(start, min(start + _CHUNK, len(lines))):
+                if k in exact_text:
+                    continue
+                decision = decide(k, lines[k], candidates[k], index, settings, ctx)
+                decision.line = rest[k]
+                decisions[rest[k]] = decision
+            if progress is not None:
+                progress(min(_CHUNK, len(lines) - start))
+        return cast(list[Proposal | Refusal], decisions), invalid_lines, pairs, issues
+
+    def _index(
         self,
         work: list[LineRecord],
         items: Sequence[ItemRecord],
         shared: SharedFacts | None = None,
-    ) -> tuple[ItemIndex, tuple[InputIssue, ...], list[int], BlockingContext, ComparisonContext]:
-        """Index the items, block the lines' candidate pairs and set up the comparisons."""
+    ) -> tuple[ItemIndex, tuple[InputIssue, ...], list[int]]:
+        """Index the items and check the IBANs (an invalid one taken off its line)."""
         index = ItemIndex(
             items,
             partner_ibans=self.settings.partner_ibans,
@@ -177,14 +213,28 @@ class Matcher:
             shared=shared,
         )
         issues, invalid_lines = _iban_issues(work, index)
-        blocking = BlockingContext(work, index)
-        for blocker in self.settings.blockers:
-            blocker.block(blocking)
+        return index, issues, invalid_lines
+
+    def _context(self, index: ItemIndex, blocking: BlockingContext) -> ComparisonContext:
+        """The comparisons' context over the blocked lines."""
         ctx = ComparisonContext(index, blocking.missed_keys, self.settings.comparisons)
         ctx.auto_bits = bits(self.settings.auto_threshold)
         ctx.rates = FxRates(self.settings.rates, ROUND_HALF_EVEN, derive_inverse=True)
         ctx.review_bits = bits(self.settings.review_threshold)
-        return index, issues, invalid_lines, blocking, ctx
+        return ctx
+
+    def _prepare(
+        self,
+        work: list[LineRecord],
+        items: Sequence[ItemRecord],
+        shared: SharedFacts | None = None,
+    ) -> tuple[ItemIndex, tuple[InputIssue, ...], list[int], BlockingContext, ComparisonContext]:
+        """Index the items, block every line's candidate pairs and set up the comparisons."""
+        index, issues, invalid_lines = self._index(work, items, shared)
+        blocking = BlockingContext(work, index)
+        for blocker in self.settings.blockers:
+            blocker.block(blocking)
+        return index, issues, invalid_lines, blocking, self._context(index, blocking)
 
     def candidates(
         self, lines: Sequence[LineRecord], items: Sequence[ItemRecord], *, limit: int = 5
