@@ -36,6 +36,8 @@ from ecomrules.reconcile.result import (
     MatchStatus,
     PayoutMatch,
     UnmatchedLine,
+    _new_allocation,
+    _new_match,
 )
 from ecomrules.reconcile.settings import MatcherSettings, default_settings
 
@@ -413,6 +415,7 @@ def _result(
     used = bytearray(len(items))  # 1 for an item some match allocates to
     scores: dict[float, float] = {}  # total -> probability: totals are sums of a few weights
     auto, review = MatchStatus.AUTO, MatchStatus.REVIEW
+    new_match, new_allocation = _new_match, _new_allocation  # a million of each: see result.py
     for decision in decisions:
         line = lines[decision.line]
         if isinstance(decision, Refusal):
@@ -428,11 +431,11 @@ def _result(
         if len(shares) == 1:  # the common case: one item
             ((i, units),) = shares
             item = items[i]
-            allocations: tuple[Allocation, ...] = (Allocation(item.id, units, item.currency),)
+            allocations: tuple[Allocation, ...] = (new_allocation(item.id, units, item.currency),)
             used[i] = 1
         else:
             allocations = tuple(
-                [Allocation(items[i].id, units, items[i].currency) for i, units in shares]
+                [new_allocation(items[i].id, units, items[i].currency) for i, units in shares]
             )
             for i, _ in shares:
                 used[i] = 1
@@ -442,7 +445,7 @@ def _result(
         if score is None:
             score = scores[total] = probability(total)
         matches.append(
-            Match(
+            new_match(
                 line.id,
                 auto if decision.auto else review,
                 score,

@@ -21,6 +21,7 @@ the same item is settled by the engines' common share-out, as any claim.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from operator import attrgetter
 
 from attrs import frozen
 
@@ -61,6 +62,7 @@ DATE_KINDS = ("near", "far", "distant")
 """How far the booking is from the due date: the :class:`DateComparison` level's names."""
 
 _FAR = 365  # days: DateComparison's "within a year"
+_REFERENCES = attrgetter("references")
 
 
 @frozen
@@ -166,6 +168,9 @@ class ExactRule:
         self.date = date or DateComparison()
         if not self.verdicts:
             self.by_reference = self.by_text = False
+        self._by_kind: dict[str, dict[str, Verdict]] = {}
+        for verdict in self.verdicts.values():
+            self._by_kind.setdefault(verdict.ref_kind, {})[verdict.date_kind] = verdict
 
     def by_references(
         self, lines: Sequence[LineRecord], index: ItemIndex, skip: Collection[int]
@@ -180,17 +185,21 @@ class ExactRule:
         """
         if not self.by_reference:
             return {}
-        at = [i for i, line in enumerate(lines) if len(line.references) == 1 and not line.fee]
-        refs = [lines[i].references[0] for i in at]
+        refs_of = list(map(_REFERENCES, lines))
+        at = [i for i, refs in enumerate(refs_of) if len(refs) == 1]
+        refs = [refs_of[i][0] for i in at]
         by_key = index.by_key
+        keys = normalise_references(refs)
+        hits = list(map(by_key.get, keys))  # one pass in C: the key table is large
+        if "" in by_key:  # an item without a number: the blocker looks its empty key up
+            hits = [hit if key else None for key, hit in zip(keys, hits, strict=True)]
         residuals = index.residuals
         currencies = index.currencies
         items = index.items
-        verdicts = self.verdicts
+        verdicts = self._by_kind
         date = self.date
         out: dict[int, Proposal] = {}
-        for i, ref, key in zip(at, refs, normalise_references(refs), strict=True):
-            hit = by_key.get(key) if key else None
+        for k, hit in enumerate(hits):
             if hit is None:
                 continue
             if not isinstance(hit, int):  # a key several rows bear: one item twice at most
@@ -198,20 +207,23 @@ class ExactRule:
                 if any(other != first for other in hit):
                     continue
                 hit = first
+            i = at[k]
             line = lines[i]
             paid = line.cents
-            if residuals[hit] != paid or not paid or currencies[hit] != line.currency or i in skip:
+            if residuals[hit] != paid or not paid or line.fee or currencies[hit] != line.currency:
                 continue
             item = items[hit]
+            ref = refs[k]
             if ref == item.reference and structured_kind(ref) is not None:
-                ref_kind = "structured"
+                kinds = verdicts.get("structured")
             elif ref == item.number or ref == item.reference or ref == item.order_id:
-                ref_kind = "exact"
+                kinds = verdicts.get("exact")
             else:
-                ref_kind = "normalised"
-            verdict = verdicts.get((ref_kind, date_kind(line.day - item.due, date)))
-            if verdict is not None:
-                out[i] = Proposal(i, verdict.auto, verdict.total, [(hit, paid)], verdict.levels)
+                kinds = verdicts.get("normalised")
+            verdict = kinds.get(date_kind(line.day - item.due, date)) if kinds else None
+            if verdict is None or (skip and i in skip):
+                continue
+            out[i] = Proposal(i, verdict.auto, verdict.total, [(hit, paid)], verdict.levels)
         return out
 
     def by_tokens(self, blocking: BlockingContext, skip: Collection[int]) -> dict[int, Proposal]:

@@ -6,6 +6,7 @@ import enum
 from decimal import Decimal
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from ecomrules.money import Currency, Money
@@ -125,6 +126,88 @@ class Match:
                 {"code": level.code, "weight": level.weight} for level in self.contributions
             ],
         }
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The slot descriptors' setters of ``cls``'s fields, checked to be its fields in order."""
+    fields = tuple(a.name for a in attrs.fields(cls))
+    if fields != names:  # pragma: no cover - a field added without its builder
+        raise TypeError(f"{cls.__name__}: fields {fields}, builder for {names}")
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+_new = object.__new__
+_A_ID, _A_UNITS, _A_CURRENCY = _slot_setters(Allocation, ("item_id", "units", "currency"))
+
+
+def _new_allocation(item_id: str, units: int, currency: str) -> Allocation:
+    """``Allocation(item_id, units, currency)``, built by setting its slots.
+
+    The matcher builds one per match (a million at a million lines): the
+    frozen class's ``__init__`` sets each field through ``object.__setattr__``
+    by name, this sets the slots directly, for about half the cost.
+    """
+    found: Allocation = _new(Allocation)
+    _A_ID(found, item_id)
+    _A_UNITS(found, units)
+    _A_CURRENCY(found, currency)
+    return found
+
+
+(
+    _M_LINE,
+    _M_STATUS,
+    _M_SCORE,
+    _M_ALLOCATIONS,
+    _M_CURRENCY,
+    _M_CONTRIBUTIONS,
+    _M_REASONS,
+    _M_WRITE_OFF,
+    _M_UNALLOCATED,
+    _M_FEE,
+) = _slot_setters(
+    Match,
+    (
+        "line_id",
+        "status",
+        "score",
+        "allocations",
+        "currency",
+        "contributions",
+        "reasons",
+        "write_off",
+        "unallocated",
+        "fee",
+    ),
+)
+
+
+def _new_match(
+    line_id: str,
+    status: MatchStatus,
+    score: float,
+    allocations: tuple[Allocation, ...],
+    currency: str,
+    contributions: tuple[Level, ...],
+    reasons: tuple[str, ...],
+    write_off: int,
+    unallocated: int,
+    fee: int,
+) -> Match:
+    """``Match(...)`` with every field given, built by setting its slots (see
+    :func:`_new_allocation`)."""
+    found: Match = _new(Match)
+    _M_LINE(found, line_id)
+    _M_STATUS(found, status)
+    _M_SCORE(found, score)
+    _M_ALLOCATIONS(found, allocations)
+    _M_CURRENCY(found, currency)
+    _M_CONTRIBUTIONS(found, contributions)
+    _M_REASONS(found, reasons)
+    _M_WRITE_OFF(found, write_off)
+    _M_UNALLOCATED(found, unallocated)
+    _M_FEE(found, fee)
+    return found
 
 
 @frozen
