@@ -1,7 +1,8 @@
 """Reconciliation on Spark (local mode) beside the embedded engine, on generated data.
 
 Usage: python benchmarks/reconcile_spark.py [SIZE ...] [--data DIR] [--seed 7]
-[--master local[2]] [--partitions 8] [--skip-embedded] [--no-digest]
+[--master local[2]] [--partitions 8] [--driver-memory 6g] [--skip-embedded]
+[--no-digest]
 
 The data is ``benchmarks/reconcile/generate.py``'s, with the seed of
 ``benchmarks/reconcile/run.py`` (7) unless told. For each size (default:
@@ -120,7 +121,9 @@ class _Sampler(threading.Thread):
             self.sample()
 
 
-def _spark(folder: Path, master: str, partitions: int, digest: bool) -> dict[str, object]:
+def _spark(
+    folder: Path, master: str, partitions: int, memory: str, digest: bool
+) -> dict[str, object]:
     from ecomrules.reconcile.spark import reconcile_spark
     from ecomrules.sparkrun import local_session
     from ecomrules.testing.reconcile import decision_digest
@@ -129,7 +132,7 @@ def _spark(folder: Path, master: str, partitions: int, digest: bool) -> dict[str
     sampler.start()
     start = time.perf_counter()
     spark = local_session(
-        master, shuffle_partitions=partitions, config={"spark.driver.memory": "6g"}
+        master, shuffle_partitions=partitions, config={"spark.driver.memory": memory}
     )
     started = time.perf_counter() - start
     run = reconcile_spark(
@@ -170,6 +173,7 @@ def _child(engine: str, size: int, args: argparse.Namespace) -> dict[str, object
     command = [sys.executable, __file__, str(size), "--data", str(args.data)]
     command += ["--seed", str(args.seed), "--master", args.master]
     command += ["--partitions", str(args.partitions), "--one", engine]
+    command += ["--driver-memory", args.driver_memory]
     if args.no_digest:
         command.append("--no-digest")
     before = os.getloadavg()
@@ -189,6 +193,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--partitions", type=int, default=8)
+    parser.add_argument(
+        "--driver-memory", default="6g", help="the local JVM's heap (driver and executors)"
+    )
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--no-digest", action="store_true")
     parser.add_argument(
@@ -201,7 +208,9 @@ def main() -> None:
         if args.one == "embedded":
             figures = _embedded(folder)
         else:
-            figures = _spark(folder, args.master, args.partitions, not args.no_digest)
+            figures = _spark(
+                folder, args.master, args.partitions, args.driver_memory, not args.no_digest
+            )
         print(json.dumps(figures))
         return
     fixed: dict[str, object] | None = None
