@@ -81,15 +81,10 @@ from ecomrules.reconcile.blocking import (
     reference_shapes,
 )
 from ecomrules.reconcile.checksums import structured_kind
-from ecomrules.reconcile.comparison import (
-    AmountComparison,
-    DateComparison,
-    Level,
-    ReferenceComparison,
-    weight_floors,
-)
-from ecomrules.reconcile.decision import Proposal, Refusal, bits, probability
+from ecomrules.reconcile.comparison import DateComparison, Level
+from ecomrules.reconcile.decision import Proposal, Refusal, probability
 from ecomrules.reconcile.engine import _IBAN_INVALID, Matcher, iban_issue, settle
+from ecomrules.reconcile.exact import exact_cases, exact_verdicts
 from ecomrules.reconcile.iban import IbanCheck
 from ecomrules.reconcile.index import SharedFacts
 from ecomrules.reconcile.records import (
@@ -603,85 +598,25 @@ def _reconcile(
 
 # ---------------------------------------------------------------- the exact stage
 
-_REF_KINDS = ("structured", "exact", "normalised", "in_text")
-_DATE_KINDS = ("near", "far", "distant")
-
-
-def _exact_cases(settings: MatcherSettings) -> tuple[bool, bool]:
-    """Whether a line's reference (``[0]``) or a token of its text (``[1]``) hitting one item
-    paid exactly makes that item its only candidate, under these blockers.
-
-    The embedded blockers then add nothing more: the text, amount and party
-    blockers skip a line that has a candidate of its exact amount (found by
-    a reference) when they run after the reference blockers, with
-    ``only_unresolved``. Any other arrangement leaves every line to the
-    proposal stage.
-    """
-    rank = {ReferenceBlocker: 0, TextReferenceBlocker: 1, AmountBlocker: 2, PartyBlocker: 2}
-    ranks = [rank[type(b)] for b in settings.blockers]
-    if ranks != sorted(ranks) or not all(
-        getattr(b, "only_unresolved", True) for b in settings.blockers
-    ):
-        return False, False
-    return 0 in ranks, 1 in ranks
-
 
 def _exact_verdicts(settings: MatcherSettings) -> list[tuple[Any, ...]]:
-    """The decision of a line whose only candidate it pays exactly, for each reference level
-    and date level where it does not depend on anything else.
-
-    Worked out as the engine scores a lone candidate (:func:`decision._score_only
-    <ecomrules.reconcile.decision>`): the comparisons in order, stopping as soon
-    as the rest cannot undo ``auto``. When the reference, amount and date
-    comparisons come first and the stop falls among them, the decision is
-    one of these rows: (reference kind, date kind, auto, total, levels,
-    status, score, reasons, contributions). A case that reaches another
-    comparison (the party's) is left out: such lines go to the proposal stage.
-    """
-    compares = settings.comparisons
-    if (
-        len(compares) < 2
-        or not isinstance(compares[0], ReferenceComparison)
-        or not isinstance(compares[1], AmountComparison)
-    ):
-        return []
-    date = compares[2] if len(compares) > 2 and isinstance(compares[2], DateComparison) else None
-    floors = weight_floors(compares)  # the scorer's own
-    auto_bits = bits(settings.auto_threshold)
-    review_bits = bits(settings.review_threshold)
-    verdicts: list[tuple[Any, ...]] = []
-    for ref_kind in _REF_KINDS:
-        for date_kind in _DATE_KINDS:
-            picks = [getattr(compares[0], ref_kind), compares[1].exact]
-            if date is not None:
-                picks.append(getattr(date, date_kind))
-            total = settings.prior
-            levels: list[Level] = []
-            for k, level in enumerate(picks):
-                levels.append(level)
-                total += level.weight
-                if total + floors[k] >= auto_bits:
-                    break
-            else:
-                if len(picks) < len(compares):
-                    continue  # the next comparison decides: not here
-            if total < review_bits:
-                continue
-            auto = total >= auto_bits
-            verdicts.append(
-                (
-                    ref_kind,
-                    date_kind,
-                    auto,
-                    total,
-                    [(lv.code, lv.weight, lv.description) for lv in levels],
-                    "auto" if auto else "review",
-                    probability(total),
-                    [lv.code for lv in levels],
-                    [(lv.code, lv.weight) for lv in levels],
-                )
-            )
-    return verdicts
+    """The shared rule's verdicts (:func:`~ecomrules.reconcile.exact.exact_verdicts`) as rows
+    of ``_VERDICT``: (reference kind, date kind, auto, total, levels, status, score, reasons,
+    contributions)."""
+    return [
+        (
+            v.ref_kind,
+            v.date_kind,
+            v.auto,
+            v.total,
+            [(lv.code, lv.weight, lv.description) for lv in v.levels],
+            "auto" if v.auto else "review",
+            probability(v.total),
+            [lv.code for lv in v.levels],
+            [(lv.code, lv.weight) for lv in v.levels],
+        )
+        for v in exact_verdicts(settings)
+    ]
 
 
 _VERDICT = (
@@ -700,15 +635,16 @@ def _exact_decisions(
     the tokens of its text (each token's first key an item bears, as the
     text blocker looks them up), reach exactly one open item, of the line's
     currency and residual equal to its amount, and its IBAN is not invalid:
-    that item is then its only candidate, and its decision one of
-    :func:`_exact_verdicts` by the reference and date levels. The rows have
-    the proposal stage's columns, so the share-out treats them alike (an
-    item another line claims too is settled with every claim on it).
+    that item is then its only candidate, and its decision one of the
+    shared rule's verdicts (:func:`~ecomrules.reconcile.exact.exact_verdicts`)
+    by the reference and date levels. The rows have the proposal stage's
+    columns, so the share-out treats them alike (an item another line claims
+    too is settled with every claim on it).
     None when the settings leave no such case.
     """
     from pyspark.sql import functions as F
 
-    by_reference, by_text = _exact_cases(settings)
+    by_reference, by_text = exact_cases(settings)
     verdicts = _exact_verdicts(settings)
     if not verdicts or not (by_reference or by_text):
         return None
