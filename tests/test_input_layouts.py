@@ -31,7 +31,14 @@ from ecomrules.inputs import (
     StatementRow,
 )
 from ecomrules.inputs.layout import Kind, Layout, markdown_table
-from ecomrules.inputs.table import Table, _build, _columnar, _csv_records, read_table
+from ecomrules.inputs.table import (
+    Table,
+    _build,
+    _columnar,
+    _csv_records,
+    parse_csv,
+    read_table,
+)
 
 LAYOUTS = {
     "open-items": OPEN_ITEMS,
@@ -143,11 +150,16 @@ def test_every_reader_gives_the_same_values_and_refuses_the_same_files(
         with pytest.raises(InputError) as caught:
             read_table(path, layout)
         assert caught.value.problems == by_rows.problems
+        with pytest.raises(InputError) as caught:  # parsed before (by a thread, in the CLI)
+            read_table(path, layout, parsed=parse_csv(path, layout))
+        assert caught.value.problems == by_rows.problems
     else:
         if columnar is not None:
             assert columnar.columns == by_rows.columns
             assert columnar.rows == by_rows.rows
         assert read_table(path, layout).columns == by_rows.columns
+        parsed = parse_csv(path, layout)
+        assert read_table(path, layout, parsed=parsed).columns == by_rows.columns
     # JSON lines: the same records as objects of strings, read by the same rules
     whole = [row for row in rows if len(row) == len(names)]
     if len(whole) == len(rows) and all(row != [""] for row in rows):
@@ -244,3 +256,15 @@ def test_a_big_file_reads_the_same_and_shares_the_strings_of_repeated_values(
     partners = table.columns["partner_name"]
     assert len({id(name) for name in partners}) == len(set(partners)) < 2100
     assert len({id(ref) for ref in table.columns["order_id"]}) == 2  # "INV-7" and None
+
+
+def test_a_file_parsed_before_is_refused_as_a_whole_file_first(tmp_path: Path) -> None:
+    """:func:`parse_csv` makes the whole-file checks of :func:`read_table` itself."""
+    empty = tmp_path / "statement.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError, match="the file is empty"):
+        parse_csv(empty, STATEMENT)
+    typo = tmp_path / "typo.csv"
+    typo.write_text("id,booking,amount,currency\nS1,2026-01-01,1.00,EUR\n", encoding="utf-8")
+    with pytest.raises(InputError, match="missing column 'booking_date'"):
+        parse_csv(typo, STATEMENT)

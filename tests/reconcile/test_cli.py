@@ -144,3 +144,37 @@ def test_invalid_ibans_are_reported_in_the_json_document(tmp_path: Path) -> None
     assert match["status"] == "auto"
     assert [a["item_id"] for a in match["allocations"]] == ["I1", "I2"]
     assert "reconcile.iban_invalid" in match["reasons"]
+
+
+def _bad_statement(path: Path) -> Path:
+    path.write_text(
+        "id,booking_date,amount,currency,reference\n"
+        "S1,2026-11-02,10.00,EUR,INV-1\n"
+        "S2,2026-11-31,10.00,EUR,INV-2\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_bad_statement_read_beside_the_open_items_is_named_with_line_and_column(
+    tmp_path: Path,
+) -> None:
+    """The statement is read by a thread while the open items are converted: its error is
+    the command's, with file, line and column, exit 2 and no traceback."""
+    statement = _bad_statement(tmp_path / "statement.csv")
+    done = run("--open-items", ITEMS, "--statement", str(statement), "--json")
+    assert done.returncode == 2
+    assert "statement.csv:3: column 'booking_date': '2026-11-31' is not a date" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_when_both_files_are_bad_the_open_items_are_named_first(tmp_path: Path) -> None:
+    items = tmp_path / "open-items.csv"
+    lines = Path(ITEMS).read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("EUR", "EURO", 1)
+    items.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    statement = _bad_statement(tmp_path / "statement.csv")
+    done = run("--open-items", str(items), "--statement", str(statement))
+    assert done.returncode == 2
+    assert "open-items.csv:3: column 'currency': 'EURO'" in done.stderr
+    assert "statement.csv" not in done.stderr

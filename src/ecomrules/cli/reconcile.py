@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -33,8 +34,8 @@ from ecomrules.cli.output import (
 from ecomrules.cli.tryton import TrytonOption, connect, needed
 from ecomrules.cli.workspace import WorkspaceOption, reading, recording
 from ecomrules.inputs.open_items import OPEN_ITEMS, open_items_of
-from ecomrules.inputs.statement import is_statement_header
-from ecomrules.inputs.table import read_table
+from ecomrules.inputs.statement import STATEMENT, is_statement_header
+from ecomrules.inputs.table import Parsed, parse_csv, read_table
 from ecomrules.ledger import OpenItem
 from ecomrules.money import Currency, Money
 from ecomrules.reconcile import Matcher, MatchResult, MatchStatus, item_record, line_record
@@ -52,12 +53,17 @@ __all__ = ["commit_and_queue", "demo_section", "reconcile", "render", "run_recon
 
 
 def _read_statement(
-    path: Path, encoding: str = "utf-8"
+    path: Path, encoding: str = "utf-8", parsed: Future[Parsed] | None = None
 ) -> tuple[list[LineRecord], list[PayoutRecord]]:
-    """A statement in the default CSV layout by its layout, any other through the parsers."""
+    """A statement in the default CSV layout by its layout, any other through the parsers.
+
+    ``parsed``: the CSV file being parsed by a thread (see :func:`_parse_ahead`).
+    """
     from ecomrules.parsing.registry import parse_file
 
-    if path.suffix.lower() == ".csv" and is_statement_header(path, encoding=encoding):
+    if parsed is not None:
+        return read_line_records(path, encoding=encoding, parsed=parsed.result()), []
+    if _default_layout(path, encoding):
         return read_line_records(path, encoding=encoding), []
     results = parse_file(path)
     lines = [line_record(line) for result in results for line in result.lines]
@@ -65,16 +71,42 @@ def _read_statement(
     return lines, payouts
 
 
+def _default_layout(path: Path, encoding: str) -> bool:
+    return path.suffix.lower() == ".csv" and is_statement_header(path, encoding=encoding)
+
+
+def _parse_ahead(
+    pool: ThreadPoolExecutor, paths: list[Path], encoding: str
+) -> dict[Path, Future[Parsed]]:
+    """Start parsing the statements in the default CSV layout in ``pool``'s thread.
+
+    pyarrow parses without the interpreter lock, so the statements are parsed
+    while this thread converts the open items; they are checked and converted
+    after them (an error of the open items is still the first one raised).
+    """
+    return {
+        path: pool.submit(parse_csv, path, STATEMENT, encoding=encoding)
+        for path in paths
+        if _default_layout(path, encoding)
+    }
+
+
 def _read_statements(
-    paths: list[Path], encoding: str = "utf-8"
+    paths: list[Path],
+    encoding: str = "utf-8",
+    parsed: dict[Path, Future[Parsed]] | None = None,
 ) -> tuple[list[LineRecord], list[PayoutRecord]]:
     lines: list[LineRecord] = []
     payouts: list[PayoutRecord] = []
     for path in paths:
         with step(f"reading {path.name}", unit="lines") as bar:
-            found, paid_out = _read_statement(path, encoding)
+            # popped: the parsed cells are let go once converted
+            found, paid_out = _read_statement(path, encoding, (parsed or {}).pop(path, None))
             bar.advance(len(found))
-        lines.extend(found)
+        if not lines:
+            lines = found
+        else:
+            lines.extend(found)
         payouts.extend(paid_out)
     return lines, payouts
 
@@ -110,6 +142,31 @@ def run_reconcile(
     return run.result, run.left_out, run.items
 
 
+def _read_items(
+    open_items: Path, committed: MatchStore | None, keep_items: bool, encoding: str
+) -> tuple[list[ItemRecord], list[OpenItem], frozenset[str]]:
+    """The matcher's records of the open items, the items themselves (empty unless
+    ``keep_items``) and the lines the workspace's commitments leave out."""
+    with step(f"reading {open_items.name}", unit="items") as bar:
+        table = read_table(open_items, OPEN_ITEMS, encoding=encoding)
+        bar.advance(table.rows)
+    note_empty(open_items, table.rows)
+    skipped: frozenset[str] = frozenset()
+    read: list[OpenItem] = []
+    if committed is None and not keep_items:
+        return item_records_of(table), read, skipped
+    read = open_items_of(table)
+    del table
+    items = read
+    if committed is not None:
+        items, skipped = without_committed(read, committed.commitments())
+    records = [
+        item_record(item)
+        for item in progress(items, total=len(items), label="indexing open items", unit="items")
+    ]
+    return records, read if keep_items else [], skipped
+
+
 def _run(
     open_items: Path,
     statements: list[Path],
@@ -121,28 +178,10 @@ def _run(
     from ecomrules.reconcile.config import load_config
 
     settings = load_config(config) if config else None
-    with step(f"reading {open_items.name}", unit="items") as bar:
-        table = read_table(open_items, OPEN_ITEMS, encoding=encoding)
-        bar.advance(table.rows)
-    note_empty(open_items, table.rows)
-    skipped: frozenset[str] = frozenset()
-    read: list[OpenItem] = []
-    if committed is None and not keep_items:
-        records = item_records_of(table)
-    else:
-        read = open_items_of(table)
-        items = read
-        if committed is not None:
-            items, skipped = without_committed(read, committed.commitments())
-        records = [
-            item_record(item)
-            for item in progress(items, total=len(items), label="indexing open items", unit="items")
-        ]
-        del items
-        if not keep_items:
-            read = []
-    del table
-    lines, payouts = _read_statements(statements, encoding)
+    with ThreadPoolExecutor(1, thread_name_prefix="statements") as pool:
+        parsed = _parse_ahead(pool, statements, encoding)
+        records, read, skipped = _read_items(open_items, committed, keep_items, encoding)
+        lines, payouts = _read_statements(statements, encoding, parsed)
     left_out = sorted(line.id for line in lines if line.id in skipped) if skipped else []
     if skipped:
         lines = [line for line in lines if line.id not in skipped]

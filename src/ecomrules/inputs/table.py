@@ -48,6 +48,7 @@ from ecomrules.inputs.layout import (
 from ecomrules.money import Currency
 
 __all__ = [
+    "Parsed",
     "Table",
     "arrow_columns",
     "check_encoding",
@@ -55,6 +56,7 @@ __all__ = [
     "decoded_text",
     "json_records",
     "not_decodable",
+    "parse_csv",
     "read_table",
 ]
 
@@ -119,9 +121,34 @@ def _header(file: Path, layout: Layout, encoding: str) -> list[str]:
     return [name.strip() for name in names]
 
 
-def read_table(path: str | Path, layout: Layout, *, encoding: str = "utf-8") -> Table:
-    """Read ``path`` (CSV, or ``.jsonl``) by ``layout``; one ``InputError`` lists every problem."""
+@dataclass(frozen=True)
+class Parsed:
+    """A CSV file's header, checked, and its cells as pyarrow parsed them (see :func:`parse_csv`).
+
+    ``cells`` is None when pyarrow could not parse the file (a short row, a
+    stray quote): the row reader then reads it and names the problem.
+    """
+
+    file: Path
+    names: list[str]
+    cells: pa.Table | None
+
+
+def parse_csv(path: str | Path, layout: Layout, *, encoding: str = "utf-8") -> Parsed:
+    """The first half of :func:`read_table` for a CSV file: the whole-file checks (raising
+    ``InputError``) and pyarrow's parse of the cells as text, nothing checked by cell yet.
+
+    pyarrow parses without holding the interpreter lock: a command that reads two
+    files parses the second in a thread while it converts the first, then gives
+    the result to :func:`read_table` (``parsed=``), which checks and converts it.
+    """
     file = Path(path)
+    _refuse_empty(file, layout)
+    names = _header(file, layout, encoding)
+    return Parsed(file, names, _parse(file, names, encoding))
+
+
+def _refuse_empty(file: Path, layout: Layout) -> None:
     if _size(file) == 0:
         raise InputError(
             str(file),
@@ -130,13 +157,26 @@ def read_table(path: str | Path, layout: Layout, *, encoding: str = "utf-8") -> 
                 f"({','.join(layout.required)},...)"
             ],
         )
-    if file.suffix.lower() in {".jsonl", ".ndjson"}:
-        return _build(file, layout, json_records(decoded_text(file, encoding)))
-    names = _header(file, layout, encoding)
-    table = _columnar(file, layout, names, encoding)
-    if table is not None:
-        return table
-    return _build(file, layout, _csv_records(file, names, encoding))
+
+
+def read_table(
+    path: str | Path, layout: Layout, *, encoding: str = "utf-8", parsed: Parsed | None = None
+) -> Table:
+    """Read ``path`` (CSV, or ``.jsonl``) by ``layout``; one ``InputError`` lists every problem.
+
+    ``parsed`` is the file's :func:`parse_csv`, when it was parsed before.
+    """
+    file = Path(path)
+    if parsed is None:
+        _refuse_empty(file, layout)
+        if file.suffix.lower() in {".jsonl", ".ndjson"}:
+            return _build(file, layout, json_records(decoded_text(file, encoding)))
+        parsed = parse_csv(file, layout, encoding=encoding)
+    if parsed.cells is not None:
+        table = arrow_columns(parsed.cells, layout)
+        if table is not None:
+            return table
+    return _build(file, layout, _csv_records(file, parsed.names, encoding))
 
 
 # -- row by row: the reader that names every problem ----------------------------------------
@@ -285,10 +325,10 @@ def _line_of(problem: str) -> int:
 # -- columnar: pyarrow, whole columns ---------------------------------------------------------
 
 
-def _columnar(file: Path, layout: Layout, names: list[str], encoding: str) -> Table | None:
-    """The file's columns, checked in C, or None when a row must be looked at one by one."""
+def _parse(file: Path, names: list[str], encoding: str) -> pa.Table | None:
+    """The file's cells as text, parsed by pyarrow in C, or None when it cannot parse them."""
     try:
-        table = pcsv.read_csv(
+        return pcsv.read_csv(
             file,
             read_options=pcsv.ReadOptions(
                 column_names=names, skip_rows=1, encoding=check_encoding(encoding)
@@ -302,7 +342,12 @@ def _columnar(file: Path, layout: Layout, names: list[str], encoding: str) -> Ta
         )
     except (pa.ArrowException, OSError, UnicodeDecodeError):
         return None
-    return arrow_columns(table, layout)
+
+
+def _columnar(file: Path, layout: Layout, names: list[str], encoding: str) -> Table | None:
+    """The file's columns, checked in C, or None when a row must be looked at one by one."""
+    cells = _parse(file, names, encoding)
+    return None if cells is None else arrow_columns(cells, layout)
 
 
 def arrow_columns(table: pa.Table, layout: Layout) -> Table | None:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from ecomrules.inputs.open_items import OPEN_ITEMS
 from ecomrules.inputs.statement import STATEMENT
-from ecomrules.inputs.table import Table, read_table
+from ecomrules.inputs.table import Parsed, Table, read_table
 from ecomrules.reconcile.records import ItemRecord, LineRecord, normalise_ibans
 
 __all__ = ["item_records_of", "read_item_records", "read_line_records"]
@@ -69,9 +69,14 @@ def read_item_records(path: str | Path, *, encoding: str = "utf-8") -> list[Item
     return item_records_of(read_table(path, OPEN_ITEMS, encoding=encoding))
 
 
-def read_line_records(path: str | Path, *, encoding: str = "utf-8") -> list[LineRecord]:
-    """Read a statement in the default CSV layout (:data:`~ecomrules.inputs.STATEMENT`)."""
-    c = read_table(path, STATEMENT, encoding=encoding).columns
+def read_line_records(
+    path: str | Path, *, encoding: str = "utf-8", parsed: Parsed | None = None
+) -> list[LineRecord]:
+    """Read a statement in the default CSV layout (:data:`~ecomrules.inputs.STATEMENT`).
+
+    ``parsed``: the file's :func:`~ecomrules.inputs.table.parse_csv`, when it was parsed before.
+    """
+    c = read_table(path, STATEMENT, encoding=encoding, parsed=parsed).columns
     references = [(ref,) if ref else () for ref in c["reference"]]
     n = len(references)
     columns = [
