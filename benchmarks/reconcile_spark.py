@@ -1,7 +1,8 @@
 """Reconciliation on Spark (local mode) beside the embedded engine, on generated data.
 
 Usage: python benchmarks/reconcile_spark.py [SIZE ...] [--data DIR] [--seed 7]
-[--master local[2]] [--partitions 8] [--skip-embedded] [--no-digest]
+[--master local[2]] [--partitions 8] [--driver-memory 6g] [--skip-embedded]
+[--no-digest] [--progress FILE]
 
 The data is ``benchmarks/reconcile/generate.py``'s, with the seed of
 ``benchmarks/reconcile/run.py`` (7) unless told. For each size (default:
@@ -17,6 +18,13 @@ The data is ``benchmarks/reconcile/generate.py``'s, with the seed of
   and executors in local mode) and the Python workers; then, unless
   ``--no-digest``, the decision digest of the collected result (collecting a
   million rows to the driver is not part of the timed run).
+
+With ``--progress FILE`` the Spark child appends a JSON line to FILE at
+the end of each stage of the run (its name, when it started and how long
+it took, the tree's CPU seconds and peak memory so far, the load) and
+every minute one with the Spark stages running and their tasks done: a
+long run stopped before its end still tells how far it got and at what
+cost.
 
 The two digests must be equal. The load average is printed before and
 after each engine: the machine is shared, so wall time says little and CPU
@@ -38,6 +46,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -92,6 +101,7 @@ class _Sampler(threading.Thread):
         self.workers_mb = 0.0
         self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
+        self.progress: _Progress | None = None
 
     @property
     def tree_cpu_s(self) -> float:
@@ -116,21 +126,83 @@ class _Sampler(threading.Thread):
         self.workers_mb = max(self.workers_mb, workers / 2**20)
 
     def run(self) -> None:
+        beat = time.perf_counter()
         while not self.stop.wait(0.5):
             self.sample()
+            if self.progress is not None and time.perf_counter() - beat >= 60:
+                beat = time.perf_counter()
+                self.progress.heartbeat()
 
 
-def _spark(folder: Path, master: str, partitions: int, digest: bool) -> dict[str, object]:
+class _Progress:
+    """JSON lines appended to a file: each stage of the run as it ends, and a heartbeat."""
+
+    def __init__(self, path: Path, sampler: _Sampler, start: float) -> None:
+        self.path = path
+        self.sampler = sampler
+        self.start = start
+        self.spark: Any = None
+
+    def write(self, **fields: object) -> None:
+        self.sampler.sample()
+        figures = {
+            "at_s": round(time.perf_counter() - self.start, 1),
+            **fields,
+            "cpu_s": round(time.process_time() + self.sampler.tree_cpu_s, 1),
+            "jvm_peak_mb": round(self.sampler.jvm_mb),
+            "python_workers_peak_mb": round(self.sampler.workers_mb),
+            "load": round(os.getloadavg()[0], 1),
+        }
+        with self.path.open("a") as handle:
+            handle.write(json.dumps(figures) + "\n")
+
+    def watch_stages(self) -> None:
+        """Wrap the run's stage runner (``_run``) so each stage's end is written down."""
+        import ecomrules.reconcile.spark as module
+
+        original = module._run
+
+        def run(action: Any, stage: str) -> Any:
+            began = time.perf_counter()
+            try:
+                return original(action, stage)
+            finally:
+                self.write(stage=stage, took_s=round(time.perf_counter() - began, 1))
+
+        module._run = run
+
+    def heartbeat(self) -> None:
+        if self.spark is None:
+            return
+        tracker = self.spark.sparkContext.statusTracker()
+        running = []
+        for stage_id in tracker.getActiveStageIds():
+            info = tracker.getStageInfo(stage_id)
+            if info is not None:
+                running.append(
+                    f"{stage_id} {info.name}: {info.numCompletedTasks}/{info.numTasks} tasks"
+                )
+        self.write(running=running)
+
+
+def _spark(
+    folder: Path, master: str, partitions: int, memory: str, digest: bool, progress: Path | None
+) -> dict[str, object]:
     from ecomrules.reconcile.spark import reconcile_spark
     from ecomrules.sparkrun import local_session
     from ecomrules.testing.reconcile import decision_digest
 
     sampler = _Sampler()
-    sampler.start()
     start = time.perf_counter()
+    if progress is not None:
+        sampler.progress = _Progress(progress, sampler, start)
+        sampler.progress.watch_stages()
+    sampler.start()
     spark = local_session(
-        master, shuffle_partitions=partitions, config={"spark.driver.memory": "6g"}
+        master, shuffle_partitions=partitions, config={"spark.driver.memory": memory}
     )
+    if sampler.progress is not None:
+        sampler.progress.spark = spark
     started = time.perf_counter() - start
     run = reconcile_spark(
         spark,
@@ -170,6 +242,9 @@ def _child(engine: str, size: int, args: argparse.Namespace) -> dict[str, object
     command = [sys.executable, __file__, str(size), "--data", str(args.data)]
     command += ["--seed", str(args.seed), "--master", args.master]
     command += ["--partitions", str(args.partitions), "--one", engine]
+    command += ["--driver-memory", args.driver_memory]
+    if args.progress is not None:
+        command += ["--progress", str(args.progress)]
     if args.no_digest:
         command.append("--no-digest")
     before = os.getloadavg()
@@ -189,6 +264,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--partitions", type=int, default=8)
+    parser.add_argument(
+        "--driver-memory", default="6g", help="the local JVM's heap (driver and executors)"
+    )
+    parser.add_argument("--progress", type=Path, help="append each Spark stage's figures here")
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--no-digest", action="store_true")
     parser.add_argument(
@@ -201,7 +280,14 @@ def main() -> None:
         if args.one == "embedded":
             figures = _embedded(folder)
         else:
-            figures = _spark(folder, args.master, args.partitions, not args.no_digest)
+            figures = _spark(
+                folder,
+                args.master,
+                args.partitions,
+                args.driver_memory,
+                not args.no_digest,
+                args.progress,
+            )
         print(json.dumps(figures))
         return
     fixed: dict[str, object] | None = None

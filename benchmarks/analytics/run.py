@@ -5,7 +5,8 @@ What it measures (one process, a fresh store file in benchmarks/out/):
 1. ``load``: ``AnalyticsStore.load_events`` of a GA4 export of N events as
    BigQuery writes it to Parquet (``event_params`` as repeated key/value
    records), through the one-statement SQL mapping, then the default funnel by
-   day and source/medium. Target: both under 15 s for 10M events.
+   day and source/medium. Target: both under 15 s for 10M events. Then the
+   next day's export (a ninetieth as many events) into that store, and again.
 2. ``cube``: the sales cube by month and category over M order lines (the
    lines are generated into the store by SQL, then its customer types and day
    tables are computed as a load of them would, timed apart: the query is what
@@ -15,7 +16,7 @@ What it measures (one process, a fresh store file in benchmarks/out/):
 
 The export is generated once by DuckDB itself into benchmarks/data/ (not
 timed). Run: ``python benchmarks/analytics/run.py [--events 10000000]
-[--lines 10000000] [--memory-limit none]``.
+[--lines 10000000] [--skip-lines] [--memory-limit none]``.
 """
 
 from __future__ import annotations
@@ -54,8 +55,14 @@ def _param(key: str, string: str = "NULL", integer: str = "NULL", double: str = 
     )
 
 
-def generate_ga4(path: Path, events: int, seed: int) -> None:
-    """N GA4 export rows: sessions of 1 to 6 events down the funnel, 90 days."""
+def generate_ga4(
+    path: Path, events: int, seed: int, *, start: str = "2026-07-01", days: int = 90, first: int = 0
+) -> None:
+    """N GA4 export rows: sessions of 1 to 6 events down the funnel over ``days`` from ``start``.
+
+    ``first`` numbers the first event (sessions and bundles follow from it), so that
+    another export from a later ``first`` brings other sessions.
+    """
     con = duckdb.connect()
     con.execute(f"SELECT setseed({seed / 1000})")
     con.execute(
@@ -64,7 +71,7 @@ def generate_ga4(path: Path, events: int, seed: int) -> None:
           WITH base AS (
             SELECT i, i // 5 AS session, i % 5 AS position,
                    hash(i // 5, {seed}) AS h
-            FROM range({events}) t(i)
+            FROM range({first}, {first + events}) t(i)
           ), shaped AS (
             SELECT *,
               CASE position
@@ -75,8 +82,8 @@ def generate_ga4(path: Path, events: int, seed: int) -> None:
                 ELSE CASE WHEN h % 100 < 6 THEN 'purchase'
                           WHEN h % 100 < 11 THEN 'add_payment_info' ELSE 'user_engagement' END
               END AS name,
-              TIMESTAMP '2026-07-01' + to_seconds(
-                CAST((h >> 8) % (90 * 86400) AS BIGINT) + position * 30) AS ts,
+              TIMESTAMP '{start}' + to_seconds(
+                CAST((h >> 8) % ({days} * 86400) AS BIGINT) + position * 30) AS ts,
               CAST((h >> 20) % 6 AS BIGINT) AS src, CAST((h >> 24) % 3 AS BIGINT) AS dev,
               CAST((h >> 28) % 6 AS BIGINT) AS ctry,
               CAST(10 + (h >> 32) % 9000 AS DECIMAL(18, 2)) / 100 AS value
@@ -194,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--skip-events", action="store_true", help="Only the sales cube.")
     parser.add_argument("--lines", type=int, default=10_000_000)
+    parser.add_argument("--skip-lines", action="store_true", help="Only the events.")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument(
         "--memory-limit",
@@ -209,6 +217,13 @@ def main(argv: list[str] | None = None) -> int:
         generate_ga4(export, args.events, args.seed)
         print(f"generated {export.name}: {export.stat().st_size / 1e6:.0f} MB "
               f"in {time.perf_counter() - started:.1f} s (not timed)")  # fmt: skip
+    # The next day's export (a ninetieth of the events, other sessions), loaded into the store.
+    day_export = DATA / f"ga4-{args.events}-{args.seed}-next-day.parquet"
+    if not day_export.exists() and not args.skip_events:
+        generate_ga4(
+            day_export, max(args.events // 90, 1), args.seed,
+            start="2026-09-29", days=1, first=args.events,
+        )  # fmt: skip
     store_path = OUT / "analytics-bench.duckdb"
     store_path.unlink(missing_ok=True)
     limit = None if args.memory_limit.lower() == "none" else args.memory_limit
@@ -227,6 +242,14 @@ def main(argv: list[str] | None = None) -> int:
                   f"together {load_s + funnel_s:.2f} s (target 15 s); "
                   f"CPU {load_cpu:.1f} s and {funnel_cpu:.1f} s; "
                   f"peak RSS so far {_rss_mb():,.0f} MB")  # fmt: skip
+            started, cpu = time.perf_counter(), _cpu()
+            day = store.load_events(day_export)
+            print(f"the next day's export into it, {day.events_new:,} GA4 events: "
+                  f"{time.perf_counter() - started:.2f} s, CPU {_cpu() - cpu:.2f} s; "
+                  f"loaded again: {store.load_events(day_export).events_new} new")  # fmt: skip
+        if args.skip_lines:
+            print(f"peak RSS {_rss_mb():,.0f} MB; load average {os.getloadavg()[0]:.1f}")
+            return 0
         started = time.perf_counter()
         generate_lines(store, args.lines, args.seed)
         print(f"generated {store.count('order_lines'):,} order lines in the store "

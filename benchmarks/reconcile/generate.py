@@ -62,6 +62,7 @@ import random
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 KINDS = (
     ("exact", 35),
@@ -515,12 +516,49 @@ class Unseen:
             truth.append((line_id, ";".join(m[0] for m in made), kind))
 
 
+_STATEMENT_HEADER = [
+    "id",
+    "booking_date",
+    "value_date",
+    "amount",
+    "currency",
+    "counterparty",
+    "iban",
+    "label",
+    "reference",
+]
+
+
 def generate(n: int, out: Path, seed: int, unseen: float = 0.0) -> None:
+    """Write the three files under ``out``; ``truth.csv`` last, so its presence says complete.
+
+    The statement and truth rows are written as they are drawn (10M lines
+    would otherwise hold some 6 GB of rows in memory), into ``.part``
+    files renamed at the end.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    with (
+        (out / "statement.csv.part").open("w", newline="", encoding="utf-8") as lines_file,
+        (out / "truth.csv.part").open("w", newline="", encoding="utf-8") as truth_file,
+    ):
+        lines_out = csv.writer(lines_file)
+        truth_out = csv.writer(truth_file)
+        lines_out.writerow(_STATEMENT_HEADER)
+        truth_out.writerow(["line_id", "item_ids", "kind"])
+        planted = _draw(n, out, seed, unseen, lines_out, truth_out)
+    (out / "statement.csv.part").replace(out / "statement.csv")
+    if unseen > 0:
+        _write(out / "invalid-ibans.csv", ["record", "id", "iban"], planted)
+    (out / "truth.csv.part").replace(out / "truth.csv")
+
+
+def _draw(
+    n: int, out: Path, seed: int, unseen: float, lines_out: Any, truth_out: Any
+) -> list[tuple[str, str, str]]:
+    """Draw the lines (written as drawn), then write the open items; the planted IBANs."""
     world = World(n, seed)
     rng = world.rng
     kinds = [k for k, share in KINDS for _ in range(share)]
-    lines: list[list[str]] = []
-    truth: list[tuple[str, str, str]] = []
     for number in range(1, n + 1):
         kind = rng.choice(kinds)
         partner = rng.choice(world.partners)
@@ -576,14 +614,17 @@ def generate(n: int, out: Path, seed: int, unseen: float = 0.0) -> None:
             else:  # no_reference
                 label = rng.choice(WORDS)
                 payer_iban = partner[2] if rng.random() < 0.8 else ""
-        lines.append(statement_row(line_id, day, cents, payer, payer_iban, label, reference))
-        truth.append((line_id, ";".join(paid), kind))
+        lines_out.writerow(statement_row(line_id, day, cents, payer, payer_iban, label, reference))
+        truth_out.writerow((line_id, ";".join(paid), kind))
     while len(world.items) < n:
         world.item(rng.choice(world.partners))
     planted: list[tuple[str, str, str]] = []
     if unseen > 0:
+        lines: list[list[str]] = []
+        truth: list[tuple[str, str, str]] = []
         Unseen(world, seed).lines(round(n * unseen), lines, truth, planted)
-    out.mkdir(parents=True, exist_ok=True)
+        lines_out.writerows(lines)
+        truth_out.writerows(truth)
     _write(
         out / "open-items.csv",
         [
@@ -602,24 +643,7 @@ def generate(n: int, out: Path, seed: int, unseen: float = 0.0) -> None:
         ],
         world.items,
     )
-    _write(
-        out / "statement.csv",
-        [
-            "id",
-            "booking_date",
-            "value_date",
-            "amount",
-            "currency",
-            "counterparty",
-            "iban",
-            "label",
-            "reference",
-        ],
-        lines,
-    )
-    _write(out / "truth.csv", ["line_id", "item_ids", "kind"], truth)
-    if unseen > 0:
-        _write(out / "invalid-ibans.csv", ["record", "id", "iban"], planted)
+    return planted
 
 
 def _write(

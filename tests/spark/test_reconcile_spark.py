@@ -204,6 +204,45 @@ def test_exact_references_are_decided_in_sql_as_the_embedded_engine_decides_them
     assert "reconcile.date.far" in reasons["L05"]
 
 
+def test_invalid_ibans_of_lines_items_and_the_partner_mapping_are_the_embedded_issues(
+    spark: Any, tmp_path: Path
+) -> None:
+    from ecomrules.reconcile.settings import default_settings
+
+    # I5's IBAN fails its checksum, I7's its length, I1's is valid; L08's fails its
+    # checksum, L02's its country; one IBAN of the partner mapping is invalid, one valid
+    items = _EXACT_ITEMS.replace(",SO-77,\n", ",SO-77,FR7630006000011234567890188\n", 1)
+    items = items.replace("2026-05-01,,,", "2026-05-01,,,DE8937040044053201300", 1)
+    items = items.replace("2026-11-01,,,\nI2", "2026-11-01,,,FR7630006000011234567890189\nI2")
+    lines = _EXACT_LINES.replace("Alpha SARL,,,INV-1001", "Alpha SARL,QQ12 3456,,INV-1001")
+    (tmp_path / "open-items.csv").write_text(items)
+    (tmp_path / "statement.csv").write_text(lines)
+    mapping = {"DE89 3704 0044 0532 0130 01": "P2", "DE89370400440532013000": "P1"}
+    settings = attrs.evolve(default_settings(), partner_ibans=mapping)
+    run = reconcile_spark(
+        spark,
+        str(tmp_path / "statement.csv"),
+        str(tmp_path / "open-items.csv"),
+        settings=settings,
+        partitions=2,
+    )
+    embedded = Matcher(settings).match_records(
+        read_line_records(tmp_path / "statement.csv"),
+        read_item_records(tmp_path / "open-items.csv"),
+    )
+    assert [(i.record, i.id) for i in embedded.issues] == [  # the case is the one meant
+        ("item", "I5"),
+        ("item", "I7"),
+        ("line", "L02"),
+        ("line", "L08"),
+        ("partners", "DE89370400440532013001"),
+    ]
+    found = run.to_match_result()
+    assert found.issues == embedded.issues
+    assert decision_digest(found) == decision_digest(embedded)
+    assert run.summary()["issues"] == 5
+
+
 def test_settings_whose_lone_candidates_need_the_party_leave_every_line_to_the_proposals(
     spark: Any, tmp_path: Path
 ) -> None:
@@ -227,6 +266,62 @@ def test_settings_whose_lone_candidates_need_the_party_leave_every_line_to_the_p
     embedded = Matcher(settings).match_records(lines, items)
     assert decision_digest(run.to_match_result()) == decision_digest(embedded)
     assert run.exact < 6
+
+
+def test_contested_claims_are_split_into_the_connected_components_of_their_items(
+    spark: Any,
+) -> None:
+    from ecomrules.reconcile.spark import _components
+
+    # a chain whose least line is at one end (four rounds), a pair, a line alone
+    claims = [("L4", "I1"), ("L3", "I1"), ("L3", "I2"), ("L2", "I2"), ("L2", "I3")]
+    claims += [("L1", "I3"), ("L1", "I9"), ("L6", "I4"), ("L5", "I4"), ("L7", "I5")]
+    edges = spark.createDataFrame(claims, "line_id string, item_id string")
+    kept: list[Any] = []
+    parts = _components(edges, kept)
+    found = {row.line_id: row.part for row in parts.collect()}
+    assert found == {
+        **dict.fromkeys(["L1", "L2", "L3", "L4"], "L1"),
+        "L5": "L5",
+        "L6": "L5",
+        "L7": "L7",
+    }
+    assert len(kept) == 2  # the claims and the last labels: each earlier round released
+
+
+def test_two_groups_claiming_one_item_share_it_out_as_the_embedded_engine(
+    spark: Any, tmp_path: Path
+) -> None:
+    # Three lines of three partners' groups pay I1 (P1) by its reference, L3 in part; I2
+    # (P2) is claimed by L4 and L5 through its reference and the payer's name: a
+    # component of two lines in another group. Whatever the groups, I1 goes by score
+    # then line id, never beyond its residual.
+    (tmp_path / "open-items.csv").write_text(
+        "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date\n"
+        "I1,INV-501,P1,Alpha SARL,EUR,100.00,100.00,2026-10-01,2026-11-01\n"
+        "I2,INV-502,P2,Beta GmbH,EUR,80.00,80.00,2026-10-01,2026-11-01\n"
+        "I3,INV-503,P3,Gamma SAS,EUR,60.00,60.00,2026-10-01,2026-11-01\n"
+    )
+    (tmp_path / "statement.csv").write_text(
+        "id,booking_date,amount,currency,counterparty,iban,label,reference\n"
+        "L1,2026-11-10,100.00,EUR,Gamma SAS,,,INV-501\n"
+        "L2,2026-11-10,100.00,EUR,Alpha SARL,,,INV-501\n"
+        "L3,2026-11-10,40.00,EUR,Beta GmbH,,paid INV-501,\n"
+        "L4,2026-11-10,80.00,EUR,Beta GmbH,,,INV-502\n"
+        "L5,2026-11-10,80.00,EUR,,,invoice INV 502,\n"
+        "L6,2026-11-10,60.00,EUR,Gamma SAS,,,INV-503\n"
+    )
+    embedded = _embedded(tmp_path)
+    for partitions in (1, 2, 8):
+        run = reconcile_spark(
+            spark,
+            str(tmp_path / "statement.csv"),
+            str(tmp_path / "open-items.csv"),
+            partitions=partitions,
+        )
+        assert decision_digest(run.to_match_result()) == decision_digest(embedded)
+        assert run.contested >= 4
+        run.unpersist()
 
 
 # ---------------------------------------------------------------- properties
@@ -366,6 +461,7 @@ def test_the_cli_writes_each_table_as_parquet_and_a_json_summary(
     assert summary["auto"] + summary["review"] == len(embedded.matches)
     assert summary["unmatched_lines"] == len(embedded.unmatched_lines)
     assert sorted(p.name for p in out.iterdir()) == [
+        "issues",
         "matches",
         "review",
         "unmatched_items",

@@ -14,6 +14,7 @@ refused with their record numbers, as the Python reader refuses them.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Final
 
@@ -47,6 +48,9 @@ _JSON_COLUMNS: Final = {
     "ecommerce": "STRUCT(purchase_revenue DOUBLE, transaction_id VARCHAR)",
 }
 
+
+_SPAN_MARGIN: Final = dt.timedelta(days=1)
+"""How far beyond a file's first and last event the stored events are checked for repeats."""
 
 _INTEGERS: Final = frozenset({"BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER"})
 
@@ -259,6 +263,12 @@ def load_ga4_bulk(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]
     keys have equal hashes, so none is missed; a collision only costs the exact
     pass) and removed by a window over the keys only when there are some: most
     loads bring none, and that window would cost a third of the load.
+
+    Both look only at the stored events of the time span the file covers
+    (:data:`_SPAN_MARGIN` either side): a key holds the event's timestamp as
+    exported, so equal keys have equal times (the margin covers a fractional
+    stamp, which SQL rounds and the Python reader truncates). A day's export
+    into a year's store is checked against that day, not the year.
     """
     from ecomrules.analytics.model import EVENTS
     from ecomrules.analytics.store import StoreError
@@ -277,26 +287,31 @@ def load_ga4_bulk(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[int, int]
         columns = ", ".join(EVENTS.names)
         con.execute("BEGIN")
         try:
-            before = int(scalar(con, "SELECT count(*) FROM events"))
+            before, last_stored = con.execute(
+                "SELECT count(*), coalesce(max(rowid), -1) FROM events"
+            ).fetchall()[0]
             read = int(scalar(con, f"INSERT INTO events SELECT {columns} FROM ({sql})"))
-            unknown_amounts = scalar(
-                con,
-                "SELECT count(*) FROM events WHERE source = 'ga4' "
-                "AND currency IS NOT NULL AND revenue IS NULL",
-            )
+            # Rows appended by this transaction come after the stored ones in rowid order.
+            first, last, unknown_amounts = con.execute(
+                "SELECT min(ts), max(ts), count(*) FILTER (WHERE currency IS NOT NULL "
+                "AND revenue IS NULL) FROM events WHERE rowid > ?",
+                [last_stored],
+            ).fetchall()[0]
             if unknown_amounts:
                 raise _Refused
-            repeated = scalar(
+            span = "source = 'ga4' AND ts BETWEEN ? AND ?"
+            bounds = [first - _SPAN_MARGIN, last + _SPAN_MARGIN] if read else []
+            repeated = read and scalar(
                 con,
-                "SELECT count(*) - count(DISTINCT hash(event_key)) FROM events "
-                "WHERE source = 'ga4'",
+                f"SELECT count(*) - count(DISTINCT hash(event_key)) FROM events WHERE {span}",
+                bounds,
             )
             if repeated:
-                # Rows appended by this transaction come after the stored ones in rowid order.
                 con.execute(
                     "DELETE FROM events WHERE rowid IN (SELECT rowid FROM ("
                     "SELECT rowid, row_number() OVER (PARTITION BY event_key ORDER BY rowid) AS n "
-                    "FROM events WHERE source = 'ga4') WHERE n > 1)"
+                    f"FROM events WHERE {span}) WHERE n > 1)",
+                    bounds,
                 )
             after = int(scalar(con, "SELECT count(*) FROM events"))
         except (_Refused, duckdb.ConstraintException):

@@ -4,7 +4,7 @@ Reads the open items and one statement (CSV in the documented layouts, or
 Parquet), reconciles them with :func:`ecomrules.reconcile.spark.reconcile_spark`
 on a local Spark session (``--master URL`` for a cluster), and writes one
 Parquet dataset per table under ``--out DIR`` (``matches``, ``review``,
-``unmatched_lines``, ``unmatched_items``), all or nothing. stdout gets the
+``unmatched_lines``, ``unmatched_items``, ``issues``), all or nothing. stdout gets the
 counts (``--json``: one JSON document).
 """
 
@@ -84,5 +84,6 @@ def reconcile_on_spark(
     console.print(
         f"{summary['auto']} auto, {summary['review']} to review, "
         f"{summary['unmatched_lines']} unmatched line(s), "
-        f"{summary['unmatched_items']} open item(s) left; Parquet tables in {out}"
+        f"{summary['unmatched_items']} open item(s) left, {summary['issues']} input issue(s); "
+        f"Parquet tables in {out}"
     )

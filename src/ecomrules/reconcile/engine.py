@@ -37,7 +37,7 @@ from ecomrules.reconcile.result import (
 )
 from ecomrules.reconcile.settings import MatcherSettings, default_settings
 
-__all__ = ["Matcher", "settle"]
+__all__ = ["Matcher", "iban_issue", "settle"]
 
 _CHUNK = 10_000
 
@@ -211,6 +211,14 @@ class Matcher:
 _IBAN_INVALID = "reconcile.iban_invalid"
 
 
+def iban_issue(record: str, owner: str, iban: str, problem: str) -> InputIssue:
+    """The input issue of an invalid IBAN (``problem`` as :meth:`IbanCheck.problem
+    <ecomrules.reconcile.iban.IbanCheck.problem>` says) of a line, an item or the
+    partner mapping (``record``), the record's id being ``owner``."""
+    text = f"{record} {owner}: IBAN {iban} is not valid: {describe_problem(problem)}"
+    return InputIssue(record, owner, "iban", iban, _IBAN_INVALID, text)
+
+
 def _iban_issues(
     work: list[LineRecord], index: ItemIndex
 ) -> tuple[tuple[InputIssue, ...], list[int]]:
@@ -225,9 +233,7 @@ def _iban_issues(
     issues: list[InputIssue] = []
 
     def issue(record: str, owner: str, iban: str) -> None:
-        problem = check.problem(iban) or ""
-        text = f"{record} {owner}: IBAN {iban} is not valid: {describe_problem(problem)}"
-        issues.append(InputIssue(record, owner, "iban", iban, _IBAN_INVALID, text))
+        issues.append(iban_issue(record, owner, iban, check.problem(iban) or ""))
 
     for i in index.invalid_iban_items:
         issue("item", items[i].id, items[i].iban)

@@ -7,8 +7,11 @@ returns DataFrames with the columns of ``ecomrules reconcile --json``:
 ``item_id``/``amount``, ``write_off``, ``unallocated``, ``fee``,
 ``currency``, ``reasons``, ``contributions``), ``review`` (the matches to
 confirm), ``unmatched_lines`` (``line_id``, ``reasons``, ``candidates``) and
-``unmatched_items`` (``item_id``). Amounts are decimal strings in the
-currency's minor units (exact, as in the JSON), never doubles.
+``unmatched_items`` (``item_id``), and ``issues``, the input values not
+taken as given (invalid IBANs of lines, items and the partner mapping:
+``record``, ``id``, ``field``, ``value``, ``code``, ``message``, as the
+JSON's ``issues``). Amounts are decimal strings in the currency's minor
+units (exact, as in the JSON), never doubles.
 
 The contract: the same decisions as :meth:`Matcher.match_records
 <ecomrules.reconcile.Matcher.match_records>` on the same data, whatever the
@@ -34,10 +37,15 @@ at 100,000 lines). The plan, in three stages:
    consumes a residual.
 3. **Sharing out**: claims are counted per item across the cluster. A
    proposal none of whose items is claimed twice is final (settled where it
-   is); the proposals touching an item claimed twice are settled together by
-   :func:`settle <ecomrules.reconcile.engine.settle>` (the engine's own
-   share-out: by status, score, line id), so no item is allocated beyond its
-   residual across the cluster.
+   is). The proposals touching an item claimed twice are split into the
+   connected components of their claims (lines joined by the items they
+   claim; minimum labels spread in Spark SQL until none moves); each
+   component lands whole in one group (``applyInArrow``, many components a
+   call) and is settled there by :func:`settle
+   <ecomrules.reconcile.engine.settle>` (the engine's own share-out: by
+   status, score, line id). Every claim on an item is in the item's
+   component, so no item is allocated beyond its residual across the
+   cluster, and a component settled alone decides as the whole run would.
 
 Lines must be bank transfers (the statement layout); PSP payout chains are
 matched by the embedded engine only. The executors need ``ecomrules``
@@ -57,6 +65,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import pyarrow as pa
 from attrs import frozen
 
@@ -72,15 +81,10 @@ from ecomrules.reconcile.blocking import (
     reference_shapes,
 )
 from ecomrules.reconcile.checksums import structured_kind
-from ecomrules.reconcile.comparison import (
-    AmountComparison,
-    DateComparison,
-    Level,
-    ReferenceComparison,
-    weight_floors,
-)
-from ecomrules.reconcile.decision import Proposal, Refusal, bits, probability
-from ecomrules.reconcile.engine import Matcher, settle
+from ecomrules.reconcile.comparison import DateComparison, Level
+from ecomrules.reconcile.decision import Proposal, Refusal, probability
+from ecomrules.reconcile.engine import _IBAN_INVALID, Matcher, iban_issue, settle
+from ecomrules.reconcile.exact import exact_cases, exact_verdicts
 from ecomrules.reconcile.iban import IbanCheck
 from ecomrules.reconcile.index import SharedFacts
 from ecomrules.reconcile.records import (
@@ -94,6 +98,7 @@ from ecomrules.reconcile.records import (
 )
 from ecomrules.reconcile.result import (
     Allocation,
+    InputIssue,
     Match,
     MatchResult,
     MatchStatus,
@@ -108,7 +113,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TABLES", "SparkReconciliation", "read_input", "reconcile_spark"]
 
-TABLES = ("matches", "review", "unmatched_lines", "unmatched_items")
+TABLES = ("matches", "review", "unmatched_lines", "unmatched_items", "issues")
 """The datasets of a run, in the order they are written."""
 
 _STATEMENT_COLUMNS = (
@@ -146,6 +151,7 @@ _DECISION = (
     f" levels array<{_LEVEL}>, own array<string>, write_off long, unallocated long,"
     " fee long, line_currency string, candidates array<string>, iban_invalid boolean"
 )
+_ISSUE = "record string, id string, field string, value string, code string, message string"
 _OUT = (
     "line_id string, status string, score double,"
     " allocations array<struct<item_id:string,amount:string>>, write_off string,"
@@ -172,6 +178,8 @@ class SparkReconciliation:
     decided: DataFrame
     items: DataFrame
     """The open items' ids (``item_id``)."""
+    issues: DataFrame
+    """The input issues (invalid IBANs), the JSON's ``issues`` fields."""
     partitions: int
     contested: int
     """Proposals settled together because they claim an item another proposal claims."""
@@ -201,6 +209,8 @@ class SparkReconciliation:
                 F.col("a.item_id").alias("item_id")
             )
             return self.items.join(taken, "item_id", "left_anti")
+        if name == "issues":
+            return self.issues
         raise ValueError(f"no table {name!r}: {', '.join(TABLES)}")
 
     def tables(self) -> dict[str, DataFrame]:
@@ -221,6 +231,7 @@ class SparkReconciliation:
             "review": int(counts.get("review", 0)),
             "unmatched_lines": self.unmatched_lines.count(),
             "unmatched_items": self.unmatched_items.count(),
+            "issues": self.issues.count(),
             "partitions": self.partitions,
             "contested": self.contested,
             "exact": self.exact,
@@ -278,9 +289,13 @@ class SparkReconciliation:
             for row in self.unmatched_lines.collect()
         ]
         left = sorted(row["item_id"] for row in self.unmatched_items.collect())
+        issues = sorted(
+            (InputIssue(*row) for row in self.issues.collect()),
+            key=lambda found: (found.record, found.id),
+        )
         matches.sort(key=lambda m: m.line_id)
         unmatched.sort(key=lambda u: u.line_id)
-        return MatchResult(tuple(matches), tuple(unmatched), tuple(left))
+        return MatchResult(tuple(matches), tuple(unmatched), tuple(left), issues=tuple(issues))
 
 
 def _units(text: str | None, currency: str) -> int:
@@ -400,6 +415,7 @@ def _reconcile(
     lines = keep(lines_in.mapInArrow(prepare_lines, _LINE_PREPARED), "read statement")
     item_rows = items.filter(F.col("rid").isNotNull()).drop("shapes")
     _check_unique(lines, item_rows)
+    issues = _issues(spark, lines, item_rows, settings)
 
     # --- stage 0: the lines an exact reference settles, decided in Spark SQL
     exact = _exact_decisions(spark, lines, item_rows, settings)
@@ -552,21 +568,29 @@ def _reconcile(
     )
     twice = claims.groupBy("item_id").count().filter(F.col("count") > 1).select("item_id")
     touching = claims.join(twice, "item_id").select("line_id").distinct()
-    contested = decisions.join(touching, "line_id", "left_semi")
-    gathered = _run(lambda: contested.collect(), "contested claims")
-    settled = _settle_rows([row.asDict(recursive=True) for row in gathered])
+    contested = keep(decisions.join(touching, "line_id", "left_semi"), "contested claims")
+    count = _run(contested.count, "contested claims")
     rest = decisions.join(touching, "line_id", "left_anti").select(
         "line_id", *[F.col(f"o_{name}").alias(name) for name in _OUT_ARROW.names[1:]]
     )
     out = rest
-    if settled:
-        out = rest.unionByName(spark.createDataFrame(settled, _OUT))
+    if count:
+        edges = contested.select("line_id", F.explode("allocs.item_id").alias("item_id"))
+        parts = _components(edges, kept)
+        settled = (
+            contested.join(parts, "line_id")
+            .withColumn("grp", F.pmod(F.xxhash64("part"), F.lit(groups)).cast("int"))
+            .groupBy("grp")
+            .applyInArrow(_settle_group, _OUT)
+        )
+        out = rest.unionByName(settled)
     out = keep(out, "share out")
     return SparkReconciliation(
         decided=out,
         items=item_rows.select(F.col("rid").alias("item_id")),
+        issues=issues,
         partitions=groups,
-        contested=len(gathered),
+        contested=count,
         exact=0 if exact is None else _run(exact.count, "exact references"),
         kept=tuple(kept),
     )
@@ -574,85 +598,25 @@ def _reconcile(
 
 # ---------------------------------------------------------------- the exact stage
 
-_REF_KINDS = ("structured", "exact", "normalised", "in_text")
-_DATE_KINDS = ("near", "far", "distant")
-
-
-def _exact_cases(settings: MatcherSettings) -> tuple[bool, bool]:
-    """Whether a line's reference (``[0]``) or a token of its text (``[1]``) hitting one item
-    paid exactly makes that item its only candidate, under these blockers.
-
-    The embedded blockers then add nothing more: the text, amount and party
-    blockers skip a line that has a candidate of its exact amount (found by
-    a reference) when they run after the reference blockers, with
-    ``only_unresolved``. Any other arrangement leaves every line to the
-    proposal stage.
-    """
-    rank = {ReferenceBlocker: 0, TextReferenceBlocker: 1, AmountBlocker: 2, PartyBlocker: 2}
-    ranks = [rank[type(b)] for b in settings.blockers]
-    if ranks != sorted(ranks) or not all(
-        getattr(b, "only_unresolved", True) for b in settings.blockers
-    ):
-        return False, False
-    return 0 in ranks, 1 in ranks
-
 
 def _exact_verdicts(settings: MatcherSettings) -> list[tuple[Any, ...]]:
-    """The decision of a line whose only candidate it pays exactly, for each reference level
-    and date level where it does not depend on anything else.
-
-    Worked out as the engine scores a lone candidate (:func:`decision._score_only
-    <ecomrules.reconcile.decision>`): the comparisons in order, stopping as soon
-    as the rest cannot undo ``auto``. When the reference, amount and date
-    comparisons come first and the stop falls among them, the decision is
-    one of these rows: (reference kind, date kind, auto, total, levels,
-    status, score, reasons, contributions). A case that reaches another
-    comparison (the party's) is left out: such lines go to the proposal stage.
-    """
-    compares = settings.comparisons
-    if (
-        len(compares) < 2
-        or not isinstance(compares[0], ReferenceComparison)
-        or not isinstance(compares[1], AmountComparison)
-    ):
-        return []
-    date = compares[2] if len(compares) > 2 and isinstance(compares[2], DateComparison) else None
-    floors = weight_floors(compares)  # the scorer's own
-    auto_bits = bits(settings.auto_threshold)
-    review_bits = bits(settings.review_threshold)
-    verdicts: list[tuple[Any, ...]] = []
-    for ref_kind in _REF_KINDS:
-        for date_kind in _DATE_KINDS:
-            picks = [getattr(compares[0], ref_kind), compares[1].exact]
-            if date is not None:
-                picks.append(getattr(date, date_kind))
-            total = settings.prior
-            levels: list[Level] = []
-            for k, level in enumerate(picks):
-                levels.append(level)
-                total += level.weight
-                if total + floors[k] >= auto_bits:
-                    break
-            else:
-                if len(picks) < len(compares):
-                    continue  # the next comparison decides: not here
-            if total < review_bits:
-                continue
-            auto = total >= auto_bits
-            verdicts.append(
-                (
-                    ref_kind,
-                    date_kind,
-                    auto,
-                    total,
-                    [(lv.code, lv.weight, lv.description) for lv in levels],
-                    "auto" if auto else "review",
-                    probability(total),
-                    [lv.code for lv in levels],
-                    [(lv.code, lv.weight) for lv in levels],
-                )
-            )
-    return verdicts
+    """The shared rule's verdicts (:func:`~ecomrules.reconcile.exact.exact_verdicts`) as rows
+    of ``_VERDICT``: (reference kind, date kind, auto, total, levels, status, score, reasons,
+    contributions)."""
+    return [
+        (
+            v.ref_kind,
+            v.date_kind,
+            v.auto,
+            v.total,
+            [(lv.code, lv.weight, lv.description) for lv in v.levels],
+            "auto" if v.auto else "review",
+            probability(v.total),
+            [lv.code for lv in v.levels],
+            [(lv.code, lv.weight) for lv in v.levels],
+        )
+        for v in exact_verdicts(settings)
+    ]
 
 
 _VERDICT = (
@@ -671,15 +635,16 @@ def _exact_decisions(
     the tokens of its text (each token's first key an item bears, as the
     text blocker looks them up), reach exactly one open item, of the line's
     currency and residual equal to its amount, and its IBAN is not invalid:
-    that item is then its only candidate, and its decision one of
-    :func:`_exact_verdicts` by the reference and date levels. The rows have
-    the proposal stage's columns, so the share-out treats them alike (an
-    item another line claims too is settled with every claim on it).
+    that item is then its only candidate, and its decision one of the
+    shared rule's verdicts (:func:`~ecomrules.reconcile.exact.exact_verdicts`)
+    by the reference and date levels. The rows have the proposal stage's
+    columns, so the share-out treats them alike (an item another line claims
+    too is settled with every claim on it).
     None when the settings leave no such case.
     """
     from pyspark.sql import functions as F
 
-    by_reference, by_text = _exact_cases(settings)
+    by_reference, by_text = exact_cases(settings)
     verdicts = _exact_verdicts(settings)
     if not verdicts or not (by_reference or by_text):
         return None
@@ -916,13 +881,14 @@ _ITEM_PREPARED = (
     "rid string, units long, currency string, day long, name string, iban string,"
     " number string, partner_id string, reference string, order_id string,"
     " keys array<string>, number_key string, nname string, nkey string, shapes array<string>,"
-    " seq long, amount string"
+    " seq long, amount string, iban_issue string"
 )
 
 
 def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Open items as the matcher reads them, their keys, and the partition's reference shapes."""
     records: list[ItemRecord] = []
+    check = IbanCheck()
     try:
         for batch in batches:
             cols = {n: _text_column(batch, n) for n in _ITEM_COLUMNS}
@@ -964,6 +930,7 @@ def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
                 out["nkey"].append(name_key(record.partner_name))
                 out["shapes"].append(None)
                 out["amount"].append(amount_text(record.residual, currency))
+                out["iban_issue"].append(_iban_message(check, "item", item_id, record.iban))
             yield pa.RecordBatch.from_pydict(out, schema=_ITEM_ARROW)
         prefixes, lengths = reference_shapes(records)
         shapes = [f"p:{p}:{n}" for p, n in prefixes.items()] + [f"n:{n}" for n in lengths]
@@ -975,11 +942,17 @@ def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
         raise RuntimeError(f"{_task('open items')}: {error}") from None
 
 
+def _iban_message(check: IbanCheck, record: str, owner: str, iban: str) -> str | None:
+    """The input issue's message of an invalid IBAN, as the embedded engine writes it."""
+    problem = check.problem(iban) if iban else None
+    return None if problem is None else iban_issue(record, owner, iban, problem).message
+
+
 _LINE_PREPARED = (
     "rid string, units long, currency string, day long, refs array<string>, label string,"
     " name string, iban string, keys array<string>, nname string, nkey string,"
     " ref string, ref_key string, ref_structured boolean, tokens array<array<string>>,"
-    " iban_bad boolean"
+    " iban_bad boolean, iban_issue string"
 )
 
 
@@ -1053,6 +1026,7 @@ def _prepare_lines(batches: Iterator[pa.RecordBatch], source: str) -> Iterator[p
                 )
                 out["tokens"].append(tokens)
                 out["iban_bad"].append(bool(iban) and check.problem(iban) is not None)
+                out["iban_issue"].append(_iban_message(check, "line", line_id, iban))
             yield pa.RecordBatch.from_pydict(out, schema=_LINE_ARROW)
     except ReconcileError as error:
         raise RuntimeError(f"{_task('statement')}: {error}") from None
@@ -1193,6 +1167,85 @@ def _propose_rows(
             if name != "line_id":
                 rows[f"o_{name}"].append(value)
     return pa.Table.from_pydict(rows, schema=_DECISION_ARROW)
+
+
+def _issues(
+    spark: SparkSession, lines: DataFrame, items: DataFrame, settings: MatcherSettings
+) -> DataFrame:
+    """The invalid IBANs of the lines and items (found as they were read) and of the
+    partner mapping, as the embedded engine reports them."""
+    from pyspark.sql import functions as F
+
+    def found(frame: DataFrame, record: str) -> DataFrame:
+        return frame.filter(F.col("iban_issue").isNotNull()).select(
+            F.lit(record).alias("record"),
+            F.col("rid").alias("id"),
+            F.lit("iban").alias("field"),
+            F.col("iban").alias("value"),
+            F.lit(_IBAN_INVALID).alias("code"),
+            F.col("iban_issue").alias("message"),
+        )
+
+    check = IbanCheck()
+    mapped = []
+    for iban in settings.partner_ibans or {}:
+        key = normalise_iban(iban)
+        problem = check.problem(key)
+        if problem is not None:
+            mapped.append(attrs.astuple(iban_issue("partners", key, key, problem)))
+    partners = spark.createDataFrame(mapped, _ISSUE)
+    return found(items, "item").unionByName(found(lines, "line")).unionByName(partners)
+
+
+def _components(edges: DataFrame, kept: list[DataFrame]) -> DataFrame:
+    """Each line of ``edges`` (``line_id``, ``item_id``: its claims) with ``part``, the least
+    line id of its connected component (lines joined by the items they claim).
+
+    Minimum labels spread line -> item -> line, one hop each way a round, in
+    Spark SQL, until no label changes: as many rounds as the longest path
+    from a component's least line, plus one to see nothing moved. The
+    frames of the last round are stored (``kept``), the earlier ones
+    released as soon as the next is computed.
+    """
+    from pyspark.sql import functions as F
+
+    def store(frame: DataFrame) -> DataFrame:
+        stored: DataFrame = _run(lambda: frame.localCheckpoint(eager=True), "contested claims")
+        kept.append(stored)  # released with the run's frames if a round fails
+        return stored
+
+    edges = store(edges.distinct())
+    parts = store(edges.select("line_id").distinct().withColumn("part", F.col("line_id")))
+    while True:
+        by_item = edges.join(parts, "line_id").groupBy("item_id").agg(F.min("part").alias("least"))
+        spread = store(
+            edges.join(by_item, "item_id").groupBy("line_id").agg(F.min("least").alias("part"))
+        )
+        # a line's label only falls (its own reaches it back through its items)
+        moved = spread.join(parts.withColumnRenamed("part", "was"), "line_id").filter(
+            F.col("part") != F.col("was")
+        )
+        changed = _run(moved.count, "contested claims")
+        kept[:] = [frame for frame in kept if frame is not parts]
+        _release([parts])
+        parts = spread
+        if not changed:
+            return parts
+
+
+def _settle_group(table: pa.Table) -> pa.Table:
+    """Some connected components of contested proposals, settled by the engine's share-out.
+
+    A component's items are claimed by its lines only, so settling several
+    components in one call decides each as if alone, and as one run would.
+    """
+    grp = table.column("grp")[0].as_py() if table.num_rows else None
+    try:
+        return pa.Table.from_pylist(_settle_rows(table.to_pylist()), schema=_OUT_ARROW)
+    except Exception as error:
+        raise RuntimeError(
+            f"{TASK_MARK}: contested claims, group {grp}: {type(error).__name__}: {error}"
+        ) from None
 
 
 def _settle_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
