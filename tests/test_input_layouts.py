@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from ecomrules.inputs.table import (
     parse_csv,
     read_table,
 )
+from ecomrules.ledger import ItemStatus
 
 LAYOUTS = {
     "open-items": OPEN_ITEMS,
@@ -268,3 +270,111 @@ def test_a_file_parsed_before_is_refused_as_a_whole_file_first(tmp_path: Path) -
     typo.write_text("id,booking,amount,currency\nS1,2026-01-01,1.00,EUR\n", encoding="utf-8")
     with pytest.raises(InputError, match="missing column 'booking_date'"):
         parse_csv(typo, STATEMENT)
+
+
+_BASE = {
+    "open-items": {
+        "id": "I1",
+        "number": "FA-1",
+        "partner_id": "C1",
+        "partner_name": "Acme",
+        "currency": "EUR",
+        "amount": "100.00",
+        "residual": "40.00",
+        "issue_date": "2026-01-01",
+        "due_date": "2026-01-31",
+        "status": "open",
+        "promise_until": "",
+    },
+    "orders": {
+        "id": "O1",
+        "customer_id": "C1",
+        "currency": "EUR",
+        "amount": "100.00",
+        "deposit": "",
+        "preorder": "false",
+        "expected_invoice_date": "",
+    },
+}
+_RULE_CASES = [
+    # (layout, the rule's message, cells that break it, cells at its edge that keep it)
+    ("open-items", "is before issue_date", {"due_date": "2025-12-31"}, {"due_date": "2026-01-01"}),
+    ("open-items", "needs promise_until", {"status": "promised"}, {"promise_until": "2026-02-01"}),
+    ("open-items", "needs promise_until", {"status": "promised"}, {"status": "disputed"}),
+    ("open-items", "opposite sign", {"residual": "-0.01"}, {"residual": "0.00"}),
+    ("open-items", "opposite sign", {"amount": "-100.00"}, {"amount": "-100", "residual": "-1"}),
+    ("open-items", "larger than amount", {"residual": "100.01"}, {"residual": "100.00"}),
+    (
+        "open-items",
+        "larger than amount",
+        {"amount": "-100", "residual": "-100.01"},
+        {"amount": "-100", "residual": "-100.00"},
+    ),
+    ("orders", "larger than amount", {"deposit": "100.01"}, {"deposit": "100.00"}),
+    ("orders", "needs expected_invoice_date", {"preorder": "true"}, {"preorder": "false"}),
+    (
+        "orders",
+        "needs expected_invoice_date",
+        {"preorder": "true"},
+        {"preorder": "true", "expected_invoice_date": "2026-03-01"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "message", "breaks", "keeps"), _RULE_CASES)
+def test_the_columnar_form_of_each_row_rule_refuses_what_the_rule_refuses(
+    tmp_path: Path, kind: str, message: str, breaks: dict[str, str], keeps: dict[str, str]
+) -> None:
+    """Each rule, in C on whole columns, refuses a row that breaks it and keeps a row at its
+    edge; the refused file's error names the line and the column, as the row reader does."""
+    layout = LAYOUTS[kind]
+    base = _BASE[kind]
+    names = list(base)
+    rule = next(rule for rule in layout.rules if message in rule.message)
+    assert rule.columnar is not None
+    for cells, broken in ((breaks, True), (keeps, False)):
+        second = {**base, "id": "X2", **cells}
+        path = tmp_path / f"{kind}.csv"
+        _write(path, names, [list(base.values()), list(second.values())])
+        assert (_columnar(path, layout, names, "utf-8") is None) is broken, (cells, broken)
+        if broken:
+            with pytest.raises(InputError) as caught:
+                read_table(path, layout)
+            assert list(caught.value.problems) == [
+                f"{path.name}:3: column {rule.column!r}: {rule.message}"
+            ]
+        else:
+            assert read_table(path, layout).rows == 2
+
+
+def test_a_repeated_key_is_refused_by_the_columnar_reader_as_by_the_rows(tmp_path: Path) -> None:
+    base = _BASE["open-items"]
+    path = tmp_path / "open-items.csv"
+    _write(path, list(base), [list(base.values()), list(base.values())])
+    assert _columnar(path, OPEN_ITEMS, list(base), "utf-8") is None
+    with pytest.raises(InputError, match=r"open-items.csv:3: column 'id': 'I1' repeats line 2"):
+        read_table(path, OPEN_ITEMS)
+
+
+def test_the_columnar_reader_makes_python_values_only_of_the_columns_read(tmp_path: Path) -> None:
+    base = _BASE["open-items"]
+    path = tmp_path / "open-items.csv"
+    _write(path, list(base), [list(base.values())])
+    table = read_table(path, OPEN_ITEMS)
+    assert table.columns["residual"] == [4000]
+    assert set(table.columns) == {column.name for column in OPEN_ITEMS.columns}
+    made = table.columns._made  # type: ignore[attr-defined]
+    assert set(made) == {"id", "residual"}  # the key, checked unique as Python strings
+    assert dict(table.columns) == {
+        **{name: [value] for name, value in base.items()},
+        "amount": [10000],
+        "residual": [4000],
+        "issue_date": [date(2026, 1, 1)],
+        "due_date": [date(2026, 1, 31)],
+        "status": [ItemStatus.OPEN],
+        "promise_until": [None],
+        "reference": [None],
+        "order_id": [None],
+        "iban": [None],
+        "partner_vat": [None],
+    }

@@ -8,7 +8,7 @@ Each run starts the command line as a child process, exactly as a user does
 (``python -m ecomrules reconcile --open-items ... --statement ... --json --out
 FILE``), and reports its wall time, its CPU time (user + system: on a shared
 machine the wall time depends on the neighbours) and peak RSS (the child's
-``ru_maxrss``).
+``ru_maxrss``), with the machine's load (one-minute average) at the end.
 In the same run, in this process, a bare dict hash join on exact references
 reads the same two files with ``csv.reader`` and joins them: the floor the
 command is compared with (``ratio`` in wall time, ``cpu_ratio`` in CPU
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -68,8 +69,6 @@ def run_cli(folder: Path, out: Path) -> tuple[float, float, float, str]:
 
 def _wait(child: subprocess.Popen[bytes]) -> tuple[int, resource.struct_rusage]:
     """Wait for ``child`` and return its status and its own resource usage."""
-    import os
-
     if child.stderr is not None:
         child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
@@ -123,6 +122,7 @@ def main() -> None:
                 json.dumps(
                     {
                         "lines": size,
+                        "load": round(os.getloadavg()[0], 1),
                         "cli_wall_s": round(wall, 2),
                         "cli_cpu_s": round(cpu, 2),
                         "cli_peak_mb": round(peak),

@@ -84,14 +84,21 @@ class Column:
 class Rule:
     """A rule across the cells of one row, checked on whole columns.
 
-    ``bad`` returns the indices of the rows that break it (the row reader
-    and the columnar reader call the same function); the message is
-    reported on ``column``.
+    ``bad`` returns the indices of the rows that break it, from the columns as
+    Python lists (the row reader, the row models); the message is reported on
+    ``column``. ``columnar`` is the same rule over pyarrow arrays, for the
+    columnar reader: a boolean array, true where a row breaks it (null counts
+    as false). Its columns are typed: amounts int64 minor units, dates
+    date32, flags bool, choices their enum value as text, absent optional
+    cells null (or their default). Without it the columnar reader calls
+    ``bad`` on Python lists. The hypothesis test of the readers and a test of
+    each rule hold the two forms to the same rows.
     """
 
     column: str
     message: str
     bad: Callable[[Mapping[str, Sequence[Any]]], list[int]]
+    columnar: Callable[[Mapping[str, Any]], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from operator import and_, gt, is_, lt, mul
 from pathlib import Path
 from typing import Any
 
+import pyarrow.compute as pc
+
 from ecomrules.inputs.layout import Column, Kind, Layout, Rule, where
 from ecomrules.inputs.table import Table, read_table
 from ecomrules.ledger import ItemStatus, OpenItem
@@ -37,6 +39,23 @@ def _opposite_signs(c: Mapping[str, Sequence[Any]]) -> list[int]:
 
 def _residual_too_large(c: Mapping[str, Sequence[Any]]) -> list[int]:
     return where(map(gt, map(abs, c["residual"]), map(abs, c["amount"])))
+
+
+def _due_before_issue_columnar(c: Mapping[str, Any]) -> Any:
+    return pc.less(c["due_date"], c["issue_date"])
+
+
+def _promise_missing_columnar(c: Mapping[str, Any]) -> Any:
+    return pc.and_(pc.equal(c["status"], ItemStatus.PROMISED.value), pc.is_null(c["promise_until"]))
+
+
+def _opposite_signs_columnar(c: Mapping[str, Any]) -> Any:
+    # by the signs: the product of two int64 amounts may not fit in 64 bits
+    return pc.less(pc.multiply(pc.sign(c["amount"]), pc.sign(c["residual"])), 0)
+
+
+def _residual_too_large_columnar(c: Mapping[str, Any]) -> Any:
+    return pc.greater(pc.abs(c["residual"]), pc.abs(c["amount"]))
 
 
 OPEN_ITEMS = Layout(
@@ -81,10 +100,19 @@ OPEN_ITEMS = Layout(
         Column("partner_vat", Kind.TEXT, False, "the customer's VAT number"),
     ),
     (
-        Rule("due_date", "is before issue_date", _due_before_issue),
-        Rule("promise_until", "missing: status 'promised' needs promise_until", _promise_missing),
-        Rule("residual", "has the opposite sign of amount", _opposite_signs),
-        Rule("residual", "is larger than amount", _residual_too_large),
+        Rule("due_date", "is before issue_date", _due_before_issue, _due_before_issue_columnar),
+        Rule(
+            "promise_until",
+            "missing: status 'promised' needs promise_until",
+            _promise_missing,
+            _promise_missing_columnar,
+        ),
+        Rule(
+            "residual", "has the opposite sign of amount", _opposite_signs, _opposite_signs_columnar
+        ),
+        Rule(
+            "residual", "is larger than amount", _residual_too_large, _residual_too_large_columnar
+        ),
     ),
 )
 """The layout of ``open-items.csv``."""

@@ -14,6 +14,7 @@ from operator import and_, gt, is_
 from pathlib import Path
 from typing import Any
 
+import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ecomrules import _jsontext
@@ -43,6 +44,14 @@ def _deposit_too_large(c: Mapping[str, Sequence[Any]]) -> list[int]:
 
 def _preorder_undated(c: Mapping[str, Sequence[Any]]) -> list[int]:
     return where(map(and_, c["preorder"], map(is_, c["expected_invoice_date"], repeat(None))))
+
+
+def _deposit_too_large_columnar(c: Mapping[str, Any]) -> Any:
+    return pc.greater(c["deposit"], c["amount"])  # an absent deposit is null: never larger
+
+
+def _preorder_undated_columnar(c: Mapping[str, Any]) -> Any:
+    return pc.and_(c["preorder"], pc.is_null(c["expected_invoice_date"]))
 
 
 ORDERS = Layout(
@@ -106,8 +115,9 @@ ORDERS = Layout(
             "expected_invoice_date",
             "missing: a pre-order needs expected_invoice_date",
             _preorder_undated,
+            _preorder_undated_columnar,
         ),
-        Rule("deposit", "is larger than amount", _deposit_too_large),
+        Rule("deposit", "is larger than amount", _deposit_too_large, _deposit_too_large_columnar),
     ),
 )
 """The layout of ``orders.csv``."""

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import enum
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,7 @@ from ecomrules.inputs.layout import (
 from ecomrules.money import Currency
 
 __all__ = [
+    "LazyColumns",
     "Parsed",
     "Table",
     "arrow_columns",
@@ -70,7 +73,7 @@ class Table:
     """
 
     layout: Layout
-    columns: dict[str, list[Any]]
+    columns: Mapping[str, list[Any]]
     rows: int
 
 
@@ -350,6 +353,63 @@ def _columnar(file: Path, layout: Layout, names: list[str], encoding: str) -> Ta
     return None if cells is None else arrow_columns(cells, layout)
 
 
+class LazyColumns(Mapping[str, list[Any]]):
+    """Columns made Python lists on first use (then kept), in the layout's order.
+
+    The columnar reader checks every cell in C, then converts only the
+    columns a caller reads: the matcher's records of an open-items file never
+    read ``amount`` or ``issue_date`` (checked, and their rules too, but
+    never made a million Python objects). Compares equal to a dict of the
+    same lists.
+    """
+
+    def __init__(self, makers: dict[str, Callable[[], list[Any]]]) -> None:
+        self._names = list(makers)
+        self._makers = makers
+        self._made: dict[str, list[Any]] = {}
+
+    def __getitem__(self, name: str) -> list[Any]:
+        found = self._made.get(name)
+        if found is None:
+            found = self._made[name] = self._makers[name]()
+            del self._makers[name]  # and the arrow arrays it held
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+_ARROW_TYPES: dict[Kind, Any] = {
+    Kind.TEXT: pa.string(),
+    Kind.AMOUNT: pa.int64(),
+    Kind.CURRENCY: pa.string(),
+    Kind.DATE: pa.date32(),
+    Kind.FLAG: pa.bool_(),
+    Kind.CHOICE: pa.string(),
+}
+"""The arrow type of a column's values as :attr:`Rule.columnar` sees them."""
+
+
+def _arrow_value(value: Any) -> Any:
+    """A value as in an arrow column: a choice by its enum value."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _constant(value: Any, kind: Kind, n: int) -> Any:
+    """An arrow column of ``n`` times ``value`` (an absent optional column's default)."""
+    arrow_type = _ARROW_TYPES[kind]
+    if value is None:
+        return pa.nulls(n, arrow_type)
+    return pa.repeat(pa.scalar(_arrow_value(value), arrow_type), n)
+
+
+Checked = tuple[Callable[[], list[Any]], Callable[[], Any]]
+"""A column checked in C: how to make its Python values, how to make its typed arrow array."""
+
+
 def arrow_columns(table: pa.Table, layout: Layout) -> Table | None:
     """An Arrow table of text cells checked by ``layout``'s rules, or None when one breaks them.
 
@@ -357,54 +417,71 @@ def arrow_columns(table: pa.Table, layout: Layout) -> Table | None:
     it what pyarrow parsed, the Spark engines each partition's rows. An
     absent optional column takes its default; None says "look at the rows
     one by one" (:func:`convert_record` names the problems).
+
+    Every cell and every row rule is checked here, in C where the rule has
+    its columnar form (:attr:`~ecomrules.inputs.layout.Rule.columnar`); the
+    columns become Python lists when read (:class:`LazyColumns`).
     """
     names = table.column_names
     n = table.num_rows
-    columns: dict[str, list[Any]] = {}
+    python: dict[str, Callable[[], list[Any]]] = {}
+    typed: dict[str, Callable[[], Any]] = {}
     present = set(names)
     try:
-        for column in layout.columns:
-            if column.kind is Kind.AMOUNT:
-                continue
-            if column.name not in present:
-                columns[column.name] = [column.default] * n
-                continue
-            values = _column(table.column(column.name), column)
-            if values is None:
+        for amounts in (False, True):  # the amounts after the currency is checked
+            for column in layout.columns:
+                if (column.kind is Kind.AMOUNT) is not amounts:
+                    continue
+                if column.name not in present:
+                    default, kind = column.default, column.kind
+                    python[column.name] = partial(_repeated, default, n)
+                    typed[column.name] = partial(_constant, default, kind, n)
+                    continue
+                data = table.column(column.name)
+                checked = (
+                    _units(data, table.column(layout.currency), column)
+                    if amounts
+                    else _column(data, column)
+                )
+                if checked is None:
+                    return None
+                python[column.name], typed[column.name] = checked
+        del table
+        columns = LazyColumns(python)
+        arrays = LazyColumns(typed)
+        for rule in layout.rules:
+            if rule.columnar is None:
+                broken = bool(rule.bad(columns))
+            else:
+                broken = pc.any(pc.fill_null(rule.columnar(arrays), False)).as_py() or False
+            if broken:
                 return None
-            columns[column.name] = values
-        for column in layout.columns:
-            if column.kind is not Kind.AMOUNT:
-                continue
-            if column.name not in present:
-                columns[column.name] = [column.default] * n
-                continue
-            units = _units(table.column(column.name), table.column(layout.currency), column)
-            if units is None:
-                return None
-            columns[column.name] = units
+        # the key's Python strings, which every caller reads: a set of them costs less than
+        # pyarrow's distinct values, and their hashes are kept for the caller's dicts
+        if layout.key is not None and len(set(columns[layout.key])) != n:
+            return None
     except (pa.ArrowException, UnicodeEncodeError):
-        return None
-    del table
-    pa.default_memory_pool().release_unused()
-    if any(rule.bad(columns) for rule in layout.rules):
-        return None
-    if layout.key is not None and len(set(columns[layout.key])) != n:
         return None
     return Table(layout, columns, n)
 
 
-def _column(data: Any, column: Any) -> list[Any] | None:
-    """A non-amount column's values by its rule, or None when one cell breaks it."""
+def _repeated(value: Any, n: int) -> list[Any]:
+    return [value] * n
+
+
+def _column(data: Any, column: Any) -> Checked | None:
+    """A non-amount column checked by its rule, or None when one cell breaks it."""
     if column.kind is Kind.TEXT:
         if column.required:
             if len(data) and pc.any(pc.equal(data, "")).as_py():
                 return None
-            return _texts(data)
+            return partial(_texts, data), partial(_same, data)
         if column.default is None:  # an empty cell is absent: null in arrow, None in Python
-            return _texts(pc.if_else(pc.equal(data, ""), None, data))
+            absent = pc.if_else(pc.equal(data, ""), None, data)
+            return partial(_texts, absent), partial(_same, absent)
         default = column.default
-        return [text or default for text in _texts(data)]
+        filled = pc.if_else(pc.equal(data, ""), default, data)
+        return partial(_filled, data, default), partial(_same, filled)
     encoded = pc.dictionary_encode(data).combine_chunks()
     values = []
     for text in encoded.dictionary.to_pylist():
@@ -417,7 +494,27 @@ def _column(data: Any, column: Any) -> list[Any] | None:
             values.append(convert(column, text))
         except ValueError:
             return None
-    return list(map(values.__getitem__, encoded.indices.to_pylist()))
+    indices = encoded.indices
+    return partial(_looked_up, values, indices), partial(_typed, values, column.kind, indices)
+
+
+def _same(data: Any) -> Any:
+    return data
+
+
+def _filled(data: Any, default: str) -> list[str]:
+    return [text or default for text in _texts(data)]
+
+
+def _looked_up(values: list[Any], indices: Any) -> list[Any]:
+    """Each row's value, by its index into the distinct values."""
+    return list(map(values.__getitem__, indices.to_pylist()))
+
+
+def _typed(values: list[Any], kind: Kind, indices: Any) -> Any:
+    """Each row's value as a typed arrow array, by its index into the distinct values."""
+    distinct = pa.array([_arrow_value(value) for value in values], _ARROW_TYPES[kind])
+    return pc.take(distinct, indices)
 
 
 _SAMPLE = 4096
@@ -446,10 +543,10 @@ def _texts(data: Any) -> list[str | None]:
     return list(map(values.__getitem__, encoded.indices.to_pylist()))
 
 
-def _units(amounts: Any, currencies: Any, column: Any) -> list[int] | None:
+def _units(amounts: Any, currencies: Any, column: Any) -> Checked | None:
     """An amount column in minor units of each row's currency, or None when one is not exact."""
     if not len(amounts):
-        return []
+        return partial(_repeated, None, 0), partial(pa.array, [], pa.int64())
     empty = pc.equal(amounts, "")
     absent = pc.any(empty).as_py()
     if absent:
@@ -479,6 +576,11 @@ def _units(amounts: Any, currencies: Any, column: Any) -> list[int] | None:
         return None
     if absent:
         default = column.default
-        pairs = zip(scaled.to_pylist(), empty.to_pylist(), strict=True)
-        return [default if gap else units for units, gap in pairs]
-    return list(scaled.to_pylist())
+        typed = pc.if_else(empty, pa.scalar(default, pa.int64()), scaled)
+        return partial(_defaulted, scaled, empty, default), partial(_same, typed)
+    return scaled.to_pylist, partial(_same, scaled)
+
+
+def _defaulted(scaled: Any, empty: Any, default: Any) -> list[Any]:
+    pairs = zip(scaled.to_pylist(), empty.to_pylist(), strict=True)
+    return [default if gap else units for units, gap in pairs]
