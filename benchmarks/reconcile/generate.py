@@ -64,6 +64,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from ecomrules.bank.csv.config import DEFAULT_COLUMNS
+
 KINDS = (
     ("exact", 35),
     ("in_text", 20),
@@ -516,17 +518,7 @@ class Unseen:
             truth.append((line_id, ";".join(m[0] for m in made), kind))
 
 
-_STATEMENT_HEADER = [
-    "id",
-    "booking_date",
-    "value_date",
-    "amount",
-    "currency",
-    "counterparty",
-    "iban",
-    "label",
-    "reference",
-]
+_STATEMENT_HEADER = list(DEFAULT_COLUMNS)  # the documented statement layout
 
 
 def generate(n: int, out: Path, seed: int, unseen: float = 0.0) -> None:
