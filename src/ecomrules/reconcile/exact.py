@@ -151,6 +151,14 @@ def date_kind(gap: int, date: DateComparison) -> str:
     return "far" if -_FAR <= gap <= _FAR else "distant"
 
 
+def _pays_exactly(line: LineRecord, residual: int, currency: str) -> bool:
+    """Whether ``line`` pays an item of this residual and currency exactly: the
+    same amount, not zero, in the item's currency, with no PSP fee beside it
+    (the one amount condition of both set-wise steps)."""
+    paid = line.cents
+    return residual == paid and bool(paid) and not line.fee and currency == line.currency
+
+
 class ExactRule:
     """The rule as the embedded matcher applies it: the verdicts by (reference, date) kind.
 
@@ -210,7 +218,7 @@ class ExactRule:
             i = at[k]
             line = lines[i]
             paid = line.cents
-            if residuals[hit] != paid or not paid or line.fee or currencies[hit] != line.currency:
+            if not _pays_exactly(line, residuals[hit], currencies[hit]):
                 continue
             item = items[hit]
             ref = refs[k]
@@ -251,13 +259,7 @@ class ExactRule:
                 continue
             line = lines[i]
             paid = line.cents
-            if (
-                residuals[hit] != paid
-                or not paid
-                or line.fee
-                or currencies[hit] != line.currency
-                or i in skip
-            ):
+            if i in skip or not _pays_exactly(line, residuals[hit], currencies[hit]):
                 continue
             verdict = verdicts.get(("in_text", date_kind(line.day - items[hit].due, date)))
             if verdict is not None:
