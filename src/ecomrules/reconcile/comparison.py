@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from attrs import field, frozen
 from rapidfuzz import fuzz
@@ -29,6 +29,7 @@ __all__ = [
     "ComparisonContext",
     "DateComparison",
     "Level",
+    "LineScorer",
     "PartyComparison",
     "ReferenceComparison",
     "Tolerance",
@@ -105,6 +106,8 @@ class ComparisonContext:
         self._missed: tuple[int, list[str]] = (-1, [])  # the last line's, see missed()
         self.name_scores: dict[tuple[str, str], float] = {}
         """(payer name, partner name), as written -> their fuzzy similarity (cached)."""
+        self.scorer = LineScorer.of(comparisons)
+        """Scores a line's pairs at once (the built-in comparisons), else None."""
 
     def missed(self, line_index: int, line: LineRecord) -> list[str]:
         """The line's references, normalised, and its reference-shaped keys that joined
@@ -387,3 +390,210 @@ class PartyComparison:
         if other_partner:
             return self.other_iban
         return self.different
+
+
+ScoredPair = tuple[float, int, str, int, tuple[Level, ...], int]
+"""(-total, due, item id, item index, levels, flags), as the assigner sorts a line's pairs."""
+
+
+class LineScorer:
+    """Every candidate pair of one line scored at once, for the built-in comparisons.
+
+    The contract: :meth:`score` gives, pair for pair, the levels and total
+    that calling each comparison's ``compare`` in turn gives (the same
+    :class:`Level` objects, the total summed in the same order), for the
+    four built-in comparisons in their default order (reference, amount,
+    date, party) with any levels, weights and tolerances. What depends on
+    the line alone (its amount, currency, payer IBAN and name, whether it
+    names a reference) is worked out once a line instead of once a pair;
+    the party level, which depends on the item only through its partner
+    (unless the IBANs are equal or the blocker found the pair by IBAN), is
+    worked out once per partner of the line; the amount tolerances are
+    integer bounds. A pair in two currencies, one found by a reference key,
+    and one compared by a near reference are handed to ``compare``.
+    :meth:`of` gives no scorer for any other set of comparisons: the
+    assigner then calls each ``compare``.
+    """
+
+    __slots__ = ("_amount", "_date", "_party", "_reference", "_tolerances")
+
+    def __init__(
+        self,
+        reference: ReferenceComparison,
+        amount: AmountComparison,
+        date: DateComparison,
+        party: PartyComparison,
+    ) -> None:
+        self._reference = reference
+        self._amount = amount
+        self._date = date
+        self._party = party
+        self._tolerances: dict[str, tuple[int, int, int, int, int, int]] = {}
+
+    @classmethod
+    def of(cls, comparisons: Sequence[Comparison]) -> LineScorer | None:
+        """The scorer of ``comparisons``, None unless they are exactly the built-in four."""
+        if tuple(map(type, comparisons)) != _BUILT_IN:
+            return None
+        reference, amount, date, party = comparisons
+        return cls(
+            cast(ReferenceComparison, reference),
+            cast(AmountComparison, amount),
+            cast(DateComparison, date),
+            cast(PartyComparison, party),
+        )
+
+    def _bounds(self, currency: str) -> tuple[int, int, int, int, int, int]:
+        """(absolute limit, percent numerator, denominator) of the under and over tolerances.
+
+        A difference ``d`` (minor units) of a residual ``r`` is allowed when
+        ``d <= limit and d * 100 * denominator <= numerator * r``, as
+        :meth:`Tolerance.allows` decides it; a missing limit is ``-1``
+        meaning none, a tolerance with no limit at all allows 0 only.
+        """
+        found = self._tolerances.get(currency)
+        if found is None:
+            found = self._tolerances[currency] = (
+                *_integer_bounds(self._amount.under, currency),
+                *_integer_bounds(self._amount.over, currency),
+            )
+        return found
+
+    def score(
+        self,
+        line_index: int,
+        line: LineRecord,
+        candidates: Mapping[int, int],
+        items: Sequence[ItemRecord],
+        prior: float,
+        ctx: ComparisonContext,
+    ) -> list[ScoredPair]:
+        """Each candidate's (-total, due, id, item index, levels, flags), in candidate order."""
+        reference, amount, date, party = self._reference, self._amount, self._date, self._party
+        compare_reference, compare_amount = reference.compare, amount.compare
+        name_scores, normalised, token_sort_ratio = ctx.name_scores, ctx.name, fuzz.token_sort_ratio
+        name_threshold, similar_threshold = party.name_threshold, party.similar_threshold
+        name_equal, name_similar = party.name_equal, party.name_similar
+        in_text, no_reference = reference.in_text, reference.none
+        exact, other = (amount.within_fee if line.fee else amount.exact), amount.other
+        under_level, partial = amount.under_tolerance, amount.partial
+        over_level, overpaid = amount.over_tolerance, amount.overpaid
+        near, far, distant = date.near, date.far, date.distant
+        low, high = -date.near_before, date.near_after
+        by_iban = party.iban
+        paid = line.cents + line.fee
+        currency = line.currency
+        day = line.day
+        # no reference to compare: the reference level is the same for every pair
+        bare = not line.references and line_index not in ctx.missed_keys
+        iban = line.iban
+        u_limit, u_num, u_den, o_limit, o_num, o_den = self._bounds(currency)
+        # the payer as the line identifies it, as PartyComparison.compare reads it
+        payers = ctx.index.partners_by_iban.get(iban) if iban else None
+        if not payers:
+            payers = None
+        name = line.name
+        named = ctx.index.partner_named(name) if name else None
+        grouped = bool(ctx.index.group_of)
+        same_group = ctx.index.same_group
+        group = party.group
+        if payers is None:
+            no_name, own_name, other_name = party.unknown, party.name_exact, party.name_other
+            unlike = party.different
+        else:  # the IBAN is another partner's: a name is a name only
+            no_name, own_name, other_name = party.other_iban, party.name_equal, party.other_iban
+            unlike = party.other_iban
+        scored: list[ScoredPair] = []
+        for item_index, flags in candidates.items():
+            item = items[item_index]
+            if flags & REF_KEY:
+                r = compare_reference(line_index, line, item, flags, ctx)
+            elif flags & REF_TEXT:
+                r = in_text
+            elif bare:
+                r = no_reference
+            else:
+                r = compare_reference(line_index, line, item, flags, ctx)
+            residual = item.residual
+            if item.currency != currency:
+                a = compare_amount(line_index, line, item, flags, ctx)
+            elif (paid > 0) != (residual > 0) or residual == 0:
+                a = other
+            elif paid == residual:
+                a = exact
+            else:
+                given, due = abs(paid), abs(residual)
+                if given < due:
+                    gap = due - given
+                    a = (
+                        under_level
+                        if (u_limit < 0 or gap <= u_limit) and gap * 100 * u_den <= u_num * due
+                        else partial
+                    )
+                else:
+                    gap = given - due
+                    a = (
+                        over_level
+                        if (o_limit < 0 or gap <= o_limit) and gap * 100 * o_den <= o_num * due
+                        else overpaid
+                    )
+            gap = day - item.due
+            d = near if low <= gap <= high else far if -365 <= gap <= 365 else distant
+            if iban and (flags & PARTY or iban == item.iban):
+                p = by_iban
+            else:
+                partner = item.partner_id
+                if payers is not None and partner in payers:
+                    p = by_iban
+                elif payers is not None and (
+                    flags & GROUP or (grouped and same_group(partner, payers))
+                ):
+                    p = group
+                elif not name:
+                    p = no_name
+                elif named is not None:
+                    if named == partner:
+                        p = own_name
+                    elif grouped and same_group(partner, (named,)):
+                        p = group
+                    else:
+                        p = other_name
+                elif item.partner_name:
+                    pair = (name, item.partner_name)
+                    similarity = name_scores.get(pair)
+                    if similarity is None:
+                        similarity = name_scores[pair] = token_sort_ratio(
+                            normalised(name), normalised(item.partner_name)
+                        )
+                    if similarity >= name_threshold:
+                        p = name_equal
+                    elif similarity >= similar_threshold:
+                        p = name_similar
+                    else:
+                        p = unlike
+                else:
+                    p = unlike
+            total = prior + r.weight + a.weight + d.weight + p.weight
+            scored.append((-total, item.due, item.id, item_index, (r, a, d, p), flags))
+        return scored
+
+
+_BUILT_IN = (ReferenceComparison, AmountComparison, DateComparison, PartyComparison)
+
+
+def _integer_bounds(tolerance: Tolerance, currency: str) -> tuple[int, int, int]:
+    """(absolute limit or -1, numerator, denominator) of ``tolerance`` in ``currency``.
+
+    With neither limit set only a difference of 0 is allowed: numerator 0
+    (``d * 100 * 1 <= 0``). With no percent, numerator 1 and denominator 0
+    (``d * 0 <= r``, residuals here being positive) let any difference pass.
+    """
+    if tolerance.absolute is None and tolerance.percent is None:
+        return -1, 0, 1
+    limit = -1
+    if tolerance.absolute is not None:
+        limit = int(tolerance.absolute.scaleb(Currency.of(currency).exponent))
+    if tolerance.percent is None:
+        return limit, 1, 0
+    numerator, denominator = tolerance.percent.as_integer_ratio()
+    return limit, numerator, denominator
