@@ -24,8 +24,8 @@ __all__ = [
     "ORDERS",
     "ORDER_LINES",
     "STEPS",
-    "Column",
-    "Table",
+    "StoreColumn",
+    "StoreTable",
 ]
 
 MONEY_SQL: Final = "DECIMAL(18, 3)"
@@ -41,7 +41,7 @@ _TYPES: Final[dict[str, tuple[str, pa.DataType]]] = {
 
 
 @frozen
-class Column:
+class StoreColumn:
     """One column of a canonical table: name, kind and meaning (for the docs)."""
 
     name: str
@@ -61,11 +61,11 @@ class Column:
 
 
 @frozen
-class Table:
+class StoreTable:
     """A canonical table: its columns and the columns that identify a row."""
 
     name: str
-    columns: tuple[Column, ...]
+    columns: tuple[StoreColumn, ...]
     key: tuple[str, ...]
 
     @property
@@ -89,30 +89,30 @@ class Table:
         return f"CREATE TABLE IF NOT EXISTS {self.name} (\n  {cols}\n)"
 
 
-ORDERS: Final = Table(
+ORDERS: Final = StoreTable(
     "orders",
     (
-        Column(
+        StoreColumn(
             "source", "text", "where the order comes from (`shopify`, `woocommerce`, ...)", True
         ),
-        Column("order_id", "text", "the shop's order id", True),
-        Column("transaction_id", "text", "the id the web analytics records for the purchase"),
-        Column("placed_at", "timestamp", "when the order was placed, UTC", True),
-        Column("currency", "text", "ISO 4217 code", True),
-        Column(
+        StoreColumn("order_id", "text", "the shop's order id", True),
+        StoreColumn("transaction_id", "text", "the id the web analytics records for the purchase"),
+        StoreColumn("placed_at", "timestamp", "when the order was placed, UTC", True),
+        StoreColumn("currency", "text", "ISO 4217 code", True),
+        StoreColumn(
             "customer_id", "text", "the buyer (id or hashed e-mail); new vs returning comes from it"
         ),
-        Column("channel", "text", "sales channel (web, pos, marketplace, ...)"),
-        Column("country", "text", "billing or shipping country"),
-        Column("payment_method", "text", "payment method or gateway"),
-        Column("status", "text", "the shop's order status"),
-        Column("gross", "money", "merchandise before discounts, tax excluded", True),
-        Column("discount", "money", "discounts granted on the order", True),
-        Column("shipping", "money", "shipping charged", True),
-        Column("tax", "money", "tax charged (kept apart from revenue)", True),
-        Column("refunded", "money", "merchandise refunded since", True),
-        Column("cancelled", "bool", "cancelled: counted apart, no revenue", True),
-        Column(
+        StoreColumn("channel", "text", "sales channel (web, pos, marketplace, ...)"),
+        StoreColumn("country", "text", "billing or shipping country"),
+        StoreColumn("payment_method", "text", "payment method or gateway"),
+        StoreColumn("status", "text", "the shop's order status"),
+        StoreColumn("gross", "money", "merchandise before discounts, tax excluded", True),
+        StoreColumn("discount", "money", "discounts granted on the order", True),
+        StoreColumn("shipping", "money", "shipping charged", True),
+        StoreColumn("tax", "money", "tax charged (kept apart from revenue)", True),
+        StoreColumn("refunded", "money", "merchandise refunded since", True),
+        StoreColumn("cancelled", "bool", "cancelled: counted apart, no revenue", True),
+        StoreColumn(
             "customer_type",
             "text",
             "`new` (the customer's first order of the source), `returning` or `unknown`; "
@@ -122,28 +122,28 @@ ORDERS: Final = Table(
     ("source", "order_id"),
 )
 
-ORDER_LINES: Final = Table(
+ORDER_LINES: Final = StoreTable(
     "order_lines",
     (
-        Column("source", "text", "as the order", True),
-        Column("order_id", "text", "the order", True),
-        Column("line_no", "int", "position in the order, from 1", True),
-        Column("sku", "text", "the product's sku or id"),
-        Column("product", "text", "product name"),
-        Column("category", "text", "product category"),
-        Column("quantity", "int", "units ordered", True),
-        Column("gross", "money", "line total before discounts, tax excluded", True),
-        Column("discount", "money", "discount on the line", True),
-        Column("refunded", "money", "refunded on the line", True),
+        StoreColumn("source", "text", "as the order", True),
+        StoreColumn("order_id", "text", "the order", True),
+        StoreColumn("line_no", "int", "position in the order, from 1", True),
+        StoreColumn("sku", "text", "the product's sku or id"),
+        StoreColumn("product", "text", "product name"),
+        StoreColumn("category", "text", "product category"),
+        StoreColumn("quantity", "int", "units ordered", True),
+        StoreColumn("gross", "money", "line total before discounts, tax excluded", True),
+        StoreColumn("discount", "money", "discount on the line", True),
+        StoreColumn("refunded", "money", "refunded on the line", True),
     ),
     ("source", "order_id", "line_no"),
 )
 
-EVENTS: Final = Table(
+EVENTS: Final = StoreTable(
     "events",
     (
-        Column("source", "text", "`ga4`, `ua`, `matomo` or `snowplow`", True),
-        Column(
+        StoreColumn("source", "text", "`ga4`, `ua`, `matomo` or `snowplow`", True),
+        StoreColumn(
             "event_key",
             "text",
             "identity of the event in its source (loads dedupe on it)",
@@ -152,22 +152,24 @@ EVENTS: Final = Table(
             # costs an eighth of a load's time (ADR 0080).
             compressed=False,
         ),
-        Column("session_key", "text", "the visit", True),
-        Column("user_key", "text", "the visitor (pseudonymous id)"),
-        Column("ts", "timestamp", "when the event happened, UTC", True),
-        Column("event_name", "text", "the source's own event name", True),
-        Column("step", "text", "canonical funnel step (see below), or empty"),
-        Column("traffic_source", "text", "source of the visit (`google`, `(direct)`, ...)"),
-        Column("medium", "text", "medium of the visit (`cpc`, `organic`, ...)"),
-        Column("campaign", "text", "campaign name"),
-        Column("gclid", "bool", "the landing carried a paid-click id (gclid, dclid, ...)", True),
-        Column("device", "text", "device category (desktop, mobile, tablet)"),
-        Column("country", "text", "country of the visit"),
-        Column("transaction_id", "text", "order id of a purchase event"),
-        Column(
+        StoreColumn("session_key", "text", "the visit", True),
+        StoreColumn("user_key", "text", "the visitor (pseudonymous id)"),
+        StoreColumn("ts", "timestamp", "when the event happened, UTC", True),
+        StoreColumn("event_name", "text", "the source's own event name", True),
+        StoreColumn("step", "text", "canonical funnel step (see below), or empty"),
+        StoreColumn("traffic_source", "text", "source of the visit (`google`, `(direct)`, ...)"),
+        StoreColumn("medium", "text", "medium of the visit (`cpc`, `organic`, ...)"),
+        StoreColumn("campaign", "text", "campaign name"),
+        StoreColumn(
+            "gclid", "bool", "the landing carried a paid-click id (gclid, dclid, ...)", True
+        ),
+        StoreColumn("device", "text", "device category (desktop, mobile, tablet)"),
+        StoreColumn("country", "text", "country of the visit"),
+        StoreColumn("transaction_id", "text", "order id of a purchase event"),
+        StoreColumn(
             "revenue", "money", "revenue of a purchase event, or cart value of an abandoned cart"
         ),
-        Column("currency", "text", "currency of `revenue`"),
+        StoreColumn("currency", "text", "currency of `revenue`"),
     ),
     ("source", "event_key"),
 )

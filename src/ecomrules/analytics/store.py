@@ -35,7 +35,7 @@ from attrs import frozen
 
 from ecomrules.analytics import daily
 from ecomrules.analytics._sql import scalar
-from ecomrules.analytics.model import EVENTS, ORDER_LINES, ORDERS, TABLES, Table
+from ecomrules.analytics.model import EVENTS, ORDER_LINES, ORDERS, TABLES, StoreTable
 from ecomrules.analytics.readers.common import Batch, Problems, amount
 from ecomrules.analytics.readers.shops import (
     read_ecomrules_orders,
@@ -222,7 +222,7 @@ class LoadResult:
         }
 
 
-def _arrow(table: Table, rows: list[dict[str, Any]]) -> pa.Table:
+def _arrow(table: StoreTable, rows: list[dict[str, Any]]) -> pa.Table:
     schema = table.arrow_schema
     columns = {name: [row.get(name) for row in rows] for name in schema.names}
     return pa.Table.from_pydict(columns, schema=schema)

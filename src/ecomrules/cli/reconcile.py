@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
@@ -391,7 +390,7 @@ def _document(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
 
 def _summary(result: MatchResult, left_out: list[str]) -> dict[str, Any]:
     """What stdout gets under ``--json --out``: the counts, by status."""
-    statuses = Counter(map(attrgetter("status"), result.matches))
+    statuses = result.status_counts()
     return {
         "lines": len(result.matches) + len(result.unmatched_lines),
         "matches": dict(sorted((status.value, n) for status, n in statuses.items())),

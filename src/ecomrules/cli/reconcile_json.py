@@ -20,14 +20,15 @@ read directly (hashing an enum member runs Python code).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from json.encoder import encode_basestring
 from typing import Any
 
 from ecomrules.cli.canonical_json import BATCH, dumps_canonical, indented
 from ecomrules.money import Currency
 from ecomrules.reconcile.comparison import Level
-from ecomrules.reconcile.result import Match
+from ecomrules.reconcile.result import Match, MatchFields, match_fields
 
 __all__ = ["match_texts"]
 
@@ -102,8 +103,8 @@ class _Encoder:
         encoded = self.strings[text] = encode_basestring(text)
         return encoded
 
-    def batch(self, matches: Sequence[Match]) -> bytes:
-        """The records of ``matches`` separated by ``,\\n``."""
+    def batch(self, matches: Iterable[MatchFields]) -> bytes:
+        """The records of ``matches`` (each match's fields) separated by ``,\\n``."""
         head, tail, allocation, one, close = (
             self.head,
             self.tail,
@@ -114,31 +115,37 @@ class _Encoder:
         parts, scores, strings, amount = self.parts, self.scores, self.strings, self.amount
         dumps = encode_basestring
         texts = []
-        for match in matches:
-            contributions = match.contributions
-            reasons = match.reasons
+        for (
+            line_id,
+            status,
+            score,
+            allocations,
+            currency,
+            contributions,
+            reasons,
+            write_off,
+            unallocated,
+            fee,
+        ) in matches:
             found = parts.get((*map(id, contributions), reasons)) or self.part(
                 contributions, reasons
             )
-            currency = match.currency
-            allocations = match.allocations
             if len(allocations) == 1:
-                (first,) = allocations
-                listed = one % (amount(first.units, first.currency), dumps(first.item_id))
+                ((item_id, units, of),) = allocations
+                listed = one % (amount(units, of), dumps(item_id))
             elif allocations:
                 listed = (
                     "[\n"
                     + ",\n".join(
                         [
-                            allocation % (amount(a.units, a.currency), dumps(a.item_id))
-                            for a in allocations
+                            allocation % (amount(units, of), dumps(item_id))
+                            for item_id, units, of in allocations
                         ]
                     )
                     + close
                 )
             else:
                 listed = "[]"
-            fee, unallocated, write_off = match.fee, match.unallocated, match.write_off
             texts.append(
                 head
                 + listed
@@ -147,10 +154,10 @@ class _Encoder:
                     found[1],
                     strings.get(currency) or self.string(currency),
                     f'"{amount(fee, currency)}"' if fee else "null",
-                    dumps(match.line_id),
+                    dumps(line_id),
                     found[0],
-                    scores.get(match.score) or self.score(match.score),
-                    match.status._value_,  # the enum's value without hashing the member
+                    scores.get(score) or self.score(score),
+                    status._value_,  # the enum's value without hashing the member
                     f'"{amount(unallocated, currency)}"' if unallocated else "null",
                     f'"{amount(write_off, currency)}"' if write_off else "null",
                 )
@@ -162,9 +169,11 @@ def match_texts(matches: Sequence[Match], level: int) -> Iterator[tuple[bytes, i
     """The matches as the records of a list at ``level``, :data:`BATCH` at a time.
 
     Each batch is the text of its records separated by ``,\\n`` (no brackets)
-    and its number of records.
+    and its number of records. The matches are read by their fields
+    (:func:`~ecomrules.reconcile.result.match_fields`): the matcher's
+    :class:`~ecomrules.reconcile.result.Matches` are written without being built.
     """
     encoder = _Encoder(level)
-    for start in range(0, len(matches), BATCH):
-        batch = matches[start : start + BATCH]
+    fields = match_fields(matches)
+    while batch := list(islice(fields, BATCH)):
         yield encoder.batch(batch), len(batch)

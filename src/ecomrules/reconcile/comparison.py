@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from attrs import field, frozen
 from rapidfuzz import fuzz
@@ -29,6 +29,7 @@ __all__ = [
     "ComparisonContext",
     "DateComparison",
     "Level",
+    "LineScorer",
     "PartyComparison",
     "ReferenceComparison",
     "Tolerance",
@@ -105,6 +106,8 @@ class ComparisonContext:
         self._missed: tuple[int, list[str]] = (-1, [])  # the last line's, see missed()
         self.name_scores: dict[tuple[str, str], float] = {}
         """(payer name, partner name), as written -> their fuzzy similarity (cached)."""
+        self.scorer = LineScorer.of(comparisons)
+        """Scores a line's pairs at once (the built-in comparisons), else None."""
 
     def missed(self, line_index: int, line: LineRecord) -> list[str]:
         """The line's references, normalised, and its reference-shaped keys that joined
@@ -196,20 +199,38 @@ class Tolerance:
 
     absolute: Decimal | None = None
     percent: Decimal | None = None
-    _units: dict[str, int] = field(factory=dict, init=False, eq=False, repr=False)
+    _bounds: dict[str, tuple[int, int, int]] = field(factory=dict, init=False, eq=False, repr=False)
 
     def allows(self, difference: int, residual: int, currency: str) -> bool:
         """Return True when ``difference`` (>= 0, minor units) is within the tolerance."""
         if self.absolute is None and self.percent is None:
             return difference == 0
-        if self.absolute is not None:
-            limit = self._units.get(currency)
-            if limit is None:
-                exponent = Currency.of(currency).exponent
-                limit = self._units[currency] = int(self.absolute.scaleb(exponent))
-            if difference > limit:
-                return False
-        return self.percent is None or difference * 100 <= self.percent * abs(residual)
+        limit, numerator, denominator = self.bounds(currency)
+        return (limit < 0 or difference <= limit) and (
+            difference * 100 * denominator <= numerator * abs(residual)
+        )
+
+    def bounds(self, currency: str) -> tuple[int, int, int]:
+        """The tolerance in integers: (absolute limit in minor units, percent as a ratio).
+
+        A difference ``d`` (>= 0) of a residual ``r`` is within it when ``d <=
+        limit`` (no limit: ``-1``) and ``d * 100 * denominator <= numerator *
+        abs(r)``: the percent as an exact ratio of integers, so a pair is
+        checked without Decimal arithmetic. No percent is ``(1, 0)`` (always
+        true), neither limit set ``(-1, 0, 1)`` (only 0 passes). Worked out
+        once per currency.
+        """
+        found = self._bounds.get(currency)
+        if found is None:
+            limit = -1
+            if self.absolute is not None:
+                limit = int(self.absolute.scaleb(Currency.of(currency).exponent))
+            if self.percent is not None:
+                numerator, denominator = self.percent.as_integer_ratio()
+            else:
+                numerator, denominator = (0, 1) if self.absolute is None else (1, 0)
+            found = self._bounds[currency] = (limit, numerator, denominator)
+        return found
 
 
 @frozen
@@ -387,3 +408,195 @@ class PartyComparison:
         if other_partner:
             return self.other_iban
         return self.different
+
+
+ScoredPair = tuple[float, int, str, int, tuple[Level, ...], int]
+"""(-total, due, item id, item index, levels, flags), as the assigner sorts a line's pairs."""
+
+
+class LineScorer:
+    """Every candidate pair of one line scored at once, for the built-in comparisons.
+
+    The contract: :meth:`score` gives, pair for pair, the levels and total
+    that calling each comparison's ``compare`` in turn gives (the same
+    :class:`Level` objects, the total summed in the same order), for the
+    four built-in comparisons in their default order (reference, amount,
+    date, party) with any levels, weights and tolerances. What depends on
+    the line alone (its amount, currency, the partners its IBAN and its
+    exact name identify, its references and unjoined keys) is worked out
+    once a line instead of once a pair, and each pair's party level read
+    from those facts; the amount tolerances are integer bounds; an item's
+    reference keys are normalised once a run, and a near reference stops
+    at the first key within the threshold (only whether one is matters).
+    A pair in two currencies and one found by a reference key are handed
+    to ``compare``.
+    :meth:`of` gives no scorer for any other set of comparisons: the
+    assigner then calls each ``compare``.
+    """
+
+    __slots__ = ("_amount", "_date", "_keys", "_party", "_reference")
+
+    def __init__(
+        self,
+        reference: ReferenceComparison,
+        amount: AmountComparison,
+        date: DateComparison,
+        party: PartyComparison,
+    ) -> None:
+        self._reference = reference
+        self._amount = amount
+        self._date = date
+        self._party = party
+        self._keys: dict[int, list[str]] = {}
+        """Item index -> its reference keys normalised (one scorer per run: one item set)."""
+
+    @classmethod
+    def of(cls, comparisons: Sequence[Comparison]) -> LineScorer | None:
+        """The scorer of ``comparisons``, None unless they are exactly the built-in four."""
+        if tuple(map(type, comparisons)) != _BUILT_IN:
+            return None
+        reference, amount, date, party = comparisons
+        return cls(
+            cast(ReferenceComparison, reference),
+            cast(AmountComparison, amount),
+            cast(DateComparison, date),
+            cast(PartyComparison, party),
+        )
+
+    def score(
+        self,
+        line_index: int,
+        line: LineRecord,
+        candidates: Mapping[int, int],
+        items: Sequence[ItemRecord],
+        prior: float,
+        ctx: ComparisonContext,
+    ) -> list[ScoredPair]:
+        """Each candidate's (-total, due, id, item index, levels, flags), in candidate order."""
+        reference, amount, date, party = self._reference, self._amount, self._date, self._party
+        compare_reference, compare_amount = reference.compare, amount.compare
+        name_scores, normalised, token_sort_ratio = ctx.name_scores, ctx.name, fuzz.token_sort_ratio
+        name_threshold, similar_threshold = party.name_threshold, party.similar_threshold
+        name_equal, name_similar = party.name_equal, party.name_similar
+        in_text, no_reference = reference.in_text, reference.none
+        exact, other = (amount.within_fee if line.fee else amount.exact), amount.other
+        under_level, partial = amount.under_tolerance, amount.partial
+        over_level, overpaid = amount.over_tolerance, amount.overpaid
+        near, far, distant = date.near, date.far, date.distant
+        low, high = -date.near_before, date.near_after
+        by_iban = party.iban
+        paid = line.cents + line.fee
+        currency = line.currency
+        day = line.day
+        # the line's references and unjoined keys; none: the same reference level for every pair
+        bare = not line.references and line_index not in ctx.missed_keys
+        missed = () if bare else ctx.missed(line_index, line)
+        item_keys, ratio, cutoff = self._keys, fuzz.ratio, reference.fuzzy_threshold
+        typo, mismatch = reference.fuzzy, reference.mismatch
+        iban = line.iban
+        u_limit, u_num, u_den = amount.under.bounds(currency)
+        o_limit, o_num, o_den = amount.over.bounds(currency)
+        # the payer as the line identifies it, as PartyComparison.compare reads it
+        payers = ctx.index.partners_by_iban.get(iban) if iban else None
+        if not payers:
+            payers = None
+        name = line.name
+        named = ctx.index.partner_named(name) if name else None
+        grouped = bool(ctx.index.group_of)
+        same_group = ctx.index.same_group
+        group = party.group
+        if payers is None:
+            no_name, own_name, other_name = party.unknown, party.name_exact, party.name_other
+            unlike = party.different
+        else:  # the IBAN is another partner's: a name is a name only
+            no_name, own_name, other_name = party.other_iban, party.name_equal, party.other_iban
+            unlike = party.other_iban
+        scored: list[ScoredPair] = []
+        for item_index, flags in candidates.items():
+            item = items[item_index]
+            if flags & REF_KEY:
+                r = compare_reference(line_index, line, item, flags, ctx)
+            elif flags & REF_TEXT:
+                r = in_text
+            elif not missed:
+                r = no_reference
+            else:  # a near reference: the item's keys normalised once a run
+                keys = item_keys.get(item_index)
+                if keys is None:
+                    raws = (item.number, item.reference, item.order_id)
+                    keys = item_keys[item_index] = [normalise_reference(k) for k in raws if k]
+                r = mismatch
+                for key in keys:
+                    for wanted in missed:
+                        if ratio(wanted, key, score_cutoff=cutoff) >= cutoff:
+                            r = typo
+                            break
+                    if r is typo:
+                        break
+                if not keys:
+                    r = compare_reference(line_index, line, item, flags, ctx)
+            residual = item.residual
+            if item.currency != currency:
+                a = compare_amount(line_index, line, item, flags, ctx)
+            elif (paid > 0) != (residual > 0) or residual == 0:
+                a = other
+            elif paid == residual:
+                a = exact
+            else:
+                given, due = abs(paid), abs(residual)
+                if given < due:
+                    gap = due - given
+                    a = (
+                        under_level
+                        if (u_limit < 0 or gap <= u_limit) and gap * 100 * u_den <= u_num * due
+                        else partial
+                    )
+                else:
+                    gap = given - due
+                    a = (
+                        over_level
+                        if (o_limit < 0 or gap <= o_limit) and gap * 100 * o_den <= o_num * due
+                        else overpaid
+                    )
+            gap = day - item.due
+            d = near if low <= gap <= high else far if -365 <= gap <= 365 else distant
+            if iban and (flags & PARTY or iban == item.iban):
+                p = by_iban
+            else:
+                partner = item.partner_id
+                if payers is not None and partner in payers:
+                    p = by_iban
+                elif payers is not None and (
+                    flags & GROUP or (grouped and same_group(partner, payers))
+                ):
+                    p = group
+                elif not name:
+                    p = no_name
+                elif named is not None:
+                    if named == partner:
+                        p = own_name
+                    elif grouped and same_group(partner, (named,)):
+                        p = group
+                    else:
+                        p = other_name
+                elif item.partner_name:
+                    pair = (name, item.partner_name)
+                    similarity = name_scores.get(pair)
+                    if similarity is None:
+                        similarity = name_scores[pair] = token_sort_ratio(
+                            normalised(name), normalised(item.partner_name)
+                        )
+                    if similarity >= name_threshold:
+                        p = name_equal
+                    elif similarity >= similar_threshold:
+                        p = name_similar
+                    else:
+                        p = unlike
+                else:
+                    p = unlike
+            total = prior + r.weight + a.weight + d.weight + p.weight
+            scored.append((-total, item.due, item.id, item_index, (r, a, d, p), flags))
+        return scored
+
+
+_BUILT_IN = (ReferenceComparison, AmountComparison, DateComparison, PartyComparison)

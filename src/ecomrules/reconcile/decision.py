@@ -15,7 +15,12 @@ from attrs import define
 
 from ecomrules.reconcile.blocking import NAMED, PARTY, REF_KEY, REF_TEXT
 from ecomrules.reconcile.combination import find_subsets
-from ecomrules.reconcile.comparison import AmountComparison, ComparisonContext, Level
+from ecomrules.reconcile.comparison import (
+    AmountComparison,
+    ComparisonContext,
+    Level,
+    ScoredPair,
+)
 from ecomrules.reconcile.index import ItemIndex
 from ecomrules.reconcile.records import ItemRecord, LineRecord
 from ecomrules.reconcile.settings import MatcherSettings
@@ -49,7 +54,7 @@ class Refusal:
     candidates: tuple[int, ...] = ()
 
 
-_Scored = tuple[float, int, str, int, tuple[Level, ...], int]
+_Scored = ScoredPair
 """(-total, due, item id, item index, levels, flags): sorts best first, deterministically."""
 
 
@@ -70,7 +75,13 @@ def _score(
         item = items[item_index]
         total, levels = _score_only(line_index, line, item, flags, prior, ctx)
         return [(-total, item.due, item.id, item_index, levels, flags)]
-    scored: list[_Scored] = []
+    scorer = ctx.scorer
+    if scorer is not None:
+        scored = scorer.score(line_index, line, candidates, items, prior, ctx)
+        if len(scored) > 1:
+            scored.sort()
+        return scored
+    scored = []
     for item_index, flags in candidates.items():
         item = items[item_index]
         levels = tuple([compare(line_index, line, item, flags, ctx) for compare in compares])

@@ -28,16 +28,15 @@ from ecomrules.reconcile.index import ItemIndex, SharedFacts
 from ecomrules.reconcile.payouts import PayoutRecord, match_payouts, payout_record
 from ecomrules.reconcile.records import ItemRecord, LineRecord, item_record, line_record
 from ecomrules.reconcile.result import (
-    Allocation,
     Candidate,
     InputIssue,
     Match,
+    Matches,
+    MatchFields,
     MatchResult,
     MatchStatus,
     PayoutMatch,
     UnmatchedLine,
-    _new_allocation,
-    _new_match,
 )
 from ecomrules.reconcile.settings import MatcherSettings, default_settings
 
@@ -337,33 +336,35 @@ def _share_out(
     One proposal never allocates more than an item's residual, so only the
     items claimed by two proposals or more are checked.
     """
-    seen: set[int] = set()
+    first: dict[int, int] = {}  # item -> the position of its first claim
     twice: set[int] = set()
-    for decision in decisions:
-        if isinstance(decision, Proposal):
-            for item_index, _ in decision.allocations:
-                if item_index in seen:
-                    twice.add(item_index)
-                else:
-                    seen.add(item_index)
-    if not twice:
-        return
-    claimed = dict.fromkeys(twice, 0)
-    contested: set[int] = set()
-    touching: list[tuple[int, Proposal]] = []  # the proposals that claim one of them
+    touched: set[int] = set()  # the positions of the proposals that claim one of those
     for position, decision in enumerate(decisions):
         if isinstance(decision, Proposal):
-            shared = False
-            for item_index, units in decision.allocations:
-                total = claimed.get(item_index)
-                if total is not None:
-                    total += units
-                    claimed[item_index] = total
-                    shared = True
-                    if abs(total) > abs(items[item_index].residual):
-                        contested.add(item_index)
-            if shared:
-                touching.append((position, decision))
+            for item_index, _ in decision.allocations:
+                owner = first.get(item_index)
+                if owner is None:
+                    first[item_index] = position
+                else:
+                    twice.add(item_index)
+                    touched.add(owner)
+                    touched.add(position)
+    if not twice:
+        return
+    del first
+    claimed = dict.fromkeys(twice, 0)
+    contested: set[int] = set()
+    touching: list[tuple[int, Proposal]] = []  # in position order, as they were decided
+    for position in sorted(touched):
+        proposal = cast(Proposal, decisions[position])
+        for item_index, units in proposal.allocations:
+            total = claimed.get(item_index)
+            if total is not None:
+                total += units
+                claimed[item_index] = total
+                if abs(total) > abs(items[item_index].residual):
+                    contested.add(item_index)
+        touching.append((position, proposal))
     if not contested:
         return
     claims = sorted(
@@ -408,6 +409,48 @@ def _share_out(
         proposal.reasons = (*proposal.reasons, "reconcile.item_taken")
 
 
+class _Decided:
+    """The matches of the matcher's proposals, worked out when read (a :class:`Matches`
+    source): a proposal indexes ``lines`` and ``items``, which are not changed afterwards."""
+
+    __slots__ = ("items", "lines", "scores")
+
+    def __init__(self, lines: Sequence[LineRecord], items: Sequence[ItemRecord]) -> None:
+        self.lines = lines
+        self.items = items
+        self.scores: dict[float, float] = {}  # total -> probability: sums of a few weights
+
+    def fields(self, row: Proposal) -> MatchFields:
+        line = self.lines[row.line]
+        items = self.items
+        shares = row.allocations
+        if len(shares) == 1:  # the common case: one item
+            ((i, units),) = shares
+            item = items[i]
+            allocations: tuple[tuple[str, int, str], ...] = ((item.id, units, item.currency),)
+        else:
+            allocations = tuple([(items[i].id, units, items[i].currency) for i, units in shares])
+        total = row.total
+        score = self.scores.get(total)
+        if score is None:
+            score = self.scores[total] = probability(total)
+        return (
+            line.id,
+            MatchStatus.AUTO if row.auto else MatchStatus.REVIEW,
+            score,
+            allocations,
+            allocations[0][2] if allocations else line.currency,
+            row.contributions,
+            row.reasons,
+            row.write_off,
+            row.unallocated,
+            line.fee,
+        )
+
+    def status(self, row: Proposal) -> MatchStatus:
+        return MatchStatus.AUTO if row.auto else MatchStatus.REVIEW
+
+
 def _result(
     decisions: list[Proposal | Refusal],
     lines: Sequence[LineRecord],
@@ -416,55 +459,31 @@ def _result(
     payout_matches: tuple[PayoutMatch, ...],
     pairs: int,
 ) -> MatchResult:
-    matches = list(settled.values())
+    """The result of the final decisions: its matches a :class:`Matches` over the proposals
+    (each match built when read), in line-id order, the unmatched lines and items."""
+    rows: list[Match | Proposal] = list(settled.values())
+    ids = list(settled)
     unmatched: list[UnmatchedLine] = []
     used = bytearray(len(items))  # 1 for an item some match allocates to
-    scores: dict[float, float] = {}  # total -> probability: totals are sums of a few weights
-    auto, review = MatchStatus.AUTO, MatchStatus.REVIEW
-    new_match, new_allocation = _new_match, _new_allocation  # a million of each: see result.py
+    line_ids = list(map(attrgetter("id"), lines))
     for decision in decisions:
-        line = lines[decision.line]
         if isinstance(decision, Refusal):
             unmatched.append(
                 UnmatchedLine(
-                    line.id,
+                    line_ids[decision.line],
                     decision.reasons,
                     tuple(sorted(items[i].id for i in decision.candidates)),
                 )
             )
             continue
-        shares = decision.allocations
-        if len(shares) == 1:  # the common case: one item
-            ((i, units),) = shares
-            item = items[i]
-            allocations: tuple[Allocation, ...] = (new_allocation(item.id, units, item.currency),)
+        rows.append(decision)
+        ids.append(line_ids[decision.line])
+        for i, _ in decision.allocations:
             used[i] = 1
-        else:
-            allocations = tuple(
-                [new_allocation(items[i].id, units, items[i].currency) for i, units in shares]
-            )
-            for i, _ in shares:
-                used[i] = 1
-        currency = allocations[0].currency if allocations else line.currency
-        total = decision.total
-        score = scores.get(total)
-        if score is None:
-            score = scores[total] = probability(total)
-        matches.append(
-            new_match(
-                line.id,
-                auto if decision.auto else review,
-                score,
-                allocations,
-                currency,
-                decision.contributions,
-                decision.reasons,
-                decision.write_off,
-                decision.unallocated,
-                line.fee,
-            )
-        )
-    matches.sort(key=attrgetter("line_id"))
+    if ids != sorted(ids):  # a sorted statement: one pass in C
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        rows = list(map(rows.__getitem__, order))
     unmatched.sort(key=attrgetter("line_id"))
-    left = sorted(compress([item.id for item in items], map(not_, used)))
-    return MatchResult(tuple(matches), tuple(unmatched), tuple(left), payout_matches, pairs)
+    left = sorted(compress(list(map(attrgetter("id"), items)), map(not_, used)))
+    matches = Matches(rows, _Decided(lines, items))
+    return MatchResult(matches, tuple(unmatched), tuple(left), payout_matches, pairs)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, overload
 
 import attrs
 from attrs import frozen
@@ -17,11 +18,15 @@ __all__ = [
     "Candidate",
     "InputIssue",
     "Match",
+    "MatchFields",
     "MatchResult",
+    "MatchSource",
     "MatchStatus",
+    "Matches",
     "PayoutMatch",
     "UnmatchedLine",
     "amount_text",
+    "match_fields",
 ]
 
 
@@ -210,6 +215,170 @@ def _new_match(
     return found
 
 
+MatchFields = tuple[
+    str,
+    MatchStatus,
+    float,
+    tuple[tuple[str, int, str], ...],
+    str,
+    tuple[Level, ...],
+    tuple[str, ...],
+    int,
+    int,
+    int,
+]
+"""A match's fields in :class:`Match`'s order, each allocation as (item id, units, currency)."""
+
+
+class MatchSource(Protocol):
+    """How the rows of a :class:`Matches` that are not built matches become matches."""
+
+    def fields(self, row: Any) -> MatchFields:
+        """The fields of the match of ``row``."""
+
+    def status(self, row: Any) -> MatchStatus:
+        """The status of the match of ``row`` (without working out the rest)."""
+
+
+def _fields_of(match: Match) -> MatchFields:
+    return (
+        match.line_id,
+        match.status,
+        match.score,
+        tuple([(a.item_id, a.units, a.currency) for a in match.allocations]),
+        match.currency,
+        match.contributions,
+        match.reasons,
+        match.write_off,
+        match.unallocated,
+        match.fee,
+    )
+
+
+def _match_of(fields: MatchFields) -> Match:
+    allocations = fields[3]
+    if len(allocations) == 1:
+        ((item_id, units, currency),) = allocations
+        built: tuple[Allocation, ...] = (_new_allocation(item_id, units, currency),)
+    else:
+        built = tuple([_new_allocation(*a) for a in allocations])
+    line_id, status, score, _, currency, contributions, reasons, write_off, unallocated, fee = (
+        fields
+    )
+    return _new_match(
+        line_id,
+        status,
+        score,
+        built,
+        currency,
+        contributions,
+        reasons,
+        write_off,
+        unallocated,
+        fee,
+    )
+
+
+class Matches(Sequence[Match]):
+    """The matches of a result, in order, each built the first time it is read.
+
+    The matcher decides a million lines; most callers read a few matches
+    (the review queue), count them by status, or write them out. The
+    matcher's rows (its decisions, with the lines and items they index)
+    are kept, and a row becomes a :class:`Match` when it is read (then
+    kept: reading it again gives the same object). A :class:`Matches`
+    behaves as the tuple of its matches: it compares equal to that tuple
+    (and to another :class:`Matches` of the same matches), hashes as it,
+    has its ``repr``, length, iteration order, indexing, ``in``, ``index``
+    and ``count``; a slice, ``+`` and pickling give plain tuples.
+
+    ``rows`` holds, in order, each match already built or a row ``source``
+    turns into one (:class:`MatchSource`).
+    """
+
+    __slots__ = ("_rows", "_source")
+
+    def __init__(self, rows: list[Any], source: MatchSource) -> None:
+        self._rows = rows
+        self._source = source
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def _built(self, k: int) -> Match:
+        row = self._rows[k]
+        if type(row) is not Match:
+            row = self._rows[k] = _match_of(self._source.fields(row))
+        return row
+
+    @overload
+    def __getitem__(self, index: int) -> Match: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Match, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Match | tuple[Match, ...]:
+        if isinstance(index, slice):
+            return tuple([self._built(k) for k in range(*index.indices(len(self._rows)))])
+        if index < 0:
+            index += len(self._rows)
+        if not 0 <= index < len(self._rows):
+            raise IndexError("match index out of range")
+        return self._built(index)
+
+    def __iter__(self) -> Iterator[Match]:
+        for k in range(len(self._rows)):
+            yield self._built(k)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Matches):
+            return other is self or tuple(self) == tuple(other)
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+    def __add__(self, other: object) -> tuple[Match, ...]:
+        if isinstance(other, Matches | tuple):
+            return tuple(self) + tuple(other)
+        return NotImplemented
+
+    def __radd__(self, other: object) -> tuple[Match, ...]:
+        if isinstance(other, tuple):
+            return other + tuple(self)
+        return NotImplemented
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (tuple, (tuple(self),))
+
+    def fields(self) -> Iterator[MatchFields]:
+        """Each match's fields, in order, without building (nor keeping) the matches.
+
+        For writing a million matches out (``ecomrules reconcile --json``).
+        """
+        source = self._source
+        for row in self._rows:
+            yield _fields_of(row) if type(row) is Match else source.fields(row)
+
+    def statuses(self) -> Iterator[MatchStatus]:
+        """Each match's status, in order, without building the matches."""
+        status = self._source.status
+        for row in self._rows:
+            yield row.status if type(row) is Match else status(row)
+
+
+def match_fields(matches: Sequence[Match]) -> Iterator[MatchFields]:
+    """The fields of each match of ``matches`` (a :class:`Matches` or a tuple), in order."""
+    if isinstance(matches, Matches):
+        return matches.fields()
+    return map(_fields_of, matches)
+
+
 @frozen
 class Candidate:
     """An open item the matcher weighed for a line: its score and every contribution."""
@@ -318,7 +487,9 @@ class MatchResult:
     the input values not taken as given (invalid IBANs), by record and id.
     """
 
-    matches: tuple[Match, ...]
+    matches: Sequence[Match]
+    """The matches in line-id order: a tuple, or (from the matcher) a :class:`Matches`,
+    equal to the tuple of the same matches."""
     unmatched_lines: tuple[UnmatchedLine, ...]
     unmatched_items: tuple[str, ...]
     payouts: tuple[PayoutMatch, ...] = ()
@@ -328,6 +499,17 @@ class MatchResult:
     def by_status(self, status: MatchStatus) -> tuple[Match, ...]:
         """The matches of one status."""
         return tuple(m for m in self.matches if m.status is status)
+
+    def status_counts(self) -> dict[MatchStatus, int]:
+        """How many matches have each status (those with none left out), without
+        building the matches of a :class:`Matches`."""
+        matches = self.matches
+        statuses = (
+            matches.statuses() if isinstance(matches, Matches) else (m.status for m in matches)
+        )
+        found = list(statuses)  # counted by identity, in C (an enum member hashes in Python)
+        counts = {status: found.count(status) for status in MatchStatus}
+        return {status: n for status, n in counts.items() if n}
 
     def to_json(self) -> dict[str, Any]:
         """The documented JSON document of ``ecomrules reconcile --json``."""
