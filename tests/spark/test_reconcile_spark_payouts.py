@@ -384,9 +384,7 @@ def test_the_cli_reads_a_psp_report_with_the_bank_statements_as_the_embedded_com
         (p["bank_line_id"], p["payout_id"], p["ties_out"]) for p in embedded["payouts"]
     )
     left = spark.read.parquet(str(out / "unmatched_lines")).collect()
-    assert sorted(row.line_id for row in left) == sorted(
-        u["line_id"] for u in embedded["unmatched_lines"]
-    )
+    assert sorted(row.line_id for row in left) == sorted(embedded["unmatched_lines"])
 
 
 def test_payouts_without_the_spark_engine_are_a_usage_error(tmp_path: Path, cli: Any) -> None:
