@@ -336,33 +336,35 @@ def _share_out(
     One proposal never allocates more than an item's residual, so only the
     items claimed by two proposals or more are checked.
     """
-    seen: set[int] = set()
+    first: dict[int, int] = {}  # item -> the position of its first claim
     twice: set[int] = set()
-    for decision in decisions:
-        if isinstance(decision, Proposal):
-            for item_index, _ in decision.allocations:
-                if item_index in seen:
-                    twice.add(item_index)
-                else:
-                    seen.add(item_index)
-    if not twice:
-        return
-    claimed = dict.fromkeys(twice, 0)
-    contested: set[int] = set()
-    touching: list[tuple[int, Proposal]] = []  # the proposals that claim one of them
+    touched: set[int] = set()  # the positions of the proposals that claim one of those
     for position, decision in enumerate(decisions):
         if isinstance(decision, Proposal):
-            shared = False
-            for item_index, units in decision.allocations:
-                total = claimed.get(item_index)
-                if total is not None:
-                    total += units
-                    claimed[item_index] = total
-                    shared = True
-                    if abs(total) > abs(items[item_index].residual):
-                        contested.add(item_index)
-            if shared:
-                touching.append((position, decision))
+            for item_index, _ in decision.allocations:
+                owner = first.get(item_index)
+                if owner is None:
+                    first[item_index] = position
+                else:
+                    twice.add(item_index)
+                    touched.add(owner)
+                    touched.add(position)
+    if not twice:
+        return
+    del first
+    claimed = dict.fromkeys(twice, 0)
+    contested: set[int] = set()
+    touching: list[tuple[int, Proposal]] = []  # in position order, as they were decided
+    for position in sorted(touched):
+        proposal = cast(Proposal, decisions[position])
+        for item_index, units in proposal.allocations:
+            total = claimed.get(item_index)
+            if total is not None:
+                total += units
+                claimed[item_index] = total
+                if abs(total) > abs(items[item_index].residual):
+                    contested.add(item_index)
+        touching.append((position, proposal))
     if not contested:
         return
     claims = sorted(

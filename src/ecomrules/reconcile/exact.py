@@ -160,7 +160,7 @@ def _pays_exactly(line: LineRecord, residual: int, currency: str) -> bool:
 
 
 class ExactRule:
-    """The rule as the embedded matcher applies it: the verdicts by (reference, date) kind.
+    """The rule as the embedded matcher applies it: the verdicts by reference, then date kind.
 
     Built once per run from the settings; ``by_reference`` and ``by_text``
     are :func:`exact_cases`. :meth:`by_references` decides the lines whose
@@ -171,14 +171,14 @@ class ExactRule:
 
     def __init__(self, settings: MatcherSettings) -> None:
         self.by_reference, self.by_text = exact_cases(settings)
-        self.verdicts = {(v.ref_kind, v.date_kind): v for v in exact_verdicts(settings)}
+        self.verdicts: dict[str, dict[str, Verdict]] = {}
+        """The verdicts by reference kind, then date kind (:func:`exact_verdicts`)."""
+        for verdict in exact_verdicts(settings):
+            self.verdicts.setdefault(verdict.ref_kind, {})[verdict.date_kind] = verdict
         date = next((c for c in settings.comparisons if isinstance(c, DateComparison)), None)
         self.date = date or DateComparison()
         if not self.verdicts:
             self.by_reference = self.by_text = False
-        self._by_kind: dict[str, dict[str, Verdict]] = {}
-        for verdict in self.verdicts.values():
-            self._by_kind.setdefault(verdict.ref_kind, {})[verdict.date_kind] = verdict
 
     def by_references(
         self, lines: Sequence[LineRecord], index: ItemIndex, skip: Collection[int]
@@ -204,7 +204,7 @@ class ExactRule:
         residuals = index.residuals
         currencies = index.currencies
         items = index.items
-        verdicts = self._by_kind
+        verdicts = self.verdicts
         date = self.date
         out: dict[int, Proposal] = {}
         for k, hit in enumerate(hits):
@@ -217,7 +217,6 @@ class ExactRule:
                 hit = first
             i = at[k]
             line = lines[i]
-            paid = line.cents
             if not _pays_exactly(line, residuals[hit], currencies[hit]):
                 continue
             item = items[hit]
@@ -231,7 +230,7 @@ class ExactRule:
             verdict = kinds.get(date_kind(line.day - item.due, date)) if kinds else None
             if verdict is None or (skip and i in skip):
                 continue
-            out[i] = Proposal(i, verdict.auto, verdict.total, [(hit, paid)], verdict.levels)
+            out[i] = Proposal(i, verdict.auto, verdict.total, [(hit, line.cents)], verdict.levels)
         return out
 
     def by_tokens(self, blocking: BlockingContext, skip: Collection[int]) -> dict[int, Proposal]:
@@ -243,12 +242,14 @@ class ExactRule:
         """
         if not self.by_text:
             return {}
+        in_text = self.verdicts.get("in_text")
+        if not in_text:
+            return {}
         index = blocking.index
         residuals = index.residuals
         currencies = index.currencies
         items = index.items
         lines = blocking.lines
-        verdicts = self.verdicts
         date = self.date
         out: dict[int, Proposal] = {}
         for i, found in enumerate(blocking.candidates):
@@ -258,10 +259,11 @@ class ExactRule:
             if flags != REF_TEXT:
                 continue
             line = lines[i]
-            paid = line.cents
             if i in skip or not _pays_exactly(line, residuals[hit], currencies[hit]):
                 continue
-            verdict = verdicts.get(("in_text", date_kind(line.day - items[hit].due, date)))
+            verdict = in_text.get(date_kind(line.day - items[hit].due, date))
             if verdict is not None:
-                out[i] = Proposal(i, verdict.auto, verdict.total, [(hit, paid)], verdict.levels)
+                out[i] = Proposal(
+                    i, verdict.auto, verdict.total, [(hit, line.cents)], verdict.levels
+                )
         return out
