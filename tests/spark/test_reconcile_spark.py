@@ -474,6 +474,7 @@ def test_the_cli_writes_each_table_as_parquet_and_a_json_summary(
     assert sorted(p.name for p in out.iterdir()) == [
         "issues",
         "matches",
+        "payouts",
         "review",
         "unmatched_items",
         "unmatched_lines",
