@@ -458,7 +458,14 @@ def _reconcile(
         # Computed once and stored, its lineage cut: each stage reads its inputs several
         # times, and a cached frame's plan text holds every plan it was made of, nested:
         # tens of megabytes, rebuilt at each step of adaptive execution, by the last stage.
-        stored: DataFrame = _run(lambda: frame.localCheckpoint(eager=True), stage)
+        before = set(spark.sparkContext._jsc.getPersistentRDDs().keySet())
+        try:
+            stored: DataFrame = _run(lambda: frame.localCheckpoint(eager=True), stage)
+        except BaseException:  # the checkpoint's rows, stored before it failed, are let go
+            rdds = spark.sparkContext._jsc.getPersistentRDDs()
+            for rdd_id in set(rdds.keySet()) - before:
+                rdds.get(rdd_id).unpersist(False)
+            raise
         kept.append(stored)
         return stored
 
