@@ -32,6 +32,7 @@ from ecomrules.inputs import (
     StatementRow,
 )
 from ecomrules.inputs.layout import Kind, Layout, markdown_table
+from ecomrules.inputs.statement import PAYOUTS, PSP_STATEMENT
 from ecomrules.inputs.table import (
     Table,
     _build,
@@ -197,6 +198,8 @@ def _doc_table(title: str) -> str:
         ("customers.csv", CUSTOMERS),
         ("orders.csv", ORDERS),
         ("bank-statement.csv", STATEMENT),
+        ("statement lines", PSP_STATEMENT),
+        ("payouts", PAYOUTS),
     ],
 )
 def test_the_reference_tables_are_the_layouts(title: str, layout: Layout) -> None:

@@ -22,7 +22,13 @@ Nothing here changes process-wide state beyond what Spark itself does when
 a session starts (a JVM child process, stopped with the session).
 
 Both engines also share, from here, how a failure is told in one line
-(:func:`first_line`) and how a result names its tables (:class:`SparkTable`).
+(:func:`first_line`), how a result names its tables (:class:`SparkTable`),
+and how a documented layout's input is read: :func:`layout_frame` (the
+header checked by the layout, every column as its text) and
+:func:`row_problems` (a partition's rows that break the layout, each named
+by its key and column; the input's CSV file is then read again by the
+library's reader, :func:`input_failure`, so the error names file, line and
+column).
 """
 
 from __future__ import annotations
@@ -35,10 +41,15 @@ import sys
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
-from ecomrules.errors import SparkError
+from ecomrules.errors import InputError, SparkError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
+
+    from ecomrules.inputs.layout import Layout
 
 __all__ = [
     "SPARK_VERSIONS",
@@ -46,8 +57,11 @@ __all__ = [
     "SparkTable",
     "check_spark",
     "first_line",
+    "input_failure",
     "java_version",
+    "layout_frame",
     "local_session",
+    "row_problems",
     "spark_version",
 ]
 
@@ -222,3 +236,88 @@ class SparkTable:
         if instance is None:
             return self
         return instance.table(self.name)
+
+
+def layout_frame(
+    frame: DataFrame, layout: Layout, source: str, origin: str | None = None
+) -> DataFrame:
+    """``frame``'s columns of ``layout`` as text, an empty or absent cell ``''``.
+
+    The header is checked by the layout's own rule (missing and unknown
+    columns); a floating-point column of an amount is refused (an amount
+    must be exact). :class:`InputError` says ``source`` (the file's name,
+    or "... DataFrame") in each problem, and is the error of ``origin`` (the
+    file's path) when given.
+    """
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import DoubleType, FloatType
+
+    from ecomrules.inputs.layout import header_problems
+
+    known = [column.name for column in layout.columns]
+    problems = header_problems(source, list(frame.columns), known, layout.required)
+    types = {f.name: f.dataType for f in frame.schema.fields}
+    problems.extend(
+        f"{source}: column {column.name!r} is a floating-point column: "
+        "an amount must be exact (a decimal or its text)"
+        for column in layout.columns
+        if column.name in types and isinstance(types[column.name], DoubleType | FloatType)
+    )
+    if problems:
+        raise InputError(origin or source, problems)
+    return frame.select(
+        *(
+            F.coalesce(F.col(c.name).cast("string"), F.lit("")).alias(c.name)
+            if c.name in types
+            else F.lit("").alias(c.name)
+            for c in layout.columns
+        )
+    )
+
+
+def row_problems(part: pa.Table, layout: Layout, source: str) -> list[str]:
+    """Every problem of rows that break ``layout``, each named by the row's key and column."""
+    from ecomrules.inputs.table import convert_record
+
+    key_name = layout.key or layout.columns[0].name
+    problems: list[str] = []
+    columns: dict[str, list[Any]] = {column.name: [] for column in layout.columns}
+    keys: list[Any] = []
+    for record in part.to_pylist():
+        values, found = convert_record(layout, record)
+        key = record.get(key_name)
+        if found:
+            problems.extend(
+                f"{source}: {key_name} {key!r}: column {column!r}: {message}"
+                for column, message in found
+            )
+            continue
+        keys.append(key)
+        for name, value in values.items():
+            columns[name].append(value)
+    for rule in layout.rules:
+        problems.extend(
+            f"{source}: {key_name} {keys[i]!r}: column {rule.column!r}: {rule.message}"
+            for i in rule.bad(columns)
+        )
+    seen: set[Any] = set()
+    for key in keys:
+        if key in seen:
+            problems.append(f"{source}: column {key_name!r}: {key!r} appears twice")
+        seen.add(key)
+    return problems or [f"{source}: a row breaks the layout of {layout.name}"]
+
+
+def input_failure(
+    source: str, problems: list[str], file: Path | None, layout: Layout
+) -> InputError:
+    """The :class:`InputError` of an input whose rows break ``layout``: when it is a CSV
+    file, the library's reader's (it names file, line and column), else ``problems``."""
+    if file is not None and file.suffix.lower() == ".csv":
+        from ecomrules.inputs.table import read_table
+
+        try:
+            read_table(file, layout)
+        except InputError as exact:
+            return exact
+    return InputError(source, problems)

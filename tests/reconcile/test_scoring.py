@@ -207,3 +207,26 @@ def test_scorer_at_every_tolerance_edge() -> None:
                         expected = _pair_by_pair(k, line, found, items, ctx)
                         assert scorer.score(k, line, found, items, -9.0, ctx) == expected
                         k += 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    absolute=st.none() | st.decimals(0, 50, places=3),
+    percent=st.none() | st.decimals(0, 100, places=3),
+    difference=st.integers(0, 20_000),
+    residual=st.integers(-1_000_000, 1_000_000),
+    currency=st.sampled_from(("EUR", "JPY", "KWD")),
+)
+def test_tolerance_in_integers_is_the_decimal_rule(
+    absolute: Decimal | None, percent: Decimal | None, difference: int, residual: int, currency: str
+) -> None:
+    """``allows`` by integer bounds decides as the rule written in Decimals does."""
+    from ecomrules.money import Currency
+
+    within = difference == 0
+    if absolute is not None or percent is not None:
+        limit = None if absolute is None else absolute.scaleb(Currency.of(currency).exponent)
+        within = (limit is None or difference <= int(limit)) and (
+            percent is None or difference * 100 <= percent * abs(residual)
+        )
+    assert Tolerance(absolute, percent).allows(difference, residual, currency) is within

@@ -9,7 +9,8 @@ they skip with the reason, unless ``ECOMRULES_REQUIRE_SPARK=1`` (set by
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,42 @@ def _fresh_cache(request: pytest.FixtureRequest) -> Iterator[None]:
         spark.catalog.clearCache()
         for rdd in list(spark.sparkContext._jsc.getPersistentRDDs().values()):
             rdd.unpersist(False)  # the local checkpoints of runs not released
+
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "reconcile"
+
+
+@pytest.fixture(scope="session")
+def generated() -> Callable[[int, Path, int], Path]:
+    """The benchmark's generator (``benchmarks/reconcile/generate.py``): (size, folder, seed)."""
+
+    def generate(size: int, folder: Path, seed: int) -> Path:
+        sys.path.insert(0, str(BENCH))
+        try:
+            from generate import generate as write
+        finally:
+            sys.path.remove(str(BENCH))
+        write(size, folder, seed)
+        return folder
+
+    return generate
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[[list[str]], tuple[int, str, str]]:
+    """Run ``ecomrules ARGS`` in this process: (exit code, stdout, stderr)."""
+    from ecomrules.cli.app import main
+
+    def run(args: list[str]) -> tuple[int, str, str]:
+        try:
+            main(args)
+            code = 0
+        except SystemExit as stop:
+            code = int(stop.code or 0)
+        done = capsys.readouterr()
+        return code, done.out, done.err
+
+    return run
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

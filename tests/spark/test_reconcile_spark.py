@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import random
-import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -22,35 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ecomrules.cli.app import main
-from ecomrules.errors import ReconcileError, SparkError
+from ecomrules.errors import InputError, ReconcileError
 from ecomrules.reconcile import Matcher
 from ecomrules.reconcile.bulk import read_item_records, read_line_records
 from ecomrules.reconcile.spark import reconcile_spark
 from ecomrules.testing.reconcile import decision_digest
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "reconcile"
-
-
-def _cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run ``ecomrules ARGS`` in this process: (exit code, stdout, stderr)."""
-    try:
-        main(args)
-        code = 0
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    done = capsys.readouterr()
-    return code, done.out, done.err
-
-
-def _generate(size: int, folder: Path, seed: int) -> Path:
-    sys.path.insert(0, str(BENCH))
-    try:
-        from generate import generate
-    finally:
-        sys.path.remove(str(BENCH))
-    generate(size, folder, seed)
-    return folder
 
 
 def _embedded(folder: Path) -> Any:
@@ -73,14 +48,14 @@ def _shuffled(folder: Path, out: Path, seed: int) -> Path:
 
 
 @pytest.fixture(scope="module")
-def large(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    folder = _generate(100_000, tmp_path_factory.mktemp("n100k"), 5)
+def large(tmp_path_factory: pytest.TempPathFactory, generated: Any) -> tuple[Path, str]:
+    folder = generated(100_000, tmp_path_factory.mktemp("n100k"), 5)
     return folder, decision_digest(_embedded(folder))
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    folder = _generate(3_000, tmp_path_factory.mktemp("n3k"), 6)
+def small(tmp_path_factory: pytest.TempPathFactory, generated: Any) -> tuple[Path, str]:
+    folder = generated(3_000, tmp_path_factory.mktemp("n3k"), 6)
     return folder, decision_digest(_embedded(folder))
 
 
@@ -326,7 +301,8 @@ def test_two_groups_claiming_one_item_share_it_out_as_the_embedded_engine(
 
 # ---------------------------------------------------------------- properties
 
-_ITEM_HEAD = ["id", "number", "partner_id", "partner_name", "currency", "residual", "due_date"]
+_ITEM_HEAD = ["id", "number", "partner_id", "partner_name", "currency", "amount", "residual"]
+_ITEM_HEAD += ["issue_date", "due_date"]
 _LINE_HEAD = ["id", "booking_date", "amount", "currency", "counterparty", "iban", "label"]
 _LINE_HEAD.append("reference")
 
@@ -343,6 +319,7 @@ def _worlds(draw: st.DrawFn) -> tuple[list[list[str]], list[list[str]]]:
         for k in range(count):
             partner = draw(st.sampled_from(partners))
             cents = draw(st.sampled_from(amounts)) * 1000
+            amount = str(Decimal(cents).scaleb(-2))
             items.append(
                 [
                     f"W{world}I{k}",
@@ -350,7 +327,9 @@ def _worlds(draw: st.DrawFn) -> tuple[list[list[str]], list[list[str]]]:
                     partner,
                     f"Maison {partner}",
                     "EUR",
-                    str(Decimal(cents).scaleb(-2)),
+                    amount,
+                    amount,
+                    "2026-10-01",
                     "2026-11-01",
                 ]
             )
@@ -389,7 +368,7 @@ def test_no_item_is_allocated_beyond_its_residual_and_each_line_is_accounted_onc
     items, lines = world
     line_frame, item_frame = _frames(spark, items, lines)
     result = reconcile_spark(spark, line_frame, item_frame, partitions=3).to_match_result()
-    residual = {row[0]: int(Decimal(row[5]) * 100) for row in items}
+    residual = {row[0]: int(Decimal(row[6]) * 100) for row in items}
     allocated: Counter[str] = Counter()
     for match in result.matches:
         for allocation in match.allocations:
@@ -403,40 +382,73 @@ def test_no_item_is_allocated_beyond_its_residual_and_each_line_is_accounted_onc
 # ---------------------------------------------------------------- errors
 
 
-def test_a_failing_partition_is_a_spark_error_naming_it_and_the_line(
-    spark: Any, tmp_path: Path
-) -> None:
-    items = [["I1", "INV-1", "P1", "Maison", "EUR", "10.00", "2026-11-01"]]
+def _item(item_id: str, number: str, amount: str) -> list[str]:
+    return [item_id, number, "P1", "Maison", "EUR", amount, amount, "2026-10-01", "2026-11-01"]
+
+
+def test_rows_breaking_the_layout_are_an_input_error_naming_key_and_column(spark: Any) -> None:
+    # the layout's own rules, checked in the workers: decimals beyond the currency's,
+    # a residual larger than the amount (a row rule); every problem reported
+    items = [_item("I1", "INV-1", "10.00"), _item("I2", "INV-2", "10.00")]
+    items[1][6] = "12.00"
     lines = [["L1", "2026-11-10", "10.005", "EUR", "", "", "", "INV-1"]]
     line_frame, item_frame = _frames(spark, items, lines)
-    with pytest.raises(SparkError) as caught:
+    with pytest.raises(InputError) as caught:
         reconcile_spark(spark, line_frame, item_frame)
-    message = str(caught.value)
-    assert "statement line L1: field amount" in message
-    assert "partition" in message
+    assert "open items DataFrame: id 'I2': column 'residual': is larger than amount" in str(
+        caught.value
+    )
+    items[1][6] = "10.00"
+    line_frame, item_frame = _frames(spark, items, lines)
+    with pytest.raises(InputError) as caught:
+        reconcile_spark(spark, line_frame, item_frame)
+    assert "statement DataFrame: id 'L1': column 'amount': '10.005'" in str(caught.value)
+
+
+def test_a_bad_cell_of_a_csv_file_is_named_by_file_line_and_column(
+    spark: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "open-items.csv").write_text(_EXACT_ITEMS.replace("2025-06-01", "2025-13-01"))
+    (tmp_path / "statement.csv").write_text(_EXACT_LINES)
+    before = _stored(spark)
+    with pytest.raises(InputError) as caught:
+        reconcile_spark(spark, str(tmp_path / "statement.csv"), str(tmp_path / "open-items.csv"))
+    assert caught.value.problems == [
+        "open-items.csv:5: column 'due_date': '2025-13-01' is not a date (YYYY-MM-DD)"
+    ]
+    assert _stored(spark) == before  # the frames stored before the failure are released
+
+
+def test_a_csv_file_missing_a_column_of_its_layout_is_refused_before_spark_runs(
+    spark: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "open-items.csv").write_text(_EXACT_ITEMS.replace(",issue_date,", ",issued,"))
+    (tmp_path / "statement.csv").write_text(_EXACT_LINES)
+    with pytest.raises(InputError, match="missing column 'issue_date'"):
+        reconcile_spark(spark, str(tmp_path / "statement.csv"), str(tmp_path / "open-items.csv"))
 
 
 def test_an_id_given_twice_is_refused_as_by_the_embedded_engine_leaving_nothing_stored(
     spark: Any,
 ) -> None:
-    items = [
-        ["I1", "INV-1", "P1", "Maison", "EUR", "10.00", "2026-11-01"],
-        ["I1", "INV-2", "P1", "Maison", "EUR", "12.00", "2026-11-01"],
-    ]
+    items = [_item("I1", "INV-1", "10.00"), _item("I1", "INV-2", "12.00")]
     lines = [["L1", "2026-11-10", "10.00", "EUR", "", "", "", "INV-1"]]
     line_frame, item_frame = _frames(spark, items, lines)
     before = _stored(spark)
-    with pytest.raises(ReconcileError, match="open item id 'I1' appears twice"):
+    with pytest.raises(InputError, match="'I1' appears twice"):  # in one partition
         reconcile_spark(spark, line_frame, item_frame)
     assert _stored(spark) == before  # the frames stored before the check are released
+    with pytest.raises(ReconcileError, match="open item id 'I1' appears twice"):  # in two
+        reconcile_spark(spark, line_frame, item_frame.repartition(2, "number"))
+    assert _stored(spark) == before
 
 
 def test_the_cli_writes_each_table_as_parquet_and_a_json_summary(
-    spark: Any, small: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    spark: Any, small: tuple[Path, str], tmp_path: Path, cli: Any
 ) -> None:
     folder, _ = small
     out = tmp_path / "out"
-    code, stdout, stderr = _cli(
+    code, stdout, stderr = cli(
         [
             "reconcile",
             "--engine",
@@ -450,8 +462,7 @@ def test_the_cli_writes_each_table_as_parquet_and_a_json_summary(
             "--master",
             "local[2]",
             "--json",
-        ],
-        capsys,
+        ]
     )
     assert code == 0, stderr
     import json
@@ -471,13 +482,11 @@ def test_the_cli_writes_each_table_as_parquet_and_a_json_summary(
     assert sorted(row.item_id for row in left) == list(embedded.unmatched_items)
 
 
-def test_a_failed_run_leaves_no_output_directory(
-    tmp_path: Path, spark: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_failed_run_leaves_no_output_directory(tmp_path: Path, spark: Any, cli: Any) -> None:
     items = tmp_path / "open-items.csv"
     items.write_text(
-        "id,number,partner_id,partner_name,currency,residual,due_date\n"
-        "I1,INV-1,P1,Maison,EUR,10.00,2026-11-01\n"
+        "id,number,partner_id,partner_name,currency,amount,residual,issue_date,due_date\n"
+        "I1,INV-1,P1,Maison,EUR,10.00,10.00,2026-10-01,2026-11-01\n"
     )
     statement = tmp_path / "statement.csv"
     statement.write_text(
@@ -485,7 +494,7 @@ def test_a_failed_run_leaves_no_output_directory(
         "L1,2026-11-10,ten,EUR,,,,INV-1\n"
     )
     out = tmp_path / "out"
-    code, _stdout, stderr = _cli(
+    code, _stdout, stderr = cli(
         [
             "reconcile",
             "--engine",
@@ -496,11 +505,10 @@ def test_a_failed_run_leaves_no_output_directory(
             str(statement),
             "--out",
             str(out),
-        ],
-        capsys,
+        ]
     )
     assert code == 2
-    assert "statement line L1: field amount" in stderr
+    assert "statement.csv:2: column 'amount': 'ten'" in stderr
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
@@ -514,22 +522,21 @@ def test_a_failed_run_leaves_no_output_directory(
     ],
 )
 def test_bad_engine_arguments_are_usage_errors(
-    tmp_path: Path, extra: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, extra: list[str], expected: str, cli: Any
 ) -> None:
     items = tmp_path / "open-items.csv"
     items.write_text("id\n")
     statement = tmp_path / "statement.csv"
     statement.write_text("id\n")
-    code, _stdout, stderr = _cli(
-        ["reconcile", "--open-items", str(items), "--statement", str(statement), *extra],
-        capsys,
+    code, _stdout, stderr = cli(
+        ["reconcile", "--open-items", str(items), "--statement", str(statement), *extra]
     )
     assert code == 2
     assert expected in stderr
 
 
 def test_no_java_is_a_clear_error_exit_2(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cli: Any
 ) -> None:
     from ecomrules import sparkrun
 
@@ -538,7 +545,7 @@ def test_no_java_is_a_clear_error_exit_2(
     monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-java"))
     items = tmp_path / "open-items.csv"
     items.write_text("id\n")
-    code, _stdout, stderr = _cli(
+    code, _stdout, stderr = cli(
         [
             "reconcile",
             "--engine",
@@ -549,8 +556,7 @@ def test_no_java_is_a_clear_error_exit_2(
             str(items),
             "--out",
             str(tmp_path / "out"),
-        ],
-        capsys,
+        ]
     )
     assert code == 2
     assert "Java" in stderr

@@ -288,6 +288,14 @@ def reconcile(
         str | None,
         typer.Option("--master", help="Spark master URL with --engine spark (default: local)."),
     ] = None,
+    payouts: Annotated[
+        Path | None,
+        typer.Option(
+            "--payouts",
+            help="PSP payouts (CSV/Parquet: id, amount, currency, line_ids), --engine spark.",
+            exists=True,
+        ),
+    ] = None,
 ) -> None:
     """Propose which open items each statement line settles: auto, review or unmatched.
 
@@ -304,6 +312,7 @@ def reconcile(
         engine,
         out=out,
         master=master,
+        payouts=payouts,
         statements=statement,
         commit=commit,
         tryton=tryton,
@@ -311,7 +320,15 @@ def reconcile(
     )
     if engine == "spark":
         items_path = needed(open_items, "--open-items", unless="a --statement")
-        reconcile_on_spark(items_path, statement[0], out, master=master, config=config, json=json)  # type: ignore[arg-type]
+        reconcile_on_spark(
+            items_path,
+            statement,
+            out,  # type: ignore[arg-type]
+            master=master,
+            config=config,
+            json=json,
+            payouts=payouts,
+        )
         return
     if tryton is not None:
         _reconcile_tryton(

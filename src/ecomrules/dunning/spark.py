@@ -77,12 +77,12 @@ from ecomrules.dunning.plan import DunningPlan, charge_json
 from ecomrules.dunning.policy import DunningPolicy
 from ecomrules.errors import EcomrulesError, InputError, SparkError
 from ecomrules.inputs.customers import CUSTOMERS, customers_of
-from ecomrules.inputs.layout import Layout, header_problems
+from ecomrules.inputs.layout import Layout
 from ecomrules.inputs.open_items import OPEN_ITEMS, open_items_of
-from ecomrules.inputs.table import arrow_columns, convert_record, read_table
+from ecomrules.inputs.table import arrow_columns, read_table
 from ecomrules.money import Currency, Money
 from ecomrules.parsing.model import StatementLine
-from ecomrules.sparkrun import SparkTable, first_line
+from ecomrules.sparkrun import SparkTable, first_line, layout_frame, row_problems
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -499,37 +499,6 @@ class BucketPlanner:
         raise InputError(source, row_problems(part, layout, source))
 
 
-def row_problems(part: pa.Table, layout: Layout, source: str) -> list[str]:
-    """Every problem of rows that break ``layout``, each named by the row's key and column."""
-    key_name = layout.key or layout.columns[0].name
-    problems: list[str] = []
-    columns: dict[str, list[Any]] = {column.name: [] for column in layout.columns}
-    keys: list[Any] = []
-    for record in part.to_pylist():
-        values, found = convert_record(layout, record)
-        key = record.get(key_name)
-        if found:
-            problems.extend(
-                f"{source}: {key_name} {key!r}: column {column!r}: {message}"
-                for column, message in found
-            )
-            continue
-        keys.append(key)
-        for name, value in values.items():
-            columns[name].append(value)
-    for rule in layout.rules:
-        problems.extend(
-            f"{source}: {key_name} {keys[i]!r}: column {rule.column!r}: {rule.message}"
-            for i in rule.bad(columns)
-        )
-    seen: set[Any] = set()
-    for key in keys:
-        if key in seen:
-            problems.append(f"{source}: column {key_name!r}: {key!r} appears twice")
-        seen.add(key)
-    return problems or [f"{source}: a row breaks the layout of {layout.name}"]
-
-
 def _rows(part: pa.Table, names: Sequence[str]) -> Iterable[tuple[Any, ...]]:
     return zip(*(part.column(name).to_pylist() for name in names), strict=True)
 
@@ -736,9 +705,6 @@ def _read(spark: SparkSession, path: Path) -> Any:
 
 def _layout_input(spark: SparkSession, value: Any, layout: Layout, label: str) -> _Input:
     """A documented layout's DataFrame: its columns as the layout's text, empty cells ''."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import DoubleType, FloatType
-
     file: Path | None = None
     if isinstance(value, str | Path):
         file = Path(value)
@@ -747,25 +713,8 @@ def _layout_input(spark: SparkSession, value: Any, layout: Layout, label: str) -
         frame, source = _read(spark, file), file.name
     else:
         frame, source = value, f"{label} DataFrame"
-    names = list(frame.columns)
-    known = [column.name for column in layout.columns]
-    problems = header_problems(source, names, known, layout.required)
-    types = {f.name: f.dataType for f in frame.schema.fields}
-    problems.extend(
-        f"{source}: column {column.name!r} is a floating-point column: "
-        "an amount must be exact (a decimal or its text)"
-        for column in layout.columns
-        if column.name in types and isinstance(types[column.name], DoubleType | FloatType)
-    )
-    if problems:
-        raise InputError(str(file) if file else source, problems)
-    text = [
-        F.coalesce(F.col(c.name).cast("string"), F.lit("")).alias(c.name)
-        if c.name in types
-        else F.lit("").alias(c.name)
-        for c in layout.columns
-    ]
-    return _Input(frame.select(*text), source, file, layout)
+    text = layout_frame(frame, layout, source, str(file) if file else None)
+    return _Input(text, source, file, layout)
 
 
 def _history_input(spark: SparkSession, value: Any, name: str) -> _Input:

@@ -1,7 +1,8 @@
 """Documented tabular inputs (CSV and JSON lines) read into core values.
 
 Each documented file has one :class:`~ecomrules.inputs.layout.Layout`
-(:data:`OPEN_ITEMS`, :data:`CUSTOMERS`, :data:`ORDERS`, :data:`STATEMENT`)
+(:data:`OPEN_ITEMS`, :data:`CUSTOMERS`, :data:`ORDERS`, :data:`STATEMENT`; the Spark
+engine's :data:`PSP_STATEMENT` and :data:`PAYOUTS`)
 from which its readers, its row model and its table in the input file
 reference come. A reader reports every problem together in one
 :class:`~ecomrules.errors.InputError` (file, line, column), never dropping a
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from ecomrules.inputs.orders import ORDERS
     from ecomrules.inputs.reader import read_rows
     from ecomrules.inputs.rows import row_model
-    from ecomrules.inputs.statement import STATEMENT
+    from ecomrules.inputs.statement import PAYOUTS, PSP_STATEMENT, STATEMENT
 
     OpenItemRow: Any
     CustomerRow: Any
@@ -33,6 +34,8 @@ __all__ = [
     "CUSTOMERS",
     "OPEN_ITEMS",
     "ORDERS",
+    "PAYOUTS",
+    "PSP_STATEMENT",
     "STATEMENT",
     "CustomerRow",
     "OpenItemRow",
@@ -53,6 +56,8 @@ _MODULES = {
     "read_rows": "reader",
     "row_model": "rows",
     "STATEMENT": "statement",
+    "PSP_STATEMENT": "statement",
+    "PAYOUTS": "statement",
 }
 _ROWS = {
     "OpenItemRow": "OPEN_ITEMS",

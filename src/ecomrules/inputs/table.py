@@ -26,7 +26,7 @@ import csv
 import enum
 import io
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,9 @@ class Table:
     layout: Layout
     columns: Mapping[str, list[Any]]
     rows: int
+    arrays: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The same columns as typed arrow arrays, made when read (the columnar reader's only):
+    amounts int64 minor units, dates date32, absent optional text null."""
 
 
 def check_encoding(encoding: str) -> str:
@@ -462,7 +465,7 @@ def arrow_columns(table: pa.Table, layout: Layout) -> Table | None:
             return None
     except (pa.ArrowException, UnicodeEncodeError):
         return None
-    return Table(layout, columns, n)
+    return Table(layout, columns, n, arrays)
 
 
 def _repeated(value: Any, n: int) -> list[Any]:

@@ -199,20 +199,38 @@ class Tolerance:
 
     absolute: Decimal | None = None
     percent: Decimal | None = None
-    _units: dict[str, int] = field(factory=dict, init=False, eq=False, repr=False)
+    _bounds: dict[str, tuple[int, int, int]] = field(factory=dict, init=False, eq=False, repr=False)
 
     def allows(self, difference: int, residual: int, currency: str) -> bool:
         """Return True when ``difference`` (>= 0, minor units) is within the tolerance."""
         if self.absolute is None and self.percent is None:
             return difference == 0
-        if self.absolute is not None:
-            limit = self._units.get(currency)
-            if limit is None:
-                exponent = Currency.of(currency).exponent
-                limit = self._units[currency] = int(self.absolute.scaleb(exponent))
-            if difference > limit:
-                return False
-        return self.percent is None or difference * 100 <= self.percent * abs(residual)
+        limit, numerator, denominator = self.bounds(currency)
+        return (limit < 0 or difference <= limit) and (
+            difference * 100 * denominator <= numerator * abs(residual)
+        )
+
+    def bounds(self, currency: str) -> tuple[int, int, int]:
+        """The tolerance in integers: (absolute limit in minor units, percent as a ratio).
+
+        A difference ``d`` (>= 0) of a residual ``r`` is within it when ``d <=
+        limit`` (no limit: ``-1``) and ``d * 100 * denominator <= numerator *
+        abs(r)``: the percent as an exact ratio of integers, so a pair is
+        checked without Decimal arithmetic. No percent is ``(1, 0)`` (always
+        true), neither limit set ``(-1, 0, 1)`` (only 0 passes). Worked out
+        once per currency.
+        """
+        found = self._bounds.get(currency)
+        if found is None:
+            limit = -1
+            if self.absolute is not None:
+                limit = int(self.absolute.scaleb(Currency.of(currency).exponent))
+            if self.percent is not None:
+                numerator, denominator = self.percent.as_integer_ratio()
+            else:
+                numerator, denominator = (0, 1) if self.absolute is None else (1, 0)
+            found = self._bounds[currency] = (limit, numerator, denominator)
+        return found
 
 
 @frozen
@@ -404,18 +422,19 @@ class LineScorer:
     :class:`Level` objects, the total summed in the same order), for the
     four built-in comparisons in their default order (reference, amount,
     date, party) with any levels, weights and tolerances. What depends on
-    the line alone (its amount, currency, payer IBAN and name, whether it
-    names a reference) is worked out once a line instead of once a pair;
-    the party level, which depends on the item only through its partner
-    (unless the IBANs are equal or the blocker found the pair by IBAN), is
-    worked out once per partner of the line; the amount tolerances are
-    integer bounds. A pair in two currencies, one found by a reference key,
-    and one compared by a near reference are handed to ``compare``.
+    the line alone (its amount, currency, the partners its IBAN and its
+    exact name identify, its references and unjoined keys) is worked out
+    once a line instead of once a pair, and each pair's party level read
+    from those facts; the amount tolerances are integer bounds; an item's
+    reference keys are normalised once a run, and a near reference stops
+    at the first key within the threshold (only whether one is matters).
+    A pair in two currencies and one found by a reference key are handed
+    to ``compare``.
     :meth:`of` gives no scorer for any other set of comparisons: the
     assigner then calls each ``compare``.
     """
 
-    __slots__ = ("_amount", "_date", "_party", "_reference", "_tolerances")
+    __slots__ = ("_amount", "_date", "_keys", "_party", "_reference")
 
     def __init__(
         self,
@@ -428,7 +447,8 @@ class LineScorer:
         self._amount = amount
         self._date = date
         self._party = party
-        self._tolerances: dict[str, tuple[int, int, int, int, int, int]] = {}
+        self._keys: dict[int, list[str]] = {}
+        """Item index -> its reference keys normalised (one scorer per run: one item set)."""
 
     @classmethod
     def of(cls, comparisons: Sequence[Comparison]) -> LineScorer | None:
@@ -442,22 +462,6 @@ class LineScorer:
             cast(DateComparison, date),
             cast(PartyComparison, party),
         )
-
-    def _bounds(self, currency: str) -> tuple[int, int, int, int, int, int]:
-        """(absolute limit, percent numerator, denominator) of the under and over tolerances.
-
-        A difference ``d`` (minor units) of a residual ``r`` is allowed when
-        ``d <= limit and d * 100 * denominator <= numerator * r``, as
-        :meth:`Tolerance.allows` decides it; a missing limit is ``-1``
-        meaning none, a tolerance with no limit at all allows 0 only.
-        """
-        found = self._tolerances.get(currency)
-        if found is None:
-            found = self._tolerances[currency] = (
-                *_integer_bounds(self._amount.under, currency),
-                *_integer_bounds(self._amount.over, currency),
-            )
-        return found
 
     def score(
         self,
@@ -484,10 +488,14 @@ class LineScorer:
         paid = line.cents + line.fee
         currency = line.currency
         day = line.day
-        # no reference to compare: the reference level is the same for every pair
+        # the line's references and unjoined keys; none: the same reference level for every pair
         bare = not line.references and line_index not in ctx.missed_keys
+        missed = () if bare else ctx.missed(line_index, line)
+        item_keys, ratio, cutoff = self._keys, fuzz.ratio, reference.fuzzy_threshold
+        typo, mismatch = reference.fuzzy, reference.mismatch
         iban = line.iban
-        u_limit, u_num, u_den, o_limit, o_num, o_den = self._bounds(currency)
+        u_limit, u_num, u_den = amount.under.bounds(currency)
+        o_limit, o_num, o_den = amount.over.bounds(currency)
         # the payer as the line identifies it, as PartyComparison.compare reads it
         payers = ctx.index.partners_by_iban.get(iban) if iban else None
         if not payers:
@@ -510,10 +518,23 @@ class LineScorer:
                 r = compare_reference(line_index, line, item, flags, ctx)
             elif flags & REF_TEXT:
                 r = in_text
-            elif bare:
+            elif not missed:
                 r = no_reference
-            else:
-                r = compare_reference(line_index, line, item, flags, ctx)
+            else:  # a near reference: the item's keys normalised once a run
+                keys = item_keys.get(item_index)
+                if keys is None:
+                    raws = (item.number, item.reference, item.order_id)
+                    keys = item_keys[item_index] = [normalise_reference(k) for k in raws if k]
+                r = mismatch
+                for key in keys:
+                    for wanted in missed:
+                        if ratio(wanted, key, score_cutoff=cutoff) >= cutoff:
+                            r = typo
+                            break
+                    if r is typo:
+                        break
+                if not keys:
+                    r = compare_reference(line_index, line, item, flags, ctx)
             residual = item.residual
             if item.currency != currency:
                 a = compare_amount(line_index, line, item, flags, ctx)
@@ -579,21 +600,3 @@ class LineScorer:
 
 
 _BUILT_IN = (ReferenceComparison, AmountComparison, DateComparison, PartyComparison)
-
-
-def _integer_bounds(tolerance: Tolerance, currency: str) -> tuple[int, int, int]:
-    """(absolute limit or -1, numerator, denominator) of ``tolerance`` in ``currency``.
-
-    With neither limit set only a difference of 0 is allowed: numerator 0
-    (``d * 100 * 1 <= 0``). With no percent, numerator 1 and denominator 0
-    (``d * 0 <= r``, residuals here being positive) let any difference pass.
-    """
-    if tolerance.absolute is None and tolerance.percent is None:
-        return -1, 0, 1
-    limit = -1
-    if tolerance.absolute is not None:
-        limit = int(tolerance.absolute.scaleb(Currency.of(currency).exponent))
-    if tolerance.percent is None:
-        return limit, 1, 0
-    numerator, denominator = tolerance.percent.as_integer_ratio()
-    return limit, numerator, denominator

@@ -11,7 +11,7 @@ from ecomrules.parsing.model import Payout
 from ecomrules.reconcile.records import LineRecord, normalise_reference
 from ecomrules.reconcile.result import PayoutMatch
 
-__all__ = ["PSP_OWN_KINDS", "PayoutRecord", "match_payouts", "payout_record"]
+__all__ = ["PSP_OWN_KINDS", "PayoutRecord", "match_payouts", "payout_record", "payout_tokens"]
 
 PSP_OWN_KINDS = frozenset({"fee", "payout", "reserve", "fx_conversion", "adjustment"})
 """PSP line kinds that settle no open item: they stand as their own lines."""
@@ -36,6 +36,12 @@ def payout_record(payout: Payout) -> PayoutRecord:
     return PayoutRecord(payout.id, units, payout.currency.code, payout.line_ids)
 
 
+def payout_tokens(payout_id: str, references: Sequence[str], label: str) -> list[str]:
+    """The texts of a line that may name a payout by its id, in the order they are tried:
+    its payout id, its references, the words of its label."""
+    return [token for token in (payout_id, *references, *label.split()) if token]
+
+
 @frozen
 class PayoutOutcome:
     """What the payout pass found: payout matches and the lines it accounts for."""
@@ -58,10 +64,8 @@ def match_payouts(lines: Sequence[LineRecord], payouts: Sequence[PayoutRecord]) 
     for line in sorted(lines, key=lambda x: x.id):
         if line.id in in_payout or line.cents <= 0:
             continue
-        tokens = [line.payout_id, *line.references, *line.label.split()]
-        found = next(
-            (keys[k] for k in (normalise_reference(t) for t in tokens if t) if k in keys), None
-        )
+        tokens = payout_tokens(line.payout_id, line.references, line.label)
+        found = next((keys[k] for k in map(normalise_reference, tokens) if k in keys), None)
         if found is not None and found.id not in taken.values():
             taken[line.id] = found.id
     left = [p for p in payouts if p.id not in taken.values()]

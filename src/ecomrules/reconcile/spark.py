@@ -47,13 +47,32 @@ at 100,000 lines). The plan, in three stages:
    component, so no item is allocated beyond its residual across the
    cluster, and a component settled alone decides as the whole run would.
 
-Lines must be bank transfers (the statement layout); PSP payout chains are
-matched by the embedded engine only. The executors need ``ecomrules``
-installed (the same version as the driver).
+**Reading.** The inputs are the documented layouts
+(:data:`~ecomrules.inputs.PSP_STATEMENT`: the statement CSV's columns and a
+PSP line's ``kind``, ``fee``, ``payout_id``; :data:`~ecomrules.inputs.OPEN_ITEMS`;
+:data:`~ecomrules.inputs.PAYOUTS`), each partition checked and converted by
+the layout's own rules in C (:func:`~ecomrules.inputs.table.arrow_columns`,
+the embedded reader's); a row that breaks them is an
+:class:`~ecomrules.errors.InputError` naming file, line and column (a CSV
+file is read again by the library's reader to say where), or the row's id
+and column for a DataFrame.
+
+**PSP reports.** With payouts, or PSP lines, the embedded engine's payout
+pass runs first, as in :meth:`Matcher.match_records
+<ecomrules.reconcile.Matcher.match_records>`: each payout's bank line (by
+the payout's id in its text, else by a unique amount: review) and whether
+bank line, payout and payout lines tie out, then the PSP's own lines (fees,
+payouts, reserves...) stand as their own. The pass is
+:func:`~ecomrules.reconcile.payouts.match_payouts` itself, on the driver,
+over the few lines that can be a payout's (ADR 0100); the
+PSP lines that pay customers (charges with their fee, refunds) are matched
+as any line. The executors need ``ecomrules`` installed (the same version
+as the driver).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -61,15 +80,21 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pyarrow as pa
+import pyarrow.compute as pc
 from attrs import frozen
 
-from ecomrules.errors import EcomrulesError, ReconcileError, SparkError
+from ecomrules.errors import EcomrulesError, InputError, ReconcileError, SparkError
+from ecomrules.inputs.layout import Layout
+from ecomrules.inputs.open_items import OPEN_ITEMS
+from ecomrules.inputs.statement import PAYOUTS, PSP_STATEMENT
+from ecomrules.inputs.table import Table, arrow_columns
 from ecomrules.money import Currency
 from ecomrules.reconcile.blocking import (
     _SEP_PATTERN,
@@ -87,11 +112,18 @@ from ecomrules.reconcile.engine import _IBAN_INVALID, Matcher, iban_issue, settl
 from ecomrules.reconcile.exact import exact_cases, exact_verdicts
 from ecomrules.reconcile.iban import IbanCheck
 from ecomrules.reconcile.index import SharedFacts
+from ecomrules.reconcile.payouts import (
+    PSP_OWN_KINDS,
+    PayoutRecord,
+    match_payouts,
+    payout_tokens,
+)
 from ecomrules.reconcile.records import (
     ItemRecord,
     LineRecord,
     name_key,
     normalise_iban,
+    normalise_ibans,
     normalise_name,
     normalise_reference,
     normalise_references,
@@ -102,42 +134,29 @@ from ecomrules.reconcile.result import (
     Match,
     MatchResult,
     MatchStatus,
+    PayoutMatch,
     UnmatchedLine,
     amount_text,
 )
 from ecomrules.reconcile.settings import MatcherSettings, default_settings
-from ecomrules.sparkrun import TASK_MARK, SparkTable, first_line, spark_version
+from ecomrules.sparkrun import (
+    TASK_MARK,
+    SparkTable,
+    first_line,
+    input_failure,
+    layout_frame,
+    row_problems,
+    spark_version,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 __all__ = ["TABLES", "SparkReconciliation", "read_input", "reconcile_spark"]
 
-TABLES = ("matches", "review", "unmatched_lines", "unmatched_items", "issues")
+TABLES = ("matches", "review", "unmatched_lines", "unmatched_items", "issues", "payouts")
 """The datasets of a run, in the order they are written."""
 
-_STATEMENT_COLUMNS = (
-    "id",
-    "booking_date",
-    "amount",
-    "currency",
-    "counterparty",
-    "iban",
-    "label",
-    "reference",
-)
-_ITEM_COLUMNS = (
-    "id",
-    "number",
-    "partner_id",
-    "partner_name",
-    "currency",
-    "residual",
-    "due_date",
-    "reference",
-    "order_id",
-    "iban",
-)
 _NEAR = 85.0  # the amount blocker's fuzzy cut-off on numbers (blocking._NEAR)
 _EPOCH = date(1970, 1, 1).toordinal()
 
@@ -187,11 +206,14 @@ class SparkReconciliation:
     """Lines decided by the exact-reference stage, in Spark SQL."""
     kept: tuple[DataFrame, ...] = ()
     """The frames the run stored, released by :meth:`unpersist`."""
+    payout_matches: DataFrame | None = None
+    """The bank lines found to be PSP payouts (the JSON's ``payouts``, and ``currency``)."""
 
     matches = SparkTable("The matches (auto and review): the JSON's match fields.")
     review = SparkTable("The matches to confirm (status ``review``).")
     unmatched_lines = SparkTable("The lines left unmatched: ``line_id``, ``reasons``, candidates.")
     unmatched_items = SparkTable("The open items no match allocates to: ``item_id``.")
+    payouts = SparkTable("The PSP payouts found on the statement: the JSON's ``payouts``.")
 
     def table(self, name: str) -> DataFrame:
         """One table by name (:data:`TABLES`)."""
@@ -211,6 +233,10 @@ class SparkReconciliation:
             return self.items.join(taken, "item_id", "left_anti")
         if name == "issues":
             return self.issues
+        if name == "payouts":
+            if self.payout_matches is None:
+                raise ValueError("this run found no payouts")
+            return self.payout_matches
         raise ValueError(f"no table {name!r}: {', '.join(TABLES)}")
 
     def tables(self) -> dict[str, DataFrame]:
@@ -232,6 +258,7 @@ class SparkReconciliation:
             "unmatched_lines": self.unmatched_lines.count(),
             "unmatched_items": self.unmatched_items.count(),
             "issues": self.issues.count(),
+            "payouts": self.payouts.count(),
             "partitions": self.partitions,
             "contested": self.contested,
             "exact": self.exact,
@@ -295,7 +322,23 @@ class SparkReconciliation:
         )
         matches.sort(key=lambda m: m.line_id)
         unmatched.sort(key=lambda u: u.line_id)
-        return MatchResult(tuple(matches), tuple(unmatched), tuple(left), issues=tuple(issues))
+        payouts = sorted(
+            (
+                PayoutMatch(
+                    row["bank_line_id"],
+                    row["payout_id"],
+                    row["currency"],
+                    _units(row["difference"], row["currency"]),
+                    _units(row["lines_difference"], row["currency"]),
+                    tuple(row["missing_lines"]),
+                )
+                for row in self.payouts.collect()
+            ),
+            key=lambda pm: pm.bank_line_id,
+        )
+        return MatchResult(
+            tuple(matches), tuple(unmatched), tuple(left), tuple(payouts), issues=tuple(issues)
+        )
 
 
 def _units(text: str | None, currency: str) -> int:
@@ -313,6 +356,8 @@ def read_input(spark: SparkSession, source: Any, what: str) -> DataFrame:
         frame: DataFrame = source
         return frame
     path = str(source)
+    if not Path(path).exists():
+        raise InputError(path, [f"{what} {path}: no such file or dataset"])
     try:
         if path.lower().endswith(".csv"):
             return spark.read.csv(path, header=True, inferSchema=False, escape='"')
@@ -323,23 +368,45 @@ def read_input(spark: SparkSession, source: Any, what: str) -> DataFrame:
         ) from None
 
 
+@frozen
+class _Input:
+    """An input of a run: its rows as the layout's text, what to call it, its file if any."""
+
+    frame: DataFrame
+    source: str
+    file: Path | None
+    layout: Layout
+
+
+def _layout_input(spark: SparkSession, given: Any, layout: Layout, what: str) -> _Input:
+    file = Path(given) if isinstance(given, str | Path) else None
+    frame = read_input(spark, given, what)
+    source = file.name if file is not None else f"{what} DataFrame"
+    origin = None if file is None else str(file)
+    return _Input(layout_frame(frame, layout, source, origin), source, file, layout)
+
+
 def reconcile_spark(
     spark: SparkSession,
     statement: Any,
     open_items: Any,
     *,
+    payouts: Any = None,
     settings: MatcherSettings | None = None,
     partitions: int | None = None,
 ) -> SparkReconciliation:
     """Reconcile ``statement`` against ``open_items`` on ``spark``; see the module docstring.
 
-    ``statement`` has the columns of the statement CSV layout (``id``,
-    ``booking_date``, ``amount``, ``currency``, ``counterparty``, ``iban``,
-    ``label``, ``reference``), ``open_items`` those of the open-items layout
-    (``id``, ``number``, ``partner_id``, ``partner_name``, ``currency``,
-    ``residual``, ``due_date``, ``reference``, ``order_id``, ``iban``);
-    each a DataFrame, or a Parquet or CSV path. Amounts are decimal strings
-    or DecimalType, dates ISO strings or DateType. ``partitions`` is the
+    ``statement`` has the columns of :data:`~ecomrules.inputs.PSP_STATEMENT`
+    (the statement CSV's ``id``, ``booking_date``, ``amount``, ``currency``,
+    ``counterparty``, ``iban``, ``label``, ``reference``, and for PSP lines
+    ``kind``, ``fee``, ``payout_id``), ``open_items`` those of
+    :data:`~ecomrules.inputs.OPEN_ITEMS`, ``payouts`` (optional) those of
+    :data:`~ecomrules.inputs.PAYOUTS` (``id``, ``amount``, ``currency``,
+    ``line_ids``: an array of line ids, or one text of ids separated by
+    spaces); each a DataFrame, or a Parquet or CSV path. Amounts are decimal
+    strings or DecimalType, dates ISO strings or DateType; the layouts'
+    rules apply as the embedded reader applies them. ``partitions`` is the
     number of proposal groups (the session's shuffle partitions by default).
     The proposals and the contested claims are computed here (two Spark jobs
     and one collect of the contested proposals); the returned tables are
@@ -351,11 +418,16 @@ def reconcile_spark(
     groups = partitions or int(spark.conf.get("spark.sql.shuffle.partitions") or "8")
     if groups < 1:
         raise ReconcileError(f"partitions: {groups} is not a positive number")
-    lines_in = _columns(read_input(spark, statement, "statement"), _STATEMENT_COLUMNS, "statement")
-    items_in = _columns(read_input(spark, open_items, "open items"), _ITEM_COLUMNS, "open items")
+    lines_in = _layout_input(spark, statement, PSP_STATEMENT, "statement")
+    items_in = _layout_input(spark, open_items, OPEN_ITEMS, "open items")
+    paid_out = [] if payouts is None else _payout_records(spark, payouts)
     kept: list[DataFrame] = []
     try:
-        return _reconcile(spark, lines_in, items_in, settings, groups, kept)
+        return _reconcile(spark, lines_in, items_in, paid_out, settings, groups, kept)
+    except _RowsBroken as broken:
+        _release(kept)
+        given = items_in if broken.source == items_in.source else lines_in
+        raise input_failure(broken.source, broken.problems, given.file, given.layout) from None
     except BaseException:
         _release(kept)
         raise
@@ -373,8 +445,9 @@ def _release(frames: Sequence[DataFrame]) -> None:
 
 def _reconcile(
     spark: SparkSession,
-    lines_in: DataFrame,
-    items_in: DataFrame,
+    lines_given: _Input,
+    items_given: _Input,
+    payouts: list[PayoutRecord],
     settings: MatcherSettings,
     groups: int,
     kept: list[DataFrame],
@@ -391,8 +464,17 @@ def _reconcile(
 
     max_bucket = _max_bucket(settings)
     # the input order: a partner's name is its first item's, as the embedded engine reads it
-    ordered = items_in.withColumn("seq", F.monotonically_increasing_id())
-    items = keep(ordered.mapInArrow(_prepare_items, _ITEM_PREPARED), "read open items")
+    ordered = items_given.frame.withColumn("seq", F.monotonically_increasing_id())
+    item_key_array = F.array("number_key", "reference_key", "order_key")
+    items_source = items_given.source
+
+    def prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return _prepare_items(batches, items_source)
+
+    items = keep(
+        ordered.mapInArrow(prepare_items, _ITEM_PREPARED).withColumn("keys", _keys(item_key_array)),
+        "read open items",
+    )
     shapes = _run(
         lambda: items.filter(F.col("shapes").isNotNull()).select("shapes").collect(),
         "read open items",
@@ -409,12 +491,30 @@ def _reconcile(
     max_prefixes = _max_prefixes(settings)
     pattern = reference_pattern(prefixes, lengths, max_prefixes=max_prefixes).pattern
 
-    def prepare_lines(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return _prepare_lines(batches, pattern)
+    lines_source = lines_given.source
+    payout_keys = frozenset(normalise_reference(p.id) for p in payouts)
 
-    lines = keep(lines_in.mapInArrow(prepare_lines, _LINE_PREPARED), "read statement")
+    def prepare_lines(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return _prepare_lines(batches, lines_source, pattern, payout_keys)
+
+    prepared = lines_given.frame.mapInArrow(prepare_lines, _LINE_PREPARED)
+    refs = F.when(F.col("ref") == "", F.array().cast("array<string>")).otherwise(
+        F.split("ref", _REFS)
+    )
+    line_key_array = F.concat(F.array("ref_key"), "more_keys", F.flatten("tokens"))
+    lines = keep(
+        prepared.withColumn("refs", refs).withColumn("keys", _keys(line_key_array)),
+        "read statement",
+    )
     item_rows = items.filter(F.col("rid").isNotNull()).drop("shapes")
     _check_unique(lines, item_rows)
+    by_payouts: DataFrame | None = None  # the lines the payout pass settles
+    payout_matches: list[PayoutMatch] = []
+    psp = _run(lambda: lines.filter(F.col("kind") != "transfer").limit(1).count(), "payouts")
+    if payouts or psp:
+        by_payouts, payout_matches = _payout_stage(spark, lines, payouts, settings)
+        by_payouts = keep(by_payouts, "payouts")
+        lines = lines.join(by_payouts.select(F.col("line_id").alias("rid")), "rid", "left_anti")
     issues = _issues(spark, lines, item_rows, settings)
 
     # --- stage 0: the lines an exact reference settles, decided in Spark SQL
@@ -433,12 +533,7 @@ def _reconcile(
         .select("nkey", F.when(F.col("n") == 1, F.col("partner_id")).alias("named"))
     )
     crowds = item_rows.groupBy(F.col("units").alias("paid")).agg(F.count("*").alias("crowd"))
-    lines = (
-        lines.join(name_table, "nkey", "left")
-        .join(crowds, lines["units"] == crowds["paid"], "left")
-        .drop("paid")
-        .fillna({"crowd": 0})
-    )
+    lines = lines.join(name_table, "nkey", "left").join(crowds, "paid", "left").fillna({"crowd": 0})
     lines = keep(lines, "links")
     line_keys = lines.select("rid", F.explode("keys").alias("key"))
     item_keys = item_rows.select("partner_id", F.explode("keys").alias("key"))
@@ -453,27 +548,29 @@ def _reconcile(
     if max_bucket is not None:
         small = lines.filter((F.col("crowd") > 0) & (F.col("crowd") <= max_bucket))
         links.append(
-            small.select("rid", "units")
+            small.select("rid", F.col("paid").alias("units"))
             .join(item_rows.select("units", "partner_id"), "units")
             .select("rid", "partner_id")
         )
         crowded = lines.filter(F.col("crowd") > max_bucket)
         links.append(
-            crowded.select("rid", "units", "nname")
+            crowded.select("rid", F.col("paid").alias("units"), "nname")
             .join(item_rows.select("units", "nname", "partner_id"), ["units", "nname"])
             .select("rid", "partner_id")
         )
         fuzzy_in = (
             crowded.filter(F.size("keys") > 0)
             .select(
-                F.col("units"),
+                F.col("paid").alias("units"),
                 F.col("rid"),
                 F.col("keys"),
                 F.lit(None).cast("string").alias("number"),
                 F.lit(None).cast("string").alias("partner_id"),
             )
             .unionByName(
-                item_rows.join(crowded.select("units").distinct(), "units").select(
+                item_rows.join(
+                    crowded.select(F.col("paid").alias("units")).distinct(), "units"
+                ).select(
                     "units",
                     F.lit(None).cast("string").alias("rid"),
                     F.lit(None).cast("array<string>").alias("keys"),
@@ -515,7 +612,7 @@ def _reconcile(
     items_of = item_rows.join(needed, "partner_id")
     work = placed.select(
         "rid",
-        F.lit("L").alias("kind"),
+        F.lit("L").alias("role"),
         "grp",
         "units",
         "currency",
@@ -531,10 +628,13 @@ def _reconcile(
         "named",
         "crowd",
         F.lit(None).cast("long").alias("seq"),
+        "fee",
+        F.col("kind").alias("line_kind"),
+        "payout_id",
     ).unionByName(
         items_of.select(
             "rid",
-            F.lit("I").alias("kind"),
+            F.lit("I").alias("role"),
             "grp",
             "units",
             "currency",
@@ -550,6 +650,9 @@ def _reconcile(
             F.lit(None).cast("string").alias("named"),
             F.lit(0).cast("long").alias("crowd"),
             "seq",
+            F.lit(0).cast("long").alias("fee"),
+            F.lit(None).cast("string").alias("line_kind"),
+            F.lit(None).cast("string").alias("payout_id"),
         )
     )
     shapes_arg = (dict(prefixes), sorted(lengths))
@@ -584,6 +687,8 @@ def _reconcile(
             .applyInArrow(_settle_group, _OUT)
         )
         out = rest.unionByName(settled)
+    if by_payouts is not None:
+        out = out.unionByName(by_payouts)
     out = keep(out, "share out")
     return SparkReconciliation(
         decided=out,
@@ -593,7 +698,204 @@ def _reconcile(
         contested=count,
         exact=0 if exact is None else _run(exact.count, "exact references"),
         kept=tuple(kept),
+        payout_matches=_payout_frame(spark, payout_matches),
     )
+
+
+# ---------------------------------------------------------------- PSP payouts
+
+
+def _payout_records(spark: SparkSession, given: Any) -> list[PayoutRecord]:
+    """The payouts (:data:`~ecomrules.inputs.PAYOUTS`), checked by their layout on the driver:
+    a payout is one row, a PSP pays out a few times a day at most."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import ArrayType
+
+    file = Path(given) if isinstance(given, str | Path) else None
+    frame = read_input(spark, given, "payouts")
+    ids = next((f for f in frame.schema.fields if f.name == "line_ids"), None)
+    if ids is not None and isinstance(ids.dataType, ArrayType):
+        frame = frame.withColumn("line_ids", F.array_join("line_ids", " "))
+    source = file.name if file is not None else "payouts DataFrame"
+    origin = None if file is None else str(file)
+    rows = _run(layout_frame(frame, PAYOUTS, source, origin).collect, "payouts")
+    names = [column.name for column in PAYOUTS.columns]
+    part = pa.table({name: [row[name] for row in rows] for name in names}, schema=_PAYOUT_TEXT)
+    table = arrow_columns(part, PAYOUTS)
+    if table is None:
+        problems = row_problems(part, PAYOUTS, source)
+        raise input_failure(source, problems, file, PAYOUTS)
+    c = table.columns
+    return [
+        PayoutRecord(payout_id, units, currency, tuple((line_ids or "").split()))
+        for payout_id, units, currency, line_ids in zip(
+            c["id"], c["amount"], c["currency"], c["line_ids"], strict=True
+        )
+    ]
+
+
+_PAYOUT_TEXT = pa.schema([(column.name, pa.string()) for column in PAYOUTS.columns])
+_MEMBERS = "\x00members "
+"""Starts the id of the record standing for a payout's lines (no line id holds a NUL)."""
+
+
+def _payout_stage(
+    spark: SparkSession, lines: DataFrame, payouts: list[PayoutRecord], settings: MatcherSettings
+) -> tuple[DataFrame, list[PayoutMatch]]:
+    """The lines the payout pass settles (each payout's bank line, the PSP's own lines),
+    as output rows, and the payout matches: :func:`~ecomrules.reconcile.payouts.match_payouts`
+    on the driver, over the few lines it can pick.
+
+    Which bank line a payout is depends on all the lines (a line takes the
+    payout its text names first, in line id order; a payout left takes the
+    one line of its amount no other took), so the pass runs once, on the
+    driver, over what can matter: the lines naming a payout (``payout_hit``),
+    and for each payout amount its first lines by id, enough that a bucket
+    too full to give a single line still gives two (the payouts and the
+    naming lines of that amount, plus two). A payout's own lines enter as
+    one record holding their net sum (their ids only serve to be missed),
+    summed in Spark SQL. The PSP's own lines (fees...) are decided by the
+    engine in the workers.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    taken: list[tuple[str, ...]] = []
+    payout_matches: list[PayoutMatch] = []
+    settled_rows: list[dict[str, Any]] = []
+    if payouts:
+        members = spark.createDataFrame(
+            [(p.id, at, line_id) for p in payouts for at, line_id in enumerate(p.line_ids)],
+            "payout string, at int, line_id string",
+        )
+        ids = lines.select(F.col("rid").alias("line_id"), "units", "kind")
+        free = lines.join(members.select(F.col("line_id").alias("rid")), "rid", "left_anti")
+        wanted = ["rid", "units", "currency", "day", "refs", "label", "name", "iban"]
+        wanted += ["kind", "fee", "payout_id"]
+        hits = _run(
+            free.filter(F.col("payout_hit") & (F.col("units") > 0)).select(*wanted).collect,
+            "payouts",
+        )
+        named = Counter((row["units"], row["currency"]) for row in hits)
+        amounts = Counter((p.units, p.currency) for p in payouts)
+        most = spark.createDataFrame(
+            [(units, code, n + named[(units, code)] + 2) for (units, code), n in amounts.items()],
+            "units long, currency string, most int",
+        )
+        by_id = Window.partitionBy("units", "currency").orderBy("rid")
+        same = _run(
+            free.join(F.broadcast(most), ["units", "currency"])
+            .withColumn("n", F.row_number().over(by_id))
+            .filter(F.col("n") <= F.col("most"))
+            .select(*wanted)
+            .collect,
+            "payouts",
+        )
+        sums = _run(
+            members.join(ids, "line_id")
+            .groupBy("payout")
+            .agg(F.sum(F.when(F.col("kind") != "payout", F.col("units")).otherwise(0)).alias("net"))
+            .collect,
+            "payouts",
+        )
+        missing = _run(members.join(ids, "line_id", "left_anti").collect, "payouts")
+        records = {row["rid"]: _line_record(row) for row in [*hits, *same]}
+        net = {row["payout"]: int(row["net"]) for row in sums}
+        lost: dict[str, list[tuple[int, str]]] = {}
+        for row in missing:
+            lost.setdefault(row["payout"], []).append((row["at"], row["line_id"]))
+        stand_ins = []
+        for p in payouts:
+            ids_left = [line_id for _, line_id in sorted(lost.get(p.id, []))]
+            if p.id in net:
+                stand_in = LineRecord(_MEMBERS + p.id, net[p.id], p.currency, 0, kind="charge")
+                records[stand_in.id] = stand_in
+                ids_left.insert(0, stand_in.id)
+            stand_ins.append(attrs.evolve(p, line_ids=tuple(ids_left)))
+        # the pass over the lines that can matter, then the engine on the payouts' bank lines
+        # (and the stand-ins, which hold no text): the same pass, and their decisions
+        banked = {
+            pm.bank_line_id for pm in match_payouts(list(records.values()), stand_ins).matches
+        }
+        picked = [record for record in records.values() if record.id in banked]
+        picked += [record for record in records.values() if record.id.startswith(_MEMBERS)]
+        result = Matcher(settings).match_records(picked, [], payouts=stand_ins)
+        payout_matches = list(result.payouts)
+        settled_rows = [
+            row
+            for row in _out_rows(attrs.evolve(result, unmatched_lines=()))
+            if row["line_id"] in banked
+        ]
+        taken = [(line_id,) for line_id in sorted(banked)]
+    taken_frame = spark.createDataFrame(taken, "rid string")
+    own = lines.filter(F.col("kind").isin(sorted(PSP_OWN_KINDS))).join(
+        taken_frame, "rid", "left_anti"
+    )
+
+    def own_lines(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return _own_lines(batches, settings)
+
+    decided = own.select("rid", "units", "currency", "day", "kind", "fee").mapInArrow(
+        own_lines, _OUT
+    )
+    if settled_rows:
+        decided = decided.unionByName(
+            spark.createDataFrame(
+                [tuple(row[name] for name in _OUT_ARROW.names) for row in settled_rows], _OUT
+            )
+        )
+    return decided, payout_matches
+
+
+def _line_record(row: Any) -> LineRecord:
+    return LineRecord(
+        row["rid"],
+        row["units"],
+        row["currency"],
+        row["day"],
+        tuple(row["refs"]),
+        row["label"],
+        row["name"],
+        row["iban"],
+        row["kind"],
+        row["fee"],
+        row["payout_id"],
+    )
+
+
+def _own_lines(
+    batches: Iterator[pa.RecordBatch], settings: MatcherSettings
+) -> Iterator[pa.RecordBatch]:
+    """The PSP's own lines (fees, payouts, reserves...) as the engine decides them."""
+    for batch in batches:
+        c = batch.to_pydict()
+        records = [
+            LineRecord(line_id, units, currency, day, kind=kind, fee=fee)
+            for line_id, units, currency, day, kind, fee in zip(
+                c["rid"], c["units"], c["currency"], c["day"], c["kind"], c["fee"], strict=True
+            )
+        ]
+        result = Matcher(settings).match_records(records, [])
+        yield pa.RecordBatch.from_pylist(_out_rows(result), schema=_OUT_ARROW)
+
+
+def _payout_frame(spark: SparkSession, found: list[PayoutMatch]) -> DataFrame:
+    """The payout matches as the JSON's ``payouts`` rows (and the currency)."""
+    rows = [(*pm.to_json().values(), pm.currency) for pm in found]
+    return spark.createDataFrame(rows, _PAYOUT_MATCH)
+
+
+_PAYOUT_MATCH = (
+    "bank_line_id string, payout_id string, ties_out boolean, difference string,"
+    " lines_difference string, missing_lines array<string>, currency string"
+)
+
+
+def _keys(keys: Any) -> Any:
+    """The distinct non-empty keys of an array column, sorted (a row's join keys)."""
+    from pyspark.sql import functions as F
+
+    return F.array_sort(F.array_distinct(F.filter(keys, lambda key: key != "")))
 
 
 # ---------------------------------------------------------------- the exact stage
@@ -652,7 +954,9 @@ def _exact_decisions(
     key_items = item_keys.groupBy("key").agg(
         F.count("*").alias("hits"), F.min("item").alias("item")
     )
-    valid = lines.filter(~F.col("iban_bad"))
+    # a line with a PSP fee, or several references, is left to the proposals (the rule's
+    # own condition, and the reference rule reads a line of one reference only)
+    valid = lines.filter(~F.col("iban_bad") & (F.col("fee") == 0) & ~F.col("ref").contains(_REFS))
     found = []
     if by_reference:
         hit = valid.filter(F.col("ref_key") != "").join(
@@ -801,36 +1105,6 @@ def _max_prefixes(settings: MatcherSettings) -> int:
     return found.pop() if found else 40
 
 
-_REQUIRED = {
-    "statement": ("id", "booking_date", "amount", "currency"),
-    "open items": (
-        "id",
-        "number",
-        "partner_id",
-        "partner_name",
-        "currency",
-        "residual",
-        "due_date",
-    ),
-}
-
-
-def _columns(frame: DataFrame, names: Sequence[str], what: str) -> DataFrame:
-    """The layout's columns, as strings (a decimal keeps its digits, a date its ISO form)."""
-    from pyspark.sql import functions as F
-
-    present = {c.lower(): c for c in frame.columns}
-    missing = [name for name in _REQUIRED[what] if name not in present]
-    if missing:
-        raise ReconcileError(f"{what}: missing column(s) {', '.join(missing)}")
-    return frame.select(
-        [
-            (F.col(present[n]) if n in present else F.lit(None)).cast("string").alias(n)
-            for n in names
-        ]
-    )
-
-
 def _run(action: Any, stage: str) -> Any:
     """Run a Spark action; a failed task becomes a :class:`SparkError` naming the partition."""
     try:
@@ -838,108 +1112,141 @@ def _run(action: Any, stage: str) -> Any:
     except EcomrulesError:
         raise
     except Exception as error:  # Py4J and PySpark errors arrive as many types
-        raise SparkError(f"Spark stage {stage!r} failed: {first_line(error)}") from None
+        told = first_line(error)
+        if told.startswith(_BROKEN):
+            found = json.loads(told[len(_BROKEN) :])
+            raise _RowsBroken(found["source"], found["problems"]) from None
+        raise SparkError(f"Spark stage {stage!r} failed: {told}") from None
+
+
+_BROKEN = "rows break the layout: "
+"""Starts a worker's report of input rows that break their layout (JSON follows)."""
+
+
+class _RowsBroken(EcomrulesError):
+    """Rows of an input break its layout; :func:`reconcile_spark` says where
+    (:func:`~ecomrules.sparkrun.input_failure`)."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        super().__init__(f"{source}: {problems[0] if problems else ''}")
+        self.source = source
+        self.problems = problems
+
+
+def _checked(part: pa.Table, layout: Layout, source: str) -> Table:
+    """A partition's rows checked and converted by ``layout`` (in C), or the worker fails
+    with every problem of its rows, named by key and column."""
+    table = arrow_columns(part, layout)
+    if table is not None:
+        return table
+    problems = row_problems(part, layout, source)[:_SHOWN_PROBLEMS]
+    found = json.dumps({"source": source, "problems": problems})
+    raise RuntimeError(f"{TASK_MARK}: {_BROKEN}{found}")
+
+
+_SHOWN_PROBLEMS = 100
+"""Problems a worker reports of its rows (a CSV file's are all read again on the driver)."""
 
 
 # ---------------------------------------------------------------- worker side
 
 
-def _task(where: str) -> str:
-    from pyspark import TaskContext
-
-    context = TaskContext.get()
-    partition = context.partitionId() if context is not None else "?"
-    return f"{TASK_MARK}: {where}, partition {partition}"
-
-
-def _text_column(batch: pa.RecordBatch, name: str) -> list[str]:
-    return ["" if v is None else str(v) for v in batch.column(name).to_pylist()]
-
-
-def _minor(text: str, currency: str, what: str) -> int:
-    try:
-        value = Decimal(text.strip())
-        exponent = Currency.of(currency).exponent
-    except (InvalidOperation, EcomrulesError) as error:
-        raise ReconcileError(
-            f"{what}: {text!r} / {currency!r} is not an amount ({error})"
-        ) from None
-    units = value.scaleb(exponent)
-    if not value.is_finite() or units != units.to_integral_value():
-        raise ReconcileError(f"{what}: {text!r} has more decimals than {currency} allows")
-    return int(units)
-
-
-def _ordinal(text: str, what: str) -> int:
-    try:
-        return date.fromisoformat(text.strip()[:10]).toordinal()
-    except ValueError:
-        raise ReconcileError(f"{what}: {text!r} is not an ISO date") from None
-
-
 _ITEM_PREPARED = (
     "rid string, units long, currency string, day long, name string, iban string,"
     " number string, partner_id string, reference string, order_id string,"
-    " keys array<string>, number_key string, nname string, nkey string, shapes array<string>,"
-    " seq long, amount string, iban_issue string"
+    " number_key string, reference_key string, order_key string, nname string, nkey string,"
+    " shapes array<string>, seq long, amount string, iban_issue string"
 )
 
 
-def _prepare_items(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """Open items as the matcher reads them, their keys, and the partition's reference shapes."""
-    records: list[ItemRecord] = []
+def _prepare_items(batches: Iterator[pa.RecordBatch], source: str) -> Iterator[pa.RecordBatch]:
+    """Open items as the matcher reads them, their keys, and the partition's reference shapes.
+
+    Each batch is checked and converted by the layout in C
+    (:func:`~ecomrules.inputs.table.arrow_columns`); what Python computes a
+    row (keys, names) runs over whole columns or their distinct values.
+    """
     check = IbanCheck()
-    try:
-        for batch in batches:
-            cols = {n: _text_column(batch, n) for n in _ITEM_COLUMNS}
-            out: dict[str, list[Any]] = {k: [] for k in _ITEM_PREPARED_NAMES}
-            out["seq"] = batch.column("seq").to_pylist()
-            for k in range(batch.num_rows):
-                item_id = cols["id"][k]
-                where = f"open item {item_id}"
-                currency = cols["currency"][k].strip().upper()
-                record = ItemRecord(
-                    item_id,
-                    cols["number"][k],
-                    cols["partner_id"][k],
-                    cols["partner_name"][k],
-                    currency,
-                    _minor(cols["residual"][k], currency, f"{where}: field residual"),
-                    _ordinal(cols["due_date"][k], f"{where}: field due_date"),
-                    cols["reference"][k],
-                    cols["order_id"][k],
-                    normalise_iban(cols["iban"][k]),
-                )
-                records.append(record)
-                keys = normalise_references(
-                    [t for t in (record.number, record.reference, record.order_id) if t]
-                )
-                out["rid"].append(item_id)
-                out["units"].append(record.residual)
-                out["currency"].append(currency)
-                out["day"].append(record.due)
-                out["name"].append(record.partner_name)
-                out["iban"].append(record.iban)
-                out["number"].append(record.number)
-                out["partner_id"].append(record.partner_id)
-                out["reference"].append(record.reference)
-                out["order_id"].append(record.order_id)
-                out["keys"].append(sorted({key for key in keys if key}))
-                out["number_key"].append(normalise_reference(record.number))
-                out["nname"].append(normalise_name(record.partner_name))
-                out["nkey"].append(name_key(record.partner_name))
-                out["shapes"].append(None)
-                out["amount"].append(amount_text(record.residual, currency))
-                out["iban_issue"].append(_iban_message(check, "item", item_id, record.iban))
-            yield pa.RecordBatch.from_pydict(out, schema=_ITEM_ARROW)
-        prefixes, lengths = reference_shapes(records)
-        shapes = [f"p:{p}:{n}" for p, n in prefixes.items()] + [f"n:{n}" for n in lengths]
-        empty: dict[str, list[Any]] = {k: [None] for k in _ITEM_PREPARED_NAMES}
-        empty["keys"] = [[]]
-        empty["shapes"] = [shapes]
-        yield pa.RecordBatch.from_pydict(empty, schema=_ITEM_ARROW)
-    except ReconcileError as error:
-        raise RuntimeError(f"{_task('open items')}: {error}") from None
+    prefixes: Counter[str] = Counter()
+    lengths: set[int] = set()
+    for batch in batches:
+        part = pa.Table.from_batches([batch])
+        seq = part.column("seq")
+        table = _checked(part.drop_columns(["seq"]), OPEN_ITEMS, source)
+        c, arrays = table.columns, table.arrays
+        assert arrays is not None  # the columnar reader's
+        n = table.rows
+        numbers = c["number"]
+        references = [text or "" for text in c["reference"]]
+        orders = [text or "" for text in c["order_id"]]
+        currencies = c["currency"]
+        units = c["residual"]
+        ibans = normalise_ibans([text or "" for text in c["iban"]])
+        found, more = reference_shapes(_shape_records(numbers, references, orders))
+        prefixes.update(found)
+        lengths |= more
+        out = {
+            "rid": arrays["id"],
+            "units": arrays["residual"],
+            "currency": arrays["currency"],
+            "day": _ordinals(arrays["due_date"]),
+            "name": arrays["partner_name"],
+            "iban": pa.array(ibans, pa.string()),
+            "number": arrays["number"],
+            "partner_id": arrays["partner_id"],
+            "reference": pa.array(references, pa.string()),
+            "order_id": pa.array(orders, pa.string()),
+            "number_key": pa.array(normalise_references(numbers), pa.string()),
+            "reference_key": pa.array(normalise_references(references), pa.string()),
+            "order_key": pa.array(normalise_references(orders), pa.string()),
+            "nname": _by_distinct(arrays["partner_name"], normalise_name),
+            "nkey": _by_distinct(arrays["partner_name"], name_key),
+            "shapes": pa.nulls(n, pa.list_(pa.string())),
+            "seq": seq,
+            "amount": pa.array(list(map(amount_text, units, currencies)), pa.string()),
+            "iban_issue": _iban_messages(check, "item", c["id"], ibans),
+        }
+        yield pa.Table.from_pydict(out, schema=_ITEM_ARROW).combine_chunks().to_batches()[0]
+    shapes = [f"p:{p}:{n}" for p, n in prefixes.items()] + [f"n:{n}" for n in lengths]
+    empty: dict[str, list[Any]] = {k: [None] for k in _ITEM_ARROW.names}
+    empty["shapes"] = [shapes]
+    yield pa.RecordBatch.from_pydict(empty, schema=_ITEM_ARROW)
+
+
+def _shape_records(
+    numbers: Sequence[str], references: Sequence[str], orders: Sequence[str]
+) -> list[ItemRecord]:
+    """Records holding only what :func:`reference_shapes` reads, built in C."""
+    n = len(numbers)
+    blank, zero = ("",) * n, (0,) * n
+    rows = zip(blank, numbers, blank, blank, blank, zero, zero, references, orders, strict=True)
+    return list(map(tuple.__new__, repeat(ItemRecord), rows))
+
+
+def _ordinals(days: Any) -> Any:
+    """Dates (date32) as proleptic ordinals (``date.toordinal()``)."""
+    return pc.add(pc.cast(pc.cast(days, pa.int32()), pa.int64()), _EPOCH)
+
+
+def _by_distinct(texts: Any, function: Any) -> Any:
+    """``function`` of each text, computed once per distinct text (names repeat)."""
+    encoded = pc.dictionary_encode(pc.fill_null(texts, "")).combine_chunks()
+    values = [function(text) for text in encoded.dictionary.to_pylist()]
+    return pc.take(pa.array(values, pa.string()), encoded.indices)
+
+
+def _iban_messages(check: IbanCheck, record: str, ids: Sequence[str], ibans: list[str]) -> Any:
+    """Each row's input issue message for an invalid IBAN, else null (each IBAN checked once)."""
+    bad = {iban for iban in set(ibans) if iban and check.problem(iban) is not None}
+    if not bad:
+        return pa.nulls(len(ibans), pa.string())
+    return pa.array(
+        [
+            _iban_message(check, record, owner, iban) if iban in bad else None
+            for owner, iban in zip(ids, ibans, strict=True)
+        ],
+        pa.string(),
+    )
 
 
 def _iban_message(check: IbanCheck, record: str, owner: str, iban: str) -> str | None:
@@ -949,11 +1256,15 @@ def _iban_message(check: IbanCheck, record: str, owner: str, iban: str) -> str |
 
 
 _LINE_PREPARED = (
-    "rid string, units long, currency string, day long, refs array<string>, label string,"
-    " name string, iban string, keys array<string>, nname string, nkey string,"
-    " ref string, ref_key string, ref_structured boolean, tokens array<array<string>>,"
-    " iban_bad boolean, iban_issue string"
+    "rid string, units long, currency string, day long, label string,"
+    " name string, iban string, nname string, nkey string,"
+    " ref string, ref_key string, more_keys array<string>, ref_structured boolean,"
+    " tokens array<array<string>>,"
+    " iban_bad boolean, iban_issue string, kind string, fee long, paid long, payout_id string,"
+    " payout_hit boolean"
 )
+_REFS = "\x1f"
+"""Separates the references of a line given several (``reference`` is one text)."""
 
 
 def _text_keys(pattern: re.Pattern[str], text: str) -> list[str]:
@@ -986,50 +1297,80 @@ def _text_tokens(pattern: re.Pattern[str], text: str) -> list[list[str]]:
     return [kept for kept in ([key for key in token if key] for token in tokens) if kept]
 
 
-def _prepare_lines(batches: Iterator[pa.RecordBatch], source: str) -> Iterator[pa.RecordBatch]:
-    """Statement lines as the matcher reads them, with every key they can be joined on."""
-    pattern = re.compile(source)
+def _prepare_lines(
+    batches: Iterator[pa.RecordBatch],
+    source: str,
+    pattern_text: str,
+    payout_keys: frozenset[str] = frozenset(),
+) -> Iterator[pa.RecordBatch]:
+    """Statement lines as the matcher reads them, with every key they can be joined on.
+
+    Checked and converted by the layout in C, as the open items; the
+    reference-shaped tokens of the text are found line by line (the lines
+    without text are skipped). ``payout_hit``: a text of the line names one
+    of ``payout_keys`` (the payouts' ids, normalised).
+    """
+    pattern = re.compile(pattern_text)
     check = IbanCheck()
-    try:
-        for batch in batches:
-            cols = {n: _text_column(batch, n) for n in _STATEMENT_COLUMNS}
-            out: dict[str, list[Any]] = {k: [] for k in _LINE_PREPARED_NAMES}
-            for k in range(batch.num_rows):
-                line_id = cols["id"][k]
-                where = f"statement line {line_id}"
-                currency = cols["currency"][k].strip().upper()
-                reference = cols["reference"][k]
-                refs = [reference] if reference else []
-                label = cols["label"][k]
-                name = cols["counterparty"][k]
-                text = label + (" | " + " | ".join(refs) if refs else "")
-                ref_keys = normalise_references(refs)
-                keys = {key for key in ref_keys if key}
-                tokens = _text_tokens(pattern, text)
-                keys.update(key for token in tokens for key in token)
-                iban = normalise_iban(cols["iban"][k])
-                out["rid"].append(line_id)
-                out["units"].append(_minor(cols["amount"][k], currency, f"{where}: field amount"))
-                out["currency"].append(currency)
-                out["day"].append(_ordinal(cols["booking_date"][k], f"{where}: field booking_date"))
-                out["refs"].append(refs)
-                out["label"].append(label)
-                out["name"].append(name)
-                out["iban"].append(iban)
-                out["keys"].append(sorted(keys))
-                out["nname"].append(normalise_name(name) if name else "")
-                out["nkey"].append(name_key(name) if name else "")
-                out["ref"].append(reference)
-                out["ref_key"].append(ref_keys[0] if ref_keys else "")
-                out["ref_structured"].append(
-                    bool(reference) and structured_kind(reference) is not None
+    for batch in batches:
+        table = _checked(pa.Table.from_batches([batch]), PSP_STATEMENT, source)
+        c, arrays = table.columns, table.arrays
+        assert arrays is not None  # the columnar reader's
+        labels = [text or "" for text in c["label"]]
+        references = [text or "" for text in c["reference"]]
+        ibans = normalise_ibans([text or "" for text in c["iban"]])
+        tokens = [
+            _text_tokens(pattern, f"{label} | {ref.replace(_REFS, ' | ')}" if ref else label)
+            if label or ref
+            else []
+            for label, ref in zip(labels, references, strict=True)
+        ]
+        fees = pc.fill_null(arrays["fee"], 0)
+        payout_ids = [text or "" for text in c["payout_id"]]
+        if payout_keys:
+            hits = [
+                any(key in payout_keys for key in normalise_references(found))
+                for found in map(
+                    payout_tokens,
+                    payout_ids,
+                    (r.split(_REFS) if r else () for r in references),
+                    labels,
                 )
-                out["tokens"].append(tokens)
-                out["iban_bad"].append(bool(iban) and check.problem(iban) is not None)
-                out["iban_issue"].append(_iban_message(check, "line", line_id, iban))
-            yield pa.RecordBatch.from_pydict(out, schema=_LINE_ARROW)
-    except ReconcileError as error:
-        raise RuntimeError(f"{_task('statement')}: {error}") from None
+            ]
+        else:
+            hits = [False] * table.rows
+        out = {
+            "rid": arrays["id"],
+            "units": arrays["amount"],
+            "currency": arrays["currency"],
+            "day": _ordinals(arrays["booking_date"]),
+            "label": pa.array(labels, pa.string()),
+            "name": pc.fill_null(arrays["counterparty"], ""),
+            "iban": pa.array(ibans, pa.string()),
+            "nname": _by_distinct(arrays["counterparty"], normalise_name),
+            "nkey": _by_distinct(arrays["counterparty"], name_key),
+            "ref": pa.array(references, pa.string()),
+            "ref_key": pa.array(
+                normalise_references([r if _REFS not in r else "" for r in references]),
+                pa.string(),
+            ),
+            "more_keys": pa.array(
+                [normalise_references(r.split(_REFS)) if _REFS in r else [] for r in references],
+                pa.list_(pa.string()),
+            ),
+            "ref_structured": pa.array(
+                [bool(ref) and structured_kind(ref) is not None for ref in references]
+            ),
+            "tokens": pa.array(tokens, pa.list_(pa.list_(pa.string()))),
+            "iban_issue": _iban_messages(check, "line", c["id"], ibans),
+            "kind": arrays["kind"],
+            "fee": fees,
+            "paid": pc.add(arrays["amount"], fees),
+            "payout_id": pa.array(payout_ids, pa.string()),
+            "payout_hit": pa.array(hits, pa.bool_()),
+        }
+        out["iban_bad"] = pc.is_valid(out["iban_issue"])
+        yield pa.Table.from_pydict(out, schema=_LINE_ARROW).combine_chunks().to_batches()[0]
 
 
 def _near_numbers(table: pa.Table) -> pa.Table:
@@ -1082,8 +1423,8 @@ def _propose_rows(
     order: dict[str, int] = {}  # an item's place in the input
     counts: dict[int, int] = {}
     names: dict[str, str | None] = {}
-    for k, kind in enumerate(cols["kind"]):
-        if kind == "L":
+    for k, role in enumerate(cols["role"]):
+        if role == "L":
             name = cols["name"][k] or ""
             line = LineRecord(
                 cols["rid"][k],
@@ -1094,9 +1435,12 @@ def _propose_rows(
                 cols["label"][k] or "",
                 name,
                 cols["iban"][k] or "",
+                cols["line_kind"][k],
+                cols["fee"][k],
+                cols["payout_id"][k] or "",
             )
             lines.append(line)
-            counts[line.cents] = cols["crowd"][k]
+            counts[line.cents + line.fee] = cols["crowd"][k]
             if name:
                 names[name_key(name)] = cols["named"][k]
         elif cols["rid"][k] not in items:
