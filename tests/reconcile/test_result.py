@@ -124,7 +124,10 @@ def test_matches_built_when_read_behave_as_the_tuple_of_them(
     """Equality both ways, hash, repr, order, indexing, slicing, ``in``, pickling, the result."""
     built = data.draw(st.lists(st.booleans(), min_size=len(made), max_size=len(made)))
     rows = [m if ready else _fields(m) for m, ready in zip(made, built, strict=True)]
-    lazy, eager = Matches(rows, _Given()), tuple(made)
+    eager = tuple(made)
+    assert hash(Matches(list(rows), _Given())) == hash(eager)  # before anything is built
+    assert repr(Matches(list(rows), _Given())) == repr(eager)
+    lazy = Matches(list(rows), _Given())
     assert lazy == eager
     assert eager == lazy
     assert (lazy != eager) is False
