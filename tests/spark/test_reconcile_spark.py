@@ -439,7 +439,7 @@ def test_an_id_given_twice_is_refused_as_by_the_embedded_engine_leaving_nothing_
         reconcile_spark(spark, line_frame, item_frame.coalesce(1))
     assert _stored(spark) == before  # the frames stored before the check are released
     with pytest.raises(ReconcileError, match="open item id 'I1' appears twice"):  # in two
-        reconcile_spark(spark, line_frame, item_frame.repartition(2, "number"))
+        reconcile_spark(spark, line_frame, item_frame.repartitionByRange(2, "number"))
     assert _stored(spark) == before
 
 
