@@ -576,3 +576,14 @@ def test_one_item_within_tolerance_stays_the_proposal_when_no_sum_is_exact() -> 
     match = only(Matcher().match([line("L1", "74.37", name="ATELIER DUPONT MARTIN SARL")], items))
     assert allocated(match) == {"A": "74.37"}
     assert match.write_off == 89
+
+
+@pytest.mark.parametrize("numbers", [(), ("12345678",)], ids=["no items", "no prefixed number"])
+def test_an_rf_reference_in_the_text_with_no_prefixed_item_number_is_unmatched(
+    numbers: tuple[str, ...],
+) -> None:
+    # the derived pattern then has no prefix alternative: reading the token must not fail
+    items = [item(f"I{i}", "5.00", number=n) for i, n in enumerate(numbers)]
+    result = Matcher().match([line("L1", "10.00", label="PAYMENT RF18539007547034")], items)
+    assert [u.line_id for u in result.unmatched_lines] == ["L1"]
+    assert result.unmatched_lines[0].reasons == ("reconcile.no_candidate",)

@@ -591,3 +591,15 @@ def test_an_rf_reference_gives_every_key_the_text_blocker_may_look_up() -> None:
         "RF185390",
         "RF18",
     ]
+
+
+def test_text_tokens_read_an_rf_reference_when_no_item_number_has_a_prefix() -> None:
+    from collections import Counter
+
+    from ecomrules.reconcile.blocking import reference_pattern
+    from ecomrules.reconcile.spark import _text_tokens
+
+    pattern = reference_pattern(Counter(), set())  # no prefix alternative in the pattern
+    assert _text_tokens(pattern, "payment rf18 5390 0754 7034") == [
+        ["RF18539007547034", "RF1853900754", "RF185390", "RF18"]
+    ]

@@ -291,9 +291,10 @@ class TextReferenceBlocker:
         split = _SEP_PATTERN.split
         # (owner, prefix, digit groups or None, the token's text), in text order
         tokens: list[tuple[int, str, list[str] | None, str]] = []
+        prefixed = "p" in pattern.groupindex  # not when no item number has a prefix
         for match in pattern.finditer(joined):
             owner = owners[right(starts, match.start()) - 1]
-            prefix = match.group("p")
+            prefix = match.group("p") if prefixed else None
             if prefix is not None:
                 groups = split(match.group("d"))
                 tokens.append((owner, prefix, groups, prefix + "".join(groups)))

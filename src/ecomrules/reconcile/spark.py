@@ -1287,8 +1287,9 @@ def _text_tokens(pattern: re.Pattern[str], text: str) -> list[list[str]]:
     which no item bears, are left out.
     """
     tokens: list[list[str]] = []
+    prefixed = "p" in pattern.groupindex  # not when no item number has a prefix
     for match in pattern.finditer(text.upper()):
-        prefix = match.group("p")
+        prefix = match.group("p") if prefixed else None
         if prefix is not None:
             groups = _SEP_PATTERN.split(match.group("d"))
         elif match.group("rf") is not None:  # the blocker drops an RF's trailing groups too
